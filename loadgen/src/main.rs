@@ -1,0 +1,2 @@
+//! PGLiteDB `loadgen` (being built; see ARCHITECTURE.md).
+fn main() {}

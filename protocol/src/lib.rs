@@ -1,0 +1,1 @@
+//! PGLiteDB `protocol` crate (being built; see ARCHITECTURE.md).

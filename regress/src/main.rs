@@ -1,0 +1,2 @@
+//! PGLiteDB `regress` (being built; see ARCHITECTURE.md).
+fn main() {}

@@ -1,0 +1,1 @@
+//! PGLiteDB server library.

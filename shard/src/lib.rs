@@ -1,0 +1,1 @@
+//! PGLiteDB `shard` crate (being built; see ARCHITECTURE.md).

@@ -1,0 +1,1 @@
+//! PGLiteDB `sql` crate (being built; see ARCHITECTURE.md).

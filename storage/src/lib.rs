@@ -1,0 +1,1 @@
+//! PGLiteDB `storage` crate (being built; see ARCHITECTURE.md).
