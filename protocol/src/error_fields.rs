@@ -1,0 +1,163 @@
+//! The fields of ErrorResponse and NoticeResponse (PostgreSQL "Error and Notice Message Fields").
+//!
+//! The SQL and shard layers decide *what* went wrong; this type is how it is told to the client.
+//! Which fields a client shows: psql prints `S`, `M`, `D`, `H` and draws `LINE 1: … ^` from `P`;
+//! drivers map `C` to exception classes; pgbench retries on `C` = 40001/40P01.
+
+use crate::SqlState;
+
+/// Severity of an ErrorResponse (`Error`, `Fatal`, `Panic`) or a NoticeResponse (the others).
+/// The same English word goes into both the `S` and the non-localized `V` field.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum Severity {
+    #[default]
+    Error,
+    /// The session ends after this message.
+    Fatal,
+    Panic,
+    Warning,
+    Notice,
+    Debug,
+    Info,
+    Log,
+}
+
+impl Severity {
+    /// The word PostgreSQL writes, e.g. `"ERROR"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "ERROR",
+            Severity::Fatal => "FATAL",
+            Severity::Panic => "PANIC",
+            Severity::Warning => "WARNING",
+            Severity::Notice => "NOTICE",
+            Severity::Debug => "DEBUG",
+            Severity::Info => "INFO",
+            Severity::Log => "LOG",
+        }
+    }
+}
+
+/// Everything an ErrorResponse or NoticeResponse can carry. `Default` gives an ERROR with code XX000
+/// and an empty message, so callers write `ErrorFields { code, message, ..Default::default() }` or use
+/// [`ErrorFields::new`] and the `with_*` builders.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ErrorFields {
+    /// `S` and `V`.
+    pub severity: Severity,
+    /// `C`.
+    pub code: SqlState,
+    /// `M`: one line, no trailing period, lower-case start (PostgreSQL style).
+    pub message: String,
+    /// `D`: more detail, may span lines.
+    pub detail: Option<String>,
+    /// `H`: advice.
+    pub hint: Option<String>,
+    /// `P`: 1-based position in characters (not bytes) into the client's query string.
+    pub position: Option<u32>,
+    /// `p`: like `position`, but into `internal_query`.
+    pub internal_position: Option<u32>,
+    /// `q`: an internally generated query that failed.
+    pub internal_query: Option<String>,
+    /// `W`: context, e.g. a call stack of functions.
+    pub where_: Option<String>,
+    /// `s`
+    pub schema: Option<String>,
+    /// `t`
+    pub table: Option<String>,
+    /// `c`
+    pub column: Option<String>,
+    /// `d`
+    pub data_type: Option<String>,
+    /// `n`
+    pub constraint: Option<String>,
+    /// `F`, `L`, `R`: source location, for our own debugging; clients do not need them.
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub routine: Option<String>,
+}
+
+impl Default for ErrorFields {
+    fn default() -> Self {
+        ErrorFields::new(Severity::Error, SqlState::INTERNAL_ERROR, String::new())
+    }
+}
+
+impl ErrorFields {
+    pub fn new(severity: Severity, code: SqlState, message: impl Into<String>) -> ErrorFields {
+        ErrorFields {
+            severity,
+            code,
+            message: message.into(),
+            detail: None,
+            hint: None,
+            position: None,
+            internal_position: None,
+            internal_query: None,
+            where_: None,
+            schema: None,
+            table: None,
+            column: None,
+            data_type: None,
+            constraint: None,
+            file: None,
+            line: None,
+            routine: None,
+        }
+    }
+
+    /// An ERROR with this code and message.
+    pub fn error(code: SqlState, message: impl Into<String>) -> ErrorFields {
+        ErrorFields::new(Severity::Error, code, message)
+    }
+
+    /// A FATAL error: the server closes the connection after sending it.
+    pub fn fatal(code: SqlState, message: impl Into<String>) -> ErrorFields {
+        ErrorFields::new(Severity::Fatal, code, message)
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> ErrorFields {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> ErrorFields {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn with_position(mut self, position: u32) -> ErrorFields {
+        self.position = Some(position);
+        self
+    }
+
+    /// The optional fields with their wire codes, in the order PostgreSQL writes them.
+    pub(crate) fn optional_fields(&self) -> [(u8, Option<FieldValue<'_>>); 14] {
+        fn text(s: &Option<String>) -> Option<FieldValue<'_>> {
+            s.as_deref().map(FieldValue::Text)
+        }
+        let num = |n: Option<u32>| n.map(FieldValue::Number);
+        [
+            (b'D', text(&self.detail)),
+            (b'H', text(&self.hint)),
+            (b'P', num(self.position)),
+            (b'p', num(self.internal_position)),
+            (b'q', text(&self.internal_query)),
+            (b'W', text(&self.where_)),
+            (b's', text(&self.schema)),
+            (b't', text(&self.table)),
+            (b'c', text(&self.column)),
+            (b'd', text(&self.data_type)),
+            (b'n', text(&self.constraint)),
+            (b'F', text(&self.file)),
+            (b'L', num(self.line)),
+            (b'R', text(&self.routine)),
+        ]
+    }
+}
+
+/// A field value as written: text, or a number written in decimal.
+pub(crate) enum FieldValue<'a> {
+    Text(&'a str),
+    Number(u32),
+}
