@@ -1,1 +1,35 @@
-//! PGLiteDB `sql` crate (being built; see ARCHITECTURE.md).
+//! PGLiteDB's SQL front end: parse (sqlparser, PostgreSQL dialect) → bind → typed statement → evaluate.
+//!
+//! # Life of a statement (as of the foundation)
+//! 1. [`parse`] turns one query string into zero or more [`Parsed`] statements. The whole string is parsed
+//!    before anything runs, so a syntax error in the third statement means none run (PostgreSQL does the
+//!    same). Syntax errors carry PostgreSQL's message (`syntax error at or near "x"`) and a 1-based
+//!    character position.
+//! 2. [`bind`] resolves a [`Parsed`] statement against the session ([`SessionContext`]) and the declared
+//!    parameter types, giving a typed [`Statement`]: utility statements (transaction control, SET/SHOW),
+//!    or a [`QueryPlan`] whose output columns and parameter types are known before execution, which is
+//!    what the extended protocol's Describe needs.
+//! 3. A [`QueryPlan`] is executed where its data lives (the `shard` crate); [`QueryPlan::execute`]
+//!    evaluates it against bound parameter [`Value`]s.
+//!
+//! The sqlparser AST never leaves this crate. Command tags and result shapes come from the typed
+//! statement, never from the SQL text.
+//!
+//! # What is left out
+//! This is the foundation's stand-in: queries without FROM over constants, parameters, casts between the
+//! basic types, a few functions. Tables, the catalog and the planner arrive with the SQL engine (issue 6);
+//! a statement that names a table answers `relation "x" does not exist` (42P01), and other statement kinds
+//! answer 0A000, so clients get PostgreSQL-shaped errors rather than wrong results.
+#![forbid(unsafe_code)]
+
+mod bind;
+mod error;
+mod expr;
+mod parse;
+mod types;
+
+pub use bind::{bind, QueryPlan, SessionContext, SetValue, Statement, TransactionMode};
+pub use error::{Result, SqlError};
+pub use expr::Expr;
+pub use parse::{parse, Parsed};
+pub use types::{DataType, Value};

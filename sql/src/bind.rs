@@ -1,0 +1,809 @@
+//! Binding: from a [`Parsed`] statement to a typed [`Statement`].
+//!
+//! The binder resolves names against the session ([`SessionContext`]), gives every expression a type,
+//! and infers the types of `$n` parameters from context (a cast, or the other operand of an operator),
+//! as PostgreSQL's parse analysis does. Parameters whose type nothing determines are an error (42P18).
+
+use sqlparser::ast;
+use sqlparser::ast::Spanned;
+
+use crate::error::{Result, SqlError};
+use crate::expr::{BinOp, Expr};
+use crate::parse::{char_offset, Parsed};
+use crate::types::{DataType, Value};
+
+/// What the binder needs from the session. The server implements it.
+pub trait SessionContext {
+    /// Current value of a run-time setting (`current_setting`), `None` if unknown.
+    fn setting(&self, name: &str) -> Option<String>;
+    /// The text `version()` returns.
+    fn version(&self) -> String;
+}
+
+/// Transaction characteristics given to BEGIN / START TRANSACTION / SET TRANSACTION.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransactionMode {
+    IsolationLevel(String),
+    ReadOnly(bool),
+}
+
+/// The right-hand side of SET.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetValue {
+    Default,
+    /// Each item as PostgreSQL flattens it (identifiers and literals as text); a list is joined with ", ".
+    Values(Vec<String>),
+}
+
+/// A bound statement. Command tags and result shapes come from here.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Statement {
+    Begin(Vec<TransactionMode>),
+    Commit,
+    Rollback,
+    SetTransaction(Vec<TransactionMode>),
+    Set {
+        name: String,
+        value: SetValue,
+        local: bool,
+    },
+    /// `RESET name`; `None` is `RESET ALL`.
+    Reset(Option<String>),
+    /// `SHOW name`; "all" for `SHOW ALL`.
+    Show(String),
+    /// `DISCARD ALL`.
+    DiscardAll,
+    Query(QueryPlan),
+}
+
+/// A query: named, typed output columns computed from bound expressions. For the foundation this is a
+/// single row of expressions without FROM; the SQL engine (issue 6) replaces it with a real plan tree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryPlan {
+    pub columns: Vec<(String, DataType)>,
+    pub exprs: Vec<Expr>,
+    /// The parameters' resolved types, `$1` first.
+    pub param_types: Vec<DataType>,
+}
+
+impl QueryPlan {
+    /// Runs the plan with bound parameter values, returning its rows.
+    pub fn execute(&self, params: &[Value]) -> Result<Vec<Vec<Value>>> {
+        let row = self
+            .exprs
+            .iter()
+            .map(|e| e.eval(params))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(vec![row])
+    }
+}
+
+/// Binds one parsed statement. `declared` holds parameter types from the protocol's Parse message
+/// (`None` where the client left the type to the server).
+pub fn bind(
+    parsed: &Parsed,
+    declared: &[Option<DataType>],
+    ctx: &dyn SessionContext,
+) -> Result<Statement> {
+    use ast::Statement as S;
+    let mut b = Binder {
+        params: declared.to_vec(),
+        ctx,
+        source: &parsed.source,
+    };
+    match &parsed.stmt {
+        S::Query(q) => b.query(q),
+        S::StartTransaction { modes, .. } => Ok(Statement::Begin(modes.iter().map(mode).collect())),
+        S::Commit { chain: false, .. } => Ok(Statement::Commit),
+        S::Rollback {
+            chain: false,
+            savepoint: None,
+        } => Ok(Statement::Rollback),
+        S::Set(set) => set_statement(set),
+        S::ShowVariable { variable } => {
+            let name = variable.iter().map(ident).collect::<Vec<_>>().join(" ");
+            Ok(Statement::Show(match name.as_str() {
+                "time zone" => "timezone".into(),
+                "transaction isolation level" => "transaction_isolation".into(),
+                "session authorization" => "session_authorization".into(),
+                _ => name.replace(' ', "."),
+            }))
+        }
+        S::Reset(r) => Ok(Statement::Reset(match &r.reset {
+            ast::Reset::ALL => None,
+            ast::Reset::SessionAuthorization => Some("session_authorization".into()),
+            ast::Reset::ConfigurationParameter(name) => Some(object_name(name)),
+        })),
+        S::Discard {
+            object_type: ast::DiscardObject::ALL,
+        } => Ok(Statement::DiscardAll),
+        other => Err(SqlError::FeatureNotSupported(format!(
+            "statement not supported yet: {}",
+            statement_kind(other)
+        ))),
+    }
+}
+
+/// The leading keywords of a statement, for messages.
+fn statement_kind(stmt: &ast::Statement) -> String {
+    let text = stmt.to_string();
+    let words: Vec<&str> = text.split_whitespace().take(2).collect();
+    let two = words.join(" ").to_ascii_uppercase();
+    match two.as_str() {
+        s if s.starts_with("CREATE ") || s.starts_with("DROP ") || s.starts_with("ALTER ") => two,
+        _ => words
+            .first()
+            .map(|w| w.to_ascii_uppercase())
+            .unwrap_or_default(),
+    }
+}
+
+fn mode(m: &ast::TransactionMode) -> TransactionMode {
+    match m {
+        ast::TransactionMode::AccessMode(a) => {
+            TransactionMode::ReadOnly(matches!(a, ast::TransactionAccessMode::ReadOnly))
+        }
+        ast::TransactionMode::IsolationLevel(l) => {
+            TransactionMode::IsolationLevel(l.to_string().to_ascii_lowercase())
+        }
+    }
+}
+
+fn set_statement(set: &ast::Set) -> Result<Statement> {
+    match set {
+        ast::Set::SingleAssignment {
+            scope,
+            variable,
+            values,
+            ..
+        } => {
+            let name = object_name(variable);
+            let local = matches!(scope, Some(ast::ContextModifier::Local));
+            let value = if values.len() == 1 && is_default(&values[0]) {
+                SetValue::Default
+            } else {
+                SetValue::Values(values.iter().map(set_item).collect::<Result<_>>()?)
+            };
+            Ok(Statement::Set { name, value, local })
+        }
+        ast::Set::SetTimeZone { local, value } => Ok(Statement::Set {
+            name: "timezone".into(),
+            value: if is_default(value) {
+                SetValue::Default
+            } else {
+                SetValue::Values(vec![set_item(value)?])
+            },
+            local: *local,
+        }),
+        ast::Set::SetTransaction {
+            modes,
+            session: false,
+            snapshot: None,
+        } => Ok(Statement::SetTransaction(modes.iter().map(mode).collect())),
+        ast::Set::SetNames { charset_name, .. } => Ok(Statement::Set {
+            name: "client_encoding".into(),
+            value: SetValue::Values(vec![charset_name.value.clone()]),
+            local: false,
+        }),
+        other => Err(SqlError::FeatureNotSupported(format!(
+            "statement not supported yet: {other}"
+        ))),
+    }
+}
+
+fn is_default(e: &ast::Expr) -> bool {
+    matches!(e, ast::Expr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default"))
+}
+
+/// A SET value as PostgreSQL flattens it: identifiers (lowercased unless quoted), strings, numbers.
+fn set_item(e: &ast::Expr) -> Result<String> {
+    match e {
+        ast::Expr::Identifier(i) => Ok(ident(i)),
+        ast::Expr::Value(v) => match &v.value {
+            ast::Value::SingleQuotedString(s) | ast::Value::EscapedStringLiteral(s) => {
+                Ok(s.clone())
+            }
+            ast::Value::Number(n, _) => Ok(n.clone()),
+            ast::Value::Boolean(b) => Ok(if *b { "on".into() } else { "off".into() }),
+            other => Ok(other.to_string()),
+        },
+        ast::Expr::UnaryOp {
+            op: ast::UnaryOperator::Minus,
+            expr,
+        } => Ok(format!("-{}", set_item(expr)?)),
+        other => Err(SqlError::Syntax {
+            message: format!("syntax error at or near \"{other}\""),
+            position: None,
+        }),
+    }
+}
+
+/// An identifier as PostgreSQL folds it: lowercased unless quoted.
+fn ident(i: &ast::Ident) -> String {
+    if i.quote_style.is_some() {
+        i.value.clone()
+    } else {
+        i.value.to_lowercase()
+    }
+}
+
+fn object_name(n: &ast::ObjectName) -> String {
+    n.0.iter()
+        .map(|p| p.as_ident().map(ident).unwrap_or_else(|| p.to_string()))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+struct Binder<'a> {
+    params: Vec<Option<DataType>>,
+    ctx: &'a dyn SessionContext,
+    source: &'a str,
+}
+
+impl Binder<'_> {
+    /// 1-based character position of a node in the query string, for error reports.
+    fn position(&self, node: &impl Spanned) -> Option<u32> {
+        let start = node.span().start;
+        char_offset(self.source, start.line, start.column).map(|o| o as u32 + 1)
+    }
+
+    fn query(&mut self, q: &ast::Query) -> Result<Statement> {
+        let unsupported = |what: &str| {
+            Err(SqlError::FeatureNotSupported(format!(
+                "{what} is not supported yet"
+            )))
+        };
+        if q.with.is_some() {
+            return unsupported("WITH");
+        }
+        if q.order_by.is_some()
+            || q.limit_clause.is_some()
+            || q.fetch.is_some()
+            || !q.locks.is_empty()
+        {
+            return unsupported("ORDER BY, LIMIT and FOR UPDATE");
+        }
+        let ast::SetExpr::Select(select) = q.body.as_ref() else {
+            return unsupported("this kind of query");
+        };
+        if let Some(first) = select.from.first() {
+            if let ast::TableFactor::Table { name, .. } = &first.relation {
+                return Err(SqlError::UndefinedTable {
+                    name: object_name(name),
+                    position: self.position(name),
+                });
+            }
+            return unsupported("FROM");
+        }
+        if select.selection.is_some() || select.having.is_some() || select.distinct.is_some() {
+            return unsupported("WHERE, HAVING and DISTINCT without FROM");
+        }
+        let mut columns = Vec::new();
+        let mut exprs = Vec::new();
+        for item in &select.projection {
+            let (e, alias) = match item {
+                ast::SelectItem::UnnamedExpr(e) => (e, None),
+                ast::SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.value.clone())),
+                _ => {
+                    return Err(SqlError::Syntax {
+                        message: "SELECT * with no tables specified is not valid".into(),
+                        position: None,
+                    })
+                }
+            };
+            let bound = self.expr(e)?;
+            let bound = resolve_unknown(bound, DataType::Text);
+            columns.push((alias.unwrap_or_else(|| column_name(e)), bound.data_type()));
+            exprs.push(bound);
+        }
+        let mut param_types = Vec::with_capacity(self.params.len());
+        for (i, t) in self.params.iter().enumerate() {
+            param_types.push(t.ok_or(SqlError::IndeterminateDatatype(i + 1))?);
+        }
+        // Parameters bound before their type was known carry Unknown; give them the inferred type.
+        let exprs = exprs
+            .into_iter()
+            .map(|e| fill_params(e, &param_types))
+            .collect();
+        Ok(Statement::Query(QueryPlan {
+            columns,
+            exprs,
+            param_types,
+        }))
+    }
+
+    fn expr(&mut self, e: &ast::Expr) -> Result<Expr> {
+        use ast::Expr as E;
+        match e {
+            E::Value(v) => literal(&v.value).map_or_else(|| self.placeholder(&v.value), Ok),
+            E::Nested(inner) => self.expr(inner),
+            E::Cast {
+                expr, data_type, ..
+            } => {
+                let to = data_type_of(data_type)?;
+                let inner = self.expr(expr)?;
+                if let Expr::Param(i, DataType::Unknown) = inner {
+                    self.params[i] = Some(to);
+                    return Ok(Expr::Param(i, to));
+                }
+                if inner.data_type() == DataType::Unknown {
+                    // A string literal cast is its input function: check it now, as PostgreSQL does.
+                    if let Expr::Const(Value::Text(s), _) = &inner {
+                        return Ok(Expr::Const(Value::parse_text(to, s)?, to));
+                    }
+                }
+                Ok(Expr::Cast(Box::new(inner), to))
+            }
+            E::UnaryOp {
+                op: ast::UnaryOperator::Minus,
+                expr,
+            } => {
+                if let E::Value(v) = expr.as_ref() {
+                    if let ast::Value::Number(n, _) = &v.value {
+                        return Ok(number(&format!("-{n}")));
+                    }
+                }
+                Ok(Expr::Neg(Box::new(self.expr(expr)?)))
+            }
+            E::UnaryOp {
+                op: ast::UnaryOperator::Plus,
+                expr,
+            } => self.expr(expr),
+            E::UnaryOp {
+                op: ast::UnaryOperator::Not,
+                expr,
+            } => {
+                let inner = self.expr(expr)?;
+                Ok(Expr::Not(Box::new(coerce(
+                    inner,
+                    DataType::Bool,
+                    &mut self.params,
+                )?)))
+            }
+            E::IsNull(inner) => Ok(Expr::IsNull {
+                expr: Box::new(self.expr(inner)?),
+                negated: false,
+            }),
+            E::IsNotNull(inner) => Ok(Expr::IsNull {
+                expr: Box::new(self.expr(inner)?),
+                negated: true,
+            }),
+            E::BinaryOp { left, op, right } => self.binary(left, op, right),
+            E::Function(f) => self.function(f),
+            E::Identifier(i) => Err(SqlError::UndefinedColumn {
+                name: ident(i),
+                position: self.position(e),
+            }),
+            E::CompoundIdentifier(parts) => Err(SqlError::UndefinedTable {
+                name: parts.first().map(ident).unwrap_or_default(),
+                position: self.position(e),
+            }),
+            other => Err(SqlError::FeatureNotSupported(format!(
+                "expression not supported yet: {other}"
+            ))),
+        }
+    }
+
+    fn placeholder(&mut self, v: &ast::Value) -> Result<Expr> {
+        let ast::Value::Placeholder(p) = v else {
+            return Err(SqlError::FeatureNotSupported(format!(
+                "literal not supported yet: {v}"
+            )));
+        };
+        let n: usize = p
+            .trim_start_matches('$')
+            .parse()
+            .map_err(|_| SqlError::Syntax {
+                message: format!("syntax error at or near \"{p}\""),
+                position: None,
+            })?;
+        if n == 0 || n > 65535 {
+            return Err(SqlError::UndefinedParameter(n));
+        }
+        if self.params.len() < n {
+            self.params.resize(n, None);
+        }
+        Ok(Expr::Param(
+            n - 1,
+            self.params[n - 1].unwrap_or(DataType::Unknown),
+        ))
+    }
+
+    fn binary(
+        &mut self,
+        left: &ast::Expr,
+        op: &ast::BinaryOperator,
+        right: &ast::Expr,
+    ) -> Result<Expr> {
+        use ast::BinaryOperator as B;
+        let op = match op {
+            B::Plus => BinOp::Add,
+            B::Minus => BinOp::Sub,
+            B::Multiply => BinOp::Mul,
+            B::Divide => BinOp::Div,
+            B::Modulo => BinOp::Mod,
+            B::StringConcat => BinOp::Concat,
+            B::Eq => BinOp::Eq,
+            B::NotEq => BinOp::NotEq,
+            B::Lt => BinOp::Lt,
+            B::LtEq => BinOp::LtEq,
+            B::Gt => BinOp::Gt,
+            B::GtEq => BinOp::GtEq,
+            B::And => BinOp::And,
+            B::Or => BinOp::Or,
+            other => {
+                return Err(SqlError::FeatureNotSupported(format!(
+                    "operator not supported yet: {other}"
+                )))
+            }
+        };
+        let (l, r) = (self.expr(left)?, self.expr(right)?);
+        let (lt, rt) = (l.data_type(), r.data_type());
+        let operand = match op {
+            BinOp::And | BinOp::Or => DataType::Bool,
+            BinOp::Concat => DataType::Text,
+            _ => common_type(lt, rt).ok_or_else(|| SqlError::UndefinedFunction {
+                signature: format!(
+                    "operator {} {} {}",
+                    lt.sql_name(),
+                    op_symbol(op),
+                    rt.sql_name()
+                ),
+                position: None,
+            })?,
+        };
+        let l = coerce(l, operand, &mut self.params)?;
+        let r = coerce(r, operand, &mut self.params)?;
+        let ty = match op {
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => operand,
+            BinOp::Concat => DataType::Text,
+            _ => DataType::Bool,
+        };
+        Ok(Expr::Binary {
+            op,
+            left: Box::new(l),
+            right: Box::new(r),
+            ty,
+        })
+    }
+
+    fn function(&mut self, f: &ast::Function) -> Result<Expr> {
+        let name = object_name(&f.name);
+        let name = name
+            .strip_prefix("pg_catalog.")
+            .unwrap_or(&name)
+            .to_string();
+        let args: Vec<Expr> = match &f.args {
+            ast::FunctionArguments::None => Vec::new(),
+            ast::FunctionArguments::List(list) => list
+                .args
+                .iter()
+                .map(|a| match a {
+                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => self.expr(e),
+                    other => Err(SqlError::FeatureNotSupported(format!(
+                        "function argument not supported yet: {other}"
+                    ))),
+                })
+                .collect::<Result<_>>()?,
+            ast::FunctionArguments::Subquery(_) => {
+                return Err(SqlError::FeatureNotSupported(
+                    "subqueries are not supported yet".into(),
+                ))
+            }
+        };
+        let text = |s: String| Ok(Expr::Const(Value::Text(s), DataType::Text));
+        match (name.as_str(), args.as_slice()) {
+            ("version", []) => text(self.ctx.version()),
+            ("current_setting", [Expr::Const(Value::Text(setting), _)]) => {
+                let key = setting.to_lowercase();
+                match self.ctx.setting(&key) {
+                    Some(v) => text(v),
+                    None => Err(SqlError::UnrecognizedParameter(setting.clone())),
+                }
+            }
+            _ => Err(SqlError::UndefinedFunction {
+                signature: format!(
+                    "{name}({})",
+                    args.iter()
+                        .map(|a| a.data_type().sql_name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                position: self.position(&f.name),
+            }),
+        }
+    }
+}
+
+fn op_symbol(op: BinOp) -> &'static str {
+    match op {
+        BinOp::Add => "+",
+        BinOp::Sub => "-",
+        BinOp::Mul => "*",
+        BinOp::Div => "/",
+        BinOp::Mod => "%",
+        BinOp::Concat => "||",
+        BinOp::Eq => "=",
+        BinOp::NotEq => "<>",
+        BinOp::Lt => "<",
+        BinOp::LtEq => "<=",
+        BinOp::Gt => ">",
+        BinOp::GtEq => ">=",
+        BinOp::And => "AND",
+        BinOp::Or => "OR",
+    }
+}
+
+/// The type both operands are converted to, following PostgreSQL's numeric promotion
+/// (int2 < int4 < int8 < numeric < float8); an unknown side adopts the other side's type.
+fn common_type(a: DataType, b: DataType) -> Option<DataType> {
+    use DataType::*;
+    let rank = |t: DataType| match t {
+        Int2 => Some(0),
+        Int4 => Some(1),
+        Int8 => Some(2),
+        Numeric => Some(3),
+        Float4 => Some(4),
+        Float8 => Some(5),
+        _ => None,
+    };
+    match (a, b) {
+        (Unknown, Unknown) => Some(Text),
+        (Unknown, t) | (t, Unknown) => Some(t),
+        (x, y) if x == y => Some(x),
+        (Text | Varchar, Text | Varchar) => Some(Text),
+        (x, y) => match (rank(x), rank(y)) {
+            (Some(rx), Some(ry)) => {
+                Some(if rx >= ry { x } else { y }).map(|t| if t == Float4 { Float8 } else { t })
+            }
+            _ => None,
+        },
+    }
+}
+
+/// Converts `e` to `to`: unknown literals and parameters take the type directly.
+fn coerce(e: Expr, to: DataType, params: &mut [Option<DataType>]) -> Result<Expr> {
+    match e {
+        Expr::Param(i, DataType::Unknown) => {
+            params[i] = Some(to);
+            Ok(Expr::Param(i, to))
+        }
+        Expr::Const(Value::Text(s), DataType::Unknown) => {
+            Ok(Expr::Const(Value::parse_text(to, &s)?, to))
+        }
+        e if e.data_type() == to => Ok(e),
+        e => Ok(Expr::Cast(Box::new(e), to)),
+    }
+}
+
+/// An output column of type unknown (a bare string literal) becomes text, as in PostgreSQL 10+.
+fn resolve_unknown(e: Expr, to: DataType) -> Expr {
+    match e {
+        Expr::Const(v, DataType::Unknown) => Expr::Const(v, to),
+        e => e,
+    }
+}
+
+fn fill_params(e: Expr, types: &[DataType]) -> Expr {
+    let fill = |b: Box<Expr>| Box::new(fill_params(*b, types));
+    match e {
+        Expr::Param(i, DataType::Unknown) => {
+            Expr::Param(i, types.get(i).copied().unwrap_or(DataType::Text))
+        }
+        Expr::Cast(inner, t) => Expr::Cast(fill(inner), t),
+        Expr::Neg(inner) => Expr::Neg(fill(inner)),
+        Expr::Not(inner) => Expr::Not(fill(inner)),
+        Expr::IsNull { expr, negated } => Expr::IsNull {
+            expr: fill(expr),
+            negated,
+        },
+        Expr::Binary {
+            op,
+            left,
+            right,
+            ty,
+        } => Expr::Binary {
+            op,
+            left: fill(left),
+            right: fill(right),
+            ty,
+        },
+        other => other,
+    }
+}
+
+fn literal(v: &ast::Value) -> Option<Expr> {
+    Some(match v {
+        ast::Value::Number(n, _) => number(n),
+        ast::Value::SingleQuotedString(s) | ast::Value::EscapedStringLiteral(s) => {
+            Expr::Const(Value::Text(s.clone()), DataType::Unknown)
+        }
+        ast::Value::Boolean(b) => Expr::Const(Value::Bool(*b), DataType::Bool),
+        ast::Value::Null => Expr::Const(Value::Null, DataType::Unknown),
+        _ => return None,
+    })
+}
+
+/// An integer literal is int4 when it fits, then int8, then numeric; anything with a point or
+/// exponent is numeric (PostgreSQL's `make_const`).
+fn number(n: &str) -> Expr {
+    if let Ok(v) = n.parse::<i32>() {
+        return Expr::Const(Value::Int4(v), DataType::Int4);
+    }
+    if let Ok(v) = n.parse::<i64>() {
+        return Expr::Const(Value::Int8(v), DataType::Int8);
+    }
+    Expr::Const(Value::Numeric(n.to_string()), DataType::Numeric)
+}
+
+fn data_type_of(t: &ast::DataType) -> Result<DataType> {
+    let full = t.to_string().to_ascii_lowercase();
+    let base = full
+        .split('(')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_start_matches("pg_catalog.");
+    Ok(match base {
+        "int" | "integer" | "int4" => DataType::Int4,
+        "bigint" | "int8" => DataType::Int8,
+        "smallint" | "int2" => DataType::Int2,
+        "bool" | "boolean" => DataType::Bool,
+        "real" | "float4" => DataType::Float4,
+        "double precision" | "float8" | "double" | "float" => DataType::Float8,
+        "numeric" | "decimal" => DataType::Numeric,
+        "text" => DataType::Text,
+        "varchar" | "character varying" => DataType::Varchar,
+        _ => return Err(SqlError::UndefinedType(base.to_string())),
+    })
+}
+
+/// PostgreSQL's `FigureColname`: the column name a select item gets without an alias.
+fn column_name(e: &ast::Expr) -> String {
+    match e {
+        ast::Expr::Function(f) => f
+            .name
+            .0
+            .last()
+            .and_then(|p| p.as_ident())
+            .map(ident)
+            .unwrap_or_default(),
+        ast::Expr::Nested(inner) => column_name(inner),
+        ast::Expr::Identifier(i) => ident(i),
+        ast::Expr::Cast {
+            expr, data_type, ..
+        } => {
+            let inner = column_name(expr);
+            if inner != "?column?" {
+                inner
+            } else {
+                data_type_of(data_type)
+                    .map(|t| t.type_name().to_string())
+                    .unwrap_or(inner)
+            }
+        }
+        ast::Expr::Value(v) if matches!(v.value, ast::Value::Boolean(_)) => "bool".into(),
+        _ => "?column?".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse;
+
+    struct Ctx;
+    impl SessionContext for Ctx {
+        fn setting(&self, name: &str) -> Option<String> {
+            (name == "datestyle").then(|| "ISO, MDY".to_string())
+        }
+        fn version(&self) -> String {
+            "PostgreSQL 15.18".into()
+        }
+    }
+
+    fn bind_one(sql: &str, declared: &[Option<DataType>]) -> Result<Statement> {
+        let parsed = parse(sql)?;
+        bind(&parsed[0], declared, &Ctx)
+    }
+
+    fn run(sql: &str) -> (Vec<(String, DataType)>, Vec<Value>) {
+        match bind_one(sql, &[]).expect("bind") {
+            Statement::Query(q) => {
+                let rows = q.execute(&[]).expect("execute");
+                (q.columns, rows.into_iter().next().expect("one row"))
+            }
+            other => panic!("not a query: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn constant_selects_have_postgres_names_and_types() {
+        let (cols, row) = run("SELECT 1, 'a', 2::int8 AS b, 1 + 2.0::float8, version()");
+        let names: Vec<&str> = cols.iter().map(|c| c.0.as_str()).collect();
+        assert_eq!(names, ["?column?", "?column?", "b", "?column?", "version"]);
+        let types: Vec<DataType> = cols.iter().map(|c| c.1).collect();
+        assert_eq!(
+            types,
+            [
+                DataType::Int4,
+                DataType::Text,
+                DataType::Int8,
+                DataType::Float8,
+                DataType::Text
+            ]
+        );
+        assert_eq!(row[3], Value::Float8(3.0));
+        assert_eq!(run("SELECT 1::int").0[0].0, "int4");
+    }
+
+    #[test]
+    fn parameter_types_are_inferred_from_context() {
+        let Statement::Query(q) = bind_one("SELECT $1::int8, $2 + 1", &[]).expect("bind") else {
+            panic!("query expected")
+        };
+        assert_eq!(q.param_types, [DataType::Int8, DataType::Int4]);
+        let rows = q.execute(&[Value::Int8(5), Value::Int4(41)]).expect("run");
+        assert_eq!(rows[0], [Value::Int8(5), Value::Int4(42)]);
+        assert_eq!(
+            bind_one("SELECT $1", &[]),
+            Err(SqlError::IndeterminateDatatype(1))
+        );
+        assert!(bind_one("SELECT $1", &[Some(DataType::Text)]).is_ok());
+    }
+
+    #[test]
+    fn errors_match_postgres() {
+        let e = run_err("SELECT 2147483647 + 1");
+        assert_eq!(
+            (e.sqlstate(), e.to_string().as_str()),
+            ("22003", "integer out of range")
+        );
+        let e = bind_one("SELECT * FROM accounts", &[]).expect_err("no tables");
+        assert_eq!(
+            (e.sqlstate(), e.to_string().as_str()),
+            ("42P01", "relation \"accounts\" does not exist")
+        );
+        assert_eq!(e.position(), Some(15));
+        assert_eq!(
+            bind_one("SELECT foo()", &[]).expect_err("no fn").position(),
+            Some(8)
+        );
+        let e = run_err("SELECT 1/0");
+        assert_eq!(e.sqlstate(), "22012");
+        let e = bind_one("SELECT 'x'::int", &[]).expect_err("bad int");
+        assert_eq!(
+            e.to_string(),
+            "invalid input syntax for type integer: \"x\""
+        );
+    }
+
+    fn run_err(sql: &str) -> SqlError {
+        match bind_one(sql, &[]) {
+            Ok(Statement::Query(q)) => q.execute(&[]).expect_err("error expected"),
+            Ok(other) => panic!("not a query: {other:?}"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn utility_statements_bind() {
+        assert_eq!(bind_one("BEGIN", &[]), Ok(Statement::Begin(vec![])));
+        assert_eq!(bind_one("end", &[]), Ok(Statement::Commit));
+        assert_eq!(
+            bind_one("SET DateStyle = iso, mdy", &[]),
+            Ok(Statement::Set {
+                name: "datestyle".into(),
+                value: SetValue::Values(vec!["iso".into(), "mdy".into()]),
+                local: false
+            })
+        );
+        assert_eq!(
+            bind_one("SHOW TIME ZONE", &[]),
+            Ok(Statement::Show("timezone".into()))
+        );
+        assert_eq!(bind_one("RESET ALL", &[]), Ok(Statement::Reset(None)));
+        let e = bind_one("CREATE TABLE t (a int)", &[]).expect_err("unsupported");
+        assert_eq!(e.sqlstate(), "0A000");
+    }
+}
