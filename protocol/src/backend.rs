@@ -12,7 +12,7 @@ use crate::codec::{begin, finish, put_count16, put_cstr, put_len32};
 use crate::error_fields::FieldValue;
 use crate::Format;
 
-pub use crate::error_fields::{ErrorFields, Severity};
+pub use crate::error_fields::{ErrorFields, ExtraFields, Severity};
 
 /// One column of a RowDescription.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

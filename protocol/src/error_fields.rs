@@ -38,9 +38,13 @@ impl Severity {
     }
 }
 
-/// Everything an ErrorResponse or NoticeResponse can carry. `Default` gives an ERROR with code XX000
-/// and an empty message, so callers write `ErrorFields { code, message, ..Default::default() }` or use
-/// [`ErrorFields::new`] and the `with_*` builders.
+/// Everything an ErrorResponse or NoticeResponse can carry. The fields every error may use are inline;
+/// the rarer ones live in a boxed [`ExtraFields`], which keeps `ErrorFields` under 100 bytes so that
+/// `Result<T, ErrorFields>` stays cheap (and below clippy's `result_large_err` bound).
+///
+/// `Default` gives an ERROR with code XX000 and an empty message, so callers can write
+/// `ErrorFields { code, message, ..Default::default() }` or use [`ErrorFields::new`] and the `with_*`
+/// builders.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct ErrorFields {
     /// `S` and `V`.
@@ -55,6 +59,13 @@ pub struct ErrorFields {
     pub hint: Option<String>,
     /// `P`: 1-based position in characters (not bytes) into the client's query string.
     pub position: Option<u32>,
+    /// The rarely used fields; `None` when all of them are absent.
+    pub extra: Option<Box<ExtraFields>>,
+}
+
+/// The less common fields of an ErrorResponse/NoticeResponse.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct ExtraFields {
     /// `p`: like `position`, but into `internal_query`.
     pub internal_position: Option<u32>,
     /// `q`: an internally generated query that failed.
@@ -77,6 +88,20 @@ pub struct ErrorFields {
     pub routine: Option<String>,
 }
 
+static NO_EXTRA: ExtraFields = ExtraFields {
+    internal_position: None,
+    internal_query: None,
+    where_: None,
+    schema: None,
+    table: None,
+    column: None,
+    data_type: None,
+    constraint: None,
+    file: None,
+    line: None,
+    routine: None,
+};
+
 impl Default for ErrorFields {
     fn default() -> Self {
         ErrorFields::new(Severity::Error, SqlState::INTERNAL_ERROR, String::new())
@@ -92,17 +117,7 @@ impl ErrorFields {
             detail: None,
             hint: None,
             position: None,
-            internal_position: None,
-            internal_query: None,
-            where_: None,
-            schema: None,
-            table: None,
-            column: None,
-            data_type: None,
-            constraint: None,
-            file: None,
-            line: None,
-            routine: None,
+            extra: None,
         }
     }
 
@@ -131,27 +146,39 @@ impl ErrorFields {
         self
     }
 
+    /// Sets rarer fields, e.g. `f.with_extra(|x| x.table = Some("t".into()))`.
+    pub fn with_extra(mut self, set: impl FnOnce(&mut ExtraFields)) -> ErrorFields {
+        set(self.extra_mut());
+        self
+    }
+
+    /// The rarer fields, created empty on first use.
+    pub fn extra_mut(&mut self) -> &mut ExtraFields {
+        self.extra.get_or_insert_with(Box::default)
+    }
+
     /// The optional fields with their wire codes, in the order PostgreSQL writes them.
     pub(crate) fn optional_fields(&self) -> [(u8, Option<FieldValue<'_>>); 14] {
         fn text(s: &Option<String>) -> Option<FieldValue<'_>> {
             s.as_deref().map(FieldValue::Text)
         }
         let num = |n: Option<u32>| n.map(FieldValue::Number);
+        let x = self.extra.as_deref().unwrap_or(&NO_EXTRA);
         [
             (b'D', text(&self.detail)),
             (b'H', text(&self.hint)),
             (b'P', num(self.position)),
-            (b'p', num(self.internal_position)),
-            (b'q', text(&self.internal_query)),
-            (b'W', text(&self.where_)),
-            (b's', text(&self.schema)),
-            (b't', text(&self.table)),
-            (b'c', text(&self.column)),
-            (b'd', text(&self.data_type)),
-            (b'n', text(&self.constraint)),
-            (b'F', text(&self.file)),
-            (b'L', num(self.line)),
-            (b'R', text(&self.routine)),
+            (b'p', num(x.internal_position)),
+            (b'q', text(&x.internal_query)),
+            (b'W', text(&x.where_)),
+            (b's', text(&x.schema)),
+            (b't', text(&x.table)),
+            (b'c', text(&x.column)),
+            (b'd', text(&x.data_type)),
+            (b'n', text(&x.constraint)),
+            (b'F', text(&x.file)),
+            (b'L', num(x.line)),
+            (b'R', text(&x.routine)),
         ]
     }
 }
@@ -160,4 +187,18 @@ impl ErrorFields {
 pub(crate) enum FieldValue<'a> {
     Text(&'a str),
     Number(u32),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stays_small_enough_for_results() {
+        assert!(
+            size_of::<ErrorFields>() <= 128,
+            "{}",
+            size_of::<ErrorFields>()
+        );
+    }
 }

@@ -45,7 +45,7 @@ mod sqlstate;
 pub mod startup;
 
 pub use error::{ProtocolError, Result};
-pub use error_fields::{ErrorFields, Severity};
+pub use error_fields::{ErrorFields, ExtraFields, Severity};
 pub use frontend::{
     decode_frontend, Format, FrontendMessage, Target, LARGE_MESSAGE_LIMIT, SMALL_MESSAGE_LIMIT,
 };

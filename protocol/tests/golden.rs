@@ -412,12 +412,13 @@ fn error_and_notice() {
         .with_detail("d")
         .with_hint("h")
         .with_position(8);
-    e.where_ = Some("w".into());
-    e.schema = Some("s".into());
-    e.table = Some("t".into());
-    e.column = Some("c".into());
-    e.data_type = Some("dt".into());
-    e.constraint = Some("n".into());
+    let x = e.extra_mut();
+    x.where_ = Some("w".into());
+    x.schema = Some("s".into());
+    x.table = Some("t".into());
+    x.column = Some("c".into());
+    x.data_type = Some("dt".into());
+    x.constraint = Some("n".into());
     let got = encoded(|out| backend::error_response(out, &e));
     let body = bytes(&[
         b"SERROR\0VERROR\0C42601\0Msyntax error at or near \"x\"\0",
