@@ -16,6 +16,20 @@
 //! 3. **Session**: ParameterStatus, BackendKeyData, ReadyForQuery ([`backend`]), then regular
 //!    messages from [`decode_frontend`]: simple Query, the extended protocol, the COPY sub-protocol.
 //!
+//! # Public surface
+//! | item | what |
+//! |---|---|
+//! | [`decode_startup`] → [`StartupRequest`] | SSLRequest, GSSENCRequest, CancelRequest, StartupMessage 3.x |
+//! | [`startup::negotiation`] | whether to send [`backend::negotiate_protocol_version`] |
+//! | [`decode_frontend`] → [`FrontendMessage`] | Q P B D E C S H X d c f p, with [`Format`] and [`Target`] |
+//! | [`backend`] | one encoder per backend message; [`backend::data_row`] writes rows in place |
+//! | [`ErrorFields`], [`Severity`], [`SqlState`] | ErrorResponse/NoticeResponse content |
+//! | [`ProtocolError`] (+ [`Result`]) | decode errors; [`ProtocolError::sqlstate`] picks the code |
+//! | [`auth::Authenticator`] | trust, password, md5, SCRAM-SHA-256; [`auth::AuthError`] carries its ErrorFields |
+//!
+//! Both `FrontendMessage` and `StartupRequest` also have `encode`, which the tests and the fuzz
+//! target use to check that decoding is exact, and which client-side tools may use.
+//!
 //! # Invariants
 //! - Decoders never panic and never read past the frame they were given: every length is checked
 //!   against the buffer before use, and every message has a size limit (1 GiB for Query, Parse, Bind,
