@@ -20,8 +20,10 @@
 //!
 //! Left out: SCRAM-SHA-256-PLUS (needs TLS), SASLprep of non-ASCII passwords, GSSAPI/SSPI, and
 //! stored secrets other than a plaintext (the SCRAM secret is derived per connection with
-//! [`scram::DEFAULT_ITERATIONS`] rounds; [`scram::ScramSecret`] can hold a stored one once there is a
-//! catalog of roles).
+//! [`scram::DEFAULT_ITERATIONS`] rounds, a few ms; [`scram::ScramSecret`] can hold a stored one once
+//! there is a catalog of roles). The salt is random per connection for every user, so an unknown
+//! user's mock exchange looks like a real one; with stored secrets (fixed salt per user) the mock
+//! salt must become a stable function of the user name, as PostgreSQL's `scram_mock_salt` is.
 
 pub mod md5;
 pub mod scram;
@@ -293,14 +295,15 @@ impl Authenticator {
                     && self
                         .credentials
                         .as_ref()
-                        .is_some_and(|c| c.password.as_bytes() == password);
+                        .is_some_and(|c| same_bytes(c.password.as_bytes(), password));
                 self.finish(ok, out)
             }
             State::AwaitMd5 => {
                 let answer = password_packet(body)?;
                 let ok = self.credentials.as_ref().is_some_and(|c| {
-                    md5::client_response(&c.password, &self.user, self.random.md5_salt).as_bytes()
-                        == answer
+                    let expected =
+                        md5::client_response(&c.password, &self.user, self.random.md5_salt);
+                    same_bytes(expected.as_bytes(), answer)
                 });
                 self.finish(ok, out)
             }
@@ -355,6 +358,11 @@ impl Authenticator {
         self.state = State::Failed;
         AuthError::malformed(message, detail)
     }
+}
+
+/// Equality whose time does not depend on where the inputs differ (only on their lengths).
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// PasswordMessage: one C string filling the body exactly.
