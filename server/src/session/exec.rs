@@ -1,0 +1,394 @@
+//! Running bound statements: transaction control, settings, and queries sent to a shard. Shared by
+//! the simple protocol (here) and the extended protocol (`extended.rs`).
+
+use std::sync::Arc;
+
+use pglitedb_protocol::backend::{self, FieldDescription, TransactionStatus};
+use pglitedb_protocol::{ErrorFields, Format, SqlState};
+use pglitedb_shard::{ShardRequest, ShardResponse};
+use pglitedb_sql::{
+    bind, parse, DataType, QueryPlan, SessionContext, SetValue, Statement, TransactionMode, Value,
+};
+
+use super::{Next, Session, Settings, SERVER_VERSION};
+use crate::error;
+
+/// Transaction block state, as ReadyForQuery reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TxnState {
+    Idle,
+    InBlock,
+    /// An error happened inside the block; only COMMIT/ROLLBACK are accepted (25P02 otherwise).
+    Failed,
+}
+
+impl TxnState {
+    pub fn status(self) -> TransactionStatus {
+        match self {
+            TxnState::Idle => TransactionStatus::Idle,
+            TxnState::InBlock => TransactionStatus::InBlock,
+            TxnState::Failed => TransactionStatus::Failed,
+        }
+    }
+}
+
+/// The binder's view of the session.
+pub struct Ctx<'a>(pub &'a Settings);
+
+impl SessionContext for Ctx<'_> {
+    fn setting(&self, name: &str) -> Option<String> {
+        self.0.get(name).map(str::to_string)
+    }
+    fn version(&self) -> String {
+        format!(
+            "PostgreSQL {SERVER_VERSION} (PGLiteDB {}) on x86_64-pc-linux-gnu, compiled by rustc, 64-bit",
+            env!("CARGO_PKG_VERSION")
+        )
+    }
+}
+
+/// The 25P02 error.
+pub fn aborted_error() -> ErrorFields {
+    error::error(
+        SqlState::IN_FAILED_SQL_TRANSACTION,
+        "current transaction is aborted, commands ignored until end of transaction block",
+    )
+}
+
+/// Statements allowed in a failed transaction block.
+pub fn allowed_when_failed(stmt: &Statement) -> bool {
+    matches!(stmt, Statement::Commit | Statement::Rollback)
+}
+
+/// Result columns of a statement, `None` for statements without rows.
+pub fn result_columns(stmt: &Statement) -> Option<Vec<(String, DataType)>> {
+    match stmt {
+        Statement::Query(q) => Some(q.columns.clone()),
+        Statement::Show(name) if name == "all" => Some(vec![
+            ("name".into(), DataType::Text),
+            ("setting".into(), DataType::Text),
+            ("description".into(), DataType::Text),
+        ]),
+        // SHOW's column name depends on the setting's canonical name, resolved at execution; the
+        // describe path uses the requested name, which PostgreSQL also does for unknown settings.
+        Statement::Show(name) => Some(vec![(name.clone(), DataType::Text)]),
+        _ => None,
+    }
+}
+
+/// Writes a RowDescription for `columns` with per-column `formats` (0, 1 or n entries).
+pub fn write_row_description(
+    out: &mut bytes::BytesMut,
+    columns: &[(String, DataType)],
+    formats: &[Format],
+) {
+    let fields: Vec<FieldDescription<'_>> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, (name, ty))| FieldDescription {
+            name,
+            table_oid: 0,
+            column: 0,
+            type_oid: ty.oid(),
+            type_size: ty.type_size(),
+            type_modifier: -1,
+            format: Format::for_index(formats, i).unwrap_or(Format::Text),
+        })
+        .collect();
+    backend::row_description(out, &fields);
+}
+
+/// A query statement paired with its shareable plan (sent to shards by reference count, not copied).
+pub fn shared_plan(stmt: &Statement) -> Option<Arc<QueryPlan>> {
+    match stmt {
+        Statement::Query(q) => Some(Arc::new(q.clone())),
+        _ => None,
+    }
+}
+
+impl Session {
+    /// The simple Query message: every statement in order, stopping at the first error.
+    pub(super) async fn simple_query(&mut self, sql: &str) -> Next {
+        // A simple Query destroys the unnamed statement and portal.
+        self.prepared.remove("");
+        self.portals.remove("");
+        match parse(sql) {
+            Err(e) => self.send_error(&error::from_sql(&e)),
+            Ok(stmts) if stmts.is_empty() => backend::empty_query_response(&mut self.conn.out),
+            Ok(stmts) => {
+                for parsed in &stmts {
+                    let bound = bind(parsed, &[], &Ctx(&self.settings));
+                    let result = match bound {
+                        Ok(stmt) => {
+                            let plan = shared_plan(&stmt);
+                            self.run_statement(&stmt, plan, &[], &[], true)
+                                .await
+                                .map(|_| ())
+                        }
+                        Err(e) => Err(error::from_sql(&e)),
+                    };
+                    if let Err(f) = result {
+                        let f = if self.txn == TxnState::Failed {
+                            aborted_error_or(f)
+                        } else {
+                            f
+                        };
+                        self.send_error(&f);
+                        break;
+                    }
+                }
+            }
+        }
+        self.ready_for_query();
+        Next::Continue
+    }
+
+    /// Runs one bound statement and writes its rows (RowDescription too when `describe`) and
+    /// CommandComplete. Returns the number of rows sent. In a failed block only COMMIT/ROLLBACK run.
+    pub(super) async fn run_statement(
+        &mut self,
+        stmt: &Statement,
+        plan: Option<Arc<QueryPlan>>,
+        params: &[Value],
+        formats: &[Format],
+        describe: bool,
+    ) -> Result<usize, ErrorFields> {
+        if self.txn == TxnState::Failed && !allowed_when_failed(stmt) {
+            return Err(aborted_error());
+        }
+        self.cancel.set(false);
+        let tag: String = match stmt {
+            Statement::Begin(modes) => {
+                if self.txn == TxnState::Idle {
+                    self.txn = TxnState::InBlock;
+                    self.settings.begin();
+                } else {
+                    let w = error::warning(
+                        SqlState::ACTIVE_SQL_TRANSACTION,
+                        "there is already a transaction in progress",
+                    );
+                    backend::notice_response(&mut self.conn.out, &w);
+                }
+                self.apply_modes(modes)?;
+                "BEGIN".into()
+            }
+            Statement::Commit | Statement::Rollback => {
+                let was = self.txn;
+                if was == TxnState::Idle {
+                    let w = error::warning(
+                        SqlState::NO_ACTIVE_SQL_TRANSACTION,
+                        "there is no transaction in progress",
+                    );
+                    backend::notice_response(&mut self.conn.out, &w);
+                }
+                let committed = *stmt == Statement::Commit && was == TxnState::InBlock;
+                if was != TxnState::Idle {
+                    let changed = self.settings.end(committed);
+                    self.pending_reports.extend(changed);
+                }
+                self.txn = TxnState::Idle;
+                self.portals.retain(|name, _| name.is_empty());
+                if *stmt == Statement::Commit && was != TxnState::Failed {
+                    "COMMIT".into()
+                } else {
+                    "ROLLBACK".into()
+                }
+            }
+            Statement::SetTransaction(modes) => {
+                if self.txn == TxnState::Idle {
+                    let w = error::warning(
+                        SqlState::NO_ACTIVE_SQL_TRANSACTION,
+                        "SET TRANSACTION can only be used in transaction blocks",
+                    );
+                    backend::notice_response(&mut self.conn.out, &w);
+                } else {
+                    self.apply_modes(modes)?;
+                }
+                "SET".into()
+            }
+            Statement::Set { name, value, local } => {
+                if *local && self.txn == TxnState::Idle {
+                    let w = error::warning(
+                        SqlState::NO_ACTIVE_SQL_TRANSACTION,
+                        "SET LOCAL can only be used in transaction blocks",
+                    );
+                    backend::notice_response(&mut self.conn.out, &w);
+                }
+                let in_txn = self.txn != TxnState::Idle;
+                if let Some(r) = self
+                    .settings
+                    .set(name, value, *local, in_txn)
+                    .map_err(|e| error::from_sql(&e))?
+                {
+                    self.pending_reports.push(r);
+                }
+                "SET".into()
+            }
+            Statement::Reset(Some(name)) => {
+                let in_txn = self.txn != TxnState::Idle;
+                if let Some(r) = self
+                    .settings
+                    .set(name, &SetValue::Default, false, in_txn)
+                    .map_err(|e| error::from_sql(&e))?
+                {
+                    self.pending_reports.push(r);
+                }
+                "RESET".into()
+            }
+            Statement::Reset(None) => {
+                let changed = self.settings.reset_all();
+                self.pending_reports.extend(changed);
+                "RESET".into()
+            }
+            Statement::DiscardAll => {
+                if self.txn != TxnState::Idle {
+                    return Err(error::error(
+                        SqlState::ACTIVE_SQL_TRANSACTION,
+                        "DISCARD ALL cannot run inside a transaction block",
+                    ));
+                }
+                self.prepared.clear();
+                self.portals.clear();
+                let changed = self.settings.reset_all();
+                self.pending_reports.extend(changed);
+                "DISCARD ALL".into()
+            }
+            Statement::Show(name) => {
+                let rows: Vec<Vec<String>> = if name == "all" {
+                    self.settings
+                        .show_all()
+                        .into_iter()
+                        .map(Vec::from)
+                        .collect()
+                } else {
+                    let (column, value) =
+                        self.settings.show(name).map_err(|e| error::from_sql(&e))?;
+                    if describe {
+                        write_row_description(
+                            &mut self.conn.out,
+                            &[(column, DataType::Text)],
+                            formats,
+                        );
+                    }
+                    vec![vec![value]]
+                };
+                if describe && name == "all" {
+                    if let Some(cols) = result_columns(stmt) {
+                        write_row_description(&mut self.conn.out, &cols, formats);
+                    }
+                }
+                for row in &rows {
+                    let mut w = backend::data_row(&mut self.conn.out);
+                    for v in row {
+                        w.value(Some(v.as_bytes()));
+                    }
+                    w.finish();
+                }
+                "SHOW".into()
+            }
+            Statement::Query(q) => {
+                let plan = plan.unwrap_or_else(|| Arc::new(q.clone()));
+                let rows = self.query_rows(plan, params).await?;
+                if describe {
+                    write_row_description(&mut self.conn.out, &q.columns, formats);
+                }
+                let n = rows.len();
+                self.write_rows(&rows, &q.columns, formats)?;
+                backend::command_complete(&mut self.conn.out, &format!("SELECT {n}"));
+                return Ok(n);
+            }
+        };
+        backend::command_complete(&mut self.conn.out, &tag);
+        Ok(0)
+    }
+
+    /// Runs a query plan on the shard that owns its data (the session's own shard for table-less
+    /// queries) through the typed request path.
+    pub(super) async fn query_rows(
+        &mut self,
+        plan: Arc<QueryPlan>,
+        params: &[Value],
+    ) -> Result<Vec<Vec<Value>>, ErrorFields> {
+        let shard = self.worker.id;
+        let resp = self
+            .worker
+            .request(
+                shard,
+                ShardRequest::Execute {
+                    plan,
+                    params: params.to_vec(),
+                },
+            )
+            .await;
+        if self.cancel.replace(false) {
+            return Err(error::error(
+                SqlState::QUERY_CANCELED,
+                "canceling statement due to user request",
+            ));
+        }
+        match resp {
+            ShardResponse::Rows(rows) => Ok(rows),
+            ShardResponse::Error(e) => Err(error::from_shard(&e)),
+            ShardResponse::Pong { .. } => Err(error::error(
+                SqlState::INTERNAL_ERROR,
+                "unexpected shard response (bug)",
+            )),
+        }
+    }
+
+    /// Writes DataRows, each column in its requested format.
+    pub(super) fn write_rows(
+        &mut self,
+        rows: &[Vec<Value>],
+        columns: &[(String, DataType)],
+        formats: &[Format],
+    ) -> Result<(), ErrorFields> {
+        for row in rows {
+            let mut w = backend::data_row(&mut self.conn.out);
+            for (i, v) in row.iter().enumerate() {
+                if *v == Value::Null {
+                    w.null();
+                    continue;
+                }
+                self.scratch.clear();
+                match Format::for_index(formats, i).unwrap_or(Format::Text) {
+                    Format::Text => v.write_text(&mut self.scratch),
+                    Format::Binary => {
+                        let _ = columns;
+                        v.write_binary(&mut self.scratch)
+                            .map_err(|e| error::from_sql(&e))?
+                    }
+                }
+                w.value(Some(&self.scratch));
+            }
+            w.finish();
+        }
+        Ok(())
+    }
+
+    fn apply_modes(&mut self, modes: &[TransactionMode]) -> Result<(), ErrorFields> {
+        for m in modes {
+            let (name, value) = match m {
+                TransactionMode::IsolationLevel(level) => ("transaction_isolation", level.clone()),
+                TransactionMode::ReadOnly(ro) => (
+                    "transaction_read_only",
+                    if *ro { "on".into() } else { "off".into() },
+                ),
+            };
+            self.settings
+                .set(name, &SetValue::Values(vec![value]), false, true)
+                .map_err(|e| error::from_sql(&e))?;
+        }
+        Ok(())
+    }
+}
+
+/// In a failed block PostgreSQL reports 25P02 for anything but COMMIT/ROLLBACK, even a statement
+/// that would also have failed for another reason at bind time.
+fn aborted_error_or(f: ErrorFields) -> ErrorFields {
+    if f.code == SqlState::SYNTAX_ERROR {
+        f
+    } else {
+        aborted_error()
+    }
+}

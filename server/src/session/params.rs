@@ -1,0 +1,695 @@
+//! Run-time settings (GUCs) of one session: defaults, validation and canonical forms as PostgreSQL 15
+//! shows them, which of them are reported to the client with ParameterStatus, and their transactional
+//! behaviour (a SET inside a transaction that rolls back is undone; SET LOCAL lasts until its
+//! transaction ends).
+
+use std::collections::BTreeMap;
+
+use pglitedb_sql::{SetValue, SqlError};
+
+/// The version we speak. Clients choose SQL dialects by it (psql's `\d` queries, pgbench's COPY).
+pub const SERVER_VERSION: &str = "15.18";
+pub const SERVER_VERSION_NUM: &str = "150018";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Any string.
+    Text,
+    /// on/off and PostgreSQL's other boolean spellings, shown as on/off.
+    Bool,
+    /// An integer within bounds.
+    Int(i64, i64),
+    /// Milliseconds, shown with the largest unit that divides it (`5s`, `1min`).
+    Millis,
+    /// One of fixed words (lowercase).
+    Enum(&'static [&'static str]),
+    DateStyle,
+    TimeZone,
+    ClientEncoding,
+    /// A comma-separated list of identifiers (search_path).
+    List,
+    /// Cannot be changed by SET.
+    ReadOnly,
+}
+
+struct Guc {
+    /// The canonical name: SHOW's column name and the ParameterStatus name.
+    name: &'static str,
+    default: &'static str,
+    kind: Kind,
+    /// GUC_REPORT: sent as ParameterStatus at startup and whenever it changes.
+    report: bool,
+    description: &'static str,
+}
+
+const ISOLATION: &[&str] = &[
+    "serializable",
+    "repeatable read",
+    "read committed",
+    "read uncommitted",
+];
+
+/// The settings PGLiteDB knows. Names that contain a dot are custom (placeholder) settings, accepted
+/// with any value, as in PostgreSQL.
+const GUCS: &[Guc] = &[
+    Guc {
+        name: "application_name",
+        default: "",
+        kind: Kind::Text,
+        report: true,
+        description: "Sets the application name to be reported in statistics and logs.",
+    },
+    Guc {
+        name: "bytea_output",
+        default: "hex",
+        kind: Kind::Enum(&["hex", "escape"]),
+        report: false,
+        description: "Sets the output format for bytea.",
+    },
+    Guc {
+        name: "client_encoding",
+        default: "UTF8",
+        kind: Kind::ClientEncoding,
+        report: true,
+        description: "Sets the client's character set encoding.",
+    },
+    Guc {
+        name: "client_min_messages",
+        default: "notice",
+        kind: Kind::Enum(&[
+            "debug5", "debug4", "debug3", "debug2", "debug1", "debug", "log", "notice", "warning",
+            "error",
+        ]),
+        report: false,
+        description: "Sets the message levels that are sent to the client.",
+    },
+    Guc {
+        name: "DateStyle",
+        default: "ISO, MDY",
+        kind: Kind::DateStyle,
+        report: true,
+        description: "Sets the display format for date and time values.",
+    },
+    Guc {
+        name: "default_transaction_isolation",
+        default: "read committed",
+        kind: Kind::Enum(ISOLATION),
+        report: false,
+        description: "Sets the transaction isolation level of each new transaction.",
+    },
+    Guc {
+        name: "default_transaction_read_only",
+        default: "off",
+        kind: Kind::Bool,
+        report: true,
+        description: "Sets the default read-only status of new transactions.",
+    },
+    Guc {
+        name: "extra_float_digits",
+        default: "1",
+        kind: Kind::Int(-15, 3),
+        report: false,
+        description: "Sets the number of digits displayed for floating-point values.",
+    },
+    Guc {
+        name: "idle_in_transaction_session_timeout",
+        default: "0",
+        kind: Kind::Millis,
+        report: false,
+        description: "Sets the maximum allowed idle time between queries, when in a transaction.",
+    },
+    Guc {
+        name: "in_hot_standby",
+        default: "off",
+        kind: Kind::ReadOnly,
+        report: true,
+        description: "Shows whether hot standby is currently active.",
+    },
+    Guc {
+        name: "integer_datetimes",
+        default: "on",
+        kind: Kind::ReadOnly,
+        report: true,
+        description: "Shows whether datetimes are integer based.",
+    },
+    Guc {
+        name: "IntervalStyle",
+        default: "postgres",
+        kind: Kind::Enum(&["postgres", "postgres_verbose", "sql_standard", "iso_8601"]),
+        report: true,
+        description: "Sets the display format for interval values.",
+    },
+    Guc {
+        name: "is_superuser",
+        default: "on",
+        kind: Kind::ReadOnly,
+        report: true,
+        description: "Shows whether the current user is a superuser.",
+    },
+    Guc {
+        name: "jit",
+        default: "off",
+        kind: Kind::Bool,
+        report: false,
+        description: "Allow JIT compilation.",
+    },
+    Guc {
+        name: "lc_messages",
+        default: "C",
+        kind: Kind::Text,
+        report: false,
+        description: "Sets the language in which messages are displayed.",
+    },
+    Guc {
+        name: "lock_timeout",
+        default: "0",
+        kind: Kind::Millis,
+        report: false,
+        description: "Sets the maximum allowed duration of any wait for a lock.",
+    },
+    Guc {
+        name: "max_connections",
+        default: "10000",
+        kind: Kind::ReadOnly,
+        report: false,
+        description: "Sets the maximum number of concurrent connections.",
+    },
+    Guc {
+        name: "max_identifier_length",
+        default: "63",
+        kind: Kind::ReadOnly,
+        report: false,
+        description: "Shows the maximum identifier length.",
+    },
+    Guc {
+        name: "search_path",
+        default: "\"$user\", public",
+        kind: Kind::List,
+        report: false,
+        description: "Sets the schema search order for names that are not schema-qualified.",
+    },
+    Guc {
+        name: "server_encoding",
+        default: "UTF8",
+        kind: Kind::ReadOnly,
+        report: true,
+        description: "Shows the server (database) character set encoding.",
+    },
+    Guc {
+        name: "server_version",
+        default: SERVER_VERSION,
+        kind: Kind::ReadOnly,
+        report: true,
+        description: "Shows the server version.",
+    },
+    Guc {
+        name: "server_version_num",
+        default: SERVER_VERSION_NUM,
+        kind: Kind::ReadOnly,
+        report: false,
+        description: "Shows the server version as an integer.",
+    },
+    Guc {
+        name: "session_authorization",
+        default: "postgres",
+        kind: Kind::ReadOnly,
+        report: true,
+        description: "Sets the session user name.",
+    },
+    Guc {
+        name: "standard_conforming_strings",
+        default: "on",
+        kind: Kind::Enum(&["on"]),
+        report: true,
+        description: "Causes '...' strings to treat backslashes literally.",
+    },
+    Guc {
+        name: "statement_timeout",
+        default: "0",
+        kind: Kind::Millis,
+        report: false,
+        description: "Sets the maximum allowed duration of any statement.",
+    },
+    Guc {
+        name: "synchronous_commit",
+        default: "on",
+        kind: Kind::Enum(&["local", "remote_write", "remote_apply", "on", "off"]),
+        report: false,
+        description: "Sets the current transaction's synchronization level.",
+    },
+    Guc {
+        name: "TimeZone",
+        default: "Etc/UTC",
+        kind: Kind::TimeZone,
+        report: true,
+        description: "Sets the time zone for displaying and interpreting time stamps.",
+    },
+    Guc {
+        name: "transaction_isolation",
+        default: "read committed",
+        kind: Kind::Enum(ISOLATION),
+        report: false,
+        description: "Sets the current transaction's isolation level.",
+    },
+    Guc {
+        name: "transaction_read_only",
+        default: "off",
+        kind: Kind::Bool,
+        report: false,
+        description: "Sets the current transaction's read-only status.",
+    },
+    Guc {
+        name: "work_mem",
+        default: "4MB",
+        kind: Kind::Text,
+        report: false,
+        description: "Sets the maximum memory to be used for query workspaces.",
+    },
+];
+
+fn find(name: &str) -> Option<&'static Guc> {
+    GUCS.iter().find(|g| g.name.eq_ignore_ascii_case(name))
+}
+
+/// One session's settings.
+#[derive(Clone)]
+pub struct Settings {
+    values: BTreeMap<String, String>,
+    /// Values to restore when the transaction ends (SET LOCAL), keyed by lowercase name.
+    local_saved: BTreeMap<String, String>,
+    /// All values as of BEGIN, restored by ROLLBACK.
+    txn_saved: Option<BTreeMap<String, String>>,
+}
+
+impl Settings {
+    /// Defaults, with `user` as the session user.
+    pub fn new(user: &str) -> Settings {
+        let mut values: BTreeMap<String, String> = GUCS
+            .iter()
+            .map(|g| (g.name.to_ascii_lowercase(), g.default.to_string()))
+            .collect();
+        values.insert("session_authorization".into(), user.to_string());
+        Settings {
+            values,
+            local_saved: BTreeMap::new(),
+            txn_saved: None,
+        }
+    }
+
+    /// Current value by (case-insensitive) name.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
+    }
+
+    /// `(canonical name, value)` of every GUC_REPORT setting, for the startup ParameterStatus burst.
+    pub fn reported(&self) -> Vec<(&'static str, String)> {
+        GUCS.iter()
+            .filter(|g| g.report)
+            .map(|g| (g.name, self.get(g.name).unwrap_or(g.default).to_string()))
+            .collect()
+    }
+
+    /// SHOW: the column name and value.
+    pub fn show(&self, name: &str) -> Result<(String, String), SqlError> {
+        if let Some(g) = find(name) {
+            return Ok((
+                g.name.to_string(),
+                self.get(g.name).unwrap_or(g.default).to_string(),
+            ));
+        }
+        match self.values.get(&name.to_ascii_lowercase()) {
+            Some(v) if name.contains('.') => Ok((name.to_string(), v.clone())),
+            _ => Err(SqlError::UnrecognizedParameter(name.to_string())),
+        }
+    }
+
+    /// SHOW ALL: `(name, setting, description)` rows in name order.
+    pub fn show_all(&self) -> Vec<[String; 3]> {
+        let mut rows: Vec<[String; 3]> = GUCS
+            .iter()
+            .map(|g| {
+                [
+                    g.name.to_string(),
+                    self.get(g.name).unwrap_or(g.default).to_string(),
+                    g.description.to_string(),
+                ]
+            })
+            .collect();
+        rows.sort_by_key(|r| r[0].to_ascii_lowercase());
+        rows
+    }
+
+    /// SET at startup (StartupMessage options): same validation, not transactional.
+    pub fn set_startup(&mut self, name: &str, value: &str) -> Result<(), SqlError> {
+        let (key, v) = validate(name, &SetValue::Values(vec![value.to_string()]), self)?;
+        self.values.insert(key, v);
+        Ok(())
+    }
+
+    /// SET / SET LOCAL / RESET. Returns the `(name, value)` to report with ParameterStatus if the
+    /// setting is GUC_REPORT.
+    pub fn set(
+        &mut self,
+        name: &str,
+        value: &SetValue,
+        local: bool,
+        in_txn: bool,
+    ) -> Result<Option<(&'static str, String)>, SqlError> {
+        let (key, v) = validate(name, value, self)?;
+        if local && in_txn {
+            if let Some(old) = self.values.get(&key) {
+                self.local_saved
+                    .entry(key.clone())
+                    .or_insert_with(|| old.clone());
+            }
+        } else if local {
+            // SET LOCAL outside a transaction block has no effect (PostgreSQL warns).
+            return Ok(None);
+        } else {
+            self.local_saved.remove(&key);
+        }
+        self.values.insert(key.clone(), v.clone());
+        Ok(find(&key).filter(|g| g.report).map(|g| (g.name, v)))
+    }
+
+    /// RESET ALL: every settable setting back to its default. Returns the reported ones that changed.
+    pub fn reset_all(&mut self) -> Vec<(&'static str, String)> {
+        let before = self.reported();
+        for g in GUCS.iter().filter(|g| g.kind != Kind::ReadOnly) {
+            self.values
+                .insert(g.name.to_ascii_lowercase(), g.default.to_string());
+        }
+        self.changed_since(&before)
+    }
+
+    /// BEGIN: remember values for ROLLBACK.
+    pub fn begin(&mut self) {
+        self.txn_saved = Some(self.values.clone());
+    }
+
+    /// Transaction end. On rollback every SET since BEGIN is undone; on commit only SET LOCAL is.
+    /// Returns the reported settings whose values changed, for ParameterStatus.
+    pub fn end(&mut self, committed: bool) -> Vec<(&'static str, String)> {
+        let before = self.reported();
+        let saved = self.txn_saved.take();
+        if !committed {
+            if let Some(saved) = saved {
+                self.values = saved;
+            }
+        } else {
+            for (k, v) in std::mem::take(&mut self.local_saved) {
+                self.values.insert(k, v);
+            }
+        }
+        self.local_saved.clear();
+        // Transaction-scoped characteristics revert to their defaults.
+        let iso = self
+            .get("default_transaction_isolation")
+            .unwrap_or("read committed")
+            .to_string();
+        self.values.insert("transaction_isolation".into(), iso);
+        let ro = self
+            .get("default_transaction_read_only")
+            .unwrap_or("off")
+            .to_string();
+        self.values.insert("transaction_read_only".into(), ro);
+        self.changed_since(&before)
+    }
+
+    fn changed_since(&self, before: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
+        self.reported()
+            .into_iter()
+            .filter(|(n, v)| before.iter().any(|(bn, bv)| bn == n && bv != v))
+            .collect()
+    }
+}
+
+/// Validates a SET and returns the storage key and canonical value.
+fn validate(
+    name: &str,
+    value: &SetValue,
+    current: &Settings,
+) -> Result<(String, String), SqlError> {
+    let key = name.to_ascii_lowercase();
+    let Some(g) = find(&key) else {
+        if key.contains('.') {
+            let v = match value {
+                SetValue::Default => String::new(),
+                SetValue::Values(v) => v.join(", "),
+            };
+            return Ok((key, v));
+        }
+        return Err(SqlError::UnrecognizedParameter(name.to_string()));
+    };
+    if g.kind == Kind::ReadOnly {
+        return Err(SqlError::CantChangeRuntimeParam(g.name.to_string()));
+    }
+    let items = match value {
+        SetValue::Default => return Ok((key, g.default.to_string())),
+        SetValue::Values(items) => items,
+    };
+    let invalid = |v: &str| {
+        SqlError::InvalidParameterValue(format!(
+            "invalid value for parameter \"{}\": \"{v}\"",
+            g.name
+        ))
+    };
+    if items.len() != 1 && !matches!(g.kind, Kind::DateStyle | Kind::List) {
+        return Err(SqlError::InvalidParameterValue(format!(
+            "SET {} takes only one argument",
+            g.name
+        )));
+    }
+    let joined = items.join(", ");
+    let v = match g.kind {
+        Kind::Text => joined,
+        Kind::Bool => {
+            match pglitedb_sql::Value::parse_text(pglitedb_sql::DataType::Bool, &joined) {
+                Ok(pglitedb_sql::Value::Bool(b)) => (if b { "on" } else { "off" }).to_string(),
+                _ => {
+                    return Err(SqlError::InvalidParameterValue(format!(
+                        "parameter \"{}\" requires a Boolean value",
+                        g.name
+                    )))
+                }
+            }
+        }
+        Kind::Int(lo, hi) => {
+            let n: i64 = joined.trim().parse().map_err(|_| {
+                SqlError::InvalidParameterValue(format!(
+                    "invalid value for parameter \"{}\": \"{joined}\"",
+                    g.name
+                ))
+            })?;
+            if n < lo || n > hi {
+                return Err(SqlError::InvalidParameterValue(format!(
+                    "{n} is outside the valid range for parameter \"{}\" ({lo} .. {hi})",
+                    g.name
+                )));
+            }
+            n.to_string()
+        }
+        Kind::Millis => format_millis(parse_millis(&joined).ok_or_else(|| invalid(&joined))?),
+        Kind::Enum(words) => {
+            let l = joined.to_ascii_lowercase();
+            if words.contains(&l.as_str()) {
+                l
+            } else if g.name == "standard_conforming_strings"
+                && matches!(l.as_str(), "true" | "1" | "yes")
+            {
+                "on".into()
+            } else if g.name == "standard_conforming_strings" {
+                return Err(SqlError::FeatureNotSupported(
+                    "standard_conforming_strings = off is not supported".into(),
+                ));
+            } else {
+                return Err(invalid(&joined));
+            }
+        }
+        Kind::DateStyle => datestyle(items, current.get("datestyle").unwrap_or("ISO, MDY"))
+            .ok_or_else(|| invalid(&joined))?,
+        Kind::TimeZone => {
+            let tz = joined.trim();
+            let known = std::path::Path::new("/usr/share/zoneinfo")
+                .join(tz)
+                .is_file()
+                || tz.eq_ignore_ascii_case("utc")
+                || tz.eq_ignore_ascii_case("gmt")
+                || tz.parse::<f64>().is_ok();
+            if !known || tz.contains("..") {
+                return Err(invalid(tz));
+            }
+            tz.to_string()
+        }
+        Kind::ClientEncoding => {
+            let norm: String = joined
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_uppercase();
+            if norm == "UTF8" || norm == "UNICODE" {
+                "UTF8".into()
+            } else {
+                return Err(invalid(&joined));
+            }
+        }
+        Kind::List => items
+            .iter()
+            .map(|i| {
+                if i.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                {
+                    i.clone()
+                } else {
+                    format!("\"{i}\"")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        Kind::ReadOnly => return Err(SqlError::CantChangeRuntimeParam(g.name.to_string())),
+    };
+    Ok((key, v))
+}
+
+/// DateStyle: an output style and/or a field order; the part not given keeps its current value.
+fn datestyle(items: &[String], current: &str) -> Option<String> {
+    let (mut style, mut order) = current
+        .split_once(", ")
+        .map(|(s, o)| (s.to_string(), o.to_string()))?;
+    let mut order_given = false;
+    for word in items
+        .iter()
+        .flat_map(|i| i.split(','))
+        .map(|w| w.trim().to_ascii_lowercase())
+    {
+        match word.as_str() {
+            "iso" => style = "ISO".into(),
+            "sql" => style = "SQL".into(),
+            "postgres" => style = "Postgres".into(),
+            "german" => {
+                style = "German".into();
+                if !order_given {
+                    order = "DMY".into();
+                }
+            }
+            "ymd" => (order, order_given) = ("YMD".into(), true),
+            "dmy" | "euro" | "european" => (order, order_given) = ("DMY".into(), true),
+            "mdy" | "us" | "noneuropean" | "non-european" => {
+                (order, order_given) = ("MDY".into(), true)
+            }
+            "default" => {}
+            _ => return None,
+        }
+    }
+    Some(format!("{style}, {order}"))
+}
+
+fn parse_millis(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '-' || c == '.'))
+        .unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let factor = match unit.trim() {
+        "" | "ms" => 1.0,
+        "s" => 1000.0,
+        "min" => 60_000.0,
+        "h" => 3_600_000.0,
+        "d" => 86_400_000.0,
+        "us" => 0.001,
+        _ => return None,
+    };
+    let v = (n * factor).round();
+    (0.0..=f64::from(i32::MAX)).contains(&v).then_some(v as i64)
+}
+
+fn format_millis(ms: i64) -> String {
+    if ms == 0 {
+        return "0".into();
+    }
+    for (unit, size) in [
+        ("d", 86_400_000),
+        ("h", 3_600_000),
+        ("min", 60_000),
+        ("s", 1000),
+    ] {
+        if ms % size == 0 {
+            return format!("{}{unit}", ms / size);
+        }
+    }
+    format!("{ms}ms")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(
+        s: &mut Settings,
+        name: &str,
+        v: &str,
+    ) -> Result<Option<(&'static str, String)>, SqlError> {
+        s.set(name, &SetValue::Values(vec![v.to_string()]), false, false)
+    }
+
+    #[test]
+    fn canonical_forms_match_postgres() {
+        let mut s = Settings::new("alice");
+        assert_eq!(
+            set(&mut s, "datestyle", "german").expect("ok"),
+            Some(("DateStyle", "German, DMY".into()))
+        );
+        s.set(
+            "DateStyle",
+            &SetValue::Values(vec!["iso".into(), "mdy".into()]),
+            false,
+            false,
+        )
+        .expect("ok");
+        assert_eq!(
+            s.show("datestyle").expect("show"),
+            ("DateStyle".into(), "ISO, MDY".into())
+        );
+        set(&mut s, "statement_timeout", "5000").expect("ok");
+        assert_eq!(s.get("statement_timeout"), Some("5s"));
+        set(&mut s, "statement_timeout", "90s").expect("ok");
+        assert_eq!(s.get("statement_timeout"), Some("90s"));
+        assert_eq!(s.get("session_authorization"), Some("alice"));
+        let e = set(&mut s, "server_version", "1").expect_err("read-only");
+        assert_eq!(
+            (e.sqlstate(), e.to_string()),
+            (
+                "55P02",
+                "parameter \"server_version\" cannot be changed".into()
+            )
+        );
+        let e = set(&mut s, "no_such_thing", "1").expect_err("unknown");
+        assert_eq!(e.sqlstate(), "42704");
+        assert!(set(&mut s, "myapp.flag", "x").is_ok());
+        assert_eq!(s.show("myapp.flag").expect("custom").1, "x");
+    }
+
+    #[test]
+    fn rollback_undoes_set_and_commit_undoes_set_local() {
+        let mut s = Settings::new("u");
+        s.begin();
+        set(&mut s, "application_name", "inside").expect("ok");
+        assert_eq!(s.end(false), vec![("application_name", String::new())]);
+        assert_eq!(s.get("application_name"), Some(""));
+        s.begin();
+        s.set(
+            "extra_float_digits",
+            &SetValue::Values(vec!["3".into()]),
+            true,
+            true,
+        )
+        .expect("ok");
+        set(&mut s, "application_name", "kept").expect("ok");
+        s.end(true);
+        assert_eq!(s.get("extra_float_digits"), Some("1"));
+        assert_eq!(s.get("application_name"), Some("kept"));
+    }
+}

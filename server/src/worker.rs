@@ -1,0 +1,238 @@
+//! One core's context: its shard, its mesh endpoints, its sessions, and the request/response plumbing.
+//!
+//! A [`Worker`] lives in an `Rc` on its executor; every task of that core (sessions, receive loops,
+//! the acceptor) shares it. Borrows of its `RefCell`s are always released before any `.await`.
+//!
+//! # Request/response over the mesh
+//! ```text
+//!  core A (session)                                   core B (shard)
+//!  request(B, req) ── id=7 ──► pending[7]=slot
+//!      send Envelope::Request{from:A,id:7} ─────────► receive loop: shard.handle(req)  (never awaits)
+//!                                                      try_send Response{id:7} (or spawn a sender task)
+//!  receive loop ◄────────────── Envelope::Response{id:7}
+//!      pending.remove(7).send(resp) ──► request() resolves
+//! ```
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use glommio::channels::shared_channel::ConnectedSender;
+use pglitedb_shard::{Shard, ShardError, ShardId, ShardRequest, ShardResponse};
+use tracing::{debug, warn};
+
+use crate::config::Config;
+use crate::mesh::{Envelope, Mesh};
+use crate::signal::{oneshot, Latch, OneshotSender};
+
+/// What the worker knows about one of its sessions, for CancelRequest.
+pub struct SessionEntry {
+    pub secret: i32,
+    /// Set by a valid CancelRequest; the session checks it while a statement runs.
+    pub cancel: Rc<Cell<bool>>,
+}
+
+/// Per-core counters visible to other cores (lock-free words, the only shared state).
+pub struct SharedCounters {
+    /// Live sessions per core: the acceptor hands new connections to the least loaded router core.
+    pub sessions: Vec<AtomicUsize>,
+}
+
+impl SharedCounters {
+    pub fn new(cores: usize) -> Arc<SharedCounters> {
+        Arc::new(SharedCounters {
+            sessions: (0..cores).map(|_| AtomicUsize::new(0)).collect(),
+        })
+    }
+}
+
+/// One core's context. See the module docs.
+pub struct Worker {
+    pub id: ShardId,
+    pub config: Arc<Config>,
+    pub counters: Arc<SharedCounters>,
+    pub shutdown: Latch,
+    shard: RefCell<Shard>,
+    senders: Vec<Option<ConnectedSender<Envelope>>>,
+    pending: RefCell<HashMap<u64, OneshotSender<ShardResponse>>>,
+    next_request: Cell<u64>,
+    sessions: RefCell<HashMap<i32, SessionEntry>>,
+    next_session: Cell<i32>,
+}
+
+impl Worker {
+    /// Creates the worker and takes the mesh's senders; the caller starts the receive loops with the
+    /// returned receivers (see [`Worker::spawn_receive_loops`]).
+    pub fn new(
+        mut mesh: Mesh,
+        config: Arc<Config>,
+        counters: Arc<SharedCounters>,
+    ) -> (Rc<Worker>, Mesh) {
+        let senders = std::mem::take(&mut mesh.senders);
+        let worker = Rc::new(Worker {
+            id: mesh.id,
+            config,
+            counters,
+            shutdown: Latch::default(),
+            shard: RefCell::new(Shard::new(mesh.id)),
+            senders,
+            pending: RefCell::new(HashMap::new()),
+            next_request: Cell::new(1),
+            sessions: RefCell::new(HashMap::new()),
+            next_session: Cell::new(1),
+        });
+        (worker, mesh)
+    }
+
+    /// Number of cores in the server.
+    pub fn cores(&self) -> usize {
+        self.senders.len()
+    }
+
+    /// Sends `req` to shard `to` and awaits its response. The local shard is called directly; the same
+    /// typed messages go over the mesh for the others.
+    pub async fn request(&self, to: ShardId, req: ShardRequest) -> ShardResponse {
+        if to == self.id {
+            return self.shard.borrow_mut().handle(req);
+        }
+        let id = self.next_request.get();
+        self.next_request.set(id + 1);
+        let (tx, rx) = oneshot();
+        self.pending.borrow_mut().insert(id, tx);
+        if !self
+            .send(
+                to,
+                Envelope::Request {
+                    from: self.id,
+                    id,
+                    req,
+                },
+            )
+            .await
+        {
+            self.pending.borrow_mut().remove(&id);
+            return ShardResponse::Error(ShardError::NoSuchShard(to.0));
+        }
+        match rx.await {
+            Some(resp) => resp,
+            None => ShardResponse::Error(ShardError::NoSuchShard(to.0)),
+        }
+    }
+
+    /// Sends an envelope to core `to`, waiting for channel space. Only for tasks that hold no inbox
+    /// slot (sessions, the acceptor) — receive loops use [`Worker::send_from_loop`].
+    pub async fn send(&self, to: ShardId, env: Envelope) -> bool {
+        match self.senders.get(to.0 as usize).and_then(Option::as_ref) {
+            Some(tx) => tx.send(env).await.is_ok(),
+            None => false,
+        }
+    }
+
+    /// Sends from a receive loop without ever awaiting: a full channel hands the envelope to a
+    /// spawned task (see the mesh invariant).
+    fn send_from_loop(self: &Rc<Self>, to: ShardId, env: Envelope) {
+        let Some(tx) = self.senders.get(to.0 as usize).and_then(Option::as_ref) else {
+            warn!(%to, "reply to an unknown core dropped (bug)");
+            return;
+        };
+        if let Err(env) = tx.try_send(env) {
+            let env = match env {
+                glommio::GlommioError::WouldBlock(glommio::ResourceType::Channel(env)) => env,
+                other => {
+                    warn!(%to, error = %other, "mesh send failed");
+                    return;
+                }
+            };
+            let me = self.clone();
+            glommio::spawn_local(async move {
+                me.send(to, env).await;
+            })
+            .detach();
+        }
+    }
+
+    /// Starts one receive loop per peer core.
+    pub fn spawn_receive_loops(
+        self: &Rc<Self>,
+        mesh: &mut Mesh,
+        on_connection: Rc<dyn Fn(Envelope)>,
+    ) {
+        for (peer, rx) in mesh.receivers.iter_mut().enumerate() {
+            let Some(rx) = rx.take() else { continue };
+            let me = self.clone();
+            let on_connection = on_connection.clone();
+            glommio::spawn_local(async move {
+                while let Some(env) = rx.recv().await {
+                    me.dispatch(env, &on_connection);
+                }
+                debug!(peer, "mesh channel closed");
+            })
+            .detach();
+        }
+    }
+
+    fn dispatch(self: &Rc<Self>, env: Envelope, on_connection: &Rc<dyn Fn(Envelope)>) {
+        match env {
+            Envelope::Request { from, id, req } => {
+                let resp = self.shard.borrow_mut().handle(req);
+                self.send_from_loop(from, Envelope::Response { id, resp });
+            }
+            Envelope::Response { id, resp } => match self.pending.borrow_mut().remove(&id) {
+                Some(slot) => slot.send(resp),
+                None => warn!(id, "response for an unknown request (bug)"),
+            },
+            Envelope::Cancel { pid, secret } => self.cancel_local(pid, secret),
+            env @ Envelope::Connection(_) => on_connection(env),
+        }
+    }
+
+    /// Registers a new session on this core and returns its `(pid, secret)` for BackendKeyData.
+    /// The pid encodes the core (`core << 22 | n`) so a CancelRequest landing on any core finds it.
+    pub fn register_session(&self, cancel: Rc<Cell<bool>>) -> (i32, i32) {
+        let n = self.next_session.get();
+        self.next_session
+            .set(if n >= (1 << 22) - 1 { 1 } else { n + 1 });
+        let pid = (i32::from(self.id.0) << 22) | n;
+        let secret: i32 = rand::random();
+        self.sessions
+            .borrow_mut()
+            .insert(pid, SessionEntry { secret, cancel });
+        self.counters.sessions[self.id.0 as usize].fetch_add(1, Ordering::Relaxed);
+        (pid, secret)
+    }
+
+    /// Forgets a session that ended.
+    pub fn unregister_session(&self, pid: i32) {
+        if self.sessions.borrow_mut().remove(&pid).is_some() {
+            self.counters.sessions[self.id.0 as usize].fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Live sessions on this core.
+    pub fn session_count(&self) -> usize {
+        self.sessions.borrow().len()
+    }
+
+    /// Routes a CancelRequest to the core that owns `pid`.
+    pub async fn cancel(&self, pid: i32, secret: i32) {
+        let owner = ShardId((pid >> 22) as u16);
+        if owner == self.id {
+            self.cancel_local(pid, secret);
+        } else if usize::from(owner.0) < self.cores() {
+            self.send(owner, Envelope::Cancel { pid, secret }).await;
+        }
+    }
+
+    fn cancel_local(&self, pid: i32, secret: i32) {
+        match self.sessions.borrow().get(&pid) {
+            Some(entry) if entry.secret == secret => {
+                debug!(pid, "cancel request accepted");
+                entry.cancel.set(true);
+            }
+            // PostgreSQL ignores bad cancel keys silently (it only logs them).
+            _ => debug!(pid, "cancel request with unknown pid or wrong key ignored"),
+        }
+    }
+}
