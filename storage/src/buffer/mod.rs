@@ -1,0 +1,291 @@
+//! The pager: buffer pool of decoded nodes over the data file, page allocation and copy-on-write.
+//!
+//! Invariant COW (storage/DESIGN.md): a page reachable from the durable meta page is never written. Pages
+//! allocated since the last checkpoint are *fresh*; only fresh pages may be modified ([`Pager::node_mut`]
+//! refuses others), and [`Pager::make_writable`] moves a non-fresh page to a fresh location first. So any
+//! dirty page can be written back at any time, by eviction or by the checkpoint.
+//!
+//! Eviction is CLOCK (second chance) over a budget counted in pages; a dirty victim is written to its own
+//! (fresh) location first. Nothing is pinned: callers hold page ids, never references, across loads.
+//!
+//! Free space: `free` pages are reusable now; `pending` pages were part of the durable image and become
+//! reusable once the next checkpoint is durable ([`Pager::checkpoint_done`]).
+
+mod freelist;
+
+pub use freelist::read_free_list;
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use crate::btree::node::Node;
+use crate::io::IoFile;
+use crate::page::{PageId, PAGE_SIZE};
+use crate::{Result, StorageError};
+
+/// First page id the allocator hands out (0 and 1 are the meta slots).
+pub const FIRST_DATA_PAGE: u64 = 2;
+
+struct Frame {
+    node: Node,
+    dirty: bool,
+    referenced: bool,
+}
+
+/// Counters for tests and benchmarks.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PagerStats {
+    /// Pages read from the file.
+    pub reads: u64,
+    /// Pages written to the file.
+    pub writes: u64,
+    /// Frames evicted.
+    pub evictions: u64,
+}
+
+/// Buffer pool plus allocator for one data file.
+pub struct Pager<F: IoFile> {
+    file: F,
+    frames: HashMap<PageId, Frame>,
+    clock: Vec<PageId>,
+    hand: usize,
+    budget: usize,
+    fresh: HashSet<PageId>,
+    free: BTreeSet<PageId>,
+    pending: Vec<PageId>,
+    /// Pages holding the durable free list: reusable after the next checkpoint.
+    list_pages: Vec<PageId>,
+    page_count: u64,
+    stats: PagerStats,
+}
+
+impl<F: IoFile> Pager<F> {
+    /// A pager over `file` whose durable image has `page_count` pages and the given free pages.
+    /// `budget_bytes` bounds the cached nodes (counted as whole pages; at least 16 pages).
+    pub fn new(
+        file: F,
+        page_count: u64,
+        free: Vec<PageId>,
+        list_pages: Vec<PageId>,
+        budget_bytes: usize,
+    ) -> Self {
+        Self {
+            file,
+            frames: HashMap::new(),
+            clock: Vec::new(),
+            hand: 0,
+            budget: (budget_bytes / PAGE_SIZE).max(16),
+            fresh: HashSet::new(),
+            free: free.into_iter().collect(),
+            pending: Vec::new(),
+            list_pages,
+            page_count: page_count.max(FIRST_DATA_PAGE),
+            stats: PagerStats::default(),
+        }
+    }
+
+    /// The data file.
+    pub fn file(&self) -> &F {
+        &self.file
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> PagerStats {
+        self.stats
+    }
+
+    /// Pages in the file's address space (high-water mark).
+    pub fn page_count(&self) -> u64 {
+        self.page_count
+    }
+
+    /// Pages reusable now plus pages reusable after the next checkpoint.
+    pub fn free_page_count(&self) -> usize {
+        self.free.len() + self.pending.len() + self.list_pages.len()
+    }
+
+    /// The node of page `id`, loading it if needed.
+    pub async fn node(&mut self, id: PageId) -> Result<&Node> {
+        self.load(id).await?;
+        let frame = self.frames.get_mut(&id).ok_or_else(|| missing(id))?;
+        frame.referenced = true;
+        Ok(&frame.node)
+    }
+
+    /// The node of fresh page `id` for modification (marks it dirty).
+    pub async fn node_mut(&mut self, id: PageId) -> Result<&mut Node> {
+        if !self.fresh.contains(&id) {
+            return Err(StorageError::Internal(format!(
+                "page {} is part of the durable image and must be copied before writing",
+                id.0
+            )));
+        }
+        self.load(id).await?;
+        let frame = self.frames.get_mut(&id).ok_or_else(|| missing(id))?;
+        frame.referenced = true;
+        frame.dirty = true;
+        Ok(&mut frame.node)
+    }
+
+    /// Returns a page id holding `id`'s node that may be modified: `id` itself when fresh, otherwise a copy
+    /// at a new fresh page (the old page is freed once the next checkpoint is durable).
+    pub async fn make_writable(&mut self, id: PageId) -> Result<PageId> {
+        if self.fresh.contains(&id) {
+            return Ok(id);
+        }
+        self.load(id).await?;
+        let frame = self.frames.remove(&id).ok_or_else(|| missing(id))?;
+        self.pending.push(id);
+        self.alloc(frame.node).await
+    }
+
+    /// Allocates a fresh page holding `node` (dirty).
+    pub async fn alloc(&mut self, node: Node) -> Result<PageId> {
+        self.make_room().await?;
+        let id = self.alloc_id();
+        self.fresh.insert(id);
+        self.frames.insert(
+            id,
+            Frame {
+                node,
+                dirty: true,
+                referenced: true,
+            },
+        );
+        self.clock.push(id);
+        Ok(id)
+    }
+
+    fn alloc_id(&mut self) -> PageId {
+        if let Some(id) = self.free.pop_first() {
+            return id;
+        }
+        let id = PageId(self.page_count);
+        self.page_count += 1;
+        id
+    }
+
+    /// Frees page `id`: reusable at once if fresh, after the next checkpoint otherwise.
+    pub fn free(&mut self, id: PageId) {
+        self.frames.remove(&id);
+        if self.fresh.remove(&id) {
+            self.free.insert(id);
+        } else {
+            self.pending.push(id);
+        }
+    }
+
+    async fn load(&mut self, id: PageId) -> Result<()> {
+        if self.frames.contains_key(&id) {
+            return Ok(());
+        }
+        if id.0 < FIRST_DATA_PAGE || id.0 >= self.page_count {
+            return Err(StorageError::Corrupted(format!(
+                "reference to page {} outside the file ({} pages)",
+                id.0, self.page_count
+            )));
+        }
+        self.make_room().await?;
+        let bytes = self.file.read_at(id.offset(), PAGE_SIZE).await?;
+        self.stats.reads += 1;
+        let node = Node::decode(&bytes, id)?;
+        self.frames.insert(
+            id,
+            Frame {
+                node,
+                dirty: false,
+                referenced: true,
+            },
+        );
+        self.clock.push(id);
+        Ok(())
+    }
+
+    /// Evicts frames until one more fits in the budget.
+    async fn make_room(&mut self) -> Result<()> {
+        if self.clock.len() > 4 * self.budget {
+            let frames = &self.frames;
+            let mut seen = HashSet::new();
+            self.clock
+                .retain(|id| frames.contains_key(id) && seen.insert(*id));
+            self.hand = 0;
+        }
+        while self.frames.len() >= self.budget {
+            if self.hand >= self.clock.len() {
+                self.hand = 0;
+            }
+            let id = self.clock[self.hand];
+            let Some(frame) = self.frames.get_mut(&id) else {
+                self.clock.swap_remove(self.hand);
+                continue;
+            };
+            if frame.referenced {
+                frame.referenced = false;
+                self.hand += 1;
+                continue;
+            }
+            if frame.dirty {
+                self.write(id).await?;
+            }
+            self.frames.remove(&id);
+            self.clock.swap_remove(self.hand);
+            self.stats.evictions += 1;
+        }
+        Ok(())
+    }
+
+    async fn write(&mut self, id: PageId) -> Result<()> {
+        let frame = self.frames.get_mut(&id).ok_or_else(|| missing(id))?;
+        debug_assert!(self.fresh.contains(&id), "COW: writing a durable page");
+        let page = frame.node.encode(id)?;
+        frame.dirty = false;
+        self.file.write_at(id.offset(), &page[..]).await?;
+        self.stats.writes += 1;
+        Ok(())
+    }
+
+    /// Writes every dirty page (checkpoint step 3).
+    pub async fn flush_dirty(&mut self) -> Result<()> {
+        let mut dirty: Vec<PageId> = self
+            .frames
+            .iter()
+            .filter(|(_, f)| f.dirty)
+            .map(|(id, _)| *id)
+            .collect();
+        dirty.sort_unstable();
+        for id in dirty {
+            self.write(id).await?;
+        }
+        Ok(())
+    }
+
+    /// Marks the checkpoint whose meta page just became durable: pending pages become free and every
+    /// page now belongs to the durable image.
+    pub fn checkpoint_done(&mut self, new_list_pages: Vec<PageId>) {
+        self.free.extend(self.pending.drain(..));
+        self.free.extend(self.list_pages.drain(..));
+        self.list_pages = new_list_pages;
+        self.fresh.clear();
+    }
+
+    /// Frees every page of an overflow chain starting at `first`.
+    pub async fn free_chain(&mut self, first: PageId) -> Result<()> {
+        let mut next = first;
+        while next.0 != 0 {
+            let node = self.node(next).await?;
+            let Node::Overflow { next: after, .. } = node else {
+                return Err(StorageError::Corrupted(format!(
+                    "page {} in an overflow chain is not an overflow page",
+                    next.0
+                )));
+            };
+            let after = *after;
+            self.free(next);
+            next = after;
+        }
+        Ok(())
+    }
+}
+
+fn missing(id: PageId) -> StorageError {
+    StorageError::Internal(format!("page {} vanished from the buffer pool", id.0))
+}

@@ -1,0 +1,1 @@
+//! Order-preserving key encoding (placeholder until the spec lands).

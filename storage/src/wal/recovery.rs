@@ -1,0 +1,160 @@
+//! Finding the end of the log at open (storage/DESIGN.md, "Recovery" step 3 and 5).
+//!
+//! Segments are read in seq order from the newest one whose `first_lsn` ≤ the replay start. Within a
+//! segment the scan accepts a record only if its length fits, its crc (with the segment salt) matches and
+//! its LSN is exactly the next one; a zero length skips to the next block (padding). The first record
+//! that fails ends the segment; the log continues in the next segment only if that one's header is valid
+//! and starts at the next expected LSN. Everything after is a torn or stale tail: those segment files are
+//! removed and the writer starts a new segment, so stale bytes can never later read as a continuation.
+
+use super::record::{frame_crc, Record, FRAME_HEADER};
+use super::writer::StartPoint;
+use super::{parse_name, segment_name, Lsn, SegmentHeader, BLOCK, HEADER_BLOCK};
+use crate::io::{Io, IoFile};
+use crate::{Result, StorageError};
+
+/// The records to replay and where the writer continues.
+pub struct Scan {
+    /// Records with LSN ≥ the replay start, in order.
+    pub records: Vec<(Lsn, Record)>,
+    /// Where new records go.
+    pub start: StartPoint,
+}
+
+/// Scans the WAL in `io` for records from `replay_start` on.
+pub async fn scan<I: Io>(io: &I, replay_start: Lsn) -> Result<Scan> {
+    let mut seqs = Vec::new();
+    let mut spares = Vec::new();
+    for name in io.list().await? {
+        if let Some(seq) = parse_name(&name, "wal-") {
+            seqs.push(seq);
+        } else if let Some(seq) = parse_name(&name, "spare-") {
+            spares.push(seq);
+        }
+    }
+    seqs.sort_unstable();
+    // Headers of all segments; pick the newest valid one starting at or before the replay start.
+    let mut headers = Vec::new();
+    for &seq in &seqs {
+        let file = io.open(&segment_name(seq), false).await?;
+        let head = file.read_at(0, HEADER_BLOCK).await?;
+        headers.push(SegmentHeader::decode(&head, seq));
+    }
+    let first = headers
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, h)| h.is_some_and(|h| h.first_lsn <= replay_start.0))
+        .map(|(i, _)| i);
+    let mut records = Vec::new();
+    let mut segments = Vec::new();
+    let Some(first) = first else {
+        // No usable segment: consistent only if no segment is valid at all (e.g. a fresh store, or a
+        // first segment whose header never became durable, so nothing in it was acknowledged).
+        if headers.iter().any(Option::is_some) {
+            return Err(StorageError::Corrupted(format!(
+                "WAL does not reach back to LSN {}",
+                replay_start.0
+            )));
+        }
+        for &seq in &seqs {
+            io.remove(&segment_name(seq)).await?;
+        }
+        let seq = seqs.last().map_or(1, |s| s + 1);
+        return Ok(Scan {
+            records,
+            start: StartPoint {
+                seq,
+                next_lsn: replay_start.0,
+                segments,
+                spares,
+            },
+        });
+    };
+    // Older segments stay listed (they are recycled by the next checkpoint).
+    for (i, h) in headers.iter().enumerate().take(first) {
+        if let Some(h) = h {
+            segments.push((seqs[i], h.first_lsn));
+        }
+    }
+    let mut expected = headers[first].map_or(replay_start.0, |h| h.first_lsn);
+    let mut last = first;
+    for i in first..seqs.len() {
+        let Some(h) = headers[i].filter(|h| h.first_lsn == expected) else {
+            break;
+        };
+        let file = io.open(&segment_name(seqs[i]), false).await?;
+        let len = file.size().await?;
+        let bytes = file
+            .read_at(0, usize::try_from(len).unwrap_or(usize::MAX))
+            .await?;
+        expected = scan_segment(&bytes, h, expected, replay_start, &mut records)?;
+        segments.push((seqs[i], h.first_lsn));
+        last = i;
+    }
+    if expected < replay_start.0 {
+        return Err(StorageError::Corrupted(format!(
+            "WAL ends at LSN {} before the checkpoint's replay start {}",
+            expected - 1,
+            replay_start.0
+        )));
+    }
+    // Remove the tail beyond the end of the log.
+    for &seq in &seqs[last + 1..] {
+        io.remove(&segment_name(seq)).await?;
+    }
+    Ok(Scan {
+        records,
+        start: StartPoint {
+            seq: seqs[last] + 1,
+            next_lsn: expected,
+            segments,
+            spares,
+        },
+    })
+}
+
+/// Reads one segment's valid records; returns the next expected LSN.
+fn scan_segment(
+    bytes: &[u8],
+    h: SegmentHeader,
+    mut expected: u64,
+    replay_start: Lsn,
+    out: &mut Vec<(Lsn, Record)>,
+) -> Result<u64> {
+    let mut pos = HEADER_BLOCK;
+    while pos + FRAME_HEADER <= bytes.len() {
+        let len = u32::from_le_bytes([bytes[pos], bytes[pos + 1], bytes[pos + 2], bytes[pos + 3]]);
+        let len = len as usize;
+        if len == 0 {
+            pos = (pos / BLOCK + 1) * BLOCK;
+            continue;
+        }
+        if len < FRAME_HEADER - 8 || pos + 8 + len > bytes.len() {
+            break;
+        }
+        let crc = u32::from_le_bytes([
+            bytes[pos + 4],
+            bytes[pos + 5],
+            bytes[pos + 6],
+            bytes[pos + 7],
+        ]);
+        let checked = &bytes[pos + 8..pos + 8 + len];
+        if crc != frame_crc(h.salt, checked) {
+            break;
+        }
+        let mut lsn = [0u8; 8];
+        lsn.copy_from_slice(&checked[0..8]);
+        if u64::from_le_bytes(lsn) != expected {
+            break;
+        }
+        if expected >= replay_start.0 {
+            // A record with a valid crc that does not decode is corruption, not a torn tail.
+            let rec = Record::decode(checked[8], &checked[9..])?;
+            out.push((Lsn(expected), rec));
+        }
+        expected += 1;
+        pos += 8 + len;
+    }
+    Ok(expected)
+}
