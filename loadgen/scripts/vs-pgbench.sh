@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Compares loadgen with pgbench on the same PostgreSQL: for each workload and client count, runs
+# pgbench and loadgen alternately ROUNDS times and prints each side's median TPS and the ratio.
+# CPU used by each tool (user+sys from /usr/bin/time) is printed per transaction.
+#
+#   LOADGEN=target/release/pglitedb-loadgen PGPORT=5499 loadgen/scripts/vs-pgbench.sh
+#
+# Env: WORKLOADS ("tpcb select update"), CLIENTS ("8 32"), PROTOCOLS ("simple"), SECS (10),
+# ROUNDS (3), THREADS (2). Expects a database initialised at any scale (`pgbench -i` or
+# `pglitedb-loadgen init tpcb`); runs with `pgbench -n`, so history keeps the verify invariant.
+set -euo pipefail
+: "${LOADGEN:?path to the pglitedb-loadgen binary}"
+export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
+db=${PGDATABASE:-postgres}
+url="host=$PGHOST port=$PGPORT user=$PGUSER dbname=$db"
+secs=${SECS:-10}
+rounds=${ROUNDS:-3}
+threads=${THREADS:-2}
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+cpu() { awk '/^cpu / {print $2+$3}' "$1"; }
+
+for proto in ${PROTOCOLS:-simple}; do
+  for w in ${WORKLOADS:-tpcb select update}; do
+    case $w in tpcb) flag="" ;; select) flag="-S" ;; update) flag="-N" ;; esac
+    for c in ${CLIENTS:-8 32}; do
+      for r in $(seq "$rounds"); do
+        t=$(mktemp)
+        /usr/bin/time -f "cpu %U %S" -o "$t" pgbench -n $flag -M "$proto" -c "$c" -j "$threads" -T "$secs" "$db" \
+          >"$t.out" 2>&1
+        tps=$(awk '/^tps/ {print $3}' "$t.out")
+        n=$(awk '/number of transactions actually processed/ {split($6,a,"/"); print a[1]}' "$t.out")
+        echo "pgbench $proto $w $c $r $tps $(cpu "$t") $n" | tee -a "$out"
+        /usr/bin/time -f "cpu %U %S" -o "$t" "$LOADGEN" run "$w" --url "$url" -M "$proto" -c "$c" -j "$threads" \
+          -T "$secs" --no-progress --json >"$t.out"
+        tps=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["tps"])' <"$t.out")
+        n=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["transactions"])' <"$t.out")
+        echo "loadgen $proto $w $c $r $tps $(cpu "$t") $n" | tee -a "$out"
+        rm -f "$t" "$t.out"
+      done
+    done
+  done
+done
+
+python3 - "$out" <<'EOF'
+import sys, statistics, collections
+runs = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    tool, proto, w, c, r, tps, cpu, n = line.split()
+    runs[(proto, w, int(c), tool)].append((float(tps), float(cpu) * 1e6 / max(1, int(n))))
+print(f"{'protocol':9} {'workload':8} {'clients':>7} {'pgbench tps':>12} {'loadgen tps':>12} {'ratio':>6} "
+      f"{'pgbench us/txn':>15} {'loadgen us/txn':>15}")
+for (proto, w, c, tool) in sorted(k for k in runs if k[3] == "pgbench"):
+    p, l = runs[(proto, w, c, "pgbench")], runs[(proto, w, c, "loadgen")]
+    pt, lt = statistics.median(x[0] for x in p), statistics.median(x[0] for x in l)
+    pc, lc = statistics.median(x[1] for x in p), statistics.median(x[1] for x in l)
+    print(f"{proto:9} {w:8} {c:7} {pt:12.1f} {lt:12.1f} {lt/pt:6.3f} {pc:15.1f} {lc:15.1f}")
+EOF
