@@ -149,9 +149,9 @@ async fn cycle(rng: &mut StdRng, io: &MemIo, base: State, next_txn: &mut u64) ->
             .in_doubt
             .values()
             .flatten()
-            .filter_map(|op| match op {
-                Op::Put { tree, .. } | Op::Delete { tree, .. } => Some(tree.0),
-                Op::CreateTree(t) | Op::DropTree(t) => Some(t.0),
+            .map(|op| match op {
+                Op::Put { tree, .. } | Op::Delete { tree, .. } => tree.0,
+                Op::CreateTree(t) | Op::DropTree(t) => t.0,
             })
             .collect();
         let roll = rng.gen_range(0..100);
