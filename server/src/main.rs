@@ -3,8 +3,15 @@
 
 use clap::Parser;
 
-fn main() -> anyhow::Result<()> {
+fn main() -> std::process::ExitCode {
     let config = pglitedb_server::Config::parse();
     pglitedb_server::init_logging(&config.log_level);
-    pglitedb_server::run(config)
+    match pglitedb_server::run(config) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("pglitedb: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }

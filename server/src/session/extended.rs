@@ -258,6 +258,7 @@ impl Session {
             return self.extended_error(aborted_error());
         }
         if portal.pending.is_none() {
+            self.cancel.set(false);
             let (plan, params) = (
                 prepared.plan.clone().unwrap_or_else(|| Arc::new(q.clone())),
                 portal.params.clone(),

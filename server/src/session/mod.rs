@@ -55,6 +55,29 @@ impl Conn {
         Ok(n)
     }
 
+    /// Closes after a fatal error: writes the error, half-closes, and drains what the client still
+    /// sends for a moment, so that closing with unread input (which makes the kernel send RST) does not
+    /// destroy the error before the client reads it.
+    async fn close_after_error(&mut self) {
+        if self.flush().await.is_err() {
+            return;
+        }
+        let _ = self.stream.shutdown(std::net::Shutdown::Write).await;
+        let drain = async {
+            let mut sink = [0u8; 4096];
+            while let Ok(n) = self.stream.read(&mut sink).await {
+                if n == 0 {
+                    break;
+                }
+            }
+        };
+        future::or(
+            drain,
+            glommio::timer::sleep(std::time::Duration::from_millis(200)),
+        )
+        .await;
+    }
+
     /// Writes everything in `out`.
     async fn flush(&mut self) -> std::io::Result<()> {
         if !self.out.is_empty() {
@@ -122,7 +145,7 @@ impl Session {
                     Ok(None) => break,
                     Err(e) => {
                         backend::error_response(&mut self.conn.out, &error::from_protocol(&e));
-                        let _ = self.conn.flush().await;
+                        self.conn.close_after_error().await;
                         return;
                     }
                 };

@@ -177,6 +177,6 @@ fn apply_options(settings: &mut Settings, options: &str) -> Result<(), ErrorFiel
 
 async fn fail(mut conn: Conn, f: ErrorFields) -> Option<Session> {
     backend::error_response(&mut conn.out, &f);
-    let _ = conn.flush().await;
+    conn.close_after_error().await;
     None
 }

@@ -1,0 +1,150 @@
+//! Starts the real `pglitedb` binary for a test and stops it afterwards.
+#![allow(dead_code)]
+
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct TestServer {
+    pub port: u16,
+    child: Option<Child>,
+    _dir: tempfile::TempDir,
+    log: std::path::PathBuf,
+}
+
+impl TestServer {
+    /// Starts a server with `extra` flags on a free port and waits until it accepts connections.
+    pub fn start(extra: &[&str]) -> TestServer {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let port = free_port();
+        let log = dir.path().join("server.log");
+        let log_file = std::fs::File::create(&log).expect("log file");
+        let listen = format!("127.0.0.1:{port}");
+        let data = dir.path().join("data");
+        let child = Command::new(env!("CARGO_BIN_EXE_pglitedb"))
+            .args(["--listen", &listen, "--data-dir"])
+            .arg(&data)
+            .args(extra)
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::null())
+            .stderr(log_file)
+            .spawn()
+            .expect("spawn pglitedb");
+        let server = TestServer {
+            port,
+            child: Some(child),
+            _dir: dir,
+            log,
+        };
+        server.wait_ready();
+        server
+    }
+
+    fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("server did not start; log:\n{}", self.log());
+    }
+
+    /// Waits until the log contains `needle` (up to 10 s) and returns the log.
+    pub fn wait_log(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let log = self.log();
+            if log.contains(needle) || Instant::now() > deadline {
+                return log;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// A libpq connection string for this server.
+    pub fn conninfo(&self, user: &str) -> String {
+        format!(
+            "host=127.0.0.1 port={} user={user} dbname=postgres",
+            self.port
+        )
+    }
+
+    /// Runs psql with `args` against this server (no psqlrc, no password prompt).
+    pub fn psql(&self, user: &str, password: Option<&str>, args: &[&str]) -> Output {
+        let mut cmd = Command::new("psql");
+        cmd.args([
+            "-X",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &self.port.to_string(),
+            "-U",
+            user,
+            "-d",
+            "postgres",
+            "-w",
+        ]);
+        cmd.args(args);
+        cmd.env_remove("PGPASSWORD");
+        if let Some(p) = password {
+            cmd.env("PGPASSWORD", p);
+        }
+        cmd.output()
+            .expect("run psql (is PostgreSQL's client installed?)")
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("running");
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("server did not stop after SIGTERM; log:\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Whether the process is still alive.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.as_mut().map(|c| c.try_wait()), Some(Ok(None)))
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
