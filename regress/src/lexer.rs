@@ -16,15 +16,19 @@
 //!    reference output).
 //! 4. `\set ECHO x` switches echoing off and on; lines read while it is not `all` are not echoed.
 //!
-//! A *unit* is the run of lines from the end of the previous unit to the end of the first line at which
-//! the query buffer is empty again after something went to the server. So comment lines and client-only
-//! meta-commands (`\set`, `\echo`, `\pset`, `\if`, ...) fold into the next unit, and statements that
-//! share a line form one unit. Units whose lines were all unechoed are dropped: their output lands in
-//! the previous unit's region, exactly as it does in psql's output.
+//! A *unit* is the run of lines from the end of the previous unit to the end of the next line on which
+//! something went to the server (a statement ended, or a meta-command such as `\d` ran): its output
+//! follows that line's echo. So comment lines and client-only meta-commands (`\set`, `\echo`, `\pset`,
+//! `\if`, ...) fold into the next unit (trailing ones at end of file into the last), and statements that
+//! share a line form one unit. Output can also appear right after a meta-command line (`\echo`, an
+//! error from `\set`), so a unit's echoed lines come in segments. Lines in an inactive `\if` branch
+//! are echoed but not run; psql discards the text they added at `\else`/`\endif`, and so does this
+//! lexer. Units whose lines were all unechoed (`\set ECHO none`) are dropped: their output lands in the
+//! previous unit's region, exactly as it does in psql's output.
 //!
 //! Not modelled (not needed by the suite): psql variables whose values contain `;`, `\i` includes,
-//! `\if` branch evaluation (every branch is echoed, so it does not matter), and `\quit` (the scorer drops
-//! units it cannot find in the reference output).
+//! `\if` conditions on variables (taken as true), and `\quit` (the scorer drops units it cannot find in
+//! the reference output).
 
 /// One scoring unit: the input lines psql echoes for it, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +71,8 @@ pub fn split_units(script: &str, sink: &mut dyn Sink) {
     let mut unit_first = 1;
     let mut echo: Vec<Vec<String>> = Vec::new();
     let mut segment: Vec<String> = Vec::new();
+    // The last complete unit, held back in case trailing lines join it.
+    let mut last: Option<Unit> = None;
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -84,20 +90,27 @@ pub fn split_units(script: &str, sink: &mut dyn Sink) {
         }
         // Output follows the echo of the line that sent something: the unit ends there.
         if ev.action {
-            let first = unit_first;
+            let first_line = unit_first;
             unit_first = i + 2;
             if !segment.is_empty() {
                 echo.push(std::mem::take(&mut segment));
             }
             if !echo.is_empty() {
-                sink.unit(Unit {
-                    first_line: first,
+                let unit = Unit {
+                    first_line,
                     echo: std::mem::take(&mut echo),
-                });
+                };
+                if let Some(done) = last.replace(unit) {
+                    sink.unit(done);
+                }
             }
         }
         i += 1;
         if ev.copy_in {
+            // The sink decides from what it has seen, so it must have seen the COPY's unit.
+            if let Some(done) = last.take() {
+                sink.unit(done);
+            }
             let end = lines[i..].iter().position(|l| *l == "\\.").map(|p| i + p);
             let next_echo = |from: usize| {
                 lines
@@ -118,11 +131,27 @@ pub fn split_units(script: &str, sink: &mut dyn Sink) {
     if !segment.is_empty() {
         echo.push(segment);
     }
-    if !echo.is_empty() {
-        sink.unit(Unit {
+    // psql sends an unterminated last statement at end of file; trailing comments and client-only
+    // meta-commands have no next unit to fold into, so they join the last one.
+    match last {
+        Some(mut l) if lx.buffer_empty() => {
+            l.echo.append(&mut echo);
+            sink.unit(l);
+        }
+        Some(l) => {
+            sink.unit(l);
+            if !echo.is_empty() {
+                sink.unit(Unit {
+                    first_line: unit_first,
+                    echo,
+                });
+            }
+        }
+        None if !echo.is_empty() => sink.unit(Unit {
             first_line: unit_first,
             echo,
-        });
+        }),
+        None => {}
     }
 }
 

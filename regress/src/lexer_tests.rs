@@ -138,7 +138,7 @@ fn echo_none_hides_lines() {
 #[test]
 fn trailing_statement_without_terminator_and_trailing_comments() {
     let u = units("SELECT 1;\n-- the end\n");
-    assert_eq!(u, vec![v(&["SELECT 1;"]), v(&["-- the end"])]);
+    assert_eq!(u, vec![v(&["SELECT 1;", "-- the end"])]);
     assert_eq!(units("SELECT 1"), vec![v(&["SELECT 1"])]);
 }
 
