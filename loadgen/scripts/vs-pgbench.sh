@@ -6,7 +6,8 @@
 #   LOADGEN=target/release/pglitedb-loadgen PGPORT=5499 loadgen/scripts/vs-pgbench.sh
 #
 # Env: WORKLOADS ("tpcb select update"), CLIENTS ("8 32"), PROTOCOLS ("simple"), SECS (10),
-# ROUNDS (3), THREADS (2). Expects a database initialised at any scale (`pgbench -i` or
+# ROUNDS (3), THREADS (2), RATE (unset: as fast as possible; set: both tools run at -R RATE, which
+# makes CPU per transaction comparable at the same load). Expects a database initialised at any scale (`pgbench -i` or
 # `pglitedb-loadgen init tpcb`); runs with `pgbench -n`, so history keeps the verify invariant.
 set -euo pipefail
 : "${LOADGEN:?path to the pglitedb-loadgen binary}"
@@ -16,6 +17,8 @@ url="host=$PGHOST port=$PGPORT user=$PGUSER dbname=$db"
 secs=${SECS:-10}
 rounds=${ROUNDS:-3}
 threads=${THREADS:-2}
+rate=()
+[ -n "${RATE:-}" ] && rate=(-R "$RATE")
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
@@ -27,13 +30,13 @@ for proto in ${PROTOCOLS:-simple}; do
     for c in ${CLIENTS:-8 32}; do
       for r in $(seq "$rounds"); do
         t=$(mktemp)
-        /usr/bin/time -f "cpu %U %S" -o "$t" pgbench -n $flag -M "$proto" -c "$c" -j "$threads" -T "$secs" "$db" \
+        /usr/bin/time -f "cpu %U %S" -o "$t" pgbench -n $flag -M "$proto" -c "$c" -j "$threads" -T "$secs" "${rate[@]}" "$db" \
           >"$t.out" 2>&1
         tps=$(awk '/^tps/ {print $3}' "$t.out")
         n=$(awk '/number of transactions actually processed/ {split($6,a,"/"); print a[1]}' "$t.out")
         echo "pgbench $proto $w $c $r $tps $(cpu "$t") $n" | tee -a "$out"
         /usr/bin/time -f "cpu %U %S" -o "$t" "$LOADGEN" run "$w" --url "$url" -M "$proto" -c "$c" -j "$threads" \
-          -T "$secs" --no-progress --json >"$t.out"
+          -T "$secs" "${rate[@]}" --no-progress --json >"$t.out"
         tps=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["tps"])' <"$t.out")
         n=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["transactions"])' <"$t.out")
         echo "loadgen $proto $w $c $r $tps $(cpu "$t") $n" | tee -a "$out"
