@@ -301,8 +301,33 @@ pub async fn wait_durable<F: IoFile>(shared: &Rc<Shared<F>>, lsn: Lsn) -> Result
     }
 }
 
+/// Clears `flushing` if a flush future is dropped mid-way (its task cancelled): the outcome of the
+/// write is unknown, so the log is poisoned, and the waiters are woken instead of hanging forever.
+struct FlushGuard<'a, F> {
+    shared: &'a Rc<Shared<F>>,
+    armed: bool,
+}
+
+impl<F> Drop for FlushGuard<'_, F> {
+    fn drop(&mut self) {
+        if self.armed {
+            let mut st = self.shared.st.borrow_mut();
+            st.flushing = false;
+            st.failed = true;
+            st.generation += 1;
+            for w in st.waiters.drain(..) {
+                w.wake();
+            }
+        }
+    }
+}
+
 /// One group-commit round: write everything buffered, fdatasync, publish the durable LSN.
 async fn flush<F: IoFile>(shared: &Rc<Shared<F>>) -> Result<()> {
+    let mut guard = FlushGuard {
+        shared,
+        armed: true,
+    };
     let (chunks, target) = {
         let mut st = shared.st.borrow_mut();
         st.flushing = true;
@@ -334,6 +359,7 @@ async fn flush<F: IoFile>(shared: &Rc<Shared<F>>) -> Result<()> {
         Ok::<(), StorageError>(())
     }
     .await;
+    guard.armed = false;
     let mut st = shared.st.borrow_mut();
     st.flushing = false;
     st.generation += 1;
