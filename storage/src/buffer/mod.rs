@@ -16,11 +16,34 @@ mod freelist;
 pub use freelist::read_free_list;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::btree::node::Node;
 use crate::io::IoFile;
 use crate::page::{PageId, PAGE_SIZE};
 use crate::{Result, StorageError};
+
+/// Hasher for page ids: one multiply (Fibonacci hashing). SipHash's DoS resistance buys nothing for ids we
+/// allocate ourselves, and the page table lookup is on every B+tree level of every operation.
+#[derive(Default)]
+pub struct PageIdHasher(u64);
+
+impl Hasher for PageIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type PageMap<V> = HashMap<PageId, V, BuildHasherDefault<PageIdHasher>>;
+type PageSet = HashSet<PageId, BuildHasherDefault<PageIdHasher>>;
 
 /// First page id the allocator hands out (0 and 1 are the meta slots).
 pub const FIRST_DATA_PAGE: u64 = 2;
@@ -45,11 +68,11 @@ pub struct PagerStats {
 /// Buffer pool plus allocator for one data file.
 pub struct Pager<F: IoFile> {
     file: F,
-    frames: HashMap<PageId, Frame>,
+    frames: PageMap<Frame>,
     clock: Vec<PageId>,
     hand: usize,
     budget: usize,
-    fresh: HashSet<PageId>,
+    fresh: PageSet,
     free: BTreeSet<PageId>,
     pending: Vec<PageId>,
     /// Pages holding the durable free list: reusable after the next checkpoint.
@@ -70,11 +93,11 @@ impl<F: IoFile> Pager<F> {
     ) -> Self {
         Self {
             file,
-            frames: HashMap::new(),
+            frames: PageMap::default(),
             clock: Vec::new(),
             hand: 0,
             budget: (budget_bytes / PAGE_SIZE).max(16),
-            fresh: HashSet::new(),
+            fresh: PageSet::default(),
             free: free.into_iter().collect(),
             pending: Vec::new(),
             list_pages,
