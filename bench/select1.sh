@@ -25,6 +25,7 @@ as_pg=()
 if [ "$(id -u)" = 0 ]; then
   id pgtest >/dev/null 2>&1 || useradd -m pgtest
   as_pg=(runuser -u pgtest --)
+  mkdir -p "$work/pg" && chown pgtest "$work/pg"
 fi
 cleanup() {
   "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$work/pg" -m fast stop >/dev/null 2>&1 || true
@@ -34,7 +35,7 @@ cleanup() {
 trap cleanup EXIT
 
 "${as_pg[@]}" "$PGBIN/initdb" -D "$work/pg" -A trust -U postgres >/dev/null
-"${as_pg[@]}" "$PGBIN/pg_ctl" -D "$work/pg" -l "$work/pg.log" -w start -o \
+"${as_pg[@]}" "$PGBIN/pg_ctl" -D "$work/pg" -l "$work/pg/server.log" -w start -o \
   "-p $PGPORT -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c shared_buffers=1GB -c max_connections=300" >/dev/null
 "$root/target/release/pglitedb" --listen "127.0.0.1:$LPORT" --data-dir "$work/pgl" 2>"$work/pgl.log" &
 lpid=$!
