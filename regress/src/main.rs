@@ -18,7 +18,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, ValueEnum};
 
 use pglitedb_regress::report::{self, Baseline, TestResult};
-use pglitedb_regress::runner::{progress, Conn, Dirs};
+use pglitedb_regress::runner::{self, progress, Conn, Dirs};
 use pglitedb_regress::score::{layout, score};
 use pglitedb_regress::server::{pick_port, PgLite, Postgres};
 use pglitedb_regress::suite::{self, Suite, Test};
@@ -124,6 +124,7 @@ enum Target {
 }
 
 fn run(mut args: Args) -> Result<bool> {
+    runner::catch_signals()?;
     if args.record {
         args.start_postgres = true;
         args.suite = Which::Ours;
@@ -163,7 +164,11 @@ fn run(mut args: Args) -> Result<bool> {
             port,
         )
     } else {
-        (Target::External, args.port.unwrap_or(5432))
+        let port = args.port.unwrap_or(5432);
+        let addr = format!("{}:{port}", args.host);
+        std::net::TcpStream::connect(&addr)
+            .with_context(|| format!("nothing accepts connections at {addr}"))?;
+        (Target::External, port)
     };
     let mut target = target;
     let host = if matches!(target, Target::External) {
@@ -259,7 +264,21 @@ fn run(mut args: Args) -> Result<bool> {
     }
 
     if let Some(doc) = &args.compat_doc {
-        write_compat_doc(doc, &args, &results, &server_version)?;
+        let mut remarks = String::new();
+        if !failed_setup.is_empty() {
+            remarks.push_str("The README's database setup partly failed; tests ran in database `regression` anyway:\n\n");
+            for f in &failed_setup {
+                let first = f.lines().next().unwrap_or_default();
+                remarks.push_str(&format!("- `{first}`\n"));
+            }
+            remarks.push('\n');
+        }
+        if restarts > 0 {
+            remarks.push_str(&format!(
+                "The server exited mid-run and was restarted {restarts} time(s).\n\n"
+            ));
+        }
+        write_compat_doc(doc, &args, &results, &server_version, &remarks)?;
     }
     let mut ok = true;
     if args.start_postgres && !args.record {
@@ -348,9 +367,11 @@ fn score_test(
             .arg("-U3")
             .arg(&test.expected)
             .arg(out_path)
-            .output()
-            .context("running diff")?;
-        let text = String::from_utf8_lossy(&out.stdout);
+            .output();
+        let text = match &out {
+            Ok(o) => String::from_utf8_lossy(&o.stdout).into_owned(),
+            Err(e) => format!("(could not run diff: {e})\n"),
+        };
         let header = format!(
             "diff -U3 {} {}\n",
             test.expected.display(),
@@ -402,7 +423,13 @@ fn check_baseline(path: &Path, results: &[TestResult]) -> Result<bool> {
     Ok(false)
 }
 
-fn write_compat_doc(doc: &Path, args: &Args, results: &[TestResult], version: &str) -> Result<()> {
+fn write_compat_doc(
+    doc: &Path,
+    args: &Args,
+    results: &[TestResult],
+    version: &str,
+    remarks: &str,
+) -> Result<()> {
     let date = Command::new("date")
         .args(["-u", "+%Y-%m-%d %H:%M UTC"])
         .output()
@@ -418,7 +445,7 @@ fn write_compat_doc(doc: &Path, args: &Args, results: &[TestResult], version: &s
         ("pglitedb", "PGLiteDB scores".to_string())
     };
     let notes = format!(
-        "Server reported version `{version}`. Totals as printed by the runner:\n\n```text\n{}```",
+        "{remarks}Server reported version `{version}`. Totals as printed by the runner:\n\n```text\n{}```",
         report::totals_text(&report::totals(results))
     );
     let body = report::markdown(results, &heading, &command, &date, &notes);

@@ -13,9 +13,33 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+
+/// Set by SIGINT/SIGTERM ([`catch_signals`]): the run stops, and started servers are stopped by their
+/// guards as the error unwinds (a signal's default action would leave them running).
+static INTERRUPTED: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
+
+/// Turn SIGINT and SIGTERM into a flag the runner polls.
+pub fn catch_signals() -> Result<()> {
+    let flag = INTERRUPTED.get_or_init(|| Arc::new(AtomicBool::new(false)));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, Arc::clone(flag))
+            .context("installing a signal handler")?;
+    }
+    Ok(())
+}
+
+/// Fail if a stop signal arrived.
+pub fn check_interrupted() -> Result<()> {
+    if INTERRUPTED.get().is_some_and(|f| f.load(Ordering::Relaxed)) {
+        bail!("interrupted");
+    }
+    Ok(())
+}
 
 /// Where and how to connect.
 #[derive(Debug, Clone)]
@@ -129,6 +153,11 @@ impl Conn {
                 let _ = child.kill();
                 let _ = child.wait();
                 break true;
+            }
+            if let Err(e) = check_interrupted() {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(e);
             }
             std::thread::sleep(Duration::from_millis(5));
         };

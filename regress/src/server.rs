@@ -231,6 +231,8 @@ pub struct PgLite {
     dir: tempfile::TempDir,
     /// How many times it was restarted after exiting on its own.
     pub restarts: u32,
+    /// Bumped when a restart needs a fresh data directory.
+    generation: u32,
 }
 
 impl PgLite {
@@ -246,7 +248,7 @@ impl PgLite {
             .prefix("pglitedb-regress-data")
             .tempdir()?;
         let log = log_dir.join("pglitedb.log");
-        let child = Self::spawn(bin, port, dir.path(), &log)?;
+        let child = Self::spawn(bin, port, &dir.path().join("data0"), &log)?;
         let mut s = Self {
             port,
             bin: bin.to_path_buf(),
@@ -254,9 +256,15 @@ impl PgLite {
             log,
             dir,
             restarts: 0,
+            generation: 0,
         };
         wait_for_port(port, Some(&mut s.child), Duration::from_secs(30), &s.log)?;
         Ok(s)
+    }
+
+    /// The current data directory (a new one after an unrecoverable crash).
+    fn data_dir(&self) -> PathBuf {
+        self.dir.path().join(format!("data{}", self.generation))
     }
 
     fn spawn(bin: &Path, port: u16, data: &Path, log: &Path) -> Result<Child> {
@@ -269,7 +277,7 @@ impl PgLite {
             .arg("--listen")
             .arg(format!("127.0.0.1:{port}"))
             .arg("--data-dir")
-            .arg(data.join("data"))
+            .arg(data)
             .stdin(Stdio::null())
             .stdout(out.try_clone()?)
             .stderr(out)
@@ -284,15 +292,22 @@ impl PgLite {
         };
         self.restarts += 1;
         ensure_port_free(self.port)?;
-        self.child = Self::spawn(&self.bin, self.port, self.dir.path(), &self.log)?;
-        wait_for_port(
-            self.port,
-            Some(&mut self.child),
-            Duration::from_secs(30),
-            &self.log,
-        )?;
+        self.child = Self::spawn(&self.bin, self.port, &self.data_dir(), &self.log)?;
+        let timeout = Duration::from_secs(30);
+        if wait_for_port(self.port, Some(&mut self.child), timeout, &self.log).is_ok() {
+            return Ok(Some(format!(
+                "PGLiteDB had exited ({status}); restarted it (log {})",
+                self.log.display()
+            )));
+        }
+        // It cannot recover its data: go on with an empty database rather than score nothing more.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.generation += 1;
+        self.child = Self::spawn(&self.bin, self.port, &self.data_dir(), &self.log)?;
+        wait_for_port(self.port, Some(&mut self.child), timeout, &self.log)?;
         Ok(Some(format!(
-            "PGLiteDB had exited ({status}); restarted it (log {})",
+            "PGLiteDB had exited ({status}) and did not restart on its data; started it on an empty data directory (log {})",
             self.log.display()
         )))
     }
