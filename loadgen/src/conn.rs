@@ -11,17 +11,22 @@
 //! | `prepared` | `Bind` `Execute` `Sync` on a statement prepared once per connection | `-M prepared` |
 //!
 //! Every statement is one round trip, as in pgbench: `BEGIN` and `END` are statements too, so a
-//! tpcb transaction is seven round trips in every protocol.
+//! tpcb transaction is seven round trips in every protocol. Parameters travel as text with
+//! unspecified types, like pgbench's.
 //!
-//! The client is stock `tokio-postgres`, so loadgen exercises the wire protocol and nothing of
-//! PGLiteDB's internals. Rows are never decoded (`execute`/`batch_execute` skip them), which keeps
-//! the generator's CPU cost per transaction low.
+//! The connection is [`crate::wire::WireConn`]: stock `postgres-protocol` message encoding over
+//! a socket the client task owns (why not `tokio-postgres` here: see `wire.rs`). Rows are skipped,
+//! never decoded. Nothing of PGLiteDB's internals is involved: loadgen tests the wire.
 
 use std::fmt::Write as _;
 
 use anyhow::{Context as _, Result};
-use tokio_postgres::types::{ToSql, Type};
-use tokio_postgres::{Client, Config, NoTls, Statement};
+use postgres_protocol::message::frontend;
+use postgres_protocol::IsNull;
+use tokio_postgres::{Client, Config, NoTls};
+
+use crate::wire::{WireConn, WireError};
+use crate::workload::load::put_int_raw;
 
 /// How statements travel on the wire (see the module table).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -41,19 +46,13 @@ pub(crate) enum Param {
 }
 
 impl Param {
-    fn as_sql(&self) -> &(dyn ToSql + Sync) {
+    /// Appends the value in text format (extended and prepared protocols).
+    fn text(&self, out: &mut bytes::BytesMut) {
+        use bytes::BufMut as _;
         match self {
-            Self::Int4(v) => v,
-            Self::Int8(v) => v,
-            Self::Text(v) => v,
-        }
-    }
-
-    fn sql_type(&self) -> Type {
-        match self {
-            Self::Int4(_) => Type::INT4,
-            Self::Int8(_) => Type::INT8,
-            Self::Text(_) => Type::TEXT,
+            Self::Int4(v) => put_int_raw(out, i64::from(*v)),
+            Self::Int8(v) => put_int_raw(out, *v),
+            Self::Text(v) => out.put_slice(v.as_bytes()),
         }
     }
 
@@ -157,13 +156,13 @@ pub(crate) struct Step {
 
 /// A client connection with its statements prepared (for `prepared`).
 pub(crate) struct Conn {
-    client: Client,
+    wire: WireConn,
     protocol: Protocol,
-    prepared: Vec<Statement>,
     sql_buf: String,
 }
 
-/// Opens a connection and spawns its I/O task on the current `LocalSet`.
+/// Opens a `tokio-postgres` connection (loading, verify) and spawns its I/O task on the current
+/// `LocalSet`.
 pub(crate) async fn connect(config: &Config) -> Result<Client> {
     let (client, connection) = config.connect(NoTls).await.context("connecting")?;
     tokio::task::spawn_local(async move {
@@ -173,72 +172,80 @@ pub(crate) async fn connect(config: &Config) -> Result<Client> {
     Ok(client)
 }
 
+fn encode_err(e: impl std::fmt::Display) -> WireError {
+    WireError::Closed(format!("bug: encoding a message failed: {e}"))
+}
+
+/// Name of prepared statement `i` on every connection.
+fn stmt_name(i: usize) -> String {
+    format!("lg{i}")
+}
+
 impl Conn {
     pub(crate) async fn open(
         config: &Config,
         protocol: Protocol,
         stmts: &[StmtDef],
     ) -> Result<Self> {
-        let client = connect(config).await?;
-        let mut prepared = Vec::new();
+        let mut wire = WireConn::connect(config).await.context("connecting")?;
         if protocol == Protocol::Prepared {
-            for s in stmts {
-                let st = client
-                    .prepare(s.sql)
-                    .await
-                    .with_context(|| format!("preparing {}", s.sql))?;
-                prepared.push(st);
+            for (i, s) in stmts.iter().enumerate() {
+                frontend::parse(&stmt_name(i), s.sql, [], &mut wire.wbuf)
+                    .context("encoding Parse")?;
             }
+            frontend::sync(&mut wire.wbuf);
+            wire.round_trip().await.context("preparing statements")?;
         }
         Ok(Self {
-            client,
+            wire,
             protocol,
-            prepared,
             sql_buf: String::with_capacity(256),
         })
     }
 
-    /// Executes one statement; rows are discarded.
-    pub(crate) async fn exec(
-        &mut self,
-        stmts: &[StmtDef],
-        step: &Step,
-    ) -> Result<(), tokio_postgres::Error> {
+    /// Executes one statement (one round trip); rows are skipped.
+    pub(crate) async fn exec(&mut self, stmts: &[StmtDef], step: &Step) -> Result<(), WireError> {
         let def = &stmts[step.stmt];
+        let buf = &mut self.wire.wbuf;
         match self.protocol {
             Protocol::Simple => {
                 self.sql_buf.clear();
                 def.render(&step.params, &mut self.sql_buf);
-                self.client.batch_execute(&self.sql_buf).await
+                frontend::query(&self.sql_buf, buf).map_err(encode_err)?;
             }
-            Protocol::Extended => {
-                let params: Vec<(&(dyn ToSql + Sync), Type)> = step
-                    .params
-                    .iter()
-                    .map(|p| (p.as_sql(), p.sql_type()))
-                    .collect();
-                self.client
-                    .execute_typed(def.sql, &params)
-                    .await
-                    .map(|_| ())
-            }
-            Protocol::Prepared => {
-                let st = &self.prepared[step.stmt];
-                self.client
-                    .execute_raw(st, step.params.iter().map(Param::as_sql))
-                    .await
-                    .map(|_| ())
+            Protocol::Extended | Protocol::Prepared => {
+                let name = match self.protocol {
+                    Protocol::Prepared => stmt_name(step.stmt),
+                    _ => {
+                        frontend::parse("", def.sql, [], buf).map_err(encode_err)?;
+                        String::new()
+                    }
+                };
+                frontend::bind(
+                    "",
+                    &name,
+                    [],
+                    &step.params,
+                    |p, out| {
+                        p.text(out);
+                        Ok(IsNull::No)
+                    },
+                    [],
+                    buf,
+                )
+                .map_err(|_| encode_err("Bind"))?;
+                frontend::describe(b'P', "", buf).map_err(encode_err)?;
+                frontend::execute("", 0, buf).map_err(encode_err)?;
+                frontend::sync(buf);
             }
         }
-    }
-
-    pub(crate) fn is_closed(&self) -> bool {
-        self.client.is_closed()
+        self.wire.round_trip().await
     }
 
     /// Ends a failed transaction so the connection can be reused.
-    pub(crate) async fn rollback(&mut self) -> Result<(), tokio_postgres::Error> {
-        self.client.batch_execute("ROLLBACK").await
+    pub(crate) async fn rollback(&mut self) -> Result<(), WireError> {
+        frontend::query("ROLLBACK", &mut self.wire.wbuf).map_err(encode_err)?;
+        self.wire.round_trip().await
     }
 }
 

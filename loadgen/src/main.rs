@@ -20,6 +20,7 @@ mod compare;
 mod conn;
 mod report;
 mod runner;
+mod wire;
 mod workload;
 
 use std::future::Future;

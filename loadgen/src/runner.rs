@@ -304,7 +304,7 @@ impl<W: Workload> ClientLoop<W> {
                     });
                     break;
                 };
-                if e.is_closed() || conn.is_closed() {
+                if e.is_closed() {
                     self.update(|s| s.error("conn"));
                     eprintln!("client {}: connection lost: {e}", self.client);
                     return;
@@ -313,7 +313,7 @@ impl<W: Workload> ClientLoop<W> {
                     // A failed ROLLBACK shows up on the next statement.
                     let _ = conn.rollback().await;
                 }
-                let code = e.code().map_or("unknown", |c| c.code());
+                let code = e.code();
                 let retryable = code == "40001" || code == "40P01";
                 if retryable && tries < cfg.max_tries {
                     self.update(|s| {

@@ -49,6 +49,12 @@ pub(crate) async fn copy_rows(
 
 /// Appends `v` in decimal followed by `sep` (COPY text format).
 pub(crate) fn put_int(buf: &mut BytesMut, v: i64, sep: u8) {
+    put_int_raw(buf, v);
+    buf.put_u8(sep);
+}
+
+/// Appends `v` in decimal.
+pub(crate) fn put_int_raw(buf: &mut BytesMut, v: i64) {
     let mut tmp = [0u8; 24];
     let mut n = v.unsigned_abs();
     let mut i = tmp.len();
@@ -66,7 +72,6 @@ pub(crate) fn put_int(buf: &mut BytesMut, v: i64, sep: u8) {
         tmp[i] = b'-';
     }
     buf.put_slice(&tmp[i..]);
-    buf.put_u8(sep);
 }
 
 /// A one-line progress bar on stderr, redrawn at most every 200 ms.

@@ -30,6 +30,7 @@ use rand::rngs::SmallRng;
 use tokio_postgres::Config;
 
 use crate::conn::{Conn, Step, StmtDef};
+use crate::wire::WireError;
 
 /// One generated transaction: its statements in order.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,7 +60,7 @@ pub(crate) trait Workload: Send + Sync + 'static {
     fn generate(&self, rng: &mut SmallRng, client: usize) -> Txn;
 
     /// Sends one transaction. The caller handles errors, rollback and retries.
-    async fn execute(&self, conn: &mut Conn, txn: &Txn) -> Result<(), tokio_postgres::Error> {
+    async fn execute(&self, conn: &mut Conn, txn: &Txn) -> Result<(), WireError> {
         let stmts = self.statements();
         for step in &txn.steps {
             conn.exec(stmts, step).await?;
