@@ -140,10 +140,10 @@ fn run(mut args: Args) -> Result<bool> {
     }
     let diffs_path = results_dir.join("regression.diffs");
     let _ = std::fs::remove_file(&diffs_path);
-    let builddir = builddir()?;
+    let workdir = workdir(&args.suite_dir)?;
     let dirs = Dirs {
-        srcdir: abs(&args.suite_dir)?,
-        builddir: builddir.path().to_path_buf(),
+        srcdir: workdir.path().to_path_buf(),
+        builddir: workdir.path().to_path_buf(),
     };
 
     let (target, port) = if args.start_postgres {
@@ -312,23 +312,38 @@ fn load_tests(args: &Args) -> Result<Vec<Test>> {
     Ok(tests)
 }
 
-/// `PG_ABS_BUILDDIR`: a temporary folder whose `results/` the server can write (PostgreSQL runs as an
-/// unprivileged user, so it must be world-writable).
-fn builddir() -> Result<tempfile::TempDir> {
+/// A temporary folder that serves as both `PG_ABS_SRCDIR` and `PG_ABS_BUILDDIR`: it holds a copy of the
+/// suite's `data/` (read by server-side COPY FROM) and a `results/` folder (written by server-side COPY
+/// TO). PostgreSQL runs as an unprivileged user that may not reach the suite where it lies (a CI clone in
+/// a private folder), so the copy is world-readable and `results/` world-writable. The scripts only use
+/// these variables to build file names, never print them, so the outputs do not depend on the path.
+fn workdir(suite_dir: &Path) -> Result<tempfile::TempDir> {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::Builder::new()
         .prefix("pglitedb-regress-build")
         .tempdir()?;
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))?;
+    let mode = |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m));
+    mode(dir.path(), 0o755)?;
     let results = dir.path().join("results");
     std::fs::create_dir(&results)?;
-    std::fs::set_permissions(&results, std::fs::Permissions::from_mode(0o777))?;
+    mode(&results, 0o777)?;
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data)?;
+    mode(&data, 0o755)?;
+    let src = suite_dir.join("data");
+    if src.is_dir() {
+        for entry in
+            std::fs::read_dir(&src).with_context(|| format!("reading {}", src.display()))?
+        {
+            let path = entry?.path();
+            if let Some(name) = path.file_name() {
+                let to = data.join(name);
+                std::fs::copy(&path, &to).with_context(|| format!("copying {}", path.display()))?;
+                mode(&to, 0o644)?;
+            }
+        }
+    }
     Ok(dir)
-}
-
-fn abs(p: &Path) -> Result<PathBuf> {
-    p.canonicalize()
-        .with_context(|| format!("resolving {}", p.display()))
 }
 
 fn server_version(conn: &Conn, dirs: &Dirs) -> String {

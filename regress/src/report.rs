@@ -205,9 +205,23 @@ impl Baseline {
         for r in results {
             let base = self.tests.get(&r.test).copied().unwrap_or(0);
             if r.passed < base {
+                let shown: Vec<String> = r
+                    .failed_lines
+                    .iter()
+                    .take(12)
+                    .map(usize::to_string)
+                    .collect();
+                let more = if r.failed_lines.len() > shown.len() {
+                    ", ..."
+                } else {
+                    ""
+                };
                 worse.push(format!(
-                    "{}: {} statements pass, baseline {} (failing lines {:?})",
-                    r.test, r.passed, base, r.failed_lines
+                    "{}: {} statements pass, baseline {} (failing units at lines {}{more})",
+                    r.test,
+                    r.passed,
+                    base,
+                    shown.join(", ")
                 ));
             } else if r.passed > base {
                 better.push(format!(

@@ -53,7 +53,7 @@ pub struct Conn {
 /// The folders a run uses.
 #[derive(Debug, Clone)]
 pub struct Dirs {
-    /// `PG_ABS_SRCDIR`: the suite folder (`data/` for server-side COPY FROM).
+    /// `PG_ABS_SRCDIR`: holds the suite's `data/` (for server-side COPY FROM).
     pub srcdir: PathBuf,
     /// `PG_ABS_BUILDDIR`: holds a `results/` folder the *server* writes (COPY TO file).
     pub builddir: PathBuf,
