@@ -31,6 +31,8 @@ pub enum Expr {
     Const(Value, DataType),
     /// 0-based parameter index (`$1` is 0).
     Param(usize, DataType),
+    /// A column of the input row, by position.
+    Column(usize, DataType),
     Cast(Box<Expr>, DataType),
     Neg(Box<Expr>),
     Not(Box<Expr>),
@@ -50,37 +52,47 @@ impl Expr {
     /// The expression's result type.
     pub fn data_type(&self) -> DataType {
         match self {
-            Expr::Const(_, t) | Expr::Param(_, t) | Expr::Cast(_, t) => *t,
+            Expr::Const(_, t) | Expr::Param(_, t) | Expr::Column(_, t) | Expr::Cast(_, t) => *t,
             Expr::Neg(e) => e.data_type(),
             Expr::Not(_) | Expr::IsNull { .. } => DataType::Bool,
             Expr::Binary { ty, .. } => *ty,
         }
     }
 
-    /// Evaluates against bound parameter values (already converted to the parameters' types).
+    /// Evaluates an expression that references no columns against bound parameter values.
     pub fn eval(&self, params: &[Value]) -> Result<Value> {
+        self.eval_row(&[], params)
+    }
+
+    /// Evaluates against one input row and the bound parameter values (already converted to the
+    /// parameters' types).
+    pub fn eval_row(&self, row: &[Value], params: &[Value]) -> Result<Value> {
         match self {
             Expr::Const(v, _) => Ok(v.clone()),
             Expr::Param(i, _) => params
                 .get(*i)
                 .cloned()
                 .ok_or(SqlError::UndefinedParameter(i + 1)),
-            Expr::Cast(e, ty) => cast(e.eval(params)?, e.data_type(), *ty),
-            Expr::Neg(e) => neg(e.eval(params)?),
-            Expr::Not(e) => Ok(match e.eval(params)? {
+            Expr::Column(i, _) => row
+                .get(*i)
+                .cloned()
+                .ok_or_else(|| SqlError::Internal(format!("column {i} is outside the input row"))),
+            Expr::Cast(e, ty) => cast(e.eval_row(row, params)?, e.data_type(), *ty),
+            Expr::Neg(e) => neg(e.eval_row(row, params)?),
+            Expr::Not(e) => Ok(match e.eval_row(row, params)? {
                 Value::Bool(b) => Value::Bool(!b),
                 _ => Value::Null,
             }),
-            Expr::IsNull { expr, negated } => {
-                Ok(Value::Bool((expr.eval(params)? == Value::Null) != *negated))
-            }
+            Expr::IsNull { expr, negated } => Ok(Value::Bool(
+                (expr.eval_row(row, params)? == Value::Null) != *negated,
+            )),
             Expr::Binary {
                 op,
                 left,
                 right,
                 ty,
             } => {
-                let (l, r) = (left.eval(params)?, right.eval(params)?);
+                let (l, r) = (left.eval_row(row, params)?, right.eval_row(row, params)?);
                 binary(*op, l, r, left.data_type(), *ty)
             }
         }
