@@ -64,6 +64,88 @@ pub enum SqlError {
         from: &'static str,
         to: &'static str,
     },
+    /// 42P01 where PostgreSQL gives no position (DROP TABLE).
+    #[error("table \"{0}\" does not exist")]
+    UndefinedTableNoPosition(String),
+    /// 3F000.
+    #[error("schema \"{0}\" does not exist")]
+    UndefinedSchema(String),
+    /// 42703 for INSERT target columns.
+    #[error("column \"{column}\" of relation \"{table}\" does not exist")]
+    UndefinedColumnOfRelation {
+        column: String,
+        table: String,
+        position: Option<u32>,
+    },
+    /// 42701.
+    #[error("column \"{0}\" specified more than once")]
+    DuplicateColumn(String),
+    /// 42P07.
+    #[error("relation \"{0}\" already exists")]
+    DuplicateTable(String),
+    /// 42P16.
+    #[error("{0}")]
+    InvalidTableDefinition(String),
+    /// 23502. `detail` is PostgreSQL's "Failing row contains (...)."
+    #[error(
+        "null value in column \"{column}\" of relation \"{table}\" violates not-null constraint"
+    )]
+    NotNullViolation {
+        column: String,
+        table: String,
+        detail: String,
+    },
+    /// 23505.
+    #[error("duplicate key value violates unique constraint \"{constraint}\"")]
+    UniqueViolation { constraint: String, detail: String },
+    /// 22003 with PostgreSQL's DETAIL (`apply_typmod` in numeric.c).
+    #[error("numeric field overflow")]
+    NumericFieldOverflow { detail: String },
+    /// 22001: `value too long for type character varying(3)`.
+    #[error("{0}")]
+    StringDataRightTruncation(String),
+    /// 22007: `invalid input syntax for type date: "x"` and other malformed date/time input.
+    #[error("{0}")]
+    InvalidDatetimeFormat(String),
+    /// 22008: `date/time field value out of range: "x"`, `timestamp out of range`, ...
+    #[error("{0}")]
+    DatetimeFieldOverflow(String),
+    /// 2201F.
+    #[error("{0}")]
+    InvalidArgumentForPowerFunction(String),
+    /// 2201E.
+    #[error("{0}")]
+    InvalidArgumentForLog(String),
+    /// 2201B.
+    #[error("{0}")]
+    InvalidRegularExpression(String),
+    /// 54000: `null character not permitted`, `requested character too large`, ...
+    #[error("{0}")]
+    ProgramLimitExceeded(String),
+    /// 42883: `operator does not exist: integer + text`.
+    #[error("operator does not exist: {signature}")]
+    UndefinedOperator {
+        signature: String,
+        position: Option<u32>,
+    },
+    /// 42725: `function f(unknown) is not unique`.
+    #[error("function {signature} is not unique")]
+    AmbiguousFunction {
+        signature: String,
+        position: Option<u32>,
+    },
+    /// 22P02 for json/jsonb input, with PostgreSQL's DETAIL (`Token "x" is invalid.`).
+    #[error("invalid input syntax for type {type_name}")]
+    InvalidJson {
+        type_name: &'static str,
+        detail: String,
+    },
+    /// 2202E: array subscript errors; 22P02 array literal errors are `InvalidArrayLiteral`.
+    #[error("{0}")]
+    ArraySubscript(String),
+    /// 22P02: `malformed array literal: "x"` with PostgreSQL's DETAIL.
+    #[error("malformed array literal: \"{value}\"")]
+    InvalidArrayLiteral { value: String, detail: String },
     /// 0A000: valid PostgreSQL that PGLiteDB does not do yet.
     #[error("{0}")]
     FeatureNotSupported(String),
@@ -95,6 +177,27 @@ impl SqlError {
             SqlError::DivisionByZero => "22012",
             SqlError::DatatypeMismatch(_) => "42804",
             SqlError::CannotCoerce { .. } => "42846",
+            SqlError::UndefinedTableNoPosition(_) => "42P01",
+            SqlError::UndefinedSchema(_) => "3F000",
+            SqlError::UndefinedColumnOfRelation { .. } => "42703",
+            SqlError::DuplicateColumn(_) => "42701",
+            SqlError::DuplicateTable(_) => "42P07",
+            SqlError::InvalidTableDefinition(_) => "42P16",
+            SqlError::NotNullViolation { .. } => "23502",
+            SqlError::UniqueViolation { .. } => "23505",
+            SqlError::NumericFieldOverflow { .. } => "22003",
+            SqlError::StringDataRightTruncation(_) => "22001",
+            SqlError::InvalidDatetimeFormat(_) => "22007",
+            SqlError::DatetimeFieldOverflow(_) => "22008",
+            SqlError::InvalidArgumentForPowerFunction(_) => "2201F",
+            SqlError::InvalidArgumentForLog(_) => "2201E",
+            SqlError::InvalidRegularExpression(_) => "2201B",
+            SqlError::ProgramLimitExceeded(_) => "54000",
+            SqlError::UndefinedOperator { .. } => "42883",
+            SqlError::AmbiguousFunction { .. } => "42725",
+            SqlError::InvalidJson { .. } => "22P02",
+            SqlError::ArraySubscript(_) => "2202E",
+            SqlError::InvalidArrayLiteral { .. } => "22P02",
             SqlError::FeatureNotSupported(_) => "0A000",
             SqlError::Internal(_) => "XX000",
         }
@@ -106,7 +209,20 @@ impl SqlError {
             SqlError::Syntax { position, .. }
             | SqlError::UndefinedTable { position, .. }
             | SqlError::UndefinedColumn { position, .. }
-            | SqlError::UndefinedFunction { position, .. } => *position,
+            | SqlError::UndefinedFunction { position, .. }
+            | SqlError::UndefinedColumnOfRelation { position, .. } => *position,
+            _ => None,
+        }
+    }
+
+    /// The DETAIL field, where PostgreSQL gives one.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            SqlError::NumericFieldOverflow { detail }
+            | SqlError::NotNullViolation { detail, .. }
+            | SqlError::UniqueViolation { detail, .. }
+            | SqlError::InvalidJson { detail, .. }
+            | SqlError::InvalidArrayLiteral { detail, .. } => Some(detail),
             _ => None,
         }
     }
@@ -116,6 +232,12 @@ impl SqlError {
         match self {
             SqlError::UndefinedFunction { .. } => Some(
                 "No function matches the given name and argument types. You might need to add explicit type casts.",
+            ),
+            SqlError::UndefinedOperator { .. } => Some(
+                "No operator matches the given name and argument types. You might need to add explicit type casts.",
+            ),
+            SqlError::AmbiguousFunction { .. } => Some(
+                "Could not choose a best candidate function. You might need to add explicit type casts.",
             ),
             _ => None,
         }

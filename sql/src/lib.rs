@@ -23,12 +23,14 @@
 #![forbid(unsafe_code)]
 
 mod bind;
+mod catalog;
 mod error;
 mod expr;
 mod parse;
 mod types;
 
-pub use bind::{bind, QueryPlan, SessionContext, SetValue, Statement, TransactionMode};
+pub use bind::{bind, QueryPlan, ScanSource, SessionContext, SetValue, Statement, TransactionMode};
+pub use catalog::{Catalog, ColumnDef, EmptyCatalog, TableDef, TableId};
 pub use error::{Result, SqlError};
 pub use expr::Expr;
 pub use parse::{parse, Parsed};

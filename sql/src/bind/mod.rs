@@ -7,10 +7,16 @@
 use sqlparser::ast;
 use sqlparser::ast::Spanned;
 
+use std::sync::Arc;
+
+use crate::catalog::{Catalog, EmptyCatalog, TableDef};
 use crate::error::{Result, SqlError};
 use crate::expr::{BinOp, Expr};
 use crate::parse::{char_offset, Parsed};
 use crate::types::{DataType, Value};
+
+mod ddl;
+mod dml;
 
 /// What the binder needs from the session. The server implements it.
 pub trait SessionContext {
@@ -18,6 +24,10 @@ pub trait SessionContext {
     fn setting(&self, name: &str) -> Option<String>;
     /// The text `version()` returns.
     fn version(&self) -> String;
+    /// The tables the session can see.
+    fn catalog(&self) -> &dyn Catalog {
+        &EmptyCatalog
+    }
 }
 
 /// Transaction characteristics given to BEGIN / START TRANSACTION / SET TRANSACTION.
@@ -54,20 +64,61 @@ pub enum Statement {
     /// `DISCARD ALL`.
     DiscardAll,
     Query(QueryPlan),
+    /// CREATE TABLE; the definition's id is assigned when the DDL runs.
+    CreateTable {
+        table: TableDef,
+        if_not_exists: bool,
+    },
+    /// DROP TABLE of the tables that exist; `missing` are names that did not (IF EXISTS).
+    DropTable {
+        tables: Vec<Arc<TableDef>>,
+        missing: Vec<String>,
+    },
+    /// INSERT ... VALUES: one full-width row of expressions per VALUES row.
+    Insert {
+        table: Arc<TableDef>,
+        rows: Vec<Vec<Expr>>,
+        param_types: Vec<DataType>,
+    },
 }
 
-/// A query: named, typed output columns computed from bound expressions. For the foundation this is a
-/// single row of expressions without FROM; the SQL engine (issue 6) replaces it with a real plan tree.
+/// A query: named, typed output columns computed from bound expressions, over one table (`source`)
+/// or over no table (one row). Joins, grouping and ordering arrive with the planner.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryPlan {
     pub columns: Vec<(String, DataType)>,
+    /// Output expressions; over a table they read the stored row's columns.
     pub exprs: Vec<Expr>,
     /// The parameters' resolved types, `$1` first.
     pub param_types: Vec<DataType>,
+    pub source: Option<ScanSource>,
+}
+
+/// The table a query reads, with the filter that shards apply while scanning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScanSource {
+    pub table: Arc<TableDef>,
+    pub filter: Option<Expr>,
+    /// When the filter fixes every primary-key column (`pk = expr AND ...`), the key's expressions in
+    /// key order: the row lives on one shard and is found by a point lookup.
+    pub key: Option<Vec<Expr>>,
 }
 
 impl QueryPlan {
-    /// Runs the plan with bound parameter values, returning its rows.
+    /// Whether a stored row passes the scan's filter (NULL counts as false, as in WHERE).
+    pub fn matches(&self, row: &[Value], params: &[Value]) -> Result<bool> {
+        match self.source.as_ref().and_then(|s| s.filter.as_ref()) {
+            None => Ok(true),
+            Some(f) => Ok(f.eval_row(row, params)? == Value::Bool(true)),
+        }
+    }
+
+    /// The output row computed from a stored row.
+    pub fn project(&self, row: &[Value], params: &[Value]) -> Result<Vec<Value>> {
+        self.exprs.iter().map(|e| e.eval_row(row, params)).collect()
+    }
+
+    /// Runs a table-less plan with bound parameter values, returning its one row.
     pub fn execute(&self, params: &[Value]) -> Result<Vec<Vec<Value>>> {
         let row = self
             .exprs
@@ -90,6 +141,7 @@ pub fn bind(
         params: declared.to_vec(),
         ctx,
         source: &parsed.source,
+        scope: None,
     };
     match &parsed.stmt {
         S::Query(q) => b.query(q),
@@ -117,6 +169,14 @@ pub fn bind(
         S::Discard {
             object_type: ast::DiscardObject::ALL,
         } => Ok(Statement::DiscardAll),
+        S::CreateTable(ct) => ddl::create_table(ct),
+        S::Drop {
+            object_type: ast::ObjectType::Table,
+            if_exists,
+            names,
+            ..
+        } => ddl::drop_table(names, *if_exists, ctx.catalog()),
+        S::Insert(insert) => b.insert(insert),
         other => Err(SqlError::FeatureNotSupported(format!(
             "statement not supported yet: {}",
             statement_kind(other)
@@ -219,7 +279,7 @@ fn set_item(e: &ast::Expr) -> Result<String> {
 }
 
 /// An identifier as PostgreSQL folds it: lowercased unless quoted.
-fn ident(i: &ast::Ident) -> String {
+pub(crate) fn ident(i: &ast::Ident) -> String {
     if i.quote_style.is_some() {
         i.value.clone()
     } else {
@@ -227,22 +287,24 @@ fn ident(i: &ast::Ident) -> String {
     }
 }
 
-fn object_name(n: &ast::ObjectName) -> String {
+pub(crate) fn object_name(n: &ast::ObjectName) -> String {
     n.0.iter()
         .map(|p| p.as_ident().map(ident).unwrap_or_else(|| p.to_string()))
         .collect::<Vec<_>>()
         .join(".")
 }
 
-struct Binder<'a> {
-    params: Vec<Option<DataType>>,
-    ctx: &'a dyn SessionContext,
-    source: &'a str,
+pub(crate) struct Binder<'a> {
+    pub(crate) params: Vec<Option<DataType>>,
+    pub(crate) ctx: &'a dyn SessionContext,
+    pub(crate) source: &'a str,
+    /// The table whose columns names resolve to, while binding a statement over one table.
+    pub(crate) scope: Option<Arc<TableDef>>,
 }
 
 impl Binder<'_> {
     /// 1-based character position of a node in the query string, for error reports.
-    fn position(&self, node: &impl Spanned) -> Option<u32> {
+    pub(crate) fn position(&self, node: &impl Spanned) -> Option<u32> {
         let start = node.span().start;
         char_offset(self.source, start.line, start.column).map(|o| o as u32 + 1)
     }
@@ -266,53 +328,131 @@ impl Binder<'_> {
         let ast::SetExpr::Select(select) = q.body.as_ref() else {
             return unsupported("this kind of query");
         };
+        if select.from.len() > 1 || select.from.iter().any(|f| !f.joins.is_empty()) {
+            return unsupported("joins");
+        }
         if let Some(first) = select.from.first() {
-            if let ast::TableFactor::Table { name, .. } = &first.relation {
-                return Err(SqlError::UndefinedTable {
-                    name: object_name(name),
-                    position: self.position(name),
-                });
+            let ast::TableFactor::Table {
+                name,
+                alias: None,
+                args: None,
+                ..
+            } = &first.relation
+            else {
+                return unsupported("this kind of FROM item");
+            };
+            let table = self.table(name)?;
+            self.scope = Some(table);
+        }
+        if select.having.is_some() || select.distinct.is_some() {
+            return unsupported("HAVING and DISTINCT");
+        }
+        if !matches!(&select.group_by, ast::GroupByExpr::Expressions(e, m) if e.is_empty() && m.is_empty())
+        {
+            return unsupported("GROUP BY");
+        }
+        let filter = match &select.selection {
+            None => None,
+            Some(w) => {
+                let f = self.expr(w)?;
+                let f = coerce(f, DataType::Bool, &mut self.params)?;
+                if f.data_type() != DataType::Bool {
+                    return Err(SqlError::DatatypeMismatch(format!(
+                        "argument of WHERE must be type boolean, not type {}",
+                        f.data_type().sql_name()
+                    )));
+                }
+                Some(f)
             }
-            return unsupported("FROM");
-        }
-        if select.selection.is_some() || select.having.is_some() || select.distinct.is_some() {
-            return unsupported("WHERE, HAVING and DISTINCT without FROM");
-        }
+        };
         let mut columns = Vec::new();
         let mut exprs = Vec::new();
         for item in &select.projection {
             let (e, alias) = match item {
                 ast::SelectItem::UnnamedExpr(e) => (e, None),
                 ast::SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.value.clone())),
-                _ => {
-                    return Err(SqlError::Syntax {
-                        message: "SELECT * with no tables specified is not valid".into(),
-                        position: None,
-                    })
+                ast::SelectItem::Wildcard(_) => {
+                    let Some(table) = self.scope.clone() else {
+                        return Err(SqlError::Syntax {
+                            message: "SELECT * with no tables specified is not valid".into(),
+                            position: None,
+                        });
+                    };
+                    for (i, c) in table.columns.iter().enumerate() {
+                        columns.push((c.name.clone(), c.ty));
+                        exprs.push(Expr::Column(i, c.ty));
+                    }
+                    continue;
                 }
+                _ => return unsupported("this kind of select item"),
             };
             let bound = self.expr(e)?;
             let bound = resolve_unknown(bound, DataType::Text);
             columns.push((alias.unwrap_or_else(|| column_name(e)), bound.data_type()));
             exprs.push(bound);
         }
-        let mut param_types = Vec::with_capacity(self.params.len());
-        for (i, t) in self.params.iter().enumerate() {
-            param_types.push(t.ok_or(SqlError::IndeterminateDatatype(i + 1))?);
-        }
+        let param_types = self.param_types()?;
         // Parameters bound before their type was known carry Unknown; give them the inferred type.
         let exprs = exprs
             .into_iter()
             .map(|e| fill_params(e, &param_types))
             .collect();
+        let source = match self.scope.take() {
+            None => {
+                if filter.is_some() {
+                    return unsupported("WHERE without FROM");
+                }
+                None
+            }
+            Some(table) => {
+                let filter = filter.map(|f| fill_params(f, &param_types));
+                let key = filter.as_ref().and_then(|f| dml::point_key(f, &table));
+                Some(ScanSource { table, filter, key })
+            }
+        };
         Ok(Statement::Query(QueryPlan {
             columns,
             exprs,
             param_types,
+            source,
         }))
     }
 
-    fn expr(&mut self, e: &ast::Expr) -> Result<Expr> {
+    /// The parameters' resolved types; one nothing determined is an error (42P18).
+    pub(crate) fn param_types(&self) -> Result<Vec<DataType>> {
+        let mut types = Vec::with_capacity(self.params.len());
+        for (i, t) in self.params.iter().enumerate() {
+            types.push(t.ok_or(SqlError::IndeterminateDatatype(i + 1))?);
+        }
+        Ok(types)
+    }
+
+    /// Resolves a table name (only `public` exists until schemas arrive).
+    pub(crate) fn table(&self, name: &ast::ObjectName) -> Result<Arc<TableDef>> {
+        let full = object_name(name);
+        let bare = full.strip_prefix("public.").unwrap_or(&full);
+        self.ctx
+            .catalog()
+            .table(bare)
+            .ok_or_else(|| SqlError::UndefinedTable {
+                name: full.clone(),
+                position: self.position(name),
+            })
+    }
+
+    /// A column reference in the current scope.
+    fn column(&self, name: &str, node: &ast::Expr) -> Result<Expr> {
+        let found = self.scope.as_ref().and_then(|t| {
+            t.column_index(name)
+                .map(|i| Expr::Column(i, t.columns[i].ty))
+        });
+        found.ok_or_else(|| SqlError::UndefinedColumn {
+            name: name.to_string(),
+            position: self.position(node),
+        })
+    }
+
+    pub(crate) fn expr(&mut self, e: &ast::Expr) -> Result<Expr> {
         use ast::Expr as E;
         match e {
             E::Value(v) => literal(&v.value).map_or_else(|| self.placeholder(&v.value), Ok),
@@ -370,10 +510,7 @@ impl Binder<'_> {
             }),
             E::BinaryOp { left, op, right } => self.binary(left, op, right),
             E::Function(f) => self.function(f),
-            E::Identifier(i) => Err(SqlError::UndefinedColumn {
-                name: ident(i),
-                position: self.position(e),
-            }),
+            E::Identifier(i) => self.column(&ident(i), e),
             E::CompoundIdentifier(parts) => Err(SqlError::UndefinedTable {
                 name: parts.first().map(ident).unwrap_or_default(),
                 position: self.position(e),
@@ -562,7 +699,7 @@ fn common_type(a: DataType, b: DataType) -> Option<DataType> {
 }
 
 /// Converts `e` to `to`: unknown literals and parameters take the type directly.
-fn coerce(e: Expr, to: DataType, params: &mut [Option<DataType>]) -> Result<Expr> {
+pub(crate) fn coerce(e: Expr, to: DataType, params: &mut [Option<DataType>]) -> Result<Expr> {
     match e {
         Expr::Param(i, DataType::Unknown) => {
             params[i] = Some(to);
@@ -584,7 +721,7 @@ fn resolve_unknown(e: Expr, to: DataType) -> Expr {
     }
 }
 
-fn fill_params(e: Expr, types: &[DataType]) -> Expr {
+pub(crate) fn fill_params(e: Expr, types: &[DataType]) -> Expr {
     let fill = |b: Box<Expr>| Box::new(fill_params(*b, types));
     match e {
         Expr::Param(i, DataType::Unknown) => {
@@ -636,7 +773,7 @@ fn number(n: &str) -> Expr {
     Expr::Const(Value::Numeric(n.to_string()), DataType::Numeric)
 }
 
-fn data_type_of(t: &ast::DataType) -> Result<DataType> {
+pub(crate) fn data_type_of(t: &ast::DataType) -> Result<DataType> {
     let full = t.to_string().to_ascii_lowercase();
     let base = full
         .split('(')
@@ -690,6 +827,7 @@ fn column_name(e: &ast::Expr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::{ColumnDef, TableId};
     use crate::parse::parse;
 
     struct Ctx;
@@ -803,7 +941,127 @@ mod tests {
             Ok(Statement::Show("timezone".into()))
         );
         assert_eq!(bind_one("RESET ALL", &[]), Ok(Statement::Reset(None)));
-        let e = bind_one("CREATE TABLE t (a int)", &[]).expect_err("unsupported");
+        let e = bind_one("CREATE INDEX i ON t (a)", &[]).expect_err("unsupported");
         assert_eq!(e.sqlstate(), "0A000");
+    }
+
+    fn accounts() -> Arc<TableDef> {
+        let col = |name: &str, ty| ColumnDef {
+            name: name.into(),
+            ty,
+            typmod: -1,
+            not_null: false,
+        };
+        Arc::new(TableDef {
+            id: TableId(7),
+            schema: "public".into(),
+            name: "accounts".into(),
+            columns: vec![
+                col("aid", DataType::Int4),
+                col("bid", DataType::Int4),
+                col("abalance", DataType::Int8),
+            ],
+            primary_key: Some(vec![0]),
+        })
+    }
+
+    struct TableCtx(Arc<TableDef>);
+    impl Catalog for TableCtx {
+        fn table(&self, name: &str) -> Option<Arc<TableDef>> {
+            (name == self.0.name).then(|| self.0.clone())
+        }
+    }
+    impl SessionContext for TableCtx {
+        fn setting(&self, _: &str) -> Option<String> {
+            None
+        }
+        fn version(&self) -> String {
+            String::new()
+        }
+        fn catalog(&self) -> &dyn Catalog {
+            self
+        }
+    }
+
+    fn bind_table(sql: &str) -> Result<Statement> {
+        bind(&parse(sql)?[0], &[], &TableCtx(accounts()))
+    }
+
+    #[test]
+    fn create_table_collects_columns_and_primary_key() {
+        let Ok(Statement::CreateTable {
+            table,
+            if_not_exists: false,
+        }) = bind_one(
+            "CREATE TABLE public.t (a int NOT NULL, b varchar(10), c bigint, PRIMARY KEY (c, a))",
+            &[],
+        )
+        else {
+            panic!("create table expected")
+        };
+        assert_eq!(table.name, "t");
+        assert_eq!(table.primary_key, Some(vec![2, 0]));
+        assert!(
+            table.columns[2].not_null,
+            "primary-key columns are NOT NULL"
+        );
+        assert_eq!(table.columns[1].typmod, 14);
+        let e = bind_one("CREATE TABLE t (a int PRIMARY KEY, b int PRIMARY KEY)", &[])
+            .expect_err("two pks");
+        assert_eq!(
+            (e.sqlstate(), e.to_string().as_str()),
+            (
+                "42P16",
+                "multiple primary keys for table \"t\" are not allowed"
+            )
+        );
+        let e = bind_one("CREATE TABLE t (a int, a int)", &[]).expect_err("dup");
+        assert_eq!(e.to_string(), "column \"a\" specified more than once");
+    }
+
+    #[test]
+    fn selects_over_a_table_find_point_lookups() {
+        let Ok(Statement::Query(q)) = bind_table("SELECT abalance FROM accounts WHERE aid = $1")
+        else {
+            panic!("query expected")
+        };
+        assert_eq!(q.param_types, [DataType::Int4]);
+        let src = q.source.as_ref().expect("table source");
+        assert_eq!(src.key, Some(vec![Expr::Param(0, DataType::Int4)]));
+        let row = [Value::Int4(5), Value::Int4(1), Value::Int8(-3)];
+        assert!(q.matches(&row, &[Value::Int4(5)]).expect("filter"));
+        assert!(!q.matches(&row, &[Value::Int4(6)]).expect("filter"));
+        assert_eq!(q.project(&row, &[]).expect("project"), [Value::Int8(-3)]);
+        let Ok(Statement::Query(q)) = bind_table("SELECT * FROM accounts WHERE bid = 1") else {
+            panic!("query expected")
+        };
+        assert_eq!(q.columns.len(), 3);
+        assert_eq!(q.source.expect("source").key, None, "bid is not the key");
+        let e = bind_table("SELECT nope FROM accounts").expect_err("no column");
+        assert_eq!((e.sqlstate(), e.position()), ("42703", Some(8)));
+    }
+
+    #[test]
+    fn inserts_fill_missing_columns_and_cast_to_column_types() {
+        let Ok(Statement::Insert {
+            rows, param_types, ..
+        }) = bind_table("INSERT INTO accounts (abalance, aid) VALUES ($1, 1), (2, $2)")
+        else {
+            panic!("insert expected")
+        };
+        assert_eq!(param_types, [DataType::Int8, DataType::Int4]);
+        assert_eq!(rows[0][1], Expr::Const(Value::Null, DataType::Int4));
+        assert_eq!(rows[1][2].data_type(), DataType::Int8);
+        assert_eq!(rows[1][2].eval(&[]).expect("cast"), Value::Int8(2));
+        let e = bind_table("INSERT INTO accounts (zzz) VALUES (1)").expect_err("no column");
+        assert_eq!(
+            e.to_string(),
+            "column \"zzz\" of relation \"accounts\" does not exist"
+        );
+        let e = bind_table("INSERT INTO accounts VALUES (1, 2, 3, 4)").expect_err("too many");
+        assert_eq!(
+            e.to_string(),
+            "INSERT has more expressions than target columns"
+        );
     }
 }

@@ -1,0 +1,138 @@
+//! Binding DDL: CREATE TABLE and DROP TABLE.
+
+use std::sync::Arc;
+
+use sqlparser::ast;
+
+use super::{data_type_of, ident, object_name, Statement};
+use crate::catalog::{Catalog, ColumnDef, TableDef, TableId};
+use crate::error::{Result, SqlError};
+use crate::types::DataType;
+
+fn unsupported<T>(what: &str) -> Result<T> {
+    Err(SqlError::FeatureNotSupported(format!(
+        "{what} is not supported yet"
+    )))
+}
+
+/// Splits `schema.name`; only the `public` schema exists until CREATE SCHEMA arrives.
+fn table_name(name: &ast::ObjectName) -> Result<String> {
+    let full = object_name(name);
+    match full.split_once('.') {
+        None => Ok(full),
+        Some(("public", rest)) => Ok(rest.to_string()),
+        Some((schema, _)) => Err(SqlError::UndefinedSchema(schema.to_string())),
+    }
+}
+
+/// CREATE TABLE with columns, NOT NULL and a primary key (column or table constraint).
+pub(super) fn create_table(ct: &ast::CreateTable) -> Result<Statement> {
+    if ct.query.is_some() {
+        return unsupported("CREATE TABLE AS");
+    }
+    if ct.temporary || ct.like.is_some() || ct.clone.is_some() {
+        return unsupported("this form of CREATE TABLE");
+    }
+    let name = table_name(&ct.name)?;
+    let mut columns: Vec<ColumnDef> = Vec::with_capacity(ct.columns.len());
+    let mut primary_key: Option<Vec<usize>> = None;
+    let mut set_pk = |pk: Vec<usize>, name: &str| -> Result<()> {
+        if primary_key.is_some() {
+            return Err(SqlError::InvalidTableDefinition(format!(
+                "multiple primary keys for table \"{name}\" are not allowed"
+            )));
+        }
+        primary_key = Some(pk);
+        Ok(())
+    };
+    for c in &ct.columns {
+        let col_name = ident(&c.name);
+        if columns.iter().any(|x| x.name == col_name) {
+            return Err(SqlError::DuplicateColumn(col_name));
+        }
+        let ty = data_type_of(&c.data_type)?;
+        let mut def = ColumnDef {
+            name: col_name,
+            ty,
+            typmod: typmod(&c.data_type, ty),
+            not_null: false,
+        };
+        for opt in &c.options {
+            match &opt.option {
+                ast::ColumnOption::NotNull => def.not_null = true,
+                ast::ColumnOption::Null => def.not_null = false,
+                ast::ColumnOption::PrimaryKey(_) => {
+                    def.not_null = true;
+                    set_pk(vec![columns.len()], &name)?;
+                }
+                ast::ColumnOption::Default(_) => return unsupported("DEFAULT"),
+                other => return unsupported(&format!("column option {other}")),
+            }
+        }
+        columns.push(def);
+    }
+    for constraint in &ct.constraints {
+        match constraint {
+            ast::TableConstraint::PrimaryKey(pk) => {
+                let mut cols = Vec::with_capacity(pk.columns.len());
+                for ic in &pk.columns {
+                    let ast::Expr::Identifier(id) = &ic.column.expr else {
+                        return unsupported("primary keys on expressions");
+                    };
+                    let n = ident(id);
+                    let i = columns.iter().position(|c| c.name == n).ok_or_else(|| {
+                        SqlError::UndefinedColumn {
+                            name: format!("{n}\" named in key does not exist"),
+                            position: None,
+                        }
+                    })?;
+                    columns[i].not_null = true;
+                    cols.push(i);
+                }
+                set_pk(cols, &name)?;
+            }
+            other => return unsupported(&format!("table constraint {other}")),
+        }
+    }
+    let table = TableDef {
+        id: TableId(0),
+        schema: "public".into(),
+        name,
+        columns,
+        primary_key,
+    };
+    Ok(Statement::CreateTable {
+        table,
+        if_not_exists: ct.if_not_exists,
+    })
+}
+
+/// PostgreSQL's atttypmod for the declared type: `varchar(n)` stores n + 4; others -1 here.
+fn typmod(t: &ast::DataType, ty: DataType) -> i32 {
+    if ty != DataType::Varchar {
+        return -1;
+    }
+    let text = t.to_string();
+    text.split_once('(')
+        .and_then(|(_, rest)| rest.trim_end_matches(')').trim().parse::<i32>().ok())
+        .map_or(-1, |n| n + 4)
+}
+
+/// DROP TABLE [IF EXISTS] a, b.
+pub(super) fn drop_table(
+    names: &[ast::ObjectName],
+    if_exists: bool,
+    catalog: &dyn Catalog,
+) -> Result<Statement> {
+    let mut tables: Vec<Arc<TableDef>> = Vec::new();
+    let mut missing = Vec::new();
+    for n in names {
+        let name = table_name(n)?;
+        match catalog.table(&name) {
+            Some(t) => tables.push(t),
+            None if if_exists => missing.push(name),
+            None => return Err(SqlError::UndefinedTableNoPosition(name)),
+        }
+    }
+    Ok(Statement::DropTable { tables, missing })
+}
