@@ -259,7 +259,25 @@ async fn recovery(dir: &str, wal_mb: u64) -> Result<()> {
 }
 
 async fn run(dir: String, keys: u64, secs: u64) -> Result<()> {
-    fdatasync_latency(&dir).await?;
+    // `STORAGE_BENCH_ONLY=fsync,tree,gc,recovery` picks phases (default: all).
+    let only = std::env::var("STORAGE_BENCH_ONLY").unwrap_or_default();
+    let want = |p: &str| only.is_empty() || only.split(',').any(|o| o == p);
+    if want("fsync") {
+        fdatasync_latency(&dir).await?;
+    }
+    if want("tree") {
+        tree_phases(&dir, keys, secs).await?;
+    }
+    if want("gc") {
+        group_commit(&dir, secs).await?;
+    }
+    if want("recovery") {
+        recovery(&dir, 256).await?;
+    }
+    Ok(())
+}
+
+async fn tree_phases(dir: &str, keys: u64, secs: u64) -> Result<()> {
     let data = format!("{dir}/tree");
     let _ = std::fs::remove_dir_all(&data);
     {
@@ -298,8 +316,6 @@ async fn run(dir: String, keys: u64, secs: u64) -> Result<()> {
         );
     }
     let _ = std::fs::remove_dir_all(&data);
-    group_commit(&dir, secs).await?;
-    recovery(&dir, 256).await?;
     Ok(())
 }
 

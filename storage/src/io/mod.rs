@@ -20,7 +20,52 @@
 pub mod glommio;
 pub mod memory;
 
+use std::future::{poll_fn, Future};
+use std::pin::Pin;
+use std::task::Poll;
+
 use crate::Result;
+
+/// Runs futures concurrently, at most `depth` at a time, stopping at the first error. Used to keep many
+/// writes in flight (checkpoints), since one `write_at` at a time pays a full device round trip each.
+pub async fn run_concurrently<Fut>(futs: impl IntoIterator<Item = Fut>, depth: usize) -> Result<()>
+where
+    Fut: Future<Output = Result<()>>,
+{
+    let mut pending = futs.into_iter();
+    let mut running: Vec<Pin<Box<Fut>>> = Vec::new();
+    loop {
+        while running.len() < depth.max(1) {
+            match pending.next() {
+                Some(f) => running.push(Box::pin(f)),
+                None => break,
+            }
+        }
+        if running.is_empty() {
+            return Ok(());
+        }
+        poll_fn(|cx| {
+            let mut done = false;
+            let mut i = 0;
+            while i < running.len() {
+                match running[i].as_mut().poll(cx) {
+                    Poll::Ready(Ok(())) => {
+                        drop(running.swap_remove(i));
+                        done = true;
+                    }
+                    Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                    Poll::Pending => i += 1,
+                }
+            }
+            if done {
+                Poll::Ready(Ok(()))
+            } else {
+                Poll::Pending
+            }
+        })
+        .await?;
+    }
+}
 
 /// One open file.
 pub trait IoFile {
