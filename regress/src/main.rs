@@ -82,6 +82,10 @@ struct Args {
     /// Time limit for one test's psql run, in seconds.
     #[arg(long, default_value_t = 300)]
     timeout: u64,
+    /// Time limit for the whole run, in seconds: tests not started by then score 0 (so a wedged server
+    /// fails the ratchet quickly instead of stalling CI).
+    #[arg(long)]
+    budget: Option<u64>,
     /// Print results as JSON on stdout (the table goes to stderr).
     #[arg(long)]
     json: bool,
@@ -184,7 +188,7 @@ fn run(mut args: Args) -> Result<bool> {
     };
     let timeout = Duration::from_secs(args.timeout);
 
-    let failed_setup = conn.setup_database(&dirs, timeout)?;
+    let failed_setup = conn.setup_database(&dirs, timeout.min(Duration::from_secs(30)))?;
     if !failed_setup.is_empty() {
         if matches!(target, Target::Postgres(_)) {
             bail!(
@@ -203,7 +207,17 @@ fn run(mut args: Args) -> Result<bool> {
 
     let mut results = Vec::new();
     let mut diffs = String::new();
+    let run_started = Instant::now();
+    let budget = args.budget.map(Duration::from_secs);
     for test in &tests {
+        if let Some(b) = budget.filter(|b| run_started.elapsed() > *b) {
+            if test.scored {
+                let r = unrun(test)?;
+                eprintln!("{:<28} NOT RUN: the time budget of {b:?} is spent", r.test);
+                results.push(r);
+            }
+            continue;
+        }
         if let Target::PgLite(s) = &mut target {
             if let Some(msg) = s.ensure_running()? {
                 eprintln!("warning: {msg}");
@@ -216,8 +230,18 @@ fn run(mut args: Args) -> Result<bool> {
             Suite::Ours => results_dir.join("ours").join(format!("{}.out", test.name)),
         };
         let started = Instant::now();
-        let actual = conn.run_test(&dirs, &test.name, &test.sql, &out_path, timeout)?;
+        let (actual, timed_out) =
+            conn.run_test(&dirs, &test.name, &test.sql, &out_path, timeout)?;
         let secs = started.elapsed().as_secs_f64();
+        if timed_out {
+            eprintln!("warning: {} did not finish within {timeout:?}", test.name);
+            // A wedged server would make every later test wait out its time limit too.
+            if let Target::PgLite(s) = &mut target {
+                if !conn.probe(&dirs, Duration::from_secs(10)) {
+                    eprintln!("warning: {}", s.restart_hung()?);
+                }
+            }
+        }
         if args.record {
             std::fs::create_dir_all(test.expected.parent().unwrap_or(Path::new(".")))?;
             std::fs::write(&test.expected, &actual)
@@ -253,7 +277,7 @@ fn run(mut args: Args) -> Result<bool> {
         print!("{table}");
     }
     if restarts > 0 {
-        eprintln!("warning: PGLiteDB was restarted {restarts} time(s) after exiting mid-run");
+        eprintln!("warning: PGLiteDB was restarted {restarts} time(s) mid-run (it exited or stopped answering)");
     }
     if !diffs.is_empty() {
         eprintln!(
@@ -275,7 +299,7 @@ fn run(mut args: Args) -> Result<bool> {
         }
         if restarts > 0 {
             remarks.push_str(&format!(
-                "The server exited mid-run and was restarted {restarts} time(s).\n\n"
+                "The server exited or stopped answering mid-run and was restarted {restarts} time(s).\n\n"
             ));
         }
         write_compat_doc(doc, &args, &results, &server_version, &remarks)?;
@@ -351,7 +375,8 @@ fn server_version(conn: &Conn, dirs: &Dirs) -> String {
     let out = dirs.builddir.join("version.out");
     let ok = std::fs::write(&tmp, "SHOW server_version;\n").is_ok();
     let text = if ok {
-        conn.run_test(dirs, "version", &tmp, &out, Duration::from_secs(20))
+        conn.run_test(dirs, "version", &tmp, &out, Duration::from_secs(5))
+            .map(|(text, _)| text)
             .unwrap_or_default()
     } else {
         String::new()
@@ -408,6 +433,24 @@ fn score_test(
         passed: s.passed,
         failed_lines: s.failed_lines,
         seconds: secs,
+    })
+}
+
+/// The result of a test the time budget left no time for: nothing passes.
+fn unrun(test: &Test) -> Result<TestResult> {
+    let script = std::fs::read_to_string(&test.sql)
+        .with_context(|| format!("reading {}", test.sql.display()))?;
+    let expected = std::fs::read_to_string(&test.expected)
+        .with_context(|| format!("reading {}", test.expected.display()))?;
+    let l = layout(&script, &expected);
+    Ok(TestResult {
+        test: test.key(),
+        tier: test.tier_label(),
+        file_pass: false,
+        statements: l.anchors.len(),
+        passed: 0,
+        failed_lines: l.anchors.iter().map(|a| a.first_line).collect(),
+        seconds: 0.0,
     })
 }
 

@@ -109,15 +109,28 @@ impl Conn {
         for sql in SETUP {
             let mut c = self.command(dirs, "pg_regress");
             c.args(["-q", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c", sql]);
-            let (ok, out) = run_with_timeout(c, None, timeout)?;
-            if !ok {
-                failed.push(format!("{sql}: {}", out.trim()));
+            match run_with_timeout(c, None, timeout) {
+                Ok((true, _)) => {}
+                Ok((false, out)) => failed.push(format!("{sql}: {}", out.trim())),
+                // Not answering: the rest would only wait as long again.
+                Err(e) => {
+                    failed.push(format!("{sql}: {e:#}"));
+                    break;
+                }
             }
         }
         Ok(failed)
     }
 
-    /// Run one test script, writing psql's combined output to `out_path`; returns the output.
+    /// Whether the server answers `SELECT 1` in database `regression` within `timeout`.
+    pub fn probe(&self, dirs: &Dirs, timeout: Duration) -> bool {
+        let mut c = self.command(dirs, "pg_regress");
+        c.args(["-q", "-d", "regression", "-c", "SELECT 1"]);
+        run_with_timeout(c, None, timeout).is_ok_and(|(ok, _)| ok)
+    }
+
+    /// Run one test script, writing psql's combined output to `out_path`; returns the output and
+    /// whether psql was killed for running too long.
     pub fn run_test(
         &self,
         dirs: &Dirs,
@@ -125,7 +138,7 @@ impl Conn {
         sql: &Path,
         out_path: &Path,
         timeout: Duration,
-    ) -> Result<String> {
+    ) -> Result<(String, bool)> {
         let mut c = self.command(dirs, &format!("pg_regress/{name}"));
         c.args([
             "-a",
@@ -168,7 +181,7 @@ impl Conn {
             ));
             std::fs::write(out_path, &text)?;
         }
-        Ok(text)
+        Ok((text, timed_out))
     }
 }
 

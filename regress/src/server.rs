@@ -290,15 +290,26 @@ impl PgLite {
         let Some(status) = self.child.try_wait()? else {
             return Ok(None);
         };
+        self.restart(&format!("had exited ({status})")).map(Some)
+    }
+
+    /// Kill a server that stopped answering and start it again.
+    pub fn restart_hung(&mut self) -> Result<String> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.restart("stopped answering")
+    }
+
+    fn restart(&mut self, status: &str) -> Result<String> {
         self.restarts += 1;
         ensure_port_free(self.port)?;
         self.child = Self::spawn(&self.bin, self.port, &self.data_dir(), &self.log)?;
         let timeout = Duration::from_secs(30);
         if wait_for_port(self.port, Some(&mut self.child), timeout, &self.log).is_ok() {
-            return Ok(Some(format!(
-                "PGLiteDB had exited ({status}); restarted it (log {})",
+            return Ok(format!(
+                "PGLiteDB {status}; restarted it (log {})",
                 self.log.display()
-            )));
+            ));
         }
         // It cannot recover its data: go on with an empty database rather than score nothing more.
         let _ = self.child.kill();
@@ -306,10 +317,10 @@ impl PgLite {
         self.generation += 1;
         self.child = Self::spawn(&self.bin, self.port, &self.data_dir(), &self.log)?;
         wait_for_port(self.port, Some(&mut self.child), timeout, &self.log)?;
-        Ok(Some(format!(
-            "PGLiteDB had exited ({status}) and did not restart on its data; started it on an empty data directory (log {})",
+        Ok(format!(
+            "PGLiteDB {status} and did not restart on its data; started it on an empty data directory (log {})",
             self.log.display()
-        )))
+        ))
     }
 }
 
