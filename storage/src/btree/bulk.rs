@@ -3,7 +3,7 @@
 //! Used for COPY into a new table and CREATE INDEX; the engine logs the rows so replay rebuilds the same
 //! contents (not necessarily the same page layout).
 
-use super::node::{leaf_entry_len, Node};
+use super::node::{leaf_entry_len, Node, SmallBytes};
 use super::{check_key, make_value};
 use crate::buffer::Pager;
 use crate::io::IoFile;
@@ -21,11 +21,11 @@ where
 {
     // Level 0: leaves, as (first key, page).
     let mut level: Vec<(Vec<u8>, PageId)> = Vec::new();
-    let (mut keys, mut vals) = (Vec::new(), Vec::new());
+    let (mut keys, mut vals): (Vec<SmallBytes>, _) = (Vec::new(), Vec::new());
     let mut size = 2;
     for (key, value) in entries {
         check_key(&key)?;
-        if keys.last().is_some_and(|last: &Vec<u8>| *last >= key) {
+        if keys.last().is_some_and(|last| last[..] >= key[..]) {
             return Err(StorageError::Internal(
                 "bulk load input is not strictly ascending".into(),
             ));
@@ -33,7 +33,7 @@ where
         let val = make_value(pager, &key, &value).await?;
         let len = leaf_entry_len(&key, &val);
         if size + len > FILL && !keys.is_empty() {
-            let first = keys[0].clone();
+            let first = keys[0].to_vec();
             let node = Node::Leaf {
                 keys: std::mem::take(&mut keys),
                 vals: std::mem::take(&mut vals),
@@ -42,11 +42,11 @@ where
             size = 2;
         }
         size += len;
-        keys.push(key);
+        keys.push(key.into());
         vals.push(val);
     }
     if !keys.is_empty() || level.is_empty() {
-        let first = keys.first().cloned().unwrap_or_default();
+        let first = keys.first().map(|k| k.to_vec()).unwrap_or_default();
         level.push((first, pager.alloc(Node::Leaf { keys, vals }).await?));
     }
     // Branch levels until one page remains.
@@ -71,7 +71,7 @@ where
                 continue;
             }
             size += 2 + key.len() + 8;
-            bkeys.push(key);
+            bkeys.push(key.into());
             children.push(child);
         }
         let node = Node::Branch {

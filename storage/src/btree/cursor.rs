@@ -58,7 +58,7 @@ pub async fn range<F: IoFile>(
             let (idx, child) = match pager.node(pid).await? {
                 Node::Branch { keys, children } => {
                     let idx = match (first_leaf, start) {
-                        (true, Some(k)) => keys.partition_point(|s| s.as_slice() <= k),
+                        (true, Some(k)) => keys.partition_point(|s| &s[..] <= k),
                         _ if reverse => children.len() - 1,
                         _ => 0,
                     };
@@ -97,7 +97,7 @@ pub async fn range<F: IoFile>(
         };
         for (k, v) in picked {
             let v = read_value(pager, &v).await?;
-            out.push((k, v));
+            out.push((k.to_vec(), v));
         }
         if out.len() >= limit || stopped {
             return Ok(out);

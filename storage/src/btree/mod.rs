@@ -14,6 +14,7 @@
 //! Keys are compared as bytes; `crate::keycode` encodes SQL values so that byte order is value order.
 
 mod bulk;
+mod bytes;
 mod cursor;
 mod merge;
 pub mod node;
@@ -24,7 +25,7 @@ pub use cursor::range;
 pub use merge::delete;
 pub use split::put;
 
-use node::{leaf_entry_len, Node, Value, OVERFLOW_CHUNK};
+use node::{leaf_entry_len, Node, SmallBytes, Value, OVERFLOW_CHUNK};
 
 use crate::buffer::Pager;
 use crate::io::IoFile;
@@ -62,10 +63,10 @@ pub async fn get<F: IoFile>(
     loop {
         match pager.node(pid).await? {
             Node::Branch { keys, children } => {
-                pid = children[keys.partition_point(|k| k.as_slice() <= key)];
+                pid = children[keys.partition_point(|k| &k[..] <= key)];
             }
             Node::Leaf { keys, vals } => {
-                let Ok(i) = keys.binary_search_by(|k| k.as_slice().cmp(key)) else {
+                let Ok(i) = keys.binary_search_by(|k| k[..].cmp(key)) else {
                     return Ok(None);
                 };
                 let val = vals[i].clone();
@@ -79,7 +80,7 @@ pub async fn get<F: IoFile>(
 /// The bytes of a leaf value (following its overflow chain if needed).
 pub async fn read_value<F: IoFile>(pager: &mut Pager<F>, val: &Value) -> Result<Vec<u8>> {
     match val {
-        Value::Inline(v) => Ok(v.clone()),
+        Value::Inline(v) => Ok(v.to_vec()),
         Value::Overflow { len, first } => {
             let mut out = Vec::with_capacity(*len as usize);
             let mut next = *first;
@@ -111,7 +112,7 @@ pub async fn make_value<F: IoFile>(
     key: &[u8],
     value: &[u8],
 ) -> Result<Value> {
-    let inline = Value::Inline(value.to_vec());
+    let inline = Value::Inline(value.into());
     if leaf_entry_len(key, &inline) <= MAX_INLINE_ENTRY {
         return Ok(inline);
     }
@@ -164,8 +165,8 @@ pub async fn free_tree<F: IoFile>(pager: &mut Pager<F>, root: PageId) -> Result<
 
 /// Splits leaf entries at the byte midpoint: (left keys, left vals, right keys, right vals). Both halves
 /// are non-empty when there are at least two entries.
-type LeafHalves = (Vec<Vec<u8>>, Vec<Value>, Vec<Vec<u8>>, Vec<Value>);
-fn split_leaf(mut keys: Vec<Vec<u8>>, mut vals: Vec<Value>) -> LeafHalves {
+type LeafHalves = (Vec<SmallBytes>, Vec<Value>, Vec<SmallBytes>, Vec<Value>);
+fn split_leaf(mut keys: Vec<SmallBytes>, mut vals: Vec<Value>) -> LeafHalves {
     let total: usize = keys
         .iter()
         .zip(&vals)
@@ -188,13 +189,13 @@ fn split_leaf(mut keys: Vec<Vec<u8>>, mut vals: Vec<Value>) -> LeafHalves {
 
 /// Splits a branch at the byte midpoint: (left keys, left children, separator, right keys, right children).
 type BranchHalves = (
-    Vec<Vec<u8>>,
+    Vec<SmallBytes>,
     Vec<PageId>,
-    Vec<u8>,
-    Vec<Vec<u8>>,
+    SmallBytes,
+    Vec<SmallBytes>,
     Vec<PageId>,
 );
-fn split_branch(mut keys: Vec<Vec<u8>>, mut children: Vec<PageId>) -> BranchHalves {
+fn split_branch(mut keys: Vec<SmallBytes>, mut children: Vec<PageId>) -> BranchHalves {
     let total: usize = keys.iter().map(|k| k.len() + 10).sum();
     let mut acc = 0;
     let mut at = keys.len() / 2;
@@ -229,7 +230,7 @@ async fn writable_path<F: IoFile>(
     loop {
         let (idx, child) = match pager.node(pid).await? {
             Node::Branch { keys, children } => {
-                let idx = keys.partition_point(|k| k.as_slice() <= key);
+                let idx = keys.partition_point(|k| &k[..] <= key);
                 (idx, children[idx])
             }
             Node::Leaf { .. } => return Ok((root, path, pid)),

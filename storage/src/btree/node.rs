@@ -5,6 +5,7 @@
 //! [`Node::encode`]: splits and merges decide on it, and `encode` refuses a node that would overflow a page.
 //! Byte layouts are in storage/DESIGN.md ("data: 8 KiB pages").
 
+pub use super::bytes::SmallBytes;
 use crate::page::{self, PageId, PageKind, Reader, BODY_LEN, HEADER_LEN, PAGE_SIZE};
 use crate::{Result, StorageError};
 
@@ -15,7 +16,7 @@ pub const OVERFLOW_CHUNK: usize = BODY_LEN - 8 - 2;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
     /// Stored in the leaf.
-    Inline(Vec<u8>),
+    Inline(SmallBytes),
     /// Stored in a chain of overflow pages.
     Overflow {
         /// Total value length.
@@ -40,14 +41,14 @@ pub enum Node {
     /// Keys in ascending order with their values.
     Leaf {
         /// Sorted keys.
-        keys: Vec<Vec<u8>>,
+        keys: Vec<SmallBytes>,
         /// `vals[i]` belongs to `keys[i]`.
         vals: Vec<Value>,
     },
     /// `children.len() == keys.len() + 1`; child `i` holds keys in `[keys[i-1], keys[i])`.
     Branch {
         /// Separator keys.
-        keys: Vec<Vec<u8>>,
+        keys: Vec<SmallBytes>,
         /// Child pages.
         children: Vec<PageId>,
     },
@@ -156,11 +157,11 @@ impl Node {
                 let mut vals = Vec::with_capacity(n);
                 for _ in 0..n {
                     let klen = usize::from(r.u16()?);
-                    keys.push(r.bytes(klen)?.to_vec());
+                    keys.push(r.bytes(klen)?.into());
                     vals.push(match r.u8()? {
                         0 => {
                             let vlen = usize::from(r.u16()?);
-                            Value::Inline(r.bytes(vlen)?.to_vec())
+                            Value::Inline(r.bytes(vlen)?.into())
                         }
                         1 => Value::Overflow {
                             len: r.u32()?,
@@ -183,7 +184,7 @@ impl Node {
                 children.push(PageId(r.u64()?));
                 for _ in 0..n {
                     let klen = usize::from(r.u16()?);
-                    keys.push(r.bytes(klen)?.to_vec());
+                    keys.push(r.bytes(klen)?.into());
                     children.push(PageId(r.u64()?));
                 }
                 Ok(Node::Branch { keys, children })
@@ -216,9 +217,9 @@ mod tests {
     #[test]
     fn nodes_round_trip_and_sizes_agree() {
         let leaf = Node::Leaf {
-            keys: vec![b"a".to_vec(), b"bb".to_vec()],
+            keys: vec![b"a".to_vec().into(), b"bb".to_vec().into()],
             vals: vec![
-                Value::Inline(b"x".to_vec()),
+                Value::Inline(b"x".to_vec().into()),
                 Value::Overflow {
                     len: 10_000,
                     first: PageId(9),
@@ -226,7 +227,7 @@ mod tests {
             ],
         };
         let branch = Node::Branch {
-            keys: vec![b"m".to_vec()],
+            keys: vec![b"m".to_vec().into()],
             children: vec![PageId(3), PageId(4)],
         };
         let ovf = Node::Overflow {

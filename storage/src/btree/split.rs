@@ -23,14 +23,14 @@ pub async fn put<F: IoFile>(
     let Node::Leaf { mut keys, mut vals } = take(pager, leaf).await? else {
         return Err(StorageError::Internal("tree path ends in a branch".into()));
     };
-    match keys.binary_search_by(|k| k.as_slice().cmp(key)) {
+    match keys.binary_search_by(|k| k[..].cmp(key)) {
         Ok(i) => {
             // The new value may be longer: fall through to the split check.
             let old = std::mem::replace(&mut vals[i], val);
             free_value(pager, &old).await?;
         }
         Err(i) => {
-            keys.insert(i, key.to_vec());
+            keys.insert(i, key.into());
             vals.insert(i, val);
         }
     }
