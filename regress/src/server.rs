@@ -248,6 +248,8 @@ impl PgLite {
             .prefix("pglitedb-regress-data")
             .tempdir()?;
         let log = log_dir.join("pglitedb.log");
+        // One log per run; restarts append to it.
+        File::create(&log).with_context(|| format!("creating {}", log.display()))?;
         let child = Self::spawn(bin, port, &dir.path().join("data0"), &log)?;
         let mut s = Self {
             port,
