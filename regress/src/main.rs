@@ -315,7 +315,12 @@ fn run(mut args: Args) -> Result<bool> {
     }
     if args.update_baseline {
         let note = "Passing statements per test against PGLiteDB; regenerate with: cargo run -p pglitedb-regress -- --start-server --tier 1,2 --update-baseline";
-        Baseline::from_results(&results, note).save(&args.baseline)?;
+        // Only the tests of this run change: a filtered run must not forget the others.
+        let mut base = Baseline::load(&args.baseline).unwrap_or_default();
+        base.note = note.to_string();
+        base.tests
+            .extend(Baseline::from_results(&results, note).tests);
+        base.save(&args.baseline)?;
         eprintln!("baseline written to {}", args.baseline.display());
     }
     Ok(ok)
