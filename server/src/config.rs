@@ -50,6 +50,12 @@ pub struct Config {
     /// Log filter, e.g. `info` or `pglitedb_server=debug` (RUST_LOG syntax).
     #[arg(long, default_value = "info")]
     pub log_level: String,
+    /// Buffer pool budget per shard, in MiB.
+    #[arg(long, default_value_t = 256)]
+    pub cache_mb: usize,
+    /// Size of each preallocated WAL segment, in MiB.
+    #[arg(long, default_value_t = 64)]
+    pub wal_segment_mb: u64,
     /// Spin this many microseconds before an idle executor parks: trades idle CPU for the latency of
     /// cross-core wake-ups (see ARCHITECTURE.md). 0 disables spinning.
     #[arg(long, default_value_t = 0)]

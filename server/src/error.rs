@@ -8,6 +8,9 @@ use pglitedb_sql::SqlError;
 /// An error a session reports to its client.
 pub fn from_sql(e: &SqlError) -> ErrorFields {
     let mut f = ErrorFields::error(code(e.sqlstate()), e.to_string());
+    if let Some(d) = e.detail() {
+        f = f.with_detail(d);
+    }
     if let Some(p) = e.position() {
         f = f.with_position(p);
     }
@@ -33,6 +36,11 @@ pub fn from_protocol(e: &ProtocolError) -> ErrorFields {
 /// A plain error with a code.
 pub fn error(code: SqlState, message: impl Into<String>) -> ErrorFields {
     ErrorFields::error(code, message)
+}
+
+/// A NOTICE.
+pub fn notice(code: SqlState, message: impl Into<String>) -> ErrorFields {
+    ErrorFields::new(Severity::Notice, code, message)
 }
 
 /// A WARNING notice.

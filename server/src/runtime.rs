@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use anyhow::{bail, Context as _};
 use glommio::{LocalExecutorBuilder, Placement};
-use pglitedb_shard::ShardId;
+use pglitedb_shard::{Shard, ShardId, ShardRequest, ShardResponse};
+use pglitedb_storage::io::glommio::GlommioIo;
+use pglitedb_storage::EngineConfig;
 use tracing::{error, info, warn};
 
 use crate::config::{online_cpus, Config};
@@ -76,9 +78,22 @@ pub fn run(config: Config) -> anyhow::Result<()> {
         let handle = builder
             .spawn(move || async move {
                 let mesh = endpoints.connect().await;
-                let (worker, mut mesh) = Worker::new(mesh, config.clone(), counters);
-                worker.spawn_receive_loops(&mut mesh, listener::connection_handler(&worker));
+                let (worker, mut mesh, requests) = Worker::new(mesh, config.clone(), counters);
                 let id = worker.id;
+                let shard = match open_shard(id, &config).await {
+                    Ok(shard) => shard,
+                    Err(e) => {
+                        let _ = ready.send(Err(format!("cannot open shard {i}: {e}")));
+                        return;
+                    }
+                };
+                glommio::spawn_local(worker.clone().run_shard(shard, requests)).detach();
+                if let ShardResponse::Error(e) = worker.request(id, ShardRequest::LoadCatalog).await {
+                    let _ = ready.send(Err(format!("cannot load the catalog of shard {i}: {e}")));
+                    return;
+                }
+                glommio::spawn_local(checkpoint_loop(worker.clone())).detach();
+                worker.spawn_receive_loops(&mut mesh, listener::connection_handler(&worker));
                 let acceptor = if id.0 == 0 {
                     match listener::bind(config.listen) {
                         Ok(l) => Some(glommio::spawn_local(listener::accept_loop(worker.clone(), l, routers))),
@@ -147,6 +162,49 @@ pub fn run(config: Config) -> anyhow::Result<()> {
     }
     info!("shutdown complete");
     Ok(())
+}
+
+/// Opens (and recovers) shard `id`'s store in `<data-dir>/shard-<id>`.
+async fn open_shard(id: ShardId, config: &Config) -> anyhow::Result<Shard<GlommioIo>> {
+    let dir = config.data_dir.join(format!("shard-{}", id.0));
+    let io = GlommioIo::new(&dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+    let cfg = EngineConfig {
+        cache_bytes: config.cache_mb << 20,
+        wal_segment_bytes: config.wal_segment_mb << 20,
+        ..EngineConfig::default()
+    };
+    let started = std::time::Instant::now();
+    let shard = Shard::open(id, io, cfg)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    info!(shard = %id, dir = %dir.display(), elapsed_ms = started.elapsed().as_millis() as u64, "store opened");
+    Ok(shard)
+}
+
+/// Asks the local shard once a second whether a checkpoint is due (it decides by WAL size and time).
+async fn checkpoint_loop(worker: std::rc::Rc<Worker>) {
+    loop {
+        let tick = futures_lite::future::or(
+            async {
+                glommio::timer::sleep(Duration::from_secs(1)).await;
+                true
+            },
+            async {
+                worker.shutdown.wait().await;
+                false
+            },
+        )
+        .await;
+        if !tick {
+            return;
+        }
+        if let ShardResponse::Error(e) = worker
+            .request(worker.id, ShardRequest::MaybeCheckpoint)
+            .await
+        {
+            error!(shard = %worker.id, error = %e, "checkpoint failed");
+        }
+    }
 }
 
 /// Takes an exclusive lock on the data directory so that two servers never share it.

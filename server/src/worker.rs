@@ -5,13 +5,19 @@
 //!
 //! # Request/response over the mesh
 //! ```text
-//!  core A (session)                                   core B (shard)
+//!  core A (session)                                   core B (shard)  [see below for the local path]
 //!  request(B, req) ── id=7 ──► pending[7]=slot
 //!      send Envelope::Request{from:A,id:7} ─────────► receive loop: shard.handle(req)  (never awaits)
 //!                                                      try_send Response{id:7} (or spawn a sender task)
 //!  receive loop ◄────────────── Envelope::Response{id:7}
 //!      pending.remove(7).send(resp) ──► request() resolves
 //! ```
+//!
+//! Requests for the local shard go through the same queue with a `Local` reply slot, so one task owns
+//! the shard and serves requests in arrival order; receive loops only enqueue and never await.
+//!
+//! The core's catalog replica is replaced (copy-on-write `Rc`) when its shard answers a CREATE or DROP
+//! TABLE, after the change is durable; sessions bind against the snapshot they took.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -19,8 +25,11 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use glommio::channels::local_channel::{self, LocalReceiver, LocalSender};
 use glommio::channels::shared_channel::ConnectedSender;
-use pglitedb_shard::{Shard, ShardError, ShardId, ShardRequest, ShardResponse};
+use pglitedb_shard::{Handled, Shard, ShardError, ShardId, ShardRequest, ShardResponse};
+use pglitedb_sql::{Catalog, TableDef};
+use pglitedb_storage::io::Io;
 use tracing::{debug, warn};
 
 use crate::config::Config;
@@ -48,13 +57,32 @@ impl SharedCounters {
     }
 }
 
+/// Where a shard's answer goes.
+pub enum Reply {
+    Local(OneshotSender<ShardResponse>),
+    Remote { from: ShardId, id: u64 },
+}
+
+/// A core's view of the tables (one tenant until CREATE DATABASE arrives): name → definition.
+#[derive(Default)]
+pub struct CatalogReplica {
+    tables: HashMap<String, Arc<TableDef>>,
+}
+
+impl Catalog for CatalogReplica {
+    fn table(&self, name: &str) -> Option<Arc<TableDef>> {
+        self.tables.get(name).cloned()
+    }
+}
+
 /// One core's context. See the module docs.
 pub struct Worker {
     pub id: ShardId,
     pub config: Arc<Config>,
     pub counters: Arc<SharedCounters>,
     pub shutdown: Latch,
-    shard: RefCell<Shard>,
+    queue: LocalSender<(ShardRequest, Reply)>,
+    catalog: RefCell<Rc<CatalogReplica>>,
     senders: Vec<Option<ConnectedSender<Envelope>>>,
     pending: RefCell<HashMap<u64, OneshotSender<ShardResponse>>>,
     next_request: Cell<u64>,
@@ -69,21 +97,83 @@ impl Worker {
         mut mesh: Mesh,
         config: Arc<Config>,
         counters: Arc<SharedCounters>,
-    ) -> (Rc<Worker>, Mesh) {
+    ) -> (Rc<Worker>, Mesh, LocalReceiver<(ShardRequest, Reply)>) {
         let senders = std::mem::take(&mut mesh.senders);
+        let (queue, requests) = local_channel::new_unbounded();
         let worker = Rc::new(Worker {
             id: mesh.id,
             config,
             counters,
             shutdown: Latch::default(),
-            shard: RefCell::new(Shard::new(mesh.id)),
+            queue,
+            catalog: RefCell::new(Rc::new(CatalogReplica::default())),
             senders,
             pending: RefCell::new(HashMap::new()),
             next_request: Cell::new(1),
             sessions: RefCell::new(HashMap::new()),
             next_session: Cell::new(1),
         });
-        (worker, mesh)
+        (worker, mesh, requests)
+    }
+
+    /// The catalog snapshot sessions bind against.
+    pub fn catalog(&self) -> Rc<CatalogReplica> {
+        self.catalog.borrow().clone()
+    }
+
+    fn update_catalog(&self, resp: &ShardResponse) {
+        let mut next = CatalogReplica {
+            tables: self.catalog.borrow().tables.clone(),
+        };
+        match resp {
+            ShardResponse::TableCreated(Some(t)) => {
+                next.tables.insert(t.name.clone(), t.clone());
+            }
+            ShardResponse::TableDropped(t) => {
+                next.tables.remove(&t.name);
+            }
+            ShardResponse::Catalog(all) => {
+                next.tables = all.iter().map(|t| (t.name.clone(), t.clone())).collect();
+            }
+            _ => return,
+        }
+        *self.catalog.borrow_mut() = Rc::new(next);
+    }
+
+    /// Serves this core's shard: one request at a time, in arrival order. Durability waits run in
+    /// their own tasks so that concurrent commits batch into one WAL flush.
+    pub async fn run_shard<I: Io + 'static>(
+        self: Rc<Self>,
+        mut shard: Shard<I>,
+        requests: LocalReceiver<(ShardRequest, Reply)>,
+    ) {
+        while let Some((req, reply)) = requests.recv().await {
+            match shard.handle(req).await {
+                Handled::Now(resp) => self.deliver(reply, resp),
+                Handled::AfterCommit(ticket, resp) => {
+                    let me = self.clone();
+                    glommio::spawn_local(async move {
+                        let resp = match ticket.durable().await {
+                            Ok(()) => resp,
+                            Err(e) => ShardResponse::Error(ShardError::from(e)),
+                        };
+                        me.deliver(reply, resp);
+                    })
+                    .detach();
+                }
+            }
+            glommio::yield_if_needed().await;
+        }
+    }
+
+    fn deliver(self: &Rc<Self>, reply: Reply, resp: ShardResponse) {
+        self.update_catalog(&resp);
+        match reply {
+            Reply::Local(slot) => slot.send(resp),
+            Reply::Remote { from, id } => {
+                self.send_from_loop(from, Envelope::Response { id, resp })
+            }
+        }
     }
 
     /// Number of cores in the server.
@@ -95,7 +185,13 @@ impl Worker {
     /// typed messages go over the mesh for the others.
     pub async fn request(&self, to: ShardId, req: ShardRequest) -> ShardResponse {
         if to == self.id {
-            return self.shard.borrow_mut().handle(req);
+            let (tx, rx) = oneshot();
+            if self.queue.try_send((req, Reply::Local(tx))).is_err() {
+                return ShardResponse::Error(ShardError::Unavailable);
+            }
+            return rx
+                .await
+                .unwrap_or(ShardResponse::Error(ShardError::Unavailable));
         }
         let id = self.next_request.get();
         self.next_request.set(id + 1);
@@ -176,8 +272,14 @@ impl Worker {
     fn dispatch(self: &Rc<Self>, env: Envelope, on_connection: &Rc<dyn Fn(Envelope)>) {
         match env {
             Envelope::Request { from, id, req } => {
-                let resp = self.shard.borrow_mut().handle(req);
-                self.send_from_loop(from, Envelope::Response { id, resp });
+                if self
+                    .queue
+                    .try_send((req, Reply::Remote { from, id }))
+                    .is_err()
+                {
+                    let resp = ShardResponse::Error(ShardError::Unavailable);
+                    self.send_from_loop(from, Envelope::Response { id, resp });
+                }
             }
             Envelope::Response { id, resp } => match self.pending.borrow_mut().remove(&id) {
                 Some(slot) => slot.send(resp),

@@ -1,16 +1,40 @@
 //! The shard crate's one error type; SQLSTATE is decided in [`ShardError::sqlstate`].
 
 use pglitedb_sql::SqlError;
+use pglitedb_storage::StorageError;
 
 /// Errors a shard answers with. They travel back to the session inside a [`crate::ShardResponse`].
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ShardError {
-    /// An error from evaluating SQL on this shard.
+    /// An error from evaluating SQL on this shard (including constraint violations).
     #[error(transparent)]
     Sql(#[from] SqlError),
+    /// The storage engine failed; the message is the storage error's.
+    #[error("could not access storage: {message}")]
+    Storage {
+        message: String,
+        corrupted: bool,
+        io: bool,
+    },
+    /// A stored row could not be decoded: data corruption.
+    #[error("could not decode a row of relation \"{0}\"")]
+    CorruptRow(String),
     /// A request reached a shard that does not exist: a routing bug.
     #[error("internal error (bug): no shard {0}")]
     NoSuchShard(u16),
+    /// The shard's executor stopped (server shutting down).
+    #[error("shard is not available")]
+    Unavailable,
+}
+
+impl From<StorageError> for ShardError {
+    fn from(e: StorageError) -> Self {
+        ShardError::Storage {
+            message: e.to_string(),
+            corrupted: matches!(e, StorageError::Corrupted(_)),
+            io: matches!(e, StorageError::Io(_) | StorageError::Poisoned),
+        }
+    }
 }
 
 /// Result alias used across the crate.
@@ -21,7 +45,14 @@ impl ShardError {
     pub fn sqlstate(&self) -> &'static str {
         match self {
             ShardError::Sql(e) => e.sqlstate(),
+            ShardError::Storage {
+                corrupted: true, ..
+            } => "XX001",
+            ShardError::Storage { io: true, .. } => "58030",
+            ShardError::Storage { .. } => "XX000",
+            ShardError::CorruptRow(_) => "XX001",
             ShardError::NoSuchShard(_) => "XX000",
+            ShardError::Unavailable => "57P01",
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use pglitedb_sql::{QueryPlan, Value};
+use pglitedb_sql::{QueryPlan, TableDef, Value};
 
 use crate::error::ShardError;
 
@@ -21,11 +21,36 @@ impl std::fmt::Display for ShardId {
 pub enum ShardRequest {
     /// Liveness and latency probe of the mesh.
     Ping,
-    /// Run (this shard's part of) a query plan with bound parameters.
+    /// Run a table-less query plan with bound parameters.
     Execute {
         plan: Arc<QueryPlan>,
         params: Vec<Value>,
     },
+    /// Run a query plan's scan over this shard's partition of its table: the row under `key` only
+    /// (a primary-key point lookup routed here), or all rows; filter and project each.
+    Scan {
+        plan: Arc<QueryPlan>,
+        params: Vec<Value>,
+        key: Option<Vec<u8>>,
+    },
+    /// Insert full rows (already evaluated, NOT NULL checked) into this shard's partition. Rows of a
+    /// table without a primary key get row ids from this shard. Durable before the answer.
+    Insert {
+        table: Arc<TableDef>,
+        rows: Vec<Vec<Value>>,
+    },
+    /// Create a table. `id` 0 asks this shard (the DDL sequencer, shard 0) to assign the next id;
+    /// other shards receive the definition with its id. Durable before the answer.
+    CreateTable {
+        table: TableDef,
+        if_not_exists: bool,
+    },
+    /// Drop a table's partition and catalog entry. Durable before the answer.
+    DropTable { table: Arc<TableDef> },
+    /// All table definitions this shard has (start-up: the core's catalog replica).
+    LoadCatalog,
+    /// Checkpoint if the WAL or the clock says one is due.
+    MaybeCheckpoint,
 }
 
 /// A shard's answer to one [`ShardRequest`].
@@ -36,5 +61,12 @@ pub enum ShardResponse {
         requests_served: u64,
     },
     Rows(Vec<Vec<Value>>),
+    /// Rows inserted.
+    Inserted(u64),
+    /// The created table (with its id), or `None` if it existed and IF NOT EXISTS was given.
+    TableCreated(Option<Arc<TableDef>>),
+    TableDropped(Arc<TableDef>),
+    Catalog(Vec<Arc<TableDef>>),
+    Done,
     Error(ShardError),
 }

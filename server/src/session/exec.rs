@@ -6,12 +6,16 @@ use std::sync::Arc;
 use pglitedb_protocol::backend::{self, FieldDescription, TransactionStatus};
 use pglitedb_protocol::{ErrorFields, Format, SqlState};
 use pglitedb_shard::{ShardRequest, ShardResponse};
+use std::rc::Rc;
+
 use pglitedb_sql::{
-    bind, parse, DataType, QueryPlan, SessionContext, SetValue, Statement, TransactionMode, Value,
+    bind, parse, Catalog, DataType, QueryPlan, SessionContext, SetValue, Statement,
+    TransactionMode, Value,
 };
 
 use super::{Next, Session, Settings, SERVER_VERSION};
 use crate::error;
+use crate::worker::CatalogReplica;
 
 /// Transaction block state, as ReadyForQuery reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,12 +36,18 @@ impl TxnState {
     }
 }
 
-/// The binder's view of the session.
-pub struct Ctx<'a>(pub &'a Settings);
+/// The binder's view of the session: its settings and the core's catalog snapshot.
+pub struct Ctx<'a> {
+    pub settings: &'a Settings,
+    pub catalog: Rc<CatalogReplica>,
+}
 
 impl SessionContext for Ctx<'_> {
     fn setting(&self, name: &str) -> Option<String> {
-        self.0.get(name).map(str::to_string)
+        self.settings.get(name).map(str::to_string)
+    }
+    fn catalog(&self) -> &dyn Catalog {
+        &*self.catalog
     }
     fn version(&self) -> String {
         format!(
@@ -117,7 +127,7 @@ impl Session {
             Ok(stmts) if stmts.is_empty() => backend::empty_query_response(&mut self.conn.out),
             Ok(stmts) => {
                 for parsed in &stmts {
-                    let bound = bind(parsed, &[], &Ctx(&self.settings));
+                    let bound = bind(parsed, &[], &self.ctx());
                     let result = match bound {
                         Ok(stmt) => {
                             let plan = shared_plan(&stmt);
@@ -297,6 +307,21 @@ impl Session {
                 backend::command_complete(&mut self.conn.out, &format!("SELECT {n}"));
                 return Ok(n);
             }
+            Statement::CreateTable {
+                table,
+                if_not_exists,
+            } => {
+                self.create_table(table, *if_not_exists).await?;
+                "CREATE TABLE".into()
+            }
+            Statement::DropTable { tables, missing } => {
+                self.drop_tables(tables, missing).await?;
+                "DROP TABLE".into()
+            }
+            Statement::Insert { table, rows, .. } => {
+                let n = self.insert(table, rows, params).await?;
+                format!("INSERT 0 {n}")
+            }
         };
         backend::command_complete(&mut self.conn.out, &tag);
         Ok(0)
@@ -309,30 +334,38 @@ impl Session {
         plan: Arc<QueryPlan>,
         params: &[Value],
     ) -> Result<Vec<Vec<Value>>, ErrorFields> {
-        let shard = self.worker.id;
-        let resp = self
-            .worker
-            .request(
-                shard,
-                ShardRequest::Execute {
-                    plan,
-                    params: params.to_vec(),
-                },
-            )
-            .await;
+        let rows = if plan.source.is_some() {
+            self.table_rows(plan, params).await
+        } else {
+            // Table-less: the session's own shard evaluates it (no data lives elsewhere).
+            let shard = self.worker.id;
+            let req = ShardRequest::Execute {
+                plan,
+                params: params.to_vec(),
+            };
+            match self.worker.request(shard, req).await {
+                ShardResponse::Rows(rows) => Ok(rows),
+                ShardResponse::Error(e) => Err(error::from_shard(&e)),
+                other => Err(error::error(
+                    SqlState::INTERNAL_ERROR,
+                    format!("unexpected shard response (bug): {other:?}"),
+                )),
+            }
+        };
         if self.cancel.replace(false) {
             return Err(error::error(
                 SqlState::QUERY_CANCELED,
                 "canceling statement due to user request",
             ));
         }
-        match resp {
-            ShardResponse::Rows(rows) => Ok(rows),
-            ShardResponse::Error(e) => Err(error::from_shard(&e)),
-            ShardResponse::Pong { .. } => Err(error::error(
-                SqlState::INTERNAL_ERROR,
-                "unexpected shard response (bug)",
-            )),
+        rows
+    }
+
+    /// The binder's context for this session.
+    pub(super) fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            settings: &self.settings,
+            catalog: self.worker.catalog(),
         }
     }
 

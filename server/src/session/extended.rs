@@ -14,7 +14,7 @@ use pglitedb_protocol::{backend, ErrorFields, Format, SqlState, Target};
 use pglitedb_sql::{bind, parse, DataType, QueryPlan, Statement, Value};
 
 use super::exec::{
-    aborted_error, allowed_when_failed, result_columns, shared_plan, write_row_description, Ctx,
+    aborted_error, allowed_when_failed, result_columns, shared_plan, write_row_description,
     TxnState,
 };
 use super::{Next, Session};
@@ -97,13 +97,13 @@ impl Session {
                 param_types: Vec::new(),
             });
         };
-        let stmt =
-            bind(&parsed, &declared, &Ctx(&self.settings)).map_err(|e| error::from_sql(&e))?;
+        let stmt = bind(&parsed, &declared, &self.ctx()).map_err(|e| error::from_sql(&e))?;
         if self.txn == TxnState::Failed && !allowed_when_failed(&stmt) {
             return Err(aborted_error());
         }
         let param_types: Vec<DataType> = match &stmt {
             Statement::Query(q) => q.param_types.clone(),
+            Statement::Insert { param_types, .. } => param_types.clone(),
             _ => declared
                 .iter()
                 .map(|t| t.unwrap_or(DataType::Text))

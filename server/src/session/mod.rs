@@ -19,6 +19,7 @@ mod exec;
 mod extended;
 mod params;
 mod startup;
+mod tables;
 
 use std::cell::Cell;
 use std::collections::HashMap;

@@ -21,9 +21,12 @@ impl TestServer {
         let log_file = std::fs::File::create(&log).expect("log file");
         let listen = format!("127.0.0.1:{port}");
         let data = dir.path().join("data");
-        let child = Command::new(env!("CARGO_BIN_EXE_pglitedb"))
-            .args(["--listen", &listen, "--data-dir"])
-            .arg(&data)
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pglitedb"));
+        cmd.args(["--listen", &listen]);
+        if !extra.contains(&"--data-dir") {
+            cmd.arg("--data-dir").arg(&data);
+        }
+        let child = cmd
             .args(extra)
             .env_remove("RUST_LOG")
             .stdout(Stdio::null())
@@ -115,6 +118,14 @@ impl TestServer {
                 panic!("server did not stop after SIGTERM; log:\n{}", self.log());
             }
             std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Kills the server with SIGKILL (no shutdown path runs) and waits for it.
+    pub fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
         }
     }
 

@@ -1,0 +1,275 @@
+//! Statements over tables: CREATE/DROP TABLE, INSERT, and queries that read a table. The session
+//! (router role) evaluates what it can, routes by primary key, scatters to all shards otherwise, and
+//! merges the answers.
+//!
+//! Until transactions land (issue 7), each statement commits on its own on every shard it touches;
+//! inside an explicit transaction block, statements that write are refused (0A000) rather than
+//! committed behind a ROLLBACK's back.
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use pglitedb_protocol::{backend, ErrorFields, SqlState};
+use pglitedb_shard::route::shard_for_key;
+use pglitedb_shard::table::{key_of, keyable};
+use pglitedb_shard::{ShardId, ShardRequest, ShardResponse};
+use pglitedb_sql::{Expr, QueryPlan, SqlError, TableDef, Value};
+
+use super::exec::TxnState;
+use super::Session;
+use crate::error;
+use crate::worker::Worker;
+
+/// Sends one request to each of `shards` concurrently and collects the answers in order.
+async fn scatter(worker: &Rc<Worker>, shards: Vec<(ShardId, ShardRequest)>) -> Vec<ShardResponse> {
+    let tasks: Vec<_> = shards
+        .into_iter()
+        .map(|(to, req)| {
+            let w = worker.clone();
+            glommio::spawn_local(async move { w.request(to, req).await })
+        })
+        .collect();
+    let mut out = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        out.push(t.await);
+    }
+    out
+}
+
+fn all_shards(worker: &Worker) -> impl Iterator<Item = ShardId> {
+    (0..worker.cores()).map(|i| ShardId(i as u16))
+}
+
+fn shard_error(resp: ShardResponse) -> ErrorFields {
+    match resp {
+        ShardResponse::Error(e) => error::from_shard(&e),
+        other => error::error(
+            SqlState::INTERNAL_ERROR,
+            format!("unexpected shard response (bug): {other:?}"),
+        ),
+    }
+}
+
+impl Session {
+    fn refuse_in_block(&self, what: &str) -> Result<(), ErrorFields> {
+        if self.txn == TxnState::InBlock {
+            return Err(error::error(
+                SqlState::FEATURE_NOT_SUPPORTED,
+                format!("{what} inside a transaction block is not supported yet"),
+            ));
+        }
+        Ok(())
+    }
+
+    pub(super) async fn create_table(
+        &mut self,
+        table: &TableDef,
+        if_not_exists: bool,
+    ) -> Result<(), ErrorFields> {
+        self.refuse_in_block("CREATE TABLE")?;
+        // Shard 0 sequences DDL: it checks the name and assigns the id; then every other shard gets
+        // the definition.
+        let first = self
+            .worker
+            .request(
+                ShardId(0),
+                ShardRequest::CreateTable {
+                    table: table.clone(),
+                    if_not_exists,
+                },
+            )
+            .await;
+        let created = match first {
+            ShardResponse::TableCreated(Some(t)) => t,
+            ShardResponse::TableCreated(None) => {
+                let n = error::notice(
+                    SqlState::DUPLICATE_TABLE,
+                    format!("relation \"{}\" already exists, skipping", table.name),
+                );
+                backend::notice_response(&mut self.conn.out, &n);
+                return Ok(());
+            }
+            other => return Err(shard_error(other)),
+        };
+        let rest: Vec<_> = all_shards(&self.worker)
+            .filter(|s| s.0 != 0)
+            .map(|s| {
+                (
+                    s,
+                    ShardRequest::CreateTable {
+                        table: (*created).clone(),
+                        if_not_exists: false,
+                    },
+                )
+            })
+            .collect();
+        for resp in scatter(&self.worker, rest).await {
+            if !matches!(resp, ShardResponse::TableCreated(_)) {
+                return Err(shard_error(resp));
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) async fn drop_tables(
+        &mut self,
+        tables: &[Arc<TableDef>],
+        missing: &[String],
+    ) -> Result<(), ErrorFields> {
+        self.refuse_in_block("DROP TABLE")?;
+        for name in missing {
+            let n = error::notice(
+                SqlState::SUCCESSFUL_COMPLETION,
+                format!("table \"{name}\" does not exist, skipping"),
+            );
+            backend::notice_response(&mut self.conn.out, &n);
+        }
+        for t in tables {
+            let reqs = all_shards(&self.worker)
+                .map(|s| (s, ShardRequest::DropTable { table: t.clone() }))
+                .collect();
+            for resp in scatter(&self.worker, reqs).await {
+                if !matches!(resp, ShardResponse::TableDropped(_)) {
+                    return Err(shard_error(resp));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// INSERT: evaluates every row, checks NOT NULL, routes each row to its shard and sums the counts.
+    pub(super) async fn insert(
+        &mut self,
+        table: &Arc<TableDef>,
+        rows: &[Vec<Expr>],
+        params: &[Value],
+    ) -> Result<u64, ErrorFields> {
+        self.refuse_in_block("INSERT")?;
+        let shards = self.worker.cores();
+        let mut per_shard: Vec<Vec<Vec<Value>>> = vec![Vec::new(); shards];
+        for exprs in rows {
+            let row: Vec<Value> = exprs
+                .iter()
+                .map(|e| e.eval(params))
+                .collect::<Result<_, SqlError>>()
+                .map_err(|e| error::from_sql(&e))?;
+            check_not_null(table, &row).map_err(|e| error::from_sql(&e))?;
+            let shard = match &table.primary_key {
+                Some(pk) => {
+                    let values: Vec<&Value> = pk.iter().map(|&i| &row[i]).collect();
+                    let key = key_of(&values).ok_or_else(|| {
+                        error::error(
+                            SqlState::FEATURE_NOT_SUPPORTED,
+                            "primary keys of this type are not supported yet",
+                        )
+                    })?;
+                    shard_for_key(&key, shards)
+                }
+                // Rows without a primary key stay on the inserting session's core.
+                None => self.worker.id,
+            };
+            per_shard[shard.0 as usize].push(row);
+        }
+        let reqs: Vec<_> = per_shard
+            .into_iter()
+            .enumerate()
+            .filter(|(_, rows)| !rows.is_empty())
+            .map(|(i, rows)| {
+                (
+                    ShardId(i as u16),
+                    ShardRequest::Insert {
+                        table: table.clone(),
+                        rows,
+                    },
+                )
+            })
+            .collect();
+        let mut total = 0;
+        let mut first_error = None;
+        for resp in scatter(&self.worker, reqs).await {
+            match resp {
+                ShardResponse::Inserted(n) => total += n,
+                other => {
+                    first_error.get_or_insert_with(|| shard_error(other));
+                }
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(total),
+        }
+    }
+
+    /// Rows of a query over a table: a point lookup on one shard when the filter fixes the primary
+    /// key, otherwise a scan of every shard's partition (filter and projection run on the shards).
+    pub(super) async fn table_rows(
+        &mut self,
+        plan: Arc<QueryPlan>,
+        params: &[Value],
+    ) -> Result<Vec<Vec<Value>>, ErrorFields> {
+        let key = plan
+            .source
+            .as_ref()
+            .and_then(|s| s.key.as_ref())
+            .and_then(|exprs| {
+                let values: Option<Vec<Value>> = exprs
+                    .iter()
+                    .filter(|e| keyable(e.data_type()))
+                    .map(|e| e.eval(params).ok())
+                    .collect();
+                let values = values.filter(|v| v.len() == exprs.len())?;
+                key_of(&values.iter().collect::<Vec<_>>())
+            });
+        let reqs: Vec<_> = match key {
+            Some(key) => {
+                let shard = shard_for_key(&key, self.worker.cores());
+                vec![(
+                    shard,
+                    ShardRequest::Scan {
+                        plan,
+                        params: params.to_vec(),
+                        key: Some(key),
+                    },
+                )]
+            }
+            None => all_shards(&self.worker)
+                .map(|s| {
+                    (
+                        s,
+                        ShardRequest::Scan {
+                            plan: plan.clone(),
+                            params: params.to_vec(),
+                            key: None,
+                        },
+                    )
+                })
+                .collect(),
+        };
+        let mut rows = Vec::new();
+        for resp in scatter(&self.worker, reqs).await {
+            match resp {
+                ShardResponse::Rows(mut r) => rows.append(&mut r),
+                other => return Err(shard_error(other)),
+            }
+        }
+        Ok(rows)
+    }
+}
+
+/// 23502 with PostgreSQL's message and DETAIL.
+fn check_not_null(table: &TableDef, row: &[Value]) -> Result<(), SqlError> {
+    for (c, v) in table.columns.iter().zip(row) {
+        if c.not_null && *v == Value::Null {
+            let shown: Vec<String> = row
+                .iter()
+                .map(|v| v.to_text().unwrap_or_else(|| "null".into()))
+                .collect();
+            return Err(SqlError::NotNullViolation {
+                column: c.name.clone(),
+                table: table.name.clone(),
+                detail: format!("Failing row contains ({}).", shown.join(", ")),
+            });
+        }
+    }
+    Ok(())
+}
