@@ -8,6 +8,20 @@ use std::ops::Deref;
 
 const INLINE: usize = 22;
 
+/// Byte-wise comparison (same result as `a.cmp(b)`), deciding on the first 8 bytes as one big-endian
+/// integer when it can: most keys differ there, and it saves a `memcmp` call per binary-search step.
+#[inline]
+pub fn cmp_bytes(a: &[u8], b: &[u8]) -> Ordering {
+    if let (Some(x), Some(y)) = (a.first_chunk::<8>(), b.first_chunk::<8>()) {
+        match u64::from_be_bytes(*x).cmp(&u64::from_be_bytes(*y)) {
+            Ordering::Equal => a[8..].cmp(&b[8..]),
+            other => other,
+        }
+    } else {
+        a.cmp(b)
+    }
+}
+
 /// A byte string, inline when short.
 #[derive(Clone)]
 pub enum SmallBytes {
@@ -79,7 +93,7 @@ impl PartialOrd for SmallBytes {
 }
 impl Ord for SmallBytes {
     fn cmp(&self, other: &Self) -> Ordering {
-        (**self).cmp(&**other)
+        cmp_bytes(self, other)
     }
 }
 
@@ -92,6 +106,27 @@ impl fmt::Debug for SmallBytes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cmp_bytes_agrees_with_slice_order() {
+        let samples: Vec<Vec<u8>> = vec![
+            vec![],
+            vec![0],
+            vec![0; 8],
+            vec![0; 9],
+            vec![1, 2, 3, 4, 5, 6, 7, 8],
+            vec![1, 2, 3, 4, 5, 6, 7, 8, 0],
+            vec![1, 2, 3, 4, 5, 6, 7, 9],
+            vec![255; 12],
+            b"k00001".to_vec(),
+            b"k00001xxxxxxxx".to_vec(),
+        ];
+        for a in &samples {
+            for b in &samples {
+                assert_eq!(cmp_bytes(a, b), a.cmp(b), "{a:?} vs {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn inline_and_heap_compare_as_bytes() {

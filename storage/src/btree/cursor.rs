@@ -58,7 +58,7 @@ pub async fn range<F: IoFile>(
             let (idx, child) = match pager.node(pid).await? {
                 Node::Branch { keys, children } => {
                     let idx = match (first_leaf, start) {
-                        (true, Some(k)) => keys.partition_point(|s| &s[..] <= k),
+                        (true, Some(k)) => keys.partition_point(|s| super::cmp_bytes(s, k).is_le()),
                         _ if reverse => children.len() - 1,
                         _ => 0,
                     };

@@ -27,7 +27,7 @@ pub async fn delete<F: IoFile>(
     let Node::Leaf { mut keys, mut vals } = take(pager, leaf).await? else {
         return Err(StorageError::Internal("tree path ends in a branch".into()));
     };
-    let Ok(i) = keys.binary_search_by(|k| k[..].cmp(key)) else {
+    let Ok(i) = keys.binary_search_by(|k| super::cmp_bytes(k, key)) else {
         return Err(StorageError::Internal(
             "key vanished between lookup and delete".into(),
         ));

@@ -15,6 +15,8 @@
 
 mod bulk;
 mod bytes;
+
+use bytes::cmp_bytes;
 mod cursor;
 mod merge;
 pub mod node;
@@ -63,10 +65,10 @@ pub async fn get<F: IoFile>(
     loop {
         match pager.node(pid).await? {
             Node::Branch { keys, children } => {
-                pid = children[keys.partition_point(|k| &k[..] <= key)];
+                pid = children[keys.partition_point(|k| cmp_bytes(k, key).is_le())];
             }
             Node::Leaf { keys, vals } => {
-                let Ok(i) = keys.binary_search_by(|k| k[..].cmp(key)) else {
+                let Ok(i) = keys.binary_search_by(|k| cmp_bytes(k, key)) else {
                     return Ok(None);
                 };
                 let val = vals[i].clone();
@@ -230,7 +232,7 @@ async fn writable_path<F: IoFile>(
     loop {
         let (idx, child) = match pager.node(pid).await? {
             Node::Branch { keys, children } => {
-                let idx = keys.partition_point(|k| &k[..] <= key);
+                let idx = keys.partition_point(|k| cmp_bytes(k, key).is_le());
                 (idx, children[idx])
             }
             Node::Leaf { .. } => return Ok((root, path, pid)),

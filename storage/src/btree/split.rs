@@ -23,7 +23,7 @@ pub async fn put<F: IoFile>(
     let Node::Leaf { mut keys, mut vals } = take(pager, leaf).await? else {
         return Err(StorageError::Internal("tree path ends in a branch".into()));
     };
-    match keys.binary_search_by(|k| k[..].cmp(key)) {
+    match keys.binary_search_by(|k| super::cmp_bytes(k, key)) {
         Ok(i) => {
             // The new value may be longer: fall through to the split check.
             let old = std::mem::replace(&mut vals[i], val);
