@@ -55,6 +55,27 @@ pub fn check_key(key: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// One step of a point lookup in a node.
+enum Step {
+    Child(PageId),
+    Found(Value),
+    Missing,
+    NotANode,
+}
+
+fn step(node: &Node, key: &[u8]) -> Step {
+    match node {
+        Node::Branch { keys, children } => {
+            Step::Child(children[keys.partition_point(|k| cmp_bytes(k, key).is_le())])
+        }
+        Node::Leaf { keys, vals } => match keys.binary_search_by(|k| cmp_bytes(k, key)) {
+            Ok(i) => Step::Found(vals[i].clone()),
+            Err(_) => Step::Missing,
+        },
+        Node::Overflow { .. } => Step::NotANode,
+    }
+}
+
 /// Looks up `key`.
 pub async fn get<F: IoFile>(
     pager: &mut Pager<F>,
@@ -63,18 +84,16 @@ pub async fn get<F: IoFile>(
 ) -> Result<Option<Vec<u8>>> {
     let mut pid = root;
     loop {
-        match pager.node(pid).await? {
-            Node::Branch { keys, children } => {
-                pid = children[keys.partition_point(|k| cmp_bytes(k, key).is_le())];
-            }
-            Node::Leaf { keys, vals } => {
-                let Ok(i) = keys.binary_search_by(|k| cmp_bytes(k, key)) else {
-                    return Ok(None);
-                };
-                let val = vals[i].clone();
-                return read_value(pager, &val).await.map(Some);
-            }
-            Node::Overflow { .. } => return Err(not_a_node(pid)),
+        let s = match pager.with_cached(pid, |n| step(n, key)) {
+            Some(s) => s,
+            None => step(pager.node(pid).await?, key),
+        };
+        match s {
+            Step::Child(child) => pid = child,
+            Step::Found(Value::Inline(v)) => return Ok(Some(v.to_vec())),
+            Step::Found(val) => return read_value(pager, &val).await.map(Some),
+            Step::Missing => return Ok(None),
+            Step::NotANode => return Err(not_a_node(pid)),
         }
     }
 }

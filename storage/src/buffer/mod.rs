@@ -131,6 +131,13 @@ impl<F: IoFile> Pager<F> {
         self.free.len() + self.pending.len() + self.list_pages.len()
     }
 
+    /// Runs `f` on page `id`'s node if it is cached: one hash lookup and no future on the hot path.
+    pub fn with_cached<R>(&mut self, id: PageId, f: impl FnOnce(&Node) -> R) -> Option<R> {
+        let frame = self.frames.get_mut(&id)?;
+        frame.referenced = true;
+        Some(f(&frame.node))
+    }
+
     /// The node of page `id`, loading it if needed.
     pub async fn node(&mut self, id: PageId) -> Result<&Node> {
         self.load(id).await?;
