@@ -159,3 +159,42 @@ pub fn select(all: Vec<Test>, names: &[String], tiers: &[u8]) -> Result<Vec<Test
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(name: &str, tier: u8, deps: &[&str]) -> Test {
+        Test {
+            name: name.into(),
+            suite: Suite::Pg,
+            tier,
+            sql: PathBuf::new(),
+            expected: PathBuf::new(),
+            depends_on: deps.iter().map(|d| d.to_string()).collect(),
+            scored: true,
+        }
+    }
+
+    fn all() -> Vec<Test> {
+        vec![
+            t("setup", 1, &[]),
+            t("a", 1, &["setup"]),
+            t("b", 3, &[]),
+            t("c", 2, &["a", "b"]),
+        ]
+    }
+
+    #[test]
+    fn filters_keep_schedule_order_and_add_dependencies_unscored() {
+        let sel = select(all(), &["c".into()], &[]).expect("select");
+        let names: Vec<(&str, bool)> = sel.iter().map(|t| (t.name.as_str(), t.scored)).collect();
+        assert_eq!(
+            names,
+            vec![("setup", false), ("a", false), ("b", false), ("c", true)]
+        );
+        let sel = select(all(), &[], &[1]).expect("select");
+        assert!(sel.iter().all(|t| t.scored && t.tier == 1));
+        assert!(select(all(), &["nope".into()], &[]).is_err());
+    }
+}

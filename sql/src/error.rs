@@ -77,6 +77,9 @@ pub enum SqlError {
         table: String,
         position: Option<u32>,
     },
+    /// 42601: `multiple assignments to same column "x"`.
+    #[error("multiple assignments to same column \"{0}\"")]
+    MultipleAssignments(String),
     /// 42701.
     #[error("column \"{0}\" specified more than once")]
     DuplicateColumn(String),
@@ -181,6 +184,7 @@ impl SqlError {
             SqlError::UndefinedSchema(_) => "3F000",
             SqlError::UndefinedColumnOfRelation { .. } => "42703",
             SqlError::DuplicateColumn(_) => "42701",
+            SqlError::MultipleAssignments(_) => "42601",
             SqlError::DuplicateTable(_) => "42P07",
             SqlError::InvalidTableDefinition(_) => "42P16",
             SqlError::NotNullViolation { .. } => "23502",

@@ -29,7 +29,9 @@ mod expr;
 mod parse;
 mod types;
 
-pub use bind::{bind, QueryPlan, ScanSource, SessionContext, SetValue, Statement, TransactionMode};
+pub use bind::{
+    bind, QueryPlan, ScanSource, SessionContext, SetValue, Statement, TransactionMode, WritePlan,
+};
 pub use catalog::{Catalog, ColumnDef, EmptyCatalog, TableDef, TableId};
 pub use error::{Result, SqlError};
 pub use expr::Expr;

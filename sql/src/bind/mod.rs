@@ -18,6 +18,8 @@ use crate::types::{DataType, Value};
 mod ddl;
 mod dml;
 
+pub use dml::WritePlan;
+
 /// What the binder needs from the session. The server implements it.
 pub trait SessionContext {
     /// Current value of a run-time setting (`current_setting`), `None` if unknown.
@@ -74,6 +76,10 @@ pub enum Statement {
         tables: Vec<Arc<TableDef>>,
         missing: Vec<String>,
     },
+    /// UPDATE ... SET ... WHERE.
+    Update(Arc<WritePlan>),
+    /// DELETE FROM ... WHERE.
+    Delete(Arc<WritePlan>),
     /// INSERT ... VALUES: one full-width row of expressions per VALUES row.
     Insert {
         table: Arc<TableDef>,
@@ -177,6 +183,8 @@ pub fn bind(
             ..
         } => ddl::drop_table(names, *if_exists, ctx.catalog()),
         S::Insert(insert) => b.insert(insert),
+        S::Update(u) => b.update(u),
+        S::Delete(d) => b.delete(d),
         other => Err(SqlError::FeatureNotSupported(format!(
             "statement not supported yet: {}",
             statement_kind(other)
