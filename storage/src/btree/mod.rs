@@ -249,20 +249,38 @@ async fn writable_path<F: IoFile>(
     let mut path = Vec::new();
     let mut pid = root;
     loop {
-        let (idx, child) = match pager.node(pid).await? {
-            Node::Branch { keys, children } => {
-                let idx = keys.partition_point(|k| cmp_bytes(k, key).is_le());
-                (idx, children[idx])
-            }
-            Node::Leaf { .. } => return Ok((root, path, pid)),
-            Node::Overflow { .. } => return Err(not_a_node(pid)),
+        let s = match pager.with_cached(pid, |n| path_step(n, key)) {
+            Some(s) => s,
+            None => path_step(pager.node(pid).await?, key),
         };
-        let new_child = pager.make_writable(child).await?;
+        let (idx, child) = match s {
+            Some(Some(branch)) => branch,
+            Some(None) => return Ok((root, path, pid)),
+            None => return Err(not_a_node(pid)),
+        };
+        let new_child = if pager.is_fresh(child) {
+            child
+        } else {
+            pager.make_writable(child).await?
+        };
         if new_child != child {
             set_child(pager, pid, idx, new_child).await?;
         }
         path.push((pid, idx));
         pid = new_child;
+    }
+}
+
+/// A step of `writable_path`: `Some(Some((index, child)))` in a branch, `Some(None)` at a leaf, `None`
+/// for a page that is not a tree node.
+fn path_step(node: &Node, key: &[u8]) -> Option<Option<(usize, PageId)>> {
+    match node {
+        Node::Branch { keys, children } => {
+            let idx = keys.partition_point(|k| cmp_bytes(k, key).is_le());
+            Some(Some((idx, children[idx])))
+        }
+        Node::Leaf { .. } => Some(None),
+        Node::Overflow { .. } => None,
     }
 }
 

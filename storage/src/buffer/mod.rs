@@ -131,6 +131,11 @@ impl<F: IoFile> Pager<F> {
         self.free.len() + self.pending.len() + self.list_pages.len()
     }
 
+    /// Whether `id` was allocated since the last checkpoint (may be modified in place).
+    pub fn is_fresh(&self, id: PageId) -> bool {
+        self.fresh.contains(&id)
+    }
+
     /// Runs `f` on page `id`'s node if it is cached: one hash lookup and no future on the hot path.
     pub fn with_cached<R>(&mut self, id: PageId, f: impl FnOnce(&Node) -> R) -> Option<R> {
         let frame = self.frames.get_mut(&id)?;
