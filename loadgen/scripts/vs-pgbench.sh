@@ -47,16 +47,22 @@ for proto in ${PROTOCOLS:-simple}; do
 done
 
 python3 - "$out" <<'EOF'
+# Per (protocol, workload, clients): median TPS of each tool, the median of the per-round
+# loadgen/pgbench ratios (adjacent runs, so slow drift in machine load cancels), their range,
+# and the median CPU (user+sys) per transaction of each tool.
 import sys, statistics, collections
-runs = collections.defaultdict(list)
+runs = collections.defaultdict(dict)
 for line in open(sys.argv[1]):
     tool, proto, w, c, r, tps, cpu, n = line.split()
-    runs[(proto, w, int(c), tool)].append((float(tps), float(cpu) * 1e6 / max(1, int(n))))
+    runs[(proto, w, int(c))].setdefault(int(r), {})[tool] = (float(tps), float(cpu) * 1e6 / max(1, int(n)))
 print(f"{'protocol':9} {'workload':8} {'clients':>7} {'pgbench tps':>12} {'loadgen tps':>12} {'ratio':>6} "
-      f"{'pgbench us/txn':>15} {'loadgen us/txn':>15}")
-for (proto, w, c, tool) in sorted(k for k in runs if k[3] == "pgbench"):
-    p, l = runs[(proto, w, c, "pgbench")], runs[(proto, w, c, "loadgen")]
-    pt, lt = statistics.median(x[0] for x in p), statistics.median(x[0] for x in l)
-    pc, lc = statistics.median(x[1] for x in p), statistics.median(x[1] for x in l)
-    print(f"{proto:9} {w:8} {c:7} {pt:12.1f} {lt:12.1f} {lt/pt:6.3f} {pc:15.1f} {lc:15.1f}")
+      f"{'ratio range':>12} {'pgbench us/txn':>15} {'loadgen us/txn':>15}")
+for key in sorted(runs):
+    rounds = [v for v in runs[key].values() if len(v) == 2]
+    med = lambda tool, i: statistics.median(v[tool][i] for v in rounds)
+    ratios = [v["loadgen"][0] / v["pgbench"][0] for v in rounds]
+    proto, w, c = key
+    print(f"{proto:9} {w:8} {c:7} {med('pgbench', 0):12.1f} {med('loadgen', 0):12.1f} "
+          f"{statistics.median(ratios):6.3f} {min(ratios):5.2f}-{max(ratios):<6.2f} "
+          f"{med('pgbench', 1):15.1f} {med('loadgen', 1):15.1f}")
 EOF

@@ -1,14 +1,14 @@
 //! One client connection and the three ways of sending a statement.
 //!
-//! Workloads describe their statements once ([`StmtDef`]: SQL with `$n` placeholders and parameter
-//! types) and generate transactions as lists of [`Step`]s (statement index + parameter values). A
+//! Workloads describe their statements once ([`StmtDef`]: SQL with `$n` placeholders)
+//! and generate transactions as lists of [`Step`]s (statement index + parameter values). A
 //! [`Conn`] turns a step into wire traffic according to [`Protocol`], mirroring `pgbench -M`:
 //!
-//! | protocol   | wire messages per statement                         | pgbench equivalent |
-//! |------------|-----------------------------------------------------|--------------------|
-//! | `simple`   | `Query` with the parameters rendered as literals    | `-M simple`        |
-//! | `extended` | `Parse`(unnamed) `Bind` `Describe` `Execute` `Sync` | `-M extended`      |
-//! | `prepared` | `Bind` `Execute` `Sync` on a statement prepared once per connection | `-M prepared` |
+//! | protocol   | per statement                                          | pgbench equivalent |
+//! |------------|--------------------------------------------------------|--------------------|
+//! | `simple`   | `Query`, parameters rendered as SQL literals           | `-M simple`        |
+//! | `extended` | unnamed `Parse`, `Bind`, `Describe`, `Execute`, `Sync` | `-M extended`      |
+//! | `prepared` | `Bind`, `Describe`, `Execute`, `Sync` on a statement parsed once per connection | `-M prepared` |
 //!
 //! Every statement is one round trip, as in pgbench: `BEGIN` and `END` are statements too, so a
 //! tpcb transaction is seven round trips in every protocol. Parameters travel as text with

@@ -1,7 +1,9 @@
 //! `pglitedb-loadgen`: the benchmark CLI for PGLiteDB and any PostgreSQL-compatible server.
 //!
-//! It speaks the PostgreSQL wire protocol through a stock client (`tokio-postgres`), never
-//! PGLiteDB's internals, so the same binary measures PostgreSQL 15 and PGLiteDB on equal terms.
+//! It speaks the PostgreSQL wire protocol through stock client code (`tokio-postgres` for loading
+//! and verifying, `postgres-protocol` message encoding on a lean socket loop for the measured
+//! transactions, see [`wire`]), never PGLiteDB's internals, so the same binary measures
+//! PostgreSQL 15 and PGLiteDB on equal terms.
 //!
 //! How it fits together:
 //!
@@ -9,7 +11,8 @@
 //! 2. [`workload`] picks the workload (`tpcb`, `select`, `update`, `kv`, `tenants`), each with
 //!    `prepare` (loading), `generate` (one transaction from a seeded RNG), `execute`, `verify`.
 //! 3. [`runner`] runs clients on `--threads` threads, each a current-thread tokio runtime, and
-//!    merges their [`report::Stats`]; [`conn`] sends each statement in the chosen protocol.
+//!    merges their [`report::Stats`]; [`conn`] sends each statement in the chosen protocol over a
+//!    [`wire::WireConn`].
 //! 4. [`report`] prints progress and the final report; [`compare`] alternates two servers.
 //!
 //! Validated against PostgreSQL 15 and pgbench: see `docs/BENCHMARKS.md` ("Loadgen").

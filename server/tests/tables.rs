@@ -113,6 +113,49 @@ async fn rows_are_spread_over_shards_and_found_again() {
     assert_eq!(e.code(), Some(&SqlState::FEATURE_NOT_SUPPORTED));
     client.batch_execute("ROLLBACK").await.expect("rollback");
 
+    // UPDATE and DELETE, by key (one shard) and by scan (all shards).
+    let n = client
+        .execute(
+            "UPDATE accounts SET abalance = abalance + $1 WHERE aid = $2",
+            &[&5i64, &10i32],
+        )
+        .await
+        .expect("update by key");
+    assert_eq!(n, 1);
+    let row = client
+        .query_one("SELECT abalance FROM accounts WHERE aid = 10", &[])
+        .await
+        .expect("read back");
+    assert_eq!(row.get::<_, i64>(0), 1005);
+    let n = client
+        .execute("UPDATE accounts SET note = 'even' WHERE bid = 2", &[])
+        .await
+        .expect("update by scan");
+    assert_eq!(n, 50);
+    let n = client
+        .execute("DELETE FROM accounts WHERE aid > 150", &[])
+        .await
+        .expect("delete by scan");
+    assert_eq!(n, 50);
+    let n = client
+        .execute("DELETE FROM accounts WHERE aid = $1", &[&3i32])
+        .await
+        .expect("delete by key");
+    assert_eq!(n, 1);
+    assert_eq!(
+        client
+            .query("SELECT aid FROM accounts", &[])
+            .await
+            .expect("count")
+            .len(),
+        149
+    );
+    let e = client
+        .execute("UPDATE accounts SET bid = NULL WHERE aid = 1", &[])
+        .await
+        .expect_err("not null");
+    assert_eq!(e.code(), Some(&SqlState::NOT_NULL_VIOLATION));
+
     // A table without a primary key keeps rows on the inserting session's core.
     client
         .batch_execute(
@@ -181,7 +224,7 @@ async fn committed_rows_survive_kill_9() {
 }
 
 #[test]
-fn pgbench_point_selects_in_every_protocol() {
+fn pgbench_point_updates_and_selects_in_every_protocol() {
     let server = TestServer::start(&["--wal-segment-mb", "4"]);
     let out = server.psql(
         "postgres",
@@ -194,7 +237,7 @@ fn pgbench_point_selects_in_every_protocol() {
     let script = dir.path().join("point.sql");
     std::fs::write(
         &script,
-        "\\set aid random(1, 8)\nSELECT abalance FROM pgbench_accounts WHERE aid = :aid;\n",
+        "\\set aid random(1, 8)\n\\set delta random(-5, 5)\nUPDATE pgbench_accounts SET abalance = abalance + :delta WHERE aid = :aid;\nSELECT abalance FROM pgbench_accounts WHERE aid = :aid;\n",
     )
     .expect("script");
     for mode in ["simple", "extended", "prepared"] {

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use pglitedb_sql::{QueryPlan, TableDef, Value};
+use pglitedb_sql::{QueryPlan, TableDef, Value, WritePlan};
 
 use crate::error::ShardError;
 
@@ -39,6 +39,13 @@ pub enum ShardRequest {
         table: Arc<TableDef>,
         rows: Vec<Vec<Value>>,
     },
+    /// UPDATE (the plan has assignments) or DELETE (it has none) of this shard's matching rows: the
+    /// row under `key` only, or all rows. Durable before the answer.
+    Modify {
+        plan: Arc<WritePlan>,
+        params: Vec<Value>,
+        key: Option<Vec<u8>>,
+    },
     /// Create a table. `id` 0 asks this shard (the DDL sequencer, shard 0) to assign the next id;
     /// other shards receive the definition with its id. Durable before the answer.
     CreateTable {
@@ -63,6 +70,8 @@ pub enum ShardResponse {
     Rows(Vec<Vec<Value>>),
     /// Rows inserted.
     Inserted(u64),
+    /// Rows updated or deleted.
+    Modified(u64),
     /// The created table (with its id), or `None` if it existed and IF NOT EXISTS was given.
     TableCreated(Option<Arc<TableDef>>),
     TableDropped(Arc<TableDef>),

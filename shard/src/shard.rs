@@ -134,6 +134,10 @@ impl<I: Io> Shard<I> {
                 let r = self.create_table(table, if_not_exists).await;
                 return self.committed(r);
             }
+            ShardRequest::Modify { plan, params, key } => {
+                let r = self.modify(&plan, &params, key).await;
+                return self.committed(r);
+            }
             ShardRequest::DropTable { table } => {
                 let r = self.drop_table(&table).await;
                 return self.committed(r);
@@ -270,6 +274,68 @@ impl<I: Io> Shard<I> {
         }
         let ticket = self.engine.commit(batch).await?;
         Ok((Some(ticket), ShardResponse::Inserted(n)))
+    }
+
+    /// The `(key, row)` pairs of the table's partition under `key`, or all of them.
+    async fn rows(
+        &mut self,
+        table: &TableDef,
+        key: Option<Vec<u8>>,
+    ) -> Result<Vec<(Vec<u8>, Vec<Value>)>> {
+        let tree = TreeId(table.id.0);
+        let mut out = Vec::new();
+        if let Some(key) = key {
+            if let Some(bytes) = self.engine.get(tree, &key).await? {
+                out.push((key, decode_row(table, &bytes)?));
+            }
+            return Ok(out);
+        }
+        let mut lo: Option<Vec<u8>> = None;
+        loop {
+            let lo_ref = lo.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+            let batch = self
+                .engine
+                .scan(tree, lo_ref, Bound::Unbounded, false, SCAN_BATCH)
+                .await?;
+            let full = batch.len() == SCAN_BATCH;
+            lo = batch.last().map(|(k, _)| k.clone());
+            for (k, bytes) in batch {
+                let row = decode_row(table, &bytes)?;
+                out.push((k, row));
+            }
+            if !full {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    async fn modify(
+        &mut self,
+        plan: &pglitedb_sql::WritePlan,
+        params: &[Value],
+        key: Option<Vec<u8>>,
+    ) -> Result<(Option<CommitTicket<I::File>>, ShardResponse)> {
+        let table = self.local_table(&plan.table)?;
+        let tree = TreeId(table.id.0);
+        let mut batch = WriteBatch::new();
+        let mut n = 0;
+        for (k, row) in self.rows(&table, key).await? {
+            if !plan.matches(&row, params)? {
+                continue;
+            }
+            n += 1;
+            if plan.assignments.is_empty() {
+                batch.delete(tree, &k);
+            } else {
+                batch.put(tree, &k, &encode_row(&plan.apply(&row, params)?));
+            }
+        }
+        if n == 0 {
+            return Ok((None, ShardResponse::Modified(0)));
+        }
+        let ticket = self.engine.commit(batch).await?;
+        Ok((Some(ticket), ShardResponse::Modified(n)))
     }
 
     async fn next_rowid(&mut self, table: &TableDef) -> Result<u64> {

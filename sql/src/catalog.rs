@@ -45,6 +45,24 @@ impl TableDef {
         self.columns.iter().position(|c| c.name == name)
     }
 
+    /// 23502 with PostgreSQL's message and DETAIL if a NOT NULL column of `row` is NULL.
+    pub fn check_not_null(&self, row: &[crate::types::Value]) -> Result<()> {
+        for (c, v) in self.columns.iter().zip(row) {
+            if c.not_null && *v == crate::types::Value::Null {
+                let shown: Vec<String> = row
+                    .iter()
+                    .map(|v| v.to_text().unwrap_or_else(|| "null".into()))
+                    .collect();
+                return Err(SqlError::NotNullViolation {
+                    column: c.name.clone(),
+                    table: self.name.clone(),
+                    detail: format!("Failing row contains ({}).", shown.join(", ")),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// The name of the primary key's index, as PostgreSQL generates it.
     pub fn pkey_name(&self) -> String {
         format!("{}_pkey", self.name)

@@ -318,6 +318,14 @@ impl Session {
                 self.drop_tables(tables, missing).await?;
                 "DROP TABLE".into()
             }
+            Statement::Update(plan) => {
+                let n = self.modify(plan, params).await?;
+                format!("UPDATE {n}")
+            }
+            Statement::Delete(plan) => {
+                let n = self.modify(plan, params).await?;
+                format!("DELETE {n}")
+            }
             Statement::Insert { table, rows, .. } => {
                 let n = self.insert(table, rows, params).await?;
                 format!("INSERT 0 {n}")

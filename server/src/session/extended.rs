@@ -104,6 +104,7 @@ impl Session {
         let param_types: Vec<DataType> = match &stmt {
             Statement::Query(q) => q.param_types.clone(),
             Statement::Insert { param_types, .. } => param_types.clone(),
+            Statement::Update(p) | Statement::Delete(p) => p.param_types.clone(),
             _ => declared
                 .iter()
                 .map(|t| t.unwrap_or(DataType::Text))

@@ -13,7 +13,7 @@ use pglitedb_protocol::{backend, ErrorFields, SqlState};
 use pglitedb_shard::route::shard_for_key;
 use pglitedb_shard::table::{key_of, keyable};
 use pglitedb_shard::{ShardId, ShardRequest, ShardResponse};
-use pglitedb_sql::{Expr, QueryPlan, SqlError, TableDef, Value};
+use pglitedb_sql::{Expr, QueryPlan, SqlError, TableDef, Value, WritePlan};
 
 use super::exec::TxnState;
 use super::Session;
@@ -153,7 +153,9 @@ impl Session {
                 .map(|e| e.eval(params))
                 .collect::<Result<_, SqlError>>()
                 .map_err(|e| error::from_sql(&e))?;
-            check_not_null(table, &row).map_err(|e| error::from_sql(&e))?;
+            table
+                .check_not_null(&row)
+                .map_err(|e| error::from_sql(&e))?;
             let shard = match &table.primary_key {
                 Some(pk) => {
                     let values: Vec<&Value> = pk.iter().map(|&i| &row[i]).collect();
@@ -210,16 +212,8 @@ impl Session {
         let key = plan
             .source
             .as_ref()
-            .and_then(|s| s.key.as_ref())
-            .and_then(|exprs| {
-                let values: Option<Vec<Value>> = exprs
-                    .iter()
-                    .filter(|e| keyable(e.data_type()))
-                    .map(|e| e.eval(params).ok())
-                    .collect();
-                let values = values.filter(|v| v.len() == exprs.len())?;
-                key_of(&values.iter().collect::<Vec<_>>())
-            });
+            .and_then(|s| s.key.as_deref())
+            .and_then(|exprs| routed_key(exprs, params));
         let reqs: Vec<_> = match key {
             Some(key) => {
                 let shard = shard_for_key(&key, self.worker.cores());
@@ -254,22 +248,59 @@ impl Session {
         }
         Ok(rows)
     }
-}
 
-/// 23502 with PostgreSQL's message and DETAIL.
-fn check_not_null(table: &TableDef, row: &[Value]) -> Result<(), SqlError> {
-    for (c, v) in table.columns.iter().zip(row) {
-        if c.not_null && *v == Value::Null {
-            let shown: Vec<String> = row
-                .iter()
-                .map(|v| v.to_text().unwrap_or_else(|| "null".into()))
-                .collect();
-            return Err(SqlError::NotNullViolation {
-                column: c.name.clone(),
-                table: table.name.clone(),
-                detail: format!("Failing row contains ({}).", shown.join(", ")),
-            });
+    /// UPDATE and DELETE: on the one shard that holds the key, or on every shard.
+    pub(super) async fn modify(
+        &mut self,
+        plan: &Arc<WritePlan>,
+        params: &[Value],
+    ) -> Result<u64, ErrorFields> {
+        let what = if plan.assignments.is_empty() {
+            "DELETE"
+        } else {
+            "UPDATE"
+        };
+        self.refuse_in_block(what)?;
+        let key = plan
+            .key
+            .as_deref()
+            .and_then(|exprs| routed_key(exprs, params));
+        let request = |key: Option<Vec<u8>>| ShardRequest::Modify {
+            plan: plan.clone(),
+            params: params.to_vec(),
+            key,
+        };
+        let reqs: Vec<_> = match key {
+            Some(key) => vec![(shard_for_key(&key, self.worker.cores()), request(Some(key)))],
+            None => all_shards(&self.worker)
+                .map(|s| (s, request(None)))
+                .collect(),
+        };
+        let mut total = 0;
+        let mut first_error = None;
+        for resp in scatter(&self.worker, reqs).await {
+            match resp {
+                ShardResponse::Modified(n) => total += n,
+                other => {
+                    first_error.get_or_insert_with(|| shard_error(other));
+                }
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(total),
         }
     }
-    Ok(())
+}
+
+/// The storage key fixed by primary-key expressions, if all of them evaluate to keyable values.
+fn routed_key(exprs: &[Expr], params: &[Value]) -> Option<Vec<u8>> {
+    let mut values = Vec::with_capacity(exprs.len());
+    for e in exprs {
+        if !keyable(e.data_type()) {
+            return None;
+        }
+        values.push(e.eval(params).ok()?);
+    }
+    key_of(&values.iter().collect::<Vec<_>>())
 }

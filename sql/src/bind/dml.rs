@@ -2,6 +2,8 @@
 
 use sqlparser::ast;
 
+use std::sync::Arc;
+
 use super::{coerce, fill_params, ident, Binder, Statement};
 use crate::catalog::TableDef;
 use crate::error::{Result, SqlError};
@@ -100,6 +102,165 @@ impl Binder<'_> {
             rows,
             param_types,
         })
+    }
+}
+
+/// An UPDATE or DELETE: which rows (filter, and the primary key when the filter fixes it) and, for
+/// UPDATE, the new column values computed from the old row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WritePlan {
+    pub table: Arc<TableDef>,
+    pub filter: Option<Expr>,
+    pub key: Option<Vec<Expr>>,
+    /// `(column, expression over the old row)`; empty for DELETE.
+    pub assignments: Vec<(usize, Expr)>,
+    pub param_types: Vec<crate::types::DataType>,
+}
+
+impl WritePlan {
+    /// Whether a stored row is affected (NULL counts as false, as in WHERE).
+    pub fn matches(&self, row: &[Value], params: &[Value]) -> Result<bool> {
+        match &self.filter {
+            None => Ok(true),
+            Some(f) => Ok(f.eval_row(row, params)? == Value::Bool(true)),
+        }
+    }
+
+    /// The new row for UPDATE: every assignment is evaluated against the old row, then applied.
+    /// Changing a primary-key column is refused (the row might move to another shard).
+    pub fn apply(&self, row: &[Value], params: &[Value]) -> Result<Vec<Value>> {
+        let mut new = row.to_vec();
+        for (col, e) in &self.assignments {
+            new[*col] = e.eval_row(row, params)?;
+        }
+        if let Some(pk) = &self.table.primary_key {
+            if pk.iter().any(|&c| new[c] != row[c]) {
+                return Err(SqlError::FeatureNotSupported(
+                    "updating primary-key columns is not supported yet".into(),
+                ));
+            }
+        }
+        self.table.check_not_null(&new)?;
+        Ok(new)
+    }
+}
+
+impl Binder<'_> {
+    fn write_target(
+        &mut self,
+        name: &ast::ObjectName,
+        selection: Option<&ast::Expr>,
+    ) -> Result<(Arc<TableDef>, Option<Expr>)> {
+        let table = self.table(name)?;
+        self.scope = Some(table.clone());
+        let filter = match selection {
+            None => None,
+            Some(w) => {
+                let f = self.expr(w)?;
+                Some(coerce(f, crate::types::DataType::Bool, &mut self.params)?)
+            }
+        };
+        Ok((table, filter))
+    }
+
+    fn finish_write(
+        &mut self,
+        table: Arc<TableDef>,
+        filter: Option<Expr>,
+        assignments: Vec<(usize, Expr)>,
+    ) -> Result<WritePlan> {
+        self.scope = None;
+        let param_types = self.param_types()?;
+        let filter = filter.map(|f| fill_params(f, &param_types));
+        let key = filter.as_ref().and_then(|f| point_key(f, &table));
+        let assignments = assignments
+            .into_iter()
+            .map(|(c, e)| (c, fill_params(e, &param_types)))
+            .collect();
+        Ok(WritePlan {
+            table,
+            filter,
+            key,
+            assignments,
+            param_types,
+        })
+    }
+
+    pub(super) fn update(&mut self, u: &ast::Update) -> Result<Statement> {
+        if u.from.is_some() || u.returning.is_some() || !u.table.joins.is_empty() {
+            return Err(SqlError::FeatureNotSupported(
+                "UPDATE ... FROM and RETURNING are not supported yet".into(),
+            ));
+        }
+        let ast::TableFactor::Table {
+            name, alias: None, ..
+        } = &u.table.relation
+        else {
+            return Err(SqlError::FeatureNotSupported(
+                "this form of UPDATE is not supported yet".into(),
+            ));
+        };
+        let (table, filter) = self.write_target(name, u.selection.as_ref())?;
+        let mut assignments = Vec::with_capacity(u.assignments.len());
+        for a in &u.assignments {
+            let ast::AssignmentTarget::ColumnName(col) = &a.target else {
+                return Err(SqlError::FeatureNotSupported(
+                    "multi-column assignment is not supported yet".into(),
+                ));
+            };
+            let n = col
+                .0
+                .last()
+                .and_then(|p| p.as_ident())
+                .map(ident)
+                .unwrap_or_default();
+            let i = table
+                .column_index(&n)
+                .ok_or_else(|| SqlError::UndefinedColumnOfRelation {
+                    column: n.clone(),
+                    table: table.name.clone(),
+                    position: self.position(col),
+                })?;
+            if assignments.iter().any(|(c, _)| *c == i) {
+                return Err(SqlError::MultipleAssignments(n));
+            }
+            let bound = self.expr(&a.value)?;
+            assignments.push((i, coerce(bound, table.columns[i].ty, &mut self.params)?));
+        }
+        Ok(Statement::Update(Arc::new(self.finish_write(
+            table,
+            filter,
+            assignments,
+        )?)))
+    }
+
+    pub(super) fn delete(&mut self, d: &ast::Delete) -> Result<Statement> {
+        let from = match &d.from {
+            ast::FromTable::WithFromKeyword(f) | ast::FromTable::WithoutKeyword(f) => f,
+        };
+        if d.using.is_some()
+            || d.returning.is_some()
+            || from.len() != 1
+            || !from[0].joins.is_empty()
+        {
+            return Err(SqlError::FeatureNotSupported(
+                "DELETE ... USING and RETURNING are not supported yet".into(),
+            ));
+        }
+        let ast::TableFactor::Table {
+            name, alias: None, ..
+        } = &from[0].relation
+        else {
+            return Err(SqlError::FeatureNotSupported(
+                "this form of DELETE is not supported yet".into(),
+            ));
+        };
+        let (table, filter) = self.write_target(name, d.selection.as_ref())?;
+        Ok(Statement::Delete(Arc::new(self.finish_write(
+            table,
+            filter,
+            Vec::new(),
+        )?)))
     }
 }
 
