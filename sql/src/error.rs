@@ -122,6 +122,9 @@ pub enum SqlError {
     /// 2201B.
     #[error("{0}")]
     InvalidRegularExpression(String),
+    /// 22025: `LIKE pattern must not end with escape character`.
+    #[error("{0}")]
+    InvalidEscapeSequence(String),
     /// 54000: `null character not permitted`, `requested character too large`, ...
     #[error("{0}")]
     ProgramLimitExceeded(String),
@@ -196,6 +199,7 @@ impl SqlError {
             SqlError::InvalidArgumentForPowerFunction(_) => "2201F",
             SqlError::InvalidArgumentForLog(_) => "2201E",
             SqlError::InvalidRegularExpression(_) => "2201B",
+            SqlError::InvalidEscapeSequence(_) => "22025",
             SqlError::ProgramLimitExceeded(_) => "54000",
             SqlError::UndefinedOperator { .. } => "42883",
             SqlError::AmbiguousFunction { .. } => "42725",
@@ -214,7 +218,9 @@ impl SqlError {
             | SqlError::UndefinedTable { position, .. }
             | SqlError::UndefinedColumn { position, .. }
             | SqlError::UndefinedFunction { position, .. }
-            | SqlError::UndefinedColumnOfRelation { position, .. } => *position,
+            | SqlError::UndefinedColumnOfRelation { position, .. }
+            | SqlError::UndefinedOperator { position, .. }
+            | SqlError::AmbiguousFunction { position, .. } => *position,
             _ => None,
         }
     }

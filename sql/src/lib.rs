@@ -26,8 +26,9 @@ mod bind;
 mod catalog;
 mod error;
 mod expr;
+mod func;
 mod parse;
-mod types;
+pub mod types;
 
 pub use bind::{
     bind, QueryPlan, ScanSource, SessionContext, SetValue, Statement, TransactionMode, WritePlan,
@@ -36,4 +37,4 @@ pub use catalog::{Catalog, ColumnDef, EmptyCatalog, TableDef, TableId};
 pub use error::{Result, SqlError};
 pub use expr::Expr;
 pub use parse::{parse, Parsed};
-pub use types::{DataType, Value};
+pub use types::{DataType, FormatContext, Value};

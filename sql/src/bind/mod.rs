@@ -778,7 +778,10 @@ fn number(n: &str) -> Expr {
     if let Ok(v) = n.parse::<i64>() {
         return Expr::Const(Value::Int8(v), DataType::Int8);
     }
-    Expr::Const(Value::Numeric(n.to_string()), DataType::Numeric)
+    Expr::Const(
+        Value::parse_text(DataType::Numeric, n).unwrap_or(Value::Null),
+        DataType::Numeric,
+    )
 }
 
 pub(crate) fn data_type_of(t: &ast::DataType) -> Result<DataType> {

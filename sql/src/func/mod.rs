@@ -1,0 +1,1 @@
+//! The scalar function library and aggregates (filled in by the following modules).
