@@ -262,6 +262,12 @@ fn run(mut args: Args) -> Result<bool> {
     if !diffs.is_empty() {
         std::fs::write(&diffs_path, &diffs)?;
     }
+    let errors = report::error_counts(&results);
+    let errors_text: String = errors
+        .iter()
+        .map(|(e, n)| format!("{n:>6}  {e}\n"))
+        .collect();
+    std::fs::write(results_dir.join("errors.txt"), &errors_text)?;
     let restarts = match &target {
         Target::PgLite(s) => s.restarts,
         _ => 0,
@@ -278,6 +284,15 @@ fn run(mut args: Args) -> Result<bool> {
     }
     if restarts > 0 {
         eprintln!("warning: PGLiteDB was restarted {restarts} time(s) mid-run (it exited or stopped answering)");
+    }
+    if !errors.is_empty() {
+        eprintln!(
+            "most frequent new errors in failing statements (all in {}/errors.txt):",
+            results_dir.display()
+        );
+        for (e, n) in errors.iter().take(10) {
+            eprintln!("{n:>6}  {e}");
+        }
     }
     if !diffs.is_empty() {
         eprintln!(
@@ -437,6 +452,7 @@ fn score_test(
         statements: s.statements,
         passed: s.passed,
         failed_lines: s.failed_lines,
+        new_errors: s.new_errors,
         seconds: secs,
     })
 }
@@ -455,6 +471,7 @@ fn unrun(test: &Test) -> Result<TestResult> {
         statements: l.anchors.len(),
         passed: 0,
         failed_lines: l.anchors.iter().map(|a| a.first_line).collect(),
+        new_errors: Vec::new(),
         seconds: 0.0,
     })
 }
@@ -508,8 +525,9 @@ fn write_compat_doc(
         ("pglitedb", "PGLiteDB scores".to_string())
     };
     let notes = format!(
-        "{remarks}Server reported version `{version}`. Totals as printed by the runner:\n\n```text\n{}```",
-        report::totals_text(&report::totals(results))
+        "{remarks}Server reported version `{version}`. Totals as printed by the runner:\n\n```text\n{}```\n\n{}",
+        report::totals_text(&report::totals(results)),
+        report::errors_markdown(results, 25)
     );
     let body = report::markdown(results, &heading, &command, &date, &notes);
     let old =

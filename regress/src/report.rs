@@ -20,6 +20,9 @@ pub struct TestResult {
     pub passed: usize,
     /// 1-based script lines of failing statements.
     pub failed_lines: Vec<usize>,
+    /// First new error line of each failing statement that has one (see [`crate::score::Score`]).
+    #[serde(default)]
+    pub new_errors: Vec<String>,
     pub seconds: f64,
 }
 
@@ -156,6 +159,38 @@ pub fn markdown(
     s
 }
 
+/// How many failing statements each new error message caused, most frequent first.
+pub fn error_counts(results: &[TestResult]) -> Vec<(String, usize)> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in results.iter().flat_map(|r| &r.new_errors) {
+        *counts.entry(e.as_str()).or_default() += 1;
+    }
+    let mut v: Vec<(String, usize)> = counts
+        .into_iter()
+        .map(|(e, n)| (e.to_string(), n))
+        .collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+/// The `n` most frequent new errors as a Markdown table.
+pub fn errors_markdown(results: &[TestResult], n: usize) -> String {
+    let counts = error_counts(results);
+    if counts.is_empty() {
+        return String::new();
+    }
+    let mut s = format!("Most frequent errors in failing statements ({} distinct):\n\n| statements | error |\n|---:|---|\n", counts.len());
+    for (e, c) in counts.iter().take(n) {
+        let e = e
+            .trim_start_matches("ERROR:")
+            .trim()
+            .replace('|', "\\|")
+            .replace('`', "'");
+        let _ = writeln!(s, "| {c} | `{e}` |");
+    }
+    s
+}
+
 /// Replace the part of `doc` between `<!-- BEGIN name -->` and `<!-- END name -->` with `body` (appending
 /// the marked section when missing).
 pub fn replace_section(doc: &str, name: &str, body: &str) -> String {
@@ -246,6 +281,7 @@ mod tests {
             statements,
             passed,
             failed_lines: vec![],
+            new_errors: vec!["ERROR:  x".into()],
             seconds: 0.0,
         }
     }
@@ -279,6 +315,18 @@ mod tests {
         ]);
         assert_eq!(worse.len(), 1);
         assert_eq!(better.len(), 2);
+    }
+
+    #[test]
+    fn errors_are_counted_most_frequent_first() {
+        let mut a = r("a", "tier 1", 0, 3);
+        a.new_errors = vec!["ERROR:  y".into(), "ERROR:  y".into()];
+        let counts = error_counts(&[a, r("b", "tier 1", 0, 1)]);
+        assert_eq!(
+            counts,
+            vec![("ERROR:  y".to_string(), 2), ("ERROR:  x".to_string(), 1)]
+        );
+        assert!(errors_markdown(&[r("b", "tier 1", 0, 1)], 5).contains("| 1 | `x` |"));
     }
 
     #[test]

@@ -126,6 +126,9 @@ pub struct Score {
     pub passed: usize,
     /// 1-based script lines of the failing units, for reports.
     pub failed_lines: Vec<usize>,
+    /// For failing units whose actual output has an error the expected output lacks: that error's
+    /// first line (what to implement next, once counted over the suite).
+    pub new_errors: Vec<String>,
 }
 
 /// Cut `lines` into one region per anchor, given each anchor's start (None: not found). Region `i`
@@ -178,6 +181,19 @@ pub fn score(layout: &Layout, expected: &str, actual: &str) -> Score {
             score.passed += 1;
         } else {
             score.failed_lines.push(anchor.first_line);
+            let expected_errors: Vec<&str> = e
+                .iter()
+                .flat_map(|r| r.iter())
+                .copied()
+                .filter(|l| l.starts_with("ERROR:"))
+                .collect();
+            let new_error = a
+                .iter()
+                .flat_map(|r| r.iter())
+                .find(|l| l.starts_with("ERROR:") && !expected_errors.contains(l));
+            if let Some(err) = new_error {
+                score.new_errors.push(err.to_string());
+            }
         }
     }
     score

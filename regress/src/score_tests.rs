@@ -81,3 +81,15 @@ fn copy_rejected_in_reference_is_lexed_as_sql() {
     assert_eq!(l.anchors.len(), 2);
     assert!(l.dropped.is_empty());
 }
+
+#[test]
+fn new_errors_are_reported_for_failing_units() {
+    let l = layout(SCRIPT, EXPECTED);
+    let actual = EXPECTED.replace(
+        " two \n-----\n   2\n(1 row)\n",
+        "ERROR:  not supported yet\n",
+    );
+    let s = score(&l, EXPECTED, &actual);
+    assert_eq!(s.failed_lines, vec![2]);
+    assert_eq!(s.new_errors, vec!["ERROR:  not supported yet".to_string()]);
+}
