@@ -237,3 +237,49 @@ fn btree_matches_model() {
         );
     });
 }
+
+#[test]
+fn bulk_load_then_mutate_matches_model() {
+    let mut rng = StdRng::seed_from_u64(11);
+    let io = MemIo::new();
+    block_on(async {
+        let mut engine = Engine::open(io.clone(), cfg()).await.expect("open");
+        let mut model: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
+        while model.len() < 5000 {
+            let k = key(&mut rng);
+            let v = value(&mut rng);
+            model.insert(k, v);
+        }
+        let entries: Vec<_> = model.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        engine
+            .bulk_load(TreeId(5), entries)
+            .await
+            .expect("bulk load");
+        // Unsorted input is refused; it is a caller bug, so the engine is poisoned and must be reopened.
+        let bad = vec![(b"b".to_vec(), vec![]), (b"a".to_vec(), vec![])];
+        assert!(engine.bulk_load(TreeId(6), bad).await.is_err());
+        let mut engine = Engine::open(io.clone(), cfg())
+            .await
+            .expect("reopen after refusal");
+        let mut full = Model::new();
+        full.insert(5, model.clone());
+        check_all(&mut engine, &full).await;
+        for _ in 0..3000 {
+            let k = key(&mut rng);
+            let mut b = WriteBatch::new();
+            if rng.gen_bool(0.5) {
+                b.delete(TreeId(5), &k);
+                model.remove(&k);
+            } else {
+                let v = value(&mut rng);
+                b.put(TreeId(5), &k, &v);
+                model.insert(k, v);
+            }
+            let _ = engine.commit(b).await.expect("commit");
+        }
+        engine.close().await.expect("close");
+        let mut engine = Engine::open(io.clone(), cfg()).await.expect("reopen");
+        full.insert(5, model);
+        check_all(&mut engine, &full).await;
+    });
+}

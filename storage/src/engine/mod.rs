@@ -356,7 +356,8 @@ impl<I: Io> Engine<I> {
 
     /// Creates `tree` from entries sorted by strictly ascending key, building leaves directly (COPY into a
     /// new table, CREATE INDEX). The rows are not logged: the call ends with a checkpoint, so the tree is
-    /// durable (and exists at all after a crash) only once this returns.
+    /// durable (and exists at all after a crash) only once this returns. Input that is not strictly
+    /// ascending is a caller bug: the call fails and poisons the engine (reopen to continue).
     pub async fn bulk_load<It>(&mut self, tree: TreeId, entries: It) -> Result<()>
     where
         It: IntoIterator<Item = (Vec<u8>, Vec<u8>)>,
