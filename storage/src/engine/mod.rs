@@ -59,6 +59,18 @@ impl Default for EngineConfig {
     }
 }
 
+impl EngineConfig {
+    /// Small settings for tests on `MemIo`: 256 KiB WAL segments (the default 64 MiB segment is zero-filled
+    /// in memory at every open) and a 4 MiB pool.
+    pub fn for_tests() -> Self {
+        Self {
+            cache_bytes: 4 << 20,
+            wal_segment_bytes: 256 << 10,
+            ..Self::default()
+        }
+    }
+}
+
 /// A set of changes committed atomically.
 #[derive(Clone, Debug, Default)]
 pub struct WriteBatch {
@@ -374,6 +386,15 @@ impl<I: Io> Engine<I> {
     pub fn needs_checkpoint(&self) -> bool {
         self.wal.stats().bytes - self.wal_bytes_at_checkpoint >= self.cfg.checkpoint_wal_bytes
             || self.last_checkpoint.elapsed() >= self.cfg.checkpoint_interval
+    }
+
+    /// Takes a checkpoint if `needs_checkpoint` says one is due; returns whether it did.
+    pub async fn maybe_checkpoint(&mut self) -> Result<bool> {
+        if !self.needs_checkpoint() {
+            return Ok(false);
+        }
+        self.checkpoint().await?;
+        Ok(true)
     }
 
     /// Counters.
