@@ -122,6 +122,12 @@ pub enum SqlError {
     /// 2201B.
     #[error("{0}")]
     InvalidRegularExpression(String),
+    /// 22011: `negative substring length not allowed`.
+    #[error("{0}")]
+    SubstringError(String),
+    /// 22004: `null values cannot be formatted as an SQL identifier`.
+    #[error("{0}")]
+    NullValueNotAllowed(String),
     /// 22025: `LIKE pattern must not end with escape character`.
     #[error("{0}")]
     InvalidEscapeSequence(String),
@@ -200,6 +206,8 @@ impl SqlError {
             SqlError::InvalidArgumentForLog(_) => "2201E",
             SqlError::InvalidRegularExpression(_) => "2201B",
             SqlError::InvalidEscapeSequence(_) => "22025",
+            SqlError::SubstringError(_) => "22011",
+            SqlError::NullValueNotAllowed(_) => "22004",
             SqlError::ProgramLimitExceeded(_) => "54000",
             SqlError::UndefinedOperator { .. } => "42883",
             SqlError::AmbiguousFunction { .. } => "42725",

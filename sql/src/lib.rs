@@ -26,7 +26,7 @@ mod bind;
 mod catalog;
 mod error;
 mod expr;
-mod func;
+pub mod func;
 mod parse;
 pub mod types;
 

@@ -14,7 +14,7 @@
 //! evaluation and the result type; evaluation assumes operands already have those types.
 //! NULL handling: every operator here is strict (NULL in, NULL out); AND/OR are the binder's.
 
-mod eval;
+pub mod eval;
 mod pattern;
 
 pub use eval::{eval_binary, eval_unary};

@@ -1,0 +1,220 @@
+//! Resolution and results; expected values from PostgreSQL 15.18 (`SELECT f(...)`, `pg_typeof`).
+
+use super::*;
+use crate::types::cast;
+
+/// Resolves `name(args)` from typed values, casts the arguments and calls it.
+fn call(name: &str, args: &[(Value, DataType)]) -> Result<Value> {
+    let types: Vec<DataType> = args.iter().map(|a| a.1).collect();
+    let sig = resolve(name, &types)?;
+    let ctx = FormatContext::default();
+    let vals = args
+        .iter()
+        .zip(&sig.params)
+        .map(|((v, from), to)| cast(v.clone(), *from, *to, -1))
+        .collect::<Result<Vec<_>>>()?;
+    sig.call(&vals, &ctx)
+}
+
+fn t(s: &str) -> (Value, DataType) {
+    (Value::Text(s.into()), DataType::Unknown)
+}
+
+fn i(v: i32) -> (Value, DataType) {
+    (Value::Int4(v), DataType::Int4)
+}
+
+fn s(name: &str, args: &[(Value, DataType)]) -> String {
+    call(name, args)
+        .expect(name)
+        .to_text()
+        .unwrap_or_else(|| "NULL".into())
+}
+
+#[test]
+fn resolution_picks_postgres_overloads() {
+    use DataType::*;
+    let ret = |name, args: &[DataType]| resolve(name, args).map(|s| s.ret);
+    // pg_typeof(round(5)), round(5, 1), abs(5), sqrt(4), length('abc'), sign(5), mod(5::int8, 2)
+    assert_eq!(ret("round", &[Int4]), Ok(Float8));
+    assert_eq!(ret("round", &[Int4, Int4]), Ok(Numeric));
+    assert_eq!(ret("abs", &[Int4]), Ok(Int4));
+    assert_eq!(ret("sqrt", &[Int4]), Ok(Float8));
+    assert_eq!(ret("length", &[Unknown]), Ok(Int4));
+    assert_eq!(ret("sign", &[Int4]), Ok(Float8));
+    assert_eq!(ret("mod", &[Int8, Int4]), Ok(Int8));
+    assert_eq!(ret("round", &[Unknown]), Ok(Float8));
+    assert_eq!(ret("log", &[Int4, Int4]), Ok(Numeric));
+    let e = resolve("no_such", &[Int4, Text]).expect_err("undefined");
+    assert_eq!(
+        e.to_string(),
+        "function no_such(integer, text) does not exist"
+    );
+    assert_eq!(e.sqlstate(), "42883");
+    assert!(e.hint().is_some());
+}
+
+#[test]
+fn string_functions_match_postgres() {
+    assert_eq!(s("strpos", &[t("hello world"), t("world")]), "7");
+    assert_eq!(
+        s("initcap", &[t("hello wORLD foo-bar")]),
+        "Hello World Foo-Bar"
+    );
+    assert_eq!(s("md5", &[t("abc")]), "900150983cd24fb0d6963f7d28e17f72");
+    assert_eq!(s("split_part", &[t("a,b,c"), t(","), i(-1)]), "c");
+    assert_eq!(s("left", &[t("abcde"), i(-2)]), "abc");
+    assert_eq!(s("right", &[t("abcde"), i(2)]), "de");
+    assert_eq!(s("repeat", &[t("ab"), i(3)]), "ababab");
+    assert_eq!(s("reverse", &[t("abc")]), "cba");
+    assert_eq!(s("lpad", &[t("hi"), i(5), t("xy")]), "xyxhi");
+    assert_eq!(s("rpad", &[t("hi"), i(1)]), "h");
+    assert_eq!(s("btrim", &[t("  x  ")]), "x");
+    assert_eq!(s("ltrim", &[t("xxyx"), t("x")]), "yx");
+    assert_eq!(s("to_hex", &[i(255)]), "ff");
+    assert_eq!(s("to_hex", &[i(-1)]), "ffffffff");
+    assert_eq!(s("chr", &[i(65)]), "A");
+    assert_eq!(s("ascii", &[t("A")]), "65");
+    assert_eq!(
+        s(
+            "concat",
+            &[
+                t("a"),
+                (Value::Null, DataType::Unknown),
+                i(1),
+                (Value::Bool(true), DataType::Bool)
+            ]
+        ),
+        "a1t"
+    );
+    assert_eq!(
+        s(
+            "concat_ws",
+            &[t(","), t("a"), (Value::Null, DataType::Unknown), i(2)]
+        ),
+        "a,2"
+    );
+    assert_eq!(
+        s("format", &[t("%s-%I-%L"), t("a"), t("b c"), t("it's")]),
+        "a-\"b c\"-'it''s'"
+    );
+    assert_eq!(s("substr", &[t("hello"), i(0), i(3)]), "he");
+    assert_eq!(s("substr", &[t("hello"), i(2)]), "ello");
+    assert_eq!(
+        call("substr", &[t("hello"), i(1), i(-1)])
+            .expect_err("negative")
+            .to_string(),
+        "negative substring length not allowed"
+    );
+    assert_eq!(s("upper", &[(Value::Null, DataType::Text)]), "NULL");
+}
+
+#[test]
+fn math_and_datetime_functions_match_postgres() {
+    let n = |v: &str| {
+        (
+            Value::parse_text(DataType::Numeric, v).expect("n"),
+            DataType::Numeric,
+        )
+    };
+    assert_eq!(s("round", &[(Value::Float8(2.5), DataType::Float8)]), "2");
+    assert_eq!(s("round", &[n("2.5")]), "3");
+    assert_eq!(s("round", &[n("1234.5678"), i(-2)]), "1200");
+    assert_eq!(s("log", &[i(2), i(8)]), "3.0000000000000000");
+    assert_eq!(s("ln", &[n("2")]), "0.6931471805599453");
+    assert_eq!(s("sqrt", &[n("2")]), "1.414213562373095");
+    assert_eq!(s("mod", &[i(-7), i(3)]), "-1");
+    let ts = |v: &str| {
+        (
+            Value::parse_text(DataType::Timestamp, v).expect("ts"),
+            DataType::Timestamp,
+        )
+    };
+    assert_eq!(
+        s("age", &[ts("2024-03-01"), ts("2023-01-15 10:00")]),
+        "1 year 1 mon 16 days 14:00:00"
+    );
+    assert_eq!(
+        s("age", &[ts("2023-01-15"), ts("2024-03-01")]),
+        "-1 years -1 mons -17 days"
+    );
+    assert_eq!(
+        s("date_trunc", &[t("month"), ts("2024-03-15 10:20:30.5")]),
+        "2024-03-01 00:00:00"
+    );
+    assert_eq!(
+        s("date_trunc", &[t("week"), ts("2024-03-15")]),
+        "2024-03-11 00:00:00"
+    );
+    assert_eq!(
+        s("date_trunc", &[t("quarter"), ts("2024-05-15")]),
+        "2024-04-01 00:00:00"
+    );
+    assert_eq!(
+        s("extract", &[t("millisecond"), ts("2024-01-01 00:00:01.5")]),
+        "1500.000"
+    );
+    assert_eq!(
+        s("extract", &[t("epoch"), ts("2024-01-01")]),
+        "1704067200.000000"
+    );
+    assert_eq!(
+        s("date_part", &[t("epoch"), ts("2024-01-01")]),
+        "1704067200"
+    );
+    let d = |v: &str| {
+        (
+            Value::parse_text(DataType::Date, v).expect("d"),
+            DataType::Date,
+        )
+    };
+    assert_eq!(s("extract", &[t("dow"), d("2024-03-15")]), "5");
+    assert_eq!(s("extract", &[t("week"), d("2024-01-01")]), "1");
+    assert_eq!(s("extract", &[t("epoch"), d("2024-01-01")]), "1704067200");
+    assert_eq!(s("extract", &[t("julian"), d("2024-01-01")]), "2460311");
+    assert_eq!(s("date_part", &[t("century"), d("2000-01-01")]), "20");
+    let iv = |v: &str| {
+        (
+            Value::parse_text(DataType::Interval, v).expect("iv"),
+            DataType::Interval,
+        )
+    };
+    assert_eq!(
+        s("extract", &[t("epoch"), iv("1 day 1 hour")]),
+        "90000.000000"
+    );
+    assert_eq!(s("extract", &[t("year"), iv("1 year 3 mons")]), "1");
+    assert_eq!(
+        s(
+            "to_char",
+            &[
+                ts("2024-03-05 14:07:09.123"),
+                t("YYYY-MM-DD HH24:MI:SS.MS Mon Month Day Dy DDD HH12 AM")
+            ]
+        ),
+        "2024-03-05 14:07:09.123 Mar March     Tuesday   Tue 065 02 PM"
+    );
+    assert_eq!(
+        s("to_char", &[ts("2024-03-05"), t("FMMonth FMDD")]),
+        "March 5"
+    );
+    assert_eq!(s("make_date", &[i(2024), i(2), i(29)]), "2024-02-29");
+    assert_eq!(
+        call("make_date", &[i(2023), i(2), i(30)])
+            .expect_err("range")
+            .to_string(),
+        "date field value out of range: 2023-02-30"
+    );
+    assert_eq!(
+        call("extract", &[t("hour"), d("2024-01-01")])
+            .expect_err("unsupported")
+            .to_string(),
+        "unit \"hour\" not supported for type date"
+    );
+    assert_eq!(
+        call("date_trunc", &[t("foo"), ts("2024-01-01")])
+            .expect_err("unknown")
+            .to_string(),
+        "unit \"foo\" not recognized for type timestamp without time zone"
+    );
+}
