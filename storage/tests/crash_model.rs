@@ -174,6 +174,38 @@ async fn cycle(rng: &mut StdRng, io: &MemIo, base: State, next_txn: &mut u64) ->
             if ops.is_empty() {
                 continue;
             }
+            if let [Op::CreateTree(tree)] = ops[..] {
+                if roll >= 20 && rng.gen_bool(0.3) {
+                    // Bulk load: not logged, durable (and present at all) once it returns; modelled as
+                    // one commit creating the tree with all its rows.
+                    let mut rows = BTreeMap::new();
+                    for _ in 0..rng.gen_range(0..600) {
+                        let len = if rng.gen_ratio(1, 20) {
+                            5000
+                        } else {
+                            rng.gen_range(0..100)
+                        };
+                        rows.insert(
+                            format!("k{:04}", rng.gen_range(0..1000)).into_bytes(),
+                            vec![3; len],
+                        );
+                    }
+                    let mut ops = vec![Op::CreateTree(tree)];
+                    ops.extend(rows.iter().map(|(k, v)| Op::Put {
+                        tree,
+                        key: k.clone(),
+                        value: v.clone(),
+                    }));
+                    let event = Event::Commit(ops);
+                    model.apply(&event);
+                    events.push(event);
+                    if engine.bulk_load(tree, rows).await.is_err() {
+                        break;
+                    }
+                    acked = events.len();
+                    continue;
+                }
+            }
             if roll < 20 {
                 *next_txn += 1;
                 let b = WriteBatch { ops: ops.clone() };
