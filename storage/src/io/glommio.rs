@@ -79,11 +79,11 @@ pub struct GlommioFile {
 
 impl IoFile for GlommioFile {
     async fn read_at(&self, pos: u64, len: usize) -> Result<Vec<u8>> {
-        let size = self.file.file_size().await.map_err(io_err)?;
-        let len = usize::try_from(size.saturating_sub(pos)).map_or(len, |left| left.min(len));
         if len == 0 {
             return Ok(Vec::new());
         }
+        // Past the end of the file the read comes back short (possibly empty), as the trait promises;
+        // no size check first, which would cost a statx round trip per page read.
         let read = self.file.read_at(pos, len).await.map_err(io_err)?;
         Ok(read.to_vec())
     }
