@@ -113,6 +113,9 @@ pub enum SqlError {
     /// 22008: `date/time field value out of range: "x"`, `timestamp out of range`, ...
     #[error("{0}")]
     DatetimeFieldOverflow(String),
+    /// 22009: `time zone displacement out of range: "x"`.
+    #[error("{0}")]
+    InvalidTimeZoneDisplacement(String),
     /// 2201F.
     #[error("{0}")]
     InvalidArgumentForPowerFunction(String),
@@ -202,6 +205,7 @@ impl SqlError {
             SqlError::StringDataRightTruncation(_) => "22001",
             SqlError::InvalidDatetimeFormat(_) => "22007",
             SqlError::DatetimeFieldOverflow(_) => "22008",
+            SqlError::InvalidTimeZoneDisplacement(_) => "22009",
             SqlError::InvalidArgumentForPowerFunction(_) => "2201F",
             SqlError::InvalidArgumentForLog(_) => "2201E",
             SqlError::InvalidRegularExpression(_) => "2201B",

@@ -123,6 +123,9 @@ impl Interval {
             ))
         };
         let lower = s.trim().to_ascii_lowercase();
+        if let Some(iso) = lower.strip_prefix('p') {
+            return Interval::parse_iso(iso).ok_or_else(bad);
+        }
         let mut tokens: Vec<&str> = lower.split_whitespace().collect();
         if tokens.first() == Some(&"@") {
             tokens.remove(0);
@@ -138,6 +141,18 @@ impl Interval {
         let (mut months, mut days, mut micros) = (0f64, 0f64, 0f64);
         let mut i = 0;
         let mut seen_time = false;
+        // Each field may appear once (PostgreSQL's fmask): a repeated unit is a syntax error.
+        const SEC: u32 = 1 << 5;
+        const MS: u32 = 1 << 6;
+        const US: u32 = 1 << 7;
+        let mut mask = 0u32;
+        let mut mark = |bits: u32| {
+            if mask & bits != 0 {
+                return Err(bad());
+            }
+            mask |= bits;
+            Ok(())
+        };
         while i < tokens.len() {
             let tok = tokens[i];
             if tok.contains(':') {
@@ -145,6 +160,7 @@ impl Interval {
                     return Err(bad());
                 }
                 seen_time = true;
+                mark((1 << 3) | (1 << 4) | SEC | MS | US)?;
                 let neg = tok.starts_with('-');
                 let body = tok.trim_start_matches(['-', '+']);
                 let parts: Vec<&str> = body.split(':').collect();
@@ -181,6 +197,22 @@ impl Interval {
             };
             i += 1;
             let sec = USECS_PER_SEC as f64;
+            let frac_bits = if v.fract() != 0.0 { MS | US } else { 0 };
+            let bit = match unit {
+                "us" | "usec" | "usecs" | "microsecond" | "microseconds" | "microsecon" => US,
+                "ms" | "msec" | "msecs" | "millisecond" | "milliseconds" | "millisecon" => MS,
+                "s" | "sec" | "secs" | "second" | "seconds" => SEC | frac_bits,
+                "m" | "min" | "mins" | "minute" | "minutes" => 1 << 4,
+                "h" | "hr" | "hrs" | "hour" | "hours" => 1 << 3,
+                "d" | "day" | "days" => 1 << 2,
+                "w" | "week" | "weeks" => 1 << 8,
+                "mon" | "mons" | "month" | "months" => 1 << 1,
+                "y" | "yr" | "yrs" | "year" | "years" => 1,
+                "decade" | "decades" | "dec" | "decs" => 1 << 9,
+                "century" | "centuries" | "c" | "cent" => 1 << 10,
+                _ => 1 << 11,
+            };
+            mark(bit)?;
             match unit {
                 "us" | "usec" | "usecs" | "microsecond" | "microseconds" | "microsecon" => {
                     micros += v
@@ -197,7 +229,9 @@ impl Interval {
                 "y" | "yr" | "yrs" | "year" | "years" => months += v * 12.0,
                 "decade" | "decades" | "dec" | "decs" => months += v * 120.0,
                 "century" | "centuries" | "c" | "cent" => months += v * 1200.0,
-                "millennium" | "millennia" | "mil" | "mils" => months += v * 12000.0,
+                "millennium" | "millennia" | "millenniums" | "mil" | "mils" => {
+                    months += v * 12000.0
+                }
                 _ => return Err(bad()),
             }
         }
@@ -209,16 +243,18 @@ impl Interval {
         let range = || {
             SqlError::DatetimeFieldOverflow(format!("interval field value out of range: \"{s}\""))
         };
-        let to_i32 = |v: f64| {
-            if v.abs() <= f64::from(i32::MAX) {
-                Ok(v as i32)
-            } else {
-                Err(range())
-            }
-        };
+        let fits = |v: f64| v >= f64::from(i32::MIN) && v <= f64::from(i32::MAX);
+        if !fits(whole_months) {
+            return Err(SqlError::DatetimeFieldOverflow(
+                "interval out of range".into(),
+            ));
+        }
+        if !fits(whole_days) {
+            return Err(range());
+        }
         let mut iv = Interval {
-            months: to_i32(whole_months)?,
-            days: to_i32(whole_days)?,
+            months: whole_months as i32,
+            days: whole_days as i32,
             micros: micros.round() as i64,
         };
         if ago {
@@ -227,6 +263,42 @@ impl Interval {
                 .ok_or_else(|| SqlError::OutOfRange("interval out of range".into()))?;
         }
         Ok(iv)
+    }
+
+    /// ISO 8601 "format with designators" after the `P`: `1Y2M3DT4H5M6S`, `P1W`.
+    fn parse_iso(s: &str) -> Option<Interval> {
+        let (date, time) = match s.split_once('t') {
+            Some((d, t)) => (d, Some(t)),
+            None => (s, None),
+        };
+        let mut iv = Interval::default();
+        let mut fields = |part: &str, in_time: bool| -> Option<()> {
+            let mut num = String::new();
+            for c in part.chars() {
+                if c.is_ascii_digit() || c == '.' || c == '-' || c == '+' {
+                    num.push(c);
+                    continue;
+                }
+                let v: f64 = num.parse().ok()?;
+                num.clear();
+                match (in_time, c) {
+                    (false, 'y') => iv.months += (v * 12.0) as i32,
+                    (false, 'm') => iv.months += v as i32,
+                    (false, 'w') => iv.days += (v * 7.0) as i32,
+                    (false, 'd') => iv.days += v as i32,
+                    (true, 'h') => iv.micros += (v * 3600e6) as i64,
+                    (true, 'm') => iv.micros += (v * 60e6) as i64,
+                    (true, 's') => iv.micros += (v * 1e6).round() as i64,
+                    _ => return None,
+                }
+            }
+            num.is_empty().then_some(())
+        };
+        fields(date, false)?;
+        if let Some(t) = time {
+            fields(t, true)?;
+        }
+        Some(iv)
     }
 
     /// `-self`, `None` on overflow.
@@ -277,6 +349,25 @@ mod tests {
         assert_eq!(out("0"), "00:00:00");
         assert_eq!(out("1 year -1 mons"), "11 mons");
         assert_eq!(out("-1 year -2 mons +3 days"), "-1 years -2 mons +3 days");
+        assert_eq!(out("P1Y2M3DT4H5M6S"), "1 year 2 mons 3 days 04:05:06");
+        assert_eq!(
+            out("4 millenniums 5 centuries 4 decades 1 year 4 months 4 days 17 minutes 31 seconds"),
+            "4541 years 4 mons 4 days 00:17:31"
+        );
+        for dup in [
+            "1 day 1 day",
+            "1 second 2 seconds",
+            "5.5 seconds 3 milliseconds",
+            "1:20:05 5 microseconds",
+        ] {
+            assert!(Interval::parse(dup).is_err(), "{dup}");
+        }
+        assert_eq!(
+            Interval::parse("2147483647 years")
+                .expect_err("range")
+                .to_string(),
+            "interval out of range"
+        );
         let e = Interval::parse("1 2").expect_err("bad");
         assert_eq!(
             e.to_string(),

@@ -40,7 +40,7 @@ pub const TS_END: i64 = 9_223_371_331_200_000_000;
 pub const TS_MIN: i64 = -211_813_488_000_000_000;
 /// Date range: 4714-11-24 BC .. 5874897-12-31.
 pub const DATE_MIN: i32 = -2_451_545;
-pub const DATE_END: i32 = 2_145_031_948;
+pub const DATE_END: i32 = 2_145_031_949;
 
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",

@@ -36,6 +36,10 @@ enum Special {
 enum Error {
     Syntax,
     Range,
+    /// `time zone "x" not recognized`.
+    UnknownZone(String),
+    /// An offset beyond ±15:59.
+    Displacement,
 }
 
 fn month_number(w: &str) -> Option<u32> {
@@ -95,7 +99,8 @@ fn parse_hms(s: &str) -> std::result::Result<(u32, u32, u32, u32), Error> {
     if parts.next().is_some() {
         return Err(Error::Syntax);
     }
-    if h > 24 || m > 59 || s > 60 || (h == 24 && (m, s, us) != (0, 0, 0)) {
+    // 23:59:60 (a leap second) and 24:00:00 are accepted; anything past midnight is not.
+    if h > 24 || m > 59 || s > 60 || time_usecs(h, m, s, us) > USECS_PER_DAY {
         return Err(Error::Range);
     }
     Ok((h, m, s, us))
@@ -124,7 +129,7 @@ fn parse_offset(s: &str) -> std::result::Result<i32, Error> {
         _ => return Err(Error::Syntax),
     };
     if h > 15 || m > 59 || sec > 59 {
-        return Err(Error::Range);
+        return Err(Error::Displacement);
     }
     Ok(sign * (h * 3600 + m * 60 + sec))
 }
@@ -177,7 +182,14 @@ fn decode(s: &str, ctx: &FormatContext) -> std::result::Result<Fields, Error> {
             "pm" | "p.m." => f.pm = Some(true),
             "z" | "utc" | "gmt" | "zulu" => f.offset = Some(0),
             _ if t.contains(':') && t.starts_with(|c: char| c.is_ascii_digit()) => {
-                // A time, possibly with an attached offset (`04:05:06-08`, `04:05z`).
+                // A time, possibly with an attached offset (`04:05:06-08`, `04:05z`) or
+                // meridiem (`5:32pm`).
+                let t = if let Some(p) = t.strip_suffix("pm").or_else(|| t.strip_suffix("am")) {
+                    f.pm = Some(t.ends_with("pm"));
+                    p
+                } else {
+                    t
+                };
                 let (time, zone) = match t.find(['+', '-', 'z']) {
                     Some(i) => (&t[..i], Some(&t[i..])),
                     None => (t, None),
@@ -192,14 +204,31 @@ fn decode(s: &str, ctx: &FormatContext) -> std::result::Result<Fields, Error> {
             _ if (t.starts_with('+') || t.starts_with('-')) && f.time.is_some() => {
                 f.offset = Some(parse_offset(t)?);
             }
+            _ if t.starts_with(|c: char| c.is_ascii_alphabetic())
+                && t.find(['+', '-']).is_some_and(|i| {
+                    t[i + 1..].bytes().all(|c| c.is_ascii_digit() || c == b':')
+                }) =>
+            {
+                // POSIX style `GMT+8`, `PST+8`, `MST+7:00`: the sign means west of Greenwich.
+                let i = t.find(['+', '-']).unwrap_or(t.len());
+                f.offset = Some(-parse_offset(&t[i..])?);
+            }
             _ if t.contains('/') && !t.starts_with(|c: char| c.is_ascii_digit()) => {
-                let zone = TimeZone::named(tok).ok_or(Error::Syntax)?;
+                let zone = TimeZone::named(tok).ok_or_else(|| Error::UnknownZone(t.to_string()))?;
                 f.zone = Some(zone);
             }
             _ if t.contains(['-', '/', '.'])
                 && t.starts_with(|c: char| c.is_ascii_alphanumeric()) =>
             {
                 decode_date(t, ctx, &mut f)?;
+            }
+            _ if t.len() == 6
+                && t.bytes().all(|c| c.is_ascii_digit())
+                && f.year.is_some()
+                && f.time.is_none() =>
+            {
+                // `19970210 173201`: hhmmss after a compact date.
+                f.time = Some(parse_hms(&format!("{}:{}:{}", &t[..2], &t[2..4], &t[4..]))?);
             }
             _ if t.bytes().all(|c| c.is_ascii_digit()) => {
                 if t.len() == 8 && f.year.is_none() && loose_numbers.is_empty() {
@@ -326,7 +355,7 @@ fn date_days(f: &Fields) -> std::result::Result<i64, Error> {
     let (Some(y), Some(m), Some(d)) = (f.year, f.month, f.day) else {
         return Err(Error::Syntax);
     };
-    if f.bc && y <= 0 {
+    if (f.bc && y <= 0) || y.abs() > 10_000_000 {
         return Err(Error::Range);
     }
     let y = if f.bc { 1 - y } else { y };
@@ -346,11 +375,21 @@ fn range(s: &str) -> SqlError {
     SqlError::DatetimeFieldOverflow(format!("date/time field value out of range: \"{s}\""))
 }
 
-fn decode_or_err(s: &str, type_name: &str, ctx: &FormatContext) -> Result<Fields> {
-    decode(s, ctx).map_err(|e| match e {
+fn to_sql(e: Error, type_name: &str, s: &str) -> SqlError {
+    match e {
         Error::Syntax => syntax(type_name, s),
         Error::Range => range(s),
-    })
+        Error::UnknownZone(z) => {
+            SqlError::InvalidParameterValue(format!("time zone \"{z}\" not recognized"))
+        }
+        Error::Displacement => SqlError::InvalidTimeZoneDisplacement(format!(
+            "time zone displacement out of range: \"{s}\""
+        )),
+    }
+}
+
+fn decode_or_err(s: &str, type_name: &str, ctx: &FormatContext) -> Result<Fields> {
+    decode(s, ctx).map_err(|e| to_sql(e, type_name, s))
 }
 
 /// Local midnight of today in the session zone, as wall-clock microseconds.
@@ -382,10 +421,7 @@ pub fn parse_date(s: &str, ctx: &FormatContext) -> Result<i32> {
             _ => special_wall(sp, ctx).div_euclid(USECS_PER_DAY) as i32,
         });
     }
-    let days = date_days(&f).map_err(|e| match e {
-        Error::Syntax => syntax("date", s),
-        Error::Range => range(s),
-    })?;
+    let days = date_days(&f).map_err(|e| to_sql(e, "date", s))?;
     if !(i64::from(DATE_MIN)..i64::from(DATE_END)).contains(&days) {
         return Err(SqlError::DatetimeFieldOverflow(format!(
             "date out of range: \"{s}\""
@@ -408,12 +444,12 @@ fn wall_clock(s: &str, type_name: &str, ctx: &FormatContext) -> Result<(i64, Fie
     if let Some(sp) = f.special {
         return Ok((special_wall(sp, ctx), f));
     }
-    let days = date_days(&f).map_err(|e| match e {
-        Error::Syntax => syntax(type_name, s),
-        Error::Range => range(s),
-    })?;
+    let days = date_days(&f).map_err(|e| to_sql(e, type_name, s))?;
     let (h, m, sec, us) = f.time.unwrap_or((0, 0, 0, 0));
-    let t = days * USECS_PER_DAY + time_usecs(h, m, sec, us);
+    let t = days
+        .checked_mul(USECS_PER_DAY)
+        .and_then(|t| t.checked_add(time_usecs(h, m, sec, us)))
+        .unwrap_or(i64::MAX);
     if !(TS_MIN..TS_END).contains(&t) {
         return Err(SqlError::DatetimeFieldOverflow(format!(
             "timestamp out of range: \"{s}\""

@@ -131,3 +131,43 @@ fn timestamp_and_time_input() {
         "date/time field value out of range: \"Feb 29 17:32:01 1997\""
     );
 }
+
+#[test]
+fn regression_file_forms() {
+    // Inputs from timestamp.sql/timestamptz.sql, results from PostgreSQL 15 with
+    // TimeZone = 'America/Los_Angeles'.
+    let la = ctx(DateStyle::Iso, DateOrder::Mdy, "America/Los_Angeles");
+    let tz = |s: &str| format_timestamptz(parse_timestamptz(s, &la).expect(s), &la);
+    assert_eq!(tz("19970210 173201 -0800"), "1997-02-10 17:32:01-08");
+    assert_eq!(tz("2000-03-15 13:14:02 GMT-1"), "2000-03-15 04:14:02-08");
+    assert_eq!(tz("2000-03-15 02:14:05 MST+7:00"), "2000-03-15 01:14:05-08");
+    assert_eq!(tz("Feb 10 5:32PM 1997"), "1997-02-10 17:32:00-08");
+    assert_eq!(
+        tz("19970710 173201 America/New_York"),
+        "1997-07-10 14:32:01-07"
+    );
+    assert_eq!(
+        tz("Wed Jul 11 10:51:14 PST-03:00 2001"),
+        "2001-07-11 00:51:14-07"
+    );
+    let e = parse_timestamptz("19970710 173201 America/Does_not_exist", &la).expect_err("zone");
+    assert_eq!(
+        e.to_string(),
+        "time zone \"america/does_not_exist\" not recognized"
+    );
+    let e = parse_timestamptz("Feb 16 17:32:01 -0097", &la).expect_err("displacement");
+    assert_eq!(
+        e.to_string(),
+        "time zone displacement out of range: \"Feb 16 17:32:01 -0097\""
+    );
+    assert_eq!(e.sqlstate(), "22009");
+    let e = parse_time("23:59:60.01").expect_err("range");
+    assert_eq!(
+        e.to_string(),
+        "date/time field value out of range: \"23:59:60.01\""
+    );
+    assert_eq!(
+        format_date(parse_date("5874897-12-31", &la).expect("max"), &la),
+        "5874897-12-31"
+    );
+}

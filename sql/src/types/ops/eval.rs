@@ -273,10 +273,11 @@ pub fn pow_numeric(a: &Numeric, b: &Numeric) -> Result<Numeric> {
     // Exact integer powers by repeated squaring when the exponent is a small integer.
     if b.scale() == 0 || b.trunc(0).cmp_sql(b) == Ordering::Equal {
         if let Ok(Some(e)) = b.to_i128_round() {
-            if (0..=1000).contains(&e) {
+            if (-1000..=1000).contains(&e) {
+                let negative = e < 0;
                 let mut result = Numeric::from_i128(1);
                 let mut base = a.clone();
-                let mut e = e;
+                let mut e = e.abs();
                 while e > 0 {
                     if e & 1 == 1 {
                         result = result.mul(&base);
@@ -286,6 +287,9 @@ pub fn pow_numeric(a: &Numeric, b: &Numeric) -> Result<Numeric> {
                 }
                 // power_var's integer-exponent case: at least 16 digits after the point.
                 let rscale = (a.scale() as i32).clamp(16, 1000);
+                if negative {
+                    return Numeric::from_i128(1).div_to_scale(&result, rscale as u32, true);
+                }
                 return Ok(result.round(rscale));
             }
         }

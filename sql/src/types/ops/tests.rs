@@ -80,6 +80,15 @@ fn arithmetic_matches_postgres() {
         "1024.0000000000000000"
     );
     assert_eq!(text(eval("^", i4(2), i4(10)).expect("pow")), "1024");
+    // Negative integer exponents divide exactly (PostgreSQL 15: SELECT 0.0212::numeric ^ -2).
+    assert_eq!(
+        text(eval("^", n("0.0212"), i4(-2)).expect("pow")),
+        "2224.9911000355998576"
+    );
+    assert_eq!(
+        text(eval("^", n("51065"), i4(-2)).expect("pow")),
+        "0.0000000003834894"
+    );
     let f = |v| (Value::Float8(v), Float8);
     assert_eq!(
         eval("*", f(1e200), f(1e200))
