@@ -115,15 +115,20 @@ fn unprivileged_user() -> Result<Option<(u32, u32)>> {
             .then(|| String::from_utf8_lossy(&out.stdout).trim().parse().ok())
             .flatten())
     };
+    let mut created = Ok(());
     if id("-u")?.is_none() {
-        run_checked(
+        // Another test may create it at the same moment: only a user still missing afterwards is an error.
+        created = run_checked(
             Command::new("useradd").args(["-M", "-s", "/usr/sbin/nologin", PG_USER]),
             "useradd pgtest",
-        )?;
+        );
     }
     match (id("-u")?, id("-g")?) {
         (Some(u), Some(g)) => Ok(Some((u, g))),
-        _ => bail!("cannot find the uid/gid of user {PG_USER}"),
+        _ => {
+            created?;
+            bail!("cannot find the uid/gid of user {PG_USER}")
+        }
     }
 }
 
