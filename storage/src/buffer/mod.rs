@@ -47,6 +47,10 @@ type PageSet = HashSet<PageId, BuildHasherDefault<PageIdHasher>>;
 
 /// Checkpoint writes kept in flight at once.
 pub const WRITE_DEPTH: usize = 32;
+/// Clock entries eviction looks ahead for more dirty frames to write with its victim.
+const EVICT_SCAN: usize = 512;
+/// Dirty frames written back together by one eviction.
+const EVICT_BATCH: usize = 64;
 /// Largest single checkpoint write (consecutive dirty pages are coalesced up to this).
 const MAX_RUN: usize = 256 << 10;
 
@@ -264,22 +268,30 @@ impl<F: IoFile> Pager<F> {
                 continue;
             }
             if frame.dirty {
-                self.write(id).await?;
+                // Write back this victim together with the next unreferenced dirty frames on the
+                // clock (likely the next victims), so eviction keeps many writes in flight too.
+                let mut batch = vec![id];
+                for other in self.clock.iter().skip(self.hand + 1).take(EVICT_SCAN) {
+                    if batch.len() >= EVICT_BATCH {
+                        break;
+                    }
+                    if self
+                        .frames
+                        .get(other)
+                        .is_some_and(|f| f.dirty && !f.referenced)
+                    {
+                        batch.push(*other);
+                    }
+                }
+                batch.sort_unstable();
+                batch.dedup();
+                self.write_pages(batch).await?;
+                continue;
             }
             self.frames.remove(&id);
             self.clock.swap_remove(self.hand);
             self.stats.evictions += 1;
         }
-        Ok(())
-    }
-
-    async fn write(&mut self, id: PageId) -> Result<()> {
-        let frame = self.frames.get_mut(&id).ok_or_else(|| missing(id))?;
-        debug_assert!(self.fresh.contains(&id), "COW: writing a durable page");
-        let page = frame.node.encode(id)?;
-        frame.dirty = false;
-        self.file.write_at(id.offset(), &page[..]).await?;
-        self.stats.writes += 1;
         Ok(())
     }
 
@@ -293,6 +305,12 @@ impl<F: IoFile> Pager<F> {
             .map(|(id, _)| *id)
             .collect();
         dirty.sort_unstable();
+        self.write_pages(dirty).await
+    }
+
+    /// Writes the given dirty pages (sorted ids) and marks them clean: runs of consecutive pages become one
+    /// write, and up to [`WRITE_DEPTH`] writes are in flight at once.
+    async fn write_pages(&mut self, dirty: Vec<PageId>) -> Result<()> {
         let mut runs: Vec<(u64, Vec<u8>)> = Vec::new();
         let mut next_id = u64::MAX;
         for id in dirty {
