@@ -23,6 +23,7 @@ mod listener;
 pub mod mesh;
 mod runtime;
 mod session;
+mod shard_task;
 mod signal;
 mod worker;
 

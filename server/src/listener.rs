@@ -31,6 +31,13 @@ pub async fn accept_loop(worker: Rc<Worker>, listener: TcpListener, routers: usi
         .local_addr()
         .map(|a| a.to_string())
         .unwrap_or_default();
+    // Connections wait in the backlog until every shard has recovered.
+    while !worker.counters.serving.load(Ordering::Acquire) {
+        if worker.shutdown.is_fired() {
+            return;
+        }
+        glommio::timer::sleep(std::time::Duration::from_millis(5)).await;
+    }
     info!(%addr, routers, "accepting connections");
     loop {
         let accepted = future::or(async { Some(listener.shared_accept().await) }, async {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context as _};
 use glommio::{LocalExecutorBuilder, Placement};
-use pglitedb_shard::{Shard, ShardId, ShardRequest, ShardResponse};
+use pglitedb_shard::{Shard, ShardId, ShardRequest, ShardResponse, TxnStatus};
 use pglitedb_storage::io::glommio::GlommioIo;
 use pglitedb_storage::EngineConfig;
 use tracing::{error, info, warn};
@@ -87,13 +87,17 @@ pub fn run(config: Config) -> anyhow::Result<()> {
                         return;
                     }
                 };
-                glommio::spawn_local(worker.clone().run_shard(shard, requests)).detach();
+                glommio::spawn_local(crate::shard_task::run(worker.clone(), shard, requests)).detach();
                 if let ShardResponse::Error(e) = worker.request(id, ShardRequest::LoadCatalog).await {
                     let _ = ready.send(Err(format!("cannot load the catalog of shard {i}: {e}")));
                     return;
                 }
                 glommio::spawn_local(checkpoint_loop(worker.clone())).detach();
                 worker.spawn_receive_loops(&mut mesh, listener::connection_handler(&worker));
+                if let Err(e) = resolve_in_doubt(&worker).await {
+                    let _ = ready.send(Err(format!("cannot resolve prepared transactions of shard {i}: {e}")));
+                    return;
+                }
                 let acceptor = if id.0 == 0 {
                     match listener::bind(config.listen) {
                         Ok(l) => Some(glommio::spawn_local(listener::accept_loop(worker.clone(), l, routers))),
@@ -149,6 +153,8 @@ pub fn run(config: Config) -> anyhow::Result<()> {
             }
         }
     }
+    // Every shard has recovered and resolved its prepared transactions: start serving clients.
+    counters.serving.store(true, Ordering::Release);
     info!(shards, routers, listen = %config.listen, data_dir = %config.data_dir.display(), "PGLiteDB ready");
     let mut failed = false;
     for h in handles {
@@ -179,6 +185,45 @@ async fn open_shard(id: ShardId, config: &Config) -> anyhow::Result<Shard<Glommi
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     info!(shard = %id, dir = %dir.display(), elapsed_ms = started.elapsed().as_millis() as u64, "store opened");
     Ok(shard)
+}
+
+/// Resolves the transactions this shard prepared without learning their outcome (a crash between
+/// the two phases): commit if any participant committed or every participant prepared, else roll
+/// back (see shard/src/commit.rs). Runs before any client is served.
+async fn resolve_in_doubt(worker: &std::rc::Rc<Worker>) -> Result<(), String> {
+    let id = worker.id;
+    let list = match worker.request(id, ShardRequest::InDoubt).await {
+        ShardResponse::InDoubt(list) => list,
+        other => return Err(format!("{other:?}")),
+    };
+    for (txn, participants) in list {
+        let (mut any_committed, mut all_prepared) = (false, true);
+        for p in participants {
+            if p == u32::from(id.0) {
+                continue;
+            }
+            match worker
+                .request(ShardId(p as u16), ShardRequest::TxnStatus { txn })
+                .await
+            {
+                ShardResponse::TxnStatus(TxnStatus::Committed) => any_committed = true,
+                ShardResponse::TxnStatus(TxnStatus::InDoubt) => {}
+                ShardResponse::TxnStatus(TxnStatus::Unknown) => all_prepared = false,
+                other => return Err(format!("status of transaction {}: {other:?}", txn.0)),
+            }
+        }
+        let commit = any_committed || all_prepared;
+        let req = if commit {
+            ShardRequest::CommitPrepared { txn }
+        } else {
+            ShardRequest::Abort { txn }
+        };
+        if let ShardResponse::Error(e) = worker.request(id, req).await {
+            return Err(e.to_string());
+        }
+        info!(shard = %id, txn = txn.0, commit, "resolved a prepared transaction");
+    }
+    Ok(())
 }
 
 /// Asks the local shard once a second whether a checkpoint is due (it decides by WAL size and time).

@@ -34,6 +34,11 @@ impl Latch {
         }
     }
 
+    /// Whether the latch has fired.
+    pub fn is_fired(&self) -> bool {
+        self.inner.borrow().fired
+    }
+
     /// Resolves once the latch is fired.
     pub fn wait(&self) -> LatchWait {
         LatchWait {

@@ -27,9 +27,8 @@ use std::sync::Arc;
 
 use glommio::channels::local_channel::{self, LocalReceiver, LocalSender};
 use glommio::channels::shared_channel::ConnectedSender;
-use pglitedb_shard::{Handled, Shard, ShardError, ShardId, ShardRequest, ShardResponse};
+use pglitedb_shard::{ShardError, ShardId, ShardRequest, ShardResponse, TxnId};
 use pglitedb_sql::{Catalog, TableDef};
-use pglitedb_storage::io::Io;
 use tracing::{debug, warn};
 
 use crate::config::Config;
@@ -47,13 +46,28 @@ pub struct SessionEntry {
 pub struct SharedCounters {
     /// Live sessions per core: the acceptor hands new connections to the least loaded router core.
     pub sessions: Vec<AtomicUsize>,
+    /// Set once every shard has recovered: the acceptor waits for it.
+    pub serving: std::sync::atomic::AtomicBool,
+    /// Transaction ids, unique across cores and restarts (seeded from the clock at start-up; recovery
+    /// of prepared transactions keys on them).
+    next_txn: std::sync::atomic::AtomicU64,
 }
 
 impl SharedCounters {
     pub fn new(cores: usize) -> Arc<SharedCounters> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |d| d.as_micros() as u64);
         Arc::new(SharedCounters {
             sessions: (0..cores).map(|_| AtomicUsize::new(0)).collect(),
+            serving: std::sync::atomic::AtomicBool::new(false),
+            next_txn: std::sync::atomic::AtomicU64::new(now),
         })
+    }
+
+    /// A fresh transaction id.
+    pub fn new_txn(&self) -> TxnId {
+        TxnId(self.next_txn.fetch_add(1, Ordering::Relaxed))
     }
 }
 
@@ -140,33 +154,8 @@ impl Worker {
         *self.catalog.borrow_mut() = Rc::new(next);
     }
 
-    /// Serves this core's shard: one request at a time, in arrival order. Durability waits run in
-    /// their own tasks so that concurrent commits batch into one WAL flush.
-    pub async fn run_shard<I: Io + 'static>(
-        self: Rc<Self>,
-        mut shard: Shard<I>,
-        requests: LocalReceiver<(ShardRequest, Reply)>,
-    ) {
-        while let Some((req, reply)) = requests.recv().await {
-            match shard.handle(req).await {
-                Handled::Now(resp) => self.deliver(reply, resp),
-                Handled::AfterCommit(ticket, resp) => {
-                    let me = self.clone();
-                    glommio::spawn_local(async move {
-                        let resp = match ticket.durable().await {
-                            Ok(()) => resp,
-                            Err(e) => ShardResponse::Error(ShardError::from(e)),
-                        };
-                        me.deliver(reply, resp);
-                    })
-                    .detach();
-                }
-            }
-            glommio::yield_if_needed().await;
-        }
-    }
-
-    fn deliver(self: &Rc<Self>, reply: Reply, resp: ShardResponse) {
+    /// Answers a request (updating the catalog replica first if it changed the catalog).
+    pub fn deliver(self: &Rc<Self>, reply: Reply, resp: ShardResponse) {
         self.update_catalog(&resp);
         match reply {
             Reply::Local(slot) => slot.send(resp),

@@ -104,15 +104,6 @@ async fn rows_are_spread_over_shards_and_found_again() {
         .await
         .expect_err("column");
     assert_eq!(e.code(), Some(&SqlState::UNDEFINED_COLUMN));
-    // Writes inside a transaction block are refused until transactions exist, not silently committed.
-    client.batch_execute("BEGIN").await.expect("begin");
-    let e = client
-        .batch_execute("INSERT INTO accounts VALUES (1001, 1, 0, NULL)")
-        .await
-        .expect_err("in block");
-    assert_eq!(e.code(), Some(&SqlState::FEATURE_NOT_SUPPORTED));
-    client.batch_execute("ROLLBACK").await.expect("rollback");
-
     // UPDATE and DELETE, by key (one shard) and by scan (all shards).
     let n = client
         .execute(

@@ -19,6 +19,9 @@ pub enum ShardError {
     /// A stored row could not be decoded: data corruption.
     #[error("could not decode a row of relation \"{0}\"")]
     CorruptRow(String),
+    /// 40P01: a cycle in the waits-for graph, or a lock wait longer than the deadlock timeout.
+    #[error("deadlock detected")]
+    Deadlock { detail: String },
     /// A request reached a shard that does not exist: a routing bug.
     #[error("internal error (bug): no shard {0}")]
     NoSuchShard(u16),
@@ -51,6 +54,7 @@ impl ShardError {
             ShardError::Storage { io: true, .. } => "58030",
             ShardError::Storage { .. } => "XX000",
             ShardError::CorruptRow(_) => "XX001",
+            ShardError::Deadlock { .. } => "40P01",
             ShardError::NoSuchShard(_) => "XX000",
             ShardError::Unavailable => "57P01",
         }

@@ -17,12 +17,15 @@
 //! MVCC, row locks, multi-statement and multi-shard transactions (issue 7); secondary indexes.
 #![forbid(unsafe_code)]
 
+mod commit;
+mod dml;
 mod error;
 mod message;
 pub mod route;
 mod shard;
 pub mod table;
+pub mod txn;
 
 pub use error::{Result, ShardError};
-pub use message::{ShardId, ShardRequest, ShardResponse};
+pub use message::{ShardId, ShardRequest, ShardResponse, TxnId, TxnStatus};
 pub use shard::{Handled, Shard, ShardStats};

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use pglitedb_sql::{QueryPlan, TableDef, Value, WritePlan};
 
 use crate::error::ShardError;
+pub use pglitedb_storage::TxnId;
 
 /// A shard's index, `0..shards`. Not glommio's executor id (those are global counters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -27,8 +28,10 @@ pub enum ShardRequest {
         params: Vec<Value>,
     },
     /// Run a query plan's scan over this shard's partition of its table: the row under `key` only
-    /// (a primary-key point lookup routed here), or all rows; filter and project each.
+    /// (a primary-key point lookup routed here), or all rows; filter and project each. Rows are the
+    /// latest committed versions overlaid with `txn`'s own pending writes.
     Scan {
+        txn: Option<TxnId>,
         plan: Arc<QueryPlan>,
         params: Vec<Value>,
         key: Option<Vec<u8>>,
@@ -36,16 +39,31 @@ pub enum ShardRequest {
     /// Insert full rows (already evaluated, NOT NULL checked) into this shard's partition. Rows of a
     /// table without a primary key get row ids from this shard. Durable before the answer.
     Insert {
+        txn: TxnId,
         table: Arc<TableDef>,
         rows: Vec<Vec<Value>>,
     },
     /// UPDATE (the plan has assignments) or DELETE (it has none) of this shard's matching rows: the
     /// row under `key` only, or all rows. Durable before the answer.
     Modify {
+        txn: TxnId,
         plan: Arc<WritePlan>,
         params: Vec<Value>,
         key: Option<Vec<u8>>,
     },
+    /// Commit `txn`, whose only participant is this shard. Durable before the answer.
+    Commit { txn: TxnId },
+    /// First phase of a multi-shard commit: make `txn`'s writes durable as prepared, naming all
+    /// participants (shard ids). Durable before the answer.
+    Prepare { txn: TxnId, participants: Vec<u32> },
+    /// Second phase: apply a prepared `txn` and release its locks.
+    CommitPrepared { txn: TxnId },
+    /// Forget `txn` (rolling back a prepared one) and release its locks.
+    Abort { txn: TxnId },
+    /// What this shard knows about `txn` (recovery of in-doubt transactions).
+    TxnStatus { txn: TxnId },
+    /// Transactions prepared here without an outcome, with their participants.
+    InDoubt,
     /// Create a table. `id` 0 asks this shard (the DDL sequencer, shard 0) to assign the next id;
     /// other shards receive the definition with its id. Durable before the answer.
     CreateTable {
@@ -60,6 +78,17 @@ pub enum ShardRequest {
     MaybeCheckpoint,
 }
 
+/// What a shard knows about a multi-shard transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TxnStatus {
+    /// Prepared here, outcome unknown.
+    InDoubt,
+    /// Committed here (its outcome record is in the shard's outcome tree).
+    Committed,
+    /// Never prepared here, or rolled back.
+    Unknown,
+}
+
 /// A shard's answer to one [`ShardRequest`].
 #[derive(Debug, Clone)]
 pub enum ShardResponse {
@@ -72,6 +101,10 @@ pub enum ShardResponse {
     Inserted(u64),
     /// Rows updated or deleted.
     Modified(u64),
+    /// `Prepare` is durable.
+    Prepared,
+    TxnStatus(TxnStatus),
+    InDoubt(Vec<(TxnId, Vec<u32>)>),
     /// The created table (with its id), or `None` if it existed and IF NOT EXISTS was given.
     TableCreated(Option<Arc<TableDef>>),
     TableDropped(Arc<TableDef>),

@@ -21,13 +21,14 @@ use std::collections::HashMap;
 use std::ops::Bound;
 use std::sync::Arc;
 
-use pglitedb_sql::{SqlError, TableDef, TableId, Value};
+use pglitedb_sql::{SqlError, TableDef, TableId};
 use pglitedb_storage::io::{Io, IoFile};
 use pglitedb_storage::{CommitTicket, Engine, EngineConfig, TreeId, WriteBatch};
 
 use crate::error::{Result, ShardError};
+use crate::message::TxnId;
 use crate::message::{ShardId, ShardRequest, ShardResponse};
-use crate::table::{decode_row, encode_row, key_detail, row_key};
+use crate::txn::TxnTable;
 
 /// Counters a shard keeps about its own work.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -37,36 +38,53 @@ pub struct ShardStats {
     pub errors: u64,
 }
 
-/// What [`Shard::handle`] produced: an answer now, or an answer once a commit is durable.
+/// What [`Shard::handle`] produced: an answer now, an answer once a commit is durable, or nothing
+/// yet because transaction `waiter` waits for `holder`'s row lock.
 pub enum Handled<F: IoFile> {
     Now(ShardResponse),
     AfterCommit(CommitTicket<F>, ShardResponse),
+    Blocked { waiter: TxnId, holder: TxnId },
 }
 
-const CATALOG_TREE: TreeId = TreeId(1);
+/// The internal result of one request.
+pub(crate) enum Step<F: IoFile> {
+    Reply(ShardResponse),
+    Commit(CommitTicket<F>, ShardResponse),
+    Blocked { waiter: TxnId, holder: TxnId },
+}
+
+pub(crate) const CATALOG_TREE: TreeId = TreeId(1);
+/// Committed multi-shard transactions (key: txn id), written in each participant's prepare batch so
+/// that recovery can tell "committed here" from "never prepared here".
+pub(crate) const OUTCOME_TREE: TreeId = TreeId(2);
 /// Table ids start here; lower tree ids are reserved for the shard's own structures.
 const FIRST_TABLE_ID: u64 = 1000;
 /// Rows read per storage call during a scan.
-const SCAN_BATCH: usize = 1024;
+pub(crate) const SCAN_BATCH: usize = 1024;
 
 /// The state one core owns. Only its own core calls it (`&mut self`), so nothing is locked.
 pub struct Shard<I: Io> {
-    id: ShardId,
-    engine: Engine<I>,
-    tables: HashMap<TableId, Arc<TableDef>>,
+    pub(crate) id: ShardId,
+    pub(crate) engine: Engine<I>,
+    pub(crate) tables: HashMap<TableId, Arc<TableDef>>,
     /// Next hidden row id per table without a primary key, initialised from the tree's last key.
-    next_rowid: HashMap<TableId, u64>,
-    stats: ShardStats,
+    pub(crate) next_rowid: HashMap<TableId, u64>,
+    pub(crate) txns: TxnTable,
+    /// Set when a transaction ends; see [`Shard::take_released`].
+    pub(crate) released: bool,
+    pub(crate) stats: ShardStats,
 }
 
 impl<I: Io> Shard<I> {
     /// Opens (recovering if needed) the shard's store and loads its catalog.
     pub async fn open(id: ShardId, io: I, cfg: EngineConfig) -> Result<Self> {
         let mut engine = Engine::open(io, cfg).await?;
-        if !engine.has_tree(CATALOG_TREE) {
-            let mut batch = WriteBatch::new();
-            batch.create_tree(CATALOG_TREE);
-            engine.commit(batch).await?.durable().await?;
+        for tree in [CATALOG_TREE, OUTCOME_TREE] {
+            if !engine.has_tree(tree) {
+                let mut batch = WriteBatch::new();
+                batch.create_tree(tree);
+                engine.commit(batch).await?.durable().await?;
+            }
         }
         let mut tables = HashMap::new();
         let mut lo: Bound<Vec<u8>> = Bound::Unbounded;
@@ -91,6 +109,8 @@ impl<I: Io> Shard<I> {
             engine,
             tables,
             next_rowid: HashMap::new(),
+            txns: TxnTable::default(),
+            released: false,
             stats: ShardStats::default(),
         })
     }
@@ -105,55 +125,65 @@ impl<I: Io> Shard<I> {
         self.stats
     }
 
-    /// Handles one request. Write requests return [`Handled::AfterCommit`]; see the module docs.
-    pub async fn handle(&mut self, req: ShardRequest) -> Handled<I::File> {
+    /// Handles one request. Write requests answer once durable ([`Handled::AfterCommit`]); a write
+    /// that meets another transaction's row lock returns [`Handled::Blocked`] and must be handled
+    /// again, unchanged, after that transaction ends (see `txn.rs`).
+    pub async fn handle(&mut self, req: &ShardRequest) -> Handled<I::File> {
         self.stats.requests += 1;
-        let result = match req {
-            ShardRequest::Ping => {
-                return Handled::Now(ShardResponse::Pong {
-                    shard: self.id,
-                    requests_served: self.stats.requests,
-                })
-            }
+        let step = match req {
+            ShardRequest::Ping => Ok(Step::Reply(ShardResponse::Pong {
+                shard: self.id,
+                requests_served: self.stats.requests,
+            })),
             ShardRequest::Execute { plan, params } => plan
-                .execute(&params)
-                .map(ShardResponse::Rows)
+                .execute(params)
+                .map(|rows| Step::Reply(ShardResponse::Rows(rows)))
                 .map_err(Into::into),
-            ShardRequest::Scan { plan, params, key } => self
-                .scan(&plan, &params, key)
+            ShardRequest::Scan {
+                txn,
+                plan,
+                params,
+                key,
+            } => self
+                .scan(*txn, plan, params, key.clone())
                 .await
-                .map(ShardResponse::Rows),
-            ShardRequest::Insert { table, rows } => {
-                let r = self.insert(&table, rows).await;
-                return self.committed(r);
-            }
+                .map(|rows| Step::Reply(ShardResponse::Rows(rows))),
+            ShardRequest::Insert { txn, table, rows } => self.insert(*txn, table, rows).await,
+            ShardRequest::Modify {
+                txn,
+                plan,
+                params,
+                key,
+            } => self.modify(*txn, plan, params, key.clone()).await,
+            ShardRequest::Commit { txn } => self.commit(*txn).await,
+            ShardRequest::Prepare { txn, participants } => self.prepare(*txn, participants).await,
+            ShardRequest::CommitPrepared { txn } => self.commit_prepared(*txn).await,
+            ShardRequest::Abort { txn } => self.abort(*txn).await,
+            ShardRequest::TxnStatus { txn } => self.txn_status(*txn).await.map(Step::Reply),
+            ShardRequest::InDoubt => Ok(Step::Reply(ShardResponse::InDoubt(self.in_doubt()))),
             ShardRequest::CreateTable {
                 table,
                 if_not_exists,
-            } => {
-                let r = self.create_table(table, if_not_exists).await;
-                return self.committed(r);
-            }
-            ShardRequest::Modify { plan, params, key } => {
-                let r = self.modify(&plan, &params, key).await;
-                return self.committed(r);
-            }
-            ShardRequest::DropTable { table } => {
-                let r = self.drop_table(&table).await;
-                return self.committed(r);
-            }
-            ShardRequest::LoadCatalog => Ok(ShardResponse::Catalog(
+            } => self.create_table(table.clone(), *if_not_exists).await,
+            ShardRequest::DropTable { table } => self.drop_table(table).await,
+            ShardRequest::LoadCatalog => Ok(Step::Reply(ShardResponse::Catalog(
                 self.tables.values().cloned().collect(),
-            )),
-            ShardRequest::MaybeCheckpoint => {
-                self.maybe_checkpoint().await.map(|()| ShardResponse::Done)
-            }
+            ))),
+            ShardRequest::MaybeCheckpoint => self
+                .maybe_checkpoint()
+                .await
+                .map(|()| Step::Reply(ShardResponse::Done)),
         };
-        match result {
-            Ok(resp) => {
+        match step {
+            Ok(Step::Reply(resp)) => {
                 self.stats.executed += 1;
                 Handled::Now(resp)
             }
+            Ok(Step::Commit(ticket, resp)) => {
+                self.stats.executed += 1;
+                Handled::AfterCommit(ticket, resp)
+            }
+            Ok(Step::Blocked { waiter, holder }) => Handled::Blocked { waiter, holder },
             Err(e) => {
                 self.stats.errors += 1;
                 Handled::Now(ShardResponse::Error(e))
@@ -161,24 +191,10 @@ impl<I: Io> Shard<I> {
         }
     }
 
-    fn committed(
-        &mut self,
-        r: Result<(Option<CommitTicket<I::File>>, ShardResponse)>,
-    ) -> Handled<I::File> {
-        match r {
-            Ok((Some(ticket), resp)) => {
-                self.stats.executed += 1;
-                Handled::AfterCommit(ticket, resp)
-            }
-            Ok((None, resp)) => {
-                self.stats.executed += 1;
-                Handled::Now(resp)
-            }
-            Err(e) => {
-                self.stats.errors += 1;
-                Handled::Now(ShardResponse::Error(e))
-            }
-        }
+    /// Whether some transaction ended (and released locks) since the last call: parked requests
+    /// should be handled again.
+    pub fn take_released(&mut self) -> bool {
+        std::mem::take(&mut self.released)
     }
 
     async fn maybe_checkpoint(&mut self) -> Result<()> {
@@ -188,7 +204,7 @@ impl<I: Io> Shard<I> {
         Ok(())
     }
 
-    fn local_table(&self, table: &TableDef) -> Result<Arc<TableDef>> {
+    pub(crate) fn local_table(&self, table: &TableDef) -> Result<Arc<TableDef>> {
         self.tables.get(&table.id).cloned().ok_or_else(|| {
             ShardError::Sql(SqlError::UndefinedTable {
                 name: table.name.clone(),
@@ -197,180 +213,11 @@ impl<I: Io> Shard<I> {
         })
     }
 
-    async fn scan(
-        &mut self,
-        plan: &pglitedb_sql::QueryPlan,
-        params: &[Value],
-        key: Option<Vec<u8>>,
-    ) -> Result<Vec<Vec<Value>>> {
-        let Some(source) = &plan.source else {
-            return Ok(plan.execute(params)?);
-        };
-        let table = self.local_table(&source.table)?;
-        let tree = TreeId(table.id.0);
-        let mut out = Vec::new();
-        if let Some(key) = key {
-            if let Some(bytes) = self.engine.get(tree, &key).await? {
-                let row = decode_row(&table, &bytes)?;
-                if plan.matches(&row, params)? {
-                    out.push(plan.project(&row, params)?);
-                }
-            }
-            return Ok(out);
-        }
-        let mut lo: Option<Vec<u8>> = None;
-        loop {
-            let lo_ref = lo.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
-            let batch = self
-                .engine
-                .scan(tree, lo_ref, Bound::Unbounded, false, SCAN_BATCH)
-                .await?;
-            let Some((last, _)) = batch.last() else { break };
-            lo = Some(last.clone());
-            for (_, bytes) in &batch {
-                let row = decode_row(&table, bytes)?;
-                if plan.matches(&row, params)? {
-                    out.push(plan.project(&row, params)?);
-                }
-            }
-            if batch.len() < SCAN_BATCH {
-                break;
-            }
-        }
-        Ok(out)
-    }
-
-    async fn insert(
-        &mut self,
-        table: &TableDef,
-        rows: Vec<Vec<Value>>,
-    ) -> Result<(Option<CommitTicket<I::File>>, ShardResponse)> {
-        let table = self.local_table(table)?;
-        let tree = TreeId(table.id.0);
-        let mut batch = WriteBatch::new();
-        let mut seen: Vec<Vec<u8>> = Vec::new();
-        let n = rows.len() as u64;
-        for row in &rows {
-            let key = match &table.primary_key {
-                Some(_) => {
-                    let key = row_key(&table, row).ok_or_else(|| {
-                        SqlError::FeatureNotSupported(
-                            "primary keys of this type are not supported yet".into(),
-                        )
-                    })?;
-                    if seen.contains(&key) || self.engine.get(tree, &key).await?.is_some() {
-                        return Err(SqlError::UniqueViolation {
-                            constraint: table.pkey_name(),
-                            detail: key_detail(&table, row),
-                        }
-                        .into());
-                    }
-                    seen.push(key.clone());
-                    key
-                }
-                None => self.next_rowid(&table).await?.to_be_bytes().to_vec(),
-            };
-            batch.put(tree, &key, &encode_row(row));
-        }
-        let ticket = self.engine.commit(batch).await?;
-        Ok((Some(ticket), ShardResponse::Inserted(n)))
-    }
-
-    /// The `(key, row)` pairs of the table's partition under `key`, or all of them.
-    async fn rows(
-        &mut self,
-        table: &TableDef,
-        key: Option<Vec<u8>>,
-    ) -> Result<Vec<(Vec<u8>, Vec<Value>)>> {
-        let tree = TreeId(table.id.0);
-        let mut out = Vec::new();
-        if let Some(key) = key {
-            if let Some(bytes) = self.engine.get(tree, &key).await? {
-                out.push((key, decode_row(table, &bytes)?));
-            }
-            return Ok(out);
-        }
-        let mut lo: Option<Vec<u8>> = None;
-        loop {
-            let lo_ref = lo.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
-            let batch = self
-                .engine
-                .scan(tree, lo_ref, Bound::Unbounded, false, SCAN_BATCH)
-                .await?;
-            let full = batch.len() == SCAN_BATCH;
-            lo = batch.last().map(|(k, _)| k.clone());
-            for (k, bytes) in batch {
-                let row = decode_row(table, &bytes)?;
-                out.push((k, row));
-            }
-            if !full {
-                break;
-            }
-        }
-        Ok(out)
-    }
-
-    async fn modify(
-        &mut self,
-        plan: &pglitedb_sql::WritePlan,
-        params: &[Value],
-        key: Option<Vec<u8>>,
-    ) -> Result<(Option<CommitTicket<I::File>>, ShardResponse)> {
-        let table = self.local_table(&plan.table)?;
-        let tree = TreeId(table.id.0);
-        let mut batch = WriteBatch::new();
-        let mut n = 0;
-        for (k, row) in self.rows(&table, key).await? {
-            if !plan.matches(&row, params)? {
-                continue;
-            }
-            n += 1;
-            if plan.assignments.is_empty() {
-                batch.delete(tree, &k);
-            } else {
-                batch.put(tree, &k, &encode_row(&plan.apply(&row, params)?));
-            }
-        }
-        if n == 0 {
-            return Ok((None, ShardResponse::Modified(0)));
-        }
-        let ticket = self.engine.commit(batch).await?;
-        Ok((Some(ticket), ShardResponse::Modified(n)))
-    }
-
-    async fn next_rowid(&mut self, table: &TableDef) -> Result<u64> {
-        let next = match self.next_rowid.get(&table.id) {
-            Some(n) => *n,
-            None => {
-                let last = self
-                    .engine
-                    .scan(
-                        TreeId(table.id.0),
-                        Bound::Unbounded,
-                        Bound::Unbounded,
-                        true,
-                        1,
-                    )
-                    .await?;
-                match last.first() {
-                    Some((k, _)) if k.len() == 8 => {
-                        let mut a = [0u8; 8];
-                        a.copy_from_slice(k);
-                        u64::from_be_bytes(a) + 1
-                    }
-                    _ => 1,
-                }
-            }
-        };
-        self.next_rowid.insert(table.id, next + 1);
-        Ok(next)
-    }
-
     async fn create_table(
         &mut self,
         mut table: TableDef,
         if_not_exists: bool,
-    ) -> Result<(Option<CommitTicket<I::File>>, ShardResponse)> {
+    ) -> Result<Step<I::File>> {
         if table.id.0 == 0 {
             // This shard sequences DDL: check the name and assign the id.
             if self
@@ -379,7 +226,7 @@ impl<I: Io> Shard<I> {
                 .any(|t| t.schema == table.schema && t.name == table.name)
             {
                 if if_not_exists {
-                    return Ok((None, ShardResponse::TableCreated(None)));
+                    return Ok(Step::Reply(ShardResponse::TableCreated(None)));
                 }
                 return Err(SqlError::DuplicateTable(table.name).into());
             }
@@ -400,13 +247,13 @@ impl<I: Io> Shard<I> {
         let ticket = self.engine.commit(batch).await?;
         let table = Arc::new(table);
         self.tables.insert(table.id, table.clone());
-        Ok((Some(ticket), ShardResponse::TableCreated(Some(table))))
+        Ok(Step::Commit(
+            ticket,
+            ShardResponse::TableCreated(Some(table)),
+        ))
     }
 
-    async fn drop_table(
-        &mut self,
-        table: &TableDef,
-    ) -> Result<(Option<CommitTicket<I::File>>, ShardResponse)> {
+    async fn drop_table(&mut self, table: &TableDef) -> Result<Step<I::File>> {
         let Some(table) = self.tables.remove(&table.id) else {
             return Err(SqlError::UndefinedTableNoPosition(table.name.clone()).into());
         };
@@ -418,6 +265,6 @@ impl<I: Io> Shard<I> {
         batch.delete(CATALOG_TREE, &table.id.0.to_be_bytes());
         self.next_rowid.remove(&table.id);
         let ticket = self.engine.commit(batch).await?;
-        Ok((Some(ticket), ShardResponse::TableDropped(table)))
+        Ok(Step::Commit(ticket, ShardResponse::TableDropped(table)))
     }
 }

@@ -1,11 +1,13 @@
-//! A shard over the in-memory store: DDL, inserts, scans, point lookups, constraint errors, and
-//! everything still there after reopening (durability through the WAL and catalog).
+//! A shard over the in-memory store: DDL, transactional inserts, scans, point lookups, constraint
+//! errors, row locks, and everything committed still there after reopening.
 
 use std::sync::Arc;
 
 use futures_lite::future::block_on;
-use pglitedb_shard::{Handled, Shard, ShardId, ShardRequest, ShardResponse};
-use pglitedb_sql::{bind, parse, Catalog, QueryPlan, SessionContext, Statement, TableDef, Value};
+use pglitedb_shard::{Handled, Shard, ShardId, ShardRequest, ShardResponse, TxnId, TxnStatus};
+use pglitedb_sql::{
+    bind, parse, Catalog, QueryPlan, SessionContext, Statement, TableDef, Value, WritePlan,
+};
 use pglitedb_storage::io::memory::MemIo;
 use pglitedb_storage::EngineConfig;
 
@@ -34,14 +36,39 @@ fn cfg() -> EngineConfig {
     }
 }
 
-async fn run(shard: &mut Shard<MemIo>, req: ShardRequest) -> ShardResponse {
+/// Handles a request to completion; `Err` carries the blocking transaction.
+async fn try_run(shard: &mut Shard<MemIo>, req: &ShardRequest) -> Result<ShardResponse, TxnId> {
     match shard.handle(req).await {
-        Handled::Now(r) => r,
+        Handled::Now(r) => Ok(r),
         Handled::AfterCommit(ticket, r) => {
             ticket.durable().await.expect("durable");
-            r
+            Ok(r)
         }
+        Handled::Blocked { holder, .. } => Err(holder),
     }
+}
+
+async fn run(shard: &mut Shard<MemIo>, req: ShardRequest) -> ShardResponse {
+    try_run(shard, &req)
+        .await
+        .unwrap_or_else(|h| panic!("blocked by {h:?}"))
+}
+
+/// Runs a write in its own transaction and commits it (or aborts it on error).
+async fn write(
+    shard: &mut Shard<MemIo>,
+    txn: u64,
+    make: impl FnOnce(TxnId) -> ShardRequest,
+) -> ShardResponse {
+    let txn = TxnId(txn);
+    let r = run(shard, make(txn)).await;
+    let end = if matches!(r, ShardResponse::Error(_)) {
+        ShardRequest::Abort { txn }
+    } else {
+        ShardRequest::Commit { txn }
+    };
+    assert!(matches!(run(shard, end).await, ShardResponse::Done));
+    r
 }
 
 fn stmt(sql: &str, tables: &[Arc<TableDef>]) -> Statement {
@@ -55,10 +82,48 @@ fn query(sql: &str, tables: &[Arc<TableDef>]) -> Arc<QueryPlan> {
     }
 }
 
+fn write_plan(sql: &str, tables: &[Arc<TableDef>]) -> Arc<WritePlan> {
+    match stmt(sql, tables) {
+        Statement::Update(p) | Statement::Delete(p) => p,
+        other => panic!("not an update/delete: {other:?}"),
+    }
+}
+
 fn rows(r: ShardResponse) -> Vec<Vec<Value>> {
     match r {
         ShardResponse::Rows(rows) => rows,
         other => panic!("expected rows, got {other:?}"),
+    }
+}
+
+async fn create(shard: &mut Shard<MemIo>, sql: &str) -> Arc<TableDef> {
+    let Statement::CreateTable {
+        table,
+        if_not_exists,
+    } = stmt(sql, &[])
+    else {
+        panic!("create")
+    };
+    match run(
+        shard,
+        ShardRequest::CreateTable {
+            table,
+            if_not_exists,
+        },
+    )
+    .await
+    {
+        ShardResponse::TableCreated(Some(t)) => t,
+        other => panic!("create failed: {other:?}"),
+    }
+}
+
+fn scan(plan: Arc<QueryPlan>, txn: Option<u64>) -> ShardRequest {
+    ShardRequest::Scan {
+        txn: txn.map(TxnId),
+        plan,
+        params: vec![],
+        key: None,
     }
 }
 
@@ -69,28 +134,16 @@ fn tables_survive_reopen_and_enforce_primary_keys() {
         let mut shard = Shard::open(ShardId(0), io.clone(), cfg())
             .await
             .expect("open");
-        let Statement::CreateTable {
-            table,
-            if_not_exists,
-        } = stmt(
-            "CREATE TABLE accounts (aid int PRIMARY KEY, abalance int, filler text)",
-            &[],
-        )
-        else {
-            panic!("create")
-        };
-        let ShardResponse::TableCreated(Some(accounts)) = run(
+        let accounts = create(
             &mut shard,
-            ShardRequest::CreateTable {
-                table: table.clone(),
-                if_not_exists,
-            },
+            "CREATE TABLE accounts (aid int PRIMARY KEY, abalance int, filler text)",
         )
-        .await
-        else {
-            panic!("created")
-        };
+        .await;
         assert!(accounts.id.0 >= 1000, "shard 0 assigns ids");
+        let Statement::CreateTable { table, .. } = stmt("CREATE TABLE accounts (a int)", &[])
+        else {
+            panic!()
+        };
         let again = run(
             &mut shard,
             ShardRequest::CreateTable {
@@ -108,25 +161,22 @@ fn tables_survive_reopen_and_enforce_primary_keys() {
                 Value::Text(format!("f{aid}")),
             ]
         };
-        let inserted = run(
-            &mut shard,
-            ShardRequest::Insert {
-                table: accounts.clone(),
-                rows: (1..=300).map(|i| row(i, i * 10)).collect(),
-            },
-        )
+        let all: Vec<_> = (1..=300).map(|i| row(i, i * 10)).collect();
+        let inserted = write(&mut shard, 1, |txn| ShardRequest::Insert {
+            txn,
+            table: accounts.clone(),
+            rows: all,
+        })
         .await;
         assert!(
             matches!(inserted, ShardResponse::Inserted(300)),
             "{inserted:?}"
         );
-        let dup = run(
-            &mut shard,
-            ShardRequest::Insert {
-                table: accounts.clone(),
-                rows: vec![row(7, 0)],
-            },
-        )
+        let dup = write(&mut shard, 2, |txn| ShardRequest::Insert {
+            txn,
+            table: accounts.clone(),
+            rows: vec![row(7, 0)],
+        })
         .await;
         match dup {
             ShardResponse::Error(e) => {
@@ -146,6 +196,7 @@ fn tables_survive_reopen_and_enforce_primary_keys() {
             run(
                 &mut shard,
                 ShardRequest::Scan {
+                    txn: None,
                     plan,
                     params: vec![],
                     key,
@@ -154,23 +205,19 @@ fn tables_survive_reopen_and_enforce_primary_keys() {
             .await,
         );
         assert_eq!(got, vec![vec![Value::Int4(420)]]);
-        let plan = query("SELECT aid FROM accounts WHERE abalance > 2950", &tables);
         let got = rows(
             run(
                 &mut shard,
-                ShardRequest::Scan {
-                    plan,
-                    params: vec![],
-                    key: None,
-                },
+                scan(
+                    query("SELECT aid FROM accounts WHERE abalance > 2970", &tables),
+                    None,
+                ),
             )
             .await,
         );
         assert_eq!(
             got,
             vec![
-                vec![Value::Int4(296)],
-                vec![Value::Int4(297)],
                 vec![Value::Int4(298)],
                 vec![Value::Int4(299)],
                 vec![Value::Int4(300)]
@@ -178,28 +225,13 @@ fn tables_survive_reopen_and_enforce_primary_keys() {
         );
 
         // A table without a primary key gets hidden row ids; reopening continues after the last one.
-        let Statement::CreateTable { table, .. } = stmt("CREATE TABLE history (delta int)", &[])
-        else {
-            panic!()
-        };
-        let ShardResponse::TableCreated(Some(history)) = run(
-            &mut shard,
-            ShardRequest::CreateTable {
-                table,
-                if_not_exists: false,
-            },
-        )
-        .await
-        else {
-            panic!("created")
-        };
-        run(
-            &mut shard,
-            ShardRequest::Insert {
-                table: history.clone(),
-                rows: vec![vec![Value::Int4(1)], vec![Value::Null]],
-            },
-        )
+        let history = create(&mut shard, "CREATE TABLE history (delta int)").await;
+        let two = vec![vec![Value::Int4(1)], vec![Value::Null]];
+        write(&mut shard, 3, |txn| ShardRequest::Insert {
+            txn,
+            table: history.clone(),
+            rows: two,
+        })
         .await;
         drop(shard);
 
@@ -209,23 +241,17 @@ fn tables_survive_reopen_and_enforce_primary_keys() {
             panic!()
         };
         assert_eq!(catalog.len(), 2);
-        run(
-            &mut shard,
-            ShardRequest::Insert {
-                table: history.clone(),
-                rows: vec![vec![Value::Int4(3)]],
-            },
-        )
+        write(&mut shard, 4, |txn| ShardRequest::Insert {
+            txn,
+            table: history.clone(),
+            rows: vec![vec![Value::Int4(3)]],
+        })
         .await;
         let tables = vec![accounts.clone(), history.clone()];
         let all = rows(
             run(
                 &mut shard,
-                ShardRequest::Scan {
-                    plan: query("SELECT * FROM history", &tables),
-                    params: vec![],
-                    key: None,
-                },
+                scan(query("SELECT * FROM history", &tables), None),
             )
             .await,
         );
@@ -240,11 +266,7 @@ fn tables_survive_reopen_and_enforce_primary_keys() {
         let count = rows(
             run(
                 &mut shard,
-                ShardRequest::Scan {
-                    plan: query("SELECT aid FROM accounts", &tables),
-                    params: vec![],
-                    key: None,
-                },
+                scan(query("SELECT aid FROM accounts", &tables), None),
             )
             .await,
         );
@@ -260,13 +282,153 @@ fn tables_survive_reopen_and_enforce_primary_keys() {
         assert!(matches!(dropped, ShardResponse::TableDropped(_)));
         let gone = run(
             &mut shard,
-            ShardRequest::Scan {
-                plan: query("SELECT aid FROM accounts", &tables),
-                params: vec![],
-                key: None,
-            },
+            scan(query("SELECT aid FROM accounts", &tables), None),
         )
         .await;
         assert!(matches!(gone, ShardResponse::Error(e) if e.sqlstate() == "42P01"));
+    });
+}
+
+#[test]
+fn writes_are_private_until_commit_and_locks_serialise_updates() {
+    block_on(async {
+        let mut shard = Shard::open(ShardId(0), MemIo::new(), cfg())
+            .await
+            .expect("open");
+        let t = create(&mut shard, "CREATE TABLE t (k int PRIMARY KEY, v int)").await;
+        let tables = vec![t.clone()];
+        let seed = vec![
+            vec![Value::Int4(1), Value::Int4(10)],
+            vec![Value::Int4(2), Value::Int4(20)],
+        ];
+        write(&mut shard, 1, |txn| ShardRequest::Insert {
+            txn,
+            table: t.clone(),
+            rows: seed,
+        })
+        .await;
+
+        let bump = write_plan("UPDATE t SET v = v + 1 WHERE k = 1", &tables);
+        let key = pglitedb_shard::table::key_of(&[&Value::Int4(1)]);
+        let upd = |txn: u64| ShardRequest::Modify {
+            txn: TxnId(txn),
+            plan: bump.clone(),
+            params: vec![],
+            key: key.clone(),
+        };
+        assert!(matches!(
+            run(&mut shard, upd(10)).await,
+            ShardResponse::Modified(1)
+        ));
+        // Txn 10 sees its own write; others see the committed value.
+        let read = query("SELECT v FROM t WHERE k = 1", &tables);
+        assert_eq!(
+            rows(run(&mut shard, scan(read.clone(), Some(10))).await),
+            vec![vec![Value::Int4(11)]]
+        );
+        assert_eq!(
+            rows(run(&mut shard, scan(read.clone(), None)).await),
+            vec![vec![Value::Int4(10)]]
+        );
+        // Txn 11 blocks on the row lock, and after txn 10 commits it re-reads 11 and writes 12.
+        let second = upd(11);
+        assert_eq!(try_run(&mut shard, &second).await.err(), Some(TxnId(10)));
+        assert!(matches!(
+            run(&mut shard, ShardRequest::Commit { txn: TxnId(10) }).await,
+            ShardResponse::Done
+        ));
+        assert!(shard.take_released());
+        assert!(matches!(
+            try_run(&mut shard, &second).await,
+            Ok(ShardResponse::Modified(1))
+        ));
+        assert!(matches!(
+            run(&mut shard, ShardRequest::Commit { txn: TxnId(11) }).await,
+            ShardResponse::Done
+        ));
+        assert_eq!(
+            rows(run(&mut shard, scan(read.clone(), None)).await),
+            vec![vec![Value::Int4(12)]]
+        );
+
+        // Abort discards; a delete is private until commit.
+        let del = write_plan("DELETE FROM t WHERE k = 2", &tables);
+        let delete = ShardRequest::Modify {
+            txn: TxnId(12),
+            plan: del,
+            params: vec![],
+            key: None,
+        };
+        assert!(matches!(
+            run(&mut shard, delete).await,
+            ShardResponse::Modified(1)
+        ));
+        let all = query("SELECT k FROM t", &tables);
+        assert_eq!(
+            rows(run(&mut shard, scan(all.clone(), Some(12))).await).len(),
+            1
+        );
+        assert_eq!(
+            rows(run(&mut shard, scan(all.clone(), None)).await).len(),
+            2
+        );
+        run(&mut shard, ShardRequest::Abort { txn: TxnId(12) }).await;
+        assert_eq!(rows(run(&mut shard, scan(all, None)).await).len(), 2);
+    });
+}
+
+#[test]
+fn prepared_transactions_survive_a_restart_and_report_their_status() {
+    block_on(async {
+        let io = MemIo::new();
+        let mut shard = Shard::open(ShardId(0), io.clone(), cfg())
+            .await
+            .expect("open");
+        let t = create(&mut shard, "CREATE TABLE t (k int PRIMARY KEY)").await;
+        let txn = TxnId(77);
+        run(
+            &mut shard,
+            ShardRequest::Insert {
+                txn,
+                table: t.clone(),
+                rows: vec![vec![Value::Int4(5)]],
+            },
+        )
+        .await;
+        assert!(matches!(
+            run(
+                &mut shard,
+                ShardRequest::Prepare {
+                    txn,
+                    participants: vec![0, 1]
+                }
+            )
+            .await,
+            ShardResponse::Prepared
+        ));
+        drop(shard);
+        let mut shard = Shard::open(ShardId(0), io.clone(), cfg())
+            .await
+            .expect("reopen");
+        let ShardResponse::InDoubt(list) = run(&mut shard, ShardRequest::InDoubt).await else {
+            panic!()
+        };
+        assert_eq!(list, vec![(txn, vec![0, 1])]);
+        assert!(matches!(
+            run(&mut shard, ShardRequest::TxnStatus { txn }).await,
+            ShardResponse::TxnStatus(TxnStatus::InDoubt)
+        ));
+        run(&mut shard, ShardRequest::CommitPrepared { txn }).await;
+        assert!(matches!(
+            run(&mut shard, ShardRequest::TxnStatus { txn }).await,
+            ShardResponse::TxnStatus(TxnStatus::Committed)
+        ));
+        let other = TxnId(78);
+        assert!(matches!(
+            run(&mut shard, ShardRequest::TxnStatus { txn: other }).await,
+            ShardResponse::TxnStatus(TxnStatus::Unknown)
+        ));
+        let got = rows(run(&mut shard, scan(query("SELECT k FROM t", &[t]), None)).await);
+        assert_eq!(got, vec![vec![Value::Int4(5)]]);
     });
 }

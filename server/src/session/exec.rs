@@ -57,6 +57,21 @@ impl SessionContext for Ctx<'_> {
     }
 }
 
+/// How a statement finished: a command tag still to send, or rows already sent with their tag.
+enum Done {
+    Tag(String),
+    Rows(usize),
+}
+
+/// Statements that read or write tables, and so run inside a transaction.
+fn touches_tables(stmt: &Statement) -> bool {
+    match stmt {
+        Statement::Query(q) => q.source.is_some(),
+        Statement::Insert { .. } | Statement::Update(_) | Statement::Delete(_) => true,
+        _ => false,
+    }
+}
+
 /// The 25P02 error.
 pub fn aborted_error() -> ErrorFields {
     error::error(
@@ -167,6 +182,33 @@ impl Session {
             return Err(aborted_error());
         }
         self.cancel.set(false);
+        // Outside a block, a statement over tables runs in its own transaction, committed before
+        // its CommandComplete is sent (or rolled back on error).
+        let implicit = self.txn == TxnState::Idle && touches_tables(stmt);
+        let done = self.execute(stmt, plan, params, formats, describe).await;
+        if implicit {
+            let ended = self.finish_txn(done.is_ok()).await;
+            if let (Ok(_), Err(e)) = (&done, ended) {
+                return Err(e);
+            }
+        }
+        match done? {
+            Done::Tag(tag) => {
+                backend::command_complete(&mut self.conn.out, &tag);
+                Ok(0)
+            }
+            Done::Rows(n) => Ok(n),
+        }
+    }
+
+    async fn execute(
+        &mut self,
+        stmt: &Statement,
+        plan: Option<Arc<QueryPlan>>,
+        params: &[Value],
+        formats: &[Format],
+        describe: bool,
+    ) -> Result<Done, ErrorFields> {
         let tag: String = match stmt {
             Statement::Begin(modes) => {
                 if self.txn == TxnState::Idle {
@@ -192,12 +234,15 @@ impl Session {
                     backend::notice_response(&mut self.conn.out, &w);
                 }
                 let committed = *stmt == Statement::Commit && was == TxnState::InBlock;
+                let ended = self.finish_txn(committed).await;
+                let committed = committed && ended.is_ok();
                 if was != TxnState::Idle {
                     let changed = self.settings.end(committed);
                     self.pending_reports.extend(changed);
                 }
                 self.txn = TxnState::Idle;
                 self.portals.retain(|name, _| name.is_empty());
+                ended?;
                 if *stmt == Statement::Commit && was != TxnState::Failed {
                     "COMMIT".into()
                 } else {
@@ -305,7 +350,7 @@ impl Session {
                 let n = rows.len();
                 self.write_rows(&rows, &q.columns, formats)?;
                 backend::command_complete(&mut self.conn.out, &format!("SELECT {n}"));
-                return Ok(n);
+                return Ok(Done::Rows(n));
             }
             Statement::CreateTable {
                 table,
@@ -331,8 +376,7 @@ impl Session {
                 format!("INSERT 0 {n}")
             }
         };
-        backend::command_complete(&mut self.conn.out, &tag);
-        Ok(0)
+        Ok(Done::Tag(tag))
     }
 
     /// Runs a query plan on the shard that owns its data (the session's own shard for table-less

@@ -20,6 +20,7 @@ mod extended;
 mod params;
 mod startup;
 mod tables;
+mod txn;
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -105,6 +106,10 @@ pub struct Session {
     /// Reported settings changed since the last ReadyForQuery.
     pending_reports: Vec<(&'static str, String)>,
     cancel: Rc<Cell<bool>>,
+    /// The transaction statements run in (explicit block, or the current implicit one).
+    txn_id: Option<pglitedb_shard::TxnId>,
+    /// Shards holding the current transaction's writes and locks.
+    participants: std::collections::BTreeSet<pglitedb_shard::ShardId>,
     /// Scratch buffer for encoding one value.
     scratch: Vec<u8>,
 }
@@ -127,6 +132,8 @@ pub async fn run(worker: Rc<Worker>, stream: TcpStream) {
     debug!(pid = session.pid, %peer, user = %session.user, database = %session.database, "session started");
     let pid = session.pid;
     session.serve().await;
+    // A client that leaves in the middle of a transaction rolls it back.
+    let _ = session.finish_txn(false).await;
     let _ = session.conn.stream.close().await;
     worker.unregister_session(pid);
     debug!(pid, "session ended");

@@ -142,6 +142,8 @@ pub(super) async fn handshake(worker: Rc<Worker>, mut conn: Conn) -> Option<Sess
         skip_until_sync: false,
         pending_reports: Vec::new(),
         cancel,
+        txn_id: None,
+        participants: std::collections::BTreeSet::new(),
         scratch: Vec::with_capacity(64),
     })
 }

@@ -144,7 +144,6 @@ impl Session {
         rows: &[Vec<Expr>],
         params: &[Value],
     ) -> Result<u64, ErrorFields> {
-        self.refuse_in_block("INSERT")?;
         let shards = self.worker.cores();
         let mut per_shard: Vec<Vec<Vec<Value>>> = vec![Vec::new(); shards];
         for exprs in rows {
@@ -172,6 +171,7 @@ impl Session {
             };
             per_shard[shard.0 as usize].push(row);
         }
+        let txn = self.current_txn();
         let reqs: Vec<_> = per_shard
             .into_iter()
             .enumerate()
@@ -180,6 +180,7 @@ impl Session {
                 (
                     ShardId(i as u16),
                     ShardRequest::Insert {
+                        txn,
                         table: table.clone(),
                         rows,
                     },
@@ -188,6 +189,7 @@ impl Session {
             .collect();
         let mut total = 0;
         let mut first_error = None;
+        self.participants.extend(reqs.iter().map(|(s, _)| *s));
         for resp in scatter(&self.worker, reqs).await {
             match resp {
                 ShardResponse::Inserted(n) => total += n,
@@ -220,6 +222,7 @@ impl Session {
                 vec![(
                     shard,
                     ShardRequest::Scan {
+                        txn: self.txn_id,
                         plan,
                         params: params.to_vec(),
                         key: Some(key),
@@ -231,6 +234,7 @@ impl Session {
                     (
                         s,
                         ShardRequest::Scan {
+                            txn: self.txn_id,
                             plan: plan.clone(),
                             params: params.to_vec(),
                             key: None,
@@ -255,17 +259,13 @@ impl Session {
         plan: &Arc<WritePlan>,
         params: &[Value],
     ) -> Result<u64, ErrorFields> {
-        let what = if plan.assignments.is_empty() {
-            "DELETE"
-        } else {
-            "UPDATE"
-        };
-        self.refuse_in_block(what)?;
+        let txn = self.current_txn();
         let key = plan
             .key
             .as_deref()
             .and_then(|exprs| routed_key(exprs, params));
         let request = |key: Option<Vec<u8>>| ShardRequest::Modify {
+            txn,
             plan: plan.clone(),
             params: params.to_vec(),
             key,
@@ -278,6 +278,7 @@ impl Session {
         };
         let mut total = 0;
         let mut first_error = None;
+        self.participants.extend(reqs.iter().map(|(s, _)| *s));
         for resp in scatter(&self.worker, reqs).await {
             match resp {
                 ShardResponse::Modified(n) => total += n,

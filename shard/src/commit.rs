@@ -1,0 +1,94 @@
+//! Ending transactions on a shard: single-shard commit, the two phases of a multi-shard commit,
+//! abort, and what recovery needs to resolve prepared transactions.
+//!
+//! # Multi-shard commit
+//! ```text
+//!  router ── Prepare{txn, participants} ──► every participant: WAL(prepared: writes + outcome row)
+//!         ◄── Prepared (durable) ─────────── (one parallel fsync round)
+//!  all prepared ⇒ committed; client acknowledged
+//!         ── CommitPrepared{txn} ─────────► apply writes, release locks (durability not awaited:
+//!                                            a later commit on this shard follows it in the WAL)
+//! ```
+//! Each prepare batch also writes `txn → participants` into the outcome tree, so once a participant
+//! has committed, it remembers that it did, durably, even after checkpoints drop the WAL. Recovery
+//! (in `server`) commits an in-doubt transaction when any participant has it committed or every
+//! participant has it prepared, and rolls it back otherwise (some participant never prepared it).
+
+use pglitedb_storage::io::Io;
+use pglitedb_storage::TxnId;
+
+use crate::error::Result;
+use crate::message::{ShardResponse, TxnStatus};
+use crate::shard::{Shard, Step, OUTCOME_TREE};
+
+impl<I: Io> Shard<I> {
+    pub(crate) async fn commit(&mut self, txn: TxnId) -> Result<Step<I::File>> {
+        let set = self.txns.end(txn);
+        self.released = true;
+        if set.writes.is_empty() {
+            return Ok(Step::Reply(ShardResponse::Done));
+        }
+        let ticket = self.engine.commit(set.batch()).await?;
+        Ok(Step::Commit(ticket, ShardResponse::Done))
+    }
+
+    pub(crate) async fn prepare(
+        &mut self,
+        txn: TxnId,
+        participants: &[u32],
+    ) -> Result<Step<I::File>> {
+        let mut batch = self.txns.set(txn).map(|s| s.batch()).unwrap_or_default();
+        let mut outcome = Vec::with_capacity(4 * participants.len());
+        for p in participants {
+            outcome.extend_from_slice(&p.to_be_bytes());
+        }
+        batch.put(OUTCOME_TREE, &txn.0.to_be_bytes(), &outcome);
+        let ticket = self
+            .engine
+            .prepare(txn, participants.to_vec(), batch)
+            .await?;
+        Ok(Step::Commit(ticket, ShardResponse::Prepared))
+    }
+
+    pub(crate) async fn commit_prepared(&mut self, txn: TxnId) -> Result<Step<I::File>> {
+        let ticket = self.engine.commit_prepared(txn).await;
+        self.txns.end(txn);
+        self.released = true;
+        // The ticket's durability is not awaited (see the module docs).
+        drop(ticket?);
+        Ok(Step::Reply(ShardResponse::Done))
+    }
+
+    pub(crate) async fn abort(&mut self, txn: TxnId) -> Result<Step<I::File>> {
+        self.txns.end(txn);
+        self.released = true;
+        if self.engine.in_doubt().iter().any(|d| d.txn == txn) {
+            drop(self.engine.abort_prepared(txn).await?);
+        }
+        Ok(Step::Reply(ShardResponse::Done))
+    }
+
+    pub(crate) async fn txn_status(&mut self, txn: TxnId) -> Result<ShardResponse> {
+        let status = if self.engine.in_doubt().iter().any(|d| d.txn == txn) {
+            TxnStatus::InDoubt
+        } else if self
+            .engine
+            .get(OUTCOME_TREE, &txn.0.to_be_bytes())
+            .await?
+            .is_some()
+        {
+            TxnStatus::Committed
+        } else {
+            TxnStatus::Unknown
+        };
+        Ok(ShardResponse::TxnStatus(status))
+    }
+
+    pub(crate) fn in_doubt(&self) -> Vec<(TxnId, Vec<u32>)> {
+        self.engine
+            .in_doubt()
+            .into_iter()
+            .map(|d| (d.txn, d.participants))
+            .collect()
+    }
+}
