@@ -10,8 +10,8 @@ use super::{arg, builtin, Builtin, Param};
 use crate::error::{Result, SqlError};
 use crate::types::cast::{local_to_utc, utc_to_local};
 use crate::types::datetime::{
-    civil_from_days, days_from_civil, days_in_month, format_offset, weekday, Interval, Tm,
-    DAY_NAMES, MONTH_NAMES, UNIX_EPOCH_DAYS, USECS_PER_DAY, USECS_PER_SEC,
+    civil_from_days, date_to_usecs, days_from_civil, days_in_month, format_offset, weekday,
+    Interval, Tm, DAY_NAMES, MONTH_NAMES, UNIX_EPOCH_DAYS, USECS_PER_DAY, USECS_PER_SEC,
 };
 use crate::types::numeric::Numeric;
 use crate::types::{DataType, FormatContext, Value};
@@ -209,7 +209,7 @@ fn extract_value(unit: &str, v: &Value, ctx: &FormatContext) -> Result<Numeric> 
                 "epoch" => Ok(num((i64::from(*d) - i64::from(UNIX_EPOCH_DAYS)) * 86_400)),
                 "julian" => Ok(num(i64::from(*d) + 2_451_545)),
                 _ => {
-                    let t = i64::from(*d) * USECS_PER_DAY;
+                    let t = date_to_usecs(*d)?;
                     extract_ts(unit, t, t, None, Date)
                 }
             }
@@ -266,7 +266,7 @@ fn extract(a: &[Value], ctx: &FormatContext) -> Result<Value> {
 fn date_part(a: &[Value], ctx: &FormatContext) -> Result<Value> {
     // date_part(text, date) is date_part on the date as a timestamp.
     let v = match &a[1] {
-        Value::Date(d) => Value::Timestamp(i64::from(*d) * USECS_PER_DAY),
+        Value::Date(d) => Value::Timestamp(date_to_usecs(*d)?),
         other => other.clone(),
     };
     Ok(Value::Float8(
@@ -495,7 +495,7 @@ fn make_timestamp(a: &[Value], ctx: &FormatContext) -> Result<Value> {
         return Err(SqlError::Internal("make_date".into()));
     };
     let t = time_of(arg::int(a, 3)?, arg::int(a, 4)?, arg::f64(a, 5)?)?;
-    Ok(Value::Timestamp(i64::from(d) * USECS_PER_DAY + t))
+    Ok(Value::Timestamp(date_to_usecs(d)?.saturating_add(t)))
 }
 
 fn to_timestamp(a: &[Value], _: &FormatContext) -> Result<Value> {
@@ -529,7 +529,10 @@ fn to_char(a: &[Value], ctx: &FormatContext) -> Result<Value> {
         Value::Timestamp(t) => (*t, None),
         Value::Timestamptz(t) => {
             let (off, abbrev) = ctx.timezone.offset_at(t.div_euclid(USECS_PER_SEC));
-            (t + i64::from(off) * USECS_PER_SEC, Some((off, abbrev)))
+            (
+                t.saturating_add(i64::from(off) * USECS_PER_SEC),
+                Some((off, abbrev)),
+            )
         }
         other => return Err(SqlError::Internal(format!("to_char of {other:?}"))),
     };

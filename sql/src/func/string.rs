@@ -112,6 +112,11 @@ fn pad(a: &[Value], left: bool) -> Result<Value> {
     } else {
         vec![' ']
     };
+    if len > (1 << 28) {
+        return Err(SqlError::ProgramLimitExceeded(
+            "requested length too large".into(),
+        ));
+    }
     let chars: Vec<char> = s.chars().collect();
     if chars.len() >= len || fill.is_empty() {
         return text_value(chars.iter().take(len).collect());

@@ -218,3 +218,104 @@ fn math_and_datetime_functions_match_postgres() {
         "unit \"foo\" not recognized for type timestamp without time zone"
     );
 }
+
+#[test]
+fn every_builtin_survives_edge_arguments() {
+    // Robustness, not PostgreSQL parity: each built-in gets extreme values of its parameter
+    // types and must return a value or an error, never panic.
+    let ctx = FormatContext::default();
+    let samples = |t: DataType| -> Vec<Value> {
+        let texts = [
+            "",
+            "x",
+            "%s %I %L %",
+            "é",
+            "2024-01-01",
+            "year",
+            "FMMonth HH12 \"q\" \\",
+        ];
+        match t {
+            DataType::Int2 => vec![Value::Int2(i16::MIN), Value::Int2(0)],
+            DataType::Int4 => vec![
+                Value::Int4(i32::MIN),
+                Value::Int4(-1),
+                Value::Int4(0),
+                Value::Int4(i32::MAX),
+            ],
+            DataType::Int8 => vec![Value::Int8(i64::MIN), Value::Int8(0), Value::Int8(i64::MAX)],
+            DataType::Float4 => vec![Value::Float4(f32::NAN), Value::Float4(-0.0)],
+            DataType::Float8 => vec![
+                Value::Float8(f64::NAN),
+                Value::Float8(-1e308),
+                Value::Float8(0.0),
+                Value::Float8(f64::INFINITY),
+            ],
+            DataType::Numeric => ["NaN", "-1e100", "0", "1e-100", "Infinity"]
+                .iter()
+                .map(|s| Value::parse_text(DataType::Numeric, s).expect("numeric"))
+                .collect(),
+            DataType::Date => vec![
+                Value::Date(i32::MIN),
+                Value::Date(0),
+                Value::Date(super::super::types::datetime::DATE_END - 1),
+            ],
+            DataType::Timestamp | DataType::Timestamptz => {
+                let mk = |v| {
+                    if t == DataType::Timestamp {
+                        Value::Timestamp(v)
+                    } else {
+                        Value::Timestamptz(v)
+                    }
+                };
+                vec![
+                    mk(i64::MIN),
+                    mk(0),
+                    mk(super::super::types::datetime::TS_END - 1),
+                    mk(i64::MAX),
+                ]
+            }
+            DataType::Time => vec![Value::Time(0), Value::Time(86_400_000_000)],
+            DataType::Interval => vec![Value::Interval(crate::types::Interval {
+                months: i32::MIN,
+                days: i32::MAX,
+                micros: i64::MIN,
+            })],
+            DataType::Bytea => vec![Value::Bytea(vec![]), Value::Bytea(vec![0xff])],
+            _ => texts.iter().map(|s| Value::Text((*s).into())).collect(),
+        }
+    };
+    for b in builtins() {
+        if b.volatile {
+            continue;
+        }
+        let params: Vec<DataType> = b
+            .params
+            .iter()
+            .map(|p| match p {
+                Param::T(t) => *t,
+                Param::Any => DataType::Text,
+            })
+            .collect();
+        let pools: Vec<Vec<Value>> = params.iter().map(|t| samples(*t)).collect();
+        // Walk the cartesian product (small pools keep it bounded).
+        let mut idx = vec![0usize; pools.len()];
+        loop {
+            let args: Vec<Value> = idx.iter().zip(&pools).map(|(i, p)| p[*i].clone()).collect();
+            if let Ok(v) = (b.func)(&args, &ctx) {
+                let _ = v.to_text_ctx(&ctx);
+            }
+            let mut k = 0;
+            while k < idx.len() {
+                idx[k] += 1;
+                if idx[k] < pools[k].len() {
+                    break;
+                }
+                idx[k] = 0;
+                k += 1;
+            }
+            if k == idx.len() {
+                break;
+            }
+        }
+    }
+}

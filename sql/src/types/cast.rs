@@ -227,9 +227,9 @@ fn convert(v: Value, from: DataType, to: DataType, fctx: &FormatContext) -> Resu
         (Value::Numeric(n), T::Float8) => Value::Float8(n.to_f64()),
         (Value::Numeric(n), T::Float4) => Value::Float4(n.to_f64() as f32),
         (Value::Bool(b), T::Int4) => Value::Int4(i32::from(b)),
-        (Value::Date(d), T::Timestamp) => Value::Timestamp(date_to_ts(d)),
+        (Value::Date(d), T::Timestamp) => Value::Timestamp(date_to_ts(d)?),
         (Value::Date(d), T::Timestamptz) => {
-            let t = date_to_ts(d);
+            let t = date_to_ts(d)?;
             Value::Timestamptz(local_to_utc(t, fctx))
         }
         (Value::Timestamp(t), T::Timestamptz) => Value::Timestamptz(local_to_utc(t, fctx)),
@@ -259,12 +259,8 @@ fn convert_or_null(v: Value, from: DataType, to: DataType, fctx: &FormatContext)
     }
 }
 
-fn date_to_ts(d: i32) -> i64 {
-    match d {
-        super::datetime::DATE_NEG_INF => super::datetime::TS_NEG_INF,
-        super::datetime::DATE_POS_INF => super::datetime::TS_POS_INF,
-        d => i64::from(d) * USECS_PER_DAY,
-    }
+fn date_to_ts(d: i32) -> Result<i64> {
+    super::datetime::date_to_usecs(d)
 }
 
 fn ts_to_date(t: i64) -> Result<i32> {
@@ -281,7 +277,7 @@ pub fn local_to_utc(t: i64, fctx: &FormatContext) -> i64 {
         return t;
     }
     let off = fctx.timezone.offset_for_local(t.div_euclid(USECS_PER_SEC));
-    t - i64::from(off) * USECS_PER_SEC
+    t.saturating_sub(i64::from(off) * USECS_PER_SEC)
 }
 
 /// UTC microseconds → wall-clock microseconds in the session zone.
@@ -290,7 +286,7 @@ pub fn utc_to_local(t: i64, fctx: &FormatContext) -> i64 {
         return t;
     }
     let (off, _) = fctx.timezone.offset_at(t.div_euclid(USECS_PER_SEC));
-    t + i64::from(off) * USECS_PER_SEC
+    t.saturating_add(i64::from(off) * USECS_PER_SEC)
 }
 
 /// Applies a type modifier to a value already of type `ty` (the `varchar(n)`, `bpchar(n)`,

@@ -46,3 +46,5 @@ pub use ops::{resolve_binary, resolve_unary, BinaryOp, BinarySig, UnaryOp, Unary
 pub use typmod::{format_type, NO_TYPMOD};
 pub use tz::TimeZone;
 pub use value::Value;
+#[cfg(test)]
+mod robustness_tests;

@@ -146,10 +146,29 @@ impl Tm {
         }
     }
 
-    /// Microseconds since 2000-01-01.
+    /// Microseconds since 2000-01-01, saturating at the `i64` range (callers range-check the
+    /// result against the timestamp limits, so a saturated value becomes an out-of-range error).
     pub fn to_usecs(&self) -> i64 {
-        days_from_civil(self.year, self.month, self.day) * USECS_PER_DAY
-            + time_usecs(self.hour, self.minute, self.second, self.usec)
+        days_from_civil(self.year, self.month, self.day)
+            .saturating_mul(USECS_PER_DAY)
+            .saturating_add(time_usecs(self.hour, self.minute, self.second, self.usec))
+    }
+}
+
+/// A date as microseconds since 2000-01-01 (infinities map to timestamp infinities), or
+/// PostgreSQL's `date out of range for timestamp`.
+pub fn date_to_usecs(d: i32) -> crate::error::Result<i64> {
+    match d {
+        DATE_NEG_INF => Ok(TS_NEG_INF),
+        DATE_POS_INF => Ok(TS_POS_INF),
+        d => i64::from(d)
+            .checked_mul(USECS_PER_DAY)
+            .filter(|t| (TS_MIN..TS_END).contains(t))
+            .ok_or_else(|| {
+                crate::error::SqlError::DatetimeFieldOverflow(
+                    "date out of range for timestamp".into(),
+                )
+            }),
     }
 }
 
@@ -228,7 +247,11 @@ pub fn format_timestamptz(t: i64, ctx: &FormatContext) -> String {
         return format_ts(t, None, ctx);
     }
     let (off, abbrev) = ctx.timezone.offset_at(t.div_euclid(USECS_PER_SEC));
-    format_ts(t + i64::from(off) * USECS_PER_SEC, Some((off, abbrev)), ctx)
+    format_ts(
+        t.saturating_add(i64::from(off) * USECS_PER_SEC),
+        Some((off, abbrev)),
+        ctx,
+    )
 }
 
 /// ISO offset suffix: `+HH`, `+HH:MM` or `+HH:MM:SS`.

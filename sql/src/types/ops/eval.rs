@@ -270,6 +270,14 @@ pub fn pow_numeric(a: &Numeric, b: &Numeric) -> Result<Numeric> {
             "a negative number raised to a non-integer power yields a complex result".into(),
         ));
     }
+    // PostgreSQL's numeric holds at most 131072 digits before the point; refuse early rather than
+    // multiply our way to a million-digit number.
+    let magnitude = a.to_f64().abs();
+    if magnitude.is_finite() && magnitude > 0.0 && b.to_f64() * magnitude.log10() > 131_072.0 {
+        return Err(SqlError::OutOfRange(
+            "value overflows numeric format".into(),
+        ));
+    }
     // Exact integer powers by repeated squaring when the exponent is a small integer.
     if b.scale() == 0 || b.trunc(0).cmp_sql(b) == Ordering::Equal {
         if let Ok(Some(e)) = b.to_i128_round() {
@@ -351,7 +359,11 @@ fn arith(sig: &BinarySig, l: Value, r: Value, ctx: &FormatContext) -> Result<Val
             i32::try_from(i64::from(a) - i64::from(b)).map_err(|_| overflow(DataType::Int4))?,
         ),
         (Value::Date(d), Value::Time(t)) | (Value::Time(t), Value::Date(d)) => {
-            Value::Timestamp(ts_checked(i64::from(d) * USECS_PER_DAY + t)?)
+            Value::Timestamp(ts_checked(
+                datetime::date_to_usecs(d)?
+                    .checked_add(t)
+                    .ok_or_else(ts_range)?,
+            )?)
         }
         (Value::Timestamp(t), Value::Interval(i)) => {
             let i = if op == B::Sub {
@@ -437,7 +449,7 @@ fn add_months_days(t: i64, i: &Interval) -> Result<i64> {
         tm.day = tm.day.min(datetime::days_in_month(tm.year, tm.month));
     }
     let t = tm.to_usecs();
-    t.checked_add(i64::from(i.days) * USECS_PER_DAY)
+    t.checked_add(i64::from(i.days).saturating_mul(USECS_PER_DAY))
         .ok_or_else(ts_range)
 }
 
