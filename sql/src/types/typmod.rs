@@ -28,7 +28,12 @@ pub fn from_args(ty: DataType, args: &[i32]) -> Result<i32> {
     match (ty, args) {
         (_, []) => Ok(NO_TYPMOD),
         (DataType::Varchar | DataType::Bpchar, [n]) => {
-            let name = ty.type_name();
+            // bpchartypmodin reports itself as "char".
+            let name = if ty == DataType::Bpchar {
+                "char"
+            } else {
+                "varchar"
+            };
             if *n < 1 {
                 return invalid(format!("length for type {name} must be at least 1"));
             }
@@ -67,6 +72,95 @@ pub fn from_args(ty: DataType, args: &[i32]) -> Result<i32> {
         (DataType::Interval, [p]) => Ok((INTERVAL_FULL_RANGE << 16) | (*p).clamp(0, 6)),
         _ => invalid(format!("invalid type modifier for type {}", ty.sql_name())),
     }
+}
+
+/// Parses a type name as SQL writes it — `integer`, `varchar(10)`, `numeric(10,2)`,
+/// `character varying(5)[]`, `timestamp(3) with time zone`, `double precision`, `float(24)` — into
+/// a type and its typmod, with PostgreSQL's errors (`type "x" does not exist`, 42704, and the
+/// modifier errors of [`from_args`]). A bare `char`/`character` means `char(1)`, as in PostgreSQL.
+pub fn parse_type_name(name: &str) -> Result<(DataType, i32)> {
+    let lower = name.trim().to_ascii_lowercase();
+    let undefined = || SqlError::UndefinedType(name.trim().to_string());
+    let (base, is_array) = match lower.strip_suffix("[]") {
+        Some(b) => (b.trim_end(), true),
+        None => (lower.as_str(), false),
+    };
+    // Split `name(args) rest`: modifiers may sit before a trailing `with/without time zone`.
+    let (head, args, tail) = match base.find('(') {
+        Some(open) => {
+            let close = base[open..]
+                .find(')')
+                .map(|c| open + c)
+                .ok_or_else(undefined)?;
+            let args = base[open + 1..close]
+                .split(',')
+                .map(|a| a.trim().parse::<i32>().map_err(|_| undefined()))
+                .collect::<Result<Vec<i32>>>()?;
+            (base[..open].trim(), args, base[close + 1..].trim())
+        }
+        None => (base, Vec::new(), ""),
+    };
+    let words: Vec<&str> = head
+        .split_whitespace()
+        .chain(tail.split_whitespace())
+        .collect();
+    let joined = words.join(" ");
+    let ty = match joined.as_str() {
+        "bool" | "boolean" => DataType::Bool,
+        "int2" | "smallint" => DataType::Int2,
+        "int" | "int4" | "integer" => DataType::Int4,
+        "int8" | "bigint" => DataType::Int8,
+        "real" | "float4" => DataType::Float4,
+        "double precision" | "float8" => DataType::Float8,
+        "float" => match args.as_slice() {
+            [] => DataType::Float8,
+            [p] if *p < 1 => {
+                return Err(SqlError::InvalidParameterValue(
+                    "precision for type float must be at least 1 bit".into(),
+                ))
+            }
+            [p] if *p <= 24 => return array_or(DataType::Float4, NO_TYPMOD, is_array),
+            [p] if *p <= 53 => return array_or(DataType::Float8, NO_TYPMOD, is_array),
+            _ => {
+                return Err(SqlError::InvalidParameterValue(
+                    "precision for type float must be less than 54 bits".into(),
+                ))
+            }
+        },
+        "numeric" | "decimal" | "dec" => DataType::Numeric,
+        "oid" => DataType::Oid,
+        "text" => DataType::Text,
+        "varchar" | "character varying" | "char varying" => DataType::Varchar,
+        "char" | "character" | "bpchar" => DataType::Bpchar,
+        "name" => DataType::Name,
+        "bytea" => DataType::Bytea,
+        "date" => DataType::Date,
+        "time" | "time without time zone" => DataType::Time,
+        "timestamp" | "timestamp without time zone" => DataType::Timestamp,
+        "timestamptz" | "timestamp with time zone" => DataType::Timestamptz,
+        "interval" => DataType::Interval,
+        "uuid" => DataType::Uuid,
+        "json" => DataType::Json,
+        "jsonb" => DataType::Jsonb,
+        _ => return Err(undefined()),
+    };
+    // `char` without a length is char(1); `bpchar` without one is unconstrained.
+    let args = if args.is_empty() && matches!(joined.as_str(), "char" | "character") {
+        vec![1]
+    } else {
+        args
+    };
+    let typmod = from_args(ty, &args)?;
+    array_or(ty, typmod, is_array)
+}
+
+fn array_or(ty: DataType, typmod: i32, is_array: bool) -> Result<(DataType, i32)> {
+    if !is_array {
+        return Ok((ty, typmod));
+    }
+    ty.array_of()
+        .map(|a| (a, typmod))
+        .ok_or_else(|| SqlError::UndefinedType(format!("{}[]", ty.sql_name())))
 }
 
 /// The declared length of `varchar(n)`/`char(n)`, if any.
@@ -168,6 +262,39 @@ mod tests {
         assert_eq!(
             numeric_precision_scale(from_args(DataType::Numeric, &[2, -3]).expect("ok")),
             Some((2, -3))
+        );
+    }
+
+    #[test]
+    fn type_names_parse_as_postgres() {
+        let p = |s: &str| {
+            let (ty, tm) = parse_type_name(s).expect(s);
+            format_type(ty, tm)
+        };
+        // format_type of the parsed type, as PostgreSQL 15 prints it.
+        assert_eq!(p("varchar(10)"), "character varying(10)");
+        assert_eq!(p("NUMERIC(10, 2)"), "numeric(10,2)");
+        assert_eq!(p("char(5)"), "character(5)");
+        assert_eq!(p("char"), "character(1)");
+        assert_eq!(p("int"), "integer");
+        assert_eq!(p("double precision"), "double precision");
+        assert_eq!(p("float(10)"), "real");
+        assert_eq!(
+            p("timestamp(3) with time zone"),
+            "timestamp(3) with time zone"
+        );
+        assert_eq!(p("character varying(5)[]"), "character varying(5)[]");
+        assert_eq!(p("int4[]"), "integer[]");
+        let e = parse_type_name("nosuchtype").expect_err("undefined");
+        assert_eq!(e.to_string(), "type \"nosuchtype\" does not exist");
+        assert_eq!(e.sqlstate(), "42704");
+        assert_eq!(
+            parse_type_name("float(54)").expect_err("float").to_string(),
+            "precision for type float must be less than 54 bits"
+        );
+        assert_eq!(
+            parse_type_name("char(0)").expect_err("char").to_string(),
+            "length for type char must be at least 1"
         );
     }
 
