@@ -62,3 +62,51 @@ fn flipped_bit_in_a_page_is_reported_as_corruption() {
         assert!(detected > 0);
     });
 }
+
+/// A damaged record in the acknowledged part of the WAL is reported, not taken for a torn tail: later
+/// flushes carry a `Synced` marker that vouches for it.
+#[test]
+fn damaged_acknowledged_wal_record_is_reported() {
+    use pglitedb_storage::io::Io;
+    block_on(async {
+        let io = MemIo::new();
+        let cfg = EngineConfig::for_tests();
+        let mut engine = Engine::open(io.clone(), cfg.clone()).await.expect("open");
+        let mut b = WriteBatch::new();
+        b.create_tree(TreeId(1));
+        engine
+            .commit(b)
+            .await
+            .expect("commit")
+            .durable()
+            .await
+            .expect("durable");
+        for i in 0..20u32 {
+            let mut b = WriteBatch::new();
+            b.put(TreeId(1), &i.to_be_bytes(), &[9; 100]);
+            engine
+                .commit(b)
+                .await
+                .expect("commit")
+                .durable()
+                .await
+                .expect("durable");
+        }
+        drop(engine);
+        let wal = io
+            .list()
+            .await
+            .expect("list")
+            .into_iter()
+            .filter(|n| n.starts_with("wal-"))
+            .max()
+            .expect("a WAL segment");
+        // Every flush starts a fresh 4 KiB block: block 3 holds the third commit, long acknowledged.
+        io.flip_bit(&wal, 3 * 4096 + 60, 1);
+        match Engine::open(io.clone(), cfg).await {
+            Err(StorageError::Corrupted(msg)) => assert!(msg.contains("damaged"), "{msg}"),
+            Err(e) => panic!("unexpected error {e}"),
+            Ok(_) => panic!("a damaged acknowledged record was taken for the end of the log"),
+        }
+    });
+}

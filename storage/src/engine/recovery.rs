@@ -134,6 +134,7 @@ impl<I: Io> Engine<I> {
             Record::AbortPrepared(txn) => {
                 self.prepared.remove(&txn);
             }
+            Record::Synced(_) => {}
         }
         Ok(())
     }

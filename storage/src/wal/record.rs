@@ -59,6 +59,10 @@ pub enum Record {
     CommitPrepared(TxnId),
     /// Outcome: discard the prepared changes.
     AbortPrepared(TxnId),
+    /// Written by the WAL itself at the start of every flush, with LSN 0 (outside the LSN sequence):
+    /// every record up to this LSN was durable when the flush began. Recovery uses it to tell a damaged
+    /// acknowledged record from a torn tail.
+    Synced(u64),
 }
 
 fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
@@ -102,6 +106,7 @@ impl Record {
             Record::Prepared { .. } => 2,
             Record::CommitPrepared(_) => 3,
             Record::AbortPrepared(_) => 4,
+            Record::Synced(_) => 5,
         }
     }
 
@@ -129,6 +134,7 @@ impl Record {
             Record::CommitPrepared(txn) | Record::AbortPrepared(txn) => {
                 out.extend_from_slice(&txn.0.to_le_bytes());
             }
+            Record::Synced(lsn) => out.extend_from_slice(&lsn.to_le_bytes()),
         }
         let len = u32::try_from(out.len() - start - 8).expect("invariant: records < 4 GiB");
         let crc = frame_crc(salt, &out[start + 8..]);
@@ -156,6 +162,7 @@ impl Record {
             }
             3 => Record::CommitPrepared(TxnId(r.u64()?)),
             4 => Record::AbortPrepared(TxnId(r.u64()?)),
+            5 => Record::Synced(r.u64()?),
             k => return Err(StorageError::Corrupted(format!("WAL record kind {k}"))),
         };
         if r.pos != payload.len() {
@@ -257,6 +264,7 @@ mod tests {
             },
             Record::CommitPrepared(TxnId(5)),
             Record::AbortPrepared(TxnId(6)),
+            Record::Synced(41),
         ] {
             let mut buf = Vec::new();
             rec.encode(42, 7, &mut buf);

@@ -79,18 +79,26 @@ pub async fn scan<I: Io>(io: &I, replay_start: Lsn) -> Result<Scan> {
     }
     let mut expected = headers[first].map_or(replay_start.0, |h| h.first_lsn);
     let mut last = first;
+    let mut tail: Option<(Vec<u8>, SegmentHeader, usize)> = None;
     for i in first..seqs.len() {
         let Some(h) = headers[i].filter(|h| h.first_lsn == expected) else {
             break;
         };
-        let file = io.open(&segment_name(seqs[i]), false).await?;
-        let len = file.size().await?;
-        let bytes = file
-            .read_at(0, usize::try_from(len).unwrap_or(usize::MAX))
-            .await?;
-        expected = scan_segment(&bytes, h, expected, replay_start, &mut records)?;
+        let bytes = read_segment(io, seqs[i]).await?;
+        let (next, stop) = scan_segment(&bytes, h, expected, replay_start, &mut records)?;
+        expected = next;
         segments.push((seqs[i], h.first_lsn));
         last = i;
+        tail = Some((bytes, h, stop));
+    }
+    // Before treating what follows as a torn tail, make sure no later flush vouches for it.
+    if let Some((bytes, h, stop)) = &tail {
+        check_claims(bytes, *h, *stop, expected)?;
+    }
+    for i in last + 1..seqs.len() {
+        if let Some(h) = headers[i] {
+            check_claims(&read_segment(io, seqs[i]).await?, h, HEADER_BLOCK, expected)?;
+        }
     }
     if expected < replay_start.0 {
         return Err(StorageError::Corrupted(format!(
@@ -114,14 +122,21 @@ pub async fn scan<I: Io>(io: &I, replay_start: Lsn) -> Result<Scan> {
     })
 }
 
-/// Reads one segment's valid records; returns the next expected LSN.
+async fn read_segment<I: Io>(io: &I, seq: u64) -> Result<Vec<u8>> {
+    let file = io.open(&segment_name(seq), false).await?;
+    let len = file.size().await?;
+    file.read_at(0, usize::try_from(len).unwrap_or(usize::MAX))
+        .await
+}
+
+/// Reads one segment's valid records; returns the next expected LSN and where the scan stopped.
 fn scan_segment(
     bytes: &[u8],
     h: SegmentHeader,
     mut expected: u64,
     replay_start: Lsn,
     out: &mut Vec<(Lsn, Record)>,
-) -> Result<u64> {
+) -> Result<(u64, usize)> {
     let mut pos = HEADER_BLOCK;
     while pos + FRAME_HEADER <= bytes.len() {
         let len = u32::from_le_bytes([bytes[pos], bytes[pos + 1], bytes[pos + 2], bytes[pos + 3]]);
@@ -145,7 +160,13 @@ fn scan_segment(
         }
         let mut lsn = [0u8; 8];
         lsn.copy_from_slice(&checked[0..8]);
-        if u64::from_le_bytes(lsn) != expected {
+        let lsn = u64::from_le_bytes(lsn);
+        if lsn == 0 && checked[8] == SYNCED_KIND {
+            // A flush's `Synced` marker: outside the LSN sequence.
+            pos += 8 + len;
+            continue;
+        }
+        if lsn != expected {
             break;
         }
         if expected >= replay_start.0 {
@@ -156,7 +177,40 @@ fn scan_segment(
         expected += 1;
         pos += 8 + len;
     }
-    Ok(expected)
+    Ok((expected, pos))
+}
+
+/// Kind byte of `Record::Synced` (must agree with `record.rs`).
+const SYNCED_KIND: u8 = 5;
+
+/// Looks at every block start from `from` on for a valid `Synced` marker (this segment's salt) claiming
+/// that LSN `end` or later was durable; finding one means the log ends at a damaged acknowledged record,
+/// not at a torn tail.
+fn check_claims(bytes: &[u8], h: SegmentHeader, from: usize, end: u64) -> Result<()> {
+    let mut pos = from.div_ceil(BLOCK) * BLOCK;
+    while pos + FRAME_HEADER + 8 <= bytes.len() {
+        let len = u32::from_le_bytes([bytes[pos], bytes[pos + 1], bytes[pos + 2], bytes[pos + 3]]);
+        if len as usize == FRAME_HEADER - 8 + 8 {
+            let crc = u32::from_le_bytes([
+                bytes[pos + 4],
+                bytes[pos + 5],
+                bytes[pos + 6],
+                bytes[pos + 7],
+            ]);
+            let checked = &bytes[pos + 8..pos + 8 + len as usize];
+            if crc == frame_crc(h.salt, checked) && checked[0..8] == [0; 8] {
+                if let Ok(Record::Synced(d)) = Record::decode(checked[8], &checked[9..]) {
+                    if d >= end {
+                        return Err(StorageError::Corrupted(format!(
+                            "WAL record {end} is damaged, but a later flush records LSN {d} as durable"
+                        )));
+                    }
+                }
+            }
+        }
+        pos += BLOCK;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use std::task::{Poll, Waker};
 
 use rand::Rng;
 
-use super::record::Record;
+use super::record::{Record, FRAME_HEADER};
 use super::{segment_name, spare_name, Lsn, SegmentHeader, BLOCK, HEADER_BLOCK};
 use crate::io::{Io, IoFile};
 use crate::{Result, StorageError};
@@ -189,13 +189,24 @@ impl<I: Io> WalWriter<I> {
             };
             frame.clear();
             rec.encode(lsn, salt, &mut frame);
-            if frame.len() as u64 > self.seg_size - HEADER_BLOCK as u64 {
+            if (frame.len() + FRAME_HEADER + 8) as u64 > self.seg_size - HEADER_BLOCK as u64 {
                 return Err(StorageError::RecordTooLarge(frame.len()));
             }
             {
                 let mut st = self.shared.st.borrow_mut();
-                let end = st.cur.write_pos + (st.cur.buf.len() + frame.len()) as u64;
+                // The first record of every flush is preceded by a `Synced` marker (DESIGN.md, Recovery).
+                let at_flush_start = st.cur.buf.is_empty()
+                    || (st.cur.write_pos == 0 && st.cur.buf.len() == HEADER_BLOCK);
+                let marker = if at_flush_start {
+                    let mut m = Vec::with_capacity(FRAME_HEADER + 8);
+                    Record::Synced(st.durable_lsn).encode(0, salt, &mut m);
+                    m
+                } else {
+                    Vec::new()
+                };
+                let end = st.cur.write_pos + (st.cur.buf.len() + marker.len() + frame.len()) as u64;
                 if end <= self.seg_size {
+                    st.cur.buf.extend_from_slice(&marker);
                     st.cur.buf.extend_from_slice(&frame);
                     st.next_lsn += 1;
                     return Ok(Lsn(lsn));
