@@ -186,62 +186,26 @@ fn log10_f(a: &[Value], _: &FormatContext) -> Result<Value> {
     Ok(Value::Float8(x.log10()))
 }
 
-/// Numeric transcendental results with PostgreSQL's "at least 16 significant digits" scale,
-/// computed through `f64` (see the `numeric` module doc).
-fn numeric_from_f64(v: f64, min_scale: u32) -> Result<Numeric> {
-    if !v.is_finite() {
-        return Err(SqlError::OutOfRange(
-            "value overflows numeric format".into(),
-        ));
-    }
-    // numeric.c: rscale = NUMERIC_MIN_SIG_DIGITS - (int) log10(result).
-    let dweight = if v == 0.0 {
-        0
-    } else {
-        v.abs().log10().trunc() as i32
-    };
-    let rscale = (16 - dweight).max(min_scale as i32).clamp(0, 1000);
-    Ok(Numeric::from_f64(v, 17).round(rscale))
-}
-
 fn ln_n(a: &[Value], _: &FormatContext) -> Result<Value> {
-    let n = arg::numeric(a, 0)?;
-    log_check(n.to_f64())?;
-    Ok(Value::Numeric(numeric_from_f64(
-        n.to_f64().ln(),
-        n.scale(),
-    )?))
+    Ok(Value::Numeric(arg::numeric(a, 0)?.ln()?))
 }
 
 fn log10_n(a: &[Value], _: &FormatContext) -> Result<Value> {
-    let n = arg::numeric(a, 0)?;
-    log_check(n.to_f64())?;
-    Ok(Value::Numeric(numeric_from_f64(
-        n.to_f64().log10(),
-        n.scale(),
+    Ok(Value::Numeric(Numeric::log(
+        &Numeric::from_i128(10),
+        arg::numeric(a, 0)?,
     )?))
 }
 
 fn log_base_n(a: &[Value], _: &FormatContext) -> Result<Value> {
-    let (b, x) = (arg::numeric(a, 0)?, arg::numeric(a, 1)?);
-    log_check(b.to_f64())?;
-    log_check(x.to_f64())?;
-    let denom = b.to_f64().ln();
-    if denom == 0.0 {
-        return Err(SqlError::DivisionByZero);
-    }
-    Ok(Value::Numeric(numeric_from_f64(
-        x.to_f64().ln() / denom,
-        b.scale().max(x.scale()),
+    Ok(Value::Numeric(Numeric::log(
+        arg::numeric(a, 0)?,
+        arg::numeric(a, 1)?,
     )?))
 }
 
 fn exp_n(a: &[Value], _: &FormatContext) -> Result<Value> {
-    let n = arg::numeric(a, 0)?;
-    Ok(Value::Numeric(numeric_from_f64(
-        n.to_f64().exp(),
-        n.scale(),
-    )?))
+    Ok(Value::Numeric(arg::numeric(a, 0)?.exp()?))
 }
 
 fn pi(_: &[Value], _: &FormatContext) -> Result<Value> {

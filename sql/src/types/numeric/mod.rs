@@ -11,10 +11,10 @@
 //! reproduces that view. Special values: `NaN` (sorts above everything, equal to itself, as
 //! PostgreSQL's btree order has it) and ±`Infinity`.
 //!
-//! Left out: `exp`, `ln`, `power` with fractional exponents compute through `f64` (see `func::math`),
-//! so their last digits may differ from PostgreSQL's exact algorithms.
+//! `exp`, `ln`, `log` and fractional powers live in `transcendental`.
 
 pub mod mag;
+mod transcendental;
 mod wire;
 
 use std::cmp::Ordering;

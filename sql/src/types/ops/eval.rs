@@ -254,8 +254,8 @@ pub fn pow_f64(a: f64, b: f64) -> Result<f64> {
     Ok(v)
 }
 
-/// `numeric ^ numeric`: exact for integer exponents up to 1000 (PostgreSQL's scale rule); other
-/// exponents compute through `f64`, so digits past the 15th may differ from PostgreSQL's.
+/// `numeric ^ numeric`: exact for integer exponents up to ±1000, `exp(b·ln a)` with guard digits
+/// otherwise, at PostgreSQL's result scales.
 pub fn pow_numeric(a: &Numeric, b: &Numeric) -> Result<Numeric> {
     if a.is_nan() || b.is_nan() {
         return Ok(Numeric::NaN);
@@ -302,18 +302,14 @@ pub fn pow_numeric(a: &Numeric, b: &Numeric) -> Result<Numeric> {
             }
         }
     }
-    let v = pow_f64(a.to_f64(), b.to_f64())?;
-    // power_var: 16 significant digits from the estimated decimal weight (truncated toward 0).
-    let dweight = if v == 0.0 {
-        0
-    } else {
-        v.abs().log10().trunc() as i32
-    };
-    let rscale = (16 - dweight)
-        .max(a.scale() as i32)
-        .max(b.scale() as i32)
-        .clamp(0, 1000);
-    Ok(Numeric::from_f64(v, 17).round(rscale))
+    if a.is_zero() {
+        return Ok(Numeric::zero());
+    }
+    if !matches!(a, Numeric::Finite { .. }) || !matches!(b, Numeric::Finite { .. }) {
+        // Infinite operands: PostgreSQL's special cases agree with float8 pow.
+        return Ok(Numeric::from_f64(pow_f64(a.to_f64(), b.to_f64())?, 15));
+    }
+    a.pow_fractional(b)
 }
 
 fn arith(sig: &BinarySig, l: Value, r: Value, ctx: &FormatContext) -> Result<Value> {
