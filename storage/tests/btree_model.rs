@@ -175,6 +175,11 @@ fn btree_matches_model() {
                     let k = key(&mut rng);
                     let got = engine.get(TreeId(tree), &k).await.expect("get");
                     assert_eq!(got.as_ref(), model[&tree].get(&k), "step {step}: get");
+                    let len = engine
+                        .get_with(TreeId(tree), &k, <[u8]>::len)
+                        .await
+                        .expect("get_with");
+                    assert_eq!(len, got.map(|v| v.len()), "step {step}: get_with");
                 }
                 _ if model.contains_key(&tree) => {
                     let mut b = WriteBatch::new();

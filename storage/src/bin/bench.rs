@@ -115,6 +115,26 @@ async fn phases(engine: &mut Engine<GlommioIo>, keys: u64, secs: u64, label: &st
         }
     }
     report(&format!("point get ({label})"), n, t.elapsed());
+    // The same through the borrowing API (no value copy).
+    let t = mark();
+    let mut n = 0;
+    let mut bytes = 0;
+    while t.elapsed() < dur {
+        for _ in 0..1000 {
+            let i = rng.gen_range(0..keys);
+            bytes += engine
+                .get_with(TREE, &key(i), <[u8]>::len)
+                .await?
+                .unwrap_or(0);
+            n += 1;
+        }
+    }
+    debug_assert!(bytes > 0);
+    report(
+        &format!("point get_with, no copy ({label})"),
+        n,
+        t.elapsed(),
+    );
     // Range scans of 100 rows, alternating direction.
     let t = mark();
     let mut n = 0;

@@ -82,6 +82,16 @@ pub async fn get<F: IoFile>(
     root: PageId,
     key: &[u8],
 ) -> Result<Option<Vec<u8>>> {
+    get_with(pager, root, key, <[u8]>::to_vec).await
+}
+
+/// Looks up `key` and passes its value to `f` without copying it (unless it lives in overflow pages).
+pub async fn get_with<F: IoFile, R>(
+    pager: &mut Pager<F>,
+    root: PageId,
+    key: &[u8],
+    f: impl FnOnce(&[u8]) -> R,
+) -> Result<Option<R>> {
     let mut pid = root;
     loop {
         let s = match pager.with_cached(pid, |n| step(n, key)) {
@@ -90,8 +100,8 @@ pub async fn get<F: IoFile>(
         };
         match s {
             Step::Child(child) => pid = child,
-            Step::Found(Value::Inline(v)) => return Ok(Some(v.to_vec())),
-            Step::Found(val) => return read_value(pager, &val).await.map(Some),
+            Step::Found(Value::Inline(v)) => return Ok(Some(f(&v))),
+            Step::Found(val) => return Ok(Some(f(&read_value(pager, &val).await?))),
             Step::Missing => return Ok(None),
             Step::NotANode => return Err(not_a_node(pid)),
         }

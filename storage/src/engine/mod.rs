@@ -333,6 +333,20 @@ impl<I: Io> Engine<I> {
         self.poison_on(r)
     }
 
+    /// Looks up `key` in `tree` and passes the value to `f` without copying it into a new buffer (row
+    /// decoding straight from the cached node).
+    pub async fn get_with<R>(
+        &mut self,
+        tree: TreeId,
+        key: &[u8],
+        f: impl FnOnce(&[u8]) -> R,
+    ) -> Result<Option<R>> {
+        self.check()?;
+        let root = self.root(tree)?;
+        let r = btree::get_with(&mut self.pager, root, key, f).await;
+        self.poison_on(r)
+    }
+
     /// Up to `limit` entries of `tree` with keys within (`lo`, `hi`), ascending or descending. Continue a
     /// scan by calling again with the bound just past the last key returned.
     pub async fn scan(
