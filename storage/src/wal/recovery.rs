@@ -58,7 +58,7 @@ pub async fn scan<I: Io>(io: &I, replay_start: Lsn) -> Result<Scan> {
             )));
         }
         for &seq in &seqs {
-            io.remove(&segment_name(seq)).await?;
+            retire(io, seq, &mut spares).await?;
         }
         let seq = seqs.last().map_or(1, |s| s + 1);
         return Ok(Scan {
@@ -107,9 +107,9 @@ pub async fn scan<I: Io>(io: &I, replay_start: Lsn) -> Result<Scan> {
             replay_start.0
         )));
     }
-    // Remove the tail beyond the end of the log.
+    // Segments beyond the end of the log become spares (their stale records fail the new salt).
     for &seq in &seqs[last + 1..] {
-        io.remove(&segment_name(seq)).await?;
+        retire(io, seq, &mut spares).await?;
     }
     Ok(Scan {
         records,
@@ -120,6 +120,21 @@ pub async fn scan<I: Io>(io: &I, replay_start: Lsn) -> Result<Scan> {
             spares,
         },
     })
+}
+
+/// Spare segment files kept at open (more are removed).
+const MAX_SPARES_AT_OPEN: usize = 4;
+
+/// Turns segment `seq` into a spare (or removes it when there are enough), so a store that is opened
+/// and closed repeatedly does not zero-fill a new segment every time.
+async fn retire<I: Io>(io: &I, seq: u64, spares: &mut Vec<u64>) -> Result<()> {
+    if spares.len() >= MAX_SPARES_AT_OPEN || spares.contains(&seq) {
+        return io.remove(&segment_name(seq)).await;
+    }
+    io.rename(&segment_name(seq), &super::spare_name(seq))
+        .await?;
+    spares.push(seq);
+    Ok(())
 }
 
 async fn read_segment<I: Io>(io: &I, seq: u64) -> Result<Vec<u8>> {
