@@ -29,7 +29,10 @@ mod wal;
 
 pub use btree::{MAX_INLINE_ENTRY, MAX_KEY_LEN};
 pub use buffer::PagerStats;
-pub use engine::{CommitTicket, Engine, EngineConfig, InDoubt, Op, TreeId, TxnId, WriteBatch};
+pub use engine::{
+    CommitTicket, Engine, EngineConfig, EngineStats, InDoubt, Op, TreeId, TxnId, WriteBatch,
+};
 pub use error::{Result, StorageError};
 pub use page::{PageId, PAGE_SIZE};
+pub use wal::writer::WalStats;
 pub use wal::Lsn;
