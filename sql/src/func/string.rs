@@ -269,20 +269,21 @@ fn ascii(a: &[Value], _: &FormatContext) -> Result<Value> {
 
 fn chr(a: &[Value], _: &FormatContext) -> Result<Value> {
     let n = arg::int(a, 0)?;
-    if n == 0 {
-        return Err(SqlError::ProgramLimitExceeded(
-            "null character not permitted".into(),
-        ));
+    let limit = |m: String| Err(SqlError::ProgramLimitExceeded(m));
+    if n < 0 {
+        return limit("character number must be positive".into());
     }
-    let c = u32::try_from(n)
-        .ok()
-        .and_then(char::from_u32)
-        .ok_or_else(|| {
-            SqlError::ProgramLimitExceeded(
-                "requested character too large for encoding: ".to_string() + &n.to_string(),
-            )
-        })?;
-    text_value(c.to_string())
+    if n == 0 {
+        return limit("null character not permitted".into());
+    }
+    if n > 0x10_FFFF {
+        return limit(format!("requested character too large for encoding: {n}"));
+    }
+    match u32::try_from(n).ok().and_then(char::from_u32) {
+        Some(c) => text_value(c.to_string()),
+        // UTF-16 surrogates are not characters.
+        None => limit(format!("requested character not valid for encoding: {n}")),
+    }
 }
 
 fn starts_with(a: &[Value], _: &FormatContext) -> Result<Value> {

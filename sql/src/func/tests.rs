@@ -74,6 +74,13 @@ fn string_functions_match_postgres() {
     assert_eq!(s("to_hex", &[i(255)]), "ff");
     assert_eq!(s("to_hex", &[i(-1)]), "ffffffff");
     assert_eq!(s("chr", &[i(65)]), "A");
+    let chr_err = |n| call("chr", &[i(n)]).expect_err("chr").to_string();
+    assert_eq!(chr_err(-1), "character number must be positive");
+    assert_eq!(chr_err(0), "null character not permitted");
+    assert_eq!(
+        chr_err(55296),
+        "requested character not valid for encoding: 55296"
+    );
     assert_eq!(s("ascii", &[t("A")]), "65");
     assert_eq!(
         s(

@@ -55,6 +55,7 @@ pub fn cast_context(from: DataType, to: DataType) -> Option<CastContext> {
             Assignment
         }
         (Json, Jsonb) | (Jsonb, Json) => Assignment,
+        (Jsonb, Bool | Int2 | Int4 | Int8 | Float4 | Float8 | Numeric) => Explicit,
         (_, Text | Varchar | Bpchar | Name) if to.category() == TypeCategory::String => Assignment,
         (Text | Varchar | Bpchar | Name, _) => Explicit,
         _ => return None,
@@ -157,8 +158,9 @@ fn convert(v: Value, from: DataType, to: DataType, fctx: &FormatContext) -> Resu
         let s = match (&v, from) {
             (Value::Text(s), T::Bpchar) => text::bpchar_trim(s).to_string(),
             (Value::Text(s), _) => s.clone(),
-            // booltext, unlike boolout, spells the words out.
-            (Value::Bool(b), _) => (if *b { "true" } else { "false" }).to_string(),
+            // booltext (the cast to text, varchar and bpchar), unlike boolout, spells the words
+            // out; `name` goes through boolout.
+            (Value::Bool(b), _) if to != T::Name => (if *b { "true" } else { "false" }).to_string(),
             _ => v.to_text_ctx(fctx).unwrap_or_default(),
         };
         return Ok(Value::Text(if to == T::Name {
@@ -221,7 +223,16 @@ fn convert(v: Value, from: DataType, to: DataType, fctx: &FormatContext) -> Resu
     }
     Ok(match (v, to) {
         (Value::Numeric(n), T::Int2 | T::Int4 | T::Int8) => {
-            let x = n.to_i128_round()?.ok_or_else(|| int_range(to))?;
+            let x = n
+                .to_i128_round()
+                .map_err(|e| match e {
+                    // numeric_int2/int8 name their own type in these messages.
+                    SqlError::FeatureNotSupported(m) => {
+                        SqlError::FeatureNotSupported(m.replace("integer", to.sql_name()))
+                    }
+                    other => other,
+                })?
+                .ok_or_else(|| int_range(to))?;
             int_to(x, to)?
         }
         (Value::Numeric(n), T::Float8) => Value::Float8(n.to_f64()),
@@ -247,8 +258,36 @@ fn convert(v: Value, from: DataType, to: DataType, fctx: &FormatContext) -> Resu
         }),
         (Value::Interval(i), T::Time) => Value::Time(i.micros.rem_euclid(USECS_PER_DAY)),
         (Value::Jsonb(s), T::Json) => Value::Text(s),
+        (Value::Jsonb(s), _) => jsonb_scalar(&s, to, fctx)?,
         _ => return Err(cannot()),
     })
+}
+
+/// `jsonb` → numeric/boolean types (PostgreSQL 14+): only a scalar of the matching kind converts.
+fn jsonb_scalar(s: &str, to: DataType, fctx: &FormatContext) -> Result<Value> {
+    use super::json::Json;
+    let doc = Json::parse(s, "jsonb")?;
+    let kind = match &doc {
+        Json::Null => "null",
+        Json::Bool(_) => "boolean",
+        Json::Number(_) => "numeric",
+        Json::String(_) => "string",
+        Json::Array(_) => "array",
+        Json::Object(_) => "object",
+    };
+    let wrong = || {
+        SqlError::InvalidParameterValue(format!(
+            "cannot cast jsonb {kind} to type {}",
+            to.sql_name()
+        ))
+    };
+    match (doc, to) {
+        (Json::Bool(b), DataType::Bool) => Ok(Value::Bool(b)),
+        (Json::Number(n), t) if t != DataType::Bool => {
+            convert(Value::Numeric(n), DataType::Numeric, t, fctx)
+        }
+        _ => Err(wrong()),
+    }
 }
 
 fn convert_or_null(v: Value, from: DataType, to: DataType, fctx: &FormatContext) -> Result<Value> {
@@ -400,6 +439,31 @@ mod tests {
         assert_eq!(
             c(Value::Bool(true), DataType::Bool, DataType::Text),
             Ok(Value::Text("true".into()))
+        );
+        assert_eq!(
+            c(n("NaN"), DataType::Numeric, DataType::Int8)
+                .expect_err("nan")
+                .to_string(),
+            "cannot convert NaN to bigint"
+        );
+        assert_eq!(
+            c(Value::Bool(true), DataType::Bool, DataType::Name),
+            Ok(Value::Text("t".into()))
+        );
+        let jb = |s: &str| Value::parse_text(DataType::Jsonb, s).expect("jsonb");
+        assert_eq!(
+            c(jb("12.7"), DataType::Jsonb, DataType::Int4),
+            Ok(Value::Int4(13))
+        );
+        assert_eq!(
+            c(jb("true"), DataType::Jsonb, DataType::Bool),
+            Ok(Value::Bool(true))
+        );
+        assert_eq!(
+            c(jb(r#"{"a":1}"#), DataType::Jsonb, DataType::Int4)
+                .expect_err("object")
+                .to_string(),
+            "cannot cast jsonb object to type integer"
         );
         let e = c(Value::Date(0), DataType::Date, DataType::Int4).expect_err("no cast");
         assert_eq!(e.to_string(), "cannot cast type date to integer");
