@@ -204,7 +204,9 @@ impl<I: Io> Engine<I> {
         Ok(self.ticket(lsn))
     }
 
-    /// Logs a multi-shard participant's vote with its changes; they apply at `commit_prepared`.
+    /// Logs a multi-shard participant's vote with its changes; they apply at `commit_prepared`. The ops are
+    /// validated now against the current trees; the caller's locks must keep them valid until the outcome
+    /// (a prepared put into a tree dropped meanwhile fails at `commit_prepared` and poisons the engine).
     pub async fn prepare(
         &mut self,
         txn: TxnId,
