@@ -38,7 +38,8 @@ use crate::{Result, StorageError};
 /// Tuning knobs.
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
-    /// Buffer pool budget in bytes.
+    /// Buffer pool budget in bytes, counted as 8 KiB pages; cached nodes are decoded and take up to ~3.5×
+    /// that in memory for small entries (storage/DESIGN.md).
     pub cache_bytes: usize,
     /// WAL segment size in bytes (multiple of 4096).
     pub wal_segment_bytes: u64,
