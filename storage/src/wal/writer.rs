@@ -292,6 +292,12 @@ pub async fn wait_durable<F: IoFile>(shared: &Rc<Shared<F>>, lsn: Lsn) -> Result
             if st.failed {
                 return Err(StorageError::Poisoned);
             }
+            if lsn.0 >= st.next_lsn {
+                return Err(StorageError::Internal(format!(
+                    "waiting for LSN {} that was never appended",
+                    lsn.0
+                )));
+            }
             st.flushing.then_some(st.generation)
         };
         match in_flight {
