@@ -92,13 +92,9 @@ impl<I: Io> Shard<I> {
             return Ok(plan.execute(params)?);
         };
         let table = self.local_table(&source.table)?;
-        let mut out = Vec::new();
-        for (_, row) in self.visible_rows(txn, &table, key).await? {
-            if plan.matches(&row, params)? {
-                out.push(plan.project(&row, params)?);
-            }
-        }
-        Ok(out)
+        let rows = self.visible_rows(txn, &table, key).await?;
+        // The plan's shard half: filter, then projection or partial aggregation, per-shard top-N.
+        Ok(plan.shard_rows(rows.into_iter().map(|(_, row)| row), params)?)
     }
 
     pub(crate) async fn insert(

@@ -161,6 +161,24 @@ pub enum SqlError {
     /// 22P02: `malformed array literal: "x"` with PostgreSQL's DETAIL.
     #[error("malformed array literal: \"{value}\"")]
     InvalidArrayLiteral { value: String, detail: String },
+    /// 42803: aggregates where they are not allowed, ungrouped columns.
+    #[error("{message}")]
+    Grouping {
+        message: String,
+        position: Option<u32>,
+    },
+    /// 42P10: `ORDER BY position 3 is not in select list` and other bad target references.
+    #[error("{message}")]
+    InvalidColumnReference {
+        message: String,
+        position: Option<u32>,
+    },
+    /// 2201W.
+    #[error("LIMIT must not be negative")]
+    InvalidRowCountInLimit,
+    /// 2201X.
+    #[error("OFFSET must not be negative")]
+    InvalidRowCountInOffset,
     /// 0A000: valid PostgreSQL that PGLiteDB does not do yet.
     #[error("{0}")]
     FeatureNotSupported(String),
@@ -218,6 +236,10 @@ impl SqlError {
             SqlError::InvalidJson { .. } => "22P02",
             SqlError::ArraySubscript(_) => "2202E",
             SqlError::InvalidArrayLiteral { .. } => "22P02",
+            SqlError::Grouping { .. } => "42803",
+            SqlError::InvalidColumnReference { .. } => "42P10",
+            SqlError::InvalidRowCountInLimit => "2201W",
+            SqlError::InvalidRowCountInOffset => "2201X",
             SqlError::FeatureNotSupported(_) => "0A000",
             SqlError::Internal(_) => "XX000",
         }
@@ -232,7 +254,9 @@ impl SqlError {
             | SqlError::UndefinedFunction { position, .. }
             | SqlError::UndefinedColumnOfRelation { position, .. }
             | SqlError::UndefinedOperator { position, .. }
-            | SqlError::AmbiguousFunction { position, .. } => *position,
+            | SqlError::AmbiguousFunction { position, .. }
+            | SqlError::Grouping { position, .. }
+            | SqlError::InvalidColumnReference { position, .. } => *position,
             _ => None,
         }
     }

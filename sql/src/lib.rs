@@ -25,16 +25,18 @@
 mod bind;
 mod catalog;
 mod error;
+mod exec;
 mod expr;
 pub mod func;
 mod parse;
+mod plan;
 pub mod types;
 
-pub use bind::{
-    bind, QueryPlan, ScanSource, SessionContext, SetValue, Statement, TransactionMode, WritePlan,
-};
+pub use bind::{bind, SessionContext, SetValue, Statement, TransactionMode, WritePlan};
 pub use catalog::{Catalog, ColumnDef, EmptyCatalog, TableDef, TableId};
 pub use error::{Result, SqlError};
+pub use exec::ShardRun;
 pub use expr::Expr;
 pub use parse::{parse, Parsed};
+pub use plan::{AggCall, Aggregate, Body, Distinct, QueryPlan, ScanSource, SortKey};
 pub use types::{DataType, FormatContext, Value};

@@ -21,7 +21,10 @@ use crate::error;
 use crate::worker::Worker;
 
 /// Sends one request to each of `shards` concurrently and collects the answers in order.
-async fn scatter(worker: &Rc<Worker>, shards: Vec<(ShardId, ShardRequest)>) -> Vec<ShardResponse> {
+pub(super) async fn scatter(
+    worker: &Rc<Worker>,
+    shards: Vec<(ShardId, ShardRequest)>,
+) -> Vec<ShardResponse> {
     let tasks: Vec<_> = shards
         .into_iter()
         .map(|(to, req)| {
@@ -187,25 +190,13 @@ impl Session {
                 )
             })
             .collect();
-        let mut total = 0;
-        let mut first_error = None;
         self.participants.extend(reqs.iter().map(|(s, _)| *s));
-        for resp in scatter(&self.worker, reqs).await {
-            match resp {
-                ShardResponse::Inserted(n) => total += n,
-                other => {
-                    first_error.get_or_insert_with(|| shard_error(other));
-                }
-            }
-        }
-        match first_error {
-            Some(e) => Err(e),
-            None => Ok(total),
-        }
+        sum_counts(scatter(&self.worker, reqs).await)
     }
 
     /// Rows of a query over a table: a point lookup on one shard when the filter fixes the primary
-    /// key, otherwise a scan of every shard's partition (filter and projection run on the shards).
+    /// key, otherwise a scan of every shard's partition; the shards run the plan's shard half
+    /// (`QueryPlan::shard_rows`) and this core its router half (`QueryPlan::finish`).
     pub(super) async fn table_rows(
         &mut self,
         plan: Arc<QueryPlan>,
@@ -223,7 +214,7 @@ impl Session {
                     shard,
                     ShardRequest::Scan {
                         txn: self.txn_id,
-                        plan,
+                        plan: plan.clone(),
                         params: params.to_vec(),
                         key: Some(key),
                     },
@@ -243,14 +234,16 @@ impl Session {
                 })
                 .collect(),
         };
-        let mut rows = Vec::new();
+        let mut partials = Vec::new();
         for resp in scatter(&self.worker, reqs).await {
             match resp {
-                ShardResponse::Rows(mut r) => rows.append(&mut r),
+                ShardResponse::Rows(r) => partials.push(r),
                 other => return Err(shard_error(other)),
             }
         }
-        Ok(rows)
+        // The plan's router half: final aggregation, sort, DISTINCT, OFFSET/LIMIT.
+        plan.finish(partials, params)
+            .map_err(|e| error::from_sql(&e))
     }
 
     /// UPDATE and DELETE: on the one shard that holds the key, or on every shard.
@@ -276,22 +269,21 @@ impl Session {
                 .map(|s| (s, request(None)))
                 .collect(),
         };
-        let mut total = 0;
-        let mut first_error = None;
         self.participants.extend(reqs.iter().map(|(s, _)| *s));
-        for resp in scatter(&self.worker, reqs).await {
-            match resp {
-                ShardResponse::Modified(n) => total += n,
-                other => {
-                    first_error.get_or_insert_with(|| shard_error(other));
-                }
-            }
-        }
-        match first_error {
-            Some(e) => Err(e),
-            None => Ok(total),
+        sum_counts(scatter(&self.worker, reqs).await)
+    }
+}
+
+/// Adds up the row counts of `Inserted`/`Modified` answers; the first error wins.
+fn sum_counts(responses: Vec<ShardResponse>) -> Result<u64, ErrorFields> {
+    let mut total = 0;
+    for resp in responses {
+        match resp {
+            ShardResponse::Inserted(n) | ShardResponse::Modified(n) => total += n,
+            other => return Err(shard_error(other)),
         }
     }
+    Ok(total)
 }
 
 /// The storage key fixed by primary-key expressions, if all of them evaluate to keyable values.

@@ -13,10 +13,12 @@ use crate::catalog::{Catalog, EmptyCatalog, TableDef};
 use crate::error::{Result, SqlError};
 use crate::expr::{BinOp, Expr};
 use crate::parse::{char_offset, Parsed};
+use crate::plan::QueryPlan;
 use crate::types::{DataType, Value};
 
 mod ddl;
 mod dml;
+mod select;
 
 pub use dml::WritePlan;
 
@@ -88,53 +90,6 @@ pub enum Statement {
     },
 }
 
-/// A query: named, typed output columns computed from bound expressions, over one table (`source`)
-/// or over no table (one row). Joins, grouping and ordering arrive with the planner.
-#[derive(Debug, Clone, PartialEq)]
-pub struct QueryPlan {
-    pub columns: Vec<(String, DataType)>,
-    /// Output expressions; over a table they read the stored row's columns.
-    pub exprs: Vec<Expr>,
-    /// The parameters' resolved types, `$1` first.
-    pub param_types: Vec<DataType>,
-    pub source: Option<ScanSource>,
-}
-
-/// The table a query reads, with the filter that shards apply while scanning.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ScanSource {
-    pub table: Arc<TableDef>,
-    pub filter: Option<Expr>,
-    /// When the filter fixes every primary-key column (`pk = expr AND ...`), the key's expressions in
-    /// key order: the row lives on one shard and is found by a point lookup.
-    pub key: Option<Vec<Expr>>,
-}
-
-impl QueryPlan {
-    /// Whether a stored row passes the scan's filter (NULL counts as false, as in WHERE).
-    pub fn matches(&self, row: &[Value], params: &[Value]) -> Result<bool> {
-        match self.source.as_ref().and_then(|s| s.filter.as_ref()) {
-            None => Ok(true),
-            Some(f) => Ok(f.eval_row(row, params)? == Value::Bool(true)),
-        }
-    }
-
-    /// The output row computed from a stored row.
-    pub fn project(&self, row: &[Value], params: &[Value]) -> Result<Vec<Value>> {
-        self.exprs.iter().map(|e| e.eval_row(row, params)).collect()
-    }
-
-    /// Runs a table-less plan with bound parameter values, returning its one row.
-    pub fn execute(&self, params: &[Value]) -> Result<Vec<Vec<Value>>> {
-        let row = self
-            .exprs
-            .iter()
-            .map(|e| e.eval(params))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(vec![row])
-    }
-}
-
 /// Binds one parsed statement. `declared` holds parameter types from the protocol's Parse message
 /// (`None` where the client left the type to the server).
 pub fn bind(
@@ -148,6 +103,7 @@ pub fn bind(
         ctx,
         source: &parsed.source,
         scope: None,
+        aggs: select::AggScope::default(),
     };
     match &parsed.stmt {
         S::Query(q) => b.query(q),
@@ -308,6 +264,8 @@ pub(crate) struct Binder<'a> {
     pub(crate) source: &'a str,
     /// The table whose columns names resolve to, while binding a statement over one table.
     pub(crate) scope: Option<Arc<TableDef>>,
+    /// Where aggregate calls may appear (see `select`).
+    pub(crate) aggs: select::AggScope,
 }
 
 impl Binder<'_> {
@@ -315,115 +273,6 @@ impl Binder<'_> {
     pub(crate) fn position(&self, node: &impl Spanned) -> Option<u32> {
         let start = node.span().start;
         char_offset(self.source, start.line, start.column).map(|o| o as u32 + 1)
-    }
-
-    fn query(&mut self, q: &ast::Query) -> Result<Statement> {
-        let unsupported = |what: &str| {
-            Err(SqlError::FeatureNotSupported(format!(
-                "{what} is not supported yet"
-            )))
-        };
-        if q.with.is_some() {
-            return unsupported("WITH");
-        }
-        if q.order_by.is_some()
-            || q.limit_clause.is_some()
-            || q.fetch.is_some()
-            || !q.locks.is_empty()
-        {
-            return unsupported("ORDER BY, LIMIT and FOR UPDATE");
-        }
-        let ast::SetExpr::Select(select) = q.body.as_ref() else {
-            return unsupported("this kind of query");
-        };
-        if select.from.len() > 1 || select.from.iter().any(|f| !f.joins.is_empty()) {
-            return unsupported("joins");
-        }
-        if let Some(first) = select.from.first() {
-            let ast::TableFactor::Table {
-                name,
-                alias: None,
-                args: None,
-                ..
-            } = &first.relation
-            else {
-                return unsupported("this kind of FROM item");
-            };
-            let table = self.table(name)?;
-            self.scope = Some(table);
-        }
-        if select.having.is_some() || select.distinct.is_some() {
-            return unsupported("HAVING and DISTINCT");
-        }
-        if !matches!(&select.group_by, ast::GroupByExpr::Expressions(e, m) if e.is_empty() && m.is_empty())
-        {
-            return unsupported("GROUP BY");
-        }
-        let filter = match &select.selection {
-            None => None,
-            Some(w) => {
-                let f = self.expr(w)?;
-                let f = coerce(f, DataType::Bool, &mut self.params)?;
-                if f.data_type() != DataType::Bool {
-                    return Err(SqlError::DatatypeMismatch(format!(
-                        "argument of WHERE must be type boolean, not type {}",
-                        f.data_type().sql_name()
-                    )));
-                }
-                Some(f)
-            }
-        };
-        let mut columns = Vec::new();
-        let mut exprs = Vec::new();
-        for item in &select.projection {
-            let (e, alias) = match item {
-                ast::SelectItem::UnnamedExpr(e) => (e, None),
-                ast::SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.value.clone())),
-                ast::SelectItem::Wildcard(_) => {
-                    let Some(table) = self.scope.clone() else {
-                        return Err(SqlError::Syntax {
-                            message: "SELECT * with no tables specified is not valid".into(),
-                            position: None,
-                        });
-                    };
-                    for (i, c) in table.columns.iter().enumerate() {
-                        columns.push((c.name.clone(), c.ty));
-                        exprs.push(Expr::Column(i, c.ty));
-                    }
-                    continue;
-                }
-                _ => return unsupported("this kind of select item"),
-            };
-            let bound = self.expr(e)?;
-            let bound = resolve_unknown(bound, DataType::Text);
-            columns.push((alias.unwrap_or_else(|| column_name(e)), bound.data_type()));
-            exprs.push(bound);
-        }
-        let param_types = self.param_types()?;
-        // Parameters bound before their type was known carry Unknown; give them the inferred type.
-        let exprs = exprs
-            .into_iter()
-            .map(|e| fill_params(e, &param_types))
-            .collect();
-        let source = match self.scope.take() {
-            None => {
-                if filter.is_some() {
-                    return unsupported("WHERE without FROM");
-                }
-                None
-            }
-            Some(table) => {
-                let filter = filter.map(|f| fill_params(f, &param_types));
-                let key = filter.as_ref().and_then(|f| dml::point_key(f, &table));
-                Some(ScanSource { table, filter, key })
-            }
-        };
-        Ok(Statement::Query(QueryPlan {
-            columns,
-            exprs,
-            param_types,
-            source,
-        }))
     }
 
     /// The parameters' resolved types; one nothing determined is an error (42P18).
@@ -618,6 +467,9 @@ impl Binder<'_> {
             .strip_prefix("pg_catalog.")
             .unwrap_or(&name)
             .to_string();
+        if crate::func::agg::is_aggregate(&name) {
+            return self.aggregate(f, &name.to_ascii_lowercase());
+        }
         let args: Vec<Expr> = match &f.args {
             ast::FunctionArguments::None => Vec::new(),
             ast::FunctionArguments::List(list) => list
@@ -1040,9 +892,14 @@ mod tests {
         let src = q.source.as_ref().expect("table source");
         assert_eq!(src.key, Some(vec![Expr::Param(0, DataType::Int4)]));
         let row = [Value::Int4(5), Value::Int4(1), Value::Int8(-3)];
-        assert!(q.matches(&row, &[Value::Int4(5)]).expect("filter"));
-        assert!(!q.matches(&row, &[Value::Int4(6)]).expect("filter"));
-        assert_eq!(q.project(&row, &[]).expect("project"), [Value::Int8(-3)]);
+        let hit = q
+            .shard_rows([row.to_vec()], &[Value::Int4(5)])
+            .expect("scan");
+        assert_eq!(hit, [[Value::Int8(-3)]]);
+        let miss = q
+            .shard_rows([row.to_vec()], &[Value::Int4(6)])
+            .expect("scan");
+        assert!(miss.is_empty());
         let Ok(Statement::Query(q)) = bind_table("SELECT * FROM accounts WHERE bid = 1") else {
             panic!("query expected")
         };

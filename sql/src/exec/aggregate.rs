@@ -1,0 +1,271 @@
+//! Grouping and aggregation, split between shards (partial states) and the router (merge, finish).
+//!
+//! # Partial rows
+//! With `Aggregate::partial`, a shard folds its rows into one [`Accumulator`] per call and group,
+//! and returns one row per group: the GROUP BY values, then each call's state as a fixed number of
+//! values ([`state_width`]; `encode` and `decode` must agree):
+//! ```text
+//!   count                 [int8 n]
+//!   sum/avg of integers   [int8 high, int8 low, int8 count]     (the i128 sum in two halves)
+//!   sum/avg of others     [sum, int8 count]
+//!   min/max, bool_*       [value or NULL]
+//!   string_agg            [bytea or NULL]
+//!   array_agg             [array of the items]
+//! ```
+//! Without it (DISTINCT inside a call, or a `string_agg` delimiter that varies per row), a shard
+//! returns, per input row, the GROUP BY values then every call's arguments, and the router does
+//! all the aggregation.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::GroupKey;
+use crate::error::{Result, SqlError};
+use crate::func::agg::{Accumulator, AggFunc};
+use crate::plan::{AggCall, Aggregate};
+use crate::types::{Array, Interval, Numeric, Value};
+
+/// A shard's groups while it scans.
+pub(crate) struct ShardGroups<'a> {
+    agg: &'a Aggregate,
+    groups: BTreeMap<GroupKey, Vec<Accumulator>>,
+    raw: Vec<Vec<Value>>,
+}
+
+impl<'a> ShardGroups<'a> {
+    pub(crate) fn new(agg: &'a Aggregate) -> ShardGroups<'a> {
+        ShardGroups {
+            agg,
+            groups: BTreeMap::new(),
+            raw: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(&mut self, row: &[Value], params: &[Value]) -> Result<()> {
+        let mut key = Vec::with_capacity(self.agg.group_by.len());
+        for e in &self.agg.group_by {
+            key.push(e.eval_row(row, params)?);
+        }
+        if !self.agg.partial {
+            for c in &self.agg.calls {
+                for a in &c.args {
+                    key.push(a.eval_row(row, params)?);
+                }
+            }
+            self.raw.push(key);
+            return Ok(());
+        }
+        let calls = &self.agg.calls;
+        let accs = self
+            .groups
+            .entry(GroupKey(key))
+            .or_insert_with(|| calls.iter().map(|c| Accumulator::new(&c.sig)).collect());
+        for (c, acc) in calls.iter().zip(accs.iter_mut()) {
+            let args = c
+                .args
+                .iter()
+                .map(|a| a.eval_row(row, params))
+                .collect::<Result<Vec<_>>>()?;
+            acc.update(&c.sig, &args)?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn finish(self) -> Result<Vec<Vec<Value>>> {
+        if !self.agg.partial {
+            return Ok(self.raw);
+        }
+        Ok(self
+            .groups
+            .into_iter()
+            .map(|(key, accs)| {
+                let mut row = key.0;
+                for acc in accs {
+                    encode(acc, &mut row);
+                }
+                row
+            })
+            .collect())
+    }
+}
+
+/// One group at the router: its accumulators, and per DISTINCT call the argument tuples seen.
+struct Group {
+    accs: Vec<Accumulator>,
+    seen: Vec<BTreeSet<GroupKey>>,
+}
+
+/// The router's aggregation: merges the shards' answers into target rows (HAVING applied).
+pub(crate) fn finish(
+    agg: &Aggregate,
+    partials: Vec<Vec<Vec<Value>>>,
+    params: &[Value],
+) -> Result<Vec<Vec<Value>>> {
+    let ng = agg.group_by.len();
+    let new_group = || Group {
+        accs: agg.calls.iter().map(|c| Accumulator::new(&c.sig)).collect(),
+        seen: agg.calls.iter().map(|_| BTreeSet::new()).collect(),
+    };
+    let delimiters = agg
+        .calls
+        .iter()
+        .map(|c| match c.args.get(1) {
+            Some(d) if agg.partial => d.eval(params).map(Some),
+            _ => Ok(None),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut groups: BTreeMap<GroupKey, Group> = BTreeMap::new();
+    for mut row in partials.into_iter().flatten() {
+        let rest = row.split_off(ng.min(row.len()));
+        let g = groups.entry(GroupKey(row)).or_insert_with(new_group);
+        let mut at = 0;
+        for (i, c) in agg.calls.iter().enumerate() {
+            if agg.partial {
+                let w = state_width(c);
+                let state = decode(c, rest.get(at..at + w).ok_or_else(short)?)?;
+                at += w;
+                g.accs[i].merge(&c.sig, state, delimiters[i].as_ref())?;
+            } else {
+                let n = c.args.len();
+                let args = rest.get(at..at + n).ok_or_else(short)?;
+                at += n;
+                if c.distinct {
+                    // DISTINCT looks at the first argument; NULLs are skipped by the aggregate.
+                    if !g.seen[i].insert(GroupKey(args[..1].to_vec())) {
+                        continue;
+                    }
+                }
+                g.accs[i].update(&c.sig, args)?;
+            }
+        }
+    }
+    if ng == 0 && groups.is_empty() {
+        groups.insert(GroupKey(Vec::new()), new_group());
+    }
+    let mut out = Vec::with_capacity(groups.len());
+    for (key, g) in groups {
+        let mut row = key.0;
+        for (c, acc) in agg.calls.iter().zip(g.accs) {
+            row.push(acc.finish(&c.sig)?);
+        }
+        if let Some(h) = &agg.having {
+            if h.eval_row(&row, params)? != Value::Bool(true) {
+                continue;
+            }
+        }
+        out.push(
+            agg.output
+                .iter()
+                .map(|e| e.eval_row(&row, params))
+                .collect::<Result<Vec<_>>>()?,
+        );
+    }
+    Ok(out)
+}
+
+fn short() -> SqlError {
+    SqlError::Internal("bug: a shard's partial aggregate row is too short".into())
+}
+
+/// How many values a call's partial state takes (see the module doc).
+fn state_width(c: &AggCall) -> usize {
+    match Accumulator::new(&c.sig) {
+        Accumulator::SumInt { .. } => 3,
+        Accumulator::SumNumeric { .. }
+        | Accumulator::SumFloat { .. }
+        | Accumulator::SumInterval { .. } => 2,
+        Accumulator::Count(_)
+        | Accumulator::Extreme(_)
+        | Accumulator::Bool(_)
+        | Accumulator::StringAgg(_)
+        | Accumulator::ArrayAgg(_) => 1,
+    }
+}
+
+fn encode(acc: Accumulator, out: &mut Vec<Value>) {
+    match acc {
+        Accumulator::Count(n) => out.push(Value::Int8(n)),
+        Accumulator::SumInt { sum, count } => {
+            // Two's-complement halves of the i128; `decode` reassembles them.
+            out.push(Value::Int8((sum >> 64) as i64));
+            out.push(Value::Int8(sum as u64 as i64));
+            out.push(Value::Int8(count));
+        }
+        Accumulator::SumNumeric { sum, count } => {
+            out.push(Value::Numeric(sum));
+            out.push(Value::Int8(count));
+        }
+        Accumulator::SumFloat { sum, count } => {
+            out.push(Value::Float8(sum));
+            out.push(Value::Int8(count));
+        }
+        Accumulator::SumInterval { sum, count } => {
+            out.push(Value::Interval(sum));
+            out.push(Value::Int8(count));
+        }
+        Accumulator::Extreme(v) => out.push(v.unwrap_or(Value::Null)),
+        Accumulator::Bool(b) => out.push(b.map_or(Value::Null, Value::Bool)),
+        Accumulator::StringAgg(b) => out.push(b.map_or(Value::Null, Value::Bytea)),
+        Accumulator::ArrayAgg(items) => out.push(Value::Array(Box::new(Array::from_items(
+            crate::types::DataType::Unknown,
+            items,
+        )))),
+    }
+}
+
+fn decode(c: &AggCall, v: &[Value]) -> Result<Accumulator> {
+    let bad = || SqlError::Internal(format!("bug: bad partial state for {:?}", c.sig.func));
+    let int = |x: &Value| match x {
+        Value::Int8(n) => Ok(*n),
+        _ => Err(bad()),
+    };
+    Ok(match Accumulator::new(&c.sig) {
+        Accumulator::Count(_) => Accumulator::Count(int(&v[0])?),
+        Accumulator::SumInt { .. } => Accumulator::SumInt {
+            sum: (i128::from(int(&v[0])?) << 64) | i128::from(int(&v[1])? as u64),
+            count: int(&v[2])?,
+        },
+        Accumulator::SumNumeric { .. } => match &v[0] {
+            Value::Numeric(n) => Accumulator::SumNumeric {
+                sum: Numeric::clone(n),
+                count: int(&v[1])?,
+            },
+            _ => return Err(bad()),
+        },
+        Accumulator::SumFloat { .. } => match v[0] {
+            Value::Float8(x) => Accumulator::SumFloat {
+                sum: x,
+                count: int(&v[1])?,
+            },
+            _ => return Err(bad()),
+        },
+        Accumulator::SumInterval { .. } => match &v[0] {
+            Value::Interval(i) => Accumulator::SumInterval {
+                sum: Interval::clone(i),
+                count: int(&v[1])?,
+            },
+            _ => return Err(bad()),
+        },
+        Accumulator::Extreme(_) => Accumulator::Extreme((!v[0].is_null()).then(|| v[0].clone())),
+        Accumulator::Bool(_) => Accumulator::Bool(match v[0] {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }),
+        Accumulator::StringAgg(_) => Accumulator::StringAgg(match &v[0] {
+            Value::Bytea(b) => Some(b.clone()),
+            _ => None,
+        }),
+        Accumulator::ArrayAgg(_) => match &v[0] {
+            Value::Array(a) => Accumulator::ArrayAgg(a.items.clone()),
+            _ => return Err(bad()),
+        },
+    })
+}
+
+/// Whether shards can pre-aggregate these calls (see the module doc).
+pub(crate) fn can_partial(calls: &[AggCall]) -> bool {
+    calls.iter().all(|c| {
+        !c.distinct
+            && (c.sig.func != AggFunc::StringAgg
+                || c.args.get(1).is_none_or(|d| !crate::plan::uses_columns(d)))
+    })
+}

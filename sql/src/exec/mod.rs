@@ -1,0 +1,216 @@
+//! Executing a [`QueryPlan`]: the shard's half ([`ShardRun`]) and the router's half ([`finish`]).
+//!
+//! The stages and the rows between them are drawn in `crate::plan`. This module runs them:
+//! - [`ShardRun`] filters each input row and either projects it (keeping at most OFFSET+LIMIT rows
+//!   when that is safe: per-shard top-N under ORDER BY, the first rows without it) or folds it
+//!   into its group's partial aggregate (`aggregate`).
+//! - [`finish`] merges the shards' answers (final aggregation, HAVING), sorts (`sort`), removes
+//!   duplicates, applies OFFSET/LIMIT and drops hidden columns.
+//!
+//! Invariant: `finish(split rows over N shards)` equals `finish(all rows on one shard)` for every
+//! N, up to the orders PostgreSQL leaves unspecified (tested in `tests`).
+
+mod aggregate;
+mod sort;
+#[cfg(test)]
+mod tests;
+
+use crate::error::{Result, SqlError};
+use crate::expr::Expr;
+use crate::plan::{Body, Distinct, QueryPlan};
+use crate::types::Value;
+
+pub(crate) use aggregate::can_partial;
+pub(crate) use sort::GroupKey;
+
+/// The shard's half of a plan, fed one input row at a time.
+pub struct ShardRun<'a> {
+    plan: &'a QueryPlan,
+    params: &'a [Value],
+    filter: Option<&'a Expr>,
+    state: State<'a>,
+}
+
+enum State<'a> {
+    /// Projected target rows; `keep` bounds how many matter (OFFSET+LIMIT), `sorted` says whether
+    /// the bound is a top-N under ORDER BY (otherwise the first rows win).
+    Rows {
+        exprs: &'a [Expr],
+        rows: Vec<Vec<Value>>,
+        keep: Option<usize>,
+        sorted: bool,
+    },
+    Groups(aggregate::ShardGroups<'a>),
+}
+
+impl<'a> ShardRun<'a> {
+    pub(crate) fn new(plan: &'a QueryPlan, params: &'a [Value]) -> Result<ShardRun<'a>> {
+        let filter = plan.source.as_ref().and_then(|s| s.filter.as_ref());
+        let state = match &plan.body {
+            Body::Project(exprs) => {
+                let bound = limit_bound(plan, params)?;
+                // Per-shard limits are safe only when every shard's best rows include the final
+                // answer's: not under DISTINCT (a duplicate can hide a distinct row).
+                let keep = match plan.distinct {
+                    Distinct::None => bound,
+                    _ => None,
+                };
+                State::Rows {
+                    exprs,
+                    rows: Vec::new(),
+                    keep,
+                    sorted: !plan.order.is_empty(),
+                }
+            }
+            Body::Aggregate(agg) => State::Groups(aggregate::ShardGroups::new(agg)),
+        };
+        Ok(ShardRun {
+            plan,
+            params,
+            filter,
+            state,
+        })
+    }
+
+    /// Whether further rows cannot change this shard's answer (LIMIT without ORDER BY reached).
+    pub fn is_done(&self) -> bool {
+        matches!(&self.state, State::Rows { rows, keep: Some(k), sorted: false, .. } if rows.len() >= *k)
+    }
+
+    /// Feeds one input row.
+    pub fn push(&mut self, row: Vec<Value>) -> Result<()> {
+        if let Some(f) = self.filter {
+            if f.eval_row(&row, self.params)? != Value::Bool(true) {
+                return Ok(());
+            }
+        }
+        match &mut self.state {
+            State::Rows {
+                exprs,
+                rows,
+                keep,
+                sorted,
+            } => {
+                if !*sorted && keep.is_some_and(|k| rows.len() >= k) {
+                    return Ok(());
+                }
+                let target = exprs
+                    .iter()
+                    .map(|e| e.eval_row(&row, self.params))
+                    .collect::<Result<Vec<_>>>()?;
+                rows.push(target);
+                if let (true, Some(k)) = (*sorted, *keep) {
+                    // Bound memory: trim to the best k rows whenever twice as many accumulate.
+                    if rows.len() >= 2 * k.max(512) {
+                        sort::sort_rows(rows, &self.plan.order);
+                        rows.truncate(k);
+                    }
+                }
+                Ok(())
+            }
+            State::Groups(g) => g.push(&row, self.params),
+        }
+    }
+
+    /// The shard's answer.
+    pub fn finish(self) -> Result<Vec<Vec<Value>>> {
+        match self.state {
+            State::Rows {
+                mut rows,
+                keep,
+                sorted,
+                ..
+            } => {
+                if let Some(k) = keep {
+                    if sorted {
+                        sort::sort_rows(&mut rows, &self.plan.order);
+                    }
+                    rows.truncate(k);
+                }
+                Ok(rows)
+            }
+            State::Groups(g) => g.finish(),
+        }
+    }
+}
+
+/// The router's half: see the module doc.
+pub(crate) fn finish(
+    plan: &QueryPlan,
+    partials: Vec<Vec<Vec<Value>>>,
+    params: &[Value],
+) -> Result<Vec<Vec<Value>>> {
+    let mut rows = match &plan.body {
+        Body::Project(_) => partials.into_iter().flatten().collect(),
+        Body::Aggregate(agg) => aggregate::finish(agg, partials, params)?,
+    };
+    if !plan.order.is_empty() {
+        sort::sort_rows(&mut rows, &plan.order);
+    }
+    match &plan.distinct {
+        Distinct::None => {}
+        Distinct::All => {
+            let n = plan.columns.len();
+            sort::keep_first(&mut rows, |r| r[..n].to_vec());
+        }
+        Distinct::On(cols) => {
+            sort::keep_first(&mut rows, |r| cols.iter().map(|&c| r[c].clone()).collect())
+        }
+    }
+    let offset = match &plan.offset {
+        None => 0,
+        Some(e) => count(e, params, "OFFSET")?.unwrap_or(0),
+    };
+    let limit = match &plan.limit {
+        None => None,
+        Some(e) => count(e, params, "LIMIT")?,
+    };
+    let n = plan.columns.len();
+    Ok(rows
+        .into_iter()
+        .skip(offset)
+        .take(limit.unwrap_or(usize::MAX))
+        .map(|mut r| {
+            r.truncate(n);
+            r
+        })
+        .collect())
+}
+
+/// OFFSET + LIMIT, when LIMIT is given: the most rows any shard needs to send.
+fn limit_bound(plan: &QueryPlan, params: &[Value]) -> Result<Option<usize>> {
+    let Some(limit) = &plan.limit else {
+        return Ok(None);
+    };
+    let Some(limit) = count(limit, params, "LIMIT")? else {
+        return Ok(None);
+    };
+    let offset = match &plan.offset {
+        None => 0,
+        Some(e) => count(e, params, "OFFSET")?.unwrap_or(0),
+    };
+    Ok(Some(limit.saturating_add(offset)))
+}
+
+/// A LIMIT or OFFSET value: NULL is `None`; negative is PostgreSQL's error (2201W / 2201X).
+fn count(e: &Expr, params: &[Value], what: &'static str) -> Result<Option<usize>> {
+    let n = match e.eval(params)? {
+        Value::Null => return Ok(None),
+        Value::Int8(n) => n,
+        Value::Int4(n) => i64::from(n),
+        Value::Int2(n) => i64::from(n),
+        other => {
+            return Err(SqlError::Internal(format!(
+                "{what} is not an integer: {other:?}"
+            )))
+        }
+    };
+    if n < 0 {
+        return Err(if what == "LIMIT" {
+            SqlError::InvalidRowCountInLimit
+        } else {
+            SqlError::InvalidRowCountInOffset
+        });
+    }
+    Ok(Some(usize::try_from(n).unwrap_or(usize::MAX)))
+}

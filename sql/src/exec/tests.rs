@@ -1,0 +1,359 @@
+//! Fake shards: rows split into N partitions, `shard_rows` on each, `finish` over the answers.
+//! Results must equal the single-partition answer for every N, and the expected values (taken
+//! from PostgreSQL 15 running the same statements over the same rows) where given.
+
+use std::sync::Arc;
+
+use crate::bind::{bind, SessionContext, Statement};
+use crate::catalog::{Catalog, ColumnDef, TableDef, TableId};
+use crate::error::SqlError;
+use crate::parse::parse;
+use crate::plan::QueryPlan;
+use crate::types::{DataType, Value};
+
+struct Ctx(Arc<TableDef>);
+impl Catalog for Ctx {
+    fn table(&self, name: &str) -> Option<Arc<TableDef>> {
+        (name == self.0.name).then(|| self.0.clone())
+    }
+}
+impl SessionContext for Ctx {
+    fn setting(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn version(&self) -> String {
+        String::new()
+    }
+    fn catalog(&self) -> &dyn Catalog {
+        self
+    }
+}
+
+/// `t (id int PRIMARY KEY, g int, x bigint, s text)`.
+fn table() -> Arc<TableDef> {
+    let col = |name: &str, ty| ColumnDef {
+        name: name.into(),
+        ty,
+        typmod: -1,
+        not_null: false,
+    };
+    Arc::new(TableDef {
+        id: TableId(1),
+        schema: "public".into(),
+        name: "t".into(),
+        columns: vec![
+            col("id", DataType::Int4),
+            col("g", DataType::Int4),
+            col("x", DataType::Int8),
+            col("s", DataType::Text),
+        ],
+        primary_key: Some(vec![0]),
+    })
+}
+
+/// 20 rows: g = id % 3 (NULL when id % 7 = 0), x = id * 10 (NULL when id % 5 = 0),
+/// s = 'r' || (id % 4).
+fn rows() -> Vec<Vec<Value>> {
+    (1..=20)
+        .map(|id: i32| {
+            vec![
+                Value::Int4(id),
+                if id % 7 == 0 {
+                    Value::Null
+                } else {
+                    Value::Int4(id % 3)
+                },
+                if id % 5 == 0 {
+                    Value::Null
+                } else {
+                    Value::Int8(i64::from(id) * 10)
+                },
+                Value::Text(format!("r{}", id % 4)),
+            ]
+        })
+        .collect()
+}
+
+fn plan(sql: &str) -> Result<QueryPlan, SqlError> {
+    match bind(&parse(sql)?[0], &[], &Ctx(table()))? {
+        Statement::Query(q) => Ok(q),
+        other => panic!("not a query: {other:?}"),
+    }
+}
+
+/// Runs over `n` fake shards (row i goes to shard i % n, reversed on odd shards so arrival
+/// order differs from the one-shard run).
+fn run_on(q: &QueryPlan, n: usize, params: &[Value]) -> Result<Vec<Vec<Value>>, SqlError> {
+    let mut parts: Vec<Vec<Vec<Value>>> = vec![Vec::new(); n];
+    for (i, r) in rows().into_iter().enumerate() {
+        parts[i % n].push(r);
+    }
+    let mut partials = Vec::new();
+    for (i, p) in parts.into_iter().enumerate() {
+        let p: Vec<_> = if i % 2 == 1 {
+            p.into_iter().rev().collect()
+        } else {
+            p
+        };
+        partials.push(q.shard_rows(p, params)?);
+    }
+    partials.reverse();
+    q.finish(partials, params)
+}
+
+fn text(rows: &[Vec<Value>]) -> Vec<String> {
+    rows.iter()
+        .map(|r| {
+            r.iter()
+                .map(|v| v.to_text().unwrap_or_else(|| "NULL".into()))
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect()
+}
+
+/// The result as text, checked to be the same on 1, 2, 3 and 7 shards (as a multiset when the
+/// query has no ORDER BY, by count when it has a LIMIT but no ORDER BY).
+fn check(sql: &str, params: &[Value]) -> Vec<String> {
+    let q = plan(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let one = text(&run_on(&q, 1, params).expect("one shard"));
+    for n in [2, 3, 7] {
+        let mut many = text(&run_on(&q, n, params).expect("shards"));
+        let mut expect = one.clone();
+        if q.order.is_empty() {
+            many.sort();
+            expect.sort();
+            if q.limit.is_some() {
+                // Which rows a LIMIT without ORDER BY returns is unspecified; only the count is.
+                assert_eq!(many.len(), expect.len(), "{sql} on {n} shards");
+                continue;
+            }
+        }
+        assert_eq!(many, expect, "{sql} on {n} shards");
+    }
+    one
+}
+
+fn err(sql: &str) -> (String, String) {
+    let e = match plan(sql) {
+        Ok(q) => run_on(&q, 2, &[]).expect_err("error expected"),
+        Err(e) => e,
+    };
+    (e.sqlstate().to_string(), e.to_string())
+}
+
+#[test]
+fn order_by_limit_offset() {
+    assert_eq!(
+        check("SELECT id, x FROM t ORDER BY x DESC, id LIMIT 4", &[]),
+        ["5|NULL", "10|NULL", "15|NULL", "20|NULL"]
+    );
+    assert_eq!(
+        check(
+            "SELECT id FROM t ORDER BY x NULLS FIRST, id DESC LIMIT 3 OFFSET 2",
+            &[]
+        ),
+        ["10", "5", "1"]
+    );
+    assert_eq!(
+        check("SELECT id AS k, x FROM t WHERE id < 5 ORDER BY k DESC", &[]),
+        ["4|40", "3|30", "2|20", "1|10"]
+    );
+    assert_eq!(
+        check("SELECT s, id FROM t ORDER BY 1, 2 DESC LIMIT 2", &[]),
+        ["r0|20", "r0|16"]
+    );
+    assert_eq!(
+        check("SELECT id FROM t ORDER BY id - 2 * id OFFSET 18", &[]),
+        ["2", "1"]
+    );
+    assert_eq!(
+        check("SELECT id FROM t ORDER BY id FETCH FIRST 2 ROWS ONLY", &[]),
+        ["1", "2"]
+    );
+    assert_eq!(check("SELECT id FROM t LIMIT ALL", &[]).len(), 20);
+    assert_eq!(check("SELECT id FROM t LIMIT 3", &[]).len(), 3);
+    assert_eq!(check("SELECT id FROM t LIMIT NULL", &[]).len(), 20);
+    assert_eq!(
+        check(
+            "SELECT id FROM t ORDER BY id LIMIT $1 OFFSET $2",
+            &[Value::Int8(2), Value::Int8(5)]
+        ),
+        ["6", "7"]
+    );
+}
+
+#[test]
+fn distinct() {
+    assert_eq!(
+        check("SELECT DISTINCT s FROM t ORDER BY s", &[]),
+        ["r0", "r1", "r2", "r3"]
+    );
+    assert_eq!(
+        check("SELECT DISTINCT g FROM t ORDER BY 1 DESC", &[]),
+        ["NULL", "2", "1", "0"]
+    );
+    assert_eq!(
+        check(
+            "SELECT DISTINCT ON (s) s, id FROM t ORDER BY s, id DESC",
+            &[]
+        ),
+        ["r0|20", "r1|17", "r2|18", "r3|19"]
+    );
+    assert_eq!(check("SELECT DISTINCT g, s FROM t", &[]).len(), 14);
+}
+
+#[test]
+fn aggregates() {
+    assert_eq!(
+        check(
+            "SELECT count(*), count(x), sum(x), min(s), max(id), avg(id) FROM t",
+            &[]
+        ),
+        ["20|16|1600|r0|20|10.5000000000000000"]
+    );
+    assert_eq!(
+        check("SELECT count(*), sum(x), max(s) FROM t WHERE id > 100", &[]),
+        ["0|NULL|NULL"]
+    );
+    assert_eq!(
+        check(
+            "SELECT g, count(*), sum(x) AS total FROM t GROUP BY g ORDER BY g NULLS FIRST",
+            &[]
+        ),
+        ["NULL|2|210", "0|6|480", "1|6|530", "2|6|380"]
+    );
+    assert_eq!(
+        check(
+            "SELECT g % 2 AS p, count(*) FROM t GROUP BY 1 ORDER BY p",
+            &[]
+        ),
+        ["0|12", "1|6", "NULL|2"]
+    );
+    assert_eq!(
+        check(
+            "SELECT s, count(*) FROM t GROUP BY s HAVING sum(id) > 50 ORDER BY count(*) DESC, s",
+            &[]
+        ),
+        ["r0|5", "r3|5"]
+    );
+    assert_eq!(
+        check(
+            "SELECT s FROM t GROUP BY s HAVING min(id) < 3 ORDER BY max(id)",
+            &[]
+        ),
+        ["r1", "r2"]
+    );
+    assert_eq!(
+        check(
+            "SELECT count(DISTINCT g), count(DISTINCT s), sum(DISTINCT g) FROM t",
+            &[]
+        ),
+        ["3|4|3"]
+    );
+    assert_eq!(
+        check(
+            "SELECT g, sum(id) + 1 FROM t WHERE g IS NOT NULL GROUP BY g ORDER BY 1",
+            &[]
+        ),
+        ["0|64", "1|64", "2|64"]
+    );
+    assert_eq!(
+        check("SELECT count(*) FROM t GROUP BY g HAVING false", &[]).len(),
+        0
+    );
+    assert_eq!(
+        check("SELECT 1 AS one FROM t GROUP BY g ORDER BY 1", &[]).len(),
+        4
+    );
+}
+
+#[test]
+fn table_less_queries() {
+    let q = plan("SELECT count(*), 1 + 1").expect("plan");
+    assert_eq!(text(&q.execute(&[]).expect("run")), ["1|2"]);
+    let q = plan("SELECT 1 LIMIT 0").expect("plan");
+    assert!(q.execute(&[]).expect("run").is_empty());
+    let q = plan("SELECT 1 AS a ORDER BY a OFFSET 1").expect("plan");
+    assert!(q.execute(&[]).expect("run").is_empty());
+}
+
+#[test]
+fn errors_match_postgres() {
+    let grouping = |c: &str| {
+        (
+            "42803".to_string(),
+            format!("column \"t.{c}\" must appear in the GROUP BY clause or be used in an aggregate function"),
+        )
+    };
+    assert_eq!(err("SELECT id, count(*) FROM t"), grouping("id"));
+    assert_eq!(err("SELECT g, x FROM t GROUP BY g"), grouping("x"));
+    assert_eq!(
+        err("SELECT g FROM t GROUP BY g ORDER BY id"),
+        grouping("id")
+    );
+    assert_eq!(err("SELECT count(*) FROM t HAVING id > 1"), grouping("id"));
+    assert_eq!(
+        err("SELECT id FROM t WHERE count(*) > 1"),
+        (
+            "42803".into(),
+            "aggregate functions are not allowed in WHERE".into()
+        )
+    );
+    assert_eq!(
+        err("SELECT sum(count(*)) FROM t"),
+        (
+            "42803".into(),
+            "aggregate function calls cannot be nested".into()
+        )
+    );
+    assert_eq!(
+        err("SELECT count(*) FROM t GROUP BY count(*)"),
+        (
+            "42803".into(),
+            "aggregate functions are not allowed in GROUP BY".into()
+        )
+    );
+    assert_eq!(
+        err("SELECT id FROM t ORDER BY 3"),
+        (
+            "42P10".into(),
+            "ORDER BY position 3 is not in select list".into()
+        )
+    );
+    assert_eq!(
+        err("SELECT id FROM t GROUP BY 2"),
+        (
+            "42P10".into(),
+            "GROUP BY position 2 is not in select list".into()
+        )
+    );
+    assert_eq!(
+        err("SELECT DISTINCT g FROM t ORDER BY id"),
+        (
+            "42P10".into(),
+            "for SELECT DISTINCT, ORDER BY expressions must appear in select list".into()
+        )
+    );
+    assert_eq!(
+        err("SELECT DISTINCT ON (g) g, id FROM t ORDER BY id"),
+        (
+            "42P10".into(),
+            "SELECT DISTINCT ON expressions must match initial ORDER BY expressions".into()
+        )
+    );
+    assert_eq!(
+        err("SELECT id FROM t LIMIT -1"),
+        ("2201W".into(), "LIMIT must not be negative".into())
+    );
+    assert_eq!(
+        err("SELECT id FROM t OFFSET -1"),
+        ("2201X".into(), "OFFSET must not be negative".into())
+    );
+    assert_eq!(
+        err("SELECT sum(s) FROM t"),
+        ("42883".into(), "function sum(text) does not exist".into())
+    );
+    let e = plan("SELECT id FROM t ORDER BY 5").expect_err("bad ordinal");
+    assert_eq!(e.position(), Some(27));
+}

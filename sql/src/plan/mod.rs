@@ -1,0 +1,219 @@
+//! Query plans for single-table SELECT, as data: owned, `Send`, shipped to shards in an `Arc`.
+//!
+//! # The plan
+//! ```text
+//!            router (QueryPlan::finish)                 ┐
+//!   truncate to the visible columns                     │
+//!   OFFSET / LIMIT                                      │  once, over all shards' partials
+//!   DISTINCT / DISTINCT ON (first row of each key)      │
+//!   sort (ORDER BY keys: columns of the target row)     │
+//!   aggregate: merge partial groups, finish, HAVING,    │
+//!              output expressions (Body::Aggregate)     ┘
+//!   ──────────────────── Vec<Vec<Value>> per shard ────────────────────
+//!            shard (QueryPlan::shard_rows / ShardRun)   ┐
+//!   per-shard top-N (ORDER BY + LIMIT, no DISTINCT, no  │
+//!              aggregate) or first N rows (LIMIT alone) │  on every shard that holds rows
+//!   partial aggregation per group, or the projection    │
+//!   filter (WHERE)                                      │
+//!   scan (the shard's partition, or one row by key)     ┘
+//! ```
+//! Table-less queries run both halves over one empty input row ([`QueryPlan::execute`]).
+//!
+//! # Rows at each stage
+//! - *Input row*: the stored row (table columns in order), or `[]` without a table.
+//! - *Target row* ([`Body`]'s output): the visible output columns (`columns`) first, then hidden
+//!   columns that only ORDER BY or DISTINCT ON need (PostgreSQL's resjunk entries). Sort keys and
+//!   DISTINCT ON keys are positions in the target row.
+//! - *Group row* (aggregate queries): the GROUP BY values, then one value per aggregate call.
+//!   HAVING and the output expressions are evaluated over it.
+//! - *Partial row* (what a shard of an aggregate query returns): the GROUP BY values, then each
+//!   call's partial state encoded as a fixed number of values (`exec::aggregate`), or, when the
+//!   shards cannot pre-aggregate (`Aggregate::partial` false: DISTINCT inside an aggregate), the
+//!   GROUP BY values and every call's arguments for each input row.
+//!
+//! # Invariants
+//! - The result does not depend on how rows are split between shards, nor on the order in which
+//!   shards answer, except where PostgreSQL leaves the order unspecified (rows without ORDER BY,
+//!   ties in ORDER BY, `string_agg`/`array_agg` without ORDER BY).
+//! - Everything a shard needs is in the plan and the parameters; the shard returns plain values.
+
+use std::sync::Arc;
+
+use crate::catalog::TableDef;
+use crate::error::Result;
+use crate::expr::Expr;
+use crate::func::agg::AggSig;
+use crate::types::{DataType, Value};
+
+/// A bound SELECT over one table (`source`) or over no table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryPlan {
+    /// The visible output columns: names and types.
+    pub columns: Vec<(String, DataType)>,
+    /// The parameters' resolved types, `$1` first.
+    pub param_types: Vec<DataType>,
+    pub source: Option<ScanSource>,
+    /// Input rows → target rows.
+    pub body: Body,
+    /// ORDER BY, as positions in the target row.
+    pub order: Vec<SortKey>,
+    pub distinct: Distinct,
+    /// `LIMIT` (int8; NULL or absent means no limit).
+    pub limit: Option<Box<Expr>>,
+    /// `OFFSET` (int8; NULL means 0).
+    pub offset: Option<Box<Expr>>,
+}
+
+/// The table a query reads, with the filter that shards apply while scanning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScanSource {
+    pub table: Arc<TableDef>,
+    pub filter: Option<Expr>,
+    /// When the filter fixes every primary-key column (`pk = expr AND ...`), the key's expressions in
+    /// key order: the row lives on one shard and is found by a point lookup.
+    pub key: Option<Vec<Expr>>,
+}
+
+/// How target rows are computed from filtered input rows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    /// One target row per input row: these expressions over the input row.
+    Project(Vec<Expr>),
+    /// One target row per group (one group without GROUP BY, even over no rows).
+    Aggregate(Box<Aggregate>),
+}
+
+/// GROUP BY, aggregates and HAVING.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aggregate {
+    /// Grouping expressions over the input row.
+    pub group_by: Vec<Expr>,
+    pub calls: Vec<AggCall>,
+    /// Over the group row.
+    pub having: Option<Expr>,
+    /// Target-row expressions over the group row.
+    pub output: Vec<Expr>,
+    /// Whether shards pre-aggregate (false when a call has DISTINCT: then shards ship arguments).
+    pub partial: bool,
+}
+
+/// One aggregate call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggCall {
+    pub sig: AggSig,
+    /// Arguments over the input row, already cast to the signature's types (`[]` for `count(*)`).
+    pub args: Vec<Expr>,
+    /// `agg(DISTINCT x)`.
+    pub distinct: bool,
+}
+
+/// One ORDER BY key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortKey {
+    /// Position in the target row.
+    pub column: usize,
+    pub ty: DataType,
+    pub descending: bool,
+    /// PostgreSQL's default: NULLs sort as larger than everything (first when descending).
+    pub nulls_first: bool,
+}
+
+/// DISTINCT handling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Distinct {
+    None,
+    /// `SELECT DISTINCT`: over the visible columns.
+    All,
+    /// `SELECT DISTINCT ON (...)`: the first row (in ORDER BY order) of each key; positions in
+    /// the target row.
+    On(Vec<usize>),
+}
+
+impl QueryPlan {
+    /// The shard's half over its rows (already read from storage): see the module doc.
+    pub fn shard_rows(
+        &self,
+        rows: impl IntoIterator<Item = Vec<Value>>,
+        params: &[Value],
+    ) -> Result<Vec<Vec<Value>>> {
+        let mut run = self.shard_run(params)?;
+        for row in rows {
+            run.push(row)?;
+        }
+        run.finish()
+    }
+
+    /// The shard's half, fed one row at a time (for scans that read in batches).
+    pub fn shard_run<'a>(&'a self, params: &'a [Value]) -> Result<crate::exec::ShardRun<'a>> {
+        crate::exec::ShardRun::new(self, params)
+    }
+
+    /// The router's half over every shard's answer (in any order): the final rows.
+    pub fn finish(
+        &self,
+        partials: Vec<Vec<Vec<Value>>>,
+        params: &[Value],
+    ) -> Result<Vec<Vec<Value>>> {
+        crate::exec::finish(self, partials, params)
+    }
+
+    /// Runs a table-less plan with bound parameter values.
+    pub fn execute(&self, params: &[Value]) -> Result<Vec<Vec<Value>>> {
+        let part = self.shard_rows([Vec::new()], params)?;
+        self.finish(vec![part], params)
+    }
+}
+
+/// Whether an expression reads the input row.
+pub(crate) fn uses_columns(e: &Expr) -> bool {
+    let mut found = false;
+    walk(e, &mut |x| found |= matches!(x, Expr::Column(..)));
+    found
+}
+
+/// Calls `f` on every node, parents first.
+pub(crate) fn walk(e: &Expr, f: &mut impl FnMut(&Expr)) {
+    f(e);
+    match e {
+        Expr::Const(..) | Expr::Param(..) | Expr::Column(..) => {}
+        Expr::Cast(inner, _) | Expr::Neg(inner) | Expr::Not(inner) => walk(inner, f),
+        Expr::IsNull { expr, .. } => walk(expr, f),
+        Expr::Binary { left, right, .. } => {
+            walk(left, f);
+            walk(right, f);
+        }
+    }
+}
+
+/// Rebuilds an expression top-down: `f` may replace a node (and its whole subtree);
+/// otherwise the node's children are mapped.
+pub(crate) fn rewrite(e: Expr, f: &mut impl FnMut(&Expr) -> Result<Option<Expr>>) -> Result<Expr> {
+    if let Some(new) = f(&e)? {
+        return Ok(new);
+    }
+    let mut go = |b: Box<Expr>| rewrite(*b, f).map(Box::new);
+    Ok(match e {
+        Expr::Const(..) | Expr::Param(..) | Expr::Column(..) => e,
+        Expr::Cast(inner, t) => Expr::Cast(go(inner)?, t),
+        Expr::Neg(inner) => Expr::Neg(go(inner)?),
+        Expr::Not(inner) => Expr::Not(go(inner)?),
+        Expr::IsNull { expr, negated } => Expr::IsNull {
+            expr: go(expr)?,
+            negated,
+        },
+        Expr::Binary {
+            op,
+            left,
+            right,
+            ty,
+        } => {
+            let left = go(left)?;
+            Expr::Binary {
+                op,
+                left,
+                right: go(right)?,
+                ty,
+            }
+        }
+    })
+}
