@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Compares loadgen with pgbench on the same PostgreSQL: for each workload and client count, runs
-# pgbench and loadgen alternately ROUNDS times and prints each side's median TPS and the ratio.
+# pgbench and loadgen alternately ROUNDS times (order flipped every round) and prints each side's
+# median TPS and the ratio.
 # CPU used by each tool (user+sys from /usr/bin/time) is printed per transaction.
 #
 #   LOADGEN=target/release/pglitedb-loadgen PGPORT=5499 loadgen/scripts/vs-pgbench.sh
@@ -24,23 +25,33 @@ trap 'rm -f "$out"' EXIT
 
 cpu() { awk '/^cpu / {print $2+$3}' "$1"; }
 
+run_pgbench() {
+  local t; t=$(mktemp)
+  /usr/bin/time -f "cpu %U %S" -o "$t" pgbench -n $flag -M "$proto" -c "$c" -j "$threads" -T "$secs" "${rate[@]}" "$db" \
+    >"$t.out" 2>&1
+  tps=$(awk '/^tps/ {print $3}' "$t.out")
+  n=$(awk '/number of transactions actually processed/ {split($6,a,"/"); print a[1]}' "$t.out")
+  echo "pgbench $proto $w $c $r $tps $(cpu "$t") $n" | tee -a "$out"
+  rm -f "$t" "$t.out"
+}
+
+run_loadgen() {
+  local t; t=$(mktemp)
+  /usr/bin/time -f "cpu %U %S" -o "$t" "$LOADGEN" run "$w" --url "$url" -M "$proto" -c "$c" -j "$threads" \
+    -T "$secs" "${rate[@]}" --no-progress --json >"$t.out"
+  tps=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["tps"])' <"$t.out")
+  n=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["transactions"])' <"$t.out")
+  echo "loadgen $proto $w $c $r $tps $(cpu "$t") $n" | tee -a "$out"
+  rm -f "$t" "$t.out"
+}
+
 for proto in ${PROTOCOLS:-simple}; do
   for w in ${WORKLOADS:-tpcb select update}; do
     case $w in tpcb) flag="" ;; select) flag="-S" ;; update) flag="-N" ;; esac
     for c in ${CLIENTS:-8 32}; do
       for r in $(seq "$rounds"); do
-        t=$(mktemp)
-        /usr/bin/time -f "cpu %U %S" -o "$t" pgbench -n $flag -M "$proto" -c "$c" -j "$threads" -T "$secs" "${rate[@]}" "$db" \
-          >"$t.out" 2>&1
-        tps=$(awk '/^tps/ {print $3}' "$t.out")
-        n=$(awk '/number of transactions actually processed/ {split($6,a,"/"); print a[1]}' "$t.out")
-        echo "pgbench $proto $w $c $r $tps $(cpu "$t") $n" | tee -a "$out"
-        /usr/bin/time -f "cpu %U %S" -o "$t" "$LOADGEN" run "$w" --url "$url" -M "$proto" -c "$c" -j "$threads" \
-          -T "$secs" "${rate[@]}" --no-progress --json >"$t.out"
-        tps=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["tps"])' <"$t.out")
-        n=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["transactions"])' <"$t.out")
-        echo "loadgen $proto $w $c $r $tps $(cpu "$t") $n" | tee -a "$out"
-        rm -f "$t" "$t.out"
+        # Alternate which tool goes first (AB BA AB ...) so neither always follows the other's writes.
+        if [ $((r % 2)) = 1 ]; then run_pgbench; run_loadgen; else run_loadgen; run_pgbench; fi
       done
     done
   done

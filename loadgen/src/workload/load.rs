@@ -25,7 +25,7 @@ pub(crate) async fn copy_rows(
         .await
         .with_context(|| copy_sql.to_owned())?;
     let mut sink = std::pin::pin!(sink);
-    let mut bar = Progress::new(label, rows);
+    let mut bar = Progress::new(label, "rows", rows);
     let mut buf = BytesMut::with_capacity(CHUNK + 1024);
     for i in 1..=rows {
         row(i64::try_from(i).context("row number")?, &mut buf);
@@ -77,16 +77,19 @@ pub(crate) fn put_int_raw(buf: &mut BytesMut, v: i64) {
 /// A one-line progress bar on stderr, redrawn at most every 200 ms.
 pub(crate) struct Progress {
     label: String,
+    unit: &'static str,
     total: u64,
     start: Instant,
     last: Instant,
 }
 
 impl Progress {
-    pub(crate) fn new(label: &str, total: u64) -> Self {
+    /// `unit` names what is counted ("rows", "databases").
+    pub(crate) fn new(label: &str, unit: &'static str, total: u64) -> Self {
         let now = Instant::now();
         Self {
             label: label.to_owned(),
+            unit,
             total: total.max(1),
             start: now,
             last: now,
@@ -120,10 +123,11 @@ impl Progress {
         // Progress output is best effort.
         let _ = write!(
             err,
-            "\r{:<18} [{bar}] {:>3}% {done}/{} rows {secs:.1} s{}",
+            "\r{:<18} [{bar}] {:>3}% {done}/{} {} {secs:.1} s{}",
             self.label,
             done.min(self.total) * 100 / self.total,
             self.total,
+            self.unit,
             if end { "\n" } else { "" }
         );
         let _ = err.flush();

@@ -88,7 +88,7 @@ impl Workload for Tenants {
 
     async fn prepare(&self, target: &Config) -> Result<()> {
         let admin = conn::connect(target).await?;
-        let mut bar = Progress::new("tenant databases", u64::from(self.tenants));
+        let mut bar = Progress::new("tenants", "databases", u64::from(self.tenants));
         for i in 0..self.tenants {
             let name = Self::db_name(i);
             admin
