@@ -334,7 +334,9 @@ impl Numeric {
         let (w1, f1) = self.nbase_weight();
         let (w2, f2) = other.nbase_weight();
         let mut qweight = w1 - w2;
-        if f1 < f2 {
+        // select_div_scale: "If the two first digits are equal, we can't be sure, but assume
+        // that var1 is less than var2."
+        if f1 <= f2 {
             qweight -= 1;
         }
         let r = (MIN_SIG_DIGITS - qweight * 4)

@@ -73,14 +73,8 @@ pub fn eval_binary(sig: &BinarySig, l: Value, r: Value, ctx: &FormatContext) -> 
             let ci = matches!(sig.op, B::ILike | B::NotILike);
             let negate = matches!(sig.op, B::NotLike | B::NotILike);
             let m = match (&l, &r) {
-                (Value::Text(s), Value::Text(p)) => {
-                    let s = if sig.left == DataType::Bpchar {
-                        text::bpchar_trim(s)
-                    } else {
-                        s
-                    };
-                    pattern::like(s.as_bytes(), p.as_bytes(), ci)?
-                }
+                // A bpchar operand keeps its padding (bpcharlike matches the stored value).
+                (Value::Text(s), Value::Text(p)) => pattern::like(s.as_bytes(), p.as_bytes(), ci)?,
                 (Value::Bytea(s), Value::Bytea(p)) => pattern::like(s, p, false)?,
                 _ => return Err(mismatch(sig)),
             };
@@ -408,9 +402,9 @@ fn arith(sig: &BinarySig, l: Value, r: Value, ctx: &FormatContext) -> Result<Val
                 if f == 0.0 {
                     return Err(SqlError::DivisionByZero);
                 }
-                Value::Interval(interval_mul(&i, 1.0 / f)?)
+                Value::Interval(interval_scale(&i, f, true)?)
             } else {
-                Value::Interval(interval_mul(&i, f)?)
+                Value::Interval(interval_scale(&i, f, false)?)
             }
         }
         _ => return Err(mismatch(sig)),
@@ -484,22 +478,39 @@ fn ts_minus(a: i64, b: i64) -> Result<Interval> {
     })
 }
 
-/// `interval_mul`: fractional months spill into days (30 per month), fractional days into time.
-fn interval_mul(i: &Interval, f: f64) -> Result<Interval> {
-    let months = f64::from(i.months) * f;
-    let days = f64::from(i.days) * f;
-    let whole_months = months.trunc();
-    let days_total = days + (months - whole_months) * 30.0;
-    let whole_days = days_total.trunc();
-    let micros = i.micros as f64 * f + (days_total - whole_days) * USECS_PER_DAY as f64;
+/// `interval_mul` / `interval_div` (PostgreSQL 15): months and days scale separately, their
+/// fractions spill into days (30 per month) and seconds, each spill rounded to microseconds
+/// (`TSROUND`) before the time part is added and rounded.
+fn interval_scale(i: &Interval, f: f64, divide: bool) -> Result<Interval> {
+    let apply = |v: f64| if divide { v / f } else { v * f };
+    let tsround = |v: f64| (v * 1e6).round_ties_even() / 1e6;
+    let months_f = apply(f64::from(i.months));
+    let days_f = apply(f64::from(i.days));
     let fits = |v: f64| v.is_finite() && v.abs() <= f64::from(i32::MAX);
-    if !fits(whole_months) || !fits(whole_days) || !micros.is_finite() || micros.abs() > 9.2e18 {
+    if !fits(months_f) || !fits(days_f) {
+        return Err(interval_range());
+    }
+    let months = months_f as i32;
+    let mut days = days_f as i32;
+    let month_rem_days = tsround((months_f - f64::from(months)) * 30.0);
+    let mut sec_rem =
+        tsround((days_f - f64::from(days) + month_rem_days - month_rem_days.trunc()) * 86_400.0);
+    if sec_rem.abs() >= 86_400.0 {
+        let extra = (sec_rem / 86_400.0) as i32;
+        days = days.checked_add(extra).ok_or_else(interval_range)?;
+        sec_rem -= f64::from(extra) * 86_400.0;
+    }
+    days = days
+        .checked_add(month_rem_days as i32)
+        .ok_or_else(interval_range)?;
+    let micros = (apply(i.micros as f64) + sec_rem * 1e6).round_ties_even();
+    if !micros.is_finite() || micros.abs() > 9.2e18 {
         return Err(interval_range());
     }
     Ok(Interval {
-        months: whole_months as i32,
-        days: whole_days as i32,
-        micros: micros.round() as i64,
+        months,
+        days,
+        micros: micros as i64,
     })
 }
 
@@ -560,6 +571,8 @@ fn concat(sig: &BinarySig, l: Value, r: Value, ctx: &FormatContext) -> Result<Va
         (a, b) => {
             let text = |v: &Value, ty: DataType| match (v, ty) {
                 (Value::Text(s), DataType::Bpchar) => text::bpchar_trim(s).to_string(),
+                // anynonarray || text casts to text, and booltext spells the word out.
+                (Value::Bool(b), _) => (if *b { "true" } else { "false" }).to_string(),
                 _ => v.to_text_ctx(ctx).unwrap_or_default(),
             };
             let mut s = text(&a, sig.left);

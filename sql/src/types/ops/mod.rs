@@ -141,7 +141,8 @@ fn numeric_common(a: DataType, b: DataType) -> Option<DataType> {
     let (ra, rb) = (numeric_rank(a)?, numeric_rank(b)?);
     let (lo, hi) = if ra <= rb { (a, b) } else { (b, a) };
     Some(
-        if hi == DataType::Float4 && matches!(lo, DataType::Int8 | DataType::Numeric) {
+        // Only float4 op float4 stays real: a mixed pair meets at the preferred float8.
+        if hi == DataType::Float4 && lo != DataType::Float4 {
             DataType::Float8
         } else {
             hi
@@ -156,6 +157,15 @@ fn datetime_rank(t: DataType) -> Option<u8> {
         DataType::Timestamptz => 2,
         _ => return None,
     })
+}
+
+/// `select_common_type` for polymorphic (`anycompatible`) arguments: like [`common_type`], but
+/// numeric types meet at the higher one without the operator-candidate promotion to float8.
+fn supertype(a: DataType, b: DataType) -> Option<DataType> {
+    match (numeric_rank(a), numeric_rank(b)) {
+        (Some(x), Some(y)) => Some(if x >= y { a } else { b }),
+        _ => common_type(a, b),
+    }
 }
 
 /// The common type two operands are compared in, if any.
@@ -222,7 +232,10 @@ pub fn resolve_binary(op: &str, left: DataType, right: DataType) -> Option<Binar
     use BinaryOp as B;
     match bop {
         B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq => {
-            let t = common_type(l, r)?;
+            let t = match (l, r) {
+                (Time, Interval) | (Interval, Time) => Interval,
+                _ => common_type(l, r)?,
+            };
             // Arrays compare element-wise; json has no equality in PostgreSQL.
             if t == Json {
                 return None;
@@ -252,7 +265,8 @@ pub fn resolve_binary(op: &str, left: DataType, right: DataType) -> Option<Binar
             sig(t, t, t)
         }
         B::Shl | B::Shr => {
-            (l.is_integer() && r.is_integer()).then_some(())?;
+            // int2/int4/int8 << int4: the shift count must reach int4 implicitly.
+            (l.is_integer() && matches!(r, Int2 | Int4)).then_some(())?;
             sig(l, Int4, l)
         }
         B::Concat => match (l.elem(), r.elem()) {
@@ -260,8 +274,19 @@ pub fn resolve_binary(op: &str, left: DataType, right: DataType) -> Option<Binar
                 let t = common_type(l, r)?;
                 sig(t, t, t)
             }
-            (Some(e), None) => sig(l, if right == Unknown { e } else { r }, l),
-            (None, Some(e)) => sig(if left == Unknown { e } else { l }, r, r),
+            // anycompatiblearray || anycompatible: the element meets the array's element type.
+            (Some(e), None) if right == Unknown => sig(l, e, l),
+            (None, Some(e)) if left == Unknown => sig(e, r, r),
+            (Some(e), None) => {
+                let c = supertype(e, r)?;
+                let arr = c.array_of()?;
+                sig(arr, c, arr)
+            }
+            (None, Some(e)) => {
+                let c = supertype(l, e)?;
+                let arr = c.array_of()?;
+                sig(c, arr, arr)
+            }
             (None, None) if l == Bytea && r == Bytea => sig(Bytea, Bytea, Bytea),
             (None, None) if l == Jsonb && r == Jsonb => sig(Jsonb, Jsonb, Jsonb),
             // anynonarray || text and text || anynonarray
@@ -291,6 +316,19 @@ pub fn resolve_binary(op: &str, left: DataType, right: DataType) -> Option<Binar
 }
 
 fn resolve_arith(bop: BinaryOp, l: DataType, r: DataType) -> Option<BinarySig> {
+    use DataType::*;
+    if let Some(s) = resolve_arith_exact(bop, l, r) {
+        return Some(s);
+    }
+    // time casts implicitly to interval: `time * 2`, `timestamp + time`, `date - time`.
+    let as_iv = |t: DataType| if t == Time { Interval } else { t };
+    if (l == Time) != (r == Time) {
+        return resolve_arith_exact(bop, as_iv(l), as_iv(r));
+    }
+    None
+}
+
+fn resolve_arith_exact(bop: BinaryOp, l: DataType, r: DataType) -> Option<BinarySig> {
     use DataType::*;
     let sig = |l, r, res| sig(bop, l, r, res);
     let op = match bop {
