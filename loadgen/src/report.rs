@@ -33,6 +33,8 @@ pub(crate) struct Stats {
     pub errors: BTreeMap<String, u64>,
     /// Sum of schedule lag (actual start - intended start) under `--rate`, in µs.
     pub lag_us: u64,
+    /// Under `--rate`: latency from the *actual* start, in µs (server time without the pacing lag).
+    pub service: Histogram<u64>,
 }
 
 impl Default for Stats {
@@ -44,6 +46,7 @@ impl Default for Stats {
             retried_txns: 0,
             errors: BTreeMap::new(),
             lag_us: 0,
+            service: new_histogram(),
         }
     }
 }
@@ -73,6 +76,13 @@ impl Stats {
             *self.errors.entry(code.clone()).or_default() += n;
         }
         self.lag_us += other.lag_us;
+        let _ = self.service.add(&other.service);
+    }
+
+    /// Records the service time of a paced transaction (see [`Stats::service`]).
+    pub(crate) fn record_service(&mut self, service: Duration) {
+        let us = u64::try_from(service.as_micros()).unwrap_or(MAX_US);
+        self.service.saturating_record(us.max(1));
     }
 }
 
@@ -120,6 +130,9 @@ pub(crate) struct Report {
     pub latency_ms: Latency,
     /// Average delay between intended and actual start under `--rate`.
     pub schedule_lag_ms: Option<f64>,
+    /// Under `--rate`: latency from the actual start (excludes schedule lag; for diagnosis only,
+    /// `latency_ms` is the number without coordinated omission).
+    pub service_latency_ms: Option<Latency>,
     pub retries: u64,
     pub retried_transactions: u64,
     pub errors: BTreeMap<String, u64>,
@@ -131,7 +144,10 @@ pub(crate) struct Report {
 
 impl Report {
     pub(crate) fn latency(stats: &Stats) -> Latency {
-        let h = &stats.latency;
+        Self::summarize(&stats.latency)
+    }
+
+    pub(crate) fn summarize(h: &Histogram<u64>) -> Latency {
         Latency {
             avg: h.mean() / 1000.0,
             p50: ms(h.value_at_quantile(0.5)),
@@ -159,6 +175,12 @@ impl Report {
         );
         if let Some(lag) = self.schedule_lag_ms {
             s += &format!("schedule lag ms: avg {lag:.3}\n");
+        }
+        if let Some(l) = &self.service_latency_ms {
+            s += &format!(
+                "service latency ms (from actual start): avg {:.3} p50 {:.3} p99 {:.3} max {:.3}\n",
+                l.avg, l.p50, l.p99, l.max
+            );
         }
         s += &format!(
             "retries: {} ({} transactions retried)\n",

@@ -201,6 +201,7 @@ fn against_postgres_15() {
     let r = run_json(url, &["select", "-c", "4", "-R", "200", "-T", "2"]);
     assert!((120.0..=280.0).contains(&n(&r, "tps")), "{r}");
     assert!(r["schedule_lag_ms"].is_number(), "{r}");
+    assert!(r["service_latency_ms"]["p50"].is_number(), "{r}");
 
     // update (-N) keeps sum(abalance) = sum(history.delta) but not the tpcb-only equalities.
     run_json(
