@@ -169,6 +169,14 @@ mod tests {
         assert_eq!(format_f64(1e20, 0), "1e+20");
         assert_eq!(format_f32(0.1, 0), "0.1");
         assert_eq!(format_f64(100.0, -14), "1e+02");
+        // SET extra_float_digits = 0 / 3 / -5 in PostgreSQL 15.
+        assert_eq!(format_f32(123_456.79, 0), "123457");
+        assert_eq!(format_f32(123_456.79, 3), "123456.79");
+        assert_eq!(format_f32(123_456.79, -5), "1e+05");
+        assert_eq!(format_f32(2.5e-7, -5), "2e-07");
+        assert_eq!(format_f64(1.0 / 3.0, -5), "0.3333333333");
+        assert_eq!(format_f64(123_456.789, -5), "123456.789");
+        assert_eq!(format_f64(100.0, -5), "100");
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! fixed number of days, nor a day a fixed number of hours across DST).
 //!
 //! Ordering and equality normalise with 30-day months and 24-hour days (`interval_cmp`), so
-//! `'1 mon' = '30 days'`. Output supports the `postgres` IntervalStyle (the default) fully and
-//! `iso_8601`; `sql_standard` and `postgres_verbose` fall back to `postgres` (left out).
+//! `'1 mon' = '30 days'`. Output supports all four IntervalStyles as `EncodeInterval` prints
+//! them; input accepts the `postgres` forms and ISO 8601 designators (not `sql_standard`'s
+//! `1-2` / `1 2:03:04` forms, left out).
 
 use std::cmp::Ordering;
 
@@ -36,8 +37,11 @@ impl Interval {
 
     /// `interval_out`.
     pub fn format(&self, style: IntervalStyle) -> String {
-        if style == IntervalStyle::Iso8601 {
-            return self.format_iso();
+        match style {
+            IntervalStyle::Iso8601 => return self.format_iso(),
+            IntervalStyle::SqlStandard => return self.format_sql_standard(),
+            IntervalStyle::PostgresVerbose => return self.format_verbose(),
+            IntervalStyle::Postgres => {}
         }
         let mut out = String::new();
         let mut is_zero = true;
@@ -77,6 +81,131 @@ impl Interval {
             }
             out.push_str(&format!("{h:02}:{m:02}:{s:02}"));
             push_fraction(&mut out, us);
+        }
+        out
+    }
+
+    /// The fields `EncodeInterval` works with: years, months, days, hours, minutes, seconds and
+    /// microseconds, each carrying its own sign (C truncating division).
+    fn fields(&self) -> (i64, i64, i64, i64, i64, i64, i64) {
+        let t = self.micros;
+        (
+            i64::from(self.months / 12),
+            i64::from(self.months % 12),
+            i64::from(self.days),
+            t / USECS_PER_HOUR,
+            t / USECS_PER_MINUTE % 60,
+            t / USECS_PER_SEC % 60,
+            t % USECS_PER_SEC,
+        )
+    }
+
+    /// `AppendSeconds`: absolute seconds (zero-padded to two digits when `fill`) and fraction.
+    fn seconds(sec: i64, usec: i64, fill: bool) -> String {
+        let mut s = if fill {
+            format!("{:02}", sec.unsigned_abs())
+        } else {
+            sec.unsigned_abs().to_string()
+        };
+        push_fraction(&mut s, usec.unsigned_abs() as u32);
+        s
+    }
+
+    /// IntervalStyle `sql_standard`.
+    fn format_sql_standard(&self) -> String {
+        let (mut y, mut mo, mut d, mut h, mut mi, mut s, mut us) = self.fields();
+        let neg = [y, mo, d, h, mi, s, us].iter().any(|v| *v < 0);
+        let pos = [y, mo, d, h, mi, s, us].iter().any(|v| *v > 0);
+        let year_month = y != 0 || mo != 0;
+        let day_time = d != 0 || h != 0 || mi != 0 || s != 0 || us != 0;
+        let standard = !(neg && pos) && !(year_month && day_time);
+        let mut out = String::new();
+        if neg && standard {
+            out.push('-');
+            for v in [&mut y, &mut mo, &mut d, &mut h, &mut mi, &mut s, &mut us] {
+                *v = -*v;
+            }
+        }
+        if !neg && !pos {
+            out.push('0');
+        } else if !standard {
+            let ys = if y < 0 || mo < 0 { '-' } else { '+' };
+            let ds = if d < 0 { '-' } else { '+' };
+            let ss = if h < 0 || mi < 0 || s < 0 || us < 0 {
+                '-'
+            } else {
+                '+'
+            };
+            out.push_str(&format!(
+                "{ys}{}-{} {ds}{} {ss}{}:{:02}:{}",
+                y.abs(),
+                mo.abs(),
+                d.abs(),
+                h.abs(),
+                mi.abs(),
+                Self::seconds(s, us, true)
+            ));
+        } else if year_month {
+            out.push_str(&format!("{y}-{mo}"));
+        } else if d != 0 {
+            out.push_str(&format!("{d} {h}:{mi:02}:{}", Self::seconds(s, us, true)));
+        } else {
+            out.push_str(&format!("{h}:{mi:02}:{}", Self::seconds(s, us, true)));
+        }
+        out
+    }
+
+    /// IntervalStyle `postgres_verbose`: `@ 1 day 2 hours 3 mins 4 secs ago`.
+    fn format_verbose(&self) -> String {
+        let (y, mo, d, h, mi, s, us) = self.fields();
+        let mut out = String::from("@");
+        let mut is_zero = true;
+        let mut is_before = false;
+        for (v, unit) in [
+            (y, "year"),
+            (mo, "mon"),
+            (d, "day"),
+            (h, "hour"),
+            (mi, "min"),
+        ] {
+            if v == 0 {
+                continue;
+            }
+            let shown = if is_zero {
+                is_before = v < 0;
+                v.abs()
+            } else if is_before {
+                -v
+            } else {
+                v
+            };
+            out.push_str(&format!(
+                " {shown} {unit}{}",
+                if shown == 1 { "" } else { "s" }
+            ));
+            is_zero = false;
+        }
+        if s != 0 || us != 0 {
+            out.push(' ');
+            if s < 0 || (s == 0 && us < 0) {
+                if is_zero {
+                    is_before = true;
+                } else if !is_before {
+                    out.push('-');
+                }
+            } else if is_before {
+                out.push('-');
+            }
+            out.push_str(&Self::seconds(s, us, false));
+            let plural = s.abs() != 1 || us != 0;
+            out.push_str(if plural { " secs" } else { " sec" });
+            is_zero = false;
+        }
+        if is_zero {
+            out.push_str(" 0");
+        }
+        if is_before {
+            out.push_str(" ago");
         }
         out
     }
@@ -368,6 +497,41 @@ mod tests {
                 .to_string(),
             "interval out of range"
         );
+        // SET IntervalStyle = sql_standard / postgres_verbose / iso_8601 in PostgreSQL 15.
+        let styled = |s: &str, st| Interval::parse(s).expect(s).format(st);
+        let cases = [
+            ("1 year 2 mons", "1-2", "@ 1 year 2 mons", "P1Y2M"),
+            (
+                "1 day 02:03:04.5",
+                "1 2:03:04.5",
+                "@ 1 day 2 hours 3 mins 4.5 secs",
+                "P1DT2H3M4.5S",
+            ),
+            (
+                "-1 day -02:03:04",
+                "-1 2:03:04",
+                "@ 1 day 2 hours 3 mins 4 secs ago",
+                "P-1DT-2H-3M-4S",
+            ),
+            ("0", "0", "@ 0", "PT0S"),
+            (
+                "1 year -1 day",
+                "+1-0 -1 +0:00:00",
+                "@ 1 year -1 days",
+                "P1Y-1D",
+            ),
+            ("-1 mons", "-0-1", "@ 1 mon ago", "P-1M"),
+            ("-1.5 sec", "-0:00:01.5", "@ 1.5 secs ago", "PT-1.5S"),
+        ];
+        for (input, sql, verbose, iso) in cases {
+            assert_eq!(styled(input, IntervalStyle::SqlStandard), sql, "{input}");
+            assert_eq!(
+                styled(input, IntervalStyle::PostgresVerbose),
+                verbose,
+                "{input}"
+            );
+            assert_eq!(styled(input, IntervalStyle::Iso8601), iso, "{input}");
+        }
         let e = Interval::parse("1 2").expect_err("bad");
         assert_eq!(
             e.to_string(),
