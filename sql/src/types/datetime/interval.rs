@@ -118,7 +118,8 @@ impl Interval {
         let pos = [y, mo, d, h, mi, s, us].iter().any(|v| *v > 0);
         let year_month = y != 0 || mo != 0;
         let day_time = d != 0 || h != 0 || mi != 0 || s != 0 || us != 0;
-        let standard = !(neg && pos) && !(year_month && day_time);
+        let mixed = (neg && pos) || (year_month && day_time);
+        let standard = !mixed;
         let mut out = String::new();
         if neg && standard {
             out.push('-');
