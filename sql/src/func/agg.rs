@@ -17,7 +17,7 @@ use std::cmp::Ordering;
 
 use crate::error::{Result, SqlError};
 use crate::types::numeric::Numeric;
-use crate::types::ops::eval::cmp_typed;
+use crate::types::ops::eval::{cmp_typed, interval_scale};
 use crate::types::{Array, DataType, Interval, Value};
 
 /// The aggregate functions.
@@ -205,10 +205,16 @@ impl Accumulator {
                 *count += 1;
             }
             Accumulator::SumFloat { sum, count } => {
-                *sum += match v {
+                let x = match v {
                     Value::Float4(x) => f64::from(*x),
                     Value::Float8(x) => *x,
                     _ => return Err(bug(sig)),
+                };
+                // sum(real) accumulates in single precision (float4pl); avg(real) in double.
+                *sum = if sig.func == AggFunc::Sum && sig.result == DataType::Float4 {
+                    f64::from(*sum as f32 + x as f32)
+                } else {
+                    *sum + x
                 };
                 *count += 1;
             }
@@ -290,7 +296,11 @@ impl Accumulator {
                 *count += c;
             }
             (Accumulator::SumFloat { sum, count }, Accumulator::SumFloat { sum: s, count: c }) => {
-                *sum += s;
+                *sum = if sig.func == AggFunc::Sum && sig.result == DataType::Float4 {
+                    f64::from(*sum as f32 + s as f32)
+                } else {
+                    *sum + s
+                };
                 *count += c;
             }
             (
@@ -355,16 +365,7 @@ impl Accumulator {
             },
             Accumulator::SumInterval { sum, count } => Value::Interval(match sig.func {
                 AggFunc::Sum => sum,
-                _ => {
-                    let c = count as f64;
-                    let months = f64::from(sum.months) / c;
-                    let days = f64::from(sum.days) / c + months.fract() * 30.0;
-                    Interval {
-                        months: months.trunc() as i32,
-                        days: days.trunc() as i32,
-                        micros: (sum.micros as f64 / c + days.fract() * 86_400e6).round() as i64,
-                    }
-                }
+                _ => interval_scale(&sum, count as f64, true)?,
             }),
             Accumulator::Extreme(v) => v.unwrap_or(Value::Null),
             Accumulator::Bool(b) => b.map_or(Value::Null, Value::Bool),
@@ -440,6 +441,34 @@ mod tests {
         );
         let e = resolve_agg("sum", &[DataType::Text]).expect_err("no sum(text)");
         assert_eq!(e.to_string(), "function sum(text) does not exist");
+        // sum(real) adds in single precision; avg(real) in double (PostgreSQL 15).
+        let reals: Vec<Value> = [0.1f32, 0.2, 0.3, 1e7, 0.7]
+            .iter()
+            .map(|x| Value::Float4(*x))
+            .collect();
+        // (Sequentially: float addition is not associative, so partials may differ in the last
+        // bit, as with PostgreSQL's own parallel aggregation.)
+        let sig = resolve_agg("sum", &[DataType::Float4]).expect("sum");
+        let mut acc = Accumulator::new(&sig);
+        for v in &reals {
+            acc.update(&sig, std::slice::from_ref(v)).expect("update");
+        }
+        assert_eq!(
+            acc.finish(&sig).expect("sum").to_text().expect("text"),
+            "1.0000002e+07"
+        );
+        assert_eq!(
+            run("avg", DataType::Float4, &reals).to_text().expect("avg"),
+            "2000000.260000001"
+        );
+        let ivs: Vec<Value> = ["1 day", "1 hour", "1 mon"]
+            .iter()
+            .map(|s| Value::parse_text(DataType::Interval, s).expect("interval"))
+            .collect();
+        assert_eq!(
+            run("avg", DataType::Interval, &ivs).to_text().expect("avg"),
+            "10 days 08:20:00"
+        );
         let floats: Vec<Value> = [1.5, f64::NAN, 2.0]
             .iter()
             .map(|x| Value::Float8(*x))

@@ -481,7 +481,7 @@ fn ts_minus(a: i64, b: i64) -> Result<Interval> {
 /// `interval_mul` / `interval_div` (PostgreSQL 15): months and days scale separately, their
 /// fractions spill into days (30 per month) and seconds, each spill rounded to microseconds
 /// (`TSROUND`) before the time part is added and rounded.
-fn interval_scale(i: &Interval, f: f64, divide: bool) -> Result<Interval> {
+pub fn interval_scale(i: &Interval, f: f64, divide: bool) -> Result<Interval> {
     let apply = |v: f64| if divide { v / f } else { v * f };
     let tsround = |v: f64| (v * 1e6).round_ties_even() / 1e6;
     let months_f = apply(f64::from(i.months));
