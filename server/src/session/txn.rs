@@ -6,8 +6,12 @@
 use pglitedb_protocol::{ErrorFields, SqlState};
 use pglitedb_shard::{ShardId, ShardRequest, ShardResponse, TxnId};
 
+use std::rc::Rc;
+
+use super::tables::scatter;
 use super::Session;
 use crate::error;
+use crate::worker::Worker;
 
 impl Session {
     /// The current transaction's id, allocated on first use.
@@ -34,8 +38,7 @@ impl Session {
             return Ok(());
         }
         if !commit {
-            self.send_all(&participants, |_| ShardRequest::Abort { txn })
-                .await;
+            send_all(&self.worker, &participants, |_| ShardRequest::Abort { txn }).await;
             return Ok(());
         }
         if let [only] = participants.as_slice() {
@@ -50,26 +53,25 @@ impl Session {
             };
         }
         let ids: Vec<u32> = participants.iter().map(|s| u32::from(s.0)).collect();
-        let votes = self
-            .send_all(&participants, |_| ShardRequest::Prepare {
-                txn,
-                participants: ids.clone(),
-            })
-            .await;
+        let votes = send_all(&self.worker, &participants, |_| ShardRequest::Prepare {
+            txn,
+            participants: ids.clone(),
+        })
+        .await;
         let failure = votes.into_iter().find_map(|v| match v {
             ShardResponse::Prepared => None,
             ShardResponse::Error(e) => Some(error::from_shard(&e)),
             other => Some(unexpected(&other)),
         });
         if let Some(f) = failure {
-            self.send_all(&participants, |_| ShardRequest::Abort { txn })
-                .await;
+            send_all(&self.worker, &participants, |_| ShardRequest::Abort { txn }).await;
             return Err(f);
         }
         // Every participant's prepare is durable: the transaction is committed.
-        for resp in self
-            .send_all(&participants, |_| ShardRequest::CommitPrepared { txn })
-            .await
+        for resp in send_all(&self.worker, &participants, |_| {
+            ShardRequest::CommitPrepared { txn }
+        })
+        .await
         {
             if let ShardResponse::Error(e) = resp {
                 tracing::error!(txn = txn.0, error = %e, "commit of a prepared transaction failed; recovery will finish it");
@@ -77,27 +79,15 @@ impl Session {
         }
         Ok(())
     }
+}
 
-    /// Sends one request to each shard concurrently; answers in the same order.
-    async fn send_all(
-        &self,
-        shards: &[ShardId],
-        make: impl Fn(ShardId) -> ShardRequest,
-    ) -> Vec<ShardResponse> {
-        let tasks: Vec<_> = shards
-            .iter()
-            .map(|&s| {
-                let w = self.worker.clone();
-                let req = make(s);
-                glommio::spawn_local(async move { w.request(s, req).await })
-            })
-            .collect();
-        let mut out = Vec::with_capacity(tasks.len());
-        for t in tasks {
-            out.push(t.await);
-        }
-        out
-    }
+/// Sends one request (made per shard) to each shard concurrently; answers in the same order.
+async fn send_all(
+    worker: &Rc<Worker>,
+    shards: &[ShardId],
+    make: impl Fn(ShardId) -> ShardRequest,
+) -> Vec<ShardResponse> {
+    scatter(worker, shards.iter().map(|&s| (s, make(s))).collect()).await
 }
 
 fn unexpected(resp: &ShardResponse) -> ErrorFields {
