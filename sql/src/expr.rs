@@ -4,7 +4,19 @@
 //! an operator's operands have already been given a common type by the binder.
 
 use crate::error::{Result, SqlError};
+use crate::func::FuncSig;
 use crate::types::{self, DataType, Value};
+
+/// A resolved built-in function (`crate::func::resolve`). Two calls are the same function when
+/// name, parameter types and result type agree (what GROUP BY/ORDER BY matching needs).
+#[derive(Debug, Clone)]
+pub struct Function(pub FuncSig);
+
+impl PartialEq for Function {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.name == other.0.name && self.0.params == other.0.params && self.0.ret == other.0.ret
+    }
+}
 
 /// Arithmetic, comparison, boolean and string operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +58,11 @@ pub enum Expr {
         right: Box<Expr>,
         ty: DataType,
     },
+    /// A built-in function; arguments already cast to its parameter types.
+    Call {
+        func: Function,
+        args: Vec<Expr>,
+    },
 }
 
 impl Expr {
@@ -56,6 +73,7 @@ impl Expr {
             Expr::Neg(e) => e.data_type(),
             Expr::Not(_) | Expr::IsNull { .. } => DataType::Bool,
             Expr::Binary { ty, .. } => *ty,
+            Expr::Call { func, .. } => func.0.ret,
         }
     }
 
@@ -94,6 +112,13 @@ impl Expr {
             } => {
                 let (l, r) = (left.eval_row(row, params)?, right.eval_row(row, params)?);
                 binary(*op, l, r, left.data_type(), *ty)
+            }
+            Expr::Call { func, args } => {
+                let args = args
+                    .iter()
+                    .map(|a| a.eval_row(row, params))
+                    .collect::<Result<Vec<_>>>()?;
+                func.0.call(&args, &types::FormatContext::default())
             }
         }
     }

@@ -140,6 +140,7 @@ impl WritePlan {
                 ));
             }
         }
+        let new = self.table.coerce_row(new)?;
         self.table.check_not_null(&new)?;
         Ok(new)
     }
@@ -312,5 +313,6 @@ fn reads_row(e: &Expr) -> bool {
         Expr::Cast(inner, _) | Expr::Neg(inner) | Expr::Not(inner) => reads_row(inner),
         Expr::IsNull { expr, .. } => reads_row(expr),
         Expr::Binary { left, right, .. } => reads_row(left) || reads_row(right),
+        Expr::Call { args, .. } => args.iter().any(reads_row),
     }
 }

@@ -103,6 +103,7 @@ pub fn bind(
         ctx,
         source: &parsed.source,
         scope: None,
+        scope_name: None,
         aggs: select::AggScope::default(),
     };
     match &parsed.stmt {
@@ -264,6 +265,8 @@ pub(crate) struct Binder<'a> {
     pub(crate) source: &'a str,
     /// The table whose columns names resolve to, while binding a statement over one table.
     pub(crate) scope: Option<Arc<TableDef>>,
+    /// The name the scope's table is referenced by when it has an alias (`FROM t AS x`).
+    pub(crate) scope_name: Option<String>,
     /// Where aggregate calls may appear (see `select`).
     pub(crate) aggs: select::AggScope,
 }
@@ -298,11 +301,15 @@ impl Binder<'_> {
     }
 
     /// A column reference in the current scope.
-    fn column(&self, name: &str, node: &ast::Expr) -> Result<Expr> {
+    fn column(&mut self, name: &str, node: &ast::Expr) -> Result<Expr> {
         let found = self.scope.as_ref().and_then(|t| {
             t.column_index(name)
                 .map(|i| Expr::Column(i, t.columns[i].ty))
         });
+        if let Some(Expr::Column(i, _)) = found {
+            let at = self.position(node);
+            self.aggs.saw_column(i, at);
+        }
         found.ok_or_else(|| SqlError::UndefinedColumn {
             name: name.to_string(),
             position: self.position(node),
@@ -368,6 +375,14 @@ impl Binder<'_> {
             E::BinaryOp { left, op, right } => self.binary(left, op, right),
             E::Function(f) => self.function(f),
             E::Identifier(i) => self.column(&ident(i), e),
+            E::CompoundIdentifier(parts)
+                if parts.len() == 2
+                    && self.scope.as_ref().is_some_and(|t| {
+                        ident(&parts[0]) == self.scope_name.as_deref().unwrap_or(&t.name)
+                    }) =>
+            {
+                self.column(&ident(&parts[1]), e)
+            }
             E::CompoundIdentifier(parts) => Err(SqlError::UndefinedTable {
                 name: parts.first().map(ident).unwrap_or_default(),
                 position: self.position(e),
@@ -605,6 +620,10 @@ pub(crate) fn fill_params(e: Expr, types: &[DataType]) -> Expr {
             right: fill(right),
             ty,
         },
+        Expr::Call { func, args } => Expr::Call {
+            func,
+            args: args.into_iter().map(|a| fill_params(a, types)).collect(),
+        },
         other => other,
     }
 }
@@ -637,25 +656,14 @@ fn number(n: &str) -> Expr {
 }
 
 pub(crate) fn data_type_of(t: &ast::DataType) -> Result<DataType> {
-    let full = t.to_string().to_ascii_lowercase();
-    let base = full
-        .split('(')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .trim_start_matches("pg_catalog.");
-    Ok(match base {
-        "int" | "integer" | "int4" => DataType::Int4,
-        "bigint" | "int8" => DataType::Int8,
-        "smallint" | "int2" => DataType::Int2,
-        "bool" | "boolean" => DataType::Bool,
-        "real" | "float4" => DataType::Float4,
-        "double precision" | "float8" | "double" | "float" => DataType::Float8,
-        "numeric" | "decimal" => DataType::Numeric,
-        "text" => DataType::Text,
-        "varchar" | "character varying" => DataType::Varchar,
-        _ => return Err(SqlError::UndefinedType(base.to_string())),
-    })
+    type_and_typmod(t).map(|(ty, _)| ty)
+}
+
+/// A declared type and its typmod (`varchar(10)` → varchar, 14), by PostgreSQL's type names.
+pub(crate) fn type_and_typmod(t: &ast::DataType) -> Result<(DataType, i32)> {
+    let full = t.to_string();
+    let name = full.trim_start_matches("pg_catalog.");
+    crate::types::typmod::parse_type_name(name)
 }
 
 /// PostgreSQL's `FigureColname`: the column name a select item gets without an alias.

@@ -37,6 +37,17 @@ pub(crate) struct AggScope {
     pub(crate) clause: &'static str,
     /// Inside an aggregate's arguments (nesting is an error).
     pub(crate) inside: bool,
+    /// Where each input column was first referenced outside aggregates, for 42803's position.
+    pub(crate) first_use: Vec<(usize, Option<u32>)>,
+}
+
+impl AggScope {
+    /// Notes a column reference (outside aggregate arguments, where aggregates may appear).
+    pub(crate) fn saw_column(&mut self, column: usize, position: Option<u32>) {
+        if self.calls.is_some() && !self.inside && !self.first_use.iter().any(|u| u.0 == column) {
+            self.first_use.push((column, position));
+        }
+    }
 }
 
 fn unsupported<T>(what: &str) -> Result<T> {
@@ -69,15 +80,19 @@ impl Binder<'_> {
         if let Some(first) = select.from.first() {
             let ast::TableFactor::Table {
                 name,
-                alias: None,
+                alias,
                 args: None,
                 ..
             } = &first.relation
             else {
                 return unsupported("this kind of FROM item");
             };
+            if alias.as_ref().is_some_and(|a| !a.columns.is_empty()) {
+                return unsupported("column aliases in FROM");
+            }
             let table = self.table(name)?;
             self.scope = Some(table);
+            self.scope_name = alias.as_ref().map(|a| ident(&a.name));
         }
         let width = self.scope.as_ref().map_or(0, |t| t.columns.len());
 
@@ -86,6 +101,7 @@ impl Binder<'_> {
             calls: None,
             clause: "WHERE",
             inside: false,
+            first_use: Vec::new(),
         };
         let filter = match &select.selection {
             None => None,
@@ -97,12 +113,30 @@ impl Binder<'_> {
             calls: Some(Vec::new()),
             clause: "",
             inside: false,
+            first_use: Vec::new(),
         };
         let mut items: Vec<Item<'_>> = Vec::new();
         for item in &select.projection {
             let (e, alias) = match item {
                 ast::SelectItem::UnnamedExpr(e) => (e, None),
                 ast::SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.value.clone())),
+                ast::SelectItem::QualifiedWildcard(
+                    ast::SelectItemQualifiedWildcardKind::ObjectName(q),
+                    _,
+                ) if self.scope.as_ref().is_some_and(|t| {
+                    super::object_name(q) == self.scope_name.as_deref().unwrap_or(&t.name)
+                }) =>
+                {
+                    let table = self.scope.clone().expect("invariant: checked above");
+                    for (i, c) in table.columns.iter().enumerate() {
+                        items.push(Item {
+                            ast: None,
+                            name: c.name.clone(),
+                            expr: Expr::Column(i, c.ty),
+                        });
+                    }
+                    continue;
+                }
                 ast::SelectItem::Wildcard(_) => {
                     let Some(table) = self.scope.clone() else {
                         return Err(SqlError::Syntax {
@@ -136,6 +170,7 @@ impl Binder<'_> {
 
         // ORDER BY.
         let mut order = Vec::new();
+        let mut order_at = Vec::new();
         if let Some(ob) = &q.order_by {
             let ast::OrderByKind::Expressions(list) = &ob.kind else {
                 return unsupported("ORDER BY ALL");
@@ -145,6 +180,7 @@ impl Binder<'_> {
                     return unsupported("ORDER BY USING");
                 }
                 let column = self.target_column(&o.expr, &items, &mut target, "ORDER BY")?;
+                order_at.push(self.position(&o.expr));
                 let descending = matches!(o.options.sort, Some(ast::OrderBySort::Desc));
                 order.push(SortKey {
                     column,
@@ -159,12 +195,12 @@ impl Binder<'_> {
         let distinct = match &select.distinct {
             None | Some(ast::Distinct::All) => Distinct::None,
             Some(ast::Distinct::Distinct) => {
-                if order.iter().any(|k| k.column >= items.len()) {
+                if let Some(k) = order.iter().position(|k| k.column >= items.len()) {
                     return Err(SqlError::InvalidColumnReference {
                         message:
                             "for SELECT DISTINCT, ORDER BY expressions must appear in select list"
                                 .into(),
-                        position: None,
+                        position: order_at[k],
                     });
                 }
                 Distinct::All
@@ -180,9 +216,10 @@ impl Binder<'_> {
                         break;
                     }
                     if !cols.contains(&k.column) {
+                        let first = cols.iter().position(|c| uncovered.contains(c)).unwrap_or(0);
                         return Err(SqlError::InvalidColumnReference {
                             message: "SELECT DISTINCT ON expressions must match initial ORDER BY expressions".into(),
-                            position: None,
+                            position: exprs.get(first).and_then(|e| self.position(e)),
                         });
                     }
                     uncovered.retain(|c| *c != k.column);
@@ -193,10 +230,12 @@ impl Binder<'_> {
 
         // GROUP BY (no aggregates inside).
         let calls = self.aggs.calls.take().unwrap_or_default();
+        let first_use = std::mem::take(&mut self.aggs.first_use);
         self.aggs = AggScope {
             calls: None,
             clause: "GROUP BY",
             inside: false,
+            first_use: Vec::new(),
         };
         let mut group_by = Vec::new();
         match &select.group_by {
@@ -251,7 +290,15 @@ impl Binder<'_> {
         let body = if calls.is_empty() && group_by.is_empty() && having.is_none() {
             Body::Project(target)
         } else {
-            let to_group = |e: Expr| group_row(e, &group_by, width, table.as_deref());
+            let range = self.scope_name.clone();
+            let ctx = GroupCtx {
+                group_by: &group_by,
+                width,
+                table: table.as_deref(),
+                alias: range.as_deref(),
+                first_use: &first_use,
+            };
+            let to_group = |e: Expr| group_row(e, &ctx);
             let output = target
                 .into_iter()
                 .map(to_group)
@@ -508,29 +555,35 @@ fn ordinal(e: &ast::Expr) -> Option<i64> {
     }
 }
 
-/// Moves an expression over the input row (with aggregate placeholders) onto the group row.
-fn group_row(
-    e: Expr,
-    group_by: &[Expr],
+/// What moving expressions onto the group row needs.
+struct GroupCtx<'a> {
+    group_by: &'a [Expr],
     width: usize,
-    table: Option<&crate::catalog::TableDef>,
-) -> Result<Expr> {
-    let ng = group_by.len();
+    table: Option<&'a crate::catalog::TableDef>,
+    alias: Option<&'a str>,
+    /// Where each column was first used (for the error's position).
+    first_use: &'a [(usize, Option<u32>)],
+}
+
+/// Moves an expression over the input row (with aggregate placeholders) onto the group row.
+fn group_row(e: Expr, cx: &GroupCtx<'_>) -> Result<Expr> {
+    let ng = cx.group_by.len();
     rewrite(e, &mut |x| {
-        if let Some(k) = group_by.iter().position(|g| g == x) {
+        if let Some(k) = cx.group_by.iter().position(|g| g == x) {
             return Ok(Some(Expr::Column(k, x.data_type())));
         }
         match x {
-            Expr::Column(i, ty) if *i >= width => Ok(Some(Expr::Column(ng + i - width, *ty))),
+            Expr::Column(i, ty) if *i >= cx.width => Ok(Some(Expr::Column(ng + i - cx.width, *ty))),
             Expr::Column(i, _) => {
-                let (t, c) = table
-                    .map(|t| (t.name.as_str(), t.columns[*i].name.as_str()))
+                let (t, c) = cx
+                    .table
+                    .map(|t| (cx.alias.unwrap_or(&t.name), t.columns[*i].name.as_str()))
                     .unwrap_or(("?", "?"));
                 Err(SqlError::Grouping {
                     message: format!(
                         "column \"{t}.{c}\" must appear in the GROUP BY clause or be used in an aggregate function"
                     ),
-                    position: None,
+                    position: cx.first_use.iter().find(|u| u.0 == *i).and_then(|u| u.1),
                 })
             }
             _ => Ok(None),

@@ -269,6 +269,25 @@ fn aggregates() {
 }
 
 #[test]
+fn table_aliases() {
+    assert_eq!(
+        check(
+            "SELECT i.id, i.s FROM t i WHERE i.g = 1 ORDER BY i.id DESC LIMIT 2",
+            &[]
+        ),
+        ["19|r3", "16|r0"]
+    );
+    assert_eq!(
+        check("SELECT a.* FROM t AS a WHERE a.id = 3", &[]),
+        ["3|0|30|r3"]
+    );
+    assert_eq!(
+        err("SELECT i.id, count(*) FROM t i").1,
+        "column \"i.id\" must appear in the GROUP BY clause or be used in an aggregate function"
+    );
+}
+
+#[test]
 fn table_less_queries() {
     let q = plan("SELECT count(*), 1 + 1").expect("plan");
     assert_eq!(text(&q.execute(&[]).expect("run")), ["1|2"]);
@@ -354,6 +373,18 @@ fn errors_match_postgres() {
         err("SELECT sum(s) FROM t"),
         ("42883".into(), "function sum(text) does not exist".into())
     );
-    let e = plan("SELECT id FROM t ORDER BY 5").expect_err("bad ordinal");
-    assert_eq!(e.position(), Some(27));
+    // Positions as PostgreSQL reports them (1-based characters).
+    for (sql, at) in [
+        ("SELECT id FROM t ORDER BY 5", 27),
+        ("SELECT id, count(*) FROM t", 8),
+        ("SELECT g FROM t GROUP BY g ORDER BY id", 37),
+        ("SELECT count(*) FROM t HAVING id > 1", 31),
+        ("SELECT sum(count(*)) FROM t", 12),
+        ("SELECT count(*) FROM t GROUP BY count(*)", 33),
+        ("SELECT DISTINCT g FROM t ORDER BY id", 35),
+        ("SELECT DISTINCT ON (g) g, id FROM t ORDER BY id", 21),
+    ] {
+        let e = plan(sql).expect_err(sql);
+        assert_eq!(e.position(), Some(at), "{sql}");
+    }
 }

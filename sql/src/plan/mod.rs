@@ -182,6 +182,7 @@ pub(crate) fn walk(e: &Expr, f: &mut impl FnMut(&Expr)) {
             walk(left, f);
             walk(right, f);
         }
+        Expr::Call { args, .. } => args.iter().for_each(|a| walk(a, f)),
     }
 }
 
@@ -215,5 +216,12 @@ pub(crate) fn rewrite(e: Expr, f: &mut impl FnMut(&Expr) -> Result<Option<Expr>>
                 ty,
             }
         }
+        Expr::Call { func, args } => Expr::Call {
+            func,
+            args: args
+                .into_iter()
+                .map(|a| rewrite(a, f))
+                .collect::<Result<_>>()?,
+        },
     })
 }
