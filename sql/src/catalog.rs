@@ -45,6 +45,16 @@ impl TableDef {
         self.columns.iter().position(|c| c.name == name)
     }
 
+    /// Applies each column's type modifier to a row about to be stored (`numeric(10,2)` rounds,
+    /// `char(5)` pads, `varchar(3)` rejects longer values with 22001), as PostgreSQL's assignment
+    /// casts do.
+    pub fn coerce_row(&self, row: Vec<crate::types::Value>) -> Result<Vec<crate::types::Value>> {
+        row.into_iter()
+            .zip(&self.columns)
+            .map(|(v, c)| crate::types::cast::apply_typmod(v, c.ty, c.typmod, false))
+            .collect()
+    }
+
     /// 23502 with PostgreSQL's message and DETAIL if a NOT NULL column of `row` is NULL.
     pub fn check_not_null(&self, row: &[crate::types::Value]) -> Result<()> {
         for (c, v) in self.columns.iter().zip(row) {

@@ -8,6 +8,7 @@ use pglitedb_protocol::{ErrorFields, Format, SqlState};
 use pglitedb_shard::{ShardRequest, ShardResponse};
 use std::rc::Rc;
 
+use pglitedb_sql::types::FormatContext;
 use pglitedb_sql::{
     bind, parse, Catalog, DataType, QueryPlan, SessionContext, SetValue, Statement,
     TransactionMode, Value,
@@ -185,6 +186,10 @@ impl Session {
         // Outside a block, a statement over tables runs in its own transaction, committed before
         // its CommandComplete is sent (or rolled back on error).
         let implicit = self.txn == TxnState::Idle && touches_tables(stmt);
+        if !matches!(stmt, Statement::Query(_)) {
+            // SET, RESET, DISCARD and transaction ends may change output settings.
+            self.format = None;
+        }
         let done = self.execute(stmt, plan, params, formats, describe).await;
         if implicit {
             let ended = self.finish_txn(done.is_ok()).await;
@@ -428,6 +433,8 @@ impl Session {
         columns: &[(String, DataType)],
         formats: &[Format],
     ) -> Result<(), ErrorFields> {
+        let _ = columns;
+        let ctx = self.format_ctx();
         for row in rows {
             let mut w = backend::data_row(&mut self.conn.out);
             for (i, v) in row.iter().enumerate() {
@@ -437,18 +444,35 @@ impl Session {
                 }
                 self.scratch.clear();
                 match Format::for_index(formats, i).unwrap_or(Format::Text) {
-                    Format::Text => v.write_text(&mut self.scratch),
-                    Format::Binary => {
-                        let _ = columns;
-                        v.write_binary(&mut self.scratch)
-                            .map_err(|e| error::from_sql(&e))?
-                    }
+                    Format::Text => v.write_text_ctx(&ctx, &mut self.scratch),
+                    Format::Binary => v
+                        .write_binary(&mut self.scratch)
+                        .map_err(|e| error::from_sql(&e))?,
                 }
                 w.value(Some(&self.scratch));
             }
             w.finish();
         }
         Ok(())
+    }
+
+    /// The output-format context of the session's settings (DateStyle, IntervalStyle, TimeZone,
+    /// extra_float_digits), built once and kept until a setting may have changed.
+    pub(super) fn format_ctx(&mut self) -> Rc<FormatContext> {
+        if let Some(ctx) = &self.format {
+            return ctx.clone();
+        }
+        let get = |name: &str| self.settings.get(name).unwrap_or_default().to_string();
+        let ctx = FormatContext::from_settings(
+            &get("datestyle"),
+            &get("intervalstyle"),
+            &get("timezone"),
+            &get("extra_float_digits"),
+        )
+        .unwrap_or_default();
+        let ctx = Rc::new(ctx);
+        self.format = Some(ctx.clone());
+        ctx
     }
 
     fn apply_modes(&mut self, modes: &[TransactionMode]) -> Result<(), ErrorFields> {

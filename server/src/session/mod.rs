@@ -110,6 +110,8 @@ pub struct Session {
     txn_id: Option<pglitedb_shard::TxnId>,
     /// Shards holding the current transaction's writes and locks.
     participants: std::collections::BTreeSet<pglitedb_shard::ShardId>,
+    /// Output formatting for the current settings; `None` after anything that may change them.
+    format: Option<Rc<pglitedb_sql::types::FormatContext>>,
     /// Scratch buffer for encoding one value.
     scratch: Vec<u8>,
 }

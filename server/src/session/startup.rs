@@ -143,6 +143,7 @@ pub(super) async fn handshake(worker: Rc<Worker>, mut conn: Conn) -> Option<Sess
         pending_reports: Vec::new(),
         cancel,
         txn_id: None,
+        format: None,
         participants: std::collections::BTreeSet::new(),
         scratch: Vec::with_capacity(64),
     })

@@ -155,6 +155,7 @@ impl Session {
                 .map(|e| e.eval(params))
                 .collect::<Result<_, SqlError>>()
                 .map_err(|e| error::from_sql(&e))?;
+            let row = table.coerce_row(row).map_err(|e| error::from_sql(&e))?;
             table
                 .check_not_null(&row)
                 .map_err(|e| error::from_sql(&e))?;

@@ -4,10 +4,9 @@ use std::sync::Arc;
 
 use sqlparser::ast;
 
-use super::{data_type_of, ident, object_name, Statement};
+use super::{ident, object_name, type_and_typmod, Statement};
 use crate::catalog::{Catalog, ColumnDef, TableDef, TableId};
 use crate::error::{Result, SqlError};
-use crate::types::DataType;
 
 fn unsupported<T>(what: &str) -> Result<T> {
     Err(SqlError::FeatureNotSupported(format!(
@@ -50,11 +49,11 @@ pub(super) fn create_table(ct: &ast::CreateTable) -> Result<Statement> {
         if columns.iter().any(|x| x.name == col_name) {
             return Err(SqlError::DuplicateColumn(col_name));
         }
-        let ty = data_type_of(&c.data_type)?;
+        let (ty, typmod) = type_and_typmod(&c.data_type)?;
         let mut def = ColumnDef {
             name: col_name,
             ty,
-            typmod: typmod(&c.data_type, ty),
+            typmod,
             not_null: false,
         };
         for opt in &c.options {
@@ -105,17 +104,6 @@ pub(super) fn create_table(ct: &ast::CreateTable) -> Result<Statement> {
         table,
         if_not_exists: ct.if_not_exists,
     })
-}
-
-/// PostgreSQL's atttypmod for the declared type: `varchar(n)` stores n + 4; others -1 here.
-fn typmod(t: &ast::DataType, ty: DataType) -> i32 {
-    if ty != DataType::Varchar {
-        return -1;
-    }
-    let text = t.to_string();
-    text.split_once('(')
-        .and_then(|(_, rest)| rest.trim_end_matches(')').trim().parse::<i32>().ok())
-        .map_or(-1, |n| n + 4)
 }
 
 /// DROP TABLE [IF EXISTS] a, b.

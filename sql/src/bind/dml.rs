@@ -141,6 +141,7 @@ impl WritePlan {
             }
         }
         let new = self.table.coerce_row(new)?;
+        let new = self.table.coerce_row(new)?;
         self.table.check_not_null(&new)?;
         Ok(new)
     }
