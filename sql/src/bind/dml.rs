@@ -141,7 +141,6 @@ impl WritePlan {
             }
         }
         let new = self.table.coerce_row(new)?;
-        let new = self.table.coerce_row(new)?;
         self.table.check_not_null(&new)?;
         Ok(new)
     }
