@@ -118,10 +118,24 @@ impl Expr {
                     .iter()
                     .map(|a| a.eval_row(row, params))
                     .collect::<Result<Vec<_>>>()?;
-                func.0.call(&args, &types::FormatContext::default())
+                call_builtin(&func.0, &args)
             }
         }
     }
+}
+
+/// Calls a built-in. A panic inside one (a bug in one of many functions) becomes an internal
+/// error of this statement instead of taking the core down with it; the panic hook still logs it.
+fn call_builtin(sig: &FuncSig, args: &[Value]) -> Result<Value> {
+    let ctx = types::FormatContext::default();
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sig.call(args, &ctx))).unwrap_or_else(
+        |_| {
+            Err(SqlError::Internal(format!(
+                "built-in function {} panicked",
+                sig.name
+            )))
+        },
+    )
 }
 
 /// Casts as PostgreSQL's explicit cast does, without a type modifier (see [`types::cast`]).

@@ -513,16 +513,29 @@ impl Binder<'_> {
                     None => Err(SqlError::UnrecognizedParameter(setting.clone())),
                 }
             }
-            _ => Err(SqlError::UndefinedFunction {
-                signature: format!(
-                    "{name}({})",
-                    args.iter()
-                        .map(|a| a.data_type().sql_name())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                position: self.position(&f.name),
-            }),
+            _ => {
+                let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
+                let position = self.position(&f.name);
+                let sig = crate::func::resolve(&name, &types).map_err(|e| match e {
+                    SqlError::UndefinedFunction { signature, .. } => SqlError::UndefinedFunction {
+                        signature,
+                        position,
+                    },
+                    SqlError::AmbiguousFunction { signature, .. } => SqlError::AmbiguousFunction {
+                        signature,
+                        position,
+                    },
+                    other => other,
+                })?;
+                let mut cast = Vec::with_capacity(args.len());
+                for (a, &t) in args.into_iter().zip(&sig.params) {
+                    cast.push(coerce(a, t, &mut self.params)?);
+                }
+                Ok(Expr::Call {
+                    func: crate::expr::Function(sig),
+                    args: cast,
+                })
+            }
         }
     }
 }

@@ -269,6 +269,31 @@ fn aggregates() {
 }
 
 #[test]
+fn function_calls() {
+    assert_eq!(
+        check(
+            "SELECT length(s) + g, abs(-id) FROM t ORDER BY 2 DESC LIMIT 2",
+            &[]
+        ),
+        ["4|20", "3|19"]
+    );
+    assert_eq!(
+        check(
+            "SELECT upper(s) AS u, count(*) FROM t GROUP BY u ORDER BY u",
+            &[]
+        ),
+        ["R0|5", "R1|5", "R2|5", "R3|5"]
+    );
+    assert_eq!(
+        check(
+            "SELECT lower(upper(s)), max(abs(x)) FROM t GROUP BY upper(s) ORDER BY 2",
+            &[]
+        ),
+        ["r0|160", "r1|170", "r2|180", "r3|190"]
+    );
+}
+
+#[test]
 fn table_aliases() {
     assert_eq!(
         check(
