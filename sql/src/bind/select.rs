@@ -14,15 +14,19 @@
 //! (`width + j` for the `j`th call): input and aggregate references stay distinguishable without
 //! a dedicated expression node, and the rewrite moves them into the group row.
 
+use std::sync::Arc;
+
 use sqlparser::ast;
 
 use super::{coerce, column_name, fill_params, ident, resolve_unknown, Binder};
+use crate::catalog::{ColumnDef, TableDef, TableId};
 use crate::error::{Result, SqlError};
 use crate::exec::can_partial;
 use crate::expr::Expr;
 use crate::func::agg::resolve_agg;
 use crate::plan::{
-    rewrite, uses_columns, walk, AggCall, Aggregate, Body, Distinct, QueryPlan, ScanSource, SortKey,
+    rewrite, uses_columns, walk, AggCall, Aggregate, Body, Distinct, QueryPlan, ScanSource, Series,
+    SortKey,
 };
 use crate::types::{DataType, Value};
 
@@ -77,7 +81,19 @@ impl Binder<'_> {
         if select.from.len() > 1 || select.from.iter().any(|f| !f.joins.is_empty()) {
             return unsupported("joins");
         }
+        let mut series = None;
         if let Some(first) = select.from.first() {
+            if let ast::TableFactor::Table {
+                name,
+                alias,
+                args: Some(args),
+                ..
+            } = &first.relation
+            {
+                series = Some(self.series(name, alias.as_ref(), args)?);
+            }
+        }
+        if let (Some(first), None) = (select.from.first(), &series) {
             let ast::TableFactor::Table {
                 name,
                 alias,
@@ -176,12 +192,19 @@ impl Binder<'_> {
                 return unsupported("ORDER BY ALL");
             };
             for o in list {
-                if matches!(o.options.sort, Some(ast::OrderBySort::Using(_))) {
-                    return unsupported("ORDER BY USING");
-                }
+                // `USING <` / `USING >` are the btree orderings (NULLs first under `>`).
+                let using_desc = match &o.options.sort {
+                    Some(ast::OrderBySort::Using(op)) => match op.to_string().as_str() {
+                        "<" => Some(false),
+                        ">" => Some(true),
+                        _ => return unsupported("ORDER BY USING with this operator"),
+                    },
+                    _ => None,
+                };
                 let column = self.target_column(&o.expr, &items, &mut target, "ORDER BY")?;
                 order_at.push(self.position(&o.expr));
-                let descending = matches!(o.options.sort, Some(ast::OrderBySort::Desc));
+                let descending =
+                    using_desc.unwrap_or(matches!(o.options.sort, Some(ast::OrderBySort::Desc)));
                 order.push(SortKey {
                     column,
                     ty: target[column].data_type(),
@@ -287,6 +310,11 @@ impl Binder<'_> {
         let having = having.map(fill);
         let group_by: Vec<Expr> = group_by.into_iter().map(fill).collect();
         let table = self.scope.take();
+        // A generate_series scope is not a stored table: its rows are made where the plan runs.
+        let table = if series.is_some() { None } else { table };
+        let range_table = series
+            .as_ref()
+            .map(|(t, _): &(Arc<TableDef>, Series)| t.clone());
         let body = if calls.is_empty() && group_by.is_empty() && having.is_none() {
             Body::Project(target)
         } else {
@@ -294,7 +322,7 @@ impl Binder<'_> {
             let ctx = GroupCtx {
                 group_by: &group_by,
                 width,
-                table: table.as_deref(),
+                table: table.as_deref().or(range_table.as_deref()),
                 alias: range.as_deref(),
                 first_use: &first_use,
             };
@@ -312,9 +340,13 @@ impl Binder<'_> {
                 output,
             }))
         };
+        let series = series.map(|(_, mut s)| {
+            s.filter = filter.clone().map(fill);
+            Box::new(s)
+        });
         let source = match table {
             None => {
-                if filter.is_some() {
+                if filter.is_some() && series.is_none() {
                     return unsupported("WHERE without FROM");
                 }
                 None
@@ -337,7 +369,85 @@ impl Binder<'_> {
             distinct,
             limit: limit.map(|e| Box::new(fill(e))),
             offset: offset.map(|e| Box::new(fill(e))),
+            series,
         }))
+    }
+
+    /// `FROM generate_series(start, stop [, step]) [AS alias [(column)]]` over integers: the scope
+    /// becomes a one-column pseudo-table named like PostgreSQL names it.
+    fn series(
+        &mut self,
+        name: &ast::ObjectName,
+        alias: Option<&ast::TableAlias>,
+        args: &ast::TableFunctionArgs,
+    ) -> Result<(Arc<TableDef>, Series)> {
+        let fname = super::object_name(name);
+        if fname != "generate_series" && fname != "pg_catalog.generate_series" {
+            return unsupported("this kind of FROM item");
+        }
+        let mut bound = Vec::new();
+        for a in &args.args {
+            match a {
+                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
+                    bound.push(self.expr(e)?)
+                }
+                _ => return unsupported("this generate_series argument"),
+            }
+        }
+        if !(2..=3).contains(&bound.len()) {
+            return unsupported("this generate_series call");
+        }
+        let ty = if bound.iter().any(|e| e.data_type() == DataType::Int8) {
+            DataType::Int8
+        } else if bound.iter().all(|e| {
+            matches!(
+                e.data_type(),
+                DataType::Int2 | DataType::Int4 | DataType::Unknown
+            )
+        }) {
+            DataType::Int4
+        } else {
+            return unsupported("generate_series over non-integer types");
+        };
+        let mut args = Vec::new();
+        for e in bound {
+            args.push(coerce(e, ty, &mut self.params)?);
+        }
+        let mut args = args.into_iter();
+        let (start, stop) = match (args.next(), args.next()) {
+            (Some(a), Some(b)) => (a, b),
+            _ => return unsupported("this generate_series call"),
+        };
+        let step = args.next();
+        let table_name = alias.map_or_else(|| "generate_series".to_string(), |a| ident(&a.name));
+        let column = match alias.and_then(|a| a.columns.first()) {
+            Some(c) => ident(&c.name),
+            None => table_name.clone(),
+        };
+        let table = Arc::new(TableDef {
+            id: TableId(0),
+            schema: String::new(),
+            name: table_name,
+            columns: vec![ColumnDef {
+                name: column,
+                ty,
+                typmod: -1,
+                not_null: false,
+            }],
+            primary_key: None,
+        });
+        self.scope = Some(table.clone());
+        self.scope_name = None;
+        Ok((
+            table,
+            Series {
+                start,
+                stop,
+                step,
+                ty,
+                filter: None,
+            },
+        ))
     }
 
     /// A boolean condition (WHERE, HAVING).
@@ -559,7 +669,7 @@ fn ordinal(e: &ast::Expr) -> Option<i64> {
 struct GroupCtx<'a> {
     group_by: &'a [Expr],
     width: usize,
-    table: Option<&'a crate::catalog::TableDef>,
+    table: Option<&'a TableDef>,
     alias: Option<&'a str>,
     /// Where each column was first used (for the error's position).
     first_use: &'a [(usize, Option<u32>)],

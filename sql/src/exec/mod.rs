@@ -45,7 +45,11 @@ enum State<'a> {
 
 impl<'a> ShardRun<'a> {
     pub(crate) fn new(plan: &'a QueryPlan, params: &'a [Value]) -> Result<ShardRun<'a>> {
-        let filter = plan.source.as_ref().and_then(|s| s.filter.as_ref());
+        let filter = match (&plan.source, &plan.series) {
+            (Some(s), _) => s.filter.as_ref(),
+            (None, Some(s)) => s.filter.as_ref(),
+            (None, None) => None,
+        };
         let state = match &plan.body {
             Body::Project(exprs) => {
                 let bound = limit_bound(plan, params)?;
@@ -175,6 +179,55 @@ pub(crate) fn finish(
             r
         })
         .collect())
+}
+
+/// Feeds the rows of `generate_series` to `push` (PostgreSQL's errors for a zero step).
+pub(crate) fn series(
+    s: &crate::plan::Series,
+    params: &[Value],
+    mut push: impl FnMut(Vec<Value>) -> Result<()>,
+) -> Result<()> {
+    let int = |e: &Expr| -> Result<Option<i64>> {
+        Ok(match e.eval(params)? {
+            Value::Null => None,
+            Value::Int2(v) => Some(i64::from(v)),
+            Value::Int4(v) => Some(i64::from(v)),
+            Value::Int8(v) => Some(v),
+            other => {
+                return Err(SqlError::Internal(format!(
+                    "generate_series bound is not an integer: {other:?}"
+                )))
+            }
+        })
+    };
+    let (Some(start), Some(stop)) = (int(&s.start)?, int(&s.stop)?) else {
+        return Ok(());
+    };
+    let step = match &s.step {
+        None => 1,
+        Some(e) => match int(e)? {
+            None => return Ok(()),
+            Some(0) => {
+                return Err(SqlError::InvalidParameterValue(
+                    "step size cannot equal zero".into(),
+                ))
+            }
+            Some(v) => v,
+        },
+    };
+    let mut v = start;
+    while (step > 0 && v <= stop) || (step < 0 && v >= stop) {
+        push(vec![if s.ty == crate::types::DataType::Int8 {
+            Value::Int8(v)
+        } else {
+            Value::Int4(v as i32)
+        }])?;
+        match v.checked_add(step) {
+            Some(n) => v = n,
+            None => break,
+        }
+    }
+    Ok(())
 }
 
 /// OFFSET + LIMIT, when LIMIT is given: the most rows any shard needs to send.

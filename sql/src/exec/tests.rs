@@ -171,6 +171,13 @@ fn order_by_limit_offset() {
         check("SELECT id FROM t ORDER BY id FETCH FIRST 2 ROWS ONLY", &[]),
         ["1", "2"]
     );
+    assert_eq!(
+        check(
+            "SELECT g, id FROM t ORDER BY g USING >, id USING < LIMIT 3",
+            &[]
+        ),
+        ["NULL|7", "NULL|14", "2|2"]
+    );
     assert_eq!(check("SELECT id FROM t LIMIT ALL", &[]).len(), 20);
     assert_eq!(check("SELECT id FROM t LIMIT 3", &[]).len(), 3);
     assert_eq!(check("SELECT id FROM t LIMIT NULL", &[]).len(), 20);
@@ -316,6 +323,29 @@ fn table_aliases() {
 fn table_less_queries() {
     let q = plan("SELECT count(*), 1 + 1").expect("plan");
     assert_eq!(text(&q.execute(&[]).expect("run")), ["1|2"]);
+    let run = |sql: &str| text(&plan(sql).expect(sql).execute(&[]).expect(sql));
+    assert_eq!(
+        run("SELECT sum(g), count(*) FROM generate_series(1, 10) g WHERE g > 3"),
+        ["49|7"]
+    );
+    assert_eq!(
+        run("SELECT x FROM generate_series(5, 1, -2) AS s(x) ORDER BY x"),
+        ["1", "3", "5"]
+    );
+    assert_eq!(
+        run("SELECT generate_series FROM generate_series(1, 3) ORDER BY 1 DESC LIMIT 1"),
+        ["3"]
+    );
+    assert_eq!(
+        run("SELECT sum(NULL::int4) FROM generate_series(1, 3)"),
+        ["NULL"]
+    );
+    assert_eq!(
+        plan("SELECT g, count(*) FROM generate_series(1, 3) g")
+            .expect_err("ungrouped")
+            .to_string(),
+        "column \"g.g\" must appear in the GROUP BY clause or be used in an aggregate function"
+    );
     let q = plan("SELECT 1 LIMIT 0").expect("plan");
     assert!(q.execute(&[]).expect("run").is_empty());
     let q = plan("SELECT 1 AS a ORDER BY a OFFSET 1").expect("plan");

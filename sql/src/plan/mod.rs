@@ -17,7 +17,8 @@
 //!   filter (WHERE)                                      │
 //!   scan (the shard's partition, or one row by key)     ┘
 //! ```
-//! Table-less queries run both halves over one empty input row ([`QueryPlan::execute`]).
+//! Table-less queries run both halves where the session is ([`QueryPlan::execute`]), over one
+//! empty input row, or over the rows of `FROM generate_series(...)` ([`Series`]).
 //!
 //! # Rows at each stage
 //! - *Input row*: the stored row (table columns in order), or `[]` without a table.
@@ -62,6 +63,20 @@ pub struct QueryPlan {
     pub limit: Option<Box<Expr>>,
     /// `OFFSET` (int8; NULL means 0).
     pub offset: Option<Box<Expr>>,
+    /// `FROM generate_series(...)`: input rows made where the plan runs (no table, no shards).
+    pub series: Option<Box<Series>>,
+}
+
+/// `generate_series(start, stop [, step])` over integers, as a table-less row source: each input
+/// row is one value. `filter` is the WHERE clause over those rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// int4 or int8 expressions without column references.
+    pub start: Expr,
+    pub stop: Expr,
+    pub step: Option<Expr>,
+    pub ty: DataType,
+    pub filter: Option<Expr>,
 }
 
 /// The table a query reads, with the filter that shards apply while scanning.
@@ -159,7 +174,14 @@ impl QueryPlan {
 
     /// Runs a table-less plan with bound parameter values.
     pub fn execute(&self, params: &[Value]) -> Result<Vec<Vec<Value>>> {
-        let part = self.shard_rows([Vec::new()], params)?;
+        let part = match &self.series {
+            None => self.shard_rows([Vec::new()], params)?,
+            Some(s) => {
+                let mut run = self.shard_run(params)?;
+                crate::exec::series(s, params, |row| run.push(row))?;
+                run.finish()?
+            }
+        };
         self.finish(vec![part], params)
     }
 }
