@@ -691,6 +691,7 @@ fn column_name(e: &ast::Expr) -> String {
             .unwrap_or_default(),
         ast::Expr::Nested(inner) => column_name(inner),
         ast::Expr::Identifier(i) => ident(i),
+        ast::Expr::CompoundIdentifier(parts) => parts.last().map(ident).unwrap_or_default(),
         ast::Expr::Cast {
             expr, data_type, ..
         } => {

@@ -304,6 +304,7 @@ impl Binder<'_> {
             .into_iter()
             .map(|mut c| {
                 c.args = c.args.into_iter().map(fill).collect();
+                c.filter = c.filter.map(fill);
                 c
             })
             .collect();
@@ -578,8 +579,8 @@ impl Binder<'_> {
         if f.over.is_some() {
             return unsupported("window functions");
         }
-        if f.filter.is_some() || !f.within_group.is_empty() {
-            return unsupported("FILTER and WITHIN GROUP");
+        if !f.within_group.is_empty() {
+            return unsupported("WITHIN GROUP");
         }
         let ast::FunctionArguments::List(list) = &f.args else {
             return unsupported("this aggregate call");
@@ -636,10 +637,21 @@ impl Binder<'_> {
                 }
             })?);
         }
+        // FILTER (WHERE ...) over the input row; aggregates inside it count as nested.
+        let filter = match &f.filter {
+            None => None,
+            Some(cond) => {
+                self.aggs.inside = true;
+                let bound = self.condition(cond, "FILTER");
+                self.aggs.inside = false;
+                Some(bound?)
+            }
+        };
         let call = AggCall {
             sig,
             args: cast,
             distinct,
+            filter,
         };
         let width = self.scope.as_ref().map_or(0, |t| t.columns.len());
         let calls = self.aggs.calls.get_or_insert_with(Vec::new);

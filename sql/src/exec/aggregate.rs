@@ -13,8 +13,8 @@
 //!   array_agg             [array of the items]
 //! ```
 //! Without it (DISTINCT inside a call, or a `string_agg` delimiter that varies per row), a shard
-//! returns, per input row, the GROUP BY values then every call's arguments, and the router does
-//! all the aggregation.
+//! returns, per input row, the GROUP BY values then every call's arguments (followed by whether
+//! its FILTER held, for calls with one), and the router does all the aggregation.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -50,6 +50,9 @@ impl<'a> ShardGroups<'a> {
                 for a in &c.args {
                     key.push(a.eval_row(row, params)?);
                 }
+                if let Some(f) = &c.filter {
+                    key.push(Value::Bool(passes(f, row, params)?));
+                }
             }
             self.raw.push(key);
             return Ok(());
@@ -60,6 +63,11 @@ impl<'a> ShardGroups<'a> {
             .entry(GroupKey(key))
             .or_insert_with(|| calls.iter().map(|c| Accumulator::new(&c.sig)).collect());
         for (c, acc) in calls.iter().zip(accs.iter_mut()) {
+            if let Some(f) = &c.filter {
+                if !passes(f, row, params)? {
+                    continue;
+                }
+            }
             let args = c
                 .args
                 .iter()
@@ -128,6 +136,13 @@ pub(crate) fn finish(
                 let n = c.args.len();
                 let args = rest.get(at..at + n).ok_or_else(short)?;
                 at += n;
+                if c.filter.is_some() {
+                    let passed = rest.get(at) == Some(&Value::Bool(true));
+                    at += 1;
+                    if !passed {
+                        continue;
+                    }
+                }
                 if c.distinct {
                     // DISTINCT looks at the first argument; NULLs are skipped by the aggregate.
                     if !g.seen[i].insert(GroupKey(args[..1].to_vec())) {
@@ -160,6 +175,11 @@ pub(crate) fn finish(
         );
     }
     Ok(out)
+}
+
+/// Whether a FILTER condition holds for a row (NULL does not).
+fn passes(f: &crate::expr::Expr, row: &[Value], params: &[Value]) -> Result<bool> {
+    Ok(f.eval_row(row, params)? == Value::Bool(true))
 }
 
 fn short() -> SqlError {

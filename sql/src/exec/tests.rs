@@ -266,6 +266,13 @@ fn aggregates() {
         ["0|64", "1|64", "2|64"]
     );
     assert_eq!(
+        check(
+            "SELECT count(*) FILTER (WHERE x > 100), sum(id) FILTER (WHERE s = 'r1'), count(DISTINCT g) FILTER (WHERE id > 10) FROM t",
+            &[]
+        ),
+        ["8|45|3"]
+    );
+    assert_eq!(
         check("SELECT count(*) FROM t GROUP BY g HAVING false", &[]).len(),
         0
     );
@@ -309,6 +316,11 @@ fn table_aliases() {
         ),
         ["19|r3", "16|r0"]
     );
+    let q = plan("SELECT t.id, x.s FROM t x").expect_err("t is hidden by its alias");
+    assert_eq!(q.sqlstate(), "42P01");
+    let q = plan("SELECT t.id, t.s AS n FROM t").expect("plan");
+    assert_eq!(q.columns[0].0, "id");
+    assert_eq!(q.columns[1].0, "n");
     assert_eq!(
         check("SELECT a.* FROM t AS a WHERE a.id = 3", &[]),
         ["3|0|30|r3"]

@@ -120,6 +120,8 @@ pub struct AggCall {
     pub args: Vec<Expr>,
     /// `agg(DISTINCT x)`.
     pub distinct: bool,
+    /// `FILTER (WHERE ...)` over the input row: rows where it is not true are not fed.
+    pub filter: Option<Expr>,
 }
 
 /// One ORDER BY key.
