@@ -9,17 +9,18 @@
 //!    parameter types, giving a typed [`Statement`]: utility statements (transaction control, SET/SHOW),
 //!    or a [`QueryPlan`] whose output columns and parameter types are known before execution, which is
 //!    what the extended protocol's Describe needs.
-//! 3. A [`QueryPlan`] is executed where its data lives (the `shard` crate); [`QueryPlan::execute`]
-//!    evaluates it against bound parameter [`Value`]s.
+//! 3. A [`QueryPlan`] runs in two halves (`plan` draws them): every shard holding rows of its table
+//!    runs [`QueryPlan::shard_rows`] (filter, projection or partial aggregation, per-shard top-N),
+//!    and the router merges with [`QueryPlan::finish`] (final aggregation, sort, DISTINCT,
+//!    OFFSET/LIMIT). A table-less plan runs both with [`QueryPlan::execute`].
 //!
 //! The sqlparser AST never leaves this crate. Command tags and result shapes come from the typed
 //! statement, never from the SQL text.
 //!
 //! # What is left out
-//! This is the foundation's stand-in: queries without FROM over constants, parameters, casts between the
-//! basic types, a few functions. Tables, the catalog and the planner arrive with the SQL engine (issue 6);
-//! a statement that names a table answers `relation "x" does not exist` (42P01), and other statement kinds
-//! answer 0A000, so clients get PostgreSQL-shaped errors rather than wrong results.
+//! Queries read one table (or none, or `generate_series`): joins, subqueries, set operations, CTEs
+//! and window functions answer 0A000, so clients get PostgreSQL-shaped errors rather than wrong
+//! results.
 #![forbid(unsafe_code)]
 
 mod bind;
