@@ -25,8 +25,8 @@ use crate::exec::can_partial;
 use crate::expr::Expr;
 use crate::func::agg::resolve_agg;
 use crate::plan::{
-    rewrite, uses_columns, walk, AggCall, Aggregate, Body, Distinct, QueryPlan, ScanSource, Series,
-    SortKey,
+    rewrite, uses_columns, walk, AggCall, Aggregate, Body, Distinct, LocalKind, LocalRows,
+    QueryPlan, ScanSource, SortKey,
 };
 use crate::types::{DataType, Value};
 
@@ -91,6 +91,15 @@ impl Binder<'_> {
             } = &first.relation
             {
                 series = Some(self.series(name, alias.as_ref(), args)?);
+            }
+            if let ast::TableFactor::Derived {
+                lateral: false,
+                subquery,
+                alias,
+                ..
+            } = &first.relation
+            {
+                series = Some(self.values_source(subquery, alias.as_ref())?);
             }
         }
         if let (Some(first), None) = (select.from.first(), &series) {
@@ -315,7 +324,7 @@ impl Binder<'_> {
         let table = if series.is_some() { None } else { table };
         let range_table = series
             .as_ref()
-            .map(|(t, _): &(Arc<TableDef>, Series)| t.clone());
+            .map(|(t, _): &(Arc<TableDef>, LocalRows)| t.clone());
         let body = if calls.is_empty() && group_by.is_empty() && having.is_none() {
             Body::Project(target)
         } else {
@@ -370,7 +379,7 @@ impl Binder<'_> {
             distinct,
             limit: limit.map(|e| Box::new(fill(e))),
             offset: offset.map(|e| Box::new(fill(e))),
-            series,
+            local: series,
         }))
     }
 
@@ -381,7 +390,7 @@ impl Binder<'_> {
         name: &ast::ObjectName,
         alias: Option<&ast::TableAlias>,
         args: &ast::TableFunctionArgs,
-    ) -> Result<(Arc<TableDef>, Series)> {
+    ) -> Result<(Arc<TableDef>, LocalRows)> {
         let fname = super::object_name(name);
         if fname != "generate_series" && fname != "pg_catalog.generate_series" {
             return unsupported("this kind of FROM item");
@@ -441,11 +450,107 @@ impl Binder<'_> {
         self.scope_name = None;
         Ok((
             table,
-            Series {
-                start,
-                stop,
-                step,
-                ty,
+            LocalRows {
+                kind: LocalKind::Series {
+                    start: Box::new(start),
+                    stop: Box::new(stop),
+                    step: step.map(Box::new),
+                    ty,
+                },
+                filter: None,
+            },
+        ))
+    }
+
+    /// `FROM (VALUES (...), ...) [AS] alias [(columns)]`: a pseudo-table whose column types are
+    /// the common type of each column (unknown literals alone make text), named `column1`, ...
+    /// unless the alias names them.
+    fn values_source(
+        &mut self,
+        q: &ast::Query,
+        alias: Option<&ast::TableAlias>,
+    ) -> Result<(Arc<TableDef>, LocalRows)> {
+        let ast::SetExpr::Values(values) = q.body.as_ref() else {
+            return unsupported("subqueries in FROM");
+        };
+        if q.with.is_some() || q.order_by.is_some() || q.limit_clause.is_some() {
+            return unsupported("this VALUES list");
+        }
+        let mut rows = Vec::new();
+        for r in &values.rows {
+            let mut row = Vec::new();
+            for e in r.content.iter() {
+                row.push(self.expr(e)?);
+            }
+            if rows
+                .first()
+                .is_some_and(|f: &Vec<Expr>| f.len() != row.len())
+            {
+                return Err(SqlError::Syntax {
+                    message: "VALUES lists must all be the same length".into(),
+                    position: r.content.first().and_then(|e| self.position(e)),
+                });
+            }
+            rows.push(row);
+        }
+        let width = rows.first().map_or(0, Vec::len);
+        let mut types = Vec::with_capacity(width);
+        for c in 0..width {
+            let mut ty = DataType::Unknown;
+            for r in &rows {
+                let t = r[c].data_type();
+                ty = super::common_type(ty, t).ok_or_else(|| {
+                    SqlError::DatatypeMismatch(format!(
+                        "VALUES types {} and {} cannot be matched",
+                        ty.sql_name(),
+                        t.sql_name()
+                    ))
+                })?;
+            }
+            types.push(if ty == DataType::Unknown {
+                DataType::Text
+            } else {
+                ty
+            });
+        }
+        let mut cast_rows = Vec::with_capacity(rows.len());
+        for r in rows {
+            let mut out = Vec::with_capacity(width);
+            for (e, &t) in r.into_iter().zip(&types) {
+                out.push(coerce(e, t, &mut self.params)?);
+            }
+            cast_rows.push(out);
+        }
+        let table_name = alias.map_or_else(|| "*VALUES*".to_string(), |a| ident(&a.name));
+        let names: Vec<String> = (0..width)
+            .map(|i| {
+                alias
+                    .and_then(|a| a.columns.get(i))
+                    .map_or_else(|| format!("column{}", i + 1), |c| ident(&c.name))
+            })
+            .collect();
+        let table = Arc::new(TableDef {
+            id: TableId(0),
+            schema: String::new(),
+            name: table_name,
+            columns: names
+                .into_iter()
+                .zip(&types)
+                .map(|(name, &ty)| ColumnDef {
+                    name,
+                    ty,
+                    typmod: -1,
+                    not_null: false,
+                })
+                .collect(),
+            primary_key: None,
+        });
+        self.scope = Some(table.clone());
+        self.scope_name = None;
+        Ok((
+            table,
+            LocalRows {
+                kind: LocalKind::Values(cast_rows),
                 filter: None,
             },
         ))

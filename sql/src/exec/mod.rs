@@ -17,7 +17,7 @@ mod tests;
 
 use crate::error::{Result, SqlError};
 use crate::expr::Expr;
-use crate::plan::{Body, Distinct, QueryPlan};
+use crate::plan::{Body, Distinct, LocalKind, QueryPlan};
 use crate::types::Value;
 
 pub(crate) use aggregate::can_partial;
@@ -45,7 +45,7 @@ enum State<'a> {
 
 impl<'a> ShardRun<'a> {
     pub(crate) fn new(plan: &'a QueryPlan, params: &'a [Value]) -> Result<ShardRun<'a>> {
-        let filter = match (&plan.source, &plan.series) {
+        let filter = match (&plan.source, &plan.local) {
             (Some(s), _) => s.filter.as_ref(),
             (None, Some(s)) => s.filter.as_ref(),
             (None, None) => None,
@@ -181,12 +181,26 @@ pub(crate) fn finish(
         .collect())
 }
 
-/// Feeds the rows of `generate_series` to `push` (PostgreSQL's errors for a zero step).
-pub(crate) fn series(
-    s: &crate::plan::Series,
+/// Feeds the rows of a table-less source to `push` (PostgreSQL's error for a zero step).
+pub(crate) fn local_rows(
+    kind: &LocalKind,
     params: &[Value],
     mut push: impl FnMut(Vec<Value>) -> Result<()>,
 ) -> Result<()> {
+    let (start, stop, step, ty) = match kind {
+        LocalKind::Values(rows) => {
+            for r in rows {
+                push(r.iter().map(|e| e.eval(params)).collect::<Result<_>>()?)?;
+            }
+            return Ok(());
+        }
+        LocalKind::Series {
+            start,
+            stop,
+            step,
+            ty,
+        } => (start, stop, step, *ty),
+    };
     let int = |e: &Expr| -> Result<Option<i64>> {
         Ok(match e.eval(params)? {
             Value::Null => None,
@@ -200,10 +214,10 @@ pub(crate) fn series(
             }
         })
     };
-    let (Some(start), Some(stop)) = (int(&s.start)?, int(&s.stop)?) else {
+    let (Some(start), Some(stop)) = (int(start)?, int(stop)?) else {
         return Ok(());
     };
-    let step = match &s.step {
+    let step = match step {
         None => 1,
         Some(e) => match int(e)? {
             None => return Ok(()),
@@ -217,7 +231,7 @@ pub(crate) fn series(
     };
     let mut v = start;
     while (step > 0 && v <= stop) || (step < 0 && v >= stop) {
-        push(vec![if s.ty == crate::types::DataType::Int8 {
+        push(vec![if ty == crate::types::DataType::Int8 {
             Value::Int8(v)
         } else {
             Value::Int4(v as i32)

@@ -353,6 +353,18 @@ fn table_less_queries() {
         ["NULL"]
     );
     assert_eq!(
+        run("SELECT x, y FROM (VALUES (1, 'a'), (2, NULL), (3, 'c')) AS v(x, y) WHERE x > 1 ORDER BY x DESC"),
+        ["3|c", "2|NULL"]
+    );
+    assert_eq!(
+        run("SELECT sum(column1), max(column2) FROM (VALUES (1, 2.5), (2, 1)) v"),
+        ["3|2.5"]
+    );
+    assert_eq!(
+        run("SELECT avg(x::float8) FROM (VALUES ('1'), ('infinity')) v(x)"),
+        ["Infinity"]
+    );
+    assert_eq!(
         plan("SELECT g, count(*) FROM generate_series(1, 3) g")
             .expect_err("ungrouped")
             .to_string(),

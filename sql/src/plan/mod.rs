@@ -18,7 +18,8 @@
 //!   scan (the shard's partition, or one row by key)     ┘
 //! ```
 //! Table-less queries run both halves where the session is ([`QueryPlan::execute`]), over one
-//! empty input row, or over the rows of `FROM generate_series(...)` ([`Series`]).
+//! empty input row, or over the rows of `FROM generate_series(...)` or `FROM (VALUES ...)`
+//! ([`LocalRows`]).
 //!
 //! # Rows at each stage
 //! - *Input row*: the stored row (table columns in order), or `[]` without a table.
@@ -63,20 +64,32 @@ pub struct QueryPlan {
     pub limit: Option<Box<Expr>>,
     /// `OFFSET` (int8; NULL means 0).
     pub offset: Option<Box<Expr>>,
-    /// `FROM generate_series(...)`: input rows made where the plan runs (no table, no shards).
-    pub series: Option<Box<Series>>,
+    /// `FROM generate_series(...)` or `FROM (VALUES ...)`: input rows made where the plan runs
+    /// (no table, no shards).
+    pub local: Option<Box<LocalRows>>,
 }
 
-/// `generate_series(start, stop [, step])` over integers, as a table-less row source: each input
-/// row is one value. `filter` is the WHERE clause over those rows.
+/// A table-less row source, evaluated where the plan runs. `filter` is the WHERE clause over
+/// its rows.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Series {
-    /// int4 or int8 expressions without column references.
-    pub start: Expr,
-    pub stop: Expr,
-    pub step: Option<Expr>,
-    pub ty: DataType,
+pub struct LocalRows {
+    pub kind: LocalKind,
     pub filter: Option<Expr>,
+}
+
+/// The kinds of [`LocalRows`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum LocalKind {
+    /// `generate_series(start, stop [, step])` over integers: one int4 or int8 column; the
+    /// bounds are expressions without column references.
+    Series {
+        start: Box<Expr>,
+        stop: Box<Expr>,
+        step: Option<Box<Expr>>,
+        ty: DataType,
+    },
+    /// `(VALUES (...), ...)`: each row's expressions, already cast to its column's type.
+    Values(Vec<Vec<Expr>>),
 }
 
 /// The table a query reads, with the filter that shards apply while scanning.
@@ -176,11 +189,11 @@ impl QueryPlan {
 
     /// Runs a table-less plan with bound parameter values.
     pub fn execute(&self, params: &[Value]) -> Result<Vec<Vec<Value>>> {
-        let part = match &self.series {
+        let part = match &self.local {
             None => self.shard_rows([Vec::new()], params)?,
-            Some(s) => {
+            Some(l) => {
                 let mut run = self.shard_run(params)?;
-                crate::exec::series(s, params, |row| run.push(row))?;
+                crate::exec::local_rows(&l.kind, params, |row| run.push(row))?;
                 run.finish()?
             }
         };
