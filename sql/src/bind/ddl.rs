@@ -32,6 +32,24 @@ pub(super) fn create_table(ct: &ast::CreateTable) -> Result<Statement> {
     if ct.temporary || ct.like.is_some() || ct.clone.is_some() {
         return unsupported("this form of CREATE TABLE");
     }
+    // Clauses that change what the table is must not be ignored: a partitioned table created as a
+    // plain one would accept rows PostgreSQL routes or rejects.
+    if ct.partition_by.is_some() {
+        return unsupported("PARTITION BY");
+    }
+    if ct.partition_of.is_some() || ct.for_values.is_some() {
+        return unsupported("PARTITION OF");
+    }
+    if ct.inherits.is_some() {
+        return unsupported("INHERITS");
+    }
+    if ct.on_commit.is_some()
+        || ct.order_by.is_some()
+        || ct.primary_key.is_some()
+        || ct.cluster_by.is_some()
+    {
+        return unsupported("this form of CREATE TABLE");
+    }
     let name = table_name(&ct.name)?;
     let mut columns: Vec<ColumnDef> = Vec::with_capacity(ct.columns.len());
     let mut primary_key: Option<Vec<usize>> = None;
