@@ -1,5 +1,6 @@
 //! Single-table queries over rows spread across 2 shards: ORDER BY, LIMIT/OFFSET, DISTINCT,
-//! GROUP BY/HAVING and aggregates, with the shards' partial results merged by the router.
+//! GROUP BY/HAVING and aggregates, with the shards' partial results merged by the router; and
+//! table-less sources (generate_series, VALUES) and built-in function calls.
 //!
 //! The expected rows were produced by PostgreSQL 15.18 running the same statements over the same
 //! table (`psql -A -t -F'|' -P null=NULL`); set `PGLITEDB_COMPARE_PG` to a conninfo of a
@@ -135,6 +136,18 @@ const CASES: &[(&str, &[&str])] = &[
         &["191|178"],
     ),
     ("SELECT count(*), 1 + 1", &["1|2"]),
+    (
+        "SELECT g % 3 AS m, count(*), sum(g) FROM generate_series(1, 10) g GROUP BY 1 ORDER BY 1",
+        &["0|3|18", "1|4|22", "2|3|15"],
+    ),
+    (
+        "SELECT upper(s) AS u, count(*) FILTER (WHERE b), round(avg(f)) FROM t GROUP BY u ORDER BY u DESC LIMIT 3",
+        &["K5|0|25", "K4|33|25", "K3|0|25"],
+    ),
+    (
+        "SELECT y, count(*) FROM (VALUES (1, 'a'), (2, 'b'), (3, 'a')) v(x, y) GROUP BY y ORDER BY 2 DESC, 1",
+        &["a|2", "b|1"],
+    ),
 ];
 
 #[tokio::test]
