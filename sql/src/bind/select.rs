@@ -314,6 +314,7 @@ impl Binder<'_> {
             .map(|mut c| {
                 c.args = c.args.into_iter().map(fill).collect();
                 c.filter = c.filter.map(fill);
+                c.order = c.order.into_iter().map(|(e, k)| (fill(e), k)).collect();
                 c
             })
             .collect();
@@ -690,8 +691,12 @@ impl Binder<'_> {
         let ast::FunctionArguments::List(list) = &f.args else {
             return unsupported("this aggregate call");
         };
-        if !list.clauses.is_empty() {
-            return unsupported("ORDER BY inside aggregate calls");
+        let mut order_by: &[ast::OrderByExpr] = &[];
+        for clause in &list.clauses {
+            match clause {
+                ast::FunctionArgumentClause::OrderBy(o) => order_by = o,
+                _ => return unsupported("this clause inside aggregate calls"),
+            }
         }
         let distinct = matches!(
             list.duplicate_treatment,
@@ -752,11 +757,33 @@ impl Binder<'_> {
                 Some(bound?)
             }
         };
+        let mut order = Vec::with_capacity(order_by.len());
+        for (column, o) in order_by.iter().enumerate() {
+            let descending = match &o.options.sort {
+                Some(ast::OrderBySort::Desc) => true,
+                None | Some(ast::OrderBySort::Asc) => false,
+                Some(ast::OrderBySort::Using(_)) => {
+                    return unsupported("ORDER BY USING in aggregates")
+                }
+            };
+            self.aggs.inside = true;
+            let e = self.expr(&o.expr);
+            self.aggs.inside = false;
+            let e = resolve_unknown(e?, DataType::Text);
+            let key = SortKey {
+                column,
+                ty: e.data_type(),
+                descending,
+                nulls_first: o.options.nulls_first.unwrap_or(descending),
+            };
+            order.push((e, key));
+        }
         let call = AggCall {
             sig,
             args: cast,
             distinct,
             filter,
+            order,
         };
         let width = self.scope.as_ref().map_or(0, |t| t.columns.len());
         let calls = self.aggs.calls.get_or_insert_with(Vec::new);

@@ -14,7 +14,8 @@
 //! ```
 //! Without it (DISTINCT inside a call, or a `string_agg` delimiter that varies per row), a shard
 //! returns, per input row, the GROUP BY values then every call's arguments (followed by whether
-//! its FILTER held, for calls with one), and the router does all the aggregation.
+//! its FILTER held, for calls with one, then its ORDER BY values), and the router does all the
+//! aggregation, feeding ordered calls their rows sorted.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -52,6 +53,9 @@ impl<'a> ShardGroups<'a> {
                 }
                 if let Some(f) = &c.filter {
                     key.push(Value::Bool(passes(f, row, params)?));
+                }
+                for (e, _) in &c.order {
+                    key.push(e.eval_row(row, params)?);
                 }
             }
             self.raw.push(key);
@@ -100,6 +104,19 @@ impl<'a> ShardGroups<'a> {
 struct Group {
     accs: Vec<Accumulator>,
     seen: Vec<BTreeSet<GroupKey>>,
+    /// Per call with ORDER BY: (order values, arguments) until the group is finished.
+    pending: Vec<Vec<(Vec<Value>, Vec<Value>)>>,
+}
+
+impl Group {
+    /// Feeds one row's arguments to call `i` (DISTINCT checked here, in feeding order).
+    fn feed(&mut self, i: usize, c: &AggCall, args: &[Value]) -> Result<()> {
+        // DISTINCT looks at the first argument; NULLs are skipped by the aggregate.
+        if c.distinct && !self.seen[i].insert(GroupKey(args[..1].to_vec())) {
+            return Ok(());
+        }
+        self.accs[i].update(&c.sig, args)
+    }
 }
 
 /// The router's aggregation: merges the shards' answers into target rows (HAVING applied).
@@ -112,6 +129,7 @@ pub(crate) fn finish(
     let new_group = || Group {
         accs: agg.calls.iter().map(|c| Accumulator::new(&c.sig)).collect(),
         seen: agg.calls.iter().map(|_| BTreeSet::new()).collect(),
+        pending: agg.calls.iter().map(|_| Vec::new()).collect(),
     };
     let delimiters = agg
         .calls
@@ -136,20 +154,24 @@ pub(crate) fn finish(
                 let n = c.args.len();
                 let args = rest.get(at..at + n).ok_or_else(short)?;
                 at += n;
-                if c.filter.is_some() {
-                    let passed = rest.get(at) == Some(&Value::Bool(true));
-                    at += 1;
-                    if !passed {
-                        continue;
+                let passed = match c.filter {
+                    None => true,
+                    Some(_) => {
+                        at += 1;
+                        rest.get(at - 1) == Some(&Value::Bool(true))
                     }
+                };
+                let m = c.order.len();
+                let keys = rest.get(at..at + m).ok_or_else(short)?;
+                at += m;
+                if !passed {
+                    continue;
                 }
-                if c.distinct {
-                    // DISTINCT looks at the first argument; NULLs are skipped by the aggregate.
-                    if !g.seen[i].insert(GroupKey(args[..1].to_vec())) {
-                        continue;
-                    }
+                if m > 0 {
+                    g.pending[i].push((keys.to_vec(), args.to_vec()));
+                } else {
+                    g.feed(i, c, args)?;
                 }
-                g.accs[i].update(&c.sig, args)?;
             }
         }
     }
@@ -157,7 +179,18 @@ pub(crate) fn finish(
         groups.insert(GroupKey(Vec::new()), new_group());
     }
     let mut out = Vec::with_capacity(groups.len());
-    for (key, g) in groups {
+    for (key, mut g) in groups {
+        for (i, c) in agg.calls.iter().enumerate() {
+            if c.order.is_empty() {
+                continue;
+            }
+            let keys: Vec<_> = c.order.iter().map(|(_, k)| *k).collect();
+            let mut pending = std::mem::take(&mut g.pending[i]);
+            pending.sort_by(|a, b| super::sort::compare(&a.0, &b.0, &keys));
+            for (_, args) in pending {
+                g.feed(i, c, &args)?;
+            }
+        }
         let mut row = key.0;
         for (c, acc) in agg.calls.iter().zip(g.accs) {
             row.push(acc.finish(&c.sig)?);
@@ -281,10 +314,12 @@ fn decode(c: &AggCall, v: &[Value]) -> Result<Accumulator> {
     })
 }
 
-/// Whether shards can pre-aggregate these calls (see the module doc).
+/// Whether shards can pre-aggregate these calls (see the module doc): not with DISTINCT or ORDER BY
+/// inside a call, nor with a `string_agg` delimiter that reads the row.
 pub(crate) fn can_partial(calls: &[AggCall]) -> bool {
     calls.iter().all(|c| {
         !c.distinct
+            && c.order.is_empty()
             && (c.sig.func != AggFunc::StringAgg
                 || c.args.get(1).is_none_or(|d| !crate::plan::uses_columns(d)))
     })

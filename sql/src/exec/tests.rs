@@ -273,6 +273,13 @@ fn aggregates() {
         ["8|45|3"]
     );
     assert_eq!(
+        check(
+            "SELECT g, string_agg(s || id, ',' ORDER BY id DESC), array_agg(DISTINCT s ORDER BY s) FROM t WHERE id < 9 GROUP BY g ORDER BY g",
+            &[]
+        ),
+        ["0|r26,r33|{r2,r3}", "1|r04,r11|{r0,r1}", "2|r08,r15,r22|{r0,r1,r2}", "NULL|r37|{r3}"]
+    );
+    assert_eq!(
         check("SELECT count(*) FROM t GROUP BY g HAVING false", &[]).len(),
         0
     );

@@ -135,6 +135,9 @@ pub struct AggCall {
     pub distinct: bool,
     /// `FILTER (WHERE ...)` over the input row: rows where it is not true are not fed.
     pub filter: Option<Expr>,
+    /// `agg(x ORDER BY ...)`: expressions over the input row, each with its ordering (the key's
+    /// `column` is the expression's position in this list). Rows are fed in this order.
+    pub order: Vec<(Expr, SortKey)>,
 }
 
 /// One ORDER BY key.
