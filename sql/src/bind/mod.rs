@@ -18,6 +18,7 @@ use crate::types::{DataType, Value};
 
 mod ddl;
 mod dml;
+mod from;
 mod select;
 
 pub use dml::WritePlan;

@@ -1,0 +1,196 @@
+//! Table-less row sources in FROM: `generate_series(...)` and `(VALUES ...)`.
+//!
+//! Each becomes a pseudo-table in the binder's scope (so names resolve as for a stored table) and
+//! a [`LocalRows`] in the plan: its rows are made where the plan runs, never on the shards.
+
+use std::sync::Arc;
+
+use sqlparser::ast;
+
+use super::{coerce, ident, Binder};
+use crate::catalog::{ColumnDef, TableDef, TableId};
+use crate::error::{Result, SqlError};
+use crate::expr::Expr;
+use crate::plan::{LocalKind, LocalRows};
+use crate::types::DataType;
+
+fn unsupported<T>(what: &str) -> Result<T> {
+    Err(SqlError::FeatureNotSupported(format!(
+        "{what} is not supported yet"
+    )))
+}
+
+impl Binder<'_> {
+    /// `FROM generate_series(start, stop [, step]) [AS alias [(column)]]` over integers: the scope
+    /// becomes a one-column pseudo-table named like PostgreSQL names it.
+    pub(super) fn series(
+        &mut self,
+        name: &ast::ObjectName,
+        alias: Option<&ast::TableAlias>,
+        args: &ast::TableFunctionArgs,
+    ) -> Result<(Arc<TableDef>, LocalRows)> {
+        let fname = super::object_name(name);
+        if fname != "generate_series" && fname != "pg_catalog.generate_series" {
+            return unsupported("this kind of FROM item");
+        }
+        let mut bound = Vec::new();
+        for a in &args.args {
+            match a {
+                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
+                    bound.push(self.expr(e)?)
+                }
+                _ => return unsupported("this generate_series argument"),
+            }
+        }
+        if !(2..=3).contains(&bound.len()) {
+            return unsupported("this generate_series call");
+        }
+        let ty = if bound.iter().any(|e| e.data_type() == DataType::Int8) {
+            DataType::Int8
+        } else if bound.iter().all(|e| {
+            matches!(
+                e.data_type(),
+                DataType::Int2 | DataType::Int4 | DataType::Unknown
+            )
+        }) {
+            DataType::Int4
+        } else {
+            return unsupported("generate_series over non-integer types");
+        };
+        let mut args = Vec::new();
+        for e in bound {
+            args.push(coerce(e, ty, &mut self.params)?);
+        }
+        let mut args = args.into_iter();
+        let (start, stop) = match (args.next(), args.next()) {
+            (Some(a), Some(b)) => (a, b),
+            _ => return unsupported("this generate_series call"),
+        };
+        let step = args.next();
+        let table_name = alias.map_or_else(|| "generate_series".to_string(), |a| ident(&a.name));
+        let column = match alias.and_then(|a| a.columns.first()) {
+            Some(c) => ident(&c.name),
+            None => table_name.clone(),
+        };
+        let table = Arc::new(TableDef {
+            id: TableId(0),
+            schema: String::new(),
+            name: table_name,
+            columns: vec![ColumnDef {
+                name: column,
+                ty,
+                typmod: -1,
+                not_null: false,
+            }],
+            primary_key: None,
+        });
+        self.scope = Some(table.clone());
+        self.scope_name = None;
+        Ok((
+            table,
+            LocalRows {
+                kind: LocalKind::Series {
+                    start: Box::new(start),
+                    stop: Box::new(stop),
+                    step: step.map(Box::new),
+                    ty,
+                },
+                filter: None,
+            },
+        ))
+    }
+
+    /// `FROM (VALUES (...), ...) [AS] alias [(columns)]`: a pseudo-table whose column types are
+    /// the common type of each column (unknown literals alone make text), named `column1`, ...
+    /// unless the alias names them.
+    pub(super) fn values_source(
+        &mut self,
+        q: &ast::Query,
+        alias: Option<&ast::TableAlias>,
+    ) -> Result<(Arc<TableDef>, LocalRows)> {
+        let ast::SetExpr::Values(values) = q.body.as_ref() else {
+            return unsupported("subqueries in FROM");
+        };
+        if q.with.is_some() || q.order_by.is_some() || q.limit_clause.is_some() {
+            return unsupported("this VALUES list");
+        }
+        let mut rows = Vec::new();
+        for r in &values.rows {
+            let mut row = Vec::new();
+            for e in r.content.iter() {
+                row.push(self.expr(e)?);
+            }
+            if rows
+                .first()
+                .is_some_and(|f: &Vec<Expr>| f.len() != row.len())
+            {
+                return Err(SqlError::Syntax {
+                    message: "VALUES lists must all be the same length".into(),
+                    position: r.content.first().and_then(|e| self.position(e)),
+                });
+            }
+            rows.push(row);
+        }
+        let width = rows.first().map_or(0, Vec::len);
+        let mut types = Vec::with_capacity(width);
+        for c in 0..width {
+            let mut ty = DataType::Unknown;
+            for r in &rows {
+                let t = r[c].data_type();
+                ty = super::common_type(ty, t).ok_or_else(|| {
+                    SqlError::DatatypeMismatch(format!(
+                        "VALUES types {} and {} cannot be matched",
+                        ty.sql_name(),
+                        t.sql_name()
+                    ))
+                })?;
+            }
+            types.push(if ty == DataType::Unknown {
+                DataType::Text
+            } else {
+                ty
+            });
+        }
+        let mut cast_rows = Vec::with_capacity(rows.len());
+        for r in rows {
+            let mut out = Vec::with_capacity(width);
+            for (e, &t) in r.into_iter().zip(&types) {
+                out.push(coerce(e, t, &mut self.params)?);
+            }
+            cast_rows.push(out);
+        }
+        let table_name = alias.map_or_else(|| "*VALUES*".to_string(), |a| ident(&a.name));
+        let names: Vec<String> = (0..width)
+            .map(|i| {
+                alias
+                    .and_then(|a| a.columns.get(i))
+                    .map_or_else(|| format!("column{}", i + 1), |c| ident(&c.name))
+            })
+            .collect();
+        let table = Arc::new(TableDef {
+            id: TableId(0),
+            schema: String::new(),
+            name: table_name,
+            columns: names
+                .into_iter()
+                .zip(&types)
+                .map(|(name, &ty)| ColumnDef {
+                    name,
+                    ty,
+                    typmod: -1,
+                    not_null: false,
+                })
+                .collect(),
+            primary_key: None,
+        });
+        self.scope = Some(table.clone());
+        self.scope_name = None;
+        Ok((
+            table,
+            LocalRows {
+                kind: LocalKind::Values(cast_rows),
+                filter: None,
+            },
+        ))
+    }
+}
