@@ -25,8 +25,8 @@ use crate::exec::can_partial;
 use crate::expr::Expr;
 use crate::func::agg::resolve_agg;
 use crate::plan::{
-    rewrite, uses_columns, walk, AggCall, Aggregate, Body, Distinct, LocalRows, QueryPlan,
-    ScanSource, SortKey,
+    rewrite, uses_columns, walk, AggCall, Aggregate, Body, Distinct, LocalKind, LocalRows,
+    QueryPlan, ScanSource, SortKey,
 };
 use crate::types::{DataType, Value};
 
@@ -351,14 +351,18 @@ impl Binder<'_> {
                 output,
             }))
         };
-        let series = series.map(|(_, mut s)| {
+        let mut series = series.map(|(_, mut s)| {
             s.filter = filter.clone().map(fill);
             Box::new(s)
         });
         let source = match table {
             None => {
                 if filter.is_some() && series.is_none() {
-                    return unsupported("WHERE without FROM");
+                    // `SELECT ... WHERE cond` without FROM: one empty row, filtered.
+                    series = Some(Box::new(LocalRows {
+                        kind: LocalKind::Values(vec![Vec::new()]),
+                        filter: filter.clone().map(fill),
+                    }));
                 }
                 None
             }

@@ -377,6 +377,9 @@ fn table_less_queries() {
             .to_string(),
         "column \"g.g\" must appear in the GROUP BY clause or be used in an aggregate function"
     );
+    assert!(run("SELECT 1 WHERE false").is_empty());
+    assert_eq!(run("SELECT 1 AS a WHERE 1 < 2"), ["1"]);
+    assert_eq!(run("SELECT count(*) WHERE false"), ["0"]);
     let q = plan("SELECT 1 LIMIT 0").expect("plan");
     assert!(q.execute(&[]).expect("run").is_empty());
     let q = plan("SELECT 1 AS a ORDER BY a OFFSET 1").expect("plan");
