@@ -1,0 +1,243 @@
+//! Binder unit tests: names, types and parameter inference, utility statements, DDL and DML binding.
+use super::*;
+use crate::catalog::{ColumnDef, TableId};
+use crate::parse::parse;
+
+struct Ctx;
+impl SessionContext for Ctx {
+    fn setting(&self, name: &str) -> Option<String> {
+        (name == "datestyle").then(|| "ISO, MDY".to_string())
+    }
+    fn version(&self) -> String {
+        "PostgreSQL 15.18".into()
+    }
+}
+
+fn bind_one(sql: &str, declared: &[Option<DataType>]) -> Result<Statement> {
+    let parsed = parse(sql)?;
+    bind(&parsed[0], declared, &Ctx)
+}
+
+fn run(sql: &str) -> (Vec<(String, DataType)>, Vec<Value>) {
+    match bind_one(sql, &[]).expect("bind") {
+        Statement::Query(q) => {
+            let rows = q.execute(&[]).expect("execute");
+            (q.columns, rows.into_iter().next().expect("one row"))
+        }
+        other => panic!("not a query: {other:?}"),
+    }
+}
+
+#[test]
+fn constant_selects_have_postgres_names_and_types() {
+    let (cols, row) = run("SELECT 1, 'a', 2::int8 AS b, 1 + 2.0::float8, version()");
+    let names: Vec<&str> = cols.iter().map(|c| c.0.as_str()).collect();
+    assert_eq!(names, ["?column?", "?column?", "b", "?column?", "version"]);
+    let types: Vec<DataType> = cols.iter().map(|c| c.1).collect();
+    assert_eq!(
+        types,
+        [
+            DataType::Int4,
+            DataType::Text,
+            DataType::Int8,
+            DataType::Float8,
+            DataType::Text
+        ]
+    );
+    assert_eq!(row[3], Value::Float8(3.0));
+    assert_eq!(run("SELECT 1::int").0[0].0, "int4");
+}
+
+#[test]
+fn parameter_types_are_inferred_from_context() {
+    let Statement::Query(q) = bind_one("SELECT $1::int8, $2 + 1", &[]).expect("bind") else {
+        panic!("query expected")
+    };
+    assert_eq!(q.param_types, [DataType::Int8, DataType::Int4]);
+    let rows = q.execute(&[Value::Int8(5), Value::Int4(41)]).expect("run");
+    assert_eq!(rows[0], [Value::Int8(5), Value::Int4(42)]);
+    assert_eq!(
+        bind_one("SELECT $1", &[]),
+        Err(SqlError::IndeterminateDatatype(1))
+    );
+    assert!(bind_one("SELECT $1", &[Some(DataType::Text)]).is_ok());
+}
+
+#[test]
+fn errors_match_postgres() {
+    let e = run_err("SELECT 2147483647 + 1");
+    assert_eq!(
+        (e.sqlstate(), e.to_string().as_str()),
+        ("22003", "integer out of range")
+    );
+    let e = bind_one("SELECT * FROM accounts", &[]).expect_err("no tables");
+    assert_eq!(
+        (e.sqlstate(), e.to_string().as_str()),
+        ("42P01", "relation \"accounts\" does not exist")
+    );
+    assert_eq!(e.position(), Some(15));
+    assert_eq!(
+        bind_one("SELECT foo()", &[]).expect_err("no fn").position(),
+        Some(8)
+    );
+    let e = run_err("SELECT 1/0");
+    assert_eq!(e.sqlstate(), "22012");
+    let e = bind_one("SELECT 'x'::int", &[]).expect_err("bad int");
+    assert_eq!(
+        e.to_string(),
+        "invalid input syntax for type integer: \"x\""
+    );
+}
+
+fn run_err(sql: &str) -> SqlError {
+    match bind_one(sql, &[]) {
+        Ok(Statement::Query(q)) => q.execute(&[]).expect_err("error expected"),
+        Ok(other) => panic!("not a query: {other:?}"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn utility_statements_bind() {
+    assert_eq!(bind_one("BEGIN", &[]), Ok(Statement::Begin(vec![])));
+    assert_eq!(bind_one("end", &[]), Ok(Statement::Commit));
+    assert_eq!(
+        bind_one("SET DateStyle = iso, mdy", &[]),
+        Ok(Statement::Set {
+            name: "datestyle".into(),
+            value: SetValue::Values(vec!["iso".into(), "mdy".into()]),
+            local: false
+        })
+    );
+    assert_eq!(
+        bind_one("SHOW TIME ZONE", &[]),
+        Ok(Statement::Show("timezone".into()))
+    );
+    assert_eq!(bind_one("RESET ALL", &[]), Ok(Statement::Reset(None)));
+    let e = bind_one("CREATE INDEX i ON t (a)", &[]).expect_err("unsupported");
+    assert_eq!(e.sqlstate(), "0A000");
+}
+
+fn accounts() -> Arc<TableDef> {
+    let col = |name: &str, ty| ColumnDef {
+        name: name.into(),
+        ty,
+        typmod: -1,
+        not_null: false,
+    };
+    Arc::new(TableDef {
+        id: TableId(7),
+        schema: "public".into(),
+        name: "accounts".into(),
+        columns: vec![
+            col("aid", DataType::Int4),
+            col("bid", DataType::Int4),
+            col("abalance", DataType::Int8),
+        ],
+        primary_key: Some(vec![0]),
+    })
+}
+
+struct TableCtx(Arc<TableDef>);
+impl Catalog for TableCtx {
+    fn table(&self, name: &str) -> Option<Arc<TableDef>> {
+        (name == self.0.name).then(|| self.0.clone())
+    }
+}
+impl SessionContext for TableCtx {
+    fn setting(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn version(&self) -> String {
+        String::new()
+    }
+    fn catalog(&self) -> &dyn Catalog {
+        self
+    }
+}
+
+fn bind_table(sql: &str) -> Result<Statement> {
+    bind(&parse(sql)?[0], &[], &TableCtx(accounts()))
+}
+
+#[test]
+fn create_table_collects_columns_and_primary_key() {
+    let Ok(Statement::CreateTable {
+        table,
+        if_not_exists: false,
+    }) = bind_one(
+        "CREATE TABLE public.t (a int NOT NULL, b varchar(10), c bigint, PRIMARY KEY (c, a))",
+        &[],
+    )
+    else {
+        panic!("create table expected")
+    };
+    assert_eq!(table.name, "t");
+    assert_eq!(table.primary_key, Some(vec![2, 0]));
+    assert!(
+        table.columns[2].not_null,
+        "primary-key columns are NOT NULL"
+    );
+    assert_eq!(table.columns[1].typmod, 14);
+    let e = bind_one("CREATE TABLE t (a int PRIMARY KEY, b int PRIMARY KEY)", &[])
+        .expect_err("two pks");
+    assert_eq!(
+        (e.sqlstate(), e.to_string().as_str()),
+        (
+            "42P16",
+            "multiple primary keys for table \"t\" are not allowed"
+        )
+    );
+    let e = bind_one("CREATE TABLE t (a int, a int)", &[]).expect_err("dup");
+    assert_eq!(e.to_string(), "column \"a\" specified more than once");
+}
+
+#[test]
+fn selects_over_a_table_find_point_lookups() {
+    let Ok(Statement::Query(q)) = bind_table("SELECT abalance FROM accounts WHERE aid = $1") else {
+        panic!("query expected")
+    };
+    assert_eq!(q.param_types, [DataType::Int4]);
+    let src = q.source.as_ref().expect("table source");
+    assert_eq!(src.key, Some(vec![Expr::Param(0, DataType::Int4)]));
+    let row = [Value::Int4(5), Value::Int4(1), Value::Int8(-3)];
+    let hit = q
+        .shard_rows([row.to_vec()], &[Value::Int4(5)])
+        .expect("scan");
+    assert_eq!(hit, [[Value::Int8(-3)]]);
+    let miss = q
+        .shard_rows([row.to_vec()], &[Value::Int4(6)])
+        .expect("scan");
+    assert!(miss.is_empty());
+    let Ok(Statement::Query(q)) = bind_table("SELECT * FROM accounts WHERE bid = 1") else {
+        panic!("query expected")
+    };
+    assert_eq!(q.columns.len(), 3);
+    assert_eq!(q.source.expect("source").key, None, "bid is not the key");
+    let e = bind_table("SELECT nope FROM accounts").expect_err("no column");
+    assert_eq!((e.sqlstate(), e.position()), ("42703", Some(8)));
+}
+
+#[test]
+fn inserts_fill_missing_columns_and_cast_to_column_types() {
+    let Ok(Statement::Insert {
+        rows, param_types, ..
+    }) = bind_table("INSERT INTO accounts (abalance, aid) VALUES ($1, 1), (2, $2)")
+    else {
+        panic!("insert expected")
+    };
+    assert_eq!(param_types, [DataType::Int8, DataType::Int4]);
+    assert_eq!(rows[0][1], Expr::Const(Value::Null, DataType::Int4));
+    assert_eq!(rows[1][2].data_type(), DataType::Int8);
+    assert_eq!(rows[1][2].eval(&[]).expect("cast"), Value::Int8(2));
+    let e = bind_table("INSERT INTO accounts (zzz) VALUES (1)").expect_err("no column");
+    assert_eq!(
+        e.to_string(),
+        "column \"zzz\" of relation \"accounts\" does not exist"
+    );
+    let e = bind_table("INSERT INTO accounts VALUES (1, 2, 3, 4)").expect_err("too many");
+    assert_eq!(
+        e.to_string(),
+        "INSERT has more expressions than target columns"
+    );
+}
