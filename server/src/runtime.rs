@@ -51,6 +51,12 @@ pub fn run(config: Config) -> anyhow::Result<()> {
         signal_hook::flag::register(sig, stop.clone()).context("cannot install signal handler")?;
     }
 
+    // Executor threads get a 16 MiB stack (std's default is 2 MiB): parsing and evaluating deeply
+    // nested input recurses, and a stack overflow aborts the whole process, not one statement.
+    // glommio spawns its threads with std's builder, which reads RUST_MIN_STACK.
+    if std::env::var_os("RUST_MIN_STACK").is_none() {
+        std::env::set_var("RUST_MIN_STACK", (16usize << 20).to_string());
+    }
     let config = Arc::new(config);
     let counters = SharedCounters::new(shards);
     let cpus = online_cpus();
