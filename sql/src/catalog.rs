@@ -24,6 +24,9 @@ pub struct ColumnDef {
     /// PostgreSQL's atttypmod (-1: none), e.g. the length of `varchar(n)`.
     pub typmod: i32,
     pub not_null: bool,
+    /// The column's DEFAULT, when it is a constant (the only kind supported so far); absent columns
+    /// and `DEFAULT` in INSERT/UPDATE take it, else NULL.
+    pub default: Option<crate::types::Value>,
 }
 
 /// A table definition.
@@ -78,9 +81,9 @@ impl TableDef {
         format!("{}_pkey", self.name)
     }
 
-    /// Serialises the definition (format version 1).
+    /// Serialises the definition (format version 2; version 1 had no defaults).
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = vec![1u8];
+        let mut out = vec![2u8];
         out.extend_from_slice(&self.id.0.to_be_bytes());
         put_str(&mut out, &self.schema);
         put_str(&mut out, &self.name);
@@ -90,6 +93,13 @@ impl TableDef {
             out.extend_from_slice(&c.ty.oid().to_be_bytes());
             out.extend_from_slice(&c.typmod.to_be_bytes());
             out.push(u8::from(c.not_null));
+            match c.default.as_ref().and_then(crate::types::Value::to_text) {
+                Some(text) => {
+                    out.push(1);
+                    put_str(&mut out, &text);
+                }
+                None => out.push(0),
+            }
         }
         match &self.primary_key {
             None => out.extend_from_slice(&u32::MAX.to_be_bytes()),
@@ -106,7 +116,8 @@ impl TableDef {
     /// Reads what [`TableDef::encode`] wrote.
     pub fn decode(bytes: &[u8]) -> Result<TableDef> {
         let mut r = Reader { b: bytes };
-        if r.u8()? != 1 {
+        let version = r.u8()?;
+        if version != 1 && version != 2 {
             return Err(corrupt("unknown table definition version"));
         }
         let id = TableId(r.u64()?);
@@ -120,11 +131,21 @@ impl TableDef {
             let ty = DataType::from_oid(oid).ok_or_else(|| corrupt("unknown column type"))?;
             let typmod = r.u32()? as i32;
             let not_null = r.u8()? != 0;
+            let default = if version >= 2 && r.u8()? == 1 {
+                let text = r.str()?;
+                Some(
+                    crate::types::Value::parse_text(ty, &text)
+                        .map_err(|_| corrupt("unreadable column default"))?,
+                )
+            } else {
+                None
+            };
             columns.push(ColumnDef {
                 name,
                 ty,
                 typmod,
                 not_null,
+                default,
             });
         }
         let k = r.u32()?;
@@ -222,12 +243,14 @@ mod tests {
                     ty: DataType::Int4,
                     typmod: -1,
                     not_null: true,
+                    default: Some(crate::types::Value::Int4(10)),
                 },
                 ColumnDef {
                     name: "filler".into(),
                     ty: DataType::Text,
                     typmod: -1,
                     not_null: false,
+                    default: None,
                 },
             ],
             primary_key: Some(vec![0]),

@@ -4,9 +4,11 @@ use std::sync::Arc;
 
 use sqlparser::ast;
 
-use super::{ident, object_name, type_and_typmod, Statement};
+use super::{coerce, ident, object_name, type_and_typmod, Binder, Statement};
 use crate::catalog::{Catalog, ColumnDef, TableDef, TableId};
 use crate::error::{Result, SqlError};
+use crate::expr::Expr;
+use crate::types::{DataType, Value};
 
 fn unsupported<T>(what: &str) -> Result<T> {
     Err(SqlError::FeatureNotSupported(format!(
@@ -25,7 +27,7 @@ fn table_name(name: &ast::ObjectName) -> Result<String> {
 }
 
 /// CREATE TABLE with columns, NOT NULL and a primary key (column or table constraint).
-pub(super) fn create_table(ct: &ast::CreateTable) -> Result<Statement> {
+pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<Statement> {
     if ct.query.is_some() {
         return unsupported("CREATE TABLE AS");
     }
@@ -73,6 +75,7 @@ pub(super) fn create_table(ct: &ast::CreateTable) -> Result<Statement> {
             ty,
             typmod,
             not_null: false,
+            default: None,
         };
         for opt in &c.options {
             match &opt.option {
@@ -82,7 +85,9 @@ pub(super) fn create_table(ct: &ast::CreateTable) -> Result<Statement> {
                     def.not_null = true;
                     set_pk(vec![columns.len()], &name)?;
                 }
-                ast::ColumnOption::Default(_) => return unsupported("DEFAULT"),
+                ast::ColumnOption::Default(e) => {
+                    def.default = Some(constant_default(b, e, ty, typmod)?)
+                }
                 other => return unsupported(&format!("column option {other}")),
             }
         }
@@ -122,6 +127,28 @@ pub(super) fn create_table(ct: &ast::CreateTable) -> Result<Statement> {
         table,
         if_not_exists: ct.if_not_exists,
     })
+}
+
+/// A DEFAULT that is a constant (a literal, possibly negated or cast), evaluated and converted to
+/// the column's type now. Other expressions (functions such as now() or nextval()) must run at
+/// each INSERT, which is not supported yet, so they are refused rather than frozen at CREATE time.
+fn constant_default(b: &mut Binder<'_>, e: &ast::Expr, ty: DataType, typmod: i32) -> Result<Value> {
+    let bound = coerce(b.expr(e)?, ty, &mut b.params)?;
+    if !is_constant(&bound) {
+        return Err(SqlError::FeatureNotSupported(
+            "DEFAULT expressions other than constants are not supported yet".into(),
+        ));
+    }
+    let v = bound.eval(&[])?;
+    crate::types::cast::apply_typmod(v, ty, typmod, false)
+}
+
+fn is_constant(e: &Expr) -> bool {
+    match e {
+        Expr::Const(..) => true,
+        Expr::Cast(inner, _) | Expr::Neg(inner) => is_constant(inner),
+        _ => false,
+    }
 }
 
 /// DROP TABLE [IF EXISTS] a, b.

@@ -65,7 +65,8 @@ impl Binder<'_> {
                     position: None,
                 });
             }
-            if exprs.len() < targets.len() {
+            // Without a column list, missing trailing values take their columns' defaults.
+            if exprs.len() < targets.len() && !ins.columns.is_empty() {
                 return Err(SqlError::Syntax {
                     message: "INSERT has more target columns than expressions".into(),
                     position: None,
@@ -74,13 +75,16 @@ impl Binder<'_> {
             let mut full: Vec<Expr> = table
                 .columns
                 .iter()
-                .map(|c| Expr::Const(Value::Null, c.ty))
+                .map(|c| Expr::Const(c.default.clone().unwrap_or(Value::Null), c.ty))
                 .collect();
             for (e, &col) in exprs.iter().zip(&targets) {
                 let ty = table.columns[col].ty;
-                let is_default = matches!(e, ast::Expr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default"));
+                let is_default = is_default_keyword(e);
                 full[col] = if is_default {
-                    Expr::Const(Value::Null, ty)
+                    Expr::Const(
+                        table.columns[col].default.clone().unwrap_or(Value::Null),
+                        ty,
+                    )
                 } else {
                     let bound = self.expr(e)?;
                     coerce(bound, ty, &mut self.params)?
@@ -225,8 +229,13 @@ impl Binder<'_> {
             if assignments.iter().any(|(c, _)| *c == i) {
                 return Err(SqlError::MultipleAssignments(n));
             }
-            let bound = self.expr(&a.value)?;
-            assignments.push((i, coerce(bound, table.columns[i].ty, &mut self.params)?));
+            let column = &table.columns[i];
+            let bound = if is_default_keyword(&a.value) {
+                Expr::Const(column.default.clone().unwrap_or(Value::Null), column.ty)
+            } else {
+                self.expr(&a.value)?
+            };
+            assignments.push((i, coerce(bound, column.ty, &mut self.params)?));
         }
         Ok(Statement::Update(Arc::new(self.finish_write(
             table,
@@ -263,6 +272,11 @@ impl Binder<'_> {
             Vec::new(),
         )?)))
     }
+}
+
+/// The `DEFAULT` keyword in a VALUES list or SET clause (sqlparser reads it as an identifier).
+fn is_default_keyword(e: &ast::Expr) -> bool {
+    matches!(e, ast::Expr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default"))
 }
 
 /// If `filter` is a conjunction that fixes every primary-key column with `column = expr` (expr not

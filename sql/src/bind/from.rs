@@ -81,6 +81,7 @@ impl Binder<'_> {
                 ty,
                 typmod: -1,
                 not_null: false,
+                default: None,
             }],
             primary_key: None,
         });
@@ -179,6 +180,7 @@ impl Binder<'_> {
                     ty,
                     typmod: -1,
                     not_null: false,
+                    default: None,
                 })
                 .collect(),
             primary_key: None,

@@ -133,7 +133,7 @@ pub fn bind(
         S::Discard {
             object_type: ast::DiscardObject::ALL,
         } => Ok(Statement::DiscardAll),
-        S::CreateTable(ct) => ddl::create_table(ct),
+        S::CreateTable(ct) => ddl::create_table(ct, &mut b),
         S::Drop {
             object_type: ast::ObjectType::Table,
             if_exists,

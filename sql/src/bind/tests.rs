@@ -124,6 +124,7 @@ fn accounts() -> Arc<TableDef> {
         ty,
         typmod: -1,
         not_null: false,
+        default: None,
     };
     Arc::new(TableDef {
         id: TableId(7),

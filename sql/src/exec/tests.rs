@@ -36,6 +36,7 @@ fn table() -> Arc<TableDef> {
         ty,
         typmod: -1,
         not_null: false,
+        default: None,
     };
     Arc::new(TableDef {
         id: TableId(1),
