@@ -171,7 +171,11 @@ fn extract_ts(
         "doy" => num(days - days_from_civil(tm.year, 1, 1) + 1),
         "week" => num(iso_week(days).1),
         "isoyear" => num(iso_week(days).0),
-        "epoch" => scaled(utc - i64::from(UNIX_EPOCH_DAYS) * USECS_PER_DAY, 6),
+        "epoch" => scaled(
+            utc.checked_sub(i64::from(UNIX_EPOCH_DAYS) * USECS_PER_DAY)
+                .ok_or_else(|| SqlError::DatetimeFieldOverflow("timestamp out of range".into()))?,
+            6,
+        ),
         "julian" => {
             let jd = days + 2_451_545;
             let frac = local.rem_euclid(USECS_PER_DAY);

@@ -371,9 +371,14 @@ fn format(a: &[Value], ctx: &FormatContext) -> Result<Value> {
         }
         let idx = match spec.strip_suffix('$') {
             Some(n) => {
-                n.parse::<usize>().map_err(|_| {
+                let n = n.parse::<usize>().map_err(|_| {
                     SqlError::InvalidParameterValue("invalid argument position".into())
-                })? - 1
+                })?;
+                n.checked_sub(1).ok_or_else(|| {
+                    SqlError::InvalidParameterValue(
+                        "format specifies argument 0, but arguments are numbered from 1".into(),
+                    )
+                })?
             }
             None => next,
         };

@@ -105,6 +105,13 @@ fn string_functions_match_postgres() {
         s("format", &[t("%s-%I-%L"), t("a"), t("b c"), t("it's")]),
         "a-\"b c\"-'it''s'"
     );
+    // PostgreSQL 15: argument positions start at 1 (this used to underflow and panic).
+    assert_eq!(
+        call("format", &[t("%0$s"), t("x")])
+            .expect_err("position 0")
+            .to_string(),
+        "format specifies argument 0, but arguments are numbered from 1"
+    );
     assert_eq!(s("substr", &[t("hello"), i(0), i(3)]), "he");
     assert_eq!(s("substr", &[t("hello"), i(2)]), "ello");
     assert_eq!(
