@@ -4,6 +4,7 @@
 #
 #   bench/select1.sh                 # 3 rounds x 10 s, 32 clients
 #   ROUNDS=5 DURATION=10 CLIENTS=32 bench/select1.sh
+#   PGL_FLAGS="--router-cores 1" bench/select1.sh   # extra pglitedb flags
 #
 # Needs: cargo (builds the release binary), PostgreSQL 15 server binaries, pgbench. Run as root (it
 # creates the unprivileged user `pgtest` for PostgreSQL) or as a normal user with PG_USER unset.
@@ -37,7 +38,8 @@ trap cleanup EXIT
 "${as_pg[@]}" "$PGBIN/initdb" -D "$work/pg" -A trust -U postgres >/dev/null
 "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$work/pg" -l "$work/pg/server.log" -w start -o \
   "-p $PGPORT -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c shared_buffers=1GB -c max_connections=300" >/dev/null
-"$root/target/release/pglitedb" --listen "127.0.0.1:$LPORT" --data-dir "$work/pgl" 2>"$work/pgl.log" &
+# shellcheck disable=SC2086
+"$root/target/release/pglitedb" --listen "127.0.0.1:$LPORT" --data-dir "$work/pgl" ${PGL_FLAGS:-} 2>"$work/pgl.log" &
 lpid=$!
 for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$LPORT) 2>/dev/null && break; sleep 0.1; done
 
@@ -48,7 +50,7 @@ run() { # port mode -> tps
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-echo "# pgbench -n -f select1.sql -c $CLIENTS -j $THREADS -T $DURATION, $ROUNDS alternating rounds, $(nproc) CPUs, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# pgbench -n -f select1.sql -c $CLIENTS -j $THREADS -T $DURATION, pglitedb ${PGL_FLAGS:-(defaults)}, $ROUNDS alternating rounds, $(nproc) CPUs, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '| protocol | PostgreSQL 15 TPS (median) | PGLiteDB TPS (median) | ratio | rounds PG / PGLiteDB |\n|---|---|---|---|---|\n'
 for mode in simple extended prepared; do
   pg=(); pgl=()
