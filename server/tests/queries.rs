@@ -9,17 +9,9 @@
 mod common;
 
 use common::TestServer;
-use tokio_postgres::{NoTls, SimpleQueryMessage};
+use tokio_postgres::SimpleQueryMessage;
 
-async fn connect(conninfo: &str) -> tokio_postgres::Client {
-    let (client, conn) = tokio_postgres::connect(conninfo, NoTls)
-        .await
-        .expect("connect");
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
-    client
-}
+use common::connect;
 
 /// Rows as `a|b|c` text lines, NULL as `NULL` (psql's `-A -F'|' -P null=NULL`).
 async fn rows(client: &tokio_postgres::Client, sql: &str) -> Vec<String> {

@@ -3,22 +3,10 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::TestServer;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::NoTls;
 
-async fn connect(port: u16) -> tokio_postgres::Client {
-    let conninfo = format!("host=127.0.0.1 port={port} user=postgres dbname=postgres");
-    let (client, conn) = tokio_postgres::connect(&conninfo, NoTls)
-        .await
-        .expect("connect");
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
-    client
-}
+use common::connect_port as connect;
 
 #[tokio::test]
 async fn rows_are_spread_over_shards_and_found_again() {
@@ -232,36 +220,6 @@ fn pgbench_point_updates_and_selects_in_every_protocol() {
     )
     .expect("script");
     for mode in ["simple", "extended", "prepared"] {
-        let out = Command::new("pgbench")
-            .args([
-                "-n",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &server.port.to_string(),
-                "-U",
-                "postgres",
-                "-c",
-                "4",
-                "-t",
-                "100",
-                "-M",
-                mode,
-                "-f",
-            ])
-            .arg(&script)
-            .arg("postgres")
-            .output()
-            .expect("pgbench");
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "{mode}: {text}{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(
-            text.contains("number of failed transactions: 0"),
-            "{mode}: {text}"
-        );
+        server.pgbench(&script, mode, &["-c", "4", "-t", "100"]);
     }
 }

@@ -5,16 +5,10 @@ mod common;
 
 use common::TestServer;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{NoTls, SimpleQueryMessage};
+use tokio_postgres::SimpleQueryMessage;
 
 async fn connect(server: &TestServer) -> tokio_postgres::Client {
-    let (client, conn) = tokio_postgres::connect(&server.conninfo("postgres"), NoTls)
-        .await
-        .expect("connect");
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
-    client
+    common::connect(&server.conninfo("postgres")).await
 }
 
 #[tokio::test]

@@ -3,21 +3,9 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::TestServer;
-use tokio_postgres::NoTls;
 
-async fn connect(port: u16) -> tokio_postgres::Client {
-    let conninfo = format!("host=127.0.0.1 port={port} user=postgres dbname=postgres");
-    let (client, conn) = tokio_postgres::connect(&conninfo, NoTls)
-        .await
-        .expect("connect");
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
-    client
-}
+use common::connect_port as connect;
 
 async fn count(c: &tokio_postgres::Client, sql: &str) -> usize {
     c.query(sql, &[]).await.expect("count").len()
@@ -192,39 +180,7 @@ async fn pgbench_tpcb_like_transactions_keep_the_balance_invariant() {
     )
     .expect("script");
     for mode in ["simple", "extended", "prepared"] {
-        let out = Command::new("pgbench")
-            .args([
-                "-n",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &server.port.to_string(),
-                "-U",
-                "postgres",
-                "-c",
-                "8",
-                "-j",
-                "2",
-                "-t",
-                "50",
-                "-M",
-                mode,
-                "-f",
-            ])
-            .arg(&script)
-            .arg("postgres")
-            .output()
-            .expect("pgbench");
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "{mode}: {text}{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(
-            text.contains("number of failed transactions: 0"),
-            "{mode}: {text}"
-        );
+        server.pgbench(&script, mode, &["-c", "8", "-j", "2", "-t", "50"]);
     }
     let sum = |sql: &'static str| {
         let c = &c;

@@ -102,6 +102,41 @@ impl TestServer {
             .expect("run psql (is PostgreSQL's client installed?)")
     }
 
+    /// Runs a custom pgbench script (`-n -f script`) in protocol `mode` with `args` (clients,
+    /// transactions, ...), asserts that pgbench succeeded with zero failed transactions, and returns
+    /// its report.
+    pub fn pgbench(&self, script: &std::path::Path, mode: &str, args: &[&str]) -> String {
+        let out = Command::new("pgbench")
+            .args([
+                "-n",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+                "-M",
+                mode,
+            ])
+            .args(args)
+            .arg("-f")
+            .arg(script)
+            .arg("postgres")
+            .output()
+            .expect("run pgbench (is postgresql-contrib installed?)");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "pgbench -M {mode} failed:\n{text}\n{}",
+            stderr(&out)
+        );
+        assert!(
+            text.contains("number of failed transactions: 0"),
+            "pgbench -M {mode}:\n{text}"
+        );
+        text
+    }
+
     /// Sends SIGTERM and waits for the exit status.
     pub fn terminate(&mut self) -> std::process::ExitStatus {
         let mut child = self.child.take().expect("running");
@@ -142,6 +177,25 @@ impl Drop for TestServer {
             let _ = c.wait();
         }
     }
+}
+
+/// A tokio-postgres client for `conninfo`, its connection driven by a spawned task.
+pub async fn connect(conninfo: &str) -> tokio_postgres::Client {
+    let (client, conn) = tokio_postgres::connect(conninfo, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    client
+}
+
+/// A client for the server on `port`, as user postgres.
+pub async fn connect_port(port: u16) -> tokio_postgres::Client {
+    connect(&format!(
+        "host=127.0.0.1 port={port} user=postgres dbname=postgres"
+    ))
+    .await
 }
 
 fn free_port() -> u16 {
