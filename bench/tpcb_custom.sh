@@ -16,32 +16,8 @@ ACCOUNTS=${ACCOUNTS:-100000}
 TELLERS=10
 PGPORT=${PGPORT:-55463}
 LPORT=${LPORT:-55464}
-PGBIN=/usr/lib/postgresql/15/bin
-root=$(cd "$(dirname "$0")/.." && pwd)
-ulimit -l unlimited 2>/dev/null || true
-
-cargo build --release -q -p pglitedb-server --manifest-path "$root/Cargo.toml"
-work=$(mktemp -d /tmp/pglitedb-tpcb.XXXXXX)
-chmod 755 "$work"
-as_pg=()
-if [ "$(id -u)" = 0 ]; then
-  id pgtest >/dev/null 2>&1 || useradd -m pgtest
-  as_pg=(runuser -u pgtest --)
-  mkdir -p "$work/pg" && chown pgtest "$work/pg"
-fi
-cleanup() {
-  "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$work/pg" -m fast stop >/dev/null 2>&1 || true
-  [ -n "${lpid:-}" ] && kill "$lpid" 2>/dev/null && wait "$lpid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-"${as_pg[@]}" "$PGBIN/initdb" -D "$work/pg" -A trust -U postgres >/dev/null
-"${as_pg[@]}" "$PGBIN/pg_ctl" -D "$work/pg" -l "$work/pg/server.log" -w start -o \
-  "-p $PGPORT -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on -c shared_buffers=1GB -c max_connections=300" >/dev/null
-"$root/target/release/pglitedb" --listen "127.0.0.1:$LPORT" --data-dir "$work/pgl" 2>"$work/pgl.log" &
-lpid=$!
-for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$LPORT) 2>/dev/null && break; sleep 0.1; done
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 # Schema and data, identical for both servers.
 {
@@ -76,7 +52,6 @@ run() { # port mode clients -> "tps failed"
   pgbench -n -h 127.0.0.1 -p "$1" -U postgres -M "$2" -c "$3" -j 2 -T "$DURATION" -f "$work/tpcb.sql" postgres 2>&1 \
     | awk '/^number of failed transactions/ { f = $5 } /^tps = / { t = $3 } END { printf "%.0f %s\n", t, f }'
 }
-median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 echo "# tpcb-like custom script, $ACCOUNTS accounts / $TELLERS tellers / 1 branch, -T $DURATION, $ROUNDS alternating rounds, $(nproc) CPUs, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '| protocol | clients | PostgreSQL 15 TPS (median) | PGLiteDB TPS (median) | ratio | failed PG / PGLiteDB | rounds PG / PGLiteDB |\n|---|---|---|---|---|---|---|\n'
