@@ -21,6 +21,7 @@ mod commit;
 mod dml;
 mod error;
 mod message;
+mod rekey;
 pub mod route;
 mod shard;
 pub mod table;

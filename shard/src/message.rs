@@ -72,6 +72,13 @@ pub enum ShardRequest {
     },
     /// Drop a table's partition and catalog entry. Durable before the answer.
     DropTable { table: Arc<TableDef> },
+    /// ADD PRIMARY KEY: replace the table's partition with `rows` under the definition `new` (id 0:
+    /// this shard assigns it); answered with `TableCreated(Some(new))`.
+    ReplaceTable {
+        old: Arc<TableDef>,
+        new: TableDef,
+        rows: Vec<Vec<Value>>,
+    },
     /// All table definitions this shard has (start-up: the core's catalog replica).
     LoadCatalog,
     /// Checkpoint if the WAL or the clock says one is due.

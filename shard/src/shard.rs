@@ -58,7 +58,7 @@ pub(crate) const CATALOG_TREE: TreeId = TreeId(1);
 /// that recovery can tell "committed here" from "never prepared here".
 pub(crate) const OUTCOME_TREE: TreeId = TreeId(2);
 /// Table ids start here; lower tree ids are reserved for the shard's own structures.
-const FIRST_TABLE_ID: u64 = 1000;
+pub(crate) const FIRST_TABLE_ID: u64 = 1000;
 /// Rows read per storage call during a scan.
 pub(crate) const SCAN_BATCH: usize = 1024;
 
@@ -104,7 +104,7 @@ impl<I: Io> Shard<I> {
                 tables.insert(def.id, Arc::new(def));
             }
         }
-        Ok(Shard {
+        let mut shard = Shard {
             id,
             engine,
             tables,
@@ -112,7 +112,9 @@ impl<I: Io> Shard<I> {
             txns: TxnTable::default(),
             released: false,
             stats: ShardStats::default(),
-        })
+        };
+        shard.drop_orphan_trees().await?;
+        Ok(shard)
     }
 
     /// This shard's index.
@@ -166,6 +168,9 @@ impl<I: Io> Shard<I> {
                 if_not_exists,
             } => self.create_table(table.clone(), *if_not_exists).await,
             ShardRequest::DropTable { table } => self.drop_table(table).await,
+            ShardRequest::ReplaceTable { old, new, rows } => {
+                self.replace_table(old, new.clone(), rows).await
+            }
             ShardRequest::LoadCatalog => Ok(Step::Reply(ShardResponse::Catalog(
                 self.tables.values().cloned().collect(),
             ))),
@@ -230,13 +235,7 @@ impl<I: Io> Shard<I> {
                 }
                 return Err(SqlError::DuplicateTable(table.name).into());
             }
-            let max = self
-                .tables
-                .keys()
-                .map(|t| t.0)
-                .max()
-                .unwrap_or(FIRST_TABLE_ID - 1);
-            table.id = TableId(max.max(FIRST_TABLE_ID - 1) + 1);
+            table.id = TableId(self.next_table_id());
         }
         let tree = TreeId(table.id.0);
         let mut batch = WriteBatch::new();

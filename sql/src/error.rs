@@ -179,6 +179,21 @@ pub enum SqlError {
     /// 2201X.
     #[error("OFFSET must not be negative")]
     InvalidRowCountInOffset,
+    /// 22P04: malformed COPY input (`missing data for column "x"`, ...).
+    #[error("{0}")]
+    BadCopyFileFormat(String),
+    /// 22021: `invalid byte sequence for encoding "UTF8": 0x00`.
+    #[error("{0}")]
+    CharacterNotInRepertoire(String),
+    /// 25001: `VACUUM cannot run inside a transaction block`.
+    #[error("{0}")]
+    ActiveSqlTransaction(String),
+    /// 42703 in ADD PRIMARY KEY.
+    #[error("column \"{0}\" named in key does not exist")]
+    UndefinedColumnNamedInKey(String),
+    /// 58P01: `could not open file "x" for reading: No such file or directory`.
+    #[error("{0}")]
+    UndefinedFile(String),
     /// 0A000: valid PostgreSQL that PGLiteDB does not do yet.
     #[error("{0}")]
     FeatureNotSupported(String),
@@ -240,6 +255,11 @@ impl SqlError {
             SqlError::InvalidColumnReference { .. } => "42P10",
             SqlError::InvalidRowCountInLimit => "2201W",
             SqlError::InvalidRowCountInOffset => "2201X",
+            SqlError::BadCopyFileFormat(_) => "22P04",
+            SqlError::CharacterNotInRepertoire(_) => "22021",
+            SqlError::ActiveSqlTransaction(_) => "25001",
+            SqlError::UndefinedFile(_) => "58P01",
+            SqlError::UndefinedColumnNamedInKey(_) => "42703",
             SqlError::FeatureNotSupported(_) => "0A000",
             SqlError::Internal(_) => "XX000",
         }

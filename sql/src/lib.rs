@@ -25,6 +25,7 @@
 
 mod bind;
 mod catalog;
+pub mod copy;
 mod error;
 mod exec;
 mod expr;
@@ -38,6 +39,6 @@ pub use catalog::{Catalog, ColumnDef, EmptyCatalog, TableDef, TableId};
 pub use error::{Result, SqlError};
 pub use exec::ShardRun;
 pub use expr::Expr;
-pub use parse::{parse, Parsed};
+pub use parse::{parse, Maintenance, MaintenanceTarget, Parsed};
 pub use plan::{AggCall, Aggregate, Body, Distinct, QueryPlan, ScanSource, SortKey};
 pub use types::{DataType, FormatContext, Value};

@@ -68,7 +68,13 @@ enum Done {
 fn touches_tables(stmt: &Statement) -> bool {
     match stmt {
         Statement::Query(q) => q.source.is_some(),
-        Statement::Insert { .. } | Statement::Update(_) | Statement::Delete(_) => true,
+        Statement::Insert { .. }
+        | Statement::InsertSelect { .. }
+        | Statement::Update(_)
+        | Statement::Delete(_)
+        | Statement::CopyFrom(_)
+        | Statement::CopyTo { .. }
+        | Statement::Truncate(_) => true,
         _ => false,
     }
 }
@@ -379,6 +385,48 @@ impl Session {
             Statement::Insert { table, rows, .. } => {
                 let n = self.insert(table, rows, params).await?;
                 format!("INSERT 0 {n}")
+            }
+            Statement::InsertSelect { table, query, row } => {
+                let n = self.insert_select(table, query, row, params).await?;
+                format!("INSERT 0 {n}")
+            }
+            Statement::CopyFrom(plan) => {
+                let n = self.copy_from(plan).await?;
+                format!("COPY {n}")
+            }
+            Statement::CopyTo {
+                query,
+                options,
+                file,
+            } => {
+                let n = self
+                    .copy_to(query, options, file.as_deref(), params)
+                    .await?;
+                format!("COPY {n}")
+            }
+            Statement::Truncate(plans) => {
+                for p in plans {
+                    self.modify(p, &[]).await?;
+                }
+                "TRUNCATE TABLE".into()
+            }
+            Statement::Maintenance { vacuum, analyze } => {
+                if *vacuum {
+                    if self.txn != TxnState::Idle {
+                        return Err(error::error(
+                            SqlState::ACTIVE_SQL_TRANSACTION,
+                            "VACUUM cannot run inside a transaction block",
+                        ));
+                    }
+                    "VACUUM".into()
+                } else {
+                    debug_assert!(*analyze);
+                    "ANALYZE".into()
+                }
+            }
+            Statement::AddPrimaryKey { table, columns } => {
+                self.add_primary_key(table, columns).await?;
+                "ALTER TABLE".into()
             }
         };
         Ok(Done::Tag(tag))

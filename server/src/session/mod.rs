@@ -15,9 +15,11 @@
 //! the next Sync are skipped). Framing errors (bad lengths, unknown message types) produce a FATAL
 //! ErrorResponse and close the connection; no input can panic the server.
 
+mod copy;
 mod exec;
 mod extended;
 mod params;
+mod rekey;
 mod startup;
 mod tables;
 mod txn;

@@ -39,11 +39,11 @@ pub(super) async fn scatter(
     out
 }
 
-fn all_shards(worker: &Worker) -> impl Iterator<Item = ShardId> {
+pub(super) fn all_shards(worker: &Worker) -> impl Iterator<Item = ShardId> {
     (0..worker.cores()).map(|i| ShardId(i as u16))
 }
 
-fn shard_error(resp: ShardResponse) -> ErrorFields {
+pub(super) fn shard_error(resp: ShardResponse) -> ErrorFields {
     match resp {
         ShardResponse::Error(e) => error::from_shard(&e),
         other => error::error(
@@ -54,7 +54,7 @@ fn shard_error(resp: ShardResponse) -> ErrorFields {
 }
 
 impl Session {
-    fn refuse_in_block(&self, what: &str) -> Result<(), ErrorFields> {
+    pub(super) fn refuse_in_block(&self, what: &str) -> Result<(), ErrorFields> {
         if self.txn == TxnState::InBlock {
             return Err(error::error(
                 SqlState::FEATURE_NOT_SUPPORTED,
@@ -140,21 +140,56 @@ impl Session {
         Ok(())
     }
 
-    /// INSERT: evaluates every row, checks NOT NULL, routes each row to its shard and sums the counts.
+    /// INSERT: evaluates every row, then [`Session::insert_rows`].
     pub(super) async fn insert(
         &mut self,
         table: &Arc<TableDef>,
         rows: &[Vec<Expr>],
         params: &[Value],
     ) -> Result<u64, ErrorFields> {
-        let shards = self.worker.cores();
-        let mut per_shard: Vec<Vec<Vec<Value>>> = vec![Vec::new(); shards];
+        let mut values = Vec::with_capacity(rows.len());
         for exprs in rows {
             let row: Vec<Value> = exprs
                 .iter()
                 .map(|e| e.eval(params))
                 .collect::<Result<_, SqlError>>()
                 .map_err(|e| error::from_sql(&e))?;
+            values.push(row);
+        }
+        self.insert_rows(table, values).await
+    }
+
+    /// INSERT ... SELECT: the query's rows, mapped to table rows by `row`.
+    pub(super) async fn insert_select(
+        &mut self,
+        table: &Arc<TableDef>,
+        query: &QueryPlan,
+        row: &[Expr],
+        params: &[Value],
+    ) -> Result<u64, ErrorFields> {
+        let source = self.query_rows(Arc::new(query.clone()), params).await?;
+        let mut values = Vec::with_capacity(source.len());
+        for r in &source {
+            let full: Vec<Value> = row
+                .iter()
+                .map(|e| e.eval_row(r, params))
+                .collect::<Result<_, SqlError>>()
+                .map_err(|e| error::from_sql(&e))?;
+            values.push(full);
+        }
+        self.insert_rows(table, values).await
+    }
+
+    /// Applies type modifiers, checks NOT NULL, routes each row to its shard (by primary key; rows
+    /// of a table without one stay on this core's shard) and sums the counts.
+    pub(super) async fn insert_rows(
+        &mut self,
+        table: &Arc<TableDef>,
+        rows: Vec<Vec<Value>>,
+    ) -> Result<u64, ErrorFields> {
+        let shards = self.worker.cores();
+        let mut per_shard: Vec<Vec<Vec<Value>>> = vec![Vec::new(); shards];
+        for row in rows {
             let row = table.coerce_row(row).map_err(|e| error::from_sql(&e))?;
             table
                 .check_not_null(&row)

@@ -54,7 +54,7 @@ impl Binder<'_> {
             return unsupported("INSERT ... DEFAULT VALUES");
         };
         let ast::SetExpr::Values(values) = source.body.as_ref() else {
-            return unsupported("INSERT ... SELECT");
+            return self.insert_select(table, &targets, !ins.columns.is_empty(), source);
         };
         let mut rows = Vec::with_capacity(values.rows.len());
         for row in &values.rows {
@@ -105,6 +105,49 @@ impl Binder<'_> {
             table,
             rows,
             param_types,
+        })
+    }
+}
+
+impl Binder<'_> {
+    /// INSERT ... SELECT: the query's columns map onto `targets` in order, cast as INSERT ... VALUES
+    /// casts; the other columns take their defaults.
+    fn insert_select(
+        &mut self,
+        table: Arc<TableDef>,
+        targets: &[usize],
+        explicit_columns: bool,
+        source: &ast::Query,
+    ) -> Result<Statement> {
+        let Statement::Query(query) = self.query(source)? else {
+            return Err(SqlError::Internal("INSERT source is not a query".into()));
+        };
+        let n = query.columns.len();
+        if n > targets.len() {
+            return Err(SqlError::Syntax {
+                message: "INSERT has more expressions than target columns".into(),
+                position: None,
+            });
+        }
+        if n < targets.len() && explicit_columns {
+            return Err(SqlError::Syntax {
+                message: "INSERT has more target columns than expressions".into(),
+                position: None,
+            });
+        }
+        let mut row: Vec<Expr> = table
+            .columns
+            .iter()
+            .map(|c| Expr::Const(c.default.clone().unwrap_or(Value::Null), c.ty))
+            .collect();
+        for (j, ((_, ty), &col)) in query.columns.iter().zip(targets).enumerate() {
+            let to = table.columns[col].ty;
+            row[col] = coerce(Expr::Column(j, *ty), to, &mut self.params)?;
+        }
+        Ok(Statement::InsertSelect {
+            table,
+            query: Box::new(query),
+            row,
         })
     }
 }

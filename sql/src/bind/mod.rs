@@ -20,6 +20,7 @@ mod ddl;
 mod dml;
 mod from;
 mod select;
+mod utility;
 
 pub use dml::WritePlan;
 
@@ -89,6 +90,33 @@ pub enum Statement {
         rows: Vec<Vec<Expr>>,
         param_types: Vec<DataType>,
     },
+    /// INSERT ... SELECT: each row of `query` becomes the table row `row` (expressions over the
+    /// query's output row: the target columns cast to their types, the others their defaults).
+    InsertSelect {
+        table: Arc<TableDef>,
+        query: Box<QueryPlan>,
+        row: Vec<Expr>,
+    },
+    /// COPY ... FROM.
+    CopyFrom(Arc<crate::copy::CopyFromPlan>),
+    /// COPY ... TO: the rows of `query` in COPY's format, to the client (`file: None`) or a file.
+    CopyTo {
+        query: Box<QueryPlan>,
+        options: crate::copy::CopyOptions,
+        file: Option<String>,
+    },
+    /// TRUNCATE: every row of each table goes, transactionally (as a DELETE without WHERE would).
+    Truncate(Vec<Arc<WritePlan>>),
+    /// VACUUM and/or ANALYZE, after checking the names (nothing else to do, see `utility.rs`).
+    Maintenance {
+        vacuum: bool,
+        analyze: bool,
+    },
+    /// ALTER TABLE ... ADD PRIMARY KEY (columns): the table's rows move to their key's shard.
+    AddPrimaryKey {
+        table: Arc<TableDef>,
+        columns: Vec<usize>,
+    },
 }
 
 /// Binds one parsed statement. `declared` holds parameter types from the protocol's Parse message
@@ -107,7 +135,11 @@ pub fn bind(
         scope_name: None,
         aggs: select::AggScope::default(),
     };
-    match &parsed.stmt {
+    let stmt = match &parsed.stmt {
+        crate::parse::Stmt::Sql(s) => s,
+        crate::parse::Stmt::Maintenance(m) => return utility::maintenance(m, ctx),
+    };
+    match stmt {
         S::Query(q) => b.query(q),
         S::StartTransaction { modes, .. } => Ok(Statement::Begin(modes.iter().map(mode).collect())),
         S::Commit { chain: false, .. } => Ok(Statement::Commit),
@@ -141,6 +173,16 @@ pub fn bind(
             ..
         } => ddl::drop_table(names, *if_exists, ctx.catalog()),
         S::Insert(insert) => b.insert(insert),
+        S::Truncate(t) => b.truncate(&t.table_names),
+        S::Copy {
+            source,
+            to,
+            target,
+            options,
+            legacy_options,
+            ..
+        } => b.copy(source, *to, target, options, legacy_options),
+        S::AlterTable(a) => b.alter_table(&a.name, &a.operations),
         S::Update(u) => b.update(u),
         S::Delete(d) => b.delete(d),
         other => Err(SqlError::FeatureNotSupported(format!(

@@ -7,10 +7,22 @@ use sqlparser::tokenizer::{Token, Tokenizer};
 
 use crate::error::{Result, SqlError};
 
+mod split;
+
+pub use split::{Maintenance, MaintenanceTarget};
+
+/// A parsed statement: sqlparser's AST, or one of the statements we parse ourselves.
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // the common case is the large one; boxing it costs an allocation
+pub(crate) enum Stmt {
+    Sql(sqlparser::ast::Statement),
+    Maintenance(Maintenance),
+}
+
 /// One parsed statement. Cheap to keep (prepared statements hold it) and never exposes the AST.
 #[derive(Debug, Clone)]
 pub struct Parsed {
-    pub(crate) stmt: sqlparser::ast::Statement,
+    pub(crate) stmt: Stmt,
     /// The whole query string, for error positions (spans are relative to it).
     pub(crate) source: std::sync::Arc<str>,
 }
@@ -20,19 +32,52 @@ pub struct Parsed {
 /// EmptyQueryResponse.
 pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
     let dialect = PostgreSqlDialect {};
-    match Parser::parse_sql(&dialect, sql) {
-        Ok(stmts) => {
-            let source: std::sync::Arc<str> = sql.into();
-            Ok(stmts
-                .into_iter()
-                .map(|stmt| Parsed {
-                    stmt,
-                    source: source.clone(),
-                })
-                .collect())
+    let source: std::sync::Arc<str> = sql.into();
+    if might_be_special(sql) {
+        if let Ok(tokens) = Tokenizer::new(&dialect, sql).tokenize_with_location() {
+            let pieces = split::split(sql, &tokens);
+            if pieces.iter().any(split::Piece::is_special) {
+                let mut out = Vec::with_capacity(pieces.len());
+                for piece in &pieces {
+                    if piece.is_maintenance() {
+                        out.push(Parsed {
+                            stmt: Stmt::Maintenance(split::maintenance(sql, piece)?),
+                            source: source.clone(),
+                        });
+                        continue;
+                    }
+                    let text = split::isolate(sql, piece);
+                    let stmts =
+                        Parser::parse_sql(&dialect, &text).map_err(|e| syntax_error(&text, &e))?;
+                    out.extend(stmts.into_iter().map(|stmt| Parsed {
+                        stmt: Stmt::Sql(stmt),
+                        source: source.clone(),
+                    }));
+                }
+                return Ok(out);
+            }
         }
+    }
+    match Parser::parse_sql(&dialect, sql) {
+        Ok(stmts) => Ok(stmts
+            .into_iter()
+            .map(|stmt| Parsed {
+                stmt: Stmt::Sql(stmt),
+                source: source.clone(),
+            })
+            .collect()),
         Err(e) => Err(syntax_error(sql, &e)),
     }
+}
+
+/// A cheap test that keeps the hot path (pgbench's statements) away from the tokenizer: whether the
+/// text mentions a keyword that [`split`] handles.
+fn might_be_special(sql: &str) -> bool {
+    let b = sql.as_bytes();
+    ["vacuum", "analy", "copy"].iter().any(|k| {
+        b.windows(k.len())
+            .any(|w| w.eq_ignore_ascii_case(k.as_bytes()))
+    })
 }
 
 /// Maps a sqlparser error to PostgreSQL's message and position. sqlparser reports
@@ -154,6 +199,38 @@ mod tests {
             err("SELECT 1\n  FROM t WHERE )"),
             ("syntax error at or near \")\"".into(), Some(25))
         );
+    }
+
+    #[test]
+    fn maintenance_statements_parse_as_postgres_reads_them() {
+        let one = |sql: &str| match parse(sql).expect("parses").remove(0).stmt {
+            Stmt::Maintenance(m) => m,
+            other => panic!("not maintenance: {other:?}"),
+        };
+        let m = one("vacuum analyze pgbench_branches");
+        assert!(m.vacuum && m.analyze);
+        assert_eq!(m.tables[0].name, vec!["pgbench_branches".to_string()]);
+        assert_eq!(m.tables[0].position, 16);
+        let m = one("ANALYZE public.T (a, \"B\"), u");
+        assert!(!m.vacuum && m.analyze);
+        assert_eq!(m.tables.len(), 2);
+        assert_eq!(m.tables[0].name, vec!["public".to_string(), "t".into()]);
+        assert_eq!(m.tables[0].columns, vec!["a".to_string(), "B".into()]);
+        let m = one("VACUUM (VERBOSE, ANALYZE false)");
+        assert!(m.vacuum && m.analyze && m.tables.is_empty());
+        let e = parse("vacuum (foo) t").expect_err("bad option");
+        assert_eq!(e.to_string(), "unrecognized VACUUM option \"foo\"");
+        assert_eq!(e.position(), Some(9));
+        // Statements around a maintenance statement keep their error positions.
+        let e = parse("vacuum t; SELEC 1").expect_err("syntax error");
+        assert_eq!(e.position(), Some(11));
+    }
+
+    #[test]
+    fn copy_accepts_on_and_off_for_boolean_options() {
+        let p = parse("copy pgbench_accounts from stdin with (freeze on)").expect("parses");
+        assert_eq!(p.len(), 1);
+        assert!(parse("copy t from stdin (header off, format csv)").is_ok());
     }
 
     #[test]

@@ -1,0 +1,101 @@
+//! A shard's half of `ALTER TABLE ... ADD PRIMARY KEY` (the session drives it, see
+//! `server/src/session/rekey.rs`): replace the table's partition with the given rows under a new
+//! definition and tree.
+//!
+//! Steps and what a crash leaves after each:
+//! 1. bulk-load the rows, keyed by the new primary key, into the new table id's tree; the engine
+//!    checkpoints, so the tree is durable without logging every row. A crash here leaves an orphan
+//!    tree (no catalog entry names it), dropped by [`Shard::drop_orphan_trees`] at the next open.
+//! 2. one logged commit: catalog entry of the new definition in, old entry out, old tree dropped.
+//!    After it the shard serves only the new definition.
+
+use std::sync::Arc;
+
+use pglitedb_sql::{SqlError, TableDef, TableId, Value};
+use pglitedb_storage::io::Io;
+use pglitedb_storage::{TreeId, WriteBatch};
+
+use crate::error::{Result, ShardError};
+use crate::message::ShardResponse;
+use crate::shard::{Shard, Step, CATALOG_TREE, FIRST_TABLE_ID};
+use crate::table::{encode_row, row_key};
+
+impl<I: Io> Shard<I> {
+    pub(crate) async fn replace_table(
+        &mut self,
+        old: &TableDef,
+        mut new: TableDef,
+        rows: &[Vec<Value>],
+    ) -> Result<Step<I::File>> {
+        let old = self.local_table(old)?;
+        if new.id.0 == 0 {
+            // The first shard asked assigns the id, as for CREATE TABLE.
+            new.id = TableId(self.next_table_id());
+        }
+        let tree = TreeId(new.id.0);
+        let mut entries = Vec::with_capacity(rows.len());
+        for row in rows {
+            let key = row_key(&new, row).ok_or_else(|| {
+                ShardError::Sql(SqlError::FeatureNotSupported(
+                    "primary keys of this type are not supported yet".into(),
+                ))
+            })?;
+            entries.push((key, encode_row(row)));
+        }
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        if entries.windows(2).any(|w| w[0].0 == w[1].0) {
+            return Err(ShardError::Sql(SqlError::Internal(
+                "duplicate keys reached a shard during ADD PRIMARY KEY".into(),
+            )));
+        }
+        if self.engine.has_tree(tree) {
+            // An orphan from an interrupted attempt.
+            let mut batch = WriteBatch::new();
+            batch.drop_tree(tree);
+            self.engine.commit(batch).await?.durable().await?;
+        }
+        self.engine.bulk_load(tree, entries).await?;
+        let mut batch = WriteBatch::new();
+        batch.delete(CATALOG_TREE, &old.id.0.to_be_bytes());
+        batch.put(CATALOG_TREE, &new.id.0.to_be_bytes(), &new.encode());
+        let old_tree = TreeId(old.id.0);
+        if self.engine.has_tree(old_tree) {
+            batch.drop_tree(old_tree);
+        }
+        let ticket = self.engine.commit(batch).await?;
+        self.tables.remove(&old.id);
+        self.next_rowid.remove(&old.id);
+        let new = Arc::new(new);
+        self.tables.insert(new.id, new.clone());
+        Ok(Step::Commit(ticket, ShardResponse::TableCreated(Some(new))))
+    }
+
+    /// The id after the largest table id this shard knows.
+    pub(crate) fn next_table_id(&self) -> u64 {
+        self.tables
+            .keys()
+            .map(|t| t.0 + 1)
+            .max()
+            .unwrap_or(FIRST_TABLE_ID)
+            .max(FIRST_TABLE_ID)
+    }
+
+    /// Drops table trees that no catalog entry names (left by an interrupted ADD PRIMARY KEY).
+    pub(crate) async fn drop_orphan_trees(&mut self) -> Result<()> {
+        let orphans: Vec<TreeId> = self
+            .engine
+            .trees()
+            .into_iter()
+            .filter(|t| t.0 >= FIRST_TABLE_ID && !self.tables.contains_key(&TableId(t.0)))
+            .collect();
+        if orphans.is_empty() {
+            return Ok(());
+        }
+        let mut batch = WriteBatch::new();
+        for t in &orphans {
+            batch.drop_tree(*t);
+        }
+        self.engine.commit(batch).await?.durable().await?;
+        Ok(())
+    }
+}
