@@ -125,10 +125,15 @@ impl<I: Io> Shard<I> {
             keys.push(key);
         }
         // Pass 2: uniqueness against the newest versions, then stage.
-        for (i, (key, row)) in keys.iter().zip(rows).enumerate() {
-            let duplicate_in_statement = keys[..i].contains(key);
+        let mut seen = std::collections::HashSet::with_capacity(if table.primary_key.is_some() {
+            keys.len()
+        } else {
+            0
+        });
+        for (key, row) in keys.iter().zip(rows) {
             if table.primary_key.is_some()
-                && (duplicate_in_statement || self.visible(Some(txn), tree, key).await?.is_some())
+                && (!seen.insert(key.as_slice())
+                    || self.visible(Some(txn), tree, key).await?.is_some())
             {
                 return Err(SqlError::UniqueViolation {
                     constraint: table.pkey_name(),
