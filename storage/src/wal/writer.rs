@@ -33,6 +33,9 @@ struct Segment<F> {
     write_pos: u64,
     /// Buffered bytes, to be written at `write_pos`.
     buf: Vec<u8>,
+    /// The segment's length: the configured size, or more for a segment made to hold one record
+    /// larger than that (a bulk transaction's commit).
+    size: u64,
 }
 
 struct Chunk<F> {
@@ -51,7 +54,6 @@ pub struct WalStats {
 }
 
 struct State<F> {
-    seg_size: u64,
     cur: Segment<F>,
     sealed: Vec<Chunk<F>>,
     next_lsn: u64,
@@ -129,6 +131,7 @@ async fn open_segment<I: Io>(
         salt,
         write_pos: 0,
         buf: header.encode(),
+        size: seg_size,
     })
 }
 
@@ -139,7 +142,6 @@ impl<I: Io> WalWriter<I> {
         let cur = open_segment(&io, seg_size, spare, start.seq, start.next_lsn).await?;
         start.segments.push((start.seq, start.next_lsn));
         let st = State {
-            seg_size,
             cur,
             sealed: Vec::new(),
             next_lsn: start.next_lsn,
@@ -189,7 +191,12 @@ impl<I: Io> WalWriter<I> {
             };
             frame.clear();
             rec.encode(lsn, salt, &mut frame);
-            if (frame.len() + FRAME_HEADER + 8) as u64 > self.seg_size - HEADER_BLOCK as u64 {
+            // A record that cannot fit a configured segment gets a segment of its own, sized to
+            // hold the segment header, a `Synced` marker and the record (recovery reads a segment
+            // file whole, whatever its length).
+            let oversize =
+                (frame.len() + FRAME_HEADER + 8) as u64 > self.seg_size - HEADER_BLOCK as u64;
+            if frame.len() > u32::MAX as usize {
                 return Err(StorageError::RecordTooLarge(frame.len()));
             }
             {
@@ -205,29 +212,35 @@ impl<I: Io> WalWriter<I> {
                     Vec::new()
                 };
                 let end = st.cur.write_pos + (st.cur.buf.len() + marker.len() + frame.len()) as u64;
-                if end <= self.seg_size {
+                if end <= st.cur.size {
                     st.cur.buf.extend_from_slice(&marker);
                     st.cur.buf.extend_from_slice(&frame);
                     st.next_lsn += 1;
                     return Ok(Lsn(lsn));
                 }
             }
-            self.roll().await?;
+            let size = if oversize {
+                let need = HEADER_BLOCK + 2 * (FRAME_HEADER + 8) + frame.len() + BLOCK;
+                (need.div_ceil(BLOCK) * BLOCK) as u64
+            } else {
+                self.seg_size
+            };
+            self.roll(size).await?;
         }
     }
 
     /// Starts the next segment; the current one's buffered tail is flushed with the next batch.
-    async fn roll(&mut self) -> Result<()> {
+    async fn roll(&mut self, size: u64) -> Result<()> {
         let (seq, first_lsn, spare) = {
             let mut st = self.shared.st.borrow_mut();
             (st.cur.seq + 1, st.next_lsn, st.spares.pop())
         };
-        let seg = open_segment(&self.io, self.seg_size, spare, seq, first_lsn).await?;
+        let seg = open_segment(&self.io, size, spare, seq, first_lsn).await?;
         let mut st = self.shared.st.borrow_mut();
         let old = std::mem::replace(&mut st.cur, seg);
         if !old.buf.is_empty() {
             let mut bytes = old.buf;
-            pad(&mut bytes, old.write_pos, self.seg_size);
+            pad(&mut bytes, old.write_pos, old.size);
             st.sealed.push(Chunk {
                 file: old.file,
                 pos: old.write_pos,
@@ -351,7 +364,7 @@ async fn flush<F: IoFile>(shared: &Rc<Shared<F>>) -> Result<()> {
         let mut chunks: Vec<Chunk<F>> = st.sealed.drain(..).collect();
         if !st.cur.buf.is_empty() {
             let mut bytes = std::mem::take(&mut st.cur.buf);
-            pad(&mut bytes, st.cur.write_pos, st.seg_size);
+            pad(&mut bytes, st.cur.write_pos, st.cur.size);
             let pos = st.cur.write_pos;
             st.cur.write_pos += bytes.len() as u64;
             chunks.push(Chunk {
