@@ -106,34 +106,36 @@ impl TestServer {
     /// transactions, ...), asserts that pgbench succeeded with zero failed transactions, and returns
     /// its report.
     pub fn pgbench(&self, script: &std::path::Path, mode: &str, args: &[&str]) -> String {
+        let script = script.to_string_lossy();
+        let mut all = vec!["-n", "-M", mode];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["-f", &script]);
+        let text = self.pgbench_args(&all);
+        assert!(
+            text.contains("number of failed transactions: 0"),
+            "pgbench -M {mode}:\n{text}"
+        );
+        text
+    }
+
+    /// Runs pgbench against the server's `postgres` database with `args`, asserts that it
+    /// succeeded, and returns its standard output and error.
+    pub fn pgbench_args(&self, args: &[&str]) -> String {
         let out = Command::new("pgbench")
             .args([
-                "-n",
                 "-h",
                 "127.0.0.1",
                 "-p",
                 &self.port.to_string(),
                 "-U",
                 "postgres",
-                "-M",
-                mode,
             ])
             .args(args)
-            .arg("-f")
-            .arg(script)
             .arg("postgres")
             .output()
             .expect("run pgbench (is postgresql-contrib installed?)");
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(
-            out.status.success(),
-            "pgbench -M {mode} failed:\n{text}\n{}",
-            stderr(&out)
-        );
-        assert!(
-            text.contains("number of failed transactions: 0"),
-            "pgbench -M {mode}:\n{text}"
-        );
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+        assert!(out.status.success(), "pgbench {args:?} failed:\n{text}");
         text
     }
 
