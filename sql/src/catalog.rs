@@ -58,13 +58,24 @@ impl TableDef {
             .collect()
     }
 
-    /// 23502 with PostgreSQL's message and DETAIL if a NOT NULL column of `row` is NULL.
+    /// 23502 with PostgreSQL's message and DETAIL if a NOT NULL column of `row` is NULL (values in
+    /// the DETAIL formatted with default settings; see [`TableDef::check_not_null_ctx`]).
     pub fn check_not_null(&self, row: &[crate::types::Value]) -> Result<()> {
+        self.check_not_null_ctx(row, &crate::types::FormatContext::default())
+    }
+
+    /// [`TableDef::check_not_null`] with the DETAIL's values formatted under the session's settings
+    /// (DateStyle, ...), as PostgreSQL prints them.
+    pub fn check_not_null_ctx(
+        &self,
+        row: &[crate::types::Value],
+        ctx: &crate::types::FormatContext,
+    ) -> Result<()> {
         for (c, v) in self.columns.iter().zip(row) {
             if c.not_null && *v == crate::types::Value::Null {
                 let shown: Vec<String> = row
                     .iter()
-                    .map(|v| v.to_text().unwrap_or_else(|| "null".into()))
+                    .map(|v| v.to_text_ctx(ctx).unwrap_or_else(|| "null".into()))
                     .collect();
                 return Err(SqlError::NotNullViolation {
                     column: c.name.clone(),

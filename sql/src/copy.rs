@@ -141,7 +141,9 @@ impl CopyFromPlan {
                 }
             }
         }
-        self.table.check_not_null(&row).map_err(CopyRowError::row)?;
+        self.table
+            .check_not_null_ctx(&row, ctx)
+            .map_err(CopyRowError::row)?;
         Ok(row)
     }
 }

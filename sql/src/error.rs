@@ -188,9 +188,6 @@ pub enum SqlError {
     /// 25001: `VACUUM cannot run inside a transaction block`.
     #[error("{0}")]
     ActiveSqlTransaction(String),
-    /// 42703 in ADD PRIMARY KEY.
-    #[error("column \"{0}\" named in key does not exist")]
-    UndefinedColumnNamedInKey(String),
     /// 58P01: `could not open file "x" for reading: No such file or directory`.
     #[error("{0}")]
     UndefinedFile(String),
@@ -259,7 +256,6 @@ impl SqlError {
             SqlError::CharacterNotInRepertoire(_) => "22021",
             SqlError::ActiveSqlTransaction(_) => "25001",
             SqlError::UndefinedFile(_) => "58P01",
-            SqlError::UndefinedColumnNamedInKey(_) => "42703",
             SqlError::FeatureNotSupported(_) => "0A000",
             SqlError::Internal(_) => "XX000",
         }

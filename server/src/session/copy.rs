@@ -161,16 +161,18 @@ impl Session {
             }
         }
         if state.lines.in_quotes() {
+            // PostgreSQL quotes everything from the open field's row to the end of the input.
+            let rest = state.lines.finish().unwrap_or_default();
             let f = error::from_sql(&SqlError::BadCopyFileFormat(
                 "unterminated CSV quoted field".into(),
             ));
-            return Err(f.with_extra(|x| {
-                x.where_ = Some(format!(
-                    "COPY {}, line {}",
-                    plan.table.name,
-                    state.line_no + 1
-                ))
-            }));
+            let context = format!(
+                "COPY {}, line {}: \"{}\"",
+                plan.table.name,
+                state.line_no + 1,
+                clip(&String::from_utf8_lossy(&rest))
+            );
+            return Err(f.with_extra(|x| x.where_ = Some(context)));
         }
         if let Some(last) = state.lines.finish() {
             state.row(&last)?;

@@ -189,10 +189,11 @@ impl Session {
     ) -> Result<u64, ErrorFields> {
         let shards = self.worker.cores();
         let mut per_shard: Vec<Vec<Vec<Value>>> = vec![Vec::new(); shards];
+        let ctx = self.format_ctx();
         for row in rows {
             let row = table.coerce_row(row).map_err(|e| error::from_sql(&e))?;
             table
-                .check_not_null(&row)
+                .check_not_null_ctx(&row, &ctx)
                 .map_err(|e| error::from_sql(&e))?;
             let shard = match &table.primary_key {
                 Some(pk) => {

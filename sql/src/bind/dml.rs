@@ -124,9 +124,18 @@ impl Binder<'_> {
         };
         let n = query.columns.len();
         if n > targets.len() {
+            // PostgreSQL points at the first expression without a column.
+            let position = match source.body.as_ref() {
+                ast::SetExpr::Select(sel) => match sel.projection.get(targets.len()) {
+                    Some(ast::SelectItem::UnnamedExpr(e))
+                    | Some(ast::SelectItem::ExprWithAlias { expr: e, .. }) => self.position(e),
+                    _ => None,
+                },
+                _ => None,
+            };
             return Err(SqlError::Syntax {
                 message: "INSERT has more expressions than target columns".into(),
-                position: None,
+                position,
             });
         }
         if n < targets.len() && explicit_columns {

@@ -40,7 +40,8 @@ fn lookup(
 /// uses no statistics), so binding is all of it.
 pub(super) fn maintenance(m: &Maintenance, ctx: &dyn SessionContext) -> Result<Statement> {
     for t in &m.tables {
-        let table = lookup(ctx, &t.name, Some(t.position))?;
+        // PostgreSQL reports no position for these.
+        let table = lookup(ctx, &t.name, None)?;
         for c in &t.columns {
             if table.column_index(c).is_none() {
                 return Err(SqlError::UndefinedColumnOfRelation {
@@ -144,7 +145,14 @@ impl Binder<'_> {
                 table_name,
                 columns,
             } => {
-                let t = self.table(table_name)?;
+                // PostgreSQL reports no position for COPY's relation.
+                let t = self.table(table_name).map_err(|e| match e {
+                    SqlError::UndefinedTable { name, .. } => SqlError::UndefinedTable {
+                        name,
+                        position: None,
+                    },
+                    e => e,
+                })?;
                 let cols = column_list(&t, columns)?;
                 (Some(t), cols)
             }
@@ -313,7 +321,11 @@ impl Binder<'_> {
             let n = ident(id);
             let i = table
                 .column_index(&n)
-                .ok_or_else(|| SqlError::UndefinedColumnNamedInKey(n.clone()))?;
+                .ok_or_else(|| SqlError::UndefinedColumnOfRelation {
+                    column: n.clone(),
+                    table: table.name.clone(),
+                    position: None,
+                })?;
             if columns.contains(&i) {
                 return Err(SqlError::DuplicateColumn(n));
             }
