@@ -370,6 +370,27 @@ impl Session {
                 self.create_table(table, *if_not_exists).await?;
                 "CREATE TABLE".into()
             }
+            Statement::CreateTableAs {
+                table,
+                query,
+                if_not_exists,
+            } => match self.create_table(table, *if_not_exists).await? {
+                None => "CREATE TABLE AS".into(),
+                Some(created) => {
+                    let row: Vec<pglitedb_sql::Expr> = query
+                        .columns
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (_, ty))| pglitedb_sql::Expr::Column(i, *ty))
+                        .collect();
+                    // The rows go in their own transaction (the DDL above is not transactional).
+                    let n = self.insert_select(&created, query, &row, params).await;
+                    let ended = self.finish_txn(n.is_ok()).await;
+                    let n = n?;
+                    ended?;
+                    format!("SELECT {n}")
+                }
+            },
             Statement::DropTable { tables, missing } => {
                 self.drop_tables(tables, missing).await?;
                 "DROP TABLE".into()

@@ -64,11 +64,12 @@ impl Session {
         Ok(())
     }
 
+    /// CREATE TABLE; returns the created definition (`None`: it existed and IF NOT EXISTS said skip).
     pub(super) async fn create_table(
         &mut self,
         table: &TableDef,
         if_not_exists: bool,
-    ) -> Result<(), ErrorFields> {
+    ) -> Result<Option<Arc<TableDef>>, ErrorFields> {
         self.refuse_in_block("CREATE TABLE")?;
         // Shard 0 sequences DDL: it checks the name and assigns the id; then every other shard gets
         // the definition.
@@ -90,7 +91,7 @@ impl Session {
                     format!("relation \"{}\" already exists, skipping", table.name),
                 );
                 backend::notice_response(&mut self.conn.out, &n);
-                return Ok(());
+                return Ok(None);
             }
             other => return Err(shard_error(other)),
         };
@@ -111,7 +112,7 @@ impl Session {
                 return Err(shard_error(resp));
             }
         }
-        Ok(())
+        Ok(Some(created))
     }
 
     pub(super) async fn drop_tables(

@@ -28,9 +28,6 @@ fn table_name(name: &ast::ObjectName) -> Result<String> {
 
 /// CREATE TABLE with columns, NOT NULL and a primary key (column or table constraint).
 pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<Statement> {
-    if ct.query.is_some() {
-        return unsupported("CREATE TABLE AS");
-    }
     if ct.temporary || ct.like.is_some() || ct.clone.is_some() {
         return unsupported("this form of CREATE TABLE");
     }
@@ -53,6 +50,10 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
         return unsupported("this form of CREATE TABLE");
     }
     let name = table_name(&ct.name)?;
+    if let Some(q) = &ct.query {
+        let names: Vec<String> = ct.columns.iter().map(|c| ident(&c.name)).collect();
+        return create_table_as(b, name, &names, q, ct.if_not_exists);
+    }
     let mut columns: Vec<ColumnDef> = Vec::with_capacity(ct.columns.len());
     let mut primary_key: Option<Vec<usize>> = None;
     let mut set_pk = |pk: Vec<usize>, name: &str| -> Result<()> {
@@ -126,6 +127,59 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
     Ok(Statement::CreateTable {
         table,
         if_not_exists: ct.if_not_exists,
+    })
+}
+
+/// CREATE TABLE ... AS query (and SELECT ... INTO): the table's columns are the query's, named by
+/// `names` where given; its rows are the query's rows.
+pub(super) fn create_table_as(
+    b: &mut Binder<'_>,
+    name: String,
+    names: &[String],
+    q: &ast::Query,
+    if_not_exists: bool,
+) -> Result<Statement> {
+    let Statement::Query(query) = b.query(q)? else {
+        return Err(SqlError::Internal(
+            "CREATE TABLE AS source is not a query".into(),
+        ));
+    };
+    if names.len() > query.columns.len() {
+        return Err(SqlError::Syntax {
+            message: "too many column names were specified".into(),
+            position: None,
+        });
+    }
+    let mut columns: Vec<ColumnDef> = Vec::with_capacity(query.columns.len());
+    for (i, (col, ty)) in query.columns.iter().enumerate() {
+        let col_name = names.get(i).cloned().unwrap_or_else(|| col.clone());
+        if columns.iter().any(|c| c.name == col_name) {
+            return Err(SqlError::DuplicateColumn(col_name));
+        }
+        columns.push(ColumnDef {
+            name: col_name,
+            // A bare literal's type is resolved as text, as PostgreSQL does for output columns.
+            ty: if *ty == DataType::Unknown {
+                DataType::Text
+            } else {
+                *ty
+            },
+            typmod: -1,
+            not_null: false,
+            default: None,
+        });
+    }
+    let table = TableDef {
+        id: TableId(0),
+        schema: "public".into(),
+        name,
+        columns,
+        primary_key: None,
+    };
+    Ok(Statement::CreateTableAs {
+        table,
+        query: Box::new(query),
+        if_not_exists,
     })
 }
 

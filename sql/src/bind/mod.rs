@@ -112,6 +112,13 @@ pub enum Statement {
         vacuum: bool,
         analyze: bool,
     },
+    /// CREATE TABLE ... AS query, SELECT ... INTO: a new table holding the query's rows (tag
+    /// `SELECT n`).
+    CreateTableAs {
+        table: TableDef,
+        query: Box<QueryPlan>,
+        if_not_exists: bool,
+    },
     /// ALTER TABLE ... ADD PRIMARY KEY (columns): the table's rows move to their key's shard.
     AddPrimaryKey {
         table: Arc<TableDef>,
@@ -140,7 +147,36 @@ pub fn bind(
         crate::parse::Stmt::Maintenance(m) => return utility::maintenance(m, ctx),
     };
     match stmt {
-        S::Query(q) => b.query(q),
+        S::Query(q) => match select_into(q) {
+            Some((into, rest)) => {
+                if into.temporary || into.unlogged {
+                    return Err(SqlError::FeatureNotSupported(
+                        "SELECT INTO a temporary or unlogged table is not supported yet".into(),
+                    ));
+                }
+                let name = match into.targets.as_slice() {
+                    [ast::Expr::Identifier(id)] => ident(id),
+                    [ast::Expr::CompoundIdentifier(parts)] => {
+                        let parts: Vec<String> = parts.iter().map(ident).collect();
+                        match parts.as_slice() {
+                            [schema, name] if schema == "public" => name.clone(),
+                            _ => {
+                                return Err(SqlError::FeatureNotSupported(
+                                    "schemas other than public are not supported yet".into(),
+                                ))
+                            }
+                        }
+                    }
+                    _ => {
+                        return Err(SqlError::FeatureNotSupported(
+                            "this form of SELECT INTO is not supported yet".into(),
+                        ))
+                    }
+                };
+                ddl::create_table_as(&mut b, name, &[], &rest, false)
+            }
+            None => b.query(q),
+        },
         S::StartTransaction { modes, .. } => Ok(Statement::Begin(modes.iter().map(mode).collect())),
         S::Commit { chain: false, .. } => Ok(Statement::Commit),
         S::Rollback {
@@ -190,6 +226,19 @@ pub fn bind(
             statement_kind(other)
         ))),
     }
+}
+
+/// `SELECT ... INTO table ...`: the INTO clause and the query without it.
+fn select_into(q: &ast::Query) -> Option<(ast::SelectInto, ast::Query)> {
+    let ast::SetExpr::Select(sel) = q.body.as_ref() else {
+        return None;
+    };
+    let into = sel.into.clone()?;
+    let mut rest = q.clone();
+    if let ast::SetExpr::Select(sel) = rest.body.as_mut() {
+        sel.into = None;
+    }
+    Some((into, rest))
 }
 
 /// The leading keywords of a statement, for messages.
