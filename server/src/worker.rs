@@ -146,6 +146,10 @@ impl Worker {
             ShardResponse::TableDropped(t) => {
                 next.tables.remove(&t.name);
             }
+            ShardResponse::TableAltered { old, new } => {
+                next.tables.remove(&old.name);
+                next.tables.insert(new.name.clone(), new.clone());
+            }
             ShardResponse::Catalog(all) => {
                 next.tables = all.iter().map(|t| (t.name.clone(), t.clone())).collect();
             }

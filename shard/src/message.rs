@@ -43,6 +43,12 @@ pub enum ShardRequest {
         table: Arc<TableDef>,
         rows: Vec<Vec<Value>>,
     },
+    /// ALTER TABLE that changes only the definition (same id): renames, defaults, NOT NULL.
+    /// Shard 0 (the DDL sequencer) checks a new name first. Answered with `TableAltered`.
+    AlterTable {
+        old: Arc<TableDef>,
+        new: Arc<TableDef>,
+    },
     /// UPDATE (the plan has assignments) or DELETE (it has none) of this shard's matching rows: the
     /// row under `key` only, or all rows. Durable before the answer.
     Modify {
@@ -72,8 +78,9 @@ pub enum ShardRequest {
     },
     /// Drop a table's partition and catalog entry. Durable before the answer.
     DropTable { table: Arc<TableDef> },
-    /// ADD PRIMARY KEY: replace the table's partition with `rows` under the definition `new` (id 0:
-    /// this shard assigns it); answered with `TableCreated(Some(new))`.
+    /// ALTER TABLE that rewrites rows (ADD PRIMARY KEY, ADD/DROP COLUMN): replace the table's
+    /// partition with `rows` under the definition `new` (id 0: this shard assigns it); answered
+    /// with `TableAltered`.
     ReplaceTable {
         old: Arc<TableDef>,
         new: TableDef,
@@ -115,6 +122,11 @@ pub enum ShardResponse {
     /// The created table (with its id), or `None` if it existed and IF NOT EXISTS was given.
     TableCreated(Option<Arc<TableDef>>),
     TableDropped(Arc<TableDef>),
+    /// A table's definition replaced (its name may have changed).
+    TableAltered {
+        old: Arc<TableDef>,
+        new: Arc<TableDef>,
+    },
     Catalog(Vec<Arc<TableDef>>),
     Done,
     Error(ShardError),

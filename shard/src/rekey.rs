@@ -1,6 +1,8 @@
-//! A shard's half of `ALTER TABLE ... ADD PRIMARY KEY` (the session drives it, see
-//! `server/src/session/rekey.rs`): replace the table's partition with the given rows under a new
-//! definition and tree.
+//! A shard's half of ALTER TABLE (the session drives it, see `server/src/session/rekey.rs`):
+//! replace the table's partition with the given rows under a new definition and tree (ADD PRIMARY
+//! KEY, ADD/DROP COLUMN), or replace only the definition (renames, defaults, NOT NULL).
+//!
+//! A table without a primary key gets fresh hidden row ids 1..n on each shard.
 //!
 //! Steps and what a crash leaves after each:
 //! 1. bulk-load the rows, keyed by the new primary key, into the new table id's tree; the engine
@@ -34,12 +36,15 @@ impl<I: Io> Shard<I> {
         }
         let tree = TreeId(new.id.0);
         let mut entries = Vec::with_capacity(rows.len());
-        for row in rows {
-            let key = row_key(&new, row).ok_or_else(|| {
-                ShardError::Sql(SqlError::FeatureNotSupported(
-                    "primary keys of this type are not supported yet".into(),
-                ))
-            })?;
+        for (i, row) in rows.iter().enumerate() {
+            let key = match new.primary_key {
+                Some(_) => row_key(&new, row).ok_or_else(|| {
+                    ShardError::Sql(SqlError::FeatureNotSupported(
+                        "primary keys of this type are not supported yet".into(),
+                    ))
+                })?,
+                None => (i as u64 + 1).to_be_bytes().to_vec(),
+            };
             entries.push((key, encode_row(row)));
         }
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -67,7 +72,39 @@ impl<I: Io> Shard<I> {
         self.next_rowid.remove(&old.id);
         let new = Arc::new(new);
         self.tables.insert(new.id, new.clone());
-        Ok(Step::Commit(ticket, ShardResponse::TableCreated(Some(new))))
+        Ok(Step::Commit(
+            ticket,
+            ShardResponse::TableAltered { old, new },
+        ))
+    }
+
+    /// Replaces a table's definition, keeping its id and rows.
+    pub(crate) async fn alter_table(
+        &mut self,
+        old: &TableDef,
+        new: &Arc<TableDef>,
+    ) -> Result<Step<I::File>> {
+        let old = self.local_table(old)?;
+        if self.id.0 == 0
+            && new.name != old.name
+            && self
+                .tables
+                .values()
+                .any(|t| t.schema == new.schema && t.name == new.name)
+        {
+            return Err(SqlError::DuplicateTable(new.name.clone()).into());
+        }
+        let mut batch = WriteBatch::new();
+        batch.put(CATALOG_TREE, &new.id.0.to_be_bytes(), &new.encode());
+        let ticket = self.engine.commit(batch).await?;
+        self.tables.insert(new.id, new.clone());
+        Ok(Step::Commit(
+            ticket,
+            ShardResponse::TableAltered {
+                old,
+                new: new.clone(),
+            },
+        ))
     }
 
     /// The id after the largest table id this shard knows.

@@ -171,6 +171,7 @@ impl<I: Io> Shard<I> {
             ShardRequest::ReplaceTable { old, new, rows } => {
                 self.replace_table(old, new.clone(), rows).await
             }
+            ShardRequest::AlterTable { old, new } => self.alter_table(old, new).await,
             ShardRequest::LoadCatalog => Ok(Step::Reply(ShardResponse::Catalog(
                 self.tables.values().cloned().collect(),
             ))),

@@ -83,6 +83,9 @@ pub enum SqlError {
     /// 42701.
     #[error("column \"{0}\" specified more than once")]
     DuplicateColumn(String),
+    /// 42701 with the relation named: `column "b" of relation "t" already exists`.
+    #[error("{0}")]
+    DuplicateColumnOfRelation(String),
     /// 42P07.
     #[error("relation \"{0}\" already exists")]
     DuplicateTable(String),
@@ -228,6 +231,7 @@ impl SqlError {
             SqlError::DuplicateColumn(_) => "42701",
             SqlError::MultipleAssignments(_) => "42601",
             SqlError::DuplicateTable(_) => "42P07",
+            SqlError::DuplicateColumnOfRelation(_) => "42701",
             SqlError::InvalidTableDefinition(_) => "42P16",
             SqlError::NotNullViolation { .. } => "23502",
             SqlError::UniqueViolation { .. } => "23505",

@@ -34,7 +34,9 @@ mod parse;
 mod plan;
 pub mod types;
 
-pub use bind::{bind, SessionContext, SetValue, Statement, TransactionMode, WritePlan};
+pub use bind::{
+    bind, AlterPlan, ColSource, SessionContext, SetValue, Statement, TransactionMode, WritePlan,
+};
 pub use catalog::{Catalog, ColumnDef, EmptyCatalog, TableDef, TableId};
 pub use error::{Result, SqlError};
 pub use exec::ShardRun;

@@ -445,8 +445,13 @@ impl Session {
                     "ANALYZE".into()
                 }
             }
-            Statement::AddPrimaryKey { table, columns } => {
-                self.add_primary_key(table, columns).await?;
+            Statement::AlterTable(plan) => {
+                self.alter_table(plan).await?;
+                "ALTER TABLE".into()
+            }
+            Statement::Notice(text) => {
+                let n = error::notice(SqlState::SUCCESSFUL_COMPLETION, text.clone());
+                backend::notice_response(&mut self.conn.out, &n);
                 "ALTER TABLE".into()
             }
         };

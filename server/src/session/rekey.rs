@@ -1,39 +1,87 @@
-//! `ALTER TABLE ... ADD PRIMARY KEY`: a table without a primary key keeps each row on the shard of
-//! the session that inserted it, under a hidden row id; with a key, every row lives on
-//! `crc32(key) % shards`. Adding the key therefore moves rows:
+//! ALTER TABLE, driven from the session (the binder's `AlterPlan` says what changes; see
+//! `sql/src/bind/alter.rs`).
 //!
-//! 1. read every row (committed data, all shards), check the key columns for NULLs (23502) and
-//!    duplicates (23505, as PostgreSQL's unique index build reports them);
-//! 2. shard 0 gets the new definition — it assigns a new table id, so the rows go to a new tree —
-//!    and its rows, bulk-loads them (checkpointed, so durable without WAL) and then swaps the
-//!    catalog entry and drops the old tree in one logged commit; then every other shard does the
-//!    same with that id, concurrently.
+//! - Definition-only changes (renames, defaults, DROP NOT NULL, SET NOT NULL after its check): shard
+//!   0, the DDL sequencer, replaces the definition first (checking a new name), then every other
+//!   shard.
+//! - Changes to stored rows (ADD/DROP COLUMN, ADD PRIMARY KEY): a table without a primary key keeps
+//!   each row on some shard under a hidden row id; with a key, every row lives on
+//!   `crc32(key) % shards`. So the session reads every row (committed data, all shards), maps it to
+//!   the new columns, checks NOT NULL (23502) and, for a new key, duplicates (23505, as PostgreSQL's
+//!   unique index build reports them); then shard 0 gets the new definition — it assigns a new
+//!   table id, so the rows go to a new tree — and its share of the rows, bulk-loads them
+//!   (checkpointed, so durable without WAL) and swaps the catalog entry and drops the old tree in
+//!   one logged commit; then every other shard does the same with that id, concurrently. Rows of a
+//!   table without a key are dealt round-robin.
 //!
 //! Not transactional (like the rest of our DDL, see ARCHITECTURE.md): refused inside a transaction
 //! block, and writes by concurrent transactions to the table while it runs are not coordinated
-//! with it. A crash between shards leaves shards that swapped and shards that did not; a crash
-//! before a shard's swap leaves an orphan tree that the shard drops when it next opens.
+//! with it. A crash between shards leaves shards that changed and shards that did not; a crash
+//! before a shard's swap leaves an orphan tree that the shard drops when it next opens. Prepared
+//! statements bound to the old definition fail afterwards (42P01) instead of being re-planned.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use pglitedb_protocol::{ErrorFields, SqlState};
+use pglitedb_protocol::{backend, ErrorFields, SqlState};
 use pglitedb_shard::route::shard_for_key;
 use pglitedb_shard::table::key_of;
 use pglitedb_shard::{ShardId, ShardRequest, ShardResponse};
-use pglitedb_sql::{bind, parse, Statement, TableDef, Value};
+use pglitedb_sql::{bind, parse, AlterPlan, ColSource, Statement, TableDef, TableId, Value};
 
 use super::tables::{all_shards, scatter, shard_error};
 use super::Session;
 use crate::error;
 
 impl Session {
-    pub(super) async fn add_primary_key(
-        &mut self,
-        table: &Arc<TableDef>,
-        columns: &[usize],
-    ) -> Result<(), ErrorFields> {
+    pub(super) async fn alter_table(&mut self, plan: &AlterPlan) -> Result<(), ErrorFields> {
         self.refuse_in_block("ALTER TABLE")?;
+        for n in &plan.notices {
+            let n = error::notice(SqlState::SUCCESSFUL_COMPLETION, n.clone());
+            backend::notice_response(&mut self.conn.out, &n);
+        }
+        let old = &plan.old;
+        let new = &plan.new;
+        if plan.rewrite.is_none() && plan.check_not_null.is_empty() && **old == *new {
+            return Ok(());
+        }
+        let mut rows = Vec::new();
+        if plan.rewrite.is_some() || !plan.check_not_null.is_empty() {
+            rows = self.all_rows(old).await?;
+            if let Some(sources) = &plan.rewrite {
+                rows = rows
+                    .into_iter()
+                    .map(|r| {
+                        sources
+                            .iter()
+                            .map(|s| match s {
+                                ColSource::Old(i) => r[*i].clone(),
+                                ColSource::Const(v) => v.clone(),
+                            })
+                            .collect()
+                    })
+                    .collect();
+            }
+            for &c in &plan.check_not_null {
+                if rows.iter().any(|r: &Vec<Value>| r[c] == Value::Null) {
+                    return Err(error::error(
+                        SqlState::NOT_NULL_VIOLATION,
+                        format!(
+                            "column \"{}\" of relation \"{}\" contains null values",
+                            new.columns[c].name, new.name
+                        ),
+                    ));
+                }
+            }
+        }
+        match &plan.rewrite {
+            None => self.replace_definition(old, new).await,
+            Some(_) => self.rewrite_rows(old, new.clone(), rows).await,
+        }
+    }
+
+    /// Every committed row of `table`, from all shards.
+    async fn all_rows(&mut self, table: &TableDef) -> Result<Vec<Vec<Value>>, ErrorFields> {
         let sql = format!("SELECT * FROM \"{}\"", table.name.replace('"', "\"\""));
         let parsed = parse(&sql).map_err(|e| error::from_sql(&e))?;
         let plan = match parsed.first().map(|p| bind(p, &[], &self.ctx())) {
@@ -46,29 +94,50 @@ impl Session {
                 ))
             }
         };
-        let rows = self.query_rows(Arc::new(plan), &[]).await?;
+        self.query_rows(Arc::new(plan), &[]).await
+    }
 
-        let mut def = (**table).clone();
-        def.id = pglitedb_sql::TableId(0);
-        def.primary_key = Some(columns.to_vec());
-        for &c in columns {
-            def.columns[c].not_null = true;
+    async fn replace_definition(
+        &mut self,
+        old: &Arc<TableDef>,
+        new: &TableDef,
+    ) -> Result<(), ErrorFields> {
+        let new = Arc::new(new.clone());
+        let request = |_| ShardRequest::AlterTable {
+            old: old.clone(),
+            new: new.clone(),
+        };
+        match self.worker.request(ShardId(0), request(0)).await {
+            ShardResponse::TableAltered { .. } => {}
+            other => return Err(shard_error(other)),
         }
+        let rest: Vec<_> = all_shards(&self.worker)
+            .skip(1)
+            .map(|s| (s, request(s.0)))
+            .collect();
+        for resp in scatter(&self.worker, rest).await {
+            if !matches!(resp, ShardResponse::TableAltered { .. }) {
+                return Err(shard_error(resp));
+            }
+        }
+        Ok(())
+    }
+
+    async fn rewrite_rows(
+        &mut self,
+        old: &Arc<TableDef>,
+        mut def: TableDef,
+        rows: Vec<Vec<Value>>,
+    ) -> Result<(), ErrorFields> {
+        def.id = TableId(0);
         let shards = self.worker.cores();
         let mut per_shard: Vec<Vec<Vec<Value>>> = vec![Vec::new(); shards];
         let mut seen = HashSet::with_capacity(rows.len());
-        for row in rows {
-            for &c in columns {
-                if row[c] == Value::Null {
-                    return Err(error::error(
-                        SqlState::NOT_NULL_VIOLATION,
-                        format!(
-                            "column \"{}\" of relation \"{}\" contains null values",
-                            def.columns[c].name, def.name
-                        ),
-                    ));
-                }
-            }
+        for (n, row) in rows.into_iter().enumerate() {
+            let Some(columns) = def.primary_key.as_deref() else {
+                per_shard[n % shards].push(row);
+                continue;
+            };
             let values: Vec<&Value> = columns.iter().map(|&c| &row[c]).collect();
             let key = key_of(&values).ok_or_else(|| {
                 error::error(
@@ -105,14 +174,14 @@ impl Session {
             .request(
                 ShardId(0),
                 ShardRequest::ReplaceTable {
-                    old: table.clone(),
+                    old: old.clone(),
                     new: def,
                     rows: first_rows,
                 },
             )
             .await
         {
-            ShardResponse::TableCreated(Some(t)) => t,
+            ShardResponse::TableAltered { new, .. } => new,
             other => return Err(shard_error(other)),
         };
         let rest: Vec<_> = all_shards(&self.worker)
@@ -122,7 +191,7 @@ impl Session {
                 (
                     s,
                     ShardRequest::ReplaceTable {
-                        old: table.clone(),
+                        old: old.clone(),
                         new: (*created).clone(),
                         rows,
                     },
@@ -130,7 +199,7 @@ impl Session {
             })
             .collect();
         for resp in scatter(&self.worker, rest).await {
-            if !matches!(resp, ShardResponse::TableCreated(Some(_))) {
+            if !matches!(resp, ShardResponse::TableAltered { .. }) {
                 return Err(shard_error(resp));
             }
         }

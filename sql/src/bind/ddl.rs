@@ -17,7 +17,7 @@ fn unsupported<T>(what: &str) -> Result<T> {
 }
 
 /// Splits `schema.name`; only the `public` schema exists until CREATE SCHEMA arrives.
-fn table_name(name: &ast::ObjectName) -> Result<String> {
+pub(super) fn table_name(name: &ast::ObjectName) -> Result<String> {
     let full = object_name(name);
     match full.split_once('.') {
         None => Ok(full),
@@ -66,31 +66,12 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
         Ok(())
     };
     for c in &ct.columns {
-        let col_name = ident(&c.name);
-        if columns.iter().any(|x| x.name == col_name) {
-            return Err(SqlError::DuplicateColumn(col_name));
+        let (def, is_pk) = column_def(b, c)?;
+        if columns.iter().any(|x| x.name == def.name) {
+            return Err(SqlError::DuplicateColumn(def.name));
         }
-        let (ty, typmod) = type_and_typmod(&c.data_type)?;
-        let mut def = ColumnDef {
-            name: col_name,
-            ty,
-            typmod,
-            not_null: false,
-            default: None,
-        };
-        for opt in &c.options {
-            match &opt.option {
-                ast::ColumnOption::NotNull => def.not_null = true,
-                ast::ColumnOption::Null => def.not_null = false,
-                ast::ColumnOption::PrimaryKey(_) => {
-                    def.not_null = true;
-                    set_pk(vec![columns.len()], &name)?;
-                }
-                ast::ColumnOption::Default(e) => {
-                    def.default = Some(constant_default(b, e, ty, typmod)?)
-                }
-                other => return unsupported(&format!("column option {other}")),
-            }
+        if is_pk {
+            set_pk(vec![columns.len()], &name)?;
         }
         columns.push(def);
     }
@@ -128,6 +109,34 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
         table,
         if_not_exists: ct.if_not_exists,
     })
+}
+
+/// One column of CREATE TABLE or ALTER TABLE ADD COLUMN, and whether it is declared PRIMARY KEY.
+pub(super) fn column_def(b: &mut Binder<'_>, c: &ast::ColumnDef) -> Result<(ColumnDef, bool)> {
+    let (ty, typmod) = type_and_typmod(&c.data_type)?;
+    let mut def = ColumnDef {
+        name: ident(&c.name),
+        ty,
+        typmod,
+        not_null: false,
+        default: None,
+    };
+    let mut is_pk = false;
+    for opt in &c.options {
+        match &opt.option {
+            ast::ColumnOption::NotNull => def.not_null = true,
+            ast::ColumnOption::Null => def.not_null = false,
+            ast::ColumnOption::PrimaryKey(_) => {
+                def.not_null = true;
+                is_pk = true;
+            }
+            ast::ColumnOption::Default(e) => {
+                def.default = Some(constant_default(b, e, ty, typmod)?)
+            }
+            other => return unsupported(&format!("column option {other}")),
+        }
+    }
+    Ok((def, is_pk))
 }
 
 /// CREATE TABLE ... AS query (and SELECT ... INTO): the table's columns are the query's, named by
@@ -186,7 +195,12 @@ pub(super) fn create_table_as(
 /// A DEFAULT that is a constant (a literal, possibly negated or cast), evaluated and converted to
 /// the column's type now. Other expressions (functions such as now() or nextval()) must run at
 /// each INSERT, which is not supported yet, so they are refused rather than frozen at CREATE time.
-fn constant_default(b: &mut Binder<'_>, e: &ast::Expr, ty: DataType, typmod: i32) -> Result<Value> {
+pub(super) fn constant_default(
+    b: &mut Binder<'_>,
+    e: &ast::Expr,
+    ty: DataType,
+    typmod: i32,
+) -> Result<Value> {
     let bound = coerce(b.expr(e)?, ty, &mut b.params)?;
     if !is_constant(&bound) {
         return Err(SqlError::FeatureNotSupported(

@@ -16,12 +16,14 @@ use crate::parse::{char_offset, Parsed};
 use crate::plan::QueryPlan;
 use crate::types::{DataType, Value};
 
+mod alter;
 mod ddl;
 mod dml;
 mod from;
 mod select;
 mod utility;
 
+pub use alter::{AlterPlan, ColSource};
 pub use dml::WritePlan;
 
 /// What the binder needs from the session. The server implements it.
@@ -119,11 +121,10 @@ pub enum Statement {
         query: Box<QueryPlan>,
         if_not_exists: bool,
     },
-    /// ALTER TABLE ... ADD PRIMARY KEY (columns): the table's rows move to their key's shard.
-    AddPrimaryKey {
-        table: Arc<TableDef>,
-        columns: Vec<usize>,
-    },
+    /// ALTER TABLE (see `alter.rs`).
+    AlterTable(Box<AlterPlan>),
+    /// A statement with nothing to do but a NOTICE (ALTER TABLE IF EXISTS of a missing table).
+    Notice(String),
 }
 
 /// Binds one parsed statement. `declared` holds parameter types from the protocol's Parse message
@@ -218,7 +219,7 @@ pub fn bind(
             legacy_options,
             ..
         } => b.copy(source, *to, target, options, legacy_options),
-        S::AlterTable(a) => b.alter_table(&a.name, &a.operations),
+        S::AlterTable(a) => b.alter_table(a),
         S::Update(u) => b.update(u),
         S::Delete(d) => b.delete(d),
         other => Err(SqlError::FeatureNotSupported(format!(

@@ -1,5 +1,4 @@
-//! Binding utility statements over tables: COPY, TRUNCATE, VACUUM/ANALYZE and
-//! `ALTER TABLE ... ADD PRIMARY KEY`.
+//! Binding utility statements over tables: COPY, TRUNCATE, VACUUM/ANALYZE.
 
 use std::sync::Arc;
 
@@ -293,44 +292,5 @@ impl Binder<'_> {
             options: opts,
             file,
         })
-    }
-
-    pub(super) fn alter_table(
-        &mut self,
-        name: &ast::ObjectName,
-        operations: &[ast::AlterTableOperation],
-    ) -> Result<Statement> {
-        let [ast::AlterTableOperation::AddConstraint { constraint, .. }] = operations else {
-            return unsupported("this form of ALTER TABLE");
-        };
-        let ast::TableConstraint::PrimaryKey(pk) = constraint else {
-            return unsupported("this form of ALTER TABLE");
-        };
-        let table = self.table(name)?;
-        if table.primary_key.is_some() {
-            return Err(SqlError::InvalidTableDefinition(format!(
-                "multiple primary keys for table \"{}\" are not allowed",
-                table.name
-            )));
-        }
-        let mut columns = Vec::with_capacity(pk.columns.len());
-        for c in &pk.columns {
-            let ast::Expr::Identifier(id) = &c.column.expr else {
-                return unsupported("primary keys on expressions");
-            };
-            let n = ident(id);
-            let i = table
-                .column_index(&n)
-                .ok_or_else(|| SqlError::UndefinedColumnOfRelation {
-                    column: n.clone(),
-                    table: table.name.clone(),
-                    position: None,
-                })?;
-            if columns.contains(&i) {
-                return Err(SqlError::DuplicateColumn(n));
-            }
-            columns.push(i);
-        }
-        Ok(Statement::AddPrimaryKey { table, columns })
     }
 }

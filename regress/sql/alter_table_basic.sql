@@ -1,0 +1,47 @@
+-- ALTER TABLE: columns added, dropped, renamed; defaults and NOT NULL; table renamed; primary key
+-- added. Rows keep their values through rewrites.
+CREATE TABLE al (id int PRIMARY KEY, a text, b int);
+INSERT INTO al VALUES (1, 'one', 10), (2, 'two', NULL), (3, NULL, 30);
+ALTER TABLE al ADD COLUMN c numeric(5,1) DEFAULT 1.25;
+ALTER TABLE al ADD d date;
+SELECT * FROM al ORDER BY id;
+INSERT INTO al (id, a) VALUES (4, 'four');
+SELECT id, c, d FROM al WHERE id = 4;
+ALTER TABLE al ADD COLUMN c int;
+ALTER TABLE al ADD COLUMN IF NOT EXISTS c int;
+ALTER TABLE al ADD COLUMN e int NOT NULL;
+ALTER TABLE al DROP COLUMN b;
+SELECT * FROM al ORDER BY id;
+ALTER TABLE al DROP COLUMN nosuch;
+ALTER TABLE al DROP COLUMN IF EXISTS nosuch;
+ALTER TABLE al RENAME COLUMN a TO name;
+ALTER TABLE al RENAME COLUMN nosuch TO x;
+ALTER TABLE al RENAME COLUMN name TO c;
+SELECT name FROM al WHERE id = 1;
+ALTER TABLE al ALTER COLUMN name SET DEFAULT 'anon';
+INSERT INTO al (id) VALUES (5);
+ALTER TABLE al ALTER COLUMN name DROP DEFAULT;
+INSERT INTO al (id) VALUES (6);
+SELECT id, name FROM al WHERE id >= 5 ORDER BY id;
+ALTER TABLE al ALTER COLUMN name SET NOT NULL;
+DELETE FROM al WHERE name IS NULL;
+ALTER TABLE al ALTER COLUMN name SET NOT NULL;
+INSERT INTO al (id) VALUES (7);
+ALTER TABLE al ALTER COLUMN name DROP NOT NULL;
+INSERT INTO al (id) VALUES (7);
+ALTER TABLE al ALTER COLUMN id DROP NOT NULL;
+ALTER TABLE al RENAME TO al2;
+SELECT count(*) FROM al;
+SELECT id, name FROM al2 ORDER BY id;
+CREATE TABLE other (x int);
+ALTER TABLE al2 RENAME TO other;
+ALTER TABLE nosuch ADD COLUMN z int;
+ALTER TABLE IF EXISTS nosuch ADD COLUMN z int;
+-- a table without a key: rewrite, then a key
+ALTER TABLE other ADD COLUMN y text DEFAULT 'dflt';
+INSERT INTO other (x) SELECT g FROM generate_series(1, 20) g;
+ALTER TABLE other ADD PRIMARY KEY (x);
+SELECT y FROM other WHERE x = 13;
+ALTER TABLE other DROP COLUMN y;
+SELECT count(*), sum(x) FROM other;
+DROP TABLE al2, other;

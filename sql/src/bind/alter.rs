@@ -1,0 +1,246 @@
+//! ALTER TABLE: ADD/DROP/RENAME COLUMN, RENAME TO, ALTER COLUMN SET/DROP DEFAULT and NOT NULL,
+//! ADD PRIMARY KEY.
+//!
+//! The operations of one statement apply in order to a working copy of the definition. What they
+//! do to stored rows is summed up in a column mapping ([`ColSource`] per new column): identity
+//! means the change is catalog-only; anything else means every row is rewritten (the session reads
+//! the rows, maps them and has each shard load its share under the new definition, as ADD PRIMARY
+//! KEY does).
+
+use std::sync::Arc;
+
+use sqlparser::ast;
+
+use super::ddl::{column_def, constant_default, table_name};
+use super::{ident, Binder, Statement};
+use crate::catalog::TableDef;
+use crate::error::{Result, SqlError};
+use crate::types::Value;
+
+/// Where a column of the altered table takes its values from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColSource {
+    /// The old row's column at this position.
+    Old(usize),
+    /// A constant (ADD COLUMN's default, or NULL).
+    Const(Value),
+}
+
+/// A bound ALTER TABLE.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlterPlan {
+    pub old: Arc<TableDef>,
+    pub new: TableDef,
+    /// `Some` when rows must be rewritten: one source per column of `new`.
+    pub rewrite: Option<Vec<ColSource>>,
+    /// Columns (of `new`) that must hold no NULL (SET NOT NULL, ADD PRIMARY KEY).
+    pub check_not_null: Vec<usize>,
+    /// Whether the primary key is new: rows move to their key's shard (ADD PRIMARY KEY).
+    pub rekey: bool,
+    /// NOTICEs to send (IF [NOT] EXISTS skips).
+    pub notices: Vec<String>,
+}
+
+fn unsupported<T>(what: &str) -> Result<T> {
+    Err(SqlError::FeatureNotSupported(format!(
+        "{what} is not supported yet"
+    )))
+}
+
+impl Binder<'_> {
+    pub(super) fn alter_table(&mut self, a: &ast::AlterTable) -> Result<Statement> {
+        let old = match self.table(&a.name) {
+            Ok(t) => t,
+            Err(SqlError::UndefinedTable { name, .. }) if a.if_exists => {
+                return Ok(Statement::Notice(format!(
+                    "relation \"{name}\" does not exist, skipping"
+                )))
+            }
+            Err(SqlError::UndefinedTable { name, .. }) => {
+                return Err(SqlError::UndefinedTable {
+                    name,
+                    position: None,
+                })
+            }
+            Err(e) => return Err(e),
+        };
+        let mut new = (*old).clone();
+        let mut sources: Vec<ColSource> = (0..old.columns.len()).map(ColSource::Old).collect();
+        let mut plan = AlterPlan {
+            old: old.clone(),
+            new: TableDef::clone(&old),
+            rewrite: None,
+            check_not_null: Vec::new(),
+            rekey: false,
+            notices: Vec::new(),
+        };
+        let missing = |col: &str, t: &TableDef| SqlError::UndefinedColumnOfRelation {
+            column: col.to_string(),
+            table: t.name.clone(),
+            position: None,
+        };
+        for op in &a.operations {
+            use ast::AlterTableOperation as Op;
+            match op {
+                Op::AddColumn {
+                    if_not_exists,
+                    column_def: cd,
+                    column_position: None,
+                    ..
+                } => {
+                    let (def, is_pk) = column_def(self, cd)?;
+                    if new.column_index(&def.name).is_some() {
+                        let msg = format!(
+                            "column \"{}\" of relation \"{}\" already exists",
+                            def.name, new.name
+                        );
+                        if *if_not_exists {
+                            plan.notices.push(format!("{msg}, skipping"));
+                            continue;
+                        }
+                        return Err(SqlError::DuplicateColumnOfRelation(msg));
+                    }
+                    if is_pk {
+                        return unsupported("ADD COLUMN ... PRIMARY KEY");
+                    }
+                    if def.not_null && def.default.is_none() {
+                        plan.check_not_null.push(new.columns.len());
+                    }
+                    sources.push(ColSource::Const(def.default.clone().unwrap_or(Value::Null)));
+                    new.columns.push(def);
+                }
+                Op::DropColumn {
+                    column_names,
+                    if_exists,
+                    ..
+                } => {
+                    for n in column_names {
+                        let col = ident(n);
+                        let Some(i) = new.column_index(&col) else {
+                            if *if_exists {
+                                plan.notices.push(format!(
+                                    "column \"{col}\" of relation \"{}\" does not exist, skipping",
+                                    new.name
+                                ));
+                                continue;
+                            }
+                            return Err(missing(&col, &new));
+                        };
+                        if new.primary_key.as_ref().is_some_and(|pk| pk.contains(&i)) {
+                            return unsupported("dropping a primary-key column");
+                        }
+                        new.columns.remove(i);
+                        sources.remove(i);
+                        if let Some(pk) = new.primary_key.as_mut() {
+                            for c in pk.iter_mut() {
+                                if *c > i {
+                                    *c -= 1;
+                                }
+                            }
+                        }
+                        plan.check_not_null.retain(|&c| c != i);
+                        for c in plan.check_not_null.iter_mut() {
+                            if *c > i {
+                                *c -= 1;
+                            }
+                        }
+                    }
+                }
+                Op::RenameColumn {
+                    old_column_name,
+                    new_column_name,
+                } => {
+                    let (from, to) = (ident(old_column_name), ident(new_column_name));
+                    let i = new
+                        .column_index(&from)
+                        .ok_or_else(|| SqlError::UndefinedColumn {
+                            name: from.clone(),
+                            position: None,
+                        })?;
+                    if new.column_index(&to).is_some() {
+                        return Err(SqlError::DuplicateColumnOfRelation(format!(
+                            "column \"{to}\" of relation \"{}\" already exists",
+                            new.name
+                        )));
+                    }
+                    new.columns[i].name = to;
+                }
+                Op::RenameTable { table_name: kind } => {
+                    let (ast::RenameTableNameKind::To(n) | ast::RenameTableNameKind::As(n)) = kind;
+                    let to = table_name(n)?;
+                    if to != new.name && self.ctx.catalog().table(&to).is_some() {
+                        return Err(SqlError::DuplicateTable(to));
+                    }
+                    new.name = to;
+                }
+                Op::AlterColumn { column_name, op } => {
+                    let col = ident(column_name);
+                    let i = new.column_index(&col).ok_or_else(|| missing(&col, &new))?;
+                    match op {
+                        ast::AlterColumnOperation::SetNotNull => {
+                            if !new.columns[i].not_null {
+                                new.columns[i].not_null = true;
+                                plan.check_not_null.push(i);
+                            }
+                        }
+                        ast::AlterColumnOperation::DropNotNull => {
+                            if new.primary_key.as_ref().is_some_and(|pk| pk.contains(&i)) {
+                                return Err(SqlError::InvalidTableDefinition(format!(
+                                    "column \"{col}\" is in a primary key"
+                                )));
+                            }
+                            new.columns[i].not_null = false;
+                        }
+                        ast::AlterColumnOperation::SetDefault { value } => {
+                            let (ty, typmod) = (new.columns[i].ty, new.columns[i].typmod);
+                            new.columns[i].default =
+                                Some(constant_default(self, value, ty, typmod)?);
+                        }
+                        ast::AlterColumnOperation::DropDefault => new.columns[i].default = None,
+                        _ => return unsupported("this form of ALTER COLUMN"),
+                    }
+                }
+                Op::AddConstraint { constraint, .. } => {
+                    let ast::TableConstraint::PrimaryKey(pk) = constraint else {
+                        return unsupported("this form of ALTER TABLE");
+                    };
+                    if new.primary_key.is_some() {
+                        return Err(SqlError::InvalidTableDefinition(format!(
+                            "multiple primary keys for table \"{}\" are not allowed",
+                            new.name
+                        )));
+                    }
+                    let mut cols = Vec::with_capacity(pk.columns.len());
+                    for c in &pk.columns {
+                        let ast::Expr::Identifier(id) = &c.column.expr else {
+                            return unsupported("primary keys on expressions");
+                        };
+                        let n = ident(id);
+                        let i = new.column_index(&n).ok_or_else(|| missing(&n, &new))?;
+                        if cols.contains(&i) {
+                            return Err(SqlError::DuplicateColumn(n));
+                        }
+                        cols.push(i);
+                    }
+                    for &c in &cols {
+                        if !new.columns[c].not_null {
+                            new.columns[c].not_null = true;
+                            plan.check_not_null.push(c);
+                        }
+                    }
+                    new.primary_key = Some(cols);
+                    plan.rekey = true;
+                }
+                _ => return unsupported("this form of ALTER TABLE"),
+            }
+        }
+        let identity = sources.len() == old.columns.len()
+            && sources
+                .iter()
+                .enumerate()
+                .all(|(i, s)| *s == ColSource::Old(i));
+        plan.rewrite = (!identity || plan.rekey).then_some(sources);
+        plan.new = new;
+        Ok(Statement::AlterTable(Box::new(plan)))
+    }
+}
