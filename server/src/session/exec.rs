@@ -104,6 +104,7 @@ pub fn result_columns(stmt: &Statement) -> Option<Vec<(String, DataType)>> {
         // SHOW's column name depends on the setting's canonical name, resolved at execution; the
         // describe path uses the requested name, which PostgreSQL also does for unknown settings.
         Statement::Show(name) => Some(vec![(name.clone(), DataType::Text)]),
+        Statement::Explain { .. } => Some(vec![("QUERY PLAN".into(), DataType::Text)]),
         _ => None,
     }
 }
@@ -351,6 +352,10 @@ impl Session {
                     w.finish();
                 }
                 "SHOW".into()
+            }
+            Statement::Explain { inner, analyze } => {
+                let n = self.explain(inner, *analyze, params, formats, describe)?;
+                return Ok(Done::Rows(n));
             }
             Statement::Query(q) => {
                 let plan = plan.unwrap_or_else(|| Arc::new(q.clone()));

@@ -101,15 +101,12 @@ impl Session {
         if self.txn == TxnState::Failed && !allowed_when_failed(&stmt) {
             return Err(aborted_error());
         }
-        let param_types: Vec<DataType> = match &stmt {
-            Statement::Query(q) => q.param_types.clone(),
-            Statement::Insert { param_types, .. } => param_types.clone(),
-            Statement::Update(p) | Statement::Delete(p) => p.param_types.clone(),
-            _ => declared
+        let param_types = statement_param_types(&stmt).unwrap_or_else(|| {
+            declared
                 .iter()
                 .map(|t| t.unwrap_or(DataType::Text))
-                .collect(),
-        };
+                .collect()
+        });
         let plan = shared_plan(&stmt);
         Ok(Prepared {
             param_oids: param_types.iter().map(|t| t.oid()).collect(),
@@ -357,4 +354,18 @@ fn decode_param(
             f
         }),
     }
+}
+
+/// The parameter types a bound statement resolved, for statements that take parameters.
+fn statement_param_types(stmt: &Statement) -> Option<Vec<DataType>> {
+    Some(match stmt {
+        Statement::Query(q) => q.param_types.clone(),
+        Statement::Insert { param_types, .. } => param_types.clone(),
+        Statement::Update(p) | Statement::Delete(p) => p.param_types.clone(),
+        Statement::InsertSelect { query, .. }
+        | Statement::CreateTableAs { query, .. }
+        | Statement::CopyTo { query, .. } => query.param_types.clone(),
+        Statement::Explain { inner, .. } => return statement_param_types(inner),
+        _ => return None,
+    })
 }

@@ -17,6 +17,7 @@
 
 mod copy;
 mod exec;
+mod explain;
 mod extended;
 mod params;
 mod rekey;

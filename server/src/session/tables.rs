@@ -325,7 +325,7 @@ fn sum_counts(responses: Vec<ShardResponse>) -> Result<u64, ErrorFields> {
 }
 
 /// The storage key fixed by primary-key expressions, if all of them evaluate to keyable values.
-fn routed_key(exprs: &[Expr], params: &[Value]) -> Option<Vec<u8>> {
+pub(super) fn routed_key(exprs: &[Expr], params: &[Value]) -> Option<Vec<u8>> {
     let mut values = Vec::with_capacity(exprs.len());
     for e in exprs {
         if !keyable(e.data_type()) {

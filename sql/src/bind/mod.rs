@@ -123,6 +123,11 @@ pub enum Statement {
     },
     /// ALTER TABLE (see `alter.rs`).
     AlterTable(Box<AlterPlan>),
+    /// EXPLAIN of a bound statement (text format: one `QUERY PLAN` column).
+    Explain {
+        inner: Box<Statement>,
+        analyze: bool,
+    },
     /// A statement with nothing to do but a NOTICE (ALTER TABLE IF EXISTS of a missing table).
     Notice(String),
 }
@@ -220,6 +225,49 @@ pub fn bind(
             ..
         } => b.copy(source, *to, target, options, legacy_options),
         S::AlterTable(a) => b.alter_table(a),
+        S::Explain {
+            analyze,
+            statement,
+            options,
+            ..
+        } => {
+            let mut analyze = *analyze;
+            for o in options.iter().flatten() {
+                let name = ident(&o.name).to_ascii_lowercase();
+                let on = !matches!(
+                    o.arg.as_ref().map(|a| a.to_string().to_ascii_lowercase()),
+                    Some(ref v) if v == "false" || v == "off" || v == "0"
+                );
+                match name.as_str() {
+                    "analyze" | "analyse" => analyze = on,
+                    "costs" | "verbose" | "summary" | "timing" | "buffers" | "settings" | "wal" => {
+                    }
+                    "format" => {
+                        let f = o.arg.as_ref().map(|a| a.to_string().to_ascii_lowercase());
+                        if f.as_deref() != Some("text") {
+                            return Err(SqlError::FeatureNotSupported(
+                                "EXPLAIN formats other than TEXT are not supported yet".into(),
+                            ));
+                        }
+                    }
+                    other => {
+                        return Err(SqlError::Syntax {
+                            message: format!("unrecognized EXPLAIN option \"{other}\""),
+                            position: None,
+                        })
+                    }
+                }
+            }
+            let inner = Parsed {
+                stmt: crate::parse::Stmt::Sql((**statement).clone()),
+                source: parsed.source.clone(),
+            };
+            let inner = bind(&inner, declared, ctx)?;
+            Ok(Statement::Explain {
+                inner: Box::new(inner),
+                analyze,
+            })
+        }
         S::Update(u) => b.update(u),
         S::Delete(d) => b.delete(d),
         other => Err(SqlError::FeatureNotSupported(format!(

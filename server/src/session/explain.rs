@@ -1,0 +1,231 @@
+//! EXPLAIN: the plan as the session will run it, with its shard routing — which shard a point
+//! lookup goes to (when the key is known), what each shard runs (filter, partial aggregate, top-N)
+//! and what the router does with the gathered rows. Text format, one `QUERY PLAN` column, indented
+//! like PostgreSQL's. Costs are not estimated (there is no cost-based planner); ANALYZE is not
+//! supported yet.
+
+use pglitedb_protocol::{backend, ErrorFields, Format, SqlState};
+use pglitedb_shard::route::shard_for_key;
+use pglitedb_sql::{Body, DataType, Distinct, QueryPlan, Statement, TableDef, Value};
+
+use super::exec::write_row_description;
+use super::tables::routed_key;
+use super::Session;
+use crate::error;
+
+/// Plan lines being built: (depth, text, is_node).
+struct Lines {
+    out: Vec<(usize, String, bool)>,
+    shards: usize,
+}
+
+impl Lines {
+    fn node(&mut self, depth: usize, text: impl Into<String>) {
+        self.out.push((depth, text.into(), true));
+    }
+    fn detail(&mut self, depth: usize, text: impl Into<String>) {
+        self.out.push((depth, text.into(), false));
+    }
+
+    /// PostgreSQL's layout: children as `->  ` under their parent, details indented under their
+    /// node.
+    fn render(&self) -> Vec<String> {
+        self.out
+            .iter()
+            .map(|(depth, text, is_node)| match (depth, is_node) {
+                (0, true) => text.clone(),
+                (0, false) => format!("  {text}"),
+                (d, true) => format!("{}->  {text}", " ".repeat(6 * d - 4)),
+                (d, false) => format!("{}{text}", " ".repeat(6 * d + 2)),
+            })
+            .collect()
+    }
+
+    /// Where a table's rows come from: one shard by primary key, or all of them.
+    fn access(
+        &mut self,
+        depth: usize,
+        table: &TableDef,
+        key: Option<&[pglitedb_sql::Expr]>,
+        filtered: bool,
+        shard_work: &[String],
+        params: &[Value],
+    ) {
+        match key {
+            Some(k) => {
+                let shard = match routed_key(k, params) {
+                    Some(bytes) => format!("shard-{}", shard_for_key(&bytes, self.shards).0),
+                    None => "the shard of the key".to_string(),
+                };
+                self.node(
+                    depth,
+                    format!(
+                        "Point Lookup on {} using {} ({shard})",
+                        table.name,
+                        table.pkey_name()
+                    ),
+                );
+                for w in shard_work {
+                    self.detail(depth, w.clone());
+                }
+            }
+            None => {
+                self.node(depth, format!("Gather (all {} shards)", self.shards));
+                let scan = if table.primary_key.is_some() {
+                    "Seq Scan"
+                } else {
+                    "Seq Scan (hidden row ids)"
+                };
+                self.node(depth + 1, format!("{scan} on {} (each shard)", table.name));
+                if filtered {
+                    self.detail(depth + 1, "Filter: on the shard");
+                }
+                for w in shard_work {
+                    self.detail(depth + 1, w.clone());
+                }
+            }
+        }
+    }
+
+    fn query(&mut self, mut depth: usize, q: &QueryPlan, params: &[Value]) {
+        if q.limit.is_some() || q.offset.is_some() {
+            self.node(depth, "Limit (router)");
+            depth += 1;
+        }
+        match &q.distinct {
+            Distinct::None => {}
+            Distinct::All => {
+                self.node(depth, "Unique (router)");
+                depth += 1;
+            }
+            Distinct::On(_) => {
+                self.node(depth, "Unique: DISTINCT ON (router)");
+                depth += 1;
+            }
+        }
+        if !q.order.is_empty() {
+            self.node(
+                depth,
+                "Sort (router: merge of per-shard top-N when limited)",
+            );
+            depth += 1;
+        }
+        let mut shard_work = Vec::new();
+        if let Body::Aggregate(a) = &q.body {
+            let kind = if a.group_by.is_empty() {
+                "Aggregate"
+            } else {
+                "HashAggregate"
+            };
+            self.node(depth, format!("{kind} (router: final)"));
+            if a.having.is_some() {
+                self.detail(depth, "Filter: HAVING");
+            }
+            depth += 1;
+            shard_work.push(if a.partial {
+                "Partial aggregate: on the shard".to_string()
+            } else {
+                "Aggregate arguments shipped to the router (DISTINCT)".to_string()
+            });
+        }
+        if let Some(src) = &q.source {
+            self.access(
+                depth,
+                &src.table,
+                src.key.as_deref(),
+                src.filter.is_some(),
+                &shard_work,
+                params,
+            );
+        } else if q.local.is_some() {
+            self.node(depth, "Function/Values Scan (router)");
+        } else {
+            self.node(depth, "Result");
+        }
+    }
+
+    fn statement(&mut self, stmt: &Statement, params: &[Value]) -> Result<(), ErrorFields> {
+        match stmt {
+            Statement::Query(q) => self.query(0, q, params),
+            Statement::Update(p) | Statement::Delete(p) => {
+                let verb = if matches!(stmt, Statement::Update(_)) {
+                    "Update"
+                } else {
+                    "Delete"
+                };
+                self.node(0, format!("{verb} on {}", p.table.name));
+                self.detail(
+                    0,
+                    "Rows locked and staged in the transaction's write set on their shard",
+                );
+                self.access(
+                    1,
+                    &p.table,
+                    p.key.as_deref(),
+                    p.filter.is_some(),
+                    &[],
+                    params,
+                );
+            }
+            Statement::Insert { table, rows, .. } => {
+                self.node(0, format!("Insert on {}", table.name));
+                let how = match &table.primary_key {
+                    Some(_) => "each to its primary key's shard",
+                    None => "to the session's own shard, hidden row ids",
+                };
+                self.node(1, format!("Values ({} rows, {how})", rows.len()));
+            }
+            Statement::InsertSelect { table, query, .. } => {
+                self.node(0, format!("Insert on {}", table.name));
+                self.query(1, query, params);
+            }
+            Statement::CreateTableAs { query, .. } => self.query(0, query, params),
+            _ => {
+                return Err(error::error(
+                    SqlState::FEATURE_NOT_SUPPORTED,
+                    "EXPLAIN of this statement is not supported",
+                ))
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Session {
+    /// EXPLAIN: writes the plan's lines as rows (RowDescription too when `describe`) and the tag.
+    pub(super) fn explain(
+        &mut self,
+        inner: &Statement,
+        analyze: bool,
+        params: &[Value],
+        formats: &[Format],
+        describe: bool,
+    ) -> Result<usize, ErrorFields> {
+        if analyze {
+            return Err(error::error(
+                SqlState::FEATURE_NOT_SUPPORTED,
+                "EXPLAIN ANALYZE is not supported yet",
+            ));
+        }
+        let mut lines = Lines {
+            out: Vec::new(),
+            shards: self.worker.cores(),
+        };
+        lines.statement(inner, params)?;
+        if describe {
+            write_row_description(
+                &mut self.conn.out,
+                &[("QUERY PLAN".to_string(), DataType::Text)],
+                formats,
+            );
+        }
+        let rendered = lines.render();
+        for l in &rendered {
+            let mut w = backend::data_row(&mut self.conn.out);
+            w.value(Some(l.as_bytes()));
+            w.finish();
+        }
+        backend::command_complete(&mut self.conn.out, "EXPLAIN");
+        Ok(rendered.len())
+    }
+}
