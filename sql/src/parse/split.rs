@@ -229,13 +229,8 @@ pub(super) fn maintenance(sql: &str, piece: &Piece<'_>) -> Result<Maintenance> {
             ) {
                 i += 1;
             }
-            match toks.get(i).map(|t| &t.token) {
-                Some(Token::Comma) => i += 1,
-                Some(Token::RParen) => {
-                    i += 1;
-                    break;
-                }
-                _ => return Err(syntax(toks.get(i))),
+            if list_closed(toks, &mut i).ok_or_else(|| syntax(toks.get(i)))? {
+                break;
             }
         }
     } else {
@@ -269,11 +264,7 @@ pub(super) fn maintenance(sql: &str, piece: &Piece<'_>) -> Result<Maintenance> {
         loop {
             match toks.get(i).map(|t| &t.token) {
                 Some(Token::Word(w)) => {
-                    name.push(if w.quote_style.is_some() {
-                        w.value.clone()
-                    } else {
-                        w.value.to_ascii_lowercase()
-                    });
+                    name.push(fold(w));
                     i += 1;
                 }
                 _ => return Err(syntax(toks.get(i))),
@@ -289,21 +280,12 @@ pub(super) fn maintenance(sql: &str, piece: &Piece<'_>) -> Result<Maintenance> {
             i += 1;
             loop {
                 match toks.get(i).map(|t| &t.token) {
-                    Some(Token::Word(w)) => columns.push(if w.quote_style.is_some() {
-                        w.value.clone()
-                    } else {
-                        w.value.to_ascii_lowercase()
-                    }),
+                    Some(Token::Word(w)) => columns.push(fold(w)),
                     _ => return Err(syntax(toks.get(i))),
                 }
                 i += 1;
-                match toks.get(i).map(|t| &t.token) {
-                    Some(Token::Comma) => i += 1,
-                    Some(Token::RParen) => {
-                        i += 1;
-                        break;
-                    }
-                    _ => return Err(syntax(toks.get(i))),
+                if list_closed(toks, &mut i).ok_or_else(|| syntax(toks.get(i)))? {
+                    break;
                 }
             }
         }
@@ -328,4 +310,25 @@ pub(super) fn maintenance(sql: &str, piece: &Piece<'_>) -> Result<Maintenance> {
 fn is_analyse(t: Option<&TokenWithSpan>) -> bool {
     matches!(t.map(|t| &t.token), Some(Token::Word(w)) if w.quote_style.is_none()
         && w.value.eq_ignore_ascii_case("analyse"))
+}
+
+/// An identifier as PostgreSQL folds it: quoted as written, unquoted in lower case.
+fn fold(w: &sqlparser::tokenizer::Word) -> String {
+    if w.quote_style.is_some() {
+        w.value.clone()
+    } else {
+        w.value.to_ascii_lowercase()
+    }
+}
+
+/// After a list item: steps over `,` (`Some(false)`: more items) or `)` (`Some(true)`: the list
+/// ended); `None` for anything else.
+fn list_closed(toks: &[&TokenWithSpan], i: &mut usize) -> Option<bool> {
+    let closed = match toks.get(*i).map(|t| &t.token) {
+        Some(Token::Comma) => false,
+        Some(Token::RParen) => true,
+        _ => return None,
+    };
+    *i += 1;
+    Some(closed)
 }
