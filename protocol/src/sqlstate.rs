@@ -88,6 +88,7 @@ codes! {
     CONFIGURATION_LIMIT_EXCEEDED = b"53400";
     PROGRAM_LIMIT_EXCEEDED = b"54000";
     OBJECT_NOT_IN_PREREQUISITE_STATE = b"55000";
+    OBJECT_IN_USE = b"55006";
     CANT_CHANGE_RUNTIME_PARAM = b"55P02";
     LOCK_NOT_AVAILABLE = b"55P03";
     /// Sent to a session whose statement was cancelled (CancelRequest or statement_timeout).

@@ -28,7 +28,7 @@ use std::sync::Arc;
 use glommio::channels::local_channel::{self, LocalReceiver, LocalSender};
 use glommio::channels::shared_channel::ConnectedSender;
 use pglitedb_shard::{ShardError, ShardId, ShardRequest, ShardResponse, TxnId};
-use pglitedb_sql::{Catalog, TableDef};
+use pglitedb_sql::TableDef;
 use tracing::{debug, warn};
 
 use crate::config::Config;
@@ -77,16 +77,30 @@ pub enum Reply {
     Remote { from: ShardId, id: u64 },
 }
 
-/// A core's view of the tables (one tenant until CREATE DATABASE arrives): name → definition.
-#[derive(Default)]
+/// A core's view of the catalog: databases (tenants) and their tables by (database, name).
+#[derive(Default, Clone)]
 pub struct CatalogReplica {
-    tables: HashMap<String, Arc<TableDef>>,
+    /// Tables by (database, name).
+    tables: HashMap<(String, String), Arc<TableDef>>,
+    databases: std::collections::BTreeSet<String>,
 }
 
-impl Catalog for CatalogReplica {
-    fn table(&self, name: &str) -> Option<Arc<TableDef>> {
-        self.tables.get(name).cloned()
+impl CatalogReplica {
+    /// A table of `database` by name.
+    pub fn table(&self, database: &str, name: &str) -> Option<Arc<TableDef>> {
+        self.tables
+            .get(&(database.to_string(), name.to_string()))
+            .cloned()
     }
+
+    /// Whether a database exists.
+    pub fn has_database(&self, name: &str) -> bool {
+        self.databases.contains(name)
+    }
+}
+
+fn key(t: &TableDef) -> (String, String) {
+    (t.database.clone(), t.name.clone())
 }
 
 /// One core's context. See the module docs.
@@ -136,22 +150,39 @@ impl Worker {
     }
 
     fn update_catalog(&self, resp: &ShardResponse) {
-        let mut next = CatalogReplica {
-            tables: self.catalog.borrow().tables.clone(),
-        };
+        if !matches!(
+            resp,
+            ShardResponse::TableCreated(Some(_))
+                | ShardResponse::TableDropped(_)
+                | ShardResponse::TableAltered { .. }
+                | ShardResponse::Catalog { .. }
+                | ShardResponse::DatabaseCreated(_)
+                | ShardResponse::DatabaseDropped { existed: true, .. }
+        ) {
+            return;
+        }
+        let mut next = CatalogReplica::clone(&self.catalog.borrow());
         match resp {
             ShardResponse::TableCreated(Some(t)) => {
-                next.tables.insert(t.name.clone(), t.clone());
+                next.tables.insert(key(t), t.clone());
             }
             ShardResponse::TableDropped(t) => {
-                next.tables.remove(&t.name);
+                next.tables.remove(&key(t));
             }
             ShardResponse::TableAltered { old, new } => {
-                next.tables.remove(&old.name);
-                next.tables.insert(new.name.clone(), new.clone());
+                next.tables.remove(&key(old));
+                next.tables.insert(key(new), new.clone());
             }
-            ShardResponse::Catalog(all) => {
-                next.tables = all.iter().map(|t| (t.name.clone(), t.clone())).collect();
+            ShardResponse::Catalog { tables, databases } => {
+                next.tables = tables.iter().map(|t| (key(t), t.clone())).collect();
+                next.databases = databases.iter().cloned().collect();
+            }
+            ShardResponse::DatabaseCreated(name) => {
+                next.databases.insert(name.clone());
+            }
+            ShardResponse::DatabaseDropped { name, .. } => {
+                next.databases.remove(name);
+                next.tables.retain(|(db, _), _| db != name);
             }
             _ => return,
         }

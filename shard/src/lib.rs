@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 
 mod commit;
+mod database;
 mod dml;
 mod error;
 mod message;

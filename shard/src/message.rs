@@ -88,6 +88,10 @@ pub enum ShardRequest {
     },
     /// All table definitions this shard has (start-up: the core's catalog replica).
     LoadCatalog,
+    /// CREATE DATABASE; shard 0 (the DDL sequencer) checks the name first.
+    CreateDatabase { name: String },
+    /// DROP DATABASE: the database and every table of it on this shard.
+    DropDatabase { name: String, if_exists: bool },
     /// Checkpoint if the WAL or the clock says one is due.
     MaybeCheckpoint,
 }
@@ -127,7 +131,17 @@ pub enum ShardResponse {
         old: Arc<TableDef>,
         new: Arc<TableDef>,
     },
-    Catalog(Vec<Arc<TableDef>>),
+    Catalog {
+        tables: Vec<Arc<TableDef>>,
+        databases: Vec<String>,
+    },
+    /// CREATE DATABASE done on this shard.
+    DatabaseCreated(String),
+    /// DROP DATABASE done on this shard (`existed: false`: IF EXISTS found nothing).
+    DatabaseDropped {
+        name: String,
+        existed: bool,
+    },
     Done,
     Error(ShardError),
 }

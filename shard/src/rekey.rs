@@ -90,7 +90,7 @@ impl<I: Io> Shard<I> {
             && self
                 .tables
                 .values()
-                .any(|t| t.schema == new.schema && t.name == new.name)
+                .any(|t| t.database == new.database && t.schema == new.schema && t.name == new.name)
         {
             return Err(SqlError::DuplicateTable(new.name.clone()).into());
         }

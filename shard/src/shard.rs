@@ -59,6 +59,15 @@ pub(crate) const CATALOG_TREE: TreeId = TreeId(1);
 pub(crate) const OUTCOME_TREE: TreeId = TreeId(2);
 /// Table ids start here; lower tree ids are reserved for the shard's own structures.
 pub(crate) const FIRST_TABLE_ID: u64 = 1000;
+/// Catalog keys of databases start with this byte (table keys are 8-byte big-endian ids below
+/// 2^56, so they start with 0).
+pub(crate) const DATABASE_KEY: &[u8] = b"D";
+
+pub(crate) fn database_key(name: &str) -> Vec<u8> {
+    let mut k = DATABASE_KEY.to_vec();
+    k.extend_from_slice(name.as_bytes());
+    k
+}
 /// Rows read per storage call during a scan.
 pub(crate) const SCAN_BATCH: usize = 1024;
 
@@ -67,6 +76,8 @@ pub struct Shard<I: Io> {
     pub(crate) id: ShardId,
     pub(crate) engine: Engine<I>,
     pub(crate) tables: HashMap<TableId, Arc<TableDef>>,
+    /// The databases (tenants); catalog keys `D<name>`.
+    pub(crate) databases: std::collections::BTreeSet<String>,
     /// Next hidden row id per table without a primary key, initialised from the tree's last key.
     pub(crate) next_rowid: HashMap<TableId, u64>,
     pub(crate) txns: TxnTable,
@@ -87,6 +98,7 @@ impl<I: Io> Shard<I> {
             }
         }
         let mut tables = HashMap::new();
+        let mut databases = std::collections::BTreeSet::new();
         let mut lo: Bound<Vec<u8>> = Bound::Unbounded;
         loop {
             let lo_ref = match &lo {
@@ -99,15 +111,29 @@ impl<I: Io> Shard<I> {
                 .await?;
             let Some((last, _)) = batch.last() else { break };
             lo = Bound::Excluded(last.clone());
-            for (_, v) in &batch {
+            for (k, v) in &batch {
+                if let Some(name) = k.strip_prefix(DATABASE_KEY) {
+                    databases.insert(String::from_utf8_lossy(name).into_owned());
+                    continue;
+                }
                 let def = TableDef::decode(v)?;
                 tables.insert(def.id, Arc::new(def));
             }
+        }
+        if databases.is_empty() {
+            // A new store (or one from before databases): PostgreSQL's three.
+            let mut batch = WriteBatch::new();
+            for name in [pglitedb_sql::DEFAULT_DATABASE, "template0", "template1"] {
+                batch.put(CATALOG_TREE, &database_key(name), b"");
+                databases.insert(name.to_string());
+            }
+            engine.commit(batch).await?.durable().await?;
         }
         let mut shard = Shard {
             id,
             engine,
             tables,
+            databases,
             next_rowid: HashMap::new(),
             txns: TxnTable::default(),
             released: false,
@@ -172,9 +198,14 @@ impl<I: Io> Shard<I> {
                 self.replace_table(old, new.clone(), rows).await
             }
             ShardRequest::AlterTable { old, new } => self.alter_table(old, new).await,
-            ShardRequest::LoadCatalog => Ok(Step::Reply(ShardResponse::Catalog(
-                self.tables.values().cloned().collect(),
-            ))),
+            ShardRequest::LoadCatalog => Ok(Step::Reply(ShardResponse::Catalog {
+                tables: self.tables.values().cloned().collect(),
+                databases: self.databases.iter().cloned().collect(),
+            })),
+            ShardRequest::CreateDatabase { name } => self.create_database(name).await,
+            ShardRequest::DropDatabase { name, if_exists } => {
+                self.drop_database(name, *if_exists).await
+            }
             ShardRequest::MaybeCheckpoint => self
                 .maybe_checkpoint()
                 .await
@@ -226,11 +257,9 @@ impl<I: Io> Shard<I> {
     ) -> Result<Step<I::File>> {
         if table.id.0 == 0 {
             // This shard sequences DDL: check the name and assign the id.
-            if self
-                .tables
-                .values()
-                .any(|t| t.schema == table.schema && t.name == table.name)
-            {
+            if self.tables.values().any(|t| {
+                t.database == table.database && t.schema == table.schema && t.name == table.name
+            }) {
                 if if_not_exists {
                     return Ok(Step::Reply(ShardResponse::TableCreated(None)));
                 }

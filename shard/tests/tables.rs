@@ -236,11 +236,15 @@ fn tables_survive_reopen_and_enforce_primary_keys() {
         drop(shard);
 
         let mut shard = Shard::open(ShardId(0), io, cfg()).await.expect("reopen");
-        let ShardResponse::Catalog(catalog) = run(&mut shard, ShardRequest::LoadCatalog).await
+        let ShardResponse::Catalog {
+            tables: catalog,
+            databases,
+        } = run(&mut shard, ShardRequest::LoadCatalog).await
         else {
             panic!()
         };
         assert_eq!(catalog.len(), 2);
+        assert_eq!(databases, ["postgres", "template0", "template1"]);
         write(&mut shard, 4, |txn| ShardRequest::Insert {
             txn,
             table: history.clone(),

@@ -12,6 +12,9 @@ use std::sync::Arc;
 use crate::error::{Result, SqlError};
 use crate::types::DataType;
 
+/// The database every server has, and the one tables created before databases existed belong to.
+pub const DEFAULT_DATABASE: &str = "postgres";
+
 /// A table's catalog id; also the id of the storage tree holding its rows on every shard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TableId(pub u64);
@@ -33,6 +36,8 @@ pub struct ColumnDef {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TableDef {
     pub id: TableId,
+    /// The database (tenant) the table belongs to; sessions see only their database's tables.
+    pub database: String,
     pub schema: String,
     pub name: String,
     pub columns: Vec<ColumnDef>,
@@ -92,9 +97,10 @@ impl TableDef {
         format!("{}_pkey", self.name)
     }
 
-    /// Serialises the definition (format version 2; version 1 had no defaults).
+    /// Serialises the definition (format version 3; version 2 had no database, which reads as
+    /// `postgres`; version 1 had no defaults either).
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = vec![2u8];
+        let mut out = vec![3u8];
         out.extend_from_slice(&self.id.0.to_be_bytes());
         put_str(&mut out, &self.schema);
         put_str(&mut out, &self.name);
@@ -121,6 +127,7 @@ impl TableDef {
                 }
             }
         }
+        put_str(&mut out, &self.database);
         out
     }
 
@@ -128,7 +135,7 @@ impl TableDef {
     pub fn decode(bytes: &[u8]) -> Result<TableDef> {
         let mut r = Reader { b: bytes };
         let version = r.u8()?;
-        if version != 1 && version != 2 {
+        if !(1..=3).contains(&version) {
             return Err(corrupt("unknown table definition version"));
         }
         let id = TableId(r.u64()?);
@@ -173,8 +180,14 @@ impl TableDef {
             }
             Some(pk)
         };
+        let database = if version >= 3 {
+            r.str()?
+        } else {
+            DEFAULT_DATABASE.to_string()
+        };
         Ok(TableDef {
             id,
+            database,
             schema,
             name,
             columns,
@@ -245,6 +258,7 @@ mod tests {
     #[test]
     fn table_definitions_round_trip_and_reject_garbage() {
         let def = TableDef {
+            database: DEFAULT_DATABASE.into(),
             id: TableId(42),
             schema: "public".into(),
             name: "pgbench_accounts".into(),

@@ -86,6 +86,12 @@ pub enum SqlError {
     /// 42701 with the relation named: `column "b" of relation "t" already exists`.
     #[error("{0}")]
     DuplicateColumnOfRelation(String),
+    /// 42P04.
+    #[error("database \"{0}\" already exists")]
+    DuplicateDatabase(String),
+    /// 3D000.
+    #[error("database \"{0}\" does not exist")]
+    UndefinedDatabase(String),
     /// 42P07.
     #[error("relation \"{0}\" already exists")]
     DuplicateTable(String),
@@ -231,6 +237,8 @@ impl SqlError {
             SqlError::DuplicateColumn(_) => "42701",
             SqlError::MultipleAssignments(_) => "42601",
             SqlError::DuplicateTable(_) => "42P07",
+            SqlError::DuplicateDatabase(_) => "42P04",
+            SqlError::UndefinedDatabase(_) => "3D000",
             SqlError::DuplicateColumnOfRelation(_) => "42701",
             SqlError::InvalidTableDefinition(_) => "42P16",
             SqlError::NotNullViolation { .. } => "23502",

@@ -37,7 +37,7 @@ pub mod types;
 pub use bind::{
     bind, AlterPlan, ColSource, SessionContext, SetValue, Statement, TransactionMode, WritePlan,
 };
-pub use catalog::{Catalog, ColumnDef, EmptyCatalog, TableDef, TableId};
+pub use catalog::{Catalog, ColumnDef, EmptyCatalog, TableDef, TableId, DEFAULT_DATABASE};
 pub use error::{Result, SqlError};
 pub use exec::ShardRun;
 pub use expr::Expr;

@@ -41,6 +41,14 @@ impl TxnState {
 pub struct Ctx<'a> {
     pub settings: &'a Settings,
     pub catalog: Rc<CatalogReplica>,
+    /// The session's database: names resolve among its tables only.
+    pub database: &'a str,
+}
+
+impl Catalog for Ctx<'_> {
+    fn table(&self, name: &str) -> Option<Arc<pglitedb_sql::TableDef>> {
+        self.catalog.table(self.database, name)
+    }
 }
 
 impl SessionContext for Ctx<'_> {
@@ -48,7 +56,10 @@ impl SessionContext for Ctx<'_> {
         self.settings.get(name).map(str::to_string)
     }
     fn catalog(&self) -> &dyn Catalog {
-        &*self.catalog
+        self
+    }
+    fn database(&self) -> String {
+        self.database.to_string()
     }
     fn version(&self) -> String {
         format!(
@@ -454,6 +465,14 @@ impl Session {
                 self.alter_table(plan).await?;
                 "ALTER TABLE".into()
             }
+            Statement::CreateDatabase(name) => {
+                self.create_database(name).await?;
+                "CREATE DATABASE".into()
+            }
+            Statement::DropDatabase { name, if_exists } => {
+                self.drop_database(name, *if_exists).await?;
+                "DROP DATABASE".into()
+            }
             Statement::Notice(text) => {
                 let n = error::notice(SqlState::SUCCESSFUL_COMPLETION, text.clone());
                 backend::notice_response(&mut self.conn.out, &n);
@@ -502,6 +521,7 @@ impl Session {
         Ctx {
             settings: &self.settings,
             catalog: self.worker.catalog(),
+            database: &self.database,
         }
     }
 

@@ -118,6 +118,13 @@ pub(super) async fn handshake(worker: Rc<Worker>, mut conn: Conn) -> Option<Sess
         };
     }
 
+    if !worker.catalog().has_database(&database) {
+        let f = ErrorFields::fatal(
+            SqlState::INVALID_CATALOG_NAME,
+            format!("database \"{database}\" does not exist"),
+        );
+        return fail(conn, f).await;
+    }
     let cancel = Rc::new(Cell::new(false));
     let (pid, secret) = worker.register_session(cancel.clone());
     for (name, value) in settings.reported() {

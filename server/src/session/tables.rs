@@ -335,3 +335,86 @@ pub(super) fn routed_key(exprs: &[Expr], params: &[Value]) -> Option<Vec<u8>> {
     }
     key_of(&values.iter().collect::<Vec<_>>())
 }
+
+impl Session {
+    /// CREATE DATABASE: shard 0 checks the name, then every other shard records it.
+    pub(super) async fn create_database(&mut self, name: &str) -> Result<(), ErrorFields> {
+        self.refuse_database_ddl_in_block("CREATE DATABASE")?;
+        let req = |_| ShardRequest::CreateDatabase {
+            name: name.to_string(),
+        };
+        match self.worker.request(ShardId(0), req(0)).await {
+            ShardResponse::DatabaseCreated(_) => {}
+            other => return Err(shard_error(other)),
+        }
+        let rest: Vec<_> = all_shards(&self.worker)
+            .skip(1)
+            .map(|s| (s, req(s.0)))
+            .collect();
+        for resp in scatter(&self.worker, rest).await {
+            if !matches!(resp, ShardResponse::DatabaseCreated(_)) {
+                return Err(shard_error(resp));
+            }
+        }
+        Ok(())
+    }
+
+    /// DROP DATABASE: the database and all its tables, on every shard. Sessions connected to it
+    /// elsewhere are not counted yet (PostgreSQL refuses while there are any, 55006); their next
+    /// statement finds no tables.
+    pub(super) async fn drop_database(
+        &mut self,
+        name: &str,
+        if_exists: bool,
+    ) -> Result<(), ErrorFields> {
+        self.refuse_database_ddl_in_block("DROP DATABASE")?;
+        if name == self.database {
+            return Err(error::error(
+                SqlState::OBJECT_IN_USE,
+                "cannot drop the currently open database",
+            ));
+        }
+        if name == "template0" || name == "template1" {
+            return Err(error::error(
+                SqlState::WRONG_OBJECT_TYPE,
+                "cannot drop a template database",
+            ));
+        }
+        let req = |_| ShardRequest::DropDatabase {
+            name: name.to_string(),
+            if_exists,
+        };
+        match self.worker.request(ShardId(0), req(0)).await {
+            ShardResponse::DatabaseDropped { existed: true, .. } => {}
+            ShardResponse::DatabaseDropped { existed: false, .. } => {
+                let n = error::notice(
+                    SqlState::SUCCESSFUL_COMPLETION,
+                    format!("database \"{name}\" does not exist, skipping"),
+                );
+                backend::notice_response(&mut self.conn.out, &n);
+                return Ok(());
+            }
+            other => return Err(shard_error(other)),
+        }
+        let rest: Vec<_> = all_shards(&self.worker)
+            .skip(1)
+            .map(|s| (s, req(s.0)))
+            .collect();
+        for resp in scatter(&self.worker, rest).await {
+            if !matches!(resp, ShardResponse::DatabaseDropped { .. }) {
+                return Err(shard_error(resp));
+            }
+        }
+        Ok(())
+    }
+
+    fn refuse_database_ddl_in_block(&self, what: &str) -> Result<(), ErrorFields> {
+        if self.txn != TxnState::Idle {
+            return Err(error::error(
+                SqlState::ACTIVE_SQL_TRANSACTION,
+                format!("{what} cannot run inside a transaction block"),
+            ));
+        }
+        Ok(())
+    }
+}

@@ -99,6 +99,7 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
         }
     }
     let table = TableDef {
+        database: b.ctx.database(),
         id: TableId(0),
         schema: "public".into(),
         name,
@@ -179,6 +180,7 @@ pub(super) fn create_table_as(
         });
     }
     let table = TableDef {
+        database: b.ctx.database(),
         id: TableId(0),
         schema: "public".into(),
         name,

@@ -73,6 +73,7 @@ impl Binder<'_> {
             None => table_name.clone(),
         };
         let table = Arc::new(TableDef {
+            database: crate::catalog::DEFAULT_DATABASE.into(),
             id: TableId(0),
             schema: String::new(),
             name: table_name,
@@ -169,6 +170,7 @@ impl Binder<'_> {
             })
             .collect();
         let table = Arc::new(TableDef {
+            database: crate::catalog::DEFAULT_DATABASE.into(),
             id: TableId(0),
             schema: String::new(),
             name: table_name,

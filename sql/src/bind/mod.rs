@@ -32,6 +32,10 @@ pub trait SessionContext {
     fn setting(&self, name: &str) -> Option<String>;
     /// The text `version()` returns.
     fn version(&self) -> String;
+    /// The database (tenant) the session is connected to.
+    fn database(&self) -> String {
+        crate::catalog::DEFAULT_DATABASE.to_string()
+    }
     /// The tables the session can see.
     fn catalog(&self) -> &dyn Catalog {
         &EmptyCatalog
@@ -128,6 +132,13 @@ pub enum Statement {
         inner: Box<Statement>,
         analyze: bool,
     },
+    /// CREATE DATABASE: a new, empty tenant.
+    CreateDatabase(String),
+    /// DROP DATABASE [IF EXISTS]: the tenant and all its tables.
+    DropDatabase {
+        name: String,
+        if_exists: bool,
+    },
     /// A statement with nothing to do but a NOTICE (ALTER TABLE IF EXISTS of a missing table).
     Notice(String),
 }
@@ -151,6 +162,7 @@ pub fn bind(
     let stmt = match &parsed.stmt {
         crate::parse::Stmt::Sql(s) => s,
         crate::parse::Stmt::Maintenance(m) => return utility::maintenance(m, ctx),
+        crate::parse::Stmt::Database(d) => return utility::database(d),
     };
     match stmt {
         S::Query(q) => match select_into(q) {

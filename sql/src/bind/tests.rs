@@ -127,6 +127,7 @@ fn accounts() -> Arc<TableDef> {
         default: None,
     };
     Arc::new(TableDef {
+        database: crate::catalog::DEFAULT_DATABASE.into(),
         id: TableId(7),
         schema: "public".into(),
         name: "accounts".into(),

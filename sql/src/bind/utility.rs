@@ -8,7 +8,7 @@ use super::{ident, Binder, SessionContext, Statement, WritePlan};
 use crate::catalog::TableDef;
 use crate::copy::{CopyFromPlan, CopyOptions, CopySource};
 use crate::error::{Result, SqlError};
-use crate::parse::Maintenance;
+use crate::parse::{DatabaseStmt, Maintenance};
 
 fn unsupported<T>(what: &str) -> Result<T> {
     Err(SqlError::FeatureNotSupported(format!(
@@ -55,6 +55,45 @@ pub(super) fn maintenance(m: &Maintenance, ctx: &dyn SessionContext) -> Result<S
         vacuum: m.vacuum,
         analyze: m.analyze,
     })
+}
+
+/// CREATE/DROP DATABASE. Every database starts empty: the only templates are PostgreSQL's own
+/// `template0` and `template1`, which hold no tables.
+pub(super) fn database(d: &DatabaseStmt) -> Result<Statement> {
+    match d {
+        DatabaseStmt::Drop { name, if_exists } => Ok(Statement::DropDatabase {
+            name: name.clone(),
+            if_exists: *if_exists,
+        }),
+        DatabaseStmt::Create { name, options } => {
+            for (opt, value) in options {
+                match opt.as_str() {
+                    "template" if value == "template0" || value == "template1" => {}
+                    "template" => {
+                        return unsupported(
+                            "CREATE DATABASE from a template other than template0 or template1",
+                        )
+                    }
+                    "encoding" => {
+                        let v = value.to_ascii_uppercase().replace(['-', '_'], "");
+                        if v != "UTF8" && v != "UNICODE" && v != "SQLASCII" {
+                            return unsupported("encodings other than UTF8");
+                        }
+                    }
+                    "owner" | "locale" | "lc_collate" | "lc_ctype" | "icu_locale"
+                    | "locale_provider" | "collation_version" | "connection limit"
+                    | "is_template" | "allow_connections" | "tablespace" | "strategy" | "oid" => {}
+                    other => {
+                        return Err(SqlError::Syntax {
+                            message: format!("option \"{other}\" not recognized"),
+                            position: None,
+                        })
+                    }
+                }
+            }
+            Ok(Statement::CreateDatabase(name.clone()))
+        }
+    }
 }
 
 /// Column positions named in a list, or all columns.

@@ -39,6 +39,7 @@ fn table() -> Arc<TableDef> {
         default: None,
     };
     Arc::new(TableDef {
+        database: crate::catalog::DEFAULT_DATABASE.into(),
         id: TableId(1),
         schema: "public".into(),
         name: "t".into(),

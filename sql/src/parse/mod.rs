@@ -9,7 +9,7 @@ use crate::error::{Result, SqlError};
 
 mod split;
 
-pub use split::{Maintenance, MaintenanceTarget};
+pub use split::{DatabaseStmt, Maintenance, MaintenanceTarget};
 
 /// A parsed statement: sqlparser's AST, or one of the statements we parse ourselves.
 #[derive(Debug, Clone)]
@@ -17,6 +17,7 @@ pub use split::{Maintenance, MaintenanceTarget};
 pub(crate) enum Stmt {
     Sql(sqlparser::ast::Statement),
     Maintenance(Maintenance),
+    Database(DatabaseStmt),
 }
 
 /// One parsed statement. Cheap to keep (prepared statements hold it) and never exposes the AST.
@@ -39,6 +40,13 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
             if pieces.iter().any(split::Piece::is_special) {
                 let mut out = Vec::with_capacity(pieces.len());
                 for piece in &pieces {
+                    if piece.is_database() {
+                        out.push(Parsed {
+                            stmt: Stmt::Database(split::database(sql, piece)?),
+                            source: source.clone(),
+                        });
+                        continue;
+                    }
                     if piece.is_maintenance() {
                         out.push(Parsed {
                             stmt: Stmt::Maintenance(split::maintenance(sql, piece)?),
@@ -74,7 +82,7 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
 /// text mentions a keyword that [`split`] handles.
 fn might_be_special(sql: &str) -> bool {
     let b = sql.as_bytes();
-    ["vacuum", "analy", "copy"].iter().any(|k| {
+    ["vacuum", "analy", "copy", "database"].iter().any(|k| {
         b.windows(k.len())
             .any(|w| w.eq_ignore_ascii_case(k.as_bytes()))
     })

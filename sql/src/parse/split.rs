@@ -57,9 +57,16 @@ impl Piece<'_> {
             || is_analyse(self.tokens.first().copied())
     }
 
+    /// Whether this is CREATE DATABASE or DROP DATABASE.
+    pub fn is_database(&self) -> bool {
+        matches!(self.keyword(), Some(Keyword::CREATE | Keyword::DROP))
+            && matches!(self.tokens.get(1).map(|t| &t.token),
+                Some(Token::Word(w)) if w.quote_style.is_none() && w.keyword == Keyword::DATABASE)
+    }
+
     /// Whether this statement needs more than sqlparser.
     pub fn is_special(&self) -> bool {
-        self.is_maintenance() || self.keyword() == Some(Keyword::COPY)
+        self.is_maintenance() || self.is_database() || self.keyword() == Some(Keyword::COPY)
     }
 }
 
@@ -304,6 +311,120 @@ pub(super) fn maintenance(sql: &str, piece: &Piece<'_>) -> Result<Maintenance> {
         }
     }
     Ok(m)
+}
+
+/// `CREATE DATABASE name [WITH] [option [=] value ...]` or `DROP DATABASE [IF EXISTS] name
+/// [[WITH] (FORCE)]`, as PostgreSQL 15 accepts them (sqlparser rejects `TEMPLATE = x`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseStmt {
+    Create {
+        name: String,
+        /// (option in lower case, value as written, folded if an identifier).
+        options: Vec<(String, String)>,
+    },
+    Drop {
+        name: String,
+        if_exists: bool,
+    },
+}
+
+pub(super) fn database(sql: &str, piece: &Piece<'_>) -> Result<DatabaseStmt> {
+    let toks = &piece.tokens;
+    let pos = |t: &TokenWithSpan| {
+        char_offset(sql, t.span.start.line, t.span.start.column).map_or(0, |o| o as u32 + 1)
+    };
+    let syntax = |i: usize| match toks.get(i) {
+        Some(t) => SqlError::Syntax {
+            message: format!("syntax error at or near \"{}\"", t.token),
+            position: Some(pos(t)),
+        },
+        None => SqlError::Syntax {
+            message: "syntax error at end of input".into(),
+            position: Some(sql.chars().count() as u32 + 1),
+        },
+    };
+    let word = |i: usize| match toks.get(i).map(|t| &t.token) {
+        Some(Token::Word(w)) => Some(w),
+        _ => None,
+    };
+    let create = matches!(word(0), Some(w) if w.keyword == Keyword::CREATE);
+    let mut i = 2;
+    let mut if_exists = false;
+    if !create && matches!(word(i), Some(w) if w.keyword == Keyword::IF && w.quote_style.is_none())
+    {
+        match word(i + 1) {
+            Some(w) if w.keyword == Keyword::EXISTS => {
+                if_exists = true;
+                i += 2;
+            }
+            _ => return Err(syntax(i + 1)),
+        }
+    }
+    let name = match word(i) {
+        Some(w) => fold(w),
+        None => return Err(syntax(i)),
+    };
+    i += 1;
+    if !create {
+        // [ [WITH] ( FORCE ) ]: accepted; sessions are not counted yet.
+        if matches!(word(i), Some(w) if w.keyword == Keyword::WITH) {
+            i += 1;
+        }
+        if matches!(toks.get(i).map(|t| &t.token), Some(Token::LParen)) {
+            i += 1;
+            if !matches!(word(i), Some(w) if w.value.eq_ignore_ascii_case("force")) {
+                return Err(syntax(i));
+            }
+            i += 1;
+            if !matches!(toks.get(i).map(|t| &t.token), Some(Token::RParen)) {
+                return Err(syntax(i));
+            }
+            i += 1;
+        }
+        if i < toks.len() {
+            return Err(syntax(i));
+        }
+        return Ok(DatabaseStmt::Drop { name, if_exists });
+    }
+    if matches!(word(i), Some(w) if w.keyword == Keyword::WITH) {
+        i += 1;
+    }
+    let mut options = Vec::new();
+    while i < toks.len() {
+        let Some(w) = word(i) else {
+            return Err(syntax(i));
+        };
+        let mut opt = w.value.to_ascii_lowercase();
+        i += 1;
+        if opt == "connection" {
+            match word(i) {
+                Some(w) if w.value.eq_ignore_ascii_case("limit") => {
+                    opt = "connection limit".into();
+                    i += 1;
+                }
+                _ => return Err(syntax(i)),
+            }
+        }
+        if matches!(toks.get(i).map(|t| &t.token), Some(Token::Eq)) {
+            i += 1;
+        }
+        let value = match toks.get(i).map(|t| &t.token) {
+            Some(Token::Word(w)) => fold(w),
+            Some(Token::SingleQuotedString(s)) => s.clone(),
+            Some(Token::Number(n, _)) => n.clone(),
+            Some(Token::Minus) => match toks.get(i + 1).map(|t| &t.token) {
+                Some(Token::Number(n, _)) => {
+                    i += 1;
+                    format!("-{n}")
+                }
+                _ => return Err(syntax(i + 1)),
+            },
+            _ => return Err(syntax(i)),
+        };
+        i += 1;
+        options.push((opt, value));
+    }
+    Ok(DatabaseStmt::Create { name, options })
 }
 
 /// The British spelling, which sqlparser does not know as a keyword.
