@@ -17,12 +17,22 @@ use crate::mesh::Envelope;
 use crate::session;
 use crate::worker::Worker;
 
-/// Checks that nobody else holds `addr`, then binds. glommio's `bind` sets SO_REUSEPORT, which would
-/// let a second server share the port silently; a plain bind (no SO_REUSEPORT) fails if anyone is
-/// there, including another PGLiteDB.
+/// Binds the listening socket as PostgreSQL does: SO_REUSEADDR and no SO_REUSEPORT. glommio's own
+/// `bind` sets only SO_REUSEPORT, which would let a second server share the port silently and, for
+/// want of SO_REUSEADDR, refuses to bind while connections of a previous run are in TIME_WAIT (a
+/// restart right after a crash or a load run failed for a minute). std's bind sets SO_REUSEADDR, so
+/// a second listener still fails with EADDRINUSE; glommio adopts the socket.
+#[allow(unsafe_code)]
 pub fn bind(addr: std::net::SocketAddr) -> std::io::Result<TcpListener> {
-    drop(std::net::TcpListener::bind(addr)?);
-    TcpListener::bind(addr).map_err(|e| std::io::Error::other(e.to_string()))
+    use std::os::fd::{FromRawFd, IntoRawFd};
+    let fd = std::net::TcpListener::bind(addr)?.into_raw_fd();
+    // SAFETY: `fd` is a bound, listening TCP socket whose ownership `into_raw_fd` released; it is
+    // handed to glommio exactly once. `listen` again only raises the backlog (std uses 128) to
+    // glommio's 1024, so a burst of pgbench clients is not throttled by SYN retries.
+    unsafe {
+        libc::listen(fd, 1024);
+        Ok(TcpListener::from_raw_fd(fd))
+    }
 }
 
 /// The acceptor loop on shard 0. Returns when the worker's shutdown latch fires.
