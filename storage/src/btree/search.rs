@@ -34,6 +34,9 @@ pub struct KeyIndex {
     /// Number of groups (`top.len()`); `mid` has `groups * B` entries and `heads` `groups * B * B`
     /// at most (only whole blocks are stored).
     groups: u32,
+    /// Copy of `top` when it fits one line (up to 512 keys): it sits next to the rest of the frame that
+    /// the lookup reads anyway, which saves a cache miss per node.
+    top_inline: [u64; B],
     arr: Box<[u64]>,
 }
 
@@ -99,7 +102,12 @@ impl KeyIndex {
         for (t, group) in top.iter_mut().zip(mid.chunks(B)) {
             *t = group[B - 1];
         }
+        let mut top_inline = [u64::MAX; B];
+        if groups <= B {
+            top_inline[..groups].copy_from_slice(&arr[..groups]);
+        }
         Self {
+            top_inline,
             plen: u8::try_from(plen).expect("invariant: MAX_PREFIX < 256"),
             prefix,
             n: u32::try_from(n).expect("invariant: a node holds < 2^32 keys"),
@@ -128,6 +136,7 @@ impl KeyIndex {
         let g = self.groups as usize;
         let (top, rest) = self.arr.split_at(g);
         let (mid, heads) = rest.split_at(g * B);
+        let top = if g <= B { &self.top_inline[..g] } else { top };
         let group = count_below(top, x);
         if group == g {
             return self.n as usize;
