@@ -65,7 +65,10 @@ enum Step {
     NotANode,
 }
 
-fn step(node: &Node, index: &KeyIndex, key: &[u8]) -> Step {
+fn step(node: &Node, index: Option<&KeyIndex>, key: &[u8]) -> Step {
+    let Some(index) = index else {
+        return step_unindexed(node, key);
+    };
     match node {
         Node::Branch { keys, children } => Step::Child(children[index.probe(keys, key).upper()]),
         Node::Leaf { keys, vals } => {
@@ -80,7 +83,7 @@ fn step(node: &Node, index: &KeyIndex, key: &[u8]) -> Step {
     }
 }
 
-/// `step` without an index (a page just loaded).
+/// `step` without an index (a page just loaded, or changed since its last lookups).
 fn step_unindexed(node: &Node, key: &[u8]) -> Step {
     match node {
         Node::Branch { keys, children } => {

@@ -62,6 +62,10 @@ const MAX_RUN: usize = 256 << 10;
 /// Dirty pages encoded and written per round (32 MiB of page images: up to 128 full runs).
 const WRITE_CHUNK: usize = 4096;
 
+/// Lookups of a node (since it last changed) served by a plain binary search before its key index is
+/// built: a node modified between most lookups never pays for an index.
+pub const INDEX_AFTER: u8 = 2;
+
 /// Frames the pool keeps whatever the budget (a B+tree operation touches a path of pages at once).
 pub const MIN_FRAMES: usize = 16;
 
@@ -78,6 +82,8 @@ struct Frame {
     index: Option<KeyIndex>,
     /// Bytes charged to the budget for this frame (see the module doc).
     charge: usize,
+    /// Lookups since the node last changed that searched it without an index.
+    plain_lookups: u8,
     dirty: bool,
     referenced: bool,
 }
@@ -88,6 +94,7 @@ impl Frame {
         Self {
             node,
             index: None,
+            plain_lookups: 0,
             charge,
             dirty,
             referenced: true,
@@ -258,17 +265,24 @@ impl<F: IoFile> Pager<F> {
         Some(f(&frame.node))
     }
 
-    /// Like [`Pager::with_cached`], also lending the node's [`KeyIndex`] (built now if the node changed
-    /// since the last indexed lookup; an overflow page gets an empty index).
+    /// Like [`Pager::with_cached`], also lending the node's [`KeyIndex`]: built on the
+    /// [`INDEX_AFTER`]+1st lookup since the node last changed (`None` before; an overflow page gets an
+    /// empty index).
     pub fn with_indexed<R>(
         &mut self,
         id: PageId,
-        f: impl FnOnce(&Node, &KeyIndex) -> R,
+        f: impl FnOnce(&Node, Option<&KeyIndex>) -> R,
     ) -> Option<R> {
         self.settle();
         let frame = self.frames.get_mut(&id)?;
         frame.referenced = true;
         if frame.index.is_none() {
+            if frame.plain_lookups < INDEX_AFTER {
+                // A node that keeps changing between lookups is cheaper to search as it is than to
+                // index every time.
+                frame.plain_lookups += 1;
+                return Some(f(&frame.node, None));
+            }
             let index = match &frame.node {
                 Node::Leaf { keys, .. } | Node::Branch { keys, .. } => KeyIndex::build(keys),
                 Node::Overflow { .. } => KeyIndex::default(),
@@ -277,8 +291,7 @@ impl<F: IoFile> Pager<F> {
             self.used += index.heap_bytes();
             frame.index = Some(index);
         }
-        let index = frame.index.as_ref()?;
-        Some(f(&frame.node, index))
+        Some(f(&frame.node, frame.index.as_ref()))
     }
 
     /// The node of page `id`, loading it if needed.
@@ -302,6 +315,7 @@ impl<F: IoFile> Pager<F> {
         let frame = self.frames.get_mut(&id).ok_or_else(|| missing(id))?;
         frame.referenced = true;
         frame.dirty = true;
+        frame.plain_lookups = 0;
         if let Some(index) = frame.index.take() {
             frame.charge -= index.heap_bytes();
             self.used -= index.heap_bytes();
