@@ -71,6 +71,29 @@ fn report(name: &str, ops: u64, elapsed: Duration) {
     );
 }
 
+/// Resident set size of the process in MiB (from /proc/self/status).
+fn rss_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb >> 10)
+}
+
+/// Prints what the buffer pool charges against its budget next to the process's RSS.
+fn report_pool(engine: &Engine<GlommioIo>) {
+    let s = engine.stats().pager;
+    println!(
+        "  pool: {} pages cached, {} MiB charged to the budget; process RSS {} MiB",
+        s.cached_pages,
+        s.cached_bytes >> 20,
+        rss_mib()
+    );
+}
+
 async fn fdatasync_latency(dir: &str) -> Result<()> {
     let io = GlommioIo::new(dir)?;
     let f = io.open("fsync-probe", true).await?;
@@ -98,6 +121,11 @@ async fn fdatasync_latency(dir: &str) -> Result<()> {
     );
     drop(f);
     io.remove("fsync-probe").await
+}
+
+/// `STORAGE_BENCH_ONLY=get`: bulk load and the point-get phases only (for profiling).
+fn gets_only() -> bool {
+    std::env::var("STORAGE_BENCH_ONLY").is_ok_and(|o| o.split(',').any(|p| p == "get"))
 }
 
 async fn phases(engine: &mut Engine<GlommioIo>, keys: u64, secs: u64, label: &str) -> Result<()> {
@@ -135,6 +163,9 @@ async fn phases(engine: &mut Engine<GlommioIo>, keys: u64, secs: u64, label: &st
         n,
         t.elapsed(),
     );
+    if gets_only() {
+        return Ok(());
+    }
     // Range scans of 100 rows, alternating direction.
     let t = mark();
     let mut n = 0;
@@ -300,14 +331,16 @@ async fn recovery(dir: &str, wal_mb: u64) -> Result<()> {
 }
 
 async fn run(dir: String, keys: u64, secs: u64) -> Result<()> {
-    // `STORAGE_BENCH_ONLY=fsync,tree,gc,recovery` picks phases (default: all).
+    // `STORAGE_BENCH_ONLY=fsync,tree,gc,recovery` picks phases (default: all); `mem` is `tree` without
+    // the reopen with a small pool, `get` only its point gets.
     let only = std::env::var("STORAGE_BENCH_ONLY").unwrap_or_default();
     let want = |p: &str| only.is_empty() || only.split(',').any(|o| o == p);
     if want("fsync") {
         fdatasync_latency(&dir).await?;
     }
-    if want("tree") {
-        tree_phases(&dir, keys, secs).await?;
+    if want("tree") || want("mem") || want("get") {
+        // `mem` runs only the in-memory phases (no reopen with a small pool).
+        tree_phases(&dir, keys, secs, want("tree")).await?;
     }
     if want("gc") {
         group_commit(&dir, secs).await?;
@@ -318,7 +351,7 @@ async fn run(dir: String, keys: u64, secs: u64) -> Result<()> {
     Ok(())
 }
 
-async fn tree_phases(dir: &str, keys: u64, secs: u64) -> Result<()> {
+async fn tree_phases(dir: &str, keys: u64, secs: u64, small_pool: bool) -> Result<()> {
     let data = format!("{dir}/tree");
     let _ = std::fs::remove_dir_all(&data);
     {
@@ -337,7 +370,9 @@ async fn tree_phases(dir: &str, keys: u64, secs: u64) -> Result<()> {
         );
         let (pages, _) = engine.space();
         println!("  data file: {pages} pages = {} MiB", (pages * 8192) >> 20);
+        report_pool(&engine);
         phases(&mut engine, keys, secs, "in memory").await?;
+        report_pool(&engine);
         let t = mark();
         engine.checkpoint().await?;
         println!(
@@ -345,7 +380,7 @@ async fn tree_phases(dir: &str, keys: u64, secs: u64) -> Result<()> {
             t.elapsed().as_secs_f64()
         );
     }
-    {
+    if small_pool {
         let budget = 64usize << 20;
         let mut engine = Engine::open(GlommioIo::new(&data)?, cfg(budget)).await?;
         let label = format!("pool {} MiB", budget >> 20);
@@ -355,6 +390,7 @@ async fn tree_phases(dir: &str, keys: u64, secs: u64) -> Result<()> {
             "  page reads {}, writes {}, evictions {}",
             s.reads, s.writes, s.evictions
         );
+        report_pool(&engine);
     }
     let _ = std::fs::remove_dir_all(&data);
     Ok(())

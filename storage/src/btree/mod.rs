@@ -20,6 +20,7 @@ use bytes::cmp_bytes;
 mod cursor;
 mod merge;
 pub mod node;
+pub mod search;
 mod split;
 
 pub use bulk::bulk_load;
@@ -28,6 +29,7 @@ pub use merge::delete;
 pub use split::put;
 
 use node::{leaf_entry_len, Node, SmallBytes, Value, OVERFLOW_CHUNK};
+use search::KeyIndex;
 
 use crate::buffer::Pager;
 use crate::io::IoFile;
@@ -63,7 +65,26 @@ enum Step {
     NotANode,
 }
 
-fn step(node: &Node, key: &[u8]) -> Step {
+fn step(node: &Node, index: Option<&KeyIndex>, key: &[u8]) -> Step {
+    let Some(index) = index else {
+        return step_unindexed(node, key);
+    };
+    match node {
+        Node::Branch { keys, children } => Step::Child(children[index.probe(keys, key).upper()]),
+        Node::Leaf { keys, vals } => {
+            let p = index.probe(keys, key);
+            if p.found {
+                Step::Found(vals[p.lower].clone())
+            } else {
+                Step::Missing
+            }
+        }
+        Node::Overflow { .. } => Step::NotANode,
+    }
+}
+
+/// `step` without an index (a page just loaded, or changed since its last lookups).
+fn step_unindexed(node: &Node, key: &[u8]) -> Step {
     match node {
         Node::Branch { keys, children } => {
             Step::Child(children[keys.partition_point(|k| cmp_bytes(k, key).is_le())])
@@ -94,9 +115,9 @@ pub async fn get_with<F: IoFile, R>(
 ) -> Result<Option<R>> {
     let mut pid = root;
     loop {
-        let s = match pager.with_cached(pid, |n| step(n, key)) {
+        let s = match pager.with_indexed(pid, |n, index| step(n, index, key)) {
             Some(s) => s,
-            None => step(pager.node(pid).await?, key),
+            None => step_unindexed(pager.node(pid).await?, key),
         };
         match s {
             Step::Child(child) => pid = child,

@@ -9,6 +9,10 @@ pub use super::bytes::SmallBytes;
 use crate::page::{self, PageId, PageKind, Reader, BODY_LEN, HEADER_LEN, PAGE_SIZE};
 use crate::{Result, StorageError};
 
+/// Bytes the allocator spends per heap allocation beyond the requested size (glibc malloc: a 16-byte
+/// header and rounding), counted by the buffer pool's memory accounting.
+pub const ALLOC_OVERHEAD: usize = 16;
+
 /// Bytes of value data one overflow page carries.
 pub const OVERFLOW_CHUNK: usize = BODY_LEN - 8 - 2;
 
@@ -72,6 +76,42 @@ impl Node {
         Node::Leaf {
             keys: Vec::new(),
             vals: Vec::new(),
+        }
+    }
+
+    /// Heap bytes this node holds (vector capacities, long keys and values, overflow data), counting
+    /// [`ALLOC_OVERHEAD`] per allocation: the buffer pool's budget is in real bytes.
+    pub fn heap_bytes(&self) -> usize {
+        fn vec<T>(v: &Vec<T>) -> usize {
+            if v.capacity() == 0 {
+                0
+            } else {
+                v.capacity() * size_of::<T>() + ALLOC_OVERHEAD
+            }
+        }
+        fn small(b: &SmallBytes) -> usize {
+            match b {
+                SmallBytes::Inline { .. } => 0,
+                SmallBytes::Heap(h) => h.len() + ALLOC_OVERHEAD,
+            }
+        }
+        match self {
+            Node::Leaf { keys, vals } => {
+                vec(keys)
+                    + vec(vals)
+                    + keys.iter().map(small).sum::<usize>()
+                    + vals
+                        .iter()
+                        .map(|v| match v {
+                            Value::Inline(b) => small(b),
+                            Value::Overflow { .. } => 0,
+                        })
+                        .sum::<usize>()
+            }
+            Node::Branch { keys, children } => {
+                vec(keys) + vec(children) + keys.iter().map(small).sum::<usize>()
+            }
+            Node::Overflow { data, .. } => vec(data),
         }
     }
 

@@ -38,8 +38,8 @@ use crate::{Result, StorageError};
 /// Tuning knobs.
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
-    /// Buffer pool budget in bytes, counted as 8 KiB pages; cached nodes are decoded and take up to ~3.5×
-    /// that in memory for small entries (storage/DESIGN.md).
+    /// Buffer pool budget in real bytes: cached nodes are charged their decoded size (for small entries
+    /// about 1.5× their 8 KiB page; `EngineStats::pager.cached_bytes`), at least 16 pages are kept.
     pub cache_bytes: usize,
     /// WAL segment size in bytes (multiple of 4096).
     pub wal_segment_bytes: u64,

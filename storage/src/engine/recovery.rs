@@ -62,7 +62,7 @@ impl<I: Io> Engine<I> {
                 roots.insert(TreeId(tree), root);
             }
         }
-        let scanned = scan(&io, Lsn(meta.replay_start)).await?;
+        let scanned = scan(&io, Lsn(meta.replay_start), Lsn(meta.ckpt_lsn)).await?;
         if scanned.start.next_lsn <= meta.ckpt_lsn {
             return Err(StorageError::Corrupted(format!(
                 "WAL ends at LSN {} before the checkpoint at {}",

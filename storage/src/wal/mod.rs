@@ -41,7 +41,9 @@ pub fn parse_name(name: &str, prefix: &str) -> Option<u64> {
         .flatten()
 }
 
-/// A segment header: `magic | seq | first_lsn | salt | crc32 of the preceding 28 bytes`.
+/// A segment header: `magic | seq | first_lsn | salt | crc32 of the preceding 28 bytes`, then
+/// `flags: u32 | crc32 of the preceding 36 bytes` (headers written before the flags existed have zeros
+/// there, which fail that crc and read as no flags).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SegmentHeader {
     /// Segment sequence number (matches the file name).
@@ -50,7 +52,13 @@ pub struct SegmentHeader {
     pub first_lsn: u64,
     /// Random per use of the file; seeds every record crc.
     pub salt: u32,
+    /// The file was created and zero-filled for this use (never recycled): every byte no flush wrote
+    /// reads as zero, which lets recovery tell a torn write from damage (DESIGN.md, Recovery).
+    pub zero_filled: bool,
 }
+
+/// `SegmentHeader` flag bit: `zero_filled`.
+const FLAG_ZERO_FILLED: u32 = 1;
 
 impl SegmentHeader {
     /// The header block.
@@ -62,13 +70,21 @@ impl SegmentHeader {
         b.extend_from_slice(&self.salt.to_le_bytes());
         let crc = crc32fast::hash(&b);
         b.extend_from_slice(&crc.to_le_bytes());
+        let flags = if self.zero_filled {
+            FLAG_ZERO_FILLED
+        } else {
+            0
+        };
+        b.extend_from_slice(&flags.to_le_bytes());
+        let crc = crc32fast::hash(&b);
+        b.extend_from_slice(&crc.to_le_bytes());
         b.resize(HEADER_BLOCK, 0);
         b
     }
 
     /// Parses a header; `None` if it is not a valid header of segment `seq`.
     pub fn decode(b: &[u8], seq: u64) -> Option<Self> {
-        if b.len() < 32 || &b[0..8] != MAGIC {
+        if b.len() < 40 || &b[0..8] != MAGIC {
             return None;
         }
         let crc = u32::from_le_bytes([b[28], b[29], b[30], b[31]]);
@@ -80,10 +96,17 @@ impl SegmentHeader {
             a.copy_from_slice(&b[i..i + 8]);
             u64::from_le_bytes(a)
         };
+        let u32_at = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        let flags = if u32_at(36) == crc32fast::hash(&b[0..36]) {
+            u32_at(32)
+        } else {
+            0
+        };
         let h = Self {
             seq: u64_at(8),
             first_lsn: u64_at(16),
-            salt: u32::from_le_bytes([b[24], b[25], b[26], b[27]]),
+            salt: u32_at(24),
+            zero_filled: flags & FLAG_ZERO_FILLED != 0,
         };
         (h.seq == seq).then_some(h)
     }

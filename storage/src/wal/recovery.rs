@@ -4,8 +4,11 @@
 //! segment the scan accepts a record only if its length fits, its crc (with the segment salt) matches and
 //! its LSN is exactly the next one; a zero length skips to the next block (padding). The first record
 //! that fails ends the segment; the log continues in the next segment only if that one's header is valid
-//! and starts at the next expected LSN. Everything after is a torn or stale tail: those segment files are
-//! removed and the writer starts a new segment, so stale bytes can never later read as a continuation.
+//! and starts at the next expected LSN. Everything after is a torn or stale tail: those segment files
+//! become spares and the writer starts a new segment, so stale bytes can never later read as a
+//! continuation. Unless the failure is provably damage to durable data (a later flush's `Synced` marker,
+//! the checkpoint's `ckpt_lsn`, or a whole-written frame in a zero-filled segment: DESIGN.md, "What
+//! recovery can tell apart"), which is `Corrupted`.
 
 use super::record::{frame_crc, Record, FRAME_HEADER};
 use super::writer::StartPoint;
@@ -21,8 +24,10 @@ pub struct Scan {
     pub start: StartPoint,
 }
 
-/// Scans the WAL in `io` for records from `replay_start` on.
-pub async fn scan<I: Io>(io: &I, replay_start: Lsn) -> Result<Scan> {
+/// Scans the WAL in `io` for records from `replay_start` on. `durable` is an LSN known to have been
+/// durable (the checkpoint's `ckpt_lsn`: a checkpoint flushes the WAL up to it before its meta page is
+/// written); a log that ends at or before it is damaged.
+pub async fn scan<I: Io>(io: &I, replay_start: Lsn, durable: Lsn) -> Result<Scan> {
     let mut seqs = Vec::new();
     let mut spares = Vec::new();
     for name in io.list().await? {
@@ -79,21 +84,25 @@ pub async fn scan<I: Io>(io: &I, replay_start: Lsn) -> Result<Scan> {
     }
     let mut expected = headers[first].map_or(replay_start.0, |h| h.first_lsn);
     let mut last = first;
-    let mut tail: Option<(Vec<u8>, SegmentHeader, usize)> = None;
+    let mut tail: Option<(Vec<u8>, SegmentHeader, Stop)> = None;
     for i in first..seqs.len() {
         let Some(h) = headers[i].filter(|h| h.first_lsn == expected) else {
             break;
         };
         let bytes = read_segment(io, seqs[i]).await?;
-        let (next, stop) = scan_segment(&bytes, h, expected, replay_start, &mut records)?;
-        expected = next;
+        let stop = scan_segment(&bytes, h, expected, replay_start, &mut records)?;
+        expected = stop.next_lsn;
         segments.push((seqs[i], h.first_lsn));
         last = i;
         tail = Some((bytes, h, stop));
     }
-    // Before treating what follows as a torn tail, make sure no later flush vouches for it.
+    // Before treating what follows as a torn tail, make sure no later flush vouches for it, and that it
+    // cannot be told from a torn write by its bytes.
     if let Some((bytes, h, stop)) = &tail {
-        check_claims(bytes, *h, *stop, expected)?;
+        check_claims(bytes, *h, stop.pos, expected)?;
+        if h.zero_filled && stop.after_frame {
+            check_not_torn(bytes, stop.pos, expected)?;
+        }
     }
     for i in last + 1..seqs.len() {
         if let Some(h) = headers[i] {
@@ -105,6 +114,12 @@ pub async fn scan<I: Io>(io: &I, replay_start: Lsn) -> Result<Scan> {
             "WAL ends at LSN {} before the checkpoint's replay start {}",
             expected - 1,
             replay_start.0
+        )));
+    }
+    if expected <= durable.0 {
+        return Err(StorageError::Corrupted(format!(
+            "WAL record {expected} is damaged or missing, but the checkpoint records LSN {} as durable",
+            durable.0
         )));
     }
     // Segments beyond the end of the log become spares (their stale records fail the new salt).
@@ -144,20 +159,33 @@ async fn read_segment<I: Io>(io: &I, seq: u64) -> Result<Vec<u8>> {
         .await
 }
 
-/// Reads one segment's valid records; returns the next expected LSN and where the scan stopped.
+/// Where the scan of a segment stopped.
+struct Stop {
+    /// The next expected LSN.
+    next_lsn: u64,
+    /// Byte position of the first frame that failed (or the end of the segment).
+    pos: usize,
+    /// Whether `pos` directly follows a valid frame, so a frame really starts there (after a zero
+    /// length skipped to a block start, `pos` may be in the middle of a frame whose start was lost).
+    after_frame: bool,
+}
+
+/// Reads one segment's valid records.
 fn scan_segment(
     bytes: &[u8],
     h: SegmentHeader,
     mut expected: u64,
     replay_start: Lsn,
     out: &mut Vec<(Lsn, Record)>,
-) -> Result<(u64, usize)> {
+) -> Result<Stop> {
     let mut pos = HEADER_BLOCK;
+    let mut after_frame = false;
     while pos + FRAME_HEADER <= bytes.len() {
         let len = u32::from_le_bytes([bytes[pos], bytes[pos + 1], bytes[pos + 2], bytes[pos + 3]]);
         let len = len as usize;
         if len == 0 {
             pos = (pos / BLOCK + 1) * BLOCK;
+            after_frame = false;
             continue;
         }
         if len < FRAME_HEADER - 8 || pos + 8 + len > bytes.len() {
@@ -179,9 +207,13 @@ fn scan_segment(
         if lsn == 0 && checked[8] == SYNCED_KIND {
             // A flush's `Synced` marker: outside the LSN sequence.
             pos += 8 + len;
+            after_frame = true;
             continue;
         }
         if lsn != expected {
+            // A valid frame out of sequence: the frames between were lost, which a torn write can do
+            // (their start read as padding), so this is not classified further.
+            after_frame = false;
             break;
         }
         if expected >= replay_start.0 {
@@ -191,8 +223,43 @@ fn scan_segment(
         }
         expected += 1;
         pos += 8 + len;
+        after_frame = true;
     }
-    Ok((expected, pos))
+    Ok(Stop {
+        next_lsn: expected,
+        pos,
+        after_frame,
+    })
+}
+
+/// Sector size of the media model (DESIGN.md, "Media assumptions"): a write tears only at these bounds.
+const SECTOR: usize = 512;
+
+/// Classifies the first failing frame of a zero-filled segment's tail. A torn write leaves some sector of
+/// the frame as it was before, which in a zero-filled segment is all zeros (no earlier flush wrote past
+/// the previous block boundary); so a frame that really starts at `pos` (it follows a valid frame), has
+/// a length that fits, fails its crc and has no all-zero sector was written whole and damaged since:
+/// that is corruption, not the end of the log. Anything else may be a torn write and ends the log.
+fn check_not_torn(bytes: &[u8], pos: usize, lsn: u64) -> Result<()> {
+    if pos + FRAME_HEADER > bytes.len() {
+        return Ok(());
+    }
+    let len =
+        u32::from_le_bytes([bytes[pos], bytes[pos + 1], bytes[pos + 2], bytes[pos + 3]]) as usize;
+    if len < FRAME_HEADER - 8 || pos + 8 + len > bytes.len() {
+        return Ok(());
+    }
+    let first = pos / SECTOR * SECTOR;
+    let end = pos + 8 + len;
+    let has_zero_sector = bytes[first..end.div_ceil(SECTOR) * SECTOR]
+        .chunks(SECTOR)
+        .any(|s| s.iter().all(|b| *b == 0));
+    if has_zero_sector {
+        return Ok(());
+    }
+    Err(StorageError::Corrupted(format!(
+        "WAL record {lsn} is damaged: it was written whole (no sector of it is unwritten) but fails its checksum"
+    )))
 }
 
 /// Kind byte of `Record::Synced` (must agree with `record.rs`).
@@ -269,7 +336,7 @@ mod tests {
                 wait_durable(&wal.shared(), lsn).await.expect("flush");
                 want.push((lsn, rec));
             }
-            let scan = scan(&io, Lsn(1)).await.expect("scan");
+            let scan = scan(&io, Lsn(1), Lsn(0)).await.expect("scan");
             assert_eq!(scan.records.len(), want.len());
             assert!(scan.records == want);
             assert_eq!(scan.start.next_lsn, 11);

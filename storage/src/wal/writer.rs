@@ -108,6 +108,8 @@ async fn open_segment<I: Io>(
         None => io.open(&name, true).await?,
     };
     let len = file.size().await?;
+    // Only a file this call created and zero-fills whole is known to read zeros wherever no flush wrote.
+    let zero_filled = spare.is_none() && len == 0;
     if len < seg_size {
         // Zero-fill: overwriting allocated blocks is much cheaper to fdatasync than extending a file.
         let zeros = vec![0u8; 1 << 20];
@@ -124,6 +126,7 @@ async fn open_segment<I: Io>(
         seq,
         first_lsn,
         salt,
+        zero_filled,
     };
     Ok(Segment {
         seq,
