@@ -91,8 +91,9 @@ now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # Starts the server on $work/data and waits until it answers a query (recovery runs first).
-# If the port is still held after a kill (the killed server's connections linger in TIME_WAIT and
-# its listener did not set SO_REUSEADDR), restarts on a fresh port and says so in $port_note.
+# If the port is still held after a kill (the killed server's connections linger in TIME_WAIT, and
+# servers before main's 9a4d3e3 did not set SO_REUSEADDR), restarts on a fresh port and says so in
+# $port_note.
 start_server() {
   port_note=""
   local tries=0
