@@ -3,6 +3,7 @@
 #
 #   pg15.sh start DIR PORT [extra postgres -c settings...]   # initdb if DIR is new, then start
 #   pg15.sh stop DIR
+#   pg15.sh crash DIR        # immediate shutdown: no checkpoint, crash recovery on the next start
 #
 # PostgreSQL refuses to run as root, so as root the server runs as the unprivileged user
 # `pgtest` (created if missing). The superuser is `postgres`, auth is trust on 127.0.0.1 and a
@@ -40,8 +41,11 @@ stop)
     as_pg "$BIN/pg_ctl" -D "$dir" -m fast -w stop >/dev/null
   fi
   ;;
+crash)
+  as_pg "$BIN/pg_ctl" -D "$dir" -m immediate -w stop >/dev/null
+  ;;
 *)
-  echo "usage: $0 start DIR PORT [name=value...] | stop DIR" >&2
+  echo "usage: $0 start DIR PORT [name=value...] | stop DIR | crash DIR" >&2
   exit 2
   ;;
 esac

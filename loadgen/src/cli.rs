@@ -1,6 +1,7 @@
 //! Command-line interface. Flag names follow pgbench where pgbench has the same knob
 //! (`-c`, `-j`, `-T`, `-t`, `-R`, `-M`, `-s`, `--max-tries`).
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
@@ -15,7 +16,7 @@ use crate::runner::RunConfig;
     name = "pglitedb-loadgen",
     version,
     about = "Load generator for PostgreSQL-compatible servers: pgbench's tpcb/select/update, YCSB-like kv, multi-tenant tpcb",
-    after_help = "Examples:\n  pglitedb-loadgen init tpcb --scale 10 --url 'host=127.0.0.1 port=5432 user=postgres'\n  pglitedb-loadgen run tpcb -c 32 -j 2 -M prepared -T 15 --verify\n  pglitedb-loadgen run kv --init --keys 1000000 --read-ratio 0.95 --distribution zipfian -c 16\n  pglitedb-loadgen compare select --a 'port=5432' --b 'port=5433' --rounds 3 -T 10"
+    after_help = "Examples:\n  pglitedb-loadgen init tpcb --scale 10 --url 'host=127.0.0.1 port=5432 user=postgres'\n  pglitedb-loadgen run tpcb -c 32 -j 2 -M prepared -T 15 --verify\n  pglitedb-loadgen run kv --init --keys 1000000 --read-ratio 0.95 --distribution zipfian -c 16\n  pglitedb-loadgen compare select --a 'port=5432' --b 'port=5433' --rounds 3 -T 10\n  pglitedb-loadgen run tpcb -c 32 -T 600 --ack-log acks.txt   # kill -9 the server meanwhile, restart it, then:\n  pglitedb-loadgen verify tpcb --check-acks acks.txt\n\nExit status: 0 on success; non-zero on any failure, including a run in which a client lost its connection (the report is printed first)."
 )]
 pub(crate) struct Cli {
     #[command(subcommand)]
@@ -28,8 +29,8 @@ pub(crate) enum Command {
     Init(InitArgs),
     /// Run a workload (optionally `--init` first and `--verify` after).
     Run(RunArgs),
-    /// Check the workload's invariant.
-    Verify(InitArgs),
+    /// Check the workload's invariant (and, with --check-acks, that acknowledged commits survived).
+    Verify(VerifyArgs),
     /// Run the same workload against two servers alternately (A B A B ...) and compare TPS.
     Compare(CompareArgs),
 }
@@ -117,6 +118,17 @@ pub(crate) struct InitArgs {
     pub workload: WorkloadArgs,
 }
 
+#[derive(Args, Debug, Clone)]
+pub(crate) struct VerifyArgs {
+    #[command(flatten)]
+    pub workload: WorkloadArgs,
+    /// Also check an --ack-log written by earlier runs (tpcb/update): every acknowledged
+    /// transaction is in pgbench_history, none twice, and nothing unacknowledged committed except
+    /// each client's last, in-flight transaction.
+    #[arg(long, value_name = "FILE")]
+    pub check_acks: Option<PathBuf>,
+}
+
 /// How to drive the load.
 #[derive(Args, Debug, Clone)]
 pub(crate) struct LoadArgs {
@@ -174,6 +186,7 @@ impl LoadArgs {
             max_tries: self.max_tries,
             seed,
             progress: !self.no_progress,
+            ack_log: None,
         })
     }
 }
@@ -187,6 +200,11 @@ pub(crate) struct RunArgs {
     /// Create and load the data set first.
     #[arg(long)]
     pub init: bool,
+    /// Crash testing (tpcb/update): tag each transaction's history row uniquely and append the
+    /// tag of every transaction whose END the server acknowledged with COMMIT to FILE (see
+    /// `verify --check-acks`). Buffered; flushed when a connection dies and at the end.
+    #[arg(long, value_name = "FILE")]
+    pub ack_log: Option<PathBuf>,
 }
 
 #[derive(Args, Debug, Clone)]

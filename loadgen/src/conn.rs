@@ -242,6 +242,17 @@ impl Conn {
         self.wire.round_trip().await
     }
 
+    /// From now on, remember each round trip's CommandComplete tag (see [`Conn::last_tag`]).
+    pub(crate) fn capture_tags(&mut self) {
+        self.wire.capture_tag = true;
+    }
+
+    /// The CommandComplete tag of the last statement (`COMMIT` for a committed `END`); empty
+    /// unless [`Conn::capture_tags`] was called or when the statement completed without one.
+    pub(crate) fn last_tag(&self) -> &str {
+        &self.wire.last_tag
+    }
+
     /// Ends a failed transaction so the connection can be reused.
     pub(crate) async fn rollback(&mut self) -> Result<(), WireError> {
         frontend::query("ROLLBACK", &mut self.wire.wbuf).map_err(encode_err)?;

@@ -14,10 +14,13 @@
 //!    merges their [`report::Stats`]; [`conn`] sends each statement in the chosen protocol over a
 //!    [`wire::WireConn`].
 //! 4. [`report`] prints progress and the final report; [`compare`] alternates two servers.
+//! 5. [`acks`] (crash testing): `run --ack-log` records acknowledged commits client-side and
+//!    `verify --check-acks` checks them after the server was killed and restarted.
 //!
 //! Validated against PostgreSQL 15 and pgbench: see `docs/BENCHMARKS.md` ("Loadgen").
 #![forbid(unsafe_code)]
 
+mod acks;
 mod cli;
 mod compare;
 mod conn;
@@ -44,12 +47,17 @@ use workload::Workload;
 fn main() -> Result<()> {
     let cli = Cli::parse();
     let args = match &cli.cmd {
-        Command::Init(a) | Command::Verify(a) => &a.workload,
+        Command::Init(a) => &a.workload,
+        Command::Verify(a) => &a.workload,
         Command::Run(a) => &a.workload,
         Command::Compare(a) => &a.workload,
     };
     let args = args.clone();
     match args.workload {
+        WorkloadKind::Kv | WorkloadKind::Tenants | WorkloadKind::Select if matches!(&cli.cmd, Command::Run(r) if r.ack_log.is_some()) =>
+        {
+            anyhow::bail!("--ack-log needs a workload that writes history rows: tpcb or update")
+        }
         WorkloadKind::Tpcb => with_pgbench(Script::Tpcb, &args, &cli.cmd),
         WorkloadKind::Select => with_pgbench(Script::Select, &args, &cli.cmd),
         WorkloadKind::Update => with_pgbench(Script::Update, &args, &cli.cmd),
@@ -94,31 +102,84 @@ fn with_pgbench(script: Script, args: &WorkloadArgs, cmd: &Command) -> Result<()
         Command::Compare(c) => cli::parse_url(&c.a)?,
         _ => args.config()?,
     };
-    let w = block_on(Pgbench::new(script, scale, &target))??;
+    let tagged = matches!(cmd, Command::Run(r) if r.ack_log.is_some());
+    let w = block_on(Pgbench::new(script, scale, &target, tagged))??;
     execute(Arc::new(w), cmd)
 }
 
 fn execute<W: Workload>(w: Arc<W>, cmd: &Command) -> Result<()> {
     match cmd {
         Command::Init(a) => init(&*w, &a.workload.config()?),
-        Command::Verify(a) => {
-            let msg = block_on(w.verify(&a.workload.config()?))??;
-            println!("verify: ok: {msg}");
-            Ok(())
-        }
+        Command::Verify(a) => verify(&*w, a),
         Command::Run(a) => {
             let target = a.workload.config()?;
             if a.init {
                 init(&*w, &target)?;
             }
-            let cfg = a.load.run_config(target.clone(), a.workload.seed)?;
+            let mut cfg = a.load.run_config(target.clone(), a.workload.seed)?;
+            if let Some(path) = &a.ack_log {
+                anyhow::ensure!(
+                    a.load.clients < 10_000,
+                    "--ack-log supports up to 9999 clients (tags must fit pgbench's filler char(22))"
+                );
+                let what = format!(
+                    "{} clients={} protocol={:?}",
+                    w.name(),
+                    cfg.clients,
+                    cfg.protocol
+                );
+                cfg.ack_log = Some(Arc::new(acks::AckLog::open(path, &what)?));
+            }
             let mut report = run_one(&w, &cfg)?;
-            if a.load.verify {
+            let lost = report.errors.get("conn").copied().unwrap_or(0);
+            if a.load.verify && lost == 0 {
                 report.verify = Some(block_on(w.verify(&target))??);
             }
-            print_report(&report, a.load.json)
+            print_report(&report, a.load.json)?;
+            anyhow::ensure!(
+                lost == 0,
+                "{lost} of {} clients lost their connection (did the server go away?); \
+                 the report above counts what completed before{}",
+                cfg.clients,
+                if a.load.verify {
+                    "; --verify skipped"
+                } else {
+                    ""
+                }
+            );
+            Ok(())
         }
         Command::Compare(c) => compare::compare(w, c),
+    }
+}
+
+/// `verify`: the workload's invariant and, with `--check-acks`, the ack log; both are checked
+/// and reported even when the first fails.
+fn verify<W: Workload>(w: &W, a: &cli::VerifyArgs) -> Result<()> {
+    let target = a.workload.config()?;
+    let invariant = block_on(w.verify(&target))?;
+    let acks = match &a.check_acks {
+        Some(path) => Some(block_on(async {
+            let client = conn::connect(&target).await?;
+            acks::check(&client, path).await
+        })?),
+        None => None,
+    };
+    let mut failed = Vec::new();
+    for result in std::iter::once(invariant).chain(acks) {
+        match result {
+            Ok(msg) => println!("verify: ok: {msg}"),
+            Err(e) => {
+                println!("verify: {e:#}");
+                failed.push(e);
+            }
+        }
+    }
+    match failed.len() {
+        0 => Ok(()),
+        n => Err(failed
+            .swap_remove(0)
+            .context(format!("{n} verify check(s) failed"))),
     }
 }
 

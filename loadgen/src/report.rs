@@ -139,6 +139,8 @@ pub(crate) struct Report {
     /// User + system CPU time loadgen used while running (from /proc/self/stat).
     pub loadgen_cpu_s: f64,
     pub loadgen_cpu_us_per_txn: f64,
+    /// `--ack-log`: the file and this run's id; `transactions` were acknowledged and logged.
+    pub ack_log: Option<String>,
     pub verify: Option<String>,
 }
 
@@ -200,6 +202,18 @@ impl Report {
             "loadgen cpu: {:.2} s ({:.1} us per transaction)\n",
             self.loadgen_cpu_s, self.loadgen_cpu_us_per_txn
         );
+        if let Some(log) = &self.ack_log {
+            s += &format!(
+                "ack log: {} acknowledged commits appended to {log}\n",
+                self.transactions
+            );
+        }
+        if let Some(lost) = self.errors.get("conn") {
+            s += &format!(
+                "connections lost: {lost} of {} clients (server gone?)\n",
+                self.clients
+            );
+        }
         if let Some(v) = &self.verify {
             s += &format!("verify: ok: {v}\n");
         }

@@ -23,7 +23,11 @@
 //!
 //! Errors: 40001 and 40P01 are retried (same statements, after `ROLLBACK`) up to `--max-tries`
 //! executions; other errors are counted by SQLSTATE and the client moves on. A lost connection
-//! ends that client.
+//! ends that client (counted as `conn`; `main` then exits non-zero after the report).
+//!
+//! `--ack-log` ([`crate::acks`]): each transaction gets a tag from its client number and sequence
+//! number, and once its `END` is answered `COMMIT` the tag goes into the thread's
+//! [`AckBuffer`], which is flushed when a connection dies and when the thread finishes.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -37,6 +41,7 @@ use rand::{Rng as _, SeedableRng as _};
 use tokio::task::LocalSet;
 use tokio_postgres::Config;
 
+use crate::acks::{AckBuffer, AckLog};
 use crate::conn::{Conn, Protocol};
 use crate::report::{process_cpu_seconds, progress_line, Report, Stats};
 use crate::workload::Workload;
@@ -56,6 +61,8 @@ pub(crate) struct RunConfig {
     pub max_tries: u32,
     pub seed: u64,
     pub progress: bool,
+    /// `--ack-log`: where acknowledged transactions' tags go.
+    pub ack_log: Option<Arc<AckLog>>,
 }
 
 enum Msg {
@@ -162,6 +169,10 @@ pub(crate) fn run<W: Workload>(workload: Arc<W>, cfg: &RunConfig) -> Result<Repo
         errors: total.errors,
         loadgen_cpu_s: cpu,
         loadgen_cpu_us_per_txn: cpu * 1e6 / n.max(1) as f64,
+        ack_log: cfg
+            .ack_log
+            .as_ref()
+            .map(|l| format!("{} (run {})", l.path().display(), l.run())),
         verify: None,
     })
 }
@@ -196,6 +207,10 @@ fn thread_main<W: Workload>(
         .expect("invariant: set before the second barrier");
     let stats = Rc::new(RefCell::new(Stats::default()));
     let interval = Rc::new(RefCell::new(Stats::default()));
+    let acks = cfg
+        .ack_log
+        .clone()
+        .map(|log| Rc::new(RefCell::new(AckBuffer::new(log))));
     local.block_on(&rt, async {
         let ticker = tokio::task::spawn_local(ticker(start, interval.clone(), tx.clone()));
         let mut tasks = Vec::new();
@@ -207,6 +222,7 @@ fn thread_main<W: Workload>(
                 start,
                 stats: stats.clone(),
                 interval: interval.clone(),
+                acks: acks.clone(),
             };
             tasks.push(tokio::task::spawn_local(client_loop.run(conn)));
         }
@@ -215,6 +231,9 @@ fn thread_main<W: Workload>(
         }
         ticker.abort();
     });
+    if let Some(acks) = &acks {
+        acks.borrow_mut().finish()?;
+    }
     let total = stats.borrow().clone();
     Ok(total)
 }
@@ -230,9 +249,13 @@ async fn connect_all<W: Workload>(
             config.dbname(db);
         }
         async move {
-            Conn::open(&config, cfg.protocol, workload.statements())
+            let mut conn = Conn::open(&config, cfg.protocol, workload.statements())
                 .await
-                .with_context(|| format!("client {c}"))
+                .with_context(|| format!("client {c}"))?;
+            if cfg.ack_log.is_some() {
+                conn.capture_tags();
+            }
+            Ok(conn)
         }
     });
     futures_util::future::try_join_all(opens).await
@@ -258,6 +281,7 @@ struct ClientLoop<W> {
     start: Instant,
     stats: Rc<RefCell<Stats>>,
     interval: Rc<RefCell<Stats>>,
+    acks: Option<Rc<RefCell<AckBuffer>>>,
 }
 
 impl<W: Workload> ClientLoop<W> {
@@ -296,11 +320,29 @@ impl<W: Workload> ClientLoop<W> {
             }
             let started = Instant::now();
             let lag = u64::try_from((started - intended).as_micros()).unwrap_or(u64::MAX);
-            let txn = self.workload.generate(&mut rng, self.client);
+            let mut txn = self.workload.generate(&mut rng, self.client);
+            let tag = cfg.ack_log.as_ref().map(|log| {
+                let tag = log.tag(self.client, done);
+                self.workload.tag(&mut txn, &tag);
+                tag
+            });
             let mut tries = 0;
             loop {
                 tries += 1;
                 let Err(e) = self.workload.execute(&mut conn, &txn).await else {
+                    if let (Some(tag), Some(acks)) = (&tag, &self.acks) {
+                        // Acknowledged means END answered COMMIT (not ROLLBACK).
+                        if conn.last_tag() != "COMMIT" {
+                            eprintln!(
+                                "client {}: END answered {:?}, not COMMIT: {tag} not acknowledged",
+                                self.client,
+                                conn.last_tag()
+                            );
+                            self.update(|s| s.error("not-committed"));
+                            break;
+                        }
+                        acks.borrow_mut().ack(tag);
+                    }
                     let latency = intended.elapsed();
                     let service = started.elapsed();
                     self.update(|s| {
@@ -313,6 +355,9 @@ impl<W: Workload> ClientLoop<W> {
                     break;
                 };
                 if e.is_closed() {
+                    if let Some(acks) = &self.acks {
+                        acks.borrow_mut().flush();
+                    }
                     self.update(|s| s.error("conn"));
                     eprintln!("client {}: connection lost: {e}", self.client);
                     return;

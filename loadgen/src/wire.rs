@@ -79,6 +79,11 @@ pub(crate) struct WireConn {
     rbuf: BytesMut,
     /// Outgoing messages; callers append, [`WireConn::round_trip`] sends.
     pub(crate) wbuf: BytesMut,
+    /// Whether [`WireConn::round_trip`] keeps the last CommandComplete tag (off on the hot path
+    /// unless a run needs it: `--ack-log` checks that `END` answered `COMMIT`).
+    pub(crate) capture_tag: bool,
+    /// The last CommandComplete tag of the last round trip, when `capture_tag` is on.
+    pub(crate) last_tag: String,
 }
 
 fn closed(why: &str) -> WireError {
@@ -104,6 +109,8 @@ impl WireConn {
             stream,
             rbuf: BytesMut::with_capacity(8192),
             wbuf: BytesMut::with_capacity(1024),
+            capture_tag: false,
+            last_tag: String::new(),
         };
         conn.startup(config).await?;
         Ok(conn)
@@ -221,6 +228,9 @@ impl WireConn {
     pub(crate) async fn round_trip(&mut self) -> Result<(), WireError> {
         self.flush().await?;
         let mut error = None;
+        if self.capture_tag {
+            self.last_tag.clear();
+        }
         loop {
             // Walk whole messages: tag (1 byte) + length (4 bytes, includes itself) + body.
             while self.rbuf.len() >= 5 {
@@ -239,6 +249,15 @@ impl WireConn {
                     b'E' if error.is_none() => {
                         let body = self.rbuf.split_to(total).split_off(5);
                         error = Some(parse_error(&body));
+                    }
+                    b'C' if self.capture_tag => {
+                        // Body: the tag, NUL-terminated.
+                        let body = &self.rbuf[5..total];
+                        let end = body.iter().position(|&b| b == 0).unwrap_or(body.len());
+                        self.last_tag.clear();
+                        self.last_tag
+                            .push_str(&String::from_utf8_lossy(&body[..end]));
+                        self.rbuf.advance(total);
                     }
                     _ => self.rbuf.advance(total),
                 }

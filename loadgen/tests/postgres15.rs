@@ -49,23 +49,41 @@ impl Pg {
             .expect("local addr")
             .port();
         let data = tmp.path().join("data");
+        let pg = Self {
+            _tmp: tmp,
+            data,
+            port,
+        };
+        pg.start_server();
+        Some(pg)
+    }
+
+    fn start_server(&self) {
         let out = Command::new("bash")
             .arg(script())
             .args([
                 "start".as_ref(),
-                data.as_os_str(),
-                port.to_string().as_ref(),
+                self.data.as_os_str(),
+                self.port.to_string().as_ref(),
             ])
-            // CI: durability is not under test, and the machine is small.
+            // CI: fsync is not under test (a process crash keeps the page cache), and the
+            // machine is small.
             .args(["fsync=off", "shared_buffers=128MB"])
             .output()
             .expect("running pg15.sh");
         assert!(out.status.success(), "pg15.sh start failed: {out:?}");
-        Some(Self {
-            _tmp: tmp,
-            data,
-            port,
-        })
+    }
+
+    /// Immediate shutdown (no checkpoint: the next start runs crash recovery), then start again.
+    fn crash_and_restart(&self) {
+        let status = Command::new("bash")
+            .arg(script())
+            .arg("crash")
+            .arg(&self.data)
+            .status()
+            .expect("running pg15.sh crash");
+        assert!(status.success());
+        self.start_server();
     }
 
     fn url(&self) -> String {
@@ -298,6 +316,8 @@ fn against_postgres_15() {
         "{r}"
     );
 
+    crash_with_ack_log(&pg, url);
+
     // compare: A B A B, per-round ratios and their median.
     let out = loadgen(
         url,
@@ -323,4 +343,60 @@ fn against_postgres_15() {
     assert_eq!(c["rounds"].as_array().map(Vec::len), Some(2));
     // Same server on both sides, but 1-second rounds on a shared machine can differ a lot.
     assert!(n(&c, "median_ratio") > 0.0, "{c}");
+}
+
+/// `run --ack-log` under load, the server crashes, `verify --check-acks` after the restart; then a
+/// deleted acknowledged row must be reported as a lost commit.
+fn crash_with_ack_log(pg: &Pg, url: &str) {
+    ok(url, &["init", "tpcb", "--scale", "1"]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let acks = dir.path().join("acks.log");
+    let acks = acks.to_str().expect("utf-8 path");
+    let child = Command::new(env!("CARGO_BIN_EXE_pglitedb-loadgen"))
+        .args(["run", "tpcb", "-c", "8", "-T", "120", "--no-progress"])
+        .args(["-M", "prepared", "--ack-log", acks])
+        .env("LOADGEN_URL", url)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawning loadgen");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    pg.crash_and_restart();
+    let out = child.wait_with_output().expect("waiting for loadgen");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        !out.status.success(),
+        "a run that lost its server must fail"
+    );
+    assert!(stdout.contains("connections lost: 8 of 8"), "{stdout}");
+    let acked: u64 = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("ack log: "))
+        .and_then(|l| l.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("an ack log line");
+    assert!(acked > 0, "{stdout}");
+
+    let out = loadgen(url, &["verify", "tpcb", "--check-acks", acks]);
+    assert!(out.status.success(), "acknowledged commits survive a crash");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains(&format!("{acked} acknowledged commits from 1 runs")),
+        "{report}"
+    );
+
+    // One acknowledged transaction's history row disappears: a lost commit, reported by tag.
+    let text = std::fs::read_to_string(acks).expect("reading the ack log");
+    let tag = text.lines().find(|l| !l.starts_with('#')).expect("a tag");
+    pg.psql(&format!(
+        "DELETE FROM pgbench_history WHERE filler = '{tag}'"
+    ));
+    let out = loadgen(url, &["verify", "tpcb", "--check-acks", acks]);
+    assert!(!out.status.success());
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains("1 of ") && report.contains(tag),
+        "the lost commit is named: {report}"
+    );
 }

@@ -59,6 +59,11 @@ pub(crate) trait Workload: Send + Sync + 'static {
     /// Draws the next transaction for client number `client`.
     fn generate(&self, rng: &mut SmallRng, client: usize) -> Txn;
 
+    /// `--ack-log` (see `acks.rs`): makes `txn` write `tag` into the database, so a check after a
+    /// crash can tell whether it committed. Only `tpcb` and `update` can (`main` refuses the
+    /// option for the others, which keep this default and leave `txn` alone).
+    fn tag(&self, _txn: &mut Txn, _tag: &str) {}
+
     /// Sends one transaction. The caller handles errors, rollback and retries.
     async fn execute(&self, conn: &mut Conn, txn: &Txn) -> Result<(), WireError> {
         let stmts = self.statements();
@@ -96,12 +101,25 @@ pub(crate) async fn query_row(
 /// Runs `sql` and parses the first column of the first row as an integer.
 pub(crate) async fn query_i64(client: &tokio_postgres::Client, sql: &str) -> Result<i64> {
     use anyhow::Context as _;
+    query_opt_i64(client, sql)
+        .await?
+        .with_context(|| format!("{sql}: NULL"))
+}
+
+/// Like [`query_i64`] for a `sum(...)`, whose NULL (no rows) means 0. (Not `coalesce(sum(x), 0)`
+/// in SQL: the checks should need as few server features as possible.)
+pub(crate) async fn query_sum(client: &tokio_postgres::Client, sql: &str) -> Result<i64> {
+    Ok(query_opt_i64(client, sql).await?.unwrap_or(0))
+}
+
+async fn query_opt_i64(client: &tokio_postgres::Client, sql: &str) -> Result<Option<i64>> {
+    use anyhow::Context as _;
     let row = query_row(client, sql).await?;
-    let text = row
-        .first()
-        .cloned()
-        .flatten()
-        .with_context(|| format!("{sql}: NULL"))?;
-    text.parse()
-        .with_context(|| format!("{sql}: not an integer: {text}"))
+    match row.first().cloned().flatten() {
+        None => Ok(None),
+        Some(text) => text
+            .parse()
+            .map(Some)
+            .with_context(|| format!("{sql}: not an integer: {text}")),
+    }
 }

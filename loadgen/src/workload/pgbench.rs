@@ -28,7 +28,7 @@ use rand::Rng as _;
 use tokio_postgres::{Client, Config};
 
 use super::load::{copy_rows, put_int};
-use super::{query_i64, Txn, Workload};
+use super::{query_i64, query_sum, Txn, Workload};
 use crate::conn::{self, Param, Step, StmtDef};
 
 /// Which built-in pgbench script.
@@ -86,6 +86,11 @@ pub(crate) fn statements() -> Vec<StmtDef> {
     .map(StmtDef::new)
     .collect()
 }
+
+/// pgbench's history INSERT with a tag in `filler`, used instead of [`INS_HISTORY`]'s statement
+/// only under `--ack-log` (`acks.rs`), so normal runs send exactly pgbench's statements.
+const TAGGED_INSERT: &str = "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime, filler) \
+     VALUES ($1, $2, $3, $4, CURRENT_TIMESTAMP, $5)";
 
 /// Draws one transaction of `script` over a data set of `sizes` (pgbench's `\set` lines).
 pub(crate) fn generate(script: Script, sizes: Sizes, rng: &mut SmallRng) -> Txn {
@@ -200,26 +205,10 @@ pub(crate) async fn vacuum(client: &Client, tables: &str) {
 
 /// Checks the invariant described in the module docs; `strict` requires all four sums equal.
 pub(crate) async fn check(client: &Client, sizes: Sizes, strict: bool) -> Result<String> {
-    let a = query_i64(
-        client,
-        "SELECT coalesce(sum(abalance), 0) FROM pgbench_accounts",
-    )
-    .await?;
-    let t = query_i64(
-        client,
-        "SELECT coalesce(sum(tbalance), 0) FROM pgbench_tellers",
-    )
-    .await?;
-    let b = query_i64(
-        client,
-        "SELECT coalesce(sum(bbalance), 0) FROM pgbench_branches",
-    )
-    .await?;
-    let h = query_i64(
-        client,
-        "SELECT coalesce(sum(delta), 0) FROM pgbench_history",
-    )
-    .await?;
+    let a = query_sum(client, "SELECT sum(abalance) FROM pgbench_accounts").await?;
+    let t = query_sum(client, "SELECT sum(tbalance) FROM pgbench_tellers").await?;
+    let b = query_sum(client, "SELECT sum(bbalance) FROM pgbench_branches").await?;
+    let h = query_sum(client, "SELECT sum(delta) FROM pgbench_history").await?;
     let n_a = query_i64(client, "SELECT count(*) FROM pgbench_accounts").await?;
     let n_t = query_i64(client, "SELECT count(*) FROM pgbench_tellers").await?;
     let n_b = query_i64(client, "SELECT count(*) FROM pgbench_branches").await?;
@@ -259,11 +248,23 @@ pub(crate) struct Pgbench {
     script: Script,
     sizes: Sizes,
     stmts: Vec<StmtDef>,
+    /// `--ack-log`: history rows carry the transaction's tag (see [`Workload::tag`]).
+    tagged: bool,
 }
 
 impl Pgbench {
-    /// With `scale` unset, reads it from `pgbench_branches` like pgbench does.
-    pub(crate) async fn new(script: Script, scale: Option<i32>, target: &Config) -> Result<Self> {
+    /// With `scale` unset, reads it from `pgbench_branches` like pgbench does. `tagged` switches
+    /// the history INSERT to [`TAGGED_INSERT`] (tpcb and update only).
+    pub(crate) async fn new(
+        script: Script,
+        scale: Option<i32>,
+        target: &Config,
+        tagged: bool,
+    ) -> Result<Self> {
+        ensure!(
+            !tagged || script != Script::Select,
+            "--ack-log needs a workload that writes history rows (tpcb or update)"
+        );
         let scale = match scale {
             Some(s) => s,
             None => {
@@ -278,10 +279,15 @@ impl Pgbench {
             (1..20_000).contains(&scale),
             "--scale must be in 1..20000 (int account ids)"
         );
+        let mut stmts = statements();
+        if tagged {
+            stmts[INS_HISTORY] = StmtDef::new(TAGGED_INSERT);
+        }
         Ok(Self {
             script,
             sizes: Sizes::scale(scale),
-            stmts: statements(),
+            stmts,
+            tagged,
         })
     }
 }
@@ -307,6 +313,15 @@ impl Workload for Pgbench {
 
     fn generate(&self, rng: &mut SmallRng, _client: usize) -> Txn {
         generate(self.script, self.sizes, rng)
+    }
+
+    fn tag(&self, txn: &mut Txn, tag: &str) {
+        if !self.tagged {
+            return;
+        }
+        if let Some(step) = txn.steps.iter_mut().find(|s| s.stmt == INS_HISTORY) {
+            step.params.push(Param::Text(tag.into()));
+        }
     }
 
     async fn verify(&self, target: &Config) -> Result<String> {
@@ -346,5 +361,35 @@ mod tests {
                 .len(),
             5
         );
+    }
+
+    #[test]
+    fn ack_tags_only_when_asked() {
+        let mut rng = SmallRng::seed_from_u64(2);
+        for tagged in [false, true] {
+            let mut stmts = statements();
+            if tagged {
+                stmts[INS_HISTORY] = StmtDef::new(TAGGED_INSERT);
+            }
+            let w = Pgbench {
+                script: Script::Tpcb,
+                sizes: Sizes::scale(1),
+                stmts,
+                tagged,
+            };
+            let mut txn = w.generate(&mut rng, 0);
+            w.tag(&mut txn, "abcdef-0-1");
+            let ins = &txn.steps[5];
+            assert_eq!(ins.stmt, INS_HISTORY);
+            let mut sql = String::new();
+            w.statements()[INS_HISTORY].render(&ins.params, &mut sql);
+            if tagged {
+                assert!(sql.ends_with("CURRENT_TIMESTAMP, 'abcdef-0-1')"), "{sql}");
+            } else {
+                // pgbench's statement, untouched.
+                assert_eq!(ins.params.len(), 4);
+                assert!(sql.ends_with("CURRENT_TIMESTAMP)"), "{sql}");
+            }
+        }
     }
 }
