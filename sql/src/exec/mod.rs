@@ -11,7 +11,10 @@
 //! N, up to the orders PostgreSQL leaves unspecified (tested in `tests`).
 
 mod aggregate;
+pub(crate) mod env;
+mod rel;
 mod sort;
+pub(crate) mod sublink;
 #[cfg(test)]
 mod tests;
 
@@ -181,6 +184,18 @@ pub(crate) fn finish(
         .collect())
 }
 
+/// Runs both halves of a plan where the caller is, over its table-less source or `Rel` tree (or
+/// one empty row): what subqueries, derived tables and the session's multi-table queries use.
+pub(crate) fn run_plan(plan: &QueryPlan, params: &[Value]) -> Result<Vec<Vec<Value>>> {
+    let mut run = plan.shard_run(params)?;
+    match &plan.local {
+        None => run.push(Vec::new())?,
+        Some(l) => local_rows(&l.kind, params, |row| run.push(row))?,
+    }
+    let part = run.finish()?;
+    plan.finish(vec![part], params)
+}
+
 /// Feeds the rows of a table-less source to `push` (PostgreSQL's error for a zero step).
 pub(crate) fn local_rows(
     kind: &LocalKind,
@@ -188,6 +203,12 @@ pub(crate) fn local_rows(
     mut push: impl FnMut(Vec<Value>) -> Result<()>,
 ) -> Result<()> {
     let (start, stop, step, ty) = match kind {
+        LocalKind::Rel(rel) => {
+            for r in rel::rows(rel, params)? {
+                push(r)?;
+            }
+            return Ok(());
+        }
         LocalKind::Values(rows) => {
             for r in rows {
                 push(r.iter().map(|e| e.eval(params)).collect::<Result<_>>()?)?;

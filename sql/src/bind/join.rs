@@ -1,0 +1,710 @@
+//! FROM clauses with several items: binding the join tree, placing conditions, and turning it
+//! into a [`Rel`] whose leaves are base-table scans pushed to the shards.
+//!
+//! # The input row
+//! FROM items are laid side by side in the order written: item `k`'s columns occupy
+//! `[start_k, start_k + width_k)` of the level's input row, and every join node covers a
+//! contiguous range (its left child's, then its right child's). Conditions are bound over the
+//! whole input row and shifted to a node's own row (which starts at its `start`) when placed.
+//!
+//! # Placing conditions (what PostgreSQL's `distribute_qual_to_rels` does, simplified)
+//! A condition is a *filter on a node's output* when it comes from WHERE (the root) or from an
+//! INNER JOIN's ON (that join). Such a filter moves into a child when it reads only that child's
+//! columns and the join does not null-extend that child (either child of an inner join; the left
+//! of a LEFT JOIN; the right of a RIGHT JOIN), down to a base table, where it joins the shard
+//! scan's filter (and may make it a primary-key point lookup). What cannot move stays on the
+//! lowest inner join that covers it, or at the level's WHERE. A LEFT JOIN's ON conditions that
+//! read only its right side filter the right side; its other ON conditions stay on the join.
+//! Conditions with subqueries never move (their outer references are bound to the level's row).
+//! At a join, `l = r` conditions with `l` over the left side and `r` over the right become hash
+//! keys.
+
+use std::sync::Arc;
+
+use sqlparser::ast;
+
+use super::scope::{shift_columns, Scope};
+use super::{dml, ident, Binder};
+use crate::catalog::TableDef;
+use crate::error::{Result, SqlError};
+use crate::expr::{BinOp, Expr};
+use crate::plan::{walk, Body, Distinct, Join, JoinKind, QueryPlan, Rel, ScanSource};
+use crate::types::DataType;
+
+fn unsupported<T>(what: &str) -> Result<T> {
+    Err(SqlError::FeatureNotSupported(format!(
+        "{what} is not supported yet"
+    )))
+}
+
+/// A bound FROM tree (before conditions are placed and scans are made).
+#[derive(Debug)]
+pub(crate) enum FromNode {
+    /// A stored table: its scan's filter conjuncts, over the level's input row.
+    Table {
+        table: Arc<TableDef>,
+        start: usize,
+        filters: Vec<Expr>,
+    },
+    /// Any other row source (derived table, VALUES, generate_series, CTE).
+    Other {
+        rel: Rel,
+        start: usize,
+        width: usize,
+    },
+    Join {
+        kind: JoinKind,
+        left: Box<FromNode>,
+        right: Box<FromNode>,
+        /// Join conditions over the level's input row.
+        conds: Vec<Expr>,
+        lateral: bool,
+    },
+}
+
+impl FromNode {
+    fn start(&self) -> usize {
+        match self {
+            FromNode::Table { start, .. } | FromNode::Other { start, .. } => *start,
+            FromNode::Join { left, .. } => left.start(),
+        }
+    }
+
+    pub(crate) fn end(&self) -> usize {
+        match self {
+            FromNode::Table { table, start, .. } => start + table.columns.len(),
+            FromNode::Other { start, width, .. } => start + width,
+            FromNode::Join { right, .. } => right.end(),
+        }
+    }
+
+    /// The single stored table of a one-item FROM.
+    pub(crate) fn single_table(&self) -> Option<&Arc<TableDef>> {
+        match self {
+            FromNode::Table { table, .. } => Some(table),
+            _ => None,
+        }
+    }
+}
+
+/// The columns an expression reads at its own level: `Some((min, max))`, `None` for none.
+fn span(e: &Expr) -> Option<(usize, usize)> {
+    let mut out: Option<(usize, usize)> = None;
+    walk(e, &mut |x| {
+        if let Expr::Column(i, _) = x {
+            out = Some(out.map_or((*i, *i), |(a, b)| (a.min(*i), b.max(*i))));
+        }
+    });
+    out
+}
+
+fn within(e: &Expr, node: &FromNode) -> bool {
+    span(e).is_none_or(|(a, b)| a >= node.start() && b < node.end())
+}
+
+/// Whether an expression holds a subquery or an outer reference (it cannot go to a shard).
+fn router_only(e: &Expr) -> bool {
+    let mut found = false;
+    walk(e, &mut |x| {
+        found |= matches!(x, Expr::SubLink(_) | Expr::Outer { .. })
+    });
+    found
+}
+
+fn has_sublink(e: &Expr) -> bool {
+    let mut found = false;
+    walk(e, &mut |x| found |= matches!(x, Expr::SubLink(_)));
+    found
+}
+
+/// Splits a condition into its AND-ed parts.
+pub(crate) fn conjuncts(e: Expr, out: &mut Vec<Expr>) {
+    match e {
+        Expr::Binary {
+            op: BinOp::And,
+            left,
+            right,
+            ..
+        } => {
+            conjuncts(*left, out);
+            conjuncts(*right, out);
+        }
+        e => out.push(e),
+    }
+}
+
+pub(crate) fn and_all(parts: Vec<Expr>) -> Option<Expr> {
+    parts.into_iter().reduce(|a, b| Expr::Binary {
+        op: BinOp::And,
+        left: Box::new(a),
+        right: Box::new(b),
+        ty: DataType::Bool,
+    })
+}
+
+/// Applies `cond` as a filter on `node`'s output, as deep as it may go; gives it back when it
+/// must stay above `node`.
+pub(crate) fn place(node: &mut FromNode, cond: Expr) -> Option<Expr> {
+    if has_sublink(&cond) {
+        return Some(cond);
+    }
+    match node {
+        FromNode::Table { filters, .. } => {
+            if router_only(&cond) {
+                return Some(cond);
+            }
+            filters.push(cond);
+            None
+        }
+        FromNode::Other { .. } => Some(cond),
+        FromNode::Join {
+            kind,
+            left,
+            right,
+            conds,
+            ..
+        } => {
+            let to_left = matches!(kind, JoinKind::Inner | JoinKind::Left) && within(&cond, left);
+            let to_right =
+                matches!(kind, JoinKind::Inner | JoinKind::Right) && within(&cond, right);
+            let rest = if to_left {
+                place(left, cond)
+            } else if to_right {
+                place(right, cond)
+            } else {
+                Some(cond)
+            };
+            match (rest, *kind) {
+                (Some(c), JoinKind::Inner) => {
+                    conds.push(c);
+                    None
+                }
+                (rest, _) => rest,
+            }
+        }
+    }
+}
+
+/// Places one ON condition of the join `node` (just built).
+fn place_on(node: &mut FromNode, cond: Expr) {
+    let FromNode::Join {
+        kind,
+        right,
+        left,
+        conds,
+        ..
+    } = node
+    else {
+        return;
+    };
+    let rest = match *kind {
+        JoinKind::Inner => {
+            if let Some(c) = place(node, cond) {
+                if let FromNode::Join { conds, .. } = node {
+                    conds.push(c);
+                }
+            }
+            return;
+        }
+        JoinKind::Left if within(&cond, right) && span(&cond).is_some() => place(right, cond),
+        JoinKind::Right if within(&cond, left) && span(&cond).is_some() => place(left, cond),
+        _ => Some(cond),
+    };
+    if let Some(c) = rest {
+        conds.push(c);
+    }
+}
+
+impl Binder<'_> {
+    /// The FROM clause: its tree and scope; `None` without FROM.
+    pub(crate) fn bind_from(
+        &mut self,
+        from: &[ast::TableWithJoins],
+    ) -> Result<Option<(FromNode, Scope)>> {
+        let mut acc: Option<(FromNode, Scope)> = None;
+        for twj in from {
+            let offset = acc.as_ref().map_or(0, |a| a.0.end());
+            let left_ctx = acc.as_ref().map(|a| a.1.shifted(a.0.start()));
+            let (node, scope, lateral) = self.table_with_joins(twj, offset, left_ctx)?;
+            acc = Some(match acc {
+                None => (node, scope),
+                Some((l, ls)) => (
+                    FromNode::Join {
+                        kind: JoinKind::Inner,
+                        left: Box::new(l),
+                        right: Box::new(node),
+                        conds: Vec::new(),
+                        lateral,
+                    },
+                    ls.concat(scope)?,
+                ),
+            });
+        }
+        Ok(acc)
+    }
+
+    /// One comma-separated FROM item with its joins. `lateral_left` is what a LATERAL item may
+    /// read (shifted to start at 0).
+    fn table_with_joins(
+        &mut self,
+        twj: &ast::TableWithJoins,
+        offset: usize,
+        lateral_left: Option<Scope>,
+    ) -> Result<(FromNode, Scope, bool)> {
+        let (mut node, mut scope, lateral) = self.factor(&twj.relation, offset, lateral_left)?;
+        for j in &twj.joins {
+            use ast::JoinOperator as J;
+            let (kind, constraint) = match &j.join_operator {
+                J::Join(c) | J::Inner(c) => (JoinKind::Inner, c),
+                J::Left(c) | J::LeftOuter(c) => (JoinKind::Left, c),
+                J::Right(c) | J::RightOuter(c) => (JoinKind::Right, c),
+                J::FullOuter(c) => (JoinKind::Full, c),
+                J::CrossJoin(c) => (JoinKind::Inner, c),
+                _ => return unsupported("this kind of join"),
+            };
+            let left_scope = scope.shifted(node.start());
+            let (right, rscope, rlateral) =
+                self.factor(&j.relation, node.end(), Some(left_scope))?;
+            if rlateral && matches!(kind, JoinKind::Right | JoinKind::Full) {
+                return unsupported("LATERAL on the right of RIGHT or FULL JOIN");
+            }
+            let (n, s) = self.join(kind, constraint, node, scope, right, rscope, rlateral)?;
+            node = n;
+            scope = s;
+        }
+        Ok((node, scope, lateral))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn join(
+        &mut self,
+        kind: JoinKind,
+        constraint: &ast::JoinConstraint,
+        left: FromNode,
+        lscope: Scope,
+        right: FromNode,
+        rscope: Scope,
+        lateral: bool,
+    ) -> Result<(FromNode, Scope)> {
+        let mut node = FromNode::Join {
+            kind,
+            left: Box::new(left),
+            right: Box::new(right),
+            conds: Vec::new(),
+            lateral,
+        };
+        let using: Vec<String> = match constraint {
+            ast::JoinConstraint::None => {
+                return Ok((node, lscope.concat(rscope)?));
+            }
+            ast::JoinConstraint::On(e) => {
+                let merged = lscope.concat(rscope)?;
+                let saved = self.from.replace(merged.clone());
+                let saved_aggs = std::mem::replace(
+                    &mut self.aggs,
+                    super::select::AggScope {
+                        calls: None,
+                        clause: "JOIN conditions",
+                        ..Default::default()
+                    },
+                );
+                let cond = self.condition(e, "JOIN/ON");
+                self.from = saved;
+                self.aggs = saved_aggs;
+                let mut parts = Vec::new();
+                conjuncts(cond?, &mut parts);
+                for c in parts {
+                    place_on(&mut node, c);
+                }
+                return Ok((node, merged));
+            }
+            ast::JoinConstraint::Using(names) => names
+                .iter()
+                .map(|n| {
+                    n.0.last()
+                        .and_then(|p| p.as_ident())
+                        .map(ident)
+                        .unwrap_or_default()
+                })
+                .collect(),
+            ast::JoinConstraint::Natural => lscope
+                .visible
+                .iter()
+                .filter(|(n, _)| rscope.visible.iter().any(|(m, _)| m == n))
+                .map(|(n, _)| n.clone())
+                .collect(),
+            ast::JoinConstraint::UsingAlias(..) => return unsupported("USING ... AS"),
+        };
+        let mut merged_cols = Vec::new();
+        for name in &using {
+            if using.iter().filter(|n| *n == name).count() > 1 {
+                return Err(SqlError::DuplicateColumn(name.clone()));
+            }
+            let side = |s: &Scope, which: &'static str| -> Result<Expr> {
+                let mut hits = s.visible.iter().filter(|(n, _)| n == name);
+                match (hits.next(), hits.next()) {
+                    (Some(h), None) => Ok(h.1.clone()),
+                    (Some(_), Some(_)) => Err(SqlError::AmbiguousUsing {
+                        name: name.clone(),
+                        side: which,
+                    }),
+                    (None, _) => Err(SqlError::UsingColumnMissing {
+                        name: name.clone(),
+                        side: which,
+                    }),
+                }
+            };
+            let l = side(&lscope, "left")?;
+            let r = side(&rscope, "right")?;
+            let cond = self.binary_bound(BinOp::Eq, l.clone(), r.clone(), None)?;
+            let merged = match kind {
+                JoinKind::Inner | JoinKind::Left => coerce_to(l, cond_type(&cond)),
+                JoinKind::Right => coerce_to(r, cond_type(&cond)),
+                JoinKind::Full => return unsupported("FULL JOIN with USING or NATURAL"),
+            };
+            merged_cols.push((name.clone(), merged));
+            place_on(&mut node, cond);
+        }
+        let mut scope = lscope.clone().concat(rscope.clone())?;
+        let mut visible = merged_cols;
+        visible.extend(
+            lscope
+                .visible
+                .into_iter()
+                .filter(|(n, _)| !using.contains(n)),
+        );
+        visible.extend(
+            rscope
+                .visible
+                .into_iter()
+                .filter(|(n, _)| !using.contains(n)),
+        );
+        scope.visible = visible;
+        Ok((node, scope))
+    }
+
+    /// One FROM item (not a join): its node, scope and whether it is LATERAL.
+    fn factor(
+        &mut self,
+        f: &ast::TableFactor,
+        offset: usize,
+        lateral_left: Option<Scope>,
+    ) -> Result<(FromNode, Scope, bool)> {
+        match f {
+            ast::TableFactor::Table {
+                name,
+                alias,
+                args: None,
+                ..
+            } => {
+                if let Some(cte) = self.cte_ref(name)? {
+                    let (rel, cols) = cte;
+                    let default = super::object_name(name);
+                    return self.other(rel, cols, &default, alias.as_ref(), offset, false);
+                }
+                let table = self.table(name)?;
+                let cols: Vec<(String, DataType)> = table
+                    .columns
+                    .iter()
+                    .map(|c| (c.name.clone(), c.ty))
+                    .collect();
+                let scope = Scope::range(
+                    &alias
+                        .as_ref()
+                        .map_or(table.name.clone(), |a| ident(&a.name)),
+                    &rename(&cols, alias.as_ref())?,
+                    offset,
+                );
+                Ok((
+                    FromNode::Table {
+                        table,
+                        start: offset,
+                        filters: Vec::new(),
+                    },
+                    scope,
+                    false,
+                ))
+            }
+            ast::TableFactor::Table {
+                name,
+                alias,
+                args: Some(args),
+                ..
+            } => {
+                // Functions in FROM may read the items before them (implicitly LATERAL).
+                let lateral = lateral_left.is_some();
+                let (table, kind) =
+                    self.in_lateral(lateral_left, |b| b.series(name, None, args))?;
+                let cols: Vec<(String, DataType)> = table
+                    .columns
+                    .iter()
+                    .map(|c| (c.name.clone(), c.ty))
+                    .collect();
+                // A function's one column takes the alias's name when no column alias is given.
+                let cols = match alias {
+                    Some(a) if a.columns.is_empty() => vec![(ident(&a.name), cols[0].1)],
+                    _ => cols,
+                };
+                self.other(
+                    Rel::Local(kind),
+                    cols,
+                    &table.name,
+                    alias.as_ref(),
+                    offset,
+                    lateral,
+                )
+            }
+            ast::TableFactor::Derived {
+                lateral,
+                subquery,
+                alias,
+                ..
+            } => {
+                let Some(alias) = alias else {
+                    return Err(SqlError::Syntax {
+                        message: "subquery in FROM must have an alias".into(),
+                        position: None,
+                    });
+                };
+                let left = if *lateral { lateral_left } else { None };
+                let is_lateral = left.is_some();
+                if let (ast::SetExpr::Values(values), None, None, None) = (
+                    subquery.body.as_ref(),
+                    &subquery.order_by,
+                    &subquery.limit_clause,
+                    &subquery.with,
+                ) {
+                    let (table, kind) =
+                        self.in_lateral(left, |b| b.values_source(values, Some(alias)))?;
+                    let cols: Vec<(String, DataType)> = table
+                        .columns
+                        .iter()
+                        .map(|c| (c.name.clone(), c.ty))
+                        .collect();
+                    return self.other(
+                        Rel::Local(kind),
+                        cols,
+                        &table.name,
+                        None,
+                        offset,
+                        is_lateral,
+                    );
+                }
+                let plan = self.in_lateral(left, |b| b.nested_query(subquery))?;
+                let cols = plan.columns.clone();
+                self.other(
+                    Rel::Query(Box::new(plan)),
+                    cols,
+                    "",
+                    Some(alias),
+                    offset,
+                    is_lateral,
+                )
+            }
+            ast::TableFactor::NestedJoin {
+                table_with_joins,
+                alias,
+            } => {
+                let (node, scope, lateral) =
+                    self.table_with_joins(table_with_joins, offset, lateral_left)?;
+                let scope = match alias {
+                    None => scope,
+                    Some(a) => {
+                        let name = ident(&a.name);
+                        let mut visible = scope.visible.clone();
+                        for (i, c) in a.columns.iter().enumerate() {
+                            if let Some(v) = visible.get_mut(i) {
+                                v.0 = ident(&c.name);
+                            }
+                        }
+                        Scope {
+                            rels: vec![super::scope::RangeRel {
+                                name,
+                                cols: visible.clone(),
+                            }],
+                            visible,
+                            ..scope
+                        }
+                    }
+                };
+                Ok((node, scope, lateral))
+            }
+            _ => unsupported("this kind of FROM item"),
+        }
+    }
+
+    /// Binds with `left` pushed as the nearest outer level (a LATERAL item), or without.
+    fn in_lateral<T>(
+        &mut self,
+        left: Option<Scope>,
+        f: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        let saved_from = self.from.take();
+        let pushed = left.is_some();
+        if let Some(l) = left {
+            self.outer.push(l);
+        }
+        let out = f(self);
+        if pushed {
+            self.outer.pop();
+        }
+        self.from = saved_from;
+        out
+    }
+
+    /// A non-table FROM item over `rel` with these columns.
+    fn other(
+        &mut self,
+        rel: Rel,
+        cols: Vec<(String, DataType)>,
+        default_name: &str,
+        alias: Option<&ast::TableAlias>,
+        offset: usize,
+        lateral: bool,
+    ) -> Result<(FromNode, Scope, bool)> {
+        let name = alias.map_or(default_name.to_string(), |a| ident(&a.name));
+        let scope = Scope::range(&name, &rename(&cols, alias)?, offset);
+        Ok((
+            FromNode::Other {
+                rel,
+                start: offset,
+                width: cols.len(),
+            },
+            scope,
+            lateral,
+        ))
+    }
+
+    /// Turns a FROM tree into a [`Rel`], registering its base-table scans.
+    pub(crate) fn build_rel(&mut self, node: FromNode) -> Result<Rel> {
+        match node {
+            FromNode::Table {
+                table,
+                start,
+                filters,
+            } => {
+                let filters: Vec<Expr> = filters
+                    .into_iter()
+                    .map(|f| shift_columns(f, start))
+                    .collect();
+                let filter = and_all(filters);
+                let key = filter.as_ref().and_then(|f| dml::point_key(f, &table));
+                let columns: Vec<(String, DataType)> = table
+                    .columns
+                    .iter()
+                    .map(|c| (c.name.clone(), c.ty))
+                    .collect();
+                let body = Body::Project(
+                    columns
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| Expr::Column(i, c.1))
+                        .collect(),
+                );
+                self.scans.push(Arc::new(QueryPlan {
+                    columns,
+                    param_types: Vec::new(),
+                    source: Some(ScanSource { table, filter, key }),
+                    body,
+                    order: Vec::new(),
+                    distinct: Distinct::None,
+                    limit: None,
+                    offset: None,
+                    local: None,
+                    scans: Vec::new(),
+                }));
+                Ok(Rel::Scan(self.scans.len() - 1))
+            }
+            FromNode::Other { rel, .. } => Ok(rel),
+            FromNode::Join {
+                kind,
+                left,
+                right,
+                conds,
+                lateral,
+            } => {
+                let (start, mid, end) = (left.start(), right.start(), right.end());
+                let mut keys = Vec::new();
+                let mut rest = Vec::new();
+                for c in conds {
+                    if start > 0 && has_sublink(&c) {
+                        return unsupported("subqueries in conditions of nested joins");
+                    }
+                    let side = |e: &Expr, a: usize, b: usize| {
+                        !router_only(e) && span(e).is_some_and(|(x, y)| x >= a && y < b)
+                    };
+                    match c {
+                        Expr::Binary {
+                            op: BinOp::Eq,
+                            left: l,
+                            right: r,
+                            ..
+                        } if !lateral
+                            && ((side(&l, start, mid) && side(&r, mid, end))
+                                || (side(&r, start, mid) && side(&l, mid, end))) =>
+                        {
+                            let (l, r) = if side(&l, start, mid) {
+                                (*l, *r)
+                            } else {
+                                (*r, *l)
+                            };
+                            keys.push((shift_columns(l, start), shift_columns(r, mid)));
+                        }
+                        c => rest.push(shift_columns(c, start)),
+                    }
+                }
+                let (lw, rw) = (mid - start, end - mid);
+                Ok(Rel::Join(Box::new(Join {
+                    kind,
+                    left: self.build_rel(*left)?,
+                    right: self.build_rel(*right)?,
+                    left_width: lw,
+                    right_width: rw,
+                    keys,
+                    cond: and_all(rest),
+                    lateral,
+                })))
+            }
+        }
+    }
+}
+
+/// Applies an alias's column names to the first columns (more names than columns is 42P10).
+fn rename(
+    cols: &[(String, DataType)],
+    alias: Option<&ast::TableAlias>,
+) -> Result<Vec<(String, DataType)>> {
+    let mut out = cols.to_vec();
+    if let Some(a) = alias {
+        if a.columns.len() > cols.len() {
+            return Err(SqlError::InvalidColumnReference {
+                message: format!(
+                    "table \"{}\" has {} columns available but {} columns specified",
+                    ident(&a.name),
+                    cols.len(),
+                    a.columns.len()
+                ),
+                position: None,
+            });
+        }
+        for (c, n) in out.iter_mut().zip(&a.columns) {
+            c.0 = ident(&n.name);
+        }
+    }
+    Ok(out)
+}
+
+fn cond_type(cond: &Expr) -> DataType {
+    match cond {
+        Expr::Binary { left, .. } => left.data_type(),
+        _ => DataType::Unknown,
+    }
+}
+
+fn coerce_to(e: Expr, ty: DataType) -> Expr {
+    if e.data_type() == ty || ty == DataType::Unknown {
+        e
+    } else {
+        Expr::Cast(Box::new(e), ty)
+    }
+}

@@ -1,0 +1,217 @@
+//! Running [`Rel`] trees at the router: joins, set operations, recursive CTEs (see `crate::plan`'s
+//! `rel` module for the shapes). Every operator materializes its inputs; joins use a hash table
+//! (an ordered map keyed like GROUP BY keys) on the right side when there are equi-join keys.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use super::{env, local_rows, run_plan, GroupKey};
+use crate::error::Result;
+use crate::plan::{Join, JoinKind, Recursive, Rel, SetOp, SetOpKind};
+use crate::types::Value;
+
+type Rows = Vec<Vec<Value>>;
+
+/// The rows of a relational tree.
+pub(crate) fn rows(rel: &Rel, params: &[Value]) -> Result<Rows> {
+    match rel {
+        Rel::Scan(i) => env::input(*i),
+        Rel::Local(kind) => {
+            let mut out = Vec::new();
+            local_rows(kind, params, |r| {
+                out.push(r);
+                Ok(())
+            })?;
+            Ok(out)
+        }
+        Rel::Query(plan) => run_plan(plan, params),
+        Rel::Join(j) => join(j, params),
+        Rel::SetOp(s) => set_op(s, params),
+        Rel::Recursive(r) => recursive(r, params),
+        Rel::WorkTable(id) => env::work(*id),
+    }
+}
+
+fn passes(cond: &Option<crate::expr::Expr>, row: &[Value], params: &[Value]) -> Result<bool> {
+    Ok(match cond {
+        None => true,
+        Some(c) => c.eval_row(row, params)? == Value::Bool(true),
+    })
+}
+
+fn key(exprs: &[&crate::expr::Expr], row: &[Value], params: &[Value]) -> Result<Option<GroupKey>> {
+    let mut k = Vec::with_capacity(exprs.len());
+    for e in exprs {
+        let v = e.eval_row(row, params)?;
+        if v.is_null() {
+            return Ok(None);
+        }
+        k.push(v);
+    }
+    Ok(Some(GroupKey(k)))
+}
+
+fn join(j: &Join, params: &[Value]) -> Result<Rows> {
+    let left = rows(&j.left, params)?;
+    let mut out = Vec::new();
+    if j.lateral {
+        for l in left {
+            let right = env::with_outer(l.clone(), || rows(&j.right, params))?;
+            let mut matched = false;
+            for r in right {
+                let mut row = l.clone();
+                row.extend(r);
+                if passes(&j.cond, &row, params)? {
+                    matched = true;
+                    out.push(row);
+                }
+            }
+            if !matched && j.kind == JoinKind::Left {
+                let mut row = l;
+                row.resize(j.left_width + j.right_width, Value::Null);
+                out.push(row);
+            }
+        }
+        return Ok(out);
+    }
+    let right = rows(&j.right, params)?;
+    let mut right_matched = vec![false; right.len()];
+    let left_keys: Vec<_> = j.keys.iter().map(|k| &k.0).collect();
+    let right_keys: Vec<_> = j.keys.iter().map(|k| &k.1).collect();
+    let index = if j.keys.is_empty() {
+        None
+    } else {
+        let mut map: BTreeMap<GroupKey, Vec<usize>> = BTreeMap::new();
+        for (i, r) in right.iter().enumerate() {
+            if let Some(k) = key(&right_keys, r, params)? {
+                map.entry(k).or_default().push(i);
+            }
+        }
+        Some(map)
+    };
+    let all: Vec<usize> = (0..right.len()).collect();
+    let none: Vec<usize> = Vec::new();
+    for l in left {
+        let candidates = match &index {
+            None => &all,
+            Some(map) => match key(&left_keys, &l, params)? {
+                None => &none,
+                Some(k) => map.get(&k).unwrap_or(&none),
+            },
+        };
+        let mut matched = false;
+        for &ri in candidates {
+            let mut row = Vec::with_capacity(j.left_width + j.right_width);
+            row.extend(l.iter().cloned());
+            row.extend(right[ri].iter().cloned());
+            if passes(&j.cond, &row, params)? {
+                matched = true;
+                right_matched[ri] = true;
+                out.push(row);
+            }
+        }
+        if !matched && matches!(j.kind, JoinKind::Left | JoinKind::Full) {
+            let mut row = l;
+            row.resize(j.left_width + j.right_width, Value::Null);
+            out.push(row);
+        }
+    }
+    if matches!(j.kind, JoinKind::Right | JoinKind::Full) {
+        for (r, m) in right.into_iter().zip(right_matched) {
+            if !m {
+                let mut row = vec![Value::Null; j.left_width];
+                row.extend(r);
+                out.push(row);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Set operations treat NULLs as equal (like DISTINCT). Without ALL, the result comes out in
+/// key order.
+fn set_op(s: &SetOp, params: &[Value]) -> Result<Rows> {
+    let left = run_plan(&s.left, params)?;
+    let right = run_plan(&s.right, params)?;
+    let counts = |rows: Rows| {
+        let mut m: BTreeMap<GroupKey, usize> = BTreeMap::new();
+        for r in rows {
+            *m.entry(GroupKey(r)).or_default() += 1;
+        }
+        m
+    };
+    Ok(match (s.op, s.all) {
+        (SetOpKind::Union, true) => {
+            let mut out = left;
+            out.extend(right);
+            out
+        }
+        (SetOpKind::Union, false) => {
+            let mut set: BTreeSet<GroupKey> = left.into_iter().map(GroupKey).collect();
+            set.extend(right.into_iter().map(GroupKey));
+            set.into_iter().map(|k| k.0).collect()
+        }
+        (SetOpKind::Intersect, true) => {
+            let mut r = counts(right);
+            let mut out = Vec::new();
+            for row in left {
+                let k = GroupKey(row);
+                if let Some(n) = r.get_mut(&k).filter(|n| **n > 0) {
+                    *n -= 1;
+                    out.push(k.0);
+                }
+            }
+            out
+        }
+        (SetOpKind::Intersect, false) => {
+            let r = counts(right);
+            counts(left)
+                .into_keys()
+                .filter(|k| r.contains_key(k))
+                .map(|k| k.0)
+                .collect()
+        }
+        (SetOpKind::Except, true) => {
+            let mut r = counts(right);
+            let mut out = Vec::new();
+            for row in left {
+                let k = GroupKey(row);
+                match r.get_mut(&k).filter(|n| **n > 0) {
+                    Some(n) => *n -= 1,
+                    None => out.push(k.0),
+                }
+            }
+            out
+        }
+        (SetOpKind::Except, false) => {
+            let r = counts(right);
+            counts(left)
+                .into_keys()
+                .filter(|k| !r.contains_key(k))
+                .map(|k| k.0)
+                .collect()
+        }
+    })
+}
+
+/// `WITH RECURSIVE`: iterate the step over the previous iteration's new rows until it yields none.
+fn recursive(r: &Recursive, params: &[Value]) -> Result<Rows> {
+    let mut seen: BTreeSet<GroupKey> = BTreeSet::new();
+    let fresh = |rows: Rows, seen: &mut BTreeSet<GroupKey>| -> Rows {
+        if r.all {
+            return rows;
+        }
+        rows.into_iter()
+            .filter(|row| seen.insert(GroupKey(row.clone())))
+            .collect()
+    };
+    let base = run_plan(&r.base, params)?;
+    let mut working = fresh(base, &mut seen);
+    let mut out = working.clone();
+    while !working.is_empty() {
+        let next = env::with_work(r.id, Rc::new(working), || run_plan(&r.step, params))?;
+        working = fresh(next, &mut seen);
+        out.extend(working.iter().cloned());
+    }
+    Ok(out)
+}
