@@ -303,10 +303,7 @@ impl Binder<'_> {
     }
 
     /// A FROM name that is a visible CTE: its row source and columns.
-    pub(crate) fn cte_ref(
-        &mut self,
-        name: &ast::ObjectName,
-    ) -> Result<Option<(Rel, Columns)>> {
+    pub(crate) fn cte_ref(&mut self, name: &ast::ObjectName) -> Result<Option<(Rel, Columns)>> {
         if name.0.len() != 1 {
             return Ok(None);
         }

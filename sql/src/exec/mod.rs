@@ -187,10 +187,49 @@ pub(crate) fn finish(
 /// Runs both halves of a plan where the caller is, over its table-less source or `Rel` tree (or
 /// one empty row): what subqueries, derived tables and the session's multi-table queries use.
 pub(crate) fn run_plan(plan: &QueryPlan, params: &[Value]) -> Result<Vec<Vec<Value>>> {
+    run_plan_hint(plan, params, None)
+}
+
+/// [`run_plan`] when the caller needs at most `hint` rows. A plan whose output rows are its
+/// input rows one for one (projection only) asks its input for no more than it keeps, so a
+/// recursive CTE under `LIMIT` stops, as PostgreSQL's demand-driven executor does.
+pub(crate) fn run_plan_hint(
+    plan: &QueryPlan,
+    params: &[Value],
+    hint: Option<usize>,
+) -> Result<Vec<Vec<Value>>> {
     let mut run = plan.shard_run(params)?;
     match &plan.local {
         None => run.push(Vec::new())?,
-        Some(l) => local_rows(&l.kind, params, |row| run.push(row))?,
+        Some(l) => {
+            let one_for_one = matches!(plan.body, Body::Project(_))
+                && plan.order.is_empty()
+                && plan.distinct == Distinct::None
+                && l.filter.is_none();
+            let input_hint = if one_for_one {
+                let offset = match &plan.offset {
+                    None => 0,
+                    Some(e) => count(e, params, "OFFSET")?.unwrap_or(0),
+                };
+                match (
+                    limit_bound(plan, params)?,
+                    hint.map(|h| h.saturating_add(offset)),
+                ) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                }
+            } else {
+                None
+            };
+            match &l.kind {
+                LocalKind::Rel(rel) => {
+                    for row in rel::rows(rel, params, input_hint)? {
+                        run.push(row)?;
+                    }
+                }
+                kind => local_rows(kind, params, |row| run.push(row))?,
+            }
+        }
     }
     let part = run.finish()?;
     plan.finish(vec![part], params)
@@ -204,7 +243,7 @@ pub(crate) fn local_rows(
 ) -> Result<()> {
     let (start, stop, step, ty) = match kind {
         LocalKind::Rel(rel) => {
-            for r in rel::rows(rel, params)? {
+            for r in rel::rows(rel, params, None)? {
                 push(r)?;
             }
             return Ok(());

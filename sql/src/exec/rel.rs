@@ -5,15 +5,17 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
-use super::{env, local_rows, run_plan, GroupKey};
+use super::{env, local_rows, run_plan, run_plan_hint, GroupKey};
 use crate::error::Result;
 use crate::plan::{Join, JoinKind, Recursive, Rel, SetOp, SetOpKind};
 use crate::types::Value;
 
 type Rows = Vec<Vec<Value>>;
 
-/// The rows of a relational tree.
-pub(crate) fn rows(rel: &Rel, params: &[Value]) -> Result<Rows> {
+/// The rows of a relational tree; `hint` is how many the caller can use (`None`: all). Only
+/// the operators that might not end without it (recursive CTEs) and the plans above them look
+/// at it.
+pub(crate) fn rows(rel: &Rel, params: &[Value], hint: Option<usize>) -> Result<Rows> {
     match rel {
         Rel::Scan(i) => env::input(*i),
         Rel::Local(kind) => {
@@ -24,10 +26,10 @@ pub(crate) fn rows(rel: &Rel, params: &[Value]) -> Result<Rows> {
             })?;
             Ok(out)
         }
-        Rel::Query(plan) => run_plan(plan, params),
+        Rel::Query(plan) => run_plan_hint(plan, params, hint),
         Rel::Join(j) => join(j, params),
         Rel::SetOp(s) => set_op(s, params),
-        Rel::Recursive(r) => recursive(r, params),
+        Rel::Recursive(r) => recursive(r, params, hint),
         Rel::WorkTable(id) => env::work(*id),
     }
 }
@@ -52,11 +54,11 @@ fn key(exprs: &[&crate::expr::Expr], row: &[Value], params: &[Value]) -> Result<
 }
 
 fn join(j: &Join, params: &[Value]) -> Result<Rows> {
-    let left = rows(&j.left, params)?;
+    let left = rows(&j.left, params, None)?;
     let mut out = Vec::new();
     if j.lateral {
         for l in left {
-            let right = env::with_outer(l.clone(), || rows(&j.right, params))?;
+            let right = env::with_outer(l.clone(), || rows(&j.right, params, None))?;
             let mut matched = false;
             for r in right {
                 let mut row = l.clone();
@@ -74,7 +76,7 @@ fn join(j: &Join, params: &[Value]) -> Result<Rows> {
         }
         return Ok(out);
     }
-    let right = rows(&j.right, params)?;
+    let right = rows(&j.right, params, None)?;
     let mut right_matched = vec![false; right.len()];
     let left_keys: Vec<_> = j.keys.iter().map(|k| &k.0).collect();
     let right_keys: Vec<_> = j.keys.iter().map(|k| &k.1).collect();
@@ -195,7 +197,7 @@ fn set_op(s: &SetOp, params: &[Value]) -> Result<Rows> {
 }
 
 /// `WITH RECURSIVE`: iterate the step over the previous iteration's new rows until it yields none.
-fn recursive(r: &Recursive, params: &[Value]) -> Result<Rows> {
+fn recursive(r: &Recursive, params: &[Value], hint: Option<usize>) -> Result<Rows> {
     let mut seen: BTreeSet<GroupKey> = BTreeSet::new();
     let fresh = |rows: Rows, seen: &mut BTreeSet<GroupKey>| -> Rows {
         if r.all {
@@ -208,7 +210,7 @@ fn recursive(r: &Recursive, params: &[Value]) -> Result<Rows> {
     let base = run_plan(&r.base, params)?;
     let mut working = fresh(base, &mut seen);
     let mut out = working.clone();
-    while !working.is_empty() {
+    while !working.is_empty() && hint.is_none_or(|h| out.len() < h) {
         let next = env::with_work(r.id, Rc::new(working), || run_plan(&r.step, params))?;
         working = fresh(next, &mut seen);
         out.extend(working.iter().cloned());
