@@ -87,6 +87,14 @@ impl FromNode {
     }
 }
 
+/// Where a comma-separated FROM item goes.
+enum Prefix {
+    /// At this offset, with what a LATERAL item may read (the items before, shifted to 0).
+    At(usize, Option<Scope>),
+    /// Joined onto the items before it (which start at 0).
+    Onto((FromNode, Scope)),
+}
+
 /// The columns an expression reads at its own level: `Some((min, max))`, `None` for none.
 fn span(e: &Expr) -> Option<(usize, usize)> {
     let mut out: Option<(usize, usize)> = None;
@@ -223,22 +231,36 @@ impl Binder<'_> {
     ) -> Result<Option<(FromNode, Scope)>> {
         let mut acc: Option<(FromNode, Scope)> = None;
         for twj in from {
-            let offset = acc.as_ref().map_or(0, |a| a.0.end());
-            let left_ctx = acc.as_ref().map(|a| a.1.shifted(a.0.start()));
-            let (node, scope, lateral) = self.table_with_joins(twj, offset, left_ctx)?;
-            acc = Some(match acc {
-                None => (node, scope),
-                Some((l, ls)) => (
-                    FromNode::Join {
-                        kind: JoinKind::Inner,
-                        left: Box::new(l),
-                        right: Box::new(node),
-                        conds: Vec::new(),
-                        lateral,
-                    },
-                    ls.concat(scope)?,
-                ),
+            // `a, b JOIN LATERAL (...a...)`: with only inner and left joins in the item, it is
+            // `(a × b) JOIN LATERAL ...`, so later items may read earlier ones.
+            let left_deep = twj.joins.iter().all(|j| {
+                use ast::JoinOperator as J;
+                matches!(
+                    j.join_operator,
+                    J::Join(_) | J::Inner(_) | J::Left(_) | J::LeftOuter(_) | J::CrossJoin(_)
+                )
             });
+            let (node, scope, _) = match acc.take() {
+                Some(prefix) if left_deep => self.table_with_joins(twj, Prefix::Onto(prefix))?,
+                Some((l, ls)) => {
+                    let offset = l.end();
+                    let (node, scope, lateral) =
+                        self.table_with_joins(twj, Prefix::At(offset, Some(ls.shifted(0))))?;
+                    (
+                        FromNode::Join {
+                            kind: JoinKind::Inner,
+                            left: Box::new(l),
+                            right: Box::new(node),
+                            conds: Vec::new(),
+                            lateral,
+                        },
+                        ls.concat(scope)?,
+                        false,
+                    )
+                }
+                None => self.table_with_joins(twj, Prefix::At(0, None))?,
+            };
+            acc = Some((node, scope));
         }
         Ok(acc)
     }
@@ -248,10 +270,22 @@ impl Binder<'_> {
     fn table_with_joins(
         &mut self,
         twj: &ast::TableWithJoins,
-        offset: usize,
-        lateral_left: Option<Scope>,
+        prefix: Prefix,
     ) -> Result<(FromNode, Scope, bool)> {
-        let (mut node, mut scope, lateral) = self.factor(&twj.relation, offset, lateral_left)?;
+        let (mut node, mut scope, lateral) = match prefix {
+            Prefix::At(offset, lateral_left) => self.factor(&twj.relation, offset, lateral_left)?,
+            Prefix::Onto((l, ls)) => {
+                let (f, fs, lateral) = self.factor(&twj.relation, l.end(), Some(ls.clone()))?;
+                let node = FromNode::Join {
+                    kind: JoinKind::Inner,
+                    left: Box::new(l),
+                    right: Box::new(f),
+                    conds: Vec::new(),
+                    lateral,
+                };
+                (node, ls.concat(fs)?, false)
+            }
+        };
         for j in &twj.joins {
             use ast::JoinOperator as J;
             let (kind, constraint) = match &j.join_operator {
@@ -360,7 +394,20 @@ impl Binder<'_> {
             let merged = match kind {
                 JoinKind::Inner | JoinKind::Left => coerce_to(l, cond_type(&cond)),
                 JoinKind::Right => coerce_to(r, cond_type(&cond)),
-                JoinKind::Full => return unsupported("FULL JOIN with USING or NATURAL"),
+                JoinKind::Full => {
+                    let ty = cond_type(&cond);
+                    Expr::Call {
+                        func: crate::expr::Function(crate::func::FuncSig {
+                            name: "coalesce",
+                            params: vec![ty, ty],
+                            ret: ty,
+                            strict: false,
+                            volatile: false,
+                            func: first_not_null,
+                        }),
+                        args: vec![coerce_to(l, ty), coerce_to(r, ty)],
+                    }
+                }
             };
             merged_cols.push((name.clone(), merged));
             place_on(&mut node, cond);
@@ -506,7 +553,7 @@ impl Binder<'_> {
                 alias,
             } => {
                 let (node, scope, lateral) =
-                    self.table_with_joins(table_with_joins, offset, lateral_left)?;
+                    self.table_with_joins(table_with_joins, Prefix::At(offset, lateral_left))?;
                 let scope = match alias {
                     None => scope,
                     Some(a) => {
@@ -692,6 +739,18 @@ fn rename(
         }
     }
     Ok(out)
+}
+
+/// COALESCE over the two sides of a FULL JOIN's USING column.
+fn first_not_null(
+    args: &[crate::types::Value],
+    _: &crate::types::FormatContext,
+) -> Result<crate::types::Value> {
+    Ok(args
+        .iter()
+        .find(|v| !v.is_null())
+        .cloned()
+        .unwrap_or(crate::types::Value::Null))
 }
 
 fn cond_type(cond: &Expr) -> DataType {

@@ -23,9 +23,9 @@ mod from;
 mod join;
 mod scope;
 mod select;
-mod utility;
 mod setop;
 mod subquery;
+mod utility;
 
 pub use alter::{AlterPlan, ColSource};
 pub use dml::WritePlan;

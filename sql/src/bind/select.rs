@@ -22,8 +22,8 @@ use crate::exec::can_partial;
 use crate::expr::Expr;
 use crate::func::agg::resolve_agg;
 use crate::plan::{
-    rewrite, uses_columns, walk, AggCall, Aggregate, Body, Distinct, LocalKind, LocalRows,
-    QueryPlan, ScanSource, SortKey,
+    rewrite, uses_columns, visit, walk, AggCall, Aggregate, Body, Distinct, LocalKind, LocalRows,
+    QueryPlan, ScanSource, SortKey, SubLink, SubLinkKind,
 };
 use crate::types::{DataType, Value};
 
@@ -88,7 +88,11 @@ impl Binder<'_> {
         let sublinks_before = self.sublinks;
         let saved_from = self.from.take();
         let saved_aggs = std::mem::take(&mut self.aggs);
+        let min_before = std::mem::replace(&mut self.min_level, usize::MAX);
         let tree = self.bind_from(&select.from)?;
+        // Whether the FROM items read enclosing rows (then they are not the same for every run).
+        let from_correlated = self.min_level < self.outer.len();
+        self.min_level = self.min_level.min(min_before);
         let (tree, scope) = match tree {
             Some((n, s)) => (Some(n), s),
             None => (None, Scope::default()),
@@ -360,6 +364,7 @@ impl Binder<'_> {
                     Box::new(LocalRows {
                         kind: LocalKind::Values(vec![Vec::new()]),
                         filter: Some(f),
+                        probe: Vec::new(),
                     })
                 }),
             ),
@@ -375,11 +380,17 @@ impl Binder<'_> {
                     rest.extend(parts.into_iter().filter_map(|p| place(&mut node, p)));
                 }
                 let rel = self.build_rel(node)?;
+                let probe = if from_correlated || self.nest == 0 {
+                    Vec::new()
+                } else {
+                    split_probe(&mut rest)
+                };
                 (
                     None,
                     Some(Box::new(LocalRows {
                         kind: LocalKind::Rel(Box::new(rel)),
                         filter: and_all(rest),
+                        probe,
                     })),
                 )
             }
@@ -422,7 +433,12 @@ impl Binder<'_> {
 
     /// A boolean condition (WHERE, HAVING).
     pub(crate) fn condition(&mut self, e: &ast::Expr, clause: &str) -> Result<Expr> {
-        let f = coerce(self.expr(e)?, DataType::Bool, &mut self.params)?;
+        let bound = self.expr(e)?;
+        // Only an unknown literal or parameter becomes boolean implicitly.
+        let f = match bound.data_type() {
+            DataType::Unknown => coerce(bound, DataType::Bool, &mut self.params)?,
+            _ => bound,
+        };
         if f.data_type() != DataType::Bool {
             return Err(SqlError::DatatypeMismatch(format!(
                 "argument of {clause} must be type boolean, not type {}",
@@ -661,6 +677,46 @@ impl Binder<'_> {
     }
 }
 
+/// Takes the `inner = outer` conjuncts out of `rest` (see `LocalRows::probe`).
+fn split_probe(rest: &mut Vec<Expr>) -> Vec<(Expr, Expr)> {
+    let reads = |e: &Expr| {
+        let (mut column, mut outer, mut sub) = (false, false, false);
+        walk(e, &mut |x| match x {
+            Expr::Column(..) => column = true,
+            Expr::Outer { .. } => outer = true,
+            Expr::SubLink(_) => sub = true,
+            _ => {}
+        });
+        (column, outer, sub)
+    };
+    let mut probe = Vec::new();
+    let mut keep = Vec::new();
+    for c in std::mem::take(rest) {
+        if let Expr::Binary {
+            op: crate::expr::BinOp::Eq,
+            left,
+            right,
+            ..
+        } = &c
+        {
+            match (reads(left), reads(right)) {
+                ((true, false, false), (false, true, false)) => {
+                    probe.push(((**left).clone(), (**right).clone()));
+                    continue;
+                }
+                ((false, true, false), (true, false, false)) => {
+                    probe.push(((**right).clone(), (**left).clone()));
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        keep.push(c);
+    }
+    *rest = keep;
+    probe
+}
+
 /// `ORDER BY 2`: an integer literal names a select-list position.
 fn ordinal(e: &ast::Expr) -> Option<i64> {
     match e {
@@ -704,7 +760,51 @@ fn group_row(e: Expr, cx: &GroupCtx<'_>) -> Result<Expr> {
                     position: cx.first_use.iter().find(|u| u.0 == *i).and_then(|u| u.1),
                 })
             }
+            Expr::SubLink(s) if s.reads.iter().any(|r| r.0 == 1) => {
+                Ok(Some(Expr::SubLink(Box::new(sublink_on_group_row(s, cx)?))))
+            }
             _ => Ok(None),
         }
     })
+}
+
+/// A correlated subquery of an aggregate query reads the group row: its references to the
+/// level's input columns become the GROUP BY columns they are (others are 42803).
+fn sublink_on_group_row(s: &SubLink, cx: &GroupCtx<'_>) -> Result<SubLink> {
+    let mut s = s.clone();
+    let mut ungrouped = None;
+    visit::outer_refs_mut(&mut s.plan, 1, &mut |e, level| {
+        if let Expr::Outer { depth, column, .. } = e {
+            if *depth == level {
+                match cx
+                    .group_by
+                    .iter()
+                    .position(|g| matches!(g, Expr::Column(c, _) if c == column))
+                {
+                    Some(k) => *column = k,
+                    None => ungrouped = Some(*column),
+                }
+            }
+        }
+    });
+    if let Some(i) = ungrouped {
+        let (t, c) = cx
+            .labels
+            .get(i)
+            .map(|(t, c)| (t.as_str(), c.as_str()))
+            .unwrap_or(("?", "?"));
+        return Err(SqlError::Grouping {
+            message: format!("subquery uses ungrouped column \"{t}.{c}\" from outer query"),
+            position: None,
+        });
+    }
+    if let SubLinkKind::Any { lhs, .. } | SubLinkKind::All { lhs, .. } = &mut s.kind {
+        let old = std::mem::take(lhs);
+        *lhs = old
+            .into_iter()
+            .map(|e| group_row(e, cx))
+            .collect::<Result<_>>()?;
+    }
+    s.reads = visit::escaping(&s.plan);
+    Ok(s)
 }

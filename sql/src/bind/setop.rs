@@ -61,6 +61,7 @@ fn passthrough(rel: Rel, columns: Vec<(String, DataType)>, params: Vec<DataType>
         local: Some(Box::new(LocalRows {
             kind: LocalKind::Rel(Box::new(rel)),
             filter: None,
+            probe: Vec::new(),
         })),
         scans: Vec::new(),
     }

@@ -131,11 +131,13 @@ impl Binder<'_> {
                 }
             }
         };
+        let reads = crate::plan::visit::escaping(&plan);
         Ok(Expr::SubLink(Box::new(SubLink {
             id,
             kind,
             plan,
             correlated,
+            reads,
         })))
     }
 

@@ -29,7 +29,12 @@ struct Env {
     outer: Vec<Rc<Vec<Value>>>,
     cache: BTreeMap<usize, Rc<Rows>>,
     work: BTreeMap<usize, Rc<Rows>>,
+    indexes: BTreeMap<usize, Rc<Index>>,
+    memo: BTreeMap<(usize, crate::exec::GroupKey), Rc<Rows>>,
 }
+
+/// Rows indexed by a key (see `LocalRows::probe`, `SubLink` IN lists).
+pub(crate) type Index = BTreeMap<crate::exec::GroupKey, Vec<Vec<Value>>>;
 
 thread_local! {
     static ENV: RefCell<Env> = RefCell::new(Env::default());
@@ -85,6 +90,25 @@ pub(crate) fn cached(id: usize) -> Option<Rc<Rows>> {
 
 pub(crate) fn store(id: usize, rows: Rc<Rows>) {
     ENV.with(|e| e.borrow_mut().cache.insert(id, rows));
+}
+
+/// The index cached under `key` (built by `build` the first time in this run).
+pub(crate) fn index(key: usize, build: impl FnOnce() -> Result<Index>) -> Result<Rc<Index>> {
+    if let Some(i) = ENV.with(|e| e.borrow().indexes.get(&key).cloned()) {
+        return Ok(i);
+    }
+    let built = Rc::new(build()?);
+    ENV.with(|e| e.borrow_mut().indexes.insert(key, built.clone()));
+    Ok(built)
+}
+
+/// The rows correlated subquery `id` gave for these enclosing values, if it ran with them.
+pub(crate) fn memo(id: usize, key: &crate::exec::GroupKey) -> Option<Rc<Rows>> {
+    ENV.with(|e| e.borrow().memo.get(&(id, key.clone())).cloned())
+}
+
+pub(crate) fn store_memo(id: usize, key: crate::exec::GroupKey, rows: Rc<Rows>) {
+    ENV.with(|e| e.borrow_mut().memo.insert((id, key), rows));
 }
 
 /// Runs `f` with `rows` as the working table of recursive CTE `id`.

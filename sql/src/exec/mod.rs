@@ -20,7 +20,7 @@ mod tests;
 
 use crate::error::{Result, SqlError};
 use crate::expr::Expr;
-use crate::plan::{Body, Distinct, LocalKind, QueryPlan};
+use crate::plan::{Body, Distinct, LocalKind, LocalRows, QueryPlan};
 use crate::types::Value;
 
 pub(crate) use aggregate::can_partial;
@@ -77,6 +77,14 @@ impl<'a> ShardRun<'a> {
             filter,
             state,
         })
+    }
+
+    /// How many target rows are kept so far (not meaningful for aggregates).
+    pub(crate) fn kept(&self) -> usize {
+        match &self.state {
+            State::Rows { rows, .. } => rows.len(),
+            State::Groups(_) => 0,
+        }
     }
 
     /// Whether further rows cannot change this shard's answer (LIMIT without ORDER BY reached).
@@ -202,11 +210,12 @@ pub(crate) fn run_plan_hint(
     match &plan.local {
         None => run.push(Vec::new())?,
         Some(l) => {
-            let one_for_one = matches!(plan.body, Body::Project(_))
+            // Rows in, rows out (no aggregate, sort or DISTINCT): the caller's need bounds
+            // what is read, counted after the filter.
+            let streaming = matches!(plan.body, Body::Project(_))
                 && plan.order.is_empty()
-                && plan.distinct == Distinct::None
-                && l.filter.is_none();
-            let input_hint = if one_for_one {
+                && plan.distinct == Distinct::None;
+            let enough = if streaming {
                 let offset = match &plan.offset {
                     None => 0,
                     Some(e) => count(e, params, "OFFSET")?.unwrap_or(0),
@@ -221,9 +230,44 @@ pub(crate) fn run_plan_hint(
             } else {
                 None
             };
+            let input_hint = if l.filter.is_none() { enough } else { None };
             match &l.kind {
+                LocalKind::Rel(rel) if !l.probe.is_empty() => {
+                    // Keyed by the plan's address: stable for the whole (synchronous) run.
+                    let at = &**l as *const LocalRows as usize;
+                    let index = env::index(at, || {
+                        let mut index = env::Index::new();
+                        for row in rel::rows(rel, params, None)? {
+                            let mut key = Vec::with_capacity(l.probe.len());
+                            for (inner, _) in &l.probe {
+                                key.push(inner.eval_row(&row, params)?);
+                            }
+                            if !key.iter().any(Value::is_null) {
+                                index.entry(GroupKey(key)).or_default().push(row);
+                            }
+                        }
+                        Ok(index)
+                    })?;
+                    let mut key = Vec::with_capacity(l.probe.len());
+                    for (_, outer) in &l.probe {
+                        key.push(outer.eval(params)?);
+                    }
+                    if !key.iter().any(Value::is_null) {
+                        if let Some(rows) = index.get(&GroupKey(key)) {
+                            for row in rows {
+                                if enough.is_some_and(|n| run.kept() >= n) {
+                                    break;
+                                }
+                                run.push(row.clone())?;
+                            }
+                        }
+                    }
+                }
                 LocalKind::Rel(rel) => {
                     for row in rel::rows(rel, params, input_hint)? {
+                        if enough.is_some_and(|n| run.kept() >= n) {
+                            break;
+                        }
                         run.push(row)?;
                     }
                 }

@@ -40,6 +40,7 @@
 //! - Everything a shard needs is in the plan and the parameters; the shard returns plain values.
 
 mod rel;
+pub(crate) mod visit;
 
 use std::sync::Arc;
 
@@ -82,6 +83,11 @@ pub struct QueryPlan {
 pub struct LocalRows {
     pub kind: LocalKind,
     pub filter: Option<Expr>,
+    /// A correlated subquery's `inner = outer` conditions split off `filter`: (expression over
+    /// the input row, expression over enclosing rows only). Set only when the rows themselves do
+    /// not depend on enclosing rows: they are then read and indexed by the inner side once per
+    /// statement, and each run takes the rows whose key equals the outer side's value.
+    pub probe: Vec<(Expr, Expr)>,
 }
 
 /// The kinds of [`LocalRows`].

@@ -108,8 +108,11 @@ pub struct SubLink {
     pub id: usize,
     pub kind: SubLinkKind,
     pub plan: QueryPlan,
-    /// Whether the plan reads enclosing rows (then it runs once per row).
+    /// Whether the plan reads enclosing rows (then it runs once per distinct value of them).
     pub correlated: bool,
+    /// The enclosing values it reads, as (levels up, column): 1 is the row the expression is
+    /// evaluated over. Runs with equal values share one result (a memo per statement).
+    pub reads: Vec<(usize, usize)>,
 }
 
 /// What a [`SubLink`] computes from the subquery's rows.
