@@ -13,6 +13,8 @@
 mod aggregate;
 pub(crate) mod env;
 mod rel;
+#[cfg(test)]
+mod rel_tests;
 mod sort;
 pub(crate) mod sublink;
 #[cfg(test)]

@@ -6,11 +6,23 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use super::{env, local_rows, run_plan, run_plan_hint, GroupKey};
-use crate::error::Result;
+use crate::error::{Result, SqlError};
 use crate::plan::{Join, JoinKind, Recursive, Rel, SetOp, SetOpKind};
 use crate::types::Value;
 
 type Rows = Vec<Vec<Value>>;
+
+/// The most row pairs one join may look at. The router materializes join results on the
+/// session's core, synchronously: past this bound (a cross product of two large tables, which
+/// this executor cannot plan around yet) the statement fails with 54000 instead of holding the
+/// core for minutes or exhausting its memory.
+const MAX_JOIN_PAIRS: usize = 1 << 24;
+
+fn too_many_pairs() -> SqlError {
+    SqlError::ProgramLimitExceeded(format!(
+        "join would examine more than {MAX_JOIN_PAIRS} row pairs (join reordering is not implemented yet)"
+    ))
+}
 
 /// The rows of a relational tree; `hint` is how many the caller can use (`None`: all). Only
 /// the operators that might not end without it (recursive CTEs) and the plans above them look
@@ -56,9 +68,14 @@ fn key(exprs: &[&crate::expr::Expr], row: &[Value], params: &[Value]) -> Result<
 fn join(j: &Join, params: &[Value]) -> Result<Rows> {
     let left = rows(&j.left, params, None)?;
     let mut out = Vec::new();
+    let mut pairs = 0usize;
     if j.lateral {
         for l in left {
             let right = env::with_outer(l.clone(), || rows(&j.right, params, None))?;
+            pairs += right.len().max(1);
+            if pairs > MAX_JOIN_PAIRS {
+                return Err(too_many_pairs());
+            }
             let mut matched = false;
             for r in right {
                 let mut row = l.clone();
@@ -102,6 +119,10 @@ fn join(j: &Join, params: &[Value]) -> Result<Rows> {
             },
         };
         let mut matched = false;
+        pairs += candidates.len();
+        if pairs > MAX_JOIN_PAIRS {
+            return Err(too_many_pairs());
+        }
         for &ri in candidates {
             let mut row = Vec::with_capacity(j.left_width + j.right_width);
             row.extend(l.iter().cloned());
@@ -118,16 +139,50 @@ fn join(j: &Join, params: &[Value]) -> Result<Rows> {
             out.push(row);
         }
     }
+    let mut unmatched = Vec::new();
     if matches!(j.kind, JoinKind::Right | JoinKind::Full) {
         for (r, m) in right.into_iter().zip(right_matched) {
             if !m {
                 let mut row = vec![Value::Null; j.left_width];
                 row.extend(r);
-                out.push(row);
+                unmatched.push(row);
             }
         }
     }
-    Ok(out)
+    if j.keys.is_empty() {
+        out.extend(unmatched);
+        return Ok(out);
+    }
+    // Equi-joins come out in join-key order (NULL keys last, ties in arrival order): the order
+    // PostgreSQL's merge join, its usual plan for small inputs, gives queries without ORDER BY.
+    let mut keyed = Vec::with_capacity(out.len() + unmatched.len());
+    for row in out {
+        let k = key_values(&left_keys, &row[..j.left_width], params)?;
+        keyed.push((k, row));
+    }
+    for row in unmatched {
+        let k = key_values(&right_keys, &row[j.left_width..], params)?;
+        keyed.push((k, row));
+    }
+    keyed.sort_by(|a, b| {
+        for (x, y) in a.0.iter().zip(&b.0) {
+            let o = match (x.is_null(), y.is_null()) {
+                (true, true) => std::cmp::Ordering::Equal,
+                (true, false) => std::cmp::Ordering::Greater,
+                (false, true) => std::cmp::Ordering::Less,
+                (false, false) => x.cmp_sql(y),
+            };
+            if o != std::cmp::Ordering::Equal {
+                return o;
+            }
+        }
+        std::cmp::Ordering::Equal
+    });
+    Ok(keyed.into_iter().map(|(_, r)| r).collect())
+}
+
+fn key_values(exprs: &[&crate::expr::Expr], row: &[Value], params: &[Value]) -> Result<Vec<Value>> {
+    exprs.iter().map(|e| e.eval_row(row, params)).collect()
 }
 
 /// Set operations treat NULLs as equal (like DISTINCT). Without ALL, the result comes out in
