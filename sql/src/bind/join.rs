@@ -63,6 +63,24 @@ pub(crate) enum FromNode {
 }
 
 impl FromNode {
+    /// Marks the input-row columns its join conditions read; false when a LATERAL item reads
+    /// its left side (then every column may be needed).
+    pub(crate) fn mark_used(&self, used: &mut [bool]) -> bool {
+        match self {
+            FromNode::Table { .. } | FromNode::Other { .. } => true,
+            FromNode::Join {
+                left,
+                right,
+                conds,
+                lateral,
+                ..
+            } => {
+                conds.iter().for_each(|c| mark_columns(c, used));
+                !lateral && left.mark_used(used) && right.mark_used(used)
+            }
+        }
+    }
+
     fn start(&self) -> usize {
         match self {
             FromNode::Table { start, .. } | FromNode::Other { start, .. } => *start,
@@ -108,6 +126,27 @@ fn span(e: &Expr) -> Option<(usize, usize)> {
 
 fn within(e: &Expr, node: &FromNode) -> bool {
     span(e).is_none_or(|(a, b)| a >= node.start() && b < node.end())
+}
+
+/// Marks the columns an expression reads at its level, including through the subqueries in it.
+pub(crate) fn mark_columns(e: &Expr, used: &mut [bool]) {
+    walk(e, &mut |x| {
+        if let Expr::Column(i, _) = x {
+            if let Some(u) = used.get_mut(*i) {
+                *u = true;
+            }
+        }
+    });
+    let mut copy = e.clone();
+    crate::plan::visit::expr(&mut copy, 0, &mut |x, level| {
+        if let Expr::Outer { depth, column, .. } = x {
+            if *depth == level {
+                if let Some(u) = used.get_mut(*column) {
+                    *u = true;
+                }
+            }
+        }
+    });
 }
 
 /// Whether an expression holds a subquery or an outer reference (it cannot go to a shard).
@@ -622,8 +661,10 @@ impl Binder<'_> {
         ))
     }
 
-    /// Turns a FROM tree into a [`Rel`], registering its base-table scans.
-    pub(crate) fn build_rel(&mut self, node: FromNode) -> Result<Rel> {
+    /// Turns a FROM tree into a [`Rel`], registering its base-table scans. `used` says which
+    /// input-row columns the level reads above the scans (`None`: all); the others are shipped
+    /// as NULL (the scan filters run on the shards before that projection).
+    pub(crate) fn build_rel(&mut self, node: FromNode, used: Option<&[bool]>) -> Result<Rel> {
         match node {
             FromNode::Table {
                 table,
@@ -641,11 +682,18 @@ impl Binder<'_> {
                     .iter()
                     .map(|c| (c.name.clone(), c.ty))
                     .collect();
+                let needed = |i: usize| used.is_none_or(|u| u.get(start + i).copied().unwrap_or(true));
                 let body = Body::Project(
                     columns
                         .iter()
                         .enumerate()
-                        .map(|(i, c)| Expr::Column(i, c.1))
+                        .map(|(i, c)| {
+                            if needed(i) {
+                                Expr::Column(i, c.1)
+                            } else {
+                                Expr::Const(crate::types::Value::Null, c.1)
+                            }
+                        })
                         .collect(),
                 );
                 self.scans.push(Arc::new(QueryPlan {
@@ -703,8 +751,8 @@ impl Binder<'_> {
                 let (lw, rw) = (mid - start, end - mid);
                 Ok(Rel::Join(Box::new(Join {
                     kind,
-                    left: self.build_rel(*left)?,
-                    right: self.build_rel(*right)?,
+                    left: self.build_rel(*left, used)?,
+                    right: self.build_rel(*right, used)?,
                     left_width: lw,
                     right_width: rw,
                     keys,

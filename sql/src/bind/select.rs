@@ -27,7 +27,7 @@ use crate::plan::{
 };
 use crate::types::{DataType, Value};
 
-use super::join::{and_all, conjuncts, place, FromNode};
+use super::join::{and_all, conjuncts, mark_columns, place, FromNode};
 use super::scope::Scope;
 use super::{dml, Statement};
 
@@ -379,7 +379,25 @@ impl Binder<'_> {
                     conjuncts(f, &mut parts);
                     rest.extend(parts.into_iter().filter_map(|p| place(&mut node, p)));
                 }
-                let rel = self.build_rel(node)?;
+                // The input columns read above the scans.
+                let mut used = vec![false; width];
+                let mut prune = node.mark_used(&mut used);
+                rest.iter().for_each(|e| mark_columns(e, &mut used));
+                match &body {
+                    Body::Project(exprs) => exprs.iter().for_each(|e| mark_columns(e, &mut used)),
+                    Body::Aggregate(a) => {
+                        a.group_by.iter().for_each(|e| mark_columns(e, &mut used));
+                        for c in &a.calls {
+                            c.args.iter().for_each(|e| mark_columns(e, &mut used));
+                            c.filter.iter().for_each(|e| mark_columns(e, &mut used));
+                            c.order.iter().for_each(|(e, _)| mark_columns(e, &mut used));
+                        }
+                        // Subqueries over the group row read group columns, which are
+                        // expressions over input columns already marked.
+                        prune &= a.group_by.iter().all(|g| !matches!(g, Expr::SubLink(_)));
+                    }
+                }
+                let rel = self.build_rel(node, prune.then_some(&used[..]))?;
                 let probe = if from_correlated || self.nest == 0 {
                     Vec::new()
                 } else {

@@ -16,7 +16,7 @@ type Rows = Vec<Vec<Value>>;
 /// session's core, synchronously: past this bound (a cross product of two large tables, which
 /// this executor cannot plan around yet) the statement fails with 54000 instead of holding the
 /// core for minutes or exhausting its memory.
-const MAX_JOIN_PAIRS: usize = 1 << 24;
+const MAX_JOIN_PAIRS: usize = 1 << 22;
 
 fn too_many_pairs() -> SqlError {
     SqlError::ProgramLimitExceeded(format!(
