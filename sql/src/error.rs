@@ -200,6 +200,15 @@ pub enum SqlError {
     /// 58P01: `could not open file "x" for reading: No such file or directory`.
     #[error("{0}")]
     UndefinedFile(String),
+    /// 42804 with a position: `argument of WHERE must be type boolean, not type integer`.
+    #[error("{message}")]
+    DatatypeMismatchAt {
+        message: String,
+        position: Option<u32>,
+    },
+    /// 42601: `subquery in FROM must have an alias`.
+    #[error("subquery in FROM must have an alias")]
+    SubqueryNeedsAlias { position: Option<u32> },
     /// 42702: `column reference "x" is ambiguous`.
     #[error("column reference \"{name}\" is ambiguous")]
     AmbiguousColumn { name: String, position: Option<u32> },
@@ -300,6 +309,8 @@ impl SqlError {
             SqlError::ActiveSqlTransaction(_) => "25001",
             SqlError::UndefinedFile(_) => "58P01",
             SqlError::AmbiguousColumn { .. } => "42702",
+            SqlError::DatatypeMismatchAt { .. } => "42804",
+            SqlError::SubqueryNeedsAlias { .. } => "42601",
             SqlError::DuplicateAlias(_) => "42712",
             SqlError::UndefinedQualifiedColumn { .. } => "42703",
             SqlError::MissingFromEntry { .. } => "42P01",
@@ -325,6 +336,8 @@ impl SqlError {
             | SqlError::Grouping { position, .. }
             | SqlError::InvalidColumnReference { position, .. }
             | SqlError::AmbiguousColumn { position, .. }
+            | SqlError::DatatypeMismatchAt { position, .. }
+            | SqlError::SubqueryNeedsAlias { position }
             | SqlError::UndefinedQualifiedColumn { position, .. }
             | SqlError::MissingFromEntry { position, .. }
             | SqlError::InvalidRecursion { position, .. } => *position,
@@ -356,6 +369,7 @@ impl SqlError {
             SqlError::AmbiguousFunction { .. } => Some(
                 "Could not choose a best candidate function. You might need to add explicit type casts.",
             ),
+            SqlError::SubqueryNeedsAlias { .. } => Some("For example, FROM (SELECT ...) [AS] foo."),
             _ => None,
         }
     }

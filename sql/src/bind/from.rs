@@ -27,14 +27,14 @@ impl Binder<'_> {
         &mut self,
         name: &ast::ObjectName,
         alias: Option<&ast::TableAlias>,
-        args: &ast::TableFunctionArgs,
+        args: &[ast::FunctionArg],
     ) -> Result<(Arc<TableDef>, LocalKind)> {
         let fname = super::object_name(name);
         if fname != "generate_series" && fname != "pg_catalog.generate_series" {
             return unsupported("this kind of FROM item");
         }
         let mut bound = Vec::new();
-        for a in &args.args {
+        for a in args {
             match a {
                 ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
                     bound.push(self.expr(e)?)

@@ -366,6 +366,18 @@ impl Binder<'_> {
             conds: Vec::new(),
             lateral,
         };
+        let names_of = |names: &[ast::ObjectName]| -> Vec<String> {
+            names
+                .iter()
+                .map(|n| {
+                    n.0.last()
+                        .and_then(|p| p.as_ident())
+                        .map(ident)
+                        .unwrap_or_default()
+                })
+                .collect()
+        };
+        let mut using_alias = None;
         let using: Vec<String> = match constraint {
             ast::JoinConstraint::None => {
                 return Ok((node, lscope.concat(rscope)?));
@@ -391,22 +403,17 @@ impl Binder<'_> {
                 }
                 return Ok((node, merged));
             }
-            ast::JoinConstraint::Using(names) => names
-                .iter()
-                .map(|n| {
-                    n.0.last()
-                        .and_then(|p| p.as_ident())
-                        .map(ident)
-                        .unwrap_or_default()
-                })
-                .collect(),
+            ast::JoinConstraint::Using(names) => names_of(names),
+            ast::JoinConstraint::UsingAlias(names, alias) => {
+                using_alias = Some(ident(alias));
+                names_of(names)
+            }
             ast::JoinConstraint::Natural => lscope
                 .visible
                 .iter()
                 .filter(|(n, _)| rscope.visible.iter().any(|(m, _)| m == n))
                 .map(|(n, _)| n.clone())
                 .collect(),
-            ast::JoinConstraint::UsingAlias(..) => return unsupported("USING ... AS"),
         };
         let mut merged_cols = Vec::new();
         for name in &using {
@@ -452,6 +459,22 @@ impl Binder<'_> {
             place_on(&mut node, cond);
         }
         let mut scope = lscope.clone().concat(rscope.clone())?;
+        if let Some(name) = using_alias {
+            // `USING (...) AS j`: a range holding only the merged columns.
+            let alias_scope = Scope {
+                rels: vec![super::scope::RangeRel {
+                    name,
+                    cols: merged_cols.clone(),
+                }],
+                ..Scope::default()
+            };
+            let (width, labels) = (scope.width, scope.labels.clone());
+            scope = scope.concat(Scope {
+                width,
+                labels,
+                ..alias_scope
+            })?;
+        }
         let mut visible = merged_cols;
         visible.extend(
             lscope
@@ -516,30 +539,14 @@ impl Binder<'_> {
                 alias,
                 args: Some(args),
                 ..
-            } => {
-                // Functions in FROM may read the items before them (implicitly LATERAL).
-                let lateral = lateral_left.is_some();
-                let (table, kind) =
-                    self.in_lateral(lateral_left, |b| b.series(name, None, args))?;
-                let cols: Vec<(String, DataType)> = table
-                    .columns
-                    .iter()
-                    .map(|c| (c.name.clone(), c.ty))
-                    .collect();
-                // A function's one column takes the alias's name when no column alias is given.
-                let cols = match alias {
-                    Some(a) if a.columns.is_empty() => vec![(ident(&a.name), cols[0].1)],
-                    _ => cols,
-                };
-                self.other(
-                    Rel::Local(kind),
-                    cols,
-                    &table.name,
-                    alias.as_ref(),
-                    offset,
-                    lateral,
-                )
-            }
+            } => self.function_item(name, &args.args, alias.as_ref(), offset, lateral_left),
+            ast::TableFactor::Function {
+                name,
+                args,
+                alias,
+                with_ordinality: false,
+                ..
+            } => self.function_item(name, args, alias.as_ref(), offset, lateral_left),
             ast::TableFactor::Derived {
                 lateral,
                 subquery,
@@ -547,9 +554,11 @@ impl Binder<'_> {
                 ..
             } => {
                 let Some(alias) = alias else {
-                    return Err(SqlError::Syntax {
-                        message: "subquery in FROM must have an alias".into(),
-                        position: None,
+                    // PostgreSQL points at the opening parenthesis, just before the query.
+                    return Err(SqlError::SubqueryNeedsAlias {
+                        position: self
+                            .position(subquery.as_ref())
+                            .map(|p| p.saturating_sub(1)),
                     });
                 };
                 let left = if *lateral { lateral_left } else { None };
@@ -619,6 +628,30 @@ impl Binder<'_> {
         }
     }
 
+    /// A function in FROM. It may read the items before it (implicitly LATERAL).
+    fn function_item(
+        &mut self,
+        name: &ast::ObjectName,
+        args: &[ast::FunctionArg],
+        alias: Option<&ast::TableAlias>,
+        offset: usize,
+        lateral_left: Option<Scope>,
+    ) -> Result<(FromNode, Scope, bool)> {
+        let lateral = lateral_left.is_some();
+        let (table, kind) = self.in_lateral(lateral_left, |b| b.series(name, None, args))?;
+        let cols: Vec<(String, DataType)> = table
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), c.ty))
+            .collect();
+        // A function's one column takes the alias's name when no column alias is given.
+        let cols = match alias {
+            Some(a) if a.columns.is_empty() => vec![(ident(&a.name), cols[0].1)],
+            _ => cols,
+        };
+        self.other(Rel::Local(kind), cols, &table.name, alias, offset, lateral)
+    }
+
     /// Binds with `left` pushed as the nearest outer level (a LATERAL item), or without.
     fn in_lateral<T>(
         &mut self,
@@ -682,7 +715,8 @@ impl Binder<'_> {
                     .iter()
                     .map(|c| (c.name.clone(), c.ty))
                     .collect();
-                let needed = |i: usize| used.is_none_or(|u| u.get(start + i).copied().unwrap_or(true));
+                let needed =
+                    |i: usize| used.is_none_or(|u| u.get(start + i).copied().unwrap_or(true));
                 let body = Body::Project(
                     columns
                         .iter()

@@ -458,10 +458,13 @@ impl Binder<'_> {
             _ => bound,
         };
         if f.data_type() != DataType::Bool {
-            return Err(SqlError::DatatypeMismatch(format!(
-                "argument of {clause} must be type boolean, not type {}",
-                f.data_type().sql_name()
-            )));
+            return Err(SqlError::DatatypeMismatchAt {
+                message: format!(
+                    "argument of {clause} must be type boolean, not type {}",
+                    f.data_type().sql_name()
+                ),
+                position: self.position(e),
+            });
         }
         Ok(f)
     }

@@ -259,6 +259,34 @@ impl Binder<'_> {
                     self.current_param_types(),
                 ))
             }
+            ast::SetExpr::Table(t) => {
+                // `TABLE t` is `SELECT * FROM t`.
+                let Some(name) = &t.table_name else {
+                    return unsupported("this kind of query");
+                };
+                let mut parts = Vec::new();
+                parts.extend(t.schema_name.clone());
+                parts.push(name.clone());
+                let name = ast::ObjectName::from(parts);
+                if let Some((rel, cols)) = self.cte_ref(&name)? {
+                    return Ok(passthrough(rel, cols, self.current_param_types()));
+                }
+                let table = self.table(&name)?;
+                let cols: Columns = table
+                    .columns
+                    .iter()
+                    .map(|c| (c.name.clone(), c.ty))
+                    .collect();
+                let rel = self.build_rel(
+                    super::join::FromNode::Table {
+                        table,
+                        start: 0,
+                        filters: Vec::new(),
+                    },
+                    None,
+                )?;
+                Ok(passthrough(rel, cols, self.current_param_types()))
+            }
             _ => unsupported("this kind of query"),
         }
     }
