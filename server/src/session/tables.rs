@@ -240,38 +240,7 @@ impl Session {
         plan: Arc<QueryPlan>,
         params: &[Value],
     ) -> Result<Vec<Vec<Value>>, ErrorFields> {
-        let key = plan
-            .source
-            .as_ref()
-            .and_then(|s| s.key.as_deref())
-            .and_then(|exprs| routed_key(exprs, params));
-        let reqs: Vec<_> = match key {
-            Some(key) => {
-                let shard = shard_for_key(&key, self.worker.cores());
-                vec![(
-                    shard,
-                    ShardRequest::Scan {
-                        txn: self.txn_id,
-                        plan: plan.clone(),
-                        params: params.to_vec(),
-                        key: Some(key),
-                    },
-                )]
-            }
-            None => all_shards(&self.worker)
-                .map(|s| {
-                    (
-                        s,
-                        ShardRequest::Scan {
-                            txn: self.txn_id,
-                            plan: plan.clone(),
-                            params: params.to_vec(),
-                            key: None,
-                        },
-                    )
-                })
-                .collect(),
-        };
+        let reqs = self.scan_requests(&plan, params);
         let mut partials = Vec::new();
         for resp in scatter(&self.worker, reqs).await {
             match resp {

@@ -662,10 +662,12 @@ impl Binder<'_> {
         let pushed = left.is_some();
         if let Some(l) = left {
             self.outer.push(l);
+            self.outer_agg_inside.push(false);
         }
         let out = f(self);
         if pushed {
             self.outer.pop();
+            self.outer_agg_inside.pop();
         }
         self.from = saved_from;
         out

@@ -173,6 +173,7 @@ pub fn bind(
         in_query: false,
         sublinks: 0,
         work_refs: Vec::new(),
+        outer_agg_inside: Vec::new(),
     };
     let stmt = match &parsed.stmt {
         crate::parse::Stmt::Sql(s) => s,
@@ -459,6 +460,8 @@ pub(crate) struct Binder<'a> {
     pub(crate) sublinks: usize,
     /// Recursive CTEs whose working table has been referenced.
     pub(crate) work_refs: Vec<usize>,
+    /// Per entry of `outer`: whether that level was inside an aggregate's arguments.
+    pub(crate) outer_agg_inside: Vec<bool>,
 }
 
 impl Binder<'_> {

@@ -1,4 +1,6 @@
-//! Binding SELECT over one table (or none) into a [`QueryPlan`] (see `crate::plan` for its shape).
+//! Binding a SELECT block into a [`QueryPlan`] (see `crate::plan` for its shape). Its FROM
+//! clause is bound by `join` (names by `scope`); one stored table without subqueries keeps the
+//! single-table plan the shards run whole.
 //!
 //! Name resolution follows PostgreSQL's parse analysis:
 //! - ORDER BY: an integer constant is a select-list position; a bare name that is an output
@@ -622,6 +624,33 @@ impl Binder<'_> {
             }
         }
         self.aggs.inside = false;
+        // An aggregate over outer columns only belongs to that outer level (PostgreSQL's
+        // agglevelsup): nested in an aggregate there it is an error; otherwise not done yet.
+        let mut local = false;
+        let mut nearest = usize::MAX;
+        for a in &args {
+            walk(a, &mut |x| match x {
+                Expr::Column(..) => local = true,
+                Expr::Outer { depth, .. } => nearest = nearest.min(*depth),
+                _ => {}
+            });
+        }
+        if !local && nearest != usize::MAX {
+            let inside = self
+                .outer_agg_inside
+                .len()
+                .checked_sub(nearest)
+                .and_then(|i| self.outer_agg_inside.get(i))
+                .copied()
+                .unwrap_or(false);
+            if inside {
+                return Err(SqlError::Grouping {
+                    message: "aggregate function calls cannot be nested".into(),
+                    position,
+                });
+            }
+            return unsupported("aggregates over columns of an outer query");
+        }
         if star && !(args.is_empty() && name == "count") {
             return Err(SqlError::Syntax {
                 message: "syntax error at or near \"*\"".into(),

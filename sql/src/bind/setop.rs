@@ -37,8 +37,10 @@ pub(crate) struct CteDef {
     query: ast::Query,
     columns: Vec<String>,
     recursive: bool,
-    /// Inside its own recursive step: the working table's id and columns.
-    work: Option<(usize, Vec<(String, DataType)>)>,
+    /// Inside its own recursive step: the working table's id and columns, and how many outer
+    /// levels were pushed when the step's binding began (a reference from deeper is inside a
+    /// subquery expression).
+    work: Option<(usize, Vec<(String, DataType)>, usize)>,
 }
 
 /// A plan that passes `rel`'s rows through unchanged.
@@ -341,10 +343,21 @@ impl Binder<'_> {
             return Ok(None);
         };
         let def = self.ctes[idx].clone();
-        if let Some((id, cols)) = def.work {
-            if !self.work_refs.contains(&id) {
-                self.work_refs.push(id);
+        if let Some((id, cols, level)) = def.work {
+            let recursion = |what: &str| SqlError::InvalidRecursion {
+                message: format!(
+                    "recursive reference to query \"{}\" must not appear {what}",
+                    def.name
+                ),
+                position: self.position(name),
+            };
+            if self.outer.len() > level {
+                return Err(recursion("within a subquery"));
             }
+            if self.work_refs.contains(&id) {
+                return Err(recursion("more than once"));
+            }
+            self.work_refs.push(id);
             return Ok(Some((Rel::WorkTable(id), cols)));
         }
         let visible = self.ctes.split_off(idx);
@@ -426,12 +439,20 @@ impl Binder<'_> {
             let id = self.next_id;
             self.next_id += 1;
             self.ctes.push(CteDef {
-                work: Some((id, cols.clone())),
+                work: Some((id, cols.clone(), self.outer.len())),
                 ..def.clone()
             });
             let step = self.set_expr(right);
             self.ctes.pop();
             let mut step = step?;
+            if self.work_refs.contains(&id) && matches!(step.body, Body::Aggregate(_)) {
+                return Err(SqlError::InvalidRecursion {
+                    message:
+                        "aggregate functions are not allowed in a recursive query's recursive term"
+                            .into(),
+                    position: None,
+                });
+            }
             if step.columns.len() != base.columns.len() {
                 return Err(SqlError::Syntax {
                     message: "each UNION query must have the same number of columns".into(),

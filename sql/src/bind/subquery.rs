@@ -46,11 +46,13 @@ impl Binder<'_> {
         let level = self.outer.len();
         let current = self.from.clone().unwrap_or_default();
         self.outer.push(current);
+        self.outer_agg_inside.push(self.aggs.inside);
         let saved_min = std::mem::replace(&mut self.min_level, usize::MAX);
         let saved_aggs = std::mem::take(&mut self.aggs);
         let plan = self.nested_query(q);
         self.aggs = saved_aggs;
         self.outer.pop();
+        self.outer_agg_inside.pop();
         let min = self.min_level;
         self.min_level = saved_min.min(min);
         let plan = plan?;

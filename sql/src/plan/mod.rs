@@ -1,4 +1,5 @@
-//! Query plans for single-table SELECT, as data: owned, `Send`, shipped to shards in an `Arc`.
+//! Query plans, as data: owned, `Send`, shipped to shards in an `Arc`. A plan reads one table
+//! (drawn below), no table, or a [`Rel`] tree over several sources (`rel`).
 //!
 //! # The plan
 //! ```text
