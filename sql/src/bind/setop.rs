@@ -40,7 +40,7 @@ pub(crate) struct CteDef {
     /// Inside its own recursive step: the working table's id and columns, and how many outer
     /// levels were pushed when the step's binding began (a reference from deeper is inside a
     /// subquery expression).
-    work: Option<(usize, Vec<(String, DataType)>, usize)>,
+    work: Option<(usize, Columns, usize)>,
 }
 
 /// A plan that passes `rel`'s rows through unchanged.
