@@ -393,9 +393,27 @@ impl Binder<'_> {
                 right,
             } = def.query.body.as_ref()
             {
-                if def.query.order_by.is_none() && def.query.limit_clause.is_none() {
-                    return self.recursive_cte(def, left, right, set_quantifier, rename);
+                let not_implemented = |what: &str| {
+                    Err(SqlError::FeatureNotSupported(format!(
+                        "{what} in a recursive query is not implemented"
+                    )))
+                };
+                if def.query.order_by.is_some() {
+                    return not_implemented("ORDER BY");
                 }
+                if let Some(ast::LimitClause::LimitOffset { limit, offset, .. }) =
+                    &def.query.limit_clause
+                {
+                    return not_implemented(if offset.is_some() || limit.is_none() {
+                        "OFFSET"
+                    } else {
+                        "LIMIT"
+                    });
+                }
+                if !def.query.locks.is_empty() {
+                    return not_implemented("FOR UPDATE/SHARE");
+                }
+                return self.recursive_cte(def, left, right, set_quantifier, rename);
             }
         }
         let saved_outer = std::mem::take(&mut self.outer);

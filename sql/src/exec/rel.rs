@@ -251,6 +251,10 @@ fn set_op(s: &SetOp, params: &[Value]) -> Result<Rows> {
     })
 }
 
+/// The most rows a recursive CTE may produce: past it (a recursion that does not end) the
+/// statement fails with 54000 rather than holding the core until its memory runs out.
+const MAX_RECURSIVE_ROWS: usize = 1 << 22;
+
 /// `WITH RECURSIVE`: iterate the step over the previous iteration's new rows until it yields none.
 fn recursive(r: &Recursive, params: &[Value], hint: Option<usize>) -> Result<Rows> {
     let mut seen: BTreeSet<GroupKey> = BTreeSet::new();
@@ -269,6 +273,11 @@ fn recursive(r: &Recursive, params: &[Value], hint: Option<usize>) -> Result<Row
         let next = env::with_work(r.id, Rc::new(working), || run_plan(&r.step, params))?;
         working = fresh(next, &mut seen);
         out.extend(working.iter().cloned());
+        if out.len() > MAX_RECURSIVE_ROWS {
+            return Err(SqlError::ProgramLimitExceeded(format!(
+                "recursive query produced more than {MAX_RECURSIVE_ROWS} rows"
+            )));
+        }
     }
     Ok(out)
 }
