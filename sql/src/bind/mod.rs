@@ -458,8 +458,9 @@ pub(crate) struct Binder<'a> {
     pub(crate) in_query: bool,
     /// Subquery expressions bound so far.
     pub(crate) sublinks: usize,
-    /// Recursive CTEs whose working table has been referenced.
-    pub(crate) work_refs: Vec<usize>,
+    /// References to recursive CTEs' working tables: (id, where in the query text). A CTE
+    /// inlined twice repeats the same reference, which is still one reference.
+    pub(crate) work_refs: Vec<(usize, Option<u32>)>,
     /// Per entry of `outer`: whether that level was inside an aggregate's arguments.
     pub(crate) outer_agg_inside: Vec<bool>,
 }

@@ -354,10 +354,11 @@ impl Binder<'_> {
             if self.outer.len() > level {
                 return Err(recursion("within a subquery"));
             }
-            if self.work_refs.contains(&id) {
+            let at = self.position(name);
+            if self.work_refs.iter().any(|r| r.0 == id && r.1 != at) {
                 return Err(recursion("more than once"));
             }
-            self.work_refs.push(id);
+            self.work_refs.push((id, at));
             return Ok(Some((Rel::WorkTable(id), cols)));
         }
         let visible = self.ctes.split_off(idx);
@@ -463,7 +464,8 @@ impl Binder<'_> {
             let step = self.set_expr(right);
             self.ctes.pop();
             let mut step = step?;
-            if self.work_refs.contains(&id) && matches!(step.body, Body::Aggregate(_)) {
+            let referenced = self.work_refs.iter().any(|r| r.0 == id);
+            if referenced && matches!(step.body, Body::Aggregate(_)) {
                 return Err(SqlError::InvalidRecursion {
                     message:
                         "aggregate functions are not allowed in a recursive query's recursive term"
@@ -478,7 +480,7 @@ impl Binder<'_> {
                 });
             }
             self.coerce_outputs(&mut step, &types)?;
-            let rel = if self.work_refs.contains(&id) {
+            let rel = if referenced {
                 Rel::Recursive(Box::new(Recursive {
                     id,
                     all,
