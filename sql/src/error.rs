@@ -206,6 +206,9 @@ pub enum SqlError {
         message: String,
         position: Option<u32>,
     },
+    /// 0A000: ORDER BY over a set operation naming something other than a result column.
+    #[error("invalid UNION/INTERSECT/EXCEPT ORDER BY clause")]
+    InvalidSetOpOrderBy { position: Option<u32> },
     /// 42601: `subquery in FROM must have an alias`.
     #[error("subquery in FROM must have an alias")]
     SubqueryNeedsAlias { position: Option<u32> },
@@ -311,6 +314,7 @@ impl SqlError {
             SqlError::AmbiguousColumn { .. } => "42702",
             SqlError::DatatypeMismatchAt { .. } => "42804",
             SqlError::SubqueryNeedsAlias { .. } => "42601",
+            SqlError::InvalidSetOpOrderBy { .. } => "0A000",
             SqlError::DuplicateAlias(_) => "42712",
             SqlError::UndefinedQualifiedColumn { .. } => "42703",
             SqlError::MissingFromEntry { .. } => "42P01",
@@ -338,6 +342,7 @@ impl SqlError {
             | SqlError::AmbiguousColumn { position, .. }
             | SqlError::DatatypeMismatchAt { position, .. }
             | SqlError::SubqueryNeedsAlias { position }
+            | SqlError::InvalidSetOpOrderBy { position }
             | SqlError::UndefinedQualifiedColumn { position, .. }
             | SqlError::MissingFromEntry { position, .. }
             | SqlError::InvalidRecursion { position, .. } => *position,
@@ -353,6 +358,9 @@ impl SqlError {
             | SqlError::UniqueViolation { detail, .. }
             | SqlError::InvalidJson { detail, .. }
             | SqlError::InvalidArrayLiteral { detail, .. } => Some(detail),
+            SqlError::InvalidSetOpOrderBy { .. } => {
+                Some("Only result column names can be used, not expressions or functions.")
+            }
             _ => None,
         }
     }
@@ -370,6 +378,9 @@ impl SqlError {
                 "Could not choose a best candidate function. You might need to add explicit type casts.",
             ),
             SqlError::SubqueryNeedsAlias { .. } => Some("For example, FROM (SELECT ...) [AS] foo."),
+            SqlError::InvalidSetOpOrderBy { .. } => Some(
+                "Add the expression/function to every SELECT, or move the UNION into a FROM clause.",
+            ),
             _ => None,
         }
     }

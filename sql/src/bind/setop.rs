@@ -195,9 +195,9 @@ impl Binder<'_> {
         }
         match self.expr(e)? {
             Expr::Column(i, _) => Ok(i),
-            _ => Err(SqlError::FeatureNotSupported(
-                "invalid UNION/INTERSECT/EXCEPT ORDER BY clause".into(),
-            )),
+            _ => Err(SqlError::InvalidSetOpOrderBy {
+                position: self.position(e),
+            }),
         }
     }
 
@@ -241,7 +241,7 @@ impl Binder<'_> {
                 };
                 let mut l = self.set_expr(left)?;
                 let mut r = self.set_expr(right)?;
-                let types = self.union_types(&l, &r, name)?;
+                let types = self.union_types(&l, &r, name, right)?;
                 self.coerce_outputs(&mut l, &types)?;
                 self.coerce_outputs(&mut r, &types)?;
                 let columns = l
@@ -294,26 +294,50 @@ impl Binder<'_> {
     }
 
     /// Each column's type across two branches.
-    fn union_types(&self, l: &QueryPlan, r: &QueryPlan, op: &str) -> Result<Vec<DataType>> {
+    /// Each column's type across two branches; errors point at the right branch's column, as
+    /// PostgreSQL's do.
+    fn union_types(
+        &self,
+        l: &QueryPlan,
+        r: &QueryPlan,
+        op: &str,
+        right: &ast::SetExpr,
+    ) -> Result<Vec<DataType>> {
         if l.columns.len() != r.columns.len() {
             return Err(SqlError::Syntax {
                 message: format!("each {op} query must have the same number of columns"),
-                position: None,
+                position: self.branch_column(right, 0),
             });
         }
         l.columns
             .iter()
             .zip(&r.columns)
-            .map(|(a, b)| {
-                common_type(a.1, b.1).ok_or_else(|| {
-                    SqlError::DatatypeMismatch(format!(
+            .enumerate()
+            .map(|(i, (a, b))| {
+                common_type(a.1, b.1).ok_or_else(|| SqlError::DatatypeMismatchAt {
+                    message: format!(
                         "{op} types {} and {} cannot be matched",
                         a.1.sql_name(),
                         b.1.sql_name()
-                    ))
+                    ),
+                    position: self.branch_column(right, i),
                 })
             })
             .collect()
+    }
+
+    /// Where a branch's `i`th output expression starts in the query text.
+    fn branch_column(&self, e: &ast::SetExpr, i: usize) -> Option<u32> {
+        match e {
+            ast::SetExpr::Select(s) => match s.projection.get(i)? {
+                ast::SelectItem::UnnamedExpr(x)
+                | ast::SelectItem::ExprWithAlias { expr: x, .. } => self.position(x),
+                _ => None,
+            },
+            ast::SetExpr::Query(q) => self.branch_column(&q.body, i),
+            ast::SetExpr::SetOperation { left, .. } => self.branch_column(left, i),
+            _ => None,
+        }
     }
 
     /// Converts a plan's output columns to `types`.

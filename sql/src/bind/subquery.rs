@@ -60,11 +60,13 @@ impl Binder<'_> {
         let id = self.next_id;
         self.next_id += 1;
         self.sublinks += 1;
+        // PostgreSQL points at the opening parenthesis, just before the query.
+        let at = self.position(q).map(|p| p.saturating_sub(1));
         let one_column = |plan: &QueryPlan| -> Result<()> {
             if plan.columns.len() != 1 {
                 return Err(SqlError::Syntax {
                     message: "subquery must return only one column".into(),
-                    position: None,
+                    position: at,
                 });
             }
             Ok(())
