@@ -192,13 +192,25 @@ impl Binder<'_> {
         })
     }
 
-    /// The columns `t.*` names at this level.
-    pub(crate) fn range_columns(&self, rel: &str) -> Option<Vec<(String, Expr)>> {
-        self.from
-            .as_ref()?
-            .rels
-            .iter()
-            .find(|r| r.name == rel)
-            .map(|r| r.cols.clone())
+    /// The columns `t.*` names: at this level, or an enclosing one (as outer references).
+    pub(crate) fn range_columns(&mut self, rel: &str) -> Option<Vec<(String, Expr)>> {
+        let levels = self.outer.len();
+        for d in 0..=levels {
+            let scope = if d == 0 {
+                self.from.as_ref()
+            } else {
+                self.outer.get(levels - d)
+            };
+            let Some(range) = scope.and_then(|s| s.rels.iter().find(|r| r.name == rel)) else {
+                continue;
+            };
+            let cols = range.cols.clone();
+            if d == 0 {
+                return Some(cols);
+            }
+            self.min_level = self.min_level.min(levels - d);
+            return Some(cols.into_iter().map(|(n, e)| (n, to_outer(e, d))).collect());
+        }
+        None
     }
 }
