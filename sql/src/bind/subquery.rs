@@ -28,6 +28,11 @@ impl Binder<'_> {
                 "subqueries in this statement are not supported yet".into(),
             ));
         }
+        // Column-count errors point at the operator, the first word after the left operand.
+        let op_at = match &kind {
+            Kind::Any(e, _) | Kind::All(e, _) => self.after(*e),
+            _ => None,
+        };
         let lhs = match &kind {
             Kind::Any(e, _) | Kind::All(e, _) => Some(match e {
                 ast::Expr::Tuple(list) => {
@@ -94,13 +99,13 @@ impl Binder<'_> {
                 if plan.columns.len() > n {
                     return Err(SqlError::Syntax {
                         message: "subquery has too many columns".into(),
-                        position: None,
+                        position: op_at,
                     });
                 }
                 if plan.columns.len() < n {
                     return Err(SqlError::Syntax {
                         message: "subquery has too few columns".into(),
-                        position: None,
+                        position: op_at,
                     });
                 }
                 let mut left = Vec::with_capacity(n);
@@ -143,6 +148,20 @@ impl Binder<'_> {
             correlated,
             reads,
         })))
+    }
+
+    /// 1-based position of the first non-blank character after a node.
+    fn after(&self, node: &ast::Expr) -> Option<u32> {
+        use sqlparser::ast::Spanned;
+        let end = node.span().end;
+        let start = crate::parse::char_offset(self.source, end.line, end.column)?;
+        let skipped = self
+            .source
+            .chars()
+            .skip(start)
+            .take_while(|c| c.is_whitespace())
+            .count();
+        u32::try_from(start + skipped + 1).ok()
     }
 
     /// A query nested in this one (subquery, derived table, CTE, set-operation branch).
