@@ -30,7 +30,7 @@ impl Binder<'_> {
         }
         // Column-count errors point at the operator, the first word after the left operand.
         let op_at = match &kind {
-            Kind::Any(e, _) | Kind::All(e, _) => self.after(*e),
+            Kind::Any(e, _) | Kind::All(e, _) => self.after(e),
             _ => None,
         };
         let lhs = match &kind {
