@@ -33,6 +33,7 @@ impl SessionContext for Ctx {
 fn table(id: u64, name: &str, cols: &[(&str, DataType)]) -> Arc<TableDef> {
     Arc::new(TableDef {
         id: TableId(id),
+        database: crate::catalog::DEFAULT_DATABASE.into(),
         schema: "public".into(),
         name: name.into(),
         columns: cols
