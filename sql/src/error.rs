@@ -200,6 +200,49 @@ pub enum SqlError {
     /// 58P01: `could not open file "x" for reading: No such file or directory`.
     #[error("{0}")]
     UndefinedFile(String),
+    /// 42804 with a position: `argument of WHERE must be type boolean, not type integer`.
+    #[error("{message}")]
+    DatatypeMismatchAt {
+        message: String,
+        position: Option<u32>,
+    },
+    /// 0A000: ORDER BY over a set operation naming something other than a result column.
+    #[error("invalid UNION/INTERSECT/EXCEPT ORDER BY clause")]
+    InvalidSetOpOrderBy { position: Option<u32> },
+    /// 42601: `subquery in FROM must have an alias`.
+    #[error("subquery in FROM must have an alias")]
+    SubqueryNeedsAlias { position: Option<u32> },
+    /// 42702: `column reference "x" is ambiguous`.
+    #[error("column reference \"{name}\" is ambiguous")]
+    AmbiguousColumn { name: String, position: Option<u32> },
+    /// 42703 for `t.c`: `column t.c does not exist`.
+    #[error("column {rel}.{name} does not exist")]
+    UndefinedQualifiedColumn {
+        rel: String,
+        name: String,
+        position: Option<u32>,
+    },
+    /// 42703: `column "x" specified in USING clause does not exist in left table`.
+    #[error("column \"{name}\" specified in USING clause does not exist in {side} table")]
+    UsingColumnMissing { name: String, side: &'static str },
+    /// 42702: `common column name "x" appears more than once in left table`.
+    #[error("common column name \"{name}\" appears more than once in {side} table")]
+    AmbiguousUsing { name: String, side: &'static str },
+    /// 42P01: `missing FROM-clause entry for table "t"`.
+    #[error("missing FROM-clause entry for table \"{name}\"")]
+    MissingFromEntry { name: String, position: Option<u32> },
+    /// 42712: `table name "x" specified more than once`.
+    #[error("table name \"{0}\" specified more than once")]
+    DuplicateAlias(String),
+    /// 21000: `more than one row returned by a subquery used as an expression`.
+    #[error("{0}")]
+    CardinalityViolation(String),
+    /// 42P19: `recursive reference to query "t" must not appear within its non-recursive term`.
+    #[error("{message}")]
+    InvalidRecursion {
+        message: String,
+        position: Option<u32>,
+    },
     /// 0A000: valid PostgreSQL that PGLiteDB does not do yet.
     #[error("{0}")]
     FeatureNotSupported(String),
@@ -268,6 +311,17 @@ impl SqlError {
             SqlError::CharacterNotInRepertoire(_) => "22021",
             SqlError::ActiveSqlTransaction(_) => "25001",
             SqlError::UndefinedFile(_) => "58P01",
+            SqlError::AmbiguousColumn { .. } => "42702",
+            SqlError::DatatypeMismatchAt { .. } => "42804",
+            SqlError::SubqueryNeedsAlias { .. } => "42601",
+            SqlError::InvalidSetOpOrderBy { .. } => "0A000",
+            SqlError::DuplicateAlias(_) => "42712",
+            SqlError::UndefinedQualifiedColumn { .. } => "42703",
+            SqlError::MissingFromEntry { .. } => "42P01",
+            SqlError::UsingColumnMissing { .. } => "42703",
+            SqlError::AmbiguousUsing { .. } => "42702",
+            SqlError::CardinalityViolation(_) => "21000",
+            SqlError::InvalidRecursion { .. } => "42P19",
             SqlError::FeatureNotSupported(_) => "0A000",
             SqlError::Internal(_) => "XX000",
         }
@@ -284,7 +338,14 @@ impl SqlError {
             | SqlError::UndefinedOperator { position, .. }
             | SqlError::AmbiguousFunction { position, .. }
             | SqlError::Grouping { position, .. }
-            | SqlError::InvalidColumnReference { position, .. } => *position,
+            | SqlError::InvalidColumnReference { position, .. }
+            | SqlError::AmbiguousColumn { position, .. }
+            | SqlError::DatatypeMismatchAt { position, .. }
+            | SqlError::SubqueryNeedsAlias { position }
+            | SqlError::InvalidSetOpOrderBy { position }
+            | SqlError::UndefinedQualifiedColumn { position, .. }
+            | SqlError::MissingFromEntry { position, .. }
+            | SqlError::InvalidRecursion { position, .. } => *position,
             _ => None,
         }
     }
@@ -297,6 +358,9 @@ impl SqlError {
             | SqlError::UniqueViolation { detail, .. }
             | SqlError::InvalidJson { detail, .. }
             | SqlError::InvalidArrayLiteral { detail, .. } => Some(detail),
+            SqlError::InvalidSetOpOrderBy { .. } => {
+                Some("Only result column names can be used, not expressions or functions.")
+            }
             _ => None,
         }
     }
@@ -312,6 +376,10 @@ impl SqlError {
             ),
             SqlError::AmbiguousFunction { .. } => Some(
                 "Could not choose a best candidate function. You might need to add explicit type casts.",
+            ),
+            SqlError::SubqueryNeedsAlias { .. } => Some("For example, FROM (SELECT ...) [AS] foo."),
+            SqlError::InvalidSetOpOrderBy { .. } => Some(
+                "Add the expression/function to every SELECT, or move the UNION into a FROM clause.",
             ),
             _ => None,
         }

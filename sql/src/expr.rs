@@ -63,6 +63,15 @@ pub enum Expr {
         func: Function,
         args: Vec<Expr>,
     },
+    /// A column of an enclosing query level's current row (correlated subqueries, LATERAL):
+    /// `depth` 1 is the nearest enclosing level (see `crate::exec::env`).
+    Outer {
+        depth: usize,
+        column: usize,
+        ty: DataType,
+    },
+    /// A subquery used as an expression (EXISTS, IN/ANY/ALL, scalar).
+    SubLink(Box<crate::plan::SubLink>),
 }
 
 impl Expr {
@@ -74,6 +83,8 @@ impl Expr {
             Expr::Not(_) | Expr::IsNull { .. } => DataType::Bool,
             Expr::Binary { ty, .. } => *ty,
             Expr::Call { func, .. } => func.0.ret,
+            Expr::Outer { ty, .. } => *ty,
+            Expr::SubLink(s) => s.data_type(),
         }
     }
 
@@ -120,6 +131,8 @@ impl Expr {
                     .collect::<Result<Vec<_>>>()?;
                 call_builtin(&func.0, &args)
             }
+            Expr::Outer { depth, column, .. } => crate::exec::env::outer(*depth, *column),
+            Expr::SubLink(s) => crate::exec::sublink::eval(s, row, params),
         }
     }
 }

@@ -13,14 +13,19 @@
 //!    runs [`QueryPlan::shard_rows`] (filter, projection or partial aggregation, per-shard top-N),
 //!    and the router merges with [`QueryPlan::finish`] (final aggregation, sort, DISTINCT,
 //!    OFFSET/LIMIT). A table-less plan runs both with [`QueryPlan::execute`].
+//! 4. Joins, subqueries, set operations and CTEs bind to a plan whose input is a relational tree
+//!    (`plan::Rel`) evaluated where the session runs; its leaves are single-table plans
+//!    ([`QueryPlan::scans`]) that the shards run as in 3, and [`QueryPlan::run_with`] runs the
+//!    tree over their gathered rows (`plan/rel.rs` draws it).
 //!
 //! The sqlparser AST never leaves this crate. Command tags and result shapes come from the typed
 //! statement, never from the SQL text.
 //!
 //! # What is left out
-//! Queries read one table (or none, or `generate_series`): joins, subqueries, set operations, CTEs
-//! and window functions answer 0A000, so clients get PostgreSQL-shaped errors rather than wrong
-//! results.
+//! Window functions, join reordering (joins run in FROM order: hash join on equi-keys, nested
+//! loop otherwise, with a bound on the pairs examined), whole-row references, aggregates over
+//! outer-level columns, and subqueries in UPDATE/DELETE answer 0A000 (or 54000 past the join
+//! bound), so clients get PostgreSQL-shaped errors rather than wrong results.
 #![forbid(unsafe_code)]
 
 mod bind;

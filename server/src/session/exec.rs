@@ -78,7 +78,7 @@ enum Done {
 /// Statements that read or write tables, and so run inside a transaction.
 fn touches_tables(stmt: &Statement) -> bool {
     match stmt {
-        Statement::Query(q) => q.source.is_some(),
+        Statement::Query(q) => q.reads_tables(),
         Statement::Insert { .. }
         | Statement::InsertSelect { .. }
         | Statement::Update(_)
@@ -491,6 +491,8 @@ impl Session {
     ) -> Result<Vec<Vec<Value>>, ErrorFields> {
         let rows = if plan.source.is_some() {
             self.table_rows(plan, params).await
+        } else if !plan.scans.is_empty() {
+            self.joined_rows(plan, params).await
         } else {
             // Table-less: the session's own shard evaluates it (no data lives elsewhere).
             let shard = self.worker.id;

@@ -240,38 +240,7 @@ impl Session {
         plan: Arc<QueryPlan>,
         params: &[Value],
     ) -> Result<Vec<Vec<Value>>, ErrorFields> {
-        let key = plan
-            .source
-            .as_ref()
-            .and_then(|s| s.key.as_deref())
-            .and_then(|exprs| routed_key(exprs, params));
-        let reqs: Vec<_> = match key {
-            Some(key) => {
-                let shard = shard_for_key(&key, self.worker.cores());
-                vec![(
-                    shard,
-                    ShardRequest::Scan {
-                        txn: self.txn_id,
-                        plan: plan.clone(),
-                        params: params.to_vec(),
-                        key: Some(key),
-                    },
-                )]
-            }
-            None => all_shards(&self.worker)
-                .map(|s| {
-                    (
-                        s,
-                        ShardRequest::Scan {
-                            txn: self.txn_id,
-                            plan: plan.clone(),
-                            params: params.to_vec(),
-                            key: None,
-                        },
-                    )
-                })
-                .collect(),
-        };
+        let reqs = self.scan_requests(&plan, params);
         let mut partials = Vec::new();
         for resp in scatter(&self.worker, reqs).await {
             match resp {
@@ -282,6 +251,66 @@ impl Session {
         // The plan's router half: final aggregation, sort, DISTINCT, OFFSET/LIMIT.
         plan.finish(partials, params)
             .map_err(|e| error::from_sql(&e))
+    }
+
+    /// Rows of a query over several row sources (joins, subqueries, set operations): every
+    /// base-table read (`QueryPlan::scans`) runs on the shards as a single-table query would,
+    /// all of them in flight at once; then this core runs the plan over the gathered rows.
+    pub(super) async fn joined_rows(
+        &mut self,
+        plan: Arc<QueryPlan>,
+        params: &[Value],
+    ) -> Result<Vec<Vec<Value>>, ErrorFields> {
+        let mut reqs = Vec::new();
+        // Which scan each request belongs to.
+        let mut owner = Vec::new();
+        for (i, scan) in plan.scans.iter().enumerate() {
+            for req in self.scan_requests(scan, params) {
+                reqs.push(req);
+                owner.push(i);
+            }
+        }
+        let mut partials: Vec<Vec<Vec<Vec<Value>>>> = vec![Vec::new(); plan.scans.len()];
+        for (resp, i) in scatter(&self.worker, reqs).await.into_iter().zip(owner) {
+            match resp {
+                ShardResponse::Rows(r) => partials[i].push(r),
+                other => return Err(shard_error(other)),
+            }
+        }
+        let mut inputs = Vec::with_capacity(partials.len());
+        for (scan, parts) in plan.scans.iter().zip(partials) {
+            inputs.push(
+                scan.finish(parts, params)
+                    .map_err(|e| error::from_sql(&e))?,
+            );
+        }
+        plan.run_with(inputs, params)
+            .map_err(|e| error::from_sql(&e))
+    }
+
+    /// The shard requests of one single-table plan: its key's shard, or every shard.
+    fn scan_requests(
+        &self,
+        plan: &Arc<QueryPlan>,
+        params: &[Value],
+    ) -> Vec<(ShardId, ShardRequest)> {
+        let key = plan
+            .source
+            .as_ref()
+            .and_then(|s| s.key.as_deref())
+            .and_then(|exprs| routed_key(exprs, params));
+        let request = |key: Option<Vec<u8>>| ShardRequest::Scan {
+            txn: self.txn_id,
+            plan: plan.clone(),
+            params: params.to_vec(),
+            key,
+        };
+        match key {
+            Some(key) => vec![(shard_for_key(&key, self.worker.cores()), request(Some(key)))],
+            None => all_shards(&self.worker)
+                .map(|s| (s, request(None)))
+                .collect(),
+        }
     }
 
     /// UPDATE and DELETE: on the one shard that holds the key, or on every shard.

@@ -374,7 +374,7 @@ fn collect_equalities<'a>(e: &'a Expr, out: &mut Vec<(usize, &'a Expr)>) {
 
 fn reads_row(e: &Expr) -> bool {
     match e {
-        Expr::Column(..) => true,
+        Expr::Column(..) | Expr::Outer { .. } | Expr::SubLink(_) => true,
         Expr::Const(..) | Expr::Param(..) => false,
         Expr::Cast(inner, _) | Expr::Neg(inner) | Expr::Not(inner) => reads_row(inner),
         Expr::IsNull { expr, .. } => reads_row(expr),

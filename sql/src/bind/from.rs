@@ -1,7 +1,7 @@
 //! Table-less row sources in FROM: `generate_series(...)` and `(VALUES ...)`.
 //!
-//! Each becomes a pseudo-table in the binder's scope (so names resolve as for a stored table) and
-//! a [`LocalRows`] in the plan: its rows are made where the plan runs, never on the shards.
+//! Each becomes a pseudo-table (so names resolve as for a stored table) and a [`LocalKind`] in the
+//! plan: its rows are made where the plan runs, never on the shards.
 
 use std::sync::Arc;
 
@@ -11,7 +11,7 @@ use super::{coerce, ident, Binder};
 use crate::catalog::{ColumnDef, TableDef, TableId};
 use crate::error::{Result, SqlError};
 use crate::expr::Expr;
-use crate::plan::{LocalKind, LocalRows};
+use crate::plan::LocalKind;
 use crate::types::DataType;
 
 fn unsupported<T>(what: &str) -> Result<T> {
@@ -27,14 +27,14 @@ impl Binder<'_> {
         &mut self,
         name: &ast::ObjectName,
         alias: Option<&ast::TableAlias>,
-        args: &ast::TableFunctionArgs,
-    ) -> Result<(Arc<TableDef>, LocalRows)> {
+        args: &[ast::FunctionArg],
+    ) -> Result<(Arc<TableDef>, LocalKind)> {
         let fname = super::object_name(name);
         if fname != "generate_series" && fname != "pg_catalog.generate_series" {
             return unsupported("this kind of FROM item");
         }
         let mut bound = Vec::new();
-        for a in &args.args {
+        for a in args {
             match a {
                 ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
                     bound.push(self.expr(e)?)
@@ -86,18 +86,13 @@ impl Binder<'_> {
             }],
             primary_key: None,
         });
-        self.scope = Some(table.clone());
-        self.scope_name = None;
         Ok((
             table,
-            LocalRows {
-                kind: LocalKind::Series {
-                    start: Box::new(start),
-                    stop: Box::new(stop),
-                    step: step.map(Box::new),
-                    ty,
-                },
-                filter: None,
+            LocalKind::Series {
+                start: Box::new(start),
+                stop: Box::new(stop),
+                step: step.map(Box::new),
+                ty,
             },
         ))
     }
@@ -107,15 +102,9 @@ impl Binder<'_> {
     /// unless the alias names them.
     pub(super) fn values_source(
         &mut self,
-        q: &ast::Query,
+        values: &ast::Values,
         alias: Option<&ast::TableAlias>,
-    ) -> Result<(Arc<TableDef>, LocalRows)> {
-        let ast::SetExpr::Values(values) = q.body.as_ref() else {
-            return unsupported("subqueries in FROM");
-        };
-        if q.with.is_some() || q.order_by.is_some() || q.limit_clause.is_some() {
-            return unsupported("this VALUES list");
-        }
+    ) -> Result<(Arc<TableDef>, LocalKind)> {
         let mut rows = Vec::new();
         for r in &values.rows {
             let mut row = Vec::new();
@@ -187,14 +176,6 @@ impl Binder<'_> {
                 .collect(),
             primary_key: None,
         });
-        self.scope = Some(table.clone());
-        self.scope_name = None;
-        Ok((
-            table,
-            LocalRows {
-                kind: LocalKind::Values(cast_rows),
-                filter: None,
-            },
-        ))
+        Ok((table, LocalKind::Values(cast_rows)))
     }
 }

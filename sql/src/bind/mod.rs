@@ -20,7 +20,13 @@ mod alter;
 mod ddl;
 mod dml;
 mod from;
+mod group;
+mod join;
+mod place;
+mod scope;
 mod select;
+mod setop;
+mod subquery;
 mod utility;
 
 pub use alter::{AlterPlan, ColSource};
@@ -158,6 +164,18 @@ pub fn bind(
         scope: None,
         scope_name: None,
         aggs: select::AggScope::default(),
+        from: None,
+        outer: Vec::new(),
+        min_level: usize::MAX,
+        scans: Vec::new(),
+        next_id: 0,
+        ctes: Vec::new(),
+        nest: 0,
+        keep_unknown: false,
+        in_query: false,
+        sublinks: 0,
+        work_refs: Vec::new(),
+        outer_agg_inside: Vec::new(),
     };
     let stmt = match &parsed.stmt {
         crate::parse::Stmt::Sql(s) => s,
@@ -422,6 +440,31 @@ pub(crate) struct Binder<'a> {
     pub(crate) scope_name: Option<String>,
     /// Where aggregate calls may appear (see `select`).
     pub(crate) aggs: select::AggScope,
+    /// The names the current SELECT level's FROM makes visible (`scope` is for UPDATE/DELETE).
+    pub(crate) from: Option<scope::Scope>,
+    /// Enclosing levels' scopes, outermost first (subquery expressions and LATERAL push one).
+    pub(crate) outer: Vec<scope::Scope>,
+    /// The outermost level (index into `outer`) referenced since it was last reset.
+    pub(crate) min_level: usize,
+    /// The statement's base-table scans so far (`QueryPlan::scans`).
+    pub(crate) scans: Vec<Arc<QueryPlan>>,
+    /// Next id for subqueries and recursive CTEs.
+    pub(crate) next_id: usize,
+    /// CTEs visible here, innermost last.
+    pub(crate) ctes: Vec<setop::CteDef>,
+    /// How deep in nested queries the binder is (0: the statement's own query).
+    pub(crate) nest: usize,
+    /// A set operation's branch keeps unknown-typed outputs (resolved across branches).
+    pub(crate) keep_unknown: bool,
+    /// Binding a query statement (subqueries are allowed).
+    pub(crate) in_query: bool,
+    /// Subquery expressions bound so far.
+    pub(crate) sublinks: usize,
+    /// References to recursive CTEs' working tables: (id, where in the query text). A CTE
+    /// inlined twice repeats the same reference, which is still one reference.
+    pub(crate) work_refs: Vec<(usize, Option<u32>)>,
+    /// Per entry of `outer`: whether that level was inside an aggregate's arguments.
+    pub(crate) outer_agg_inside: Vec<bool>,
 }
 
 impl Binder<'_> {
@@ -455,6 +498,9 @@ impl Binder<'_> {
 
     /// A column reference in the current scope.
     fn column(&mut self, name: &str, node: &ast::Expr) -> Result<Expr> {
+        if self.from.is_some() || !self.outer.is_empty() {
+            return self.scoped_column(None, name, node);
+        }
         let found = self.scope.as_ref().and_then(|t| {
             t.column_index(name)
                 .map(|i| Expr::Column(i, t.columns[i].ty))
@@ -529,6 +575,49 @@ impl Binder<'_> {
             E::Function(f) => self.function(f),
             E::Identifier(i) => self.column(&ident(i), e),
             E::CompoundIdentifier(parts)
+                if parts.len() >= 2 && (self.from.is_some() || !self.outer.is_empty()) =>
+            {
+                let n = parts.len();
+                self.scoped_column(Some(&ident(&parts[n - 2])), &ident(&parts[n - 1]), e)
+            }
+            E::Exists { subquery, negated } => {
+                let s = self.sublink(subquery, subquery::Kind::Exists)?;
+                Ok(if *negated { Expr::Not(Box::new(s)) } else { s })
+            }
+            E::Subquery(q) => self.sublink(q, subquery::Kind::Scalar),
+            E::In {
+                expr,
+                target: ast::InTarget::Subquery(q),
+                negated,
+                ..
+            } => {
+                let s = self.sublink(q, subquery::Kind::Any(expr, BinOp::Eq))?;
+                Ok(if *negated { Expr::Not(Box::new(s)) } else { s })
+            }
+            E::AnyOp {
+                left,
+                compare_op,
+                right,
+                ..
+            } if matches!(right.as_ref(), E::Subquery(_)) => {
+                let E::Subquery(q) = right.as_ref() else {
+                    unreachable!("checked by the guard")
+                };
+                let op = comparison(compare_op)?;
+                self.sublink(q, subquery::Kind::Any(left, op))
+            }
+            E::AllOp {
+                left,
+                compare_op,
+                right,
+            } if matches!(right.as_ref(), E::Subquery(_)) => {
+                let E::Subquery(q) = right.as_ref() else {
+                    unreachable!("checked by the guard")
+                };
+                let op = comparison(compare_op)?;
+                self.sublink(q, subquery::Kind::All(left, op))
+            }
+            E::CompoundIdentifier(parts)
                 if parts.len() == 2
                     && self.scope.as_ref().is_some_and(|t| {
                         ident(&parts[0]) == self.scope_name.as_deref().unwrap_or(&t.name)
@@ -600,6 +689,17 @@ impl Binder<'_> {
             }
         };
         let (l, r) = (self.expr(left)?, self.expr(right)?);
+        self.binary_bound(op, l, r, None)
+    }
+
+    /// `l op r` over bound operands: both converted to their common type.
+    pub(crate) fn binary_bound(
+        &mut self,
+        op: BinOp,
+        l: Expr,
+        r: Expr,
+        _position: Option<u32>,
+    ) -> Result<Expr> {
         let (lt, rt) = (l.data_type(), r.data_type());
         let operand = match op {
             BinOp::And | BinOp::Or => DataType::Bool,
@@ -650,6 +750,9 @@ impl Binder<'_> {
                     ))),
                 })
                 .collect::<Result<_>>()?,
+            ast::FunctionArguments::Subquery(q) if name.eq_ignore_ascii_case("array") => {
+                return self.sublink(q, subquery::Kind::Array);
+            }
             ast::FunctionArguments::Subquery(_) => {
                 return Err(SqlError::FeatureNotSupported(
                     "subqueries are not supported yet".into(),
@@ -693,6 +796,24 @@ impl Binder<'_> {
     }
 }
 
+/// A comparison operator of `ANY`/`ALL`.
+fn comparison(op: &ast::BinaryOperator) -> Result<BinOp> {
+    use ast::BinaryOperator as B;
+    Ok(match op {
+        B::Eq => BinOp::Eq,
+        B::NotEq => BinOp::NotEq,
+        B::Lt => BinOp::Lt,
+        B::LtEq => BinOp::LtEq,
+        B::Gt => BinOp::Gt,
+        B::GtEq => BinOp::GtEq,
+        other => {
+            return Err(SqlError::FeatureNotSupported(format!(
+                "operator not supported yet: {other}"
+            )))
+        }
+    })
+}
+
 fn op_symbol(op: BinOp) -> &'static str {
     match op {
         BinOp::Add => "+",
@@ -714,7 +835,7 @@ fn op_symbol(op: BinOp) -> &'static str {
 
 /// The type both operands are converted to, following PostgreSQL's numeric promotion
 /// (int2 < int4 < int8 < numeric < float8); an unknown side adopts the other side's type.
-fn common_type(a: DataType, b: DataType) -> Option<DataType> {
+pub(crate) fn common_type(a: DataType, b: DataType) -> Option<DataType> {
     use DataType::*;
     let rank = |t: DataType| match t {
         Int2 => Some(0),
@@ -790,6 +911,15 @@ pub(crate) fn fill_params(e: Expr, types: &[DataType]) -> Expr {
             func,
             args: args.into_iter().map(|a| fill_params(a, types)).collect(),
         },
+        Expr::SubLink(mut s) => {
+            if let crate::plan::SubLinkKind::Any { lhs, .. }
+            | crate::plan::SubLinkKind::All { lhs, .. } = &mut s.kind
+            {
+                let old = std::mem::take(lhs);
+                *lhs = old.into_iter().map(|a| fill_params(a, types)).collect();
+            }
+            Expr::SubLink(s)
+        }
         other => other,
     }
 }
@@ -858,6 +988,8 @@ fn column_name(e: &ast::Expr) -> String {
             }
         }
         ast::Expr::Value(v) if matches!(v.value, ast::Value::Boolean(_)) => "bool".into(),
+        ast::Expr::Exists { .. } => "exists".into(),
+        ast::Expr::Subquery(q) => subquery::first_column_name(q),
         _ => "?column?".into(),
     }
 }

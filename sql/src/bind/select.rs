@@ -1,4 +1,6 @@
-//! Binding SELECT over one table (or none) into a [`QueryPlan`] (see `crate::plan` for its shape).
+//! Binding a SELECT block into a [`QueryPlan`] (see `crate::plan` for its shape). Its FROM
+//! clause is bound by `join` (names by `scope`); one stored table without subqueries keeps the
+//! single-table plan the shards run whole.
 //!
 //! Name resolution follows PostgreSQL's parse analysis:
 //! - ORDER BY: an integer constant is a select-list position; a bare name that is an output
@@ -14,22 +16,23 @@
 //! (`width + j` for the `j`th call): input and aggregate references stay distinguishable without
 //! a dedicated expression node, and the rewrite moves them into the group row.
 
-use std::sync::Arc;
-
 use sqlparser::ast;
 
 use super::{coerce, column_name, fill_params, ident, resolve_unknown, Binder};
-use crate::catalog::TableDef;
 use crate::error::{Result, SqlError};
 use crate::exec::can_partial;
 use crate::expr::Expr;
 use crate::func::agg::resolve_agg;
 use crate::plan::{
-    rewrite, uses_columns, walk, AggCall, Aggregate, Body, Distinct, LocalKind, LocalRows,
-    QueryPlan, ScanSource, SortKey,
+    uses_columns, walk, AggCall, Aggregate, Body, Distinct, LocalKind, LocalRows, QueryPlan,
+    ScanSource, SortKey,
 };
 use crate::types::{DataType, Value};
 
+use super::group::{group_row, split_probe, GroupCtx};
+use super::join::FromNode;
+use super::place::{and_all, conjuncts, mark_columns, place};
+use super::scope::Scope;
 use super::{dml, Statement};
 
 /// Where aggregate calls may appear while binding.
@@ -69,58 +72,38 @@ struct Item<'q> {
 
 impl Binder<'_> {
     pub(super) fn query(&mut self, q: &ast::Query) -> Result<Statement> {
-        if q.with.is_some() {
-            return unsupported("WITH");
-        }
-        if !q.locks.is_empty() {
+        self.in_query = true;
+        let mut plan = self.query_plan(q)?;
+        plan.scans = std::mem::take(&mut self.scans);
+        Ok(Statement::Query(plan))
+    }
+
+    /// One SELECT block; `q` holds its ORDER BY / LIMIT (none for a set operation's branch).
+    pub(super) fn select(
+        &mut self,
+        select: &ast::Select,
+        q: Option<&ast::Query>,
+    ) -> Result<QueryPlan> {
+        if q.is_some_and(|q| !q.locks.is_empty()) {
             return unsupported("FOR UPDATE");
         }
-        let ast::SetExpr::Select(select) = q.body.as_ref() else {
-            return unsupported("this kind of query");
+        let top = self.nest == 0;
+        let keep_unknown = std::mem::take(&mut self.keep_unknown);
+        let sublinks_before = self.sublinks;
+        let saved_from = self.from.take();
+        let saved_aggs = std::mem::take(&mut self.aggs);
+        let min_before = std::mem::replace(&mut self.min_level, usize::MAX);
+        let tree = self.bind_from(&select.from)?;
+        // Whether the FROM items read enclosing rows (then they are not the same for every run).
+        let from_correlated = self.min_level < self.outer.len();
+        self.min_level = self.min_level.min(min_before);
+        let (tree, scope) = match tree {
+            Some((n, s)) => (Some(n), s),
+            None => (None, Scope::default()),
         };
-        if select.from.len() > 1 || select.from.iter().any(|f| !f.joins.is_empty()) {
-            return unsupported("joins");
-        }
-        let mut series = None;
-        if let Some(first) = select.from.first() {
-            if let ast::TableFactor::Table {
-                name,
-                alias,
-                args: Some(args),
-                ..
-            } = &first.relation
-            {
-                series = Some(self.series(name, alias.as_ref(), args)?);
-            }
-            if let ast::TableFactor::Derived {
-                lateral: false,
-                subquery,
-                alias,
-                ..
-            } = &first.relation
-            {
-                series = Some(self.values_source(subquery, alias.as_ref())?);
-            }
-        }
-        if let (Some(first), None) = (select.from.first(), &series) {
-            let ast::TableFactor::Table {
-                name,
-                alias,
-                args: None,
-                ..
-            } = &first.relation
-            else {
-                return unsupported("this kind of FROM item");
-            };
-            if alias.as_ref().is_some_and(|a| !a.columns.is_empty()) {
-                return unsupported("column aliases in FROM");
-            }
-            let table = self.table(name)?;
-            self.scope = Some(table);
-            self.scope_name = alias.as_ref().map(|a| ident(&a.name));
-        }
-        let width = self.scope.as_ref().map_or(0, |t| t.columns.len());
-
+        let labels = scope.labels.clone();
+        self.from = Some(scope);
+        let width = self.width();
         // WHERE: no aggregates.
         self.aggs = AggScope {
             calls: None,
@@ -146,41 +129,61 @@ impl Binder<'_> {
                 ast::SelectItem::UnnamedExpr(e) => (e, None),
                 ast::SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.value.clone())),
                 ast::SelectItem::QualifiedWildcard(
-                    ast::SelectItemQualifiedWildcardKind::ObjectName(q),
+                    ast::SelectItemQualifiedWildcardKind::ObjectName(name),
                     _,
-                ) if self.scope.as_ref().is_some_and(|t| {
-                    super::object_name(q) == self.scope_name.as_deref().unwrap_or(&t.name)
-                }) =>
-                {
-                    let table = self.scope.clone().expect("invariant: checked above");
-                    for (i, c) in table.columns.iter().enumerate() {
+                ) => {
+                    let rel = name
+                        .0
+                        .last()
+                        .and_then(|p| p.as_ident())
+                        .map(ident)
+                        .unwrap_or_default();
+                    let Some(cols) = self.range_columns(&rel) else {
+                        return Err(SqlError::MissingFromEntry {
+                            name: rel,
+                            position: None,
+                        });
+                    };
+                    for (name, expr) in cols {
+                        self.note_columns(&expr);
                         items.push(Item {
                             ast: None,
-                            name: c.name.clone(),
-                            expr: Expr::Column(i, c.ty),
+                            name,
+                            expr,
                         });
                     }
                     continue;
                 }
                 ast::SelectItem::Wildcard(_) => {
-                    let Some(table) = self.scope.clone() else {
+                    let cols = self
+                        .from
+                        .as_ref()
+                        .map(|s| s.visible.clone())
+                        .unwrap_or_default();
+                    if cols.is_empty() && tree.is_none() {
                         return Err(SqlError::Syntax {
                             message: "SELECT * with no tables specified is not valid".into(),
                             position: None,
                         });
-                    };
-                    for (i, c) in table.columns.iter().enumerate() {
+                    }
+                    for (name, expr) in cols {
+                        self.note_columns(&expr);
                         items.push(Item {
                             ast: None,
-                            name: c.name.clone(),
-                            expr: Expr::Column(i, c.ty),
+                            name,
+                            expr,
                         });
                     }
                     continue;
                 }
                 _ => return unsupported("this kind of select item"),
             };
-            let bound = resolve_unknown(self.expr(e)?, DataType::Text);
+            let bound = self.expr(e)?;
+            let bound = if keep_unknown {
+                bound
+            } else {
+                resolve_unknown(bound, DataType::Text)
+            };
             items.push(Item {
                 ast: Some(e),
                 name: alias.unwrap_or_else(|| column_name(e)),
@@ -196,7 +199,7 @@ impl Binder<'_> {
         // ORDER BY.
         let mut order = Vec::new();
         let mut order_at = Vec::new();
-        if let Some(ob) = &q.order_by {
+        if let Some(ob) = q.and_then(|q| q.order_by.as_ref()) {
             let ast::OrderByKind::Expressions(list) = &ob.kind else {
                 return unsupported("ORDER BY ALL");
             };
@@ -281,7 +284,7 @@ impl Binder<'_> {
 
         // LIMIT / OFFSET / FETCH.
         self.aggs.clause = "LIMIT";
-        let (limit, offset) = match &q.limit_clause {
+        let (limit, offset) = match q.and_then(|q| q.limit_clause.as_ref()) {
             None => (None, None),
             Some(ast::LimitClause::LimitOffset {
                 limit,
@@ -296,7 +299,7 @@ impl Binder<'_> {
             ),
             Some(_) => return unsupported("this LIMIT syntax"),
         };
-        let limit = match &q.fetch {
+        let limit = match q.and_then(|q| q.fetch.as_ref()) {
             None => limit,
             Some(f) if f.with_ties || f.percent => return unsupported("FETCH WITH TIES/PERCENT"),
             Some(f) => Some(match &f.quantity {
@@ -305,7 +308,14 @@ impl Binder<'_> {
             }),
         };
 
-        let param_types = self.param_types()?;
+        let param_types = if top {
+            self.param_types()?
+        } else {
+            self.params
+                .iter()
+                .map(|t| t.unwrap_or(DataType::Unknown))
+                .collect()
+        };
         let filled = param_types.clone();
         let fill = |e: Expr| fill_params(e, &filled);
         let target: Vec<Expr> = target.into_iter().map(fill).collect();
@@ -320,21 +330,13 @@ impl Binder<'_> {
             .collect();
         let having = having.map(fill);
         let group_by: Vec<Expr> = group_by.into_iter().map(fill).collect();
-        let table = self.scope.take();
-        // A generate_series scope is not a stored table: its rows are made where the plan runs.
-        let table = if series.is_some() { None } else { table };
-        let range_table = series
-            .as_ref()
-            .map(|(t, _): &(Arc<TableDef>, LocalRows)| t.clone());
         let body = if calls.is_empty() && group_by.is_empty() && having.is_none() {
             Body::Project(target)
         } else {
-            let range = self.scope_name.clone();
             let ctx = GroupCtx {
                 group_by: &group_by,
                 width,
-                table: table.as_deref().or(range_table.as_deref()),
-                alias: range.as_deref(),
+                labels: &labels,
                 first_use: &first_use,
             };
             let to_group = |e: Expr| group_row(e, &ctx);
@@ -351,28 +353,73 @@ impl Binder<'_> {
                 output,
             }))
         };
-        let mut series = series.map(|(_, mut s)| {
-            s.filter = filter.clone().map(fill);
-            Box::new(s)
-        });
-        let source = match table {
-            None => {
-                if filter.is_some() && series.is_none() {
-                    // `SELECT ... WHERE cond` without FROM: one empty row, filtered.
-                    series = Some(Box::new(LocalRows {
+        let filter = filter.map(fill);
+        // One stored table, no subquery anywhere, at the statement's top: today's fast path (the
+        // whole plan ships to the shards). Everything else runs as a `Rel` tree at the router.
+        let fast = top
+            && self.sublinks == sublinks_before
+            && self.scans.is_empty()
+            && tree.as_ref().is_some_and(|t| t.single_table().is_some());
+        let (source, local) = match tree {
+            None => (
+                None,
+                // `SELECT ... WHERE cond` without FROM: one empty row, filtered.
+                filter.map(|f| {
+                    Box::new(LocalRows {
                         kind: LocalKind::Values(vec![Vec::new()]),
-                        filter: filter.clone().map(fill),
-                    }));
-                }
-                None
-            }
-            Some(table) => {
-                let filter = filter.map(fill);
+                        filter: Some(f),
+                        probe: Vec::new(),
+                    })
+                }),
+            ),
+            Some(FromNode::Table { table, .. }) if fast => {
                 let key = filter.as_ref().and_then(|f| dml::point_key(f, &table));
-                Some(ScanSource { table, filter, key })
+                (Some(ScanSource { table, filter, key }), None)
+            }
+            Some(mut node) => {
+                let mut rest = Vec::new();
+                if let Some(f) = filter {
+                    let mut parts = Vec::new();
+                    conjuncts(f, &mut parts);
+                    rest.extend(parts.into_iter().filter_map(|p| place(&mut node, p)));
+                }
+                // The input columns read above the scans.
+                let mut used = vec![false; width];
+                let mut prune = node.mark_used(&mut used);
+                rest.iter().for_each(|e| mark_columns(e, &mut used));
+                match &body {
+                    Body::Project(exprs) => exprs.iter().for_each(|e| mark_columns(e, &mut used)),
+                    Body::Aggregate(a) => {
+                        a.group_by.iter().for_each(|e| mark_columns(e, &mut used));
+                        for c in &a.calls {
+                            c.args.iter().for_each(|e| mark_columns(e, &mut used));
+                            c.filter.iter().for_each(|e| mark_columns(e, &mut used));
+                            c.order.iter().for_each(|(e, _)| mark_columns(e, &mut used));
+                        }
+                        // Subqueries over the group row read group columns, which are
+                        // expressions over input columns already marked.
+                        prune &= a.group_by.iter().all(|g| !matches!(g, Expr::SubLink(_)));
+                    }
+                }
+                let rel = self.build_rel(node, prune.then_some(&used[..]))?;
+                let probe = if from_correlated || self.nest == 0 {
+                    Vec::new()
+                } else {
+                    split_probe(&mut rest)
+                };
+                (
+                    None,
+                    Some(Box::new(LocalRows {
+                        kind: LocalKind::Rel(Box::new(rel)),
+                        filter: and_all(rest),
+                        probe,
+                    })),
+                )
             }
         };
-        Ok(Statement::Query(QueryPlan {
+        self.from = saved_from;
+        self.aggs = saved_aggs;
+        Ok(QueryPlan {
             columns: items
                 .into_iter()
                 .map(|i| (i.name, i.expr.data_type()))
@@ -384,24 +431,50 @@ impl Binder<'_> {
             distinct,
             limit: limit.map(|e| Box::new(fill(e))),
             offset: offset.map(|e| Box::new(fill(e))),
-            local: series,
-        }))
+            local,
+            scans: Vec::new(),
+        })
+    }
+
+    /// Notes the input columns an expression reads (for 42803's position).
+    fn note_columns(&mut self, e: &Expr) {
+        walk(e, &mut |x| {
+            if let Expr::Column(i, _) = x {
+                self.aggs.saw_column(*i, None);
+            }
+        });
+    }
+
+    /// Width of the current level's input row.
+    pub(super) fn width(&self) -> usize {
+        match &self.from {
+            Some(s) => s.width,
+            None => self.scope.as_ref().map_or(0, |t| t.columns.len()),
+        }
     }
 
     /// A boolean condition (WHERE, HAVING).
-    fn condition(&mut self, e: &ast::Expr, clause: &str) -> Result<Expr> {
-        let f = coerce(self.expr(e)?, DataType::Bool, &mut self.params)?;
+    pub(crate) fn condition(&mut self, e: &ast::Expr, clause: &str) -> Result<Expr> {
+        let bound = self.expr(e)?;
+        // Only an unknown literal or parameter becomes boolean implicitly.
+        let f = match bound.data_type() {
+            DataType::Unknown => coerce(bound, DataType::Bool, &mut self.params)?,
+            _ => bound,
+        };
         if f.data_type() != DataType::Bool {
-            return Err(SqlError::DatatypeMismatch(format!(
-                "argument of {clause} must be type boolean, not type {}",
-                f.data_type().sql_name()
-            )));
+            return Err(SqlError::DatatypeMismatchAt {
+                message: format!(
+                    "argument of {clause} must be type boolean, not type {}",
+                    f.data_type().sql_name()
+                ),
+                position: self.position(e),
+            });
         }
         Ok(f)
     }
 
     /// A LIMIT/OFFSET count: an int8 expression without column references.
-    fn count(&mut self, e: &ast::Expr, clause: &str) -> Result<Expr> {
+    pub(crate) fn count(&mut self, e: &ast::Expr, clause: &str) -> Result<Expr> {
         let bound = self.expr(e)?;
         if uses_columns(&bound) {
             return Err(SqlError::InvalidColumnReference {
@@ -471,9 +544,9 @@ impl Binder<'_> {
         if let ast::Expr::Identifier(id) = e {
             let name = ident(id);
             let is_column = self
-                .scope
+                .from
                 .as_ref()
-                .is_some_and(|t| t.column_index(&name).is_some());
+                .is_some_and(|s| s.visible.iter().any(|(n, _)| *n == name));
             if !is_column {
                 if let Some(it) = items.iter().find(|it| it.name == name) {
                     if !self.aggregate_in(&it.expr) {
@@ -487,7 +560,7 @@ impl Binder<'_> {
 
     /// Whether a select-list expression holds an aggregate placeholder.
     fn aggregate_in(&self, e: &Expr) -> bool {
-        let width = self.scope.as_ref().map_or(0, |t| t.columns.len());
+        let width = self.width();
         let mut found = false;
         walk(e, &mut |x| {
             found |= matches!(x, Expr::Column(i, _) if *i >= width)
@@ -553,6 +626,33 @@ impl Binder<'_> {
             }
         }
         self.aggs.inside = false;
+        // An aggregate over outer columns only belongs to that outer level (PostgreSQL's
+        // agglevelsup): nested in an aggregate there it is an error; otherwise not done yet.
+        let mut local = false;
+        let mut nearest = usize::MAX;
+        for a in &args {
+            walk(a, &mut |x| match x {
+                Expr::Column(..) => local = true,
+                Expr::Outer { depth, .. } => nearest = nearest.min(*depth),
+                _ => {}
+            });
+        }
+        if !local && nearest != usize::MAX {
+            let inside = self
+                .outer_agg_inside
+                .len()
+                .checked_sub(nearest)
+                .and_then(|i| self.outer_agg_inside.get(i))
+                .copied()
+                .unwrap_or(false);
+            if inside {
+                return Err(SqlError::Grouping {
+                    message: "aggregate function calls cannot be nested".into(),
+                    position,
+                });
+            }
+            return unsupported("aggregates over columns of an outer query");
+        }
         if star && !(args.is_empty() && name == "count") {
             return Err(SqlError::Syntax {
                 message: "syntax error at or near \"*\"".into(),
@@ -616,7 +716,7 @@ impl Binder<'_> {
             filter,
             order,
         };
-        let width = self.scope.as_ref().map_or(0, |t| t.columns.len());
+        let width = self.width();
         let calls = self.aggs.calls.get_or_insert_with(Vec::new);
         let j = match calls.iter().position(|c| *c == call) {
             Some(j) => j,
@@ -638,40 +738,4 @@ fn ordinal(e: &ast::Expr) -> Option<i64> {
         },
         _ => None,
     }
-}
-
-/// What moving expressions onto the group row needs.
-struct GroupCtx<'a> {
-    group_by: &'a [Expr],
-    width: usize,
-    table: Option<&'a TableDef>,
-    alias: Option<&'a str>,
-    /// Where each column was first used (for the error's position).
-    first_use: &'a [(usize, Option<u32>)],
-}
-
-/// Moves an expression over the input row (with aggregate placeholders) onto the group row.
-fn group_row(e: Expr, cx: &GroupCtx<'_>) -> Result<Expr> {
-    let ng = cx.group_by.len();
-    rewrite(e, &mut |x| {
-        if let Some(k) = cx.group_by.iter().position(|g| g == x) {
-            return Ok(Some(Expr::Column(k, x.data_type())));
-        }
-        match x {
-            Expr::Column(i, ty) if *i >= cx.width => Ok(Some(Expr::Column(ng + i - cx.width, *ty))),
-            Expr::Column(i, _) => {
-                let (t, c) = cx
-                    .table
-                    .map(|t| (cx.alias.unwrap_or(&t.name), t.columns[*i].name.as_str()))
-                    .unwrap_or(("?", "?"));
-                Err(SqlError::Grouping {
-                    message: format!(
-                        "column \"{t}.{c}\" must appear in the GROUP BY clause or be used in an aggregate function"
-                    ),
-                    position: cx.first_use.iter().find(|u| u.0 == *i).and_then(|u| u.1),
-                })
-            }
-            _ => Ok(None),
-        }
-    })
 }

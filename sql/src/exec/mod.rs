@@ -11,13 +11,18 @@
 //! N, up to the orders PostgreSQL leaves unspecified (tested in `tests`).
 
 mod aggregate;
+pub(crate) mod env;
+mod rel;
+#[cfg(test)]
+mod rel_tests;
 mod sort;
+pub(crate) mod sublink;
 #[cfg(test)]
 mod tests;
 
 use crate::error::{Result, SqlError};
 use crate::expr::Expr;
-use crate::plan::{Body, Distinct, LocalKind, QueryPlan};
+use crate::plan::{Body, Distinct, LocalKind, LocalRows, QueryPlan};
 use crate::types::Value;
 
 pub(crate) use aggregate::can_partial;
@@ -74,6 +79,14 @@ impl<'a> ShardRun<'a> {
             filter,
             state,
         })
+    }
+
+    /// How many target rows are kept so far (not meaningful for aggregates).
+    pub(crate) fn kept(&self) -> usize {
+        match &self.state {
+            State::Rows { rows, .. } => rows.len(),
+            State::Groups(_) => 0,
+        }
     }
 
     /// Whether further rows cannot change this shard's answer (LIMIT without ORDER BY reached).
@@ -181,6 +194,93 @@ pub(crate) fn finish(
         .collect())
 }
 
+/// Runs both halves of a plan where the caller is, over its table-less source or `Rel` tree (or
+/// one empty row): what subqueries, derived tables and the session's multi-table queries use.
+pub(crate) fn run_plan(plan: &QueryPlan, params: &[Value]) -> Result<Vec<Vec<Value>>> {
+    run_plan_hint(plan, params, None)
+}
+
+/// [`run_plan`] when the caller needs at most `hint` rows. A plan whose output rows are its
+/// input rows one for one (projection only) asks its input for no more than it keeps, so a
+/// recursive CTE under `LIMIT` stops, as PostgreSQL's demand-driven executor does.
+pub(crate) fn run_plan_hint(
+    plan: &QueryPlan,
+    params: &[Value],
+    hint: Option<usize>,
+) -> Result<Vec<Vec<Value>>> {
+    let mut run = plan.shard_run(params)?;
+    match &plan.local {
+        None => run.push(Vec::new())?,
+        Some(l) => {
+            // Rows in, rows out (no aggregate, sort or DISTINCT): the caller's need bounds
+            // what is read, counted after the filter.
+            let streaming = matches!(plan.body, Body::Project(_))
+                && plan.order.is_empty()
+                && plan.distinct == Distinct::None;
+            let enough = if streaming {
+                let offset = match &plan.offset {
+                    None => 0,
+                    Some(e) => count(e, params, "OFFSET")?.unwrap_or(0),
+                };
+                match (
+                    limit_bound(plan, params)?,
+                    hint.map(|h| h.saturating_add(offset)),
+                ) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                }
+            } else {
+                None
+            };
+            let input_hint = if l.filter.is_none() { enough } else { None };
+            match &l.kind {
+                LocalKind::Rel(rel) if !l.probe.is_empty() => {
+                    // Keyed by the plan's address: stable for the whole (synchronous) run.
+                    let at = &**l as *const LocalRows as usize;
+                    let index = env::index(at, || {
+                        let mut index = env::Index::new();
+                        for row in rel::rows(rel, params, None)? {
+                            let mut key = Vec::with_capacity(l.probe.len());
+                            for (inner, _) in &l.probe {
+                                key.push(inner.eval_row(&row, params)?);
+                            }
+                            if !key.iter().any(Value::is_null) {
+                                index.entry(GroupKey(key)).or_default().push(row);
+                            }
+                        }
+                        Ok(index)
+                    })?;
+                    let mut key = Vec::with_capacity(l.probe.len());
+                    for (_, outer) in &l.probe {
+                        key.push(outer.eval(params)?);
+                    }
+                    if !key.iter().any(Value::is_null) {
+                        if let Some(rows) = index.get(&GroupKey(key)) {
+                            for row in rows {
+                                if enough.is_some_and(|n| run.kept() >= n) {
+                                    break;
+                                }
+                                run.push(row.clone())?;
+                            }
+                        }
+                    }
+                }
+                LocalKind::Rel(rel) => {
+                    for row in rel::rows(rel, params, input_hint)? {
+                        if enough.is_some_and(|n| run.kept() >= n) {
+                            break;
+                        }
+                        run.push(row)?;
+                    }
+                }
+                kind => local_rows(kind, params, |row| run.push(row))?,
+            }
+        }
+    }
+    let part = run.finish()?;
+    plan.finish(vec![part], params)
+}
+
 /// Feeds the rows of a table-less source to `push` (PostgreSQL's error for a zero step).
 pub(crate) fn local_rows(
     kind: &LocalKind,
@@ -188,6 +288,12 @@ pub(crate) fn local_rows(
     mut push: impl FnMut(Vec<Value>) -> Result<()>,
 ) -> Result<()> {
     let (start, stop, step, ty) = match kind {
+        LocalKind::Rel(rel) => {
+            for r in rel::rows(rel, params, None)? {
+                push(r)?;
+            }
+            return Ok(());
+        }
         LocalKind::Values(rows) => {
             for r in rows {
                 push(r.iter().map(|e| e.eval(params)).collect::<Result<_>>()?)?;

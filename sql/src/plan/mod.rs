@@ -1,4 +1,5 @@
-//! Query plans for single-table SELECT, as data: owned, `Send`, shipped to shards in an `Arc`.
+//! Query plans, as data: owned, `Send`, shipped to shards in an `Arc`. A plan reads one table
+//! (drawn below), no table, or a [`Rel`] tree over several sources (`rel`).
 //!
 //! # The plan
 //! ```text
@@ -39,7 +40,12 @@
 //!   ties in ORDER BY, `string_agg`/`array_agg` without ORDER BY).
 //! - Everything a shard needs is in the plan and the parameters; the shard returns plain values.
 
+mod rel;
+pub(crate) mod visit;
+
 use std::sync::Arc;
+
+pub use rel::{Join, JoinKind, Recursive, Rel, Scans, SetOp, SetOpKind, SubLink, SubLinkKind};
 
 use crate::catalog::TableDef;
 use crate::error::Result;
@@ -65,8 +71,11 @@ pub struct QueryPlan {
     /// `OFFSET` (int8; NULL means 0).
     pub offset: Option<Box<Expr>>,
     /// `FROM generate_series(...)` or `FROM (VALUES ...)`: input rows made where the plan runs
-    /// (no table, no shards).
+    /// (no table, no shards); or a [`Rel`] tree (joins, subqueries, set operations).
     pub local: Option<Box<LocalRows>>,
+    /// The statement's base-table reads that `Rel::Scan` leaves name (top-level plan only): the
+    /// session gathers them from the shards before running this plan ([`QueryPlan::run_with`]).
+    pub scans: Scans,
 }
 
 /// A table-less row source, evaluated where the plan runs. `filter` is the WHERE clause over
@@ -75,6 +84,11 @@ pub struct QueryPlan {
 pub struct LocalRows {
     pub kind: LocalKind,
     pub filter: Option<Expr>,
+    /// A correlated subquery's `inner = outer` conditions split off `filter`: (expression over
+    /// the input row, expression over enclosing rows only). Set only when the rows themselves do
+    /// not depend on enclosing rows: they are then read and indexed by the inner side once per
+    /// statement, and each run takes the rows whose key equals the outer side's value.
+    pub probe: Vec<(Expr, Expr)>,
 }
 
 /// The kinds of [`LocalRows`].
@@ -90,6 +104,8 @@ pub enum LocalKind {
     },
     /// `(VALUES (...), ...)`: each row's expressions, already cast to its column's type.
     Values(Vec<Vec<Expr>>),
+    /// Joins, derived tables, set operations, CTEs (`rel`).
+    Rel(Box<Rel>),
 }
 
 /// The table a query reads, with the filter that shards apply while scanning.
@@ -190,18 +206,35 @@ impl QueryPlan {
         crate::exec::finish(self, partials, params)
     }
 
-    /// Runs a table-less plan with bound parameter values.
+    /// Runs a plan without base-table reads with bound parameter values.
     pub fn execute(&self, params: &[Value]) -> Result<Vec<Vec<Value>>> {
-        let part = match &self.local {
-            None => self.shard_rows([Vec::new()], params)?,
-            Some(l) => {
-                let mut run = self.shard_run(params)?;
-                crate::exec::local_rows(&l.kind, params, |row| run.push(row))?;
-                run.finish()?
-            }
-        };
-        self.finish(vec![part], params)
+        self.run_with(Vec::new(), params)
     }
+
+    /// Runs the plan where the session is, given the rows of each of [`QueryPlan::scans`] (in
+    /// order, each already through its plan's `finish`).
+    pub fn run_with(
+        &self,
+        inputs: Vec<Vec<Vec<Value>>>,
+        params: &[Value],
+    ) -> Result<Vec<Vec<Value>>> {
+        crate::exec::env::with_inputs(inputs, || crate::exec::run_plan(self, params))
+    }
+
+    /// Whether running the plan reads tables (and so needs a transaction).
+    pub fn reads_tables(&self) -> bool {
+        self.source.is_some() || !self.scans.is_empty()
+    }
+}
+
+/// The AND of some conditions (`None` for none).
+pub(crate) fn and_all_exprs(parts: Vec<Expr>) -> Option<Expr> {
+    parts.into_iter().reduce(|a, b| Expr::Binary {
+        op: crate::expr::BinOp::And,
+        left: Box::new(a),
+        right: Box::new(b),
+        ty: DataType::Bool,
+    })
 }
 
 /// Whether an expression reads the input row.
@@ -215,7 +248,14 @@ pub(crate) fn uses_columns(e: &Expr) -> bool {
 pub(crate) fn walk(e: &Expr, f: &mut impl FnMut(&Expr)) {
     f(e);
     match e {
-        Expr::Const(..) | Expr::Param(..) | Expr::Column(..) => {}
+        Expr::Const(..) | Expr::Param(..) | Expr::Column(..) | Expr::Outer { .. } => {}
+        // A subquery's own expressions are over its rows, not this level's.
+        Expr::SubLink(s) => match &s.kind {
+            SubLinkKind::Any { lhs, .. } | SubLinkKind::All { lhs, .. } => {
+                lhs.iter().for_each(|a| walk(a, f))
+            }
+            _ => {}
+        },
         Expr::Cast(inner, _) | Expr::Neg(inner) | Expr::Not(inner) => walk(inner, f),
         Expr::IsNull { expr, .. } => walk(expr, f),
         Expr::Binary { left, right, .. } => {
@@ -234,7 +274,20 @@ pub(crate) fn rewrite(e: Expr, f: &mut impl FnMut(&Expr) -> Result<Option<Expr>>
     }
     let mut go = |b: Box<Expr>| rewrite(*b, f).map(Box::new);
     Ok(match e {
-        Expr::Const(..) | Expr::Param(..) | Expr::Column(..) => e,
+        Expr::Const(..) | Expr::Param(..) | Expr::Column(..) | Expr::Outer { .. } => e,
+        Expr::SubLink(mut s) => {
+            match &mut s.kind {
+                SubLinkKind::Any { lhs, .. } | SubLinkKind::All { lhs, .. } => {
+                    let old = std::mem::take(lhs);
+                    *lhs = old
+                        .into_iter()
+                        .map(|a| rewrite(a, f))
+                        .collect::<Result<_>>()?;
+                }
+                _ => {}
+            }
+            Expr::SubLink(s)
+        }
         Expr::Cast(inner, t) => Expr::Cast(go(inner)?, t),
         Expr::Neg(inner) => Expr::Neg(go(inner)?),
         Expr::Not(inner) => Expr::Not(go(inner)?),

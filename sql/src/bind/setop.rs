@@ -1,0 +1,528 @@
+//! Query expressions around SELECT: WITH (CTEs, WITH RECURSIVE), UNION / INTERSECT / EXCEPT
+//! [ALL], top-level VALUES, and ORDER BY / LIMIT over their results.
+//!
+//! - Set operations: branches are bound with unknown-typed outputs kept (`keep_unknown`), then each
+//!   column gets the branches' common type (PostgreSQL's `select_common_type`: `'1'` UNION `2` is
+//!   integer, unknown alone is text) and both branches are converted to it. Names come from the
+//!   left branch. ORDER BY may name result columns (by name or position) only.
+//! - CTEs are bound where they are referenced, as derived tables, with only the CTEs before them
+//!   visible (PostgreSQL inlines non-recursive CTEs referenced once the same way). A recursive
+//!   CTE (`base UNION [ALL] step`, the step reading its own name) becomes `Rel::Recursive`; its
+//!   name inside the step is the working table.
+
+use sqlparser::ast;
+
+use super::scope::Scope;
+use super::{coerce, common_type, ident, object_name, Binder};
+use crate::error::{Result, SqlError};
+use crate::expr::Expr;
+use crate::plan::{
+    Body, Distinct, LocalKind, LocalRows, QueryPlan, Recursive, Rel, SetOp, SetOpKind, SortKey,
+};
+use crate::types::DataType;
+
+fn unsupported<T>(what: &str) -> Result<T> {
+    Err(SqlError::FeatureNotSupported(format!(
+        "{what} is not supported yet"
+    )))
+}
+
+/// Output columns: names and types.
+type Columns = Vec<(String, DataType)>;
+
+/// A CTE visible by name.
+#[derive(Debug, Clone)]
+pub(crate) struct CteDef {
+    name: String,
+    query: ast::Query,
+    columns: Vec<String>,
+    recursive: bool,
+    /// Inside its own recursive step: the working table's id and columns, and how many outer
+    /// levels were pushed when the step's binding began (a reference from deeper is inside a
+    /// subquery expression).
+    work: Option<(usize, Columns, usize)>,
+}
+
+/// A plan that passes `rel`'s rows through unchanged.
+fn passthrough(rel: Rel, columns: Vec<(String, DataType)>, params: Vec<DataType>) -> QueryPlan {
+    QueryPlan {
+        body: Body::Project(
+            columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| Expr::Column(i, c.1))
+                .collect(),
+        ),
+        columns,
+        param_types: params,
+        source: None,
+        order: Vec::new(),
+        distinct: Distinct::None,
+        limit: None,
+        offset: None,
+        local: Some(Box::new(LocalRows {
+            kind: LocalKind::Rel(Box::new(rel)),
+            filter: None,
+            probe: Vec::new(),
+        })),
+        scans: Vec::new(),
+    }
+}
+
+impl Binder<'_> {
+    /// A whole query expression: WITH, then a SELECT or a set operation, with ORDER BY/LIMIT.
+    pub(crate) fn query_plan(&mut self, q: &ast::Query) -> Result<QueryPlan> {
+        let saved = self.ctes.len();
+        if let Some(with) = &q.with {
+            for cte in &with.cte_tables {
+                let name = ident(&cte.alias.name);
+                if self.ctes[saved..].iter().any(|c| c.name == name) {
+                    return Err(SqlError::DuplicateAlias(format!(
+                        "WITH query name \"{name}\" specified more than once"
+                    )))
+                    .map_err(|_| SqlError::Syntax {
+                        message: format!("WITH query name \"{name}\" specified more than once"),
+                        position: None,
+                    });
+                }
+                self.ctes.push(CteDef {
+                    name,
+                    query: (*cte.query).clone(),
+                    columns: cte.alias.columns.iter().map(|c| ident(&c.name)).collect(),
+                    recursive: with.recursive,
+                    work: None,
+                });
+            }
+        }
+        let r = match q.body.as_ref() {
+            ast::SetExpr::Select(s) => self.select(s, Some(q)),
+            _ => self.set_query(q),
+        };
+        self.ctes.truncate(saved);
+        r
+    }
+
+    fn current_param_types(&self) -> Vec<DataType> {
+        self.params
+            .iter()
+            .map(|t| t.unwrap_or(DataType::Unknown))
+            .collect()
+    }
+
+    /// A set operation or VALUES with its ORDER BY / LIMIT.
+    fn set_query(&mut self, q: &ast::Query) -> Result<QueryPlan> {
+        if !q.locks.is_empty() {
+            return unsupported("FOR UPDATE");
+        }
+        let top = self.nest == 0;
+        self.nest += 1;
+        let inner = self.set_expr(&q.body);
+        self.nest -= 1;
+        let mut inner = inner?;
+        for c in &mut inner.columns {
+            if c.1 == DataType::Unknown {
+                c.1 = DataType::Text;
+            }
+        }
+        let columns = inner.columns.clone();
+        let mut plan = passthrough(Rel::Query(Box::new(inner)), columns.clone(), Vec::new());
+        if let Some(ob) = &q.order_by {
+            let ast::OrderByKind::Expressions(list) = &ob.kind else {
+                return unsupported("ORDER BY ALL");
+            };
+            let saved = self.from.replace(Scope::range("", &columns, 0));
+            for o in list {
+                let column = self.result_column(&o.expr, &columns);
+                let column = match column {
+                    Ok(c) => c,
+                    Err(e) => {
+                        self.from = saved;
+                        return Err(e);
+                    }
+                };
+                let descending = matches!(o.options.sort, Some(ast::OrderBySort::Desc));
+                plan.order.push(SortKey {
+                    column,
+                    ty: columns[column].1,
+                    descending,
+                    nulls_first: o.options.nulls_first.unwrap_or(descending),
+                });
+            }
+            self.from = saved;
+        }
+        match &q.limit_clause {
+            None => {}
+            Some(ast::LimitClause::LimitOffset {
+                limit,
+                offset,
+                limit_by,
+            }) if limit_by.is_empty() => {
+                if let Some(l) = limit {
+                    plan.limit = Some(Box::new(self.count(l, "LIMIT")?));
+                }
+                if let Some(o) = offset {
+                    plan.offset = Some(Box::new(self.count(&o.value, "OFFSET")?));
+                }
+            }
+            Some(_) => return unsupported("this LIMIT syntax"),
+        }
+        if let Some(f) = &q.fetch {
+            plan.limit = Some(Box::new(match &f.quantity {
+                Some(n) => self.count(n, "LIMIT")?,
+                None => Expr::Const(crate::types::Value::Int8(1), DataType::Int8),
+            }));
+        }
+        plan.param_types = if top {
+            self.param_types()?
+        } else {
+            self.current_param_types()
+        };
+        Ok(plan)
+    }
+
+    /// An ORDER BY item over a set operation's result: a position or a result column.
+    fn result_column(&mut self, e: &ast::Expr, columns: &[(String, DataType)]) -> Result<usize> {
+        if let ast::Expr::Value(v) = e {
+            if let ast::Value::Number(n, _) = &v.value {
+                return match n.parse::<usize>() {
+                    Ok(n) if n >= 1 && n <= columns.len() => Ok(n - 1),
+                    _ => Err(SqlError::InvalidColumnReference {
+                        message: format!("ORDER BY position {n} is not in select list"),
+                        position: self.position(e),
+                    }),
+                };
+            }
+        }
+        match self.expr(e)? {
+            Expr::Column(i, _) => Ok(i),
+            _ => Err(SqlError::InvalidSetOpOrderBy {
+                position: self.position(e),
+            }),
+        }
+    }
+
+    /// One operand of a set operation (or the whole body of a query that is not a SELECT).
+    fn set_expr(&mut self, e: &ast::SetExpr) -> Result<QueryPlan> {
+        match e {
+            ast::SetExpr::Select(s) => {
+                self.keep_unknown = true;
+                self.select(s, None)
+            }
+            ast::SetExpr::Query(q) => self.nested_query(q),
+            ast::SetExpr::Values(v) => {
+                let (table, kind) = self.values_source(v, None)?;
+                let cols = table
+                    .columns
+                    .iter()
+                    .map(|c| (c.name.clone(), c.ty))
+                    .collect();
+                Ok(passthrough(
+                    Rel::Local(kind),
+                    cols,
+                    self.current_param_types(),
+                ))
+            }
+            ast::SetExpr::SetOperation {
+                left,
+                op,
+                set_quantifier,
+                right,
+            } => {
+                let (kind, name) = match op {
+                    ast::SetOperator::Union => (SetOpKind::Union, "UNION"),
+                    ast::SetOperator::Intersect => (SetOpKind::Intersect, "INTERSECT"),
+                    ast::SetOperator::Except => (SetOpKind::Except, "EXCEPT"),
+                    _ => return unsupported("this set operation"),
+                };
+                let all = match set_quantifier {
+                    ast::SetQuantifier::All => true,
+                    ast::SetQuantifier::Distinct | ast::SetQuantifier::None => false,
+                    _ => return unsupported("set operations BY NAME"),
+                };
+                let mut l = self.set_expr(left)?;
+                let mut r = self.set_expr(right)?;
+                let types = self.union_types(&l, &r, name, right)?;
+                self.coerce_outputs(&mut l, &types)?;
+                self.coerce_outputs(&mut r, &types)?;
+                let columns = l
+                    .columns
+                    .iter()
+                    .zip(&types)
+                    .map(|(c, t)| (c.0.clone(), *t))
+                    .collect();
+                Ok(passthrough(
+                    Rel::SetOp(Box::new(SetOp {
+                        op: kind,
+                        all,
+                        left: l,
+                        right: r,
+                    })),
+                    columns,
+                    self.current_param_types(),
+                ))
+            }
+            ast::SetExpr::Table(t) => {
+                // `TABLE t` is `SELECT * FROM t`.
+                let Some(name) = &t.table_name else {
+                    return unsupported("this kind of query");
+                };
+                let mut parts = Vec::new();
+                parts.extend(t.schema_name.clone());
+                parts.push(name.clone());
+                let name = ast::ObjectName::from(parts);
+                if let Some((rel, cols)) = self.cte_ref(&name)? {
+                    return Ok(passthrough(rel, cols, self.current_param_types()));
+                }
+                let table = self.table(&name)?;
+                let cols: Columns = table
+                    .columns
+                    .iter()
+                    .map(|c| (c.name.clone(), c.ty))
+                    .collect();
+                let rel = self.build_rel(
+                    super::join::FromNode::Table {
+                        table,
+                        start: 0,
+                        filters: Vec::new(),
+                    },
+                    None,
+                )?;
+                Ok(passthrough(rel, cols, self.current_param_types()))
+            }
+            _ => unsupported("this kind of query"),
+        }
+    }
+
+    /// Each column's type across two branches.
+    /// Each column's type across two branches; errors point at the right branch's column, as
+    /// PostgreSQL's do.
+    fn union_types(
+        &self,
+        l: &QueryPlan,
+        r: &QueryPlan,
+        op: &str,
+        right: &ast::SetExpr,
+    ) -> Result<Vec<DataType>> {
+        if l.columns.len() != r.columns.len() {
+            return Err(SqlError::Syntax {
+                message: format!("each {op} query must have the same number of columns"),
+                position: self.branch_column(right, 0),
+            });
+        }
+        l.columns
+            .iter()
+            .zip(&r.columns)
+            .enumerate()
+            .map(|(i, (a, b))| {
+                common_type(a.1, b.1).ok_or_else(|| SqlError::DatatypeMismatchAt {
+                    message: format!(
+                        "{op} types {} and {} cannot be matched",
+                        a.1.sql_name(),
+                        b.1.sql_name()
+                    ),
+                    position: self.branch_column(right, i),
+                })
+            })
+            .collect()
+    }
+
+    /// Where a branch's `i`th output expression starts in the query text.
+    fn branch_column(&self, e: &ast::SetExpr, i: usize) -> Option<u32> {
+        match e {
+            ast::SetExpr::Select(s) => match s.projection.get(i)? {
+                ast::SelectItem::UnnamedExpr(x)
+                | ast::SelectItem::ExprWithAlias { expr: x, .. } => self.position(x),
+                _ => None,
+            },
+            ast::SetExpr::Query(q) => self.branch_column(&q.body, i),
+            ast::SetExpr::SetOperation { left, .. } => self.branch_column(left, i),
+            _ => None,
+        }
+    }
+
+    /// Converts a plan's output columns to `types`.
+    fn coerce_outputs(&mut self, plan: &mut QueryPlan, types: &[DataType]) -> Result<()> {
+        let exprs = match &mut plan.body {
+            Body::Project(exprs) => exprs,
+            Body::Aggregate(a) => &mut a.output,
+        };
+        for (i, &ty) in types.iter().enumerate() {
+            if plan.columns[i].1 == ty {
+                continue;
+            }
+            let e = std::mem::replace(&mut exprs[i], Expr::Const(crate::types::Value::Null, ty));
+            exprs[i] = coerce(e, ty, &mut self.params)?;
+            plan.columns[i].1 = ty;
+        }
+        Ok(())
+    }
+
+    /// A FROM name that is a visible CTE: its row source and columns.
+    pub(crate) fn cte_ref(&mut self, name: &ast::ObjectName) -> Result<Option<(Rel, Columns)>> {
+        if name.0.len() != 1 {
+            return Ok(None);
+        }
+        let n = object_name(name);
+        let Some(idx) = self.ctes.iter().rposition(|c| c.name == n) else {
+            return Ok(None);
+        };
+        let def = self.ctes[idx].clone();
+        if let Some((id, cols, level)) = def.work {
+            let recursion = |what: &str| SqlError::InvalidRecursion {
+                message: format!(
+                    "recursive reference to query \"{}\" must not appear {what}",
+                    def.name
+                ),
+                position: self.position(name),
+            };
+            if self.outer.len() > level {
+                return Err(recursion("within a subquery"));
+            }
+            let at = self.position(name);
+            if self.work_refs.iter().any(|r| r.0 == id && r.1 != at) {
+                return Err(recursion("more than once"));
+            }
+            self.work_refs.push((id, at));
+            return Ok(Some((Rel::WorkTable(id), cols)));
+        }
+        let visible = self.ctes.split_off(idx);
+        let result = self.cte_body(&def);
+        let mut visible = visible;
+        self.ctes.append(&mut visible);
+        result.map(Some)
+    }
+
+    fn cte_body(&mut self, def: &CteDef) -> Result<(Rel, Columns)> {
+        let rename = |mut cols: Vec<(String, DataType)>| -> Result<Vec<(String, DataType)>> {
+            if def.columns.len() > cols.len() {
+                return Err(SqlError::InvalidColumnReference {
+                    message: format!(
+                        "WITH query \"{}\" has {} columns available but {} columns specified",
+                        def.name,
+                        cols.len(),
+                        def.columns.len()
+                    ),
+                    position: None,
+                });
+            }
+            for (c, n) in cols.iter_mut().zip(&def.columns) {
+                c.0 = n.clone();
+            }
+            Ok(cols)
+        };
+        if def.recursive {
+            if let ast::SetExpr::SetOperation {
+                left,
+                op: ast::SetOperator::Union,
+                set_quantifier,
+                right,
+            } = def.query.body.as_ref()
+            {
+                let not_implemented = |what: &str| {
+                    Err(SqlError::FeatureNotSupported(format!(
+                        "{what} in a recursive query is not implemented"
+                    )))
+                };
+                if def.query.order_by.is_some() {
+                    return not_implemented("ORDER BY");
+                }
+                if let Some(ast::LimitClause::LimitOffset { limit, offset, .. }) =
+                    &def.query.limit_clause
+                {
+                    return not_implemented(if offset.is_some() || limit.is_none() {
+                        "OFFSET"
+                    } else {
+                        "LIMIT"
+                    });
+                }
+                if !def.query.locks.is_empty() {
+                    return not_implemented("FOR UPDATE/SHARE");
+                }
+                return self.recursive_cte(def, left, right, set_quantifier, rename);
+            }
+        }
+        let saved_outer = std::mem::take(&mut self.outer);
+        let plan = self.nested_query(&def.query);
+        self.outer = saved_outer;
+        let plan = plan?;
+        let cols = rename(plan.columns.clone())?;
+        Ok((Rel::Query(Box::new(plan)), cols))
+    }
+
+    fn recursive_cte(
+        &mut self,
+        def: &CteDef,
+        left: &ast::SetExpr,
+        right: &ast::SetExpr,
+        quantifier: &ast::SetQuantifier,
+        rename: impl Fn(Columns) -> Result<Columns>,
+    ) -> Result<(Rel, Columns)> {
+        let all = match quantifier {
+            ast::SetQuantifier::All => true,
+            ast::SetQuantifier::Distinct | ast::SetQuantifier::None => false,
+            _ => return unsupported("set operations BY NAME"),
+        };
+        let saved_outer = std::mem::take(&mut self.outer);
+        self.nest += 1;
+        let out = (|| {
+            let mut base = self.set_expr(left)?;
+            let types: Vec<DataType> = base
+                .columns
+                .iter()
+                .map(|c| {
+                    if c.1 == DataType::Unknown {
+                        DataType::Text
+                    } else {
+                        c.1
+                    }
+                })
+                .collect();
+            self.coerce_outputs(&mut base, &types)?;
+            let cols = rename(base.columns.clone())?;
+            let id = self.next_id;
+            self.next_id += 1;
+            self.ctes.push(CteDef {
+                work: Some((id, cols.clone(), self.outer.len())),
+                ..def.clone()
+            });
+            let step = self.set_expr(right);
+            self.ctes.pop();
+            let mut step = step?;
+            let referenced = self.work_refs.iter().any(|r| r.0 == id);
+            if referenced && matches!(step.body, Body::Aggregate(_)) {
+                return Err(SqlError::InvalidRecursion {
+                    message:
+                        "aggregate functions are not allowed in a recursive query's recursive term"
+                            .into(),
+                    position: None,
+                });
+            }
+            if step.columns.len() != base.columns.len() {
+                return Err(SqlError::Syntax {
+                    message: "each UNION query must have the same number of columns".into(),
+                    position: None,
+                });
+            }
+            self.coerce_outputs(&mut step, &types)?;
+            let rel = if referenced {
+                Rel::Recursive(Box::new(Recursive {
+                    id,
+                    all,
+                    base,
+                    step,
+                }))
+            } else {
+                Rel::SetOp(Box::new(SetOp {
+                    op: SetOpKind::Union,
+                    all,
+                    left: base,
+                    right: step,
+                }))
+            };
+            Ok((rel, cols))
+        })();
+        self.nest -= 1;
+        self.outer = saved_outer;
+        out
+    }
+}

@@ -1,0 +1,136 @@
+//! Visiting the outer references (`Expr::Outer`) of a plan, through every expression it holds:
+//! what memoizing a correlated subquery and moving one onto an aggregate's group row need.
+//!
+//! `level` counts the subquery/LATERAL boundaries crossed from where the walk started, so an
+//! `Outer { depth }` seen at `level` reads the enclosing row `depth - level` levels above the
+//! start when `depth > level` (it escapes), and a row inside the plan otherwise.
+
+use super::{Body, LocalKind, QueryPlan, Rel, SubLinkKind};
+use crate::expr::Expr;
+
+/// Calls `f(outer_node, level)` on every `Expr::Outer` in the plan.
+pub(crate) fn outer_refs_mut(
+    plan: &mut QueryPlan,
+    level: usize,
+    f: &mut dyn FnMut(&mut Expr, usize),
+) {
+    match &mut plan.body {
+        Body::Project(exprs) => exprs.iter_mut().for_each(|e| expr(e, level, f)),
+        Body::Aggregate(a) => {
+            a.group_by.iter_mut().for_each(|e| expr(e, level, f));
+            for c in &mut a.calls {
+                c.args.iter_mut().for_each(|e| expr(e, level, f));
+                if let Some(x) = &mut c.filter {
+                    expr(x, level, f);
+                }
+                c.order.iter_mut().for_each(|(e, _)| expr(e, level, f));
+            }
+            if let Some(h) = &mut a.having {
+                expr(h, level, f);
+            }
+            a.output.iter_mut().for_each(|e| expr(e, level, f));
+        }
+    }
+    for e in [&mut plan.limit, &mut plan.offset].into_iter().flatten() {
+        expr(e, level, f);
+    }
+    if let Some(s) = &mut plan.source {
+        if let Some(x) = &mut s.filter {
+            expr(x, level, f);
+        }
+    }
+    if let Some(l) = &mut plan.local {
+        if let Some(x) = &mut l.filter {
+            expr(x, level, f);
+        }
+        for (a, b) in &mut l.probe {
+            expr(a, level, f);
+            expr(b, level, f);
+        }
+        local(&mut l.kind, level, f);
+    }
+}
+
+fn local(kind: &mut LocalKind, level: usize, f: &mut dyn FnMut(&mut Expr, usize)) {
+    match kind {
+        LocalKind::Series {
+            start, stop, step, ..
+        } => {
+            expr(start, level, f);
+            expr(stop, level, f);
+            if let Some(s) = step {
+                expr(s, level, f);
+            }
+        }
+        LocalKind::Values(rows) => rows.iter_mut().flatten().for_each(|e| expr(e, level, f)),
+        LocalKind::Rel(r) => rel(r, level, f),
+    }
+}
+
+fn rel(r: &mut Rel, level: usize, f: &mut dyn FnMut(&mut Expr, usize)) {
+    match r {
+        Rel::Scan(_) | Rel::WorkTable(_) => {}
+        Rel::Local(kind) => local(kind, level, f),
+        Rel::Query(p) => outer_refs_mut(p, level, f),
+        Rel::Join(j) => {
+            rel(&mut j.left, level, f);
+            rel(&mut j.right, if j.lateral { level + 1 } else { level }, f);
+            for (a, b) in &mut j.keys {
+                expr(a, level, f);
+                expr(b, level, f);
+            }
+            if let Some(c) = &mut j.cond {
+                expr(c, level, f);
+            }
+        }
+        Rel::SetOp(s) => {
+            outer_refs_mut(&mut s.left, level, f);
+            outer_refs_mut(&mut s.right, level, f);
+        }
+        Rel::Recursive(x) => {
+            outer_refs_mut(&mut x.base, level, f);
+            outer_refs_mut(&mut x.step, level, f);
+        }
+    }
+}
+
+/// Visits the outer references of one expression (and of the subqueries inside it, one level
+/// deeper).
+pub(crate) fn expr(e: &mut Expr, level: usize, f: &mut dyn FnMut(&mut Expr, usize)) {
+    match e {
+        Expr::Outer { .. } => f(e, level),
+        Expr::Const(..) | Expr::Param(..) | Expr::Column(..) => {}
+        Expr::Cast(inner, _) | Expr::Neg(inner) | Expr::Not(inner) => expr(inner, level, f),
+        Expr::IsNull { expr: inner, .. } => expr(inner, level, f),
+        Expr::Binary { left, right, .. } => {
+            expr(left, level, f);
+            expr(right, level, f);
+        }
+        Expr::Call { args, .. } => args.iter_mut().for_each(|a| expr(a, level, f)),
+        Expr::SubLink(s) => {
+            if let SubLinkKind::Any { lhs, test } | SubLinkKind::All { lhs, test } = &mut s.kind {
+                lhs.iter_mut().for_each(|a| expr(a, level, f));
+                // The test runs over `lhs ++ subquery row` at this level.
+                expr(test, level, f);
+            }
+            outer_refs_mut(&mut s.plan, level + 1, f);
+        }
+    }
+}
+
+/// The escaping outer references of a subquery plan as (levels above the plan's own enclosing
+/// row, column), sorted and deduplicated: what its result can depend on.
+pub(crate) fn escaping(plan: &QueryPlan) -> Vec<(usize, usize)> {
+    let mut copy = plan.clone();
+    let mut out = Vec::new();
+    outer_refs_mut(&mut copy, 1, &mut |e, level| {
+        if let Expr::Outer { depth, column, .. } = e {
+            if *depth >= level {
+                out.push((*depth - level + 1, *column));
+            }
+        }
+    });
+    out.sort_unstable();
+    out.dedup();
+    out
+}
