@@ -137,6 +137,26 @@ impl Lines {
                 &shard_work,
                 params,
             );
+        } else if !q.scans.is_empty() {
+            // Joins, subqueries, set operations, CTEs: the router evaluates the relation tree over
+            // base-table scans it gathers from the shards first, all at once.
+            self.node(
+                depth,
+                "Relation tree: joins/subqueries/set operations (router)",
+            );
+            for scan in &q.scans {
+                match &scan.source {
+                    Some(src) => self.access(
+                        depth + 1,
+                        &src.table,
+                        src.key.as_deref(),
+                        src.filter.is_some(),
+                        &[],
+                        params,
+                    ),
+                    None => self.node(depth + 1, "Result"),
+                }
+            }
         } else if q.local.is_some() {
             self.node(depth, "Function/Values Scan (router)");
         } else {
