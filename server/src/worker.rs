@@ -51,6 +51,11 @@ pub struct SharedCounters {
     /// Transaction ids, unique across cores and restarts (seeded from the clock at start-up; recovery
     /// of prepared transactions keys on them).
     next_txn: std::sync::atomic::AtomicU64,
+    /// The one timestamp source of snapshots and commits (see `shard/src/mvcc.rs`).
+    pub clock: pglitedb_shard::Clock,
+    /// Per core: a timestamp no live snapshot of that core's sessions is older than (published by
+    /// the core, see [`Worker::publish_oldest_snapshot`]); their minimum is the GC horizon.
+    oldest_snapshot: Vec<std::sync::atomic::AtomicU64>,
 }
 
 impl SharedCounters {
@@ -62,7 +67,21 @@ impl SharedCounters {
             sessions: (0..cores).map(|_| AtomicUsize::new(0)).collect(),
             serving: std::sync::atomic::AtomicBool::new(false),
             next_txn: std::sync::atomic::AtomicU64::new(now),
+            clock: pglitedb_shard::Clock::default(),
+            oldest_snapshot: (0..cores)
+                .map(|_| std::sync::atomic::AtomicU64::new(0))
+                .collect(),
         })
+    }
+
+    /// The oldest snapshot any session of the server may still read at: versions older than the
+    /// newest one committed at or before it can go.
+    pub fn horizon(&self) -> pglitedb_shard::Ts {
+        self.oldest_snapshot
+            .iter()
+            .map(|a| a.load(Ordering::SeqCst))
+            .min()
+            .unwrap_or(0)
     }
 
     /// A fresh transaction id.
@@ -116,6 +135,8 @@ pub struct Worker {
     next_request: Cell<u64>,
     sessions: RefCell<HashMap<i32, SessionEntry>>,
     next_session: Cell<i32>,
+    /// Live snapshots of this core's sessions (a multiset: timestamp → count).
+    snapshots: RefCell<std::collections::BTreeMap<pglitedb_shard::Ts, usize>>,
 }
 
 impl Worker {
@@ -140,6 +161,7 @@ impl Worker {
             next_request: Cell::new(1),
             sessions: RefCell::new(HashMap::new()),
             next_session: Cell::new(1),
+            snapshots: RefCell::new(std::collections::BTreeMap::new()),
         });
         (worker, mesh, requests)
     }
@@ -312,6 +334,39 @@ impl Worker {
             Envelope::Cancel { pid, secret } => self.cancel_local(pid, secret),
             env @ Envelope::Connection(_) => on_connection(env),
         }
+    }
+
+    /// Takes a snapshot (the clock's current value) and registers it as live until
+    /// [`Worker::release_snapshot`].
+    pub fn take_snapshot(&self) -> pglitedb_shard::Ts {
+        let ts = self.counters.clock.now();
+        *self.snapshots.borrow_mut().entry(ts).or_default() += 1;
+        ts
+    }
+
+    /// A snapshot taken with [`Worker::take_snapshot`] is no longer read at.
+    pub fn release_snapshot(&self, ts: pglitedb_shard::Ts) {
+        let mut snaps = self.snapshots.borrow_mut();
+        if let Some(n) = snaps.get_mut(&ts) {
+            *n -= 1;
+            if *n == 0 {
+                snaps.remove(&ts);
+            }
+        }
+    }
+
+    /// Publishes a lower bound of this core's live snapshots: the oldest one, or the clock when
+    /// there is none. Snapshots taken later read the clock then, which is no lower, so the bound
+    /// stays true until the next publication.
+    pub fn publish_oldest_snapshot(&self) {
+        let now = self.counters.clock.now();
+        let oldest = self
+            .snapshots
+            .borrow()
+            .keys()
+            .next()
+            .map_or(now, |s| (*s).min(now));
+        self.counters.oldest_snapshot[self.id.0 as usize].store(oldest, Ordering::SeqCst);
     }
 
     /// Registers a new session on this core and returns its `(pid, secret)` for BackendKeyData.

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use futures_lite::future::block_on;
-use pglitedb_shard::{Handled, Shard, ShardId, ShardRequest, ShardResponse, TxnId, TxnStatus};
+use pglitedb_shard::{
+    Handled, Shard, ShardId, ShardRequest, ShardResponse, TxnCtx, TxnId, TxnStatus,
+};
 use pglitedb_sql::{
     bind, parse, Catalog, QueryPlan, SessionContext, Statement, TableDef, Value, WritePlan,
 };
@@ -58,10 +60,11 @@ async fn run(shard: &mut Shard<MemIo>, req: ShardRequest) -> ShardResponse {
 async fn write(
     shard: &mut Shard<MemIo>,
     txn: u64,
-    make: impl FnOnce(TxnId) -> ShardRequest,
+    make: impl FnOnce(TxnCtx) -> ShardRequest,
 ) -> ShardResponse {
-    let txn = TxnId(txn);
-    let r = run(shard, make(txn)).await;
+    let ctx = ctx(txn);
+    let txn = ctx.id;
+    let r = run(shard, make(ctx)).await;
     let end = if matches!(r, ShardResponse::Error(_)) {
         ShardRequest::Abort { txn }
     } else {
@@ -118,9 +121,14 @@ async fn create(shard: &mut Shard<MemIo>, sql: &str) -> Arc<TableDef> {
     }
 }
 
+/// A READ COMMITTED context whose snapshot sees every commit so far.
+fn ctx(id: u64) -> TxnCtx {
+    TxnCtx::new(TxnId(id), u64::MAX / 2)
+}
+
 fn scan(plan: Arc<QueryPlan>, txn: Option<u64>) -> ShardRequest {
     ShardRequest::Scan {
-        txn: txn.map(TxnId),
+        txn: ctx(txn.unwrap_or(0)),
         plan,
         params: vec![],
         key: None,
@@ -196,7 +204,7 @@ fn tables_survive_reopen_and_enforce_primary_keys() {
             run(
                 &mut shard,
                 ShardRequest::Scan {
-                    txn: None,
+                    txn: ctx(0),
                     plan,
                     params: vec![],
                     key,
@@ -315,7 +323,7 @@ fn writes_are_private_until_commit_and_locks_serialise_updates() {
         let bump = write_plan("UPDATE t SET v = v + 1 WHERE k = 1", &tables);
         let key = pglitedb_shard::table::key_of(&[&Value::Int4(1)]);
         let upd = |txn: u64| ShardRequest::Modify {
-            txn: TxnId(txn),
+            txn: ctx(txn),
             plan: bump.clone(),
             params: vec![],
             key: key.clone(),
@@ -358,7 +366,7 @@ fn writes_are_private_until_commit_and_locks_serialise_updates() {
         // Abort discards; a delete is private until commit.
         let del = write_plan("DELETE FROM t WHERE k = 2", &tables);
         let delete = ShardRequest::Modify {
-            txn: TxnId(12),
+            txn: ctx(12),
             plan: del,
             params: vec![],
             key: None,
@@ -393,7 +401,7 @@ fn prepared_transactions_survive_a_restart_and_report_their_status() {
         run(
             &mut shard,
             ShardRequest::Insert {
-                txn,
+                txn: ctx(77),
                 table: t.clone(),
                 rows: vec![vec![Value::Int4(5)]],
             },
@@ -422,7 +430,7 @@ fn prepared_transactions_survive_a_restart_and_report_their_status() {
             run(&mut shard, ShardRequest::TxnStatus { txn }).await,
             ShardResponse::TxnStatus(TxnStatus::InDoubt)
         ));
-        run(&mut shard, ShardRequest::CommitPrepared { txn }).await;
+        run(&mut shard, ShardRequest::CommitPrepared { txn, ts: 5 }).await;
         assert!(matches!(
             run(&mut shard, ShardRequest::TxnStatus { txn }).await,
             ShardResponse::TxnStatus(TxnStatus::Committed)

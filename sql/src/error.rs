@@ -203,6 +203,13 @@ pub enum SqlError {
     /// 0A000: valid PostgreSQL that PGLiteDB does not do yet.
     #[error("{0}")]
     FeatureNotSupported(String),
+    /// 42P01: `FOR UPDATE OF x` where `x` is not in FROM.
+    #[error("relation \"{relation}\" in {clause} clause not found in FROM clause")]
+    LockedRelationNotInFrom {
+        relation: String,
+        clause: &'static str,
+        position: Option<u32>,
+    },
     /// XX000: a bug in PGLiteDB, never the user's fault.
     #[error("internal error (bug): {0}")]
     Internal(String),
@@ -269,6 +276,7 @@ impl SqlError {
             SqlError::ActiveSqlTransaction(_) => "25001",
             SqlError::UndefinedFile(_) => "58P01",
             SqlError::FeatureNotSupported(_) => "0A000",
+            SqlError::LockedRelationNotInFrom { .. } => "42P01",
             SqlError::Internal(_) => "XX000",
         }
     }
@@ -284,7 +292,8 @@ impl SqlError {
             | SqlError::UndefinedOperator { position, .. }
             | SqlError::AmbiguousFunction { position, .. }
             | SqlError::Grouping { position, .. }
-            | SqlError::InvalidColumnReference { position, .. } => *position,
+            | SqlError::InvalidColumnReference { position, .. }
+            | SqlError::LockedRelationNotInFrom { position, .. } => *position,
             _ => None,
         }
     }

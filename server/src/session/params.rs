@@ -600,6 +600,11 @@ impl Settings {
         self.changed_since(&before)
     }
 
+    /// The reported settings whose values differ from `before`'s (ParameterStatus after ROLLBACK TO).
+    pub fn changed_from(&self, before: &Settings) -> Vec<(&'static str, String)> {
+        self.changed_since(&before.reported())
+    }
+
     fn changed_since(&self, before: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
         self.reported()
             .into_iter()

@@ -64,6 +64,13 @@ pub enum Statement {
     Commit,
     Rollback,
     SetTransaction(Vec<TransactionMode>),
+    /// `SET SESSION CHARACTERISTICS AS TRANSACTION ...`: the defaults of later transactions.
+    SetSessionCharacteristics(Vec<TransactionMode>),
+    Savepoint(String),
+    /// `ROLLBACK TO [SAVEPOINT] name`.
+    RollbackTo(String),
+    /// `RELEASE [SAVEPOINT] name`.
+    Release(String),
     Set {
         name: String,
         value: SetValue,
@@ -158,6 +165,7 @@ pub fn bind(
         scope: None,
         scope_name: None,
         aggs: select::AggScope::default(),
+        weak_locks: &parsed.weak_locks,
     };
     let stmt = match &parsed.stmt {
         crate::parse::Stmt::Sql(s) => s,
@@ -201,6 +209,12 @@ pub fn bind(
             chain: false,
             savepoint: None,
         } => Ok(Statement::Rollback),
+        S::Rollback {
+            chain: false,
+            savepoint: Some(name),
+        } => Ok(Statement::RollbackTo(ident(name))),
+        S::Savepoint { name } => Ok(Statement::Savepoint(ident(name))),
+        S::ReleaseSavepoint { name } => Ok(Statement::Release(ident(name))),
         S::Set(set) => set_statement(set),
         S::ShowVariable { variable } => {
             let name = variable.iter().map(ident).collect::<Vec<_>>().join(" ");
@@ -358,6 +372,13 @@ fn set_statement(set: &ast::Set) -> Result<Statement> {
             session: false,
             snapshot: None,
         } => Ok(Statement::SetTransaction(modes.iter().map(mode).collect())),
+        ast::Set::SetTransaction {
+            modes,
+            session: true,
+            snapshot: None,
+        } => Ok(Statement::SetSessionCharacteristics(
+            modes.iter().map(mode).collect(),
+        )),
         ast::Set::SetNames { charset_name, .. } => Ok(Statement::Set {
             name: "client_encoding".into(),
             value: SetValue::Values(vec![charset_name.value.clone()]),
@@ -422,6 +443,8 @@ pub(crate) struct Binder<'a> {
     pub(crate) scope_name: Option<String>,
     /// Where aggregate calls may appear (see `select`).
     pub(crate) aggs: select::AggScope,
+    /// Which locking clauses are the weaker forms (see `locking.rs`).
+    pub(crate) weak_locks: &'a [bool],
 }
 
 impl Binder<'_> {

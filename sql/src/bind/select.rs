@@ -72,9 +72,6 @@ impl Binder<'_> {
         if q.with.is_some() {
             return unsupported("WITH");
         }
-        if !q.locks.is_empty() {
-            return unsupported("FOR UPDATE");
-        }
         let ast::SetExpr::Select(select) = q.body.as_ref() else {
             return unsupported("this kind of query");
         };
@@ -369,7 +366,33 @@ impl Binder<'_> {
             Some(table) => {
                 let filter = filter.map(fill);
                 let key = filter.as_ref().and_then(|f| dml::point_key(f, &table));
-                Some(ScanSource { table, filter, key })
+                let name = self
+                    .scope_name
+                    .clone()
+                    .unwrap_or_else(|| table.name.clone());
+                let lock =
+                    crate::locking::row_locking(&q.locks, self.weak_locks, Some(&name), &|n| {
+                        self.position(n)
+                    })?;
+                if let Some(l) = lock {
+                    let agg = match &body {
+                        Body::Aggregate(a) => Some(a),
+                        Body::Project(_) => None,
+                    };
+                    crate::locking::check_query(
+                        l,
+                        distinct != Distinct::None,
+                        agg.is_some_and(|a| !a.group_by.is_empty()),
+                        agg.is_some_and(|a| a.having.is_some()),
+                        agg.is_some_and(|a| !a.calls.is_empty()),
+                    )?;
+                }
+                Some(ScanSource {
+                    table,
+                    filter,
+                    key,
+                    lock,
+                })
             }
         };
         Ok(Statement::Query(QueryPlan {

@@ -11,7 +11,7 @@
 //! N, up to the orders PostgreSQL leaves unspecified (tested in `tests`).
 
 mod aggregate;
-mod sort;
+pub(crate) mod sort;
 #[cfg(test)]
 mod tests;
 
@@ -245,7 +245,7 @@ pub(crate) fn local_rows(
 }
 
 /// OFFSET + LIMIT, when LIMIT is given: the most rows any shard needs to send.
-fn limit_bound(plan: &QueryPlan, params: &[Value]) -> Result<Option<usize>> {
+pub(crate) fn limit_bound(plan: &QueryPlan, params: &[Value]) -> Result<Option<usize>> {
     let Some(limit) = &plan.limit else {
         return Ok(None);
     };

@@ -26,6 +26,9 @@ pub struct Parsed {
     pub(crate) stmt: Stmt,
     /// The whole query string, for error positions (spans are relative to it).
     pub(crate) source: std::sync::Arc<str>,
+    /// Per locking clause of the statement, in textual order: whether it is `FOR NO KEY UPDATE` /
+    /// `FOR KEY SHARE` (see `locking.rs`).
+    pub(crate) weak_locks: Vec<bool>,
 }
 
 /// Parses a query string holding zero or more `;`-separated statements. An empty vector means an
@@ -34,6 +37,9 @@ pub struct Parsed {
 pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
     let dialect = PostgreSqlDialect {};
     let source: std::sync::Arc<str> = sql.into();
+    // `FOR NO KEY UPDATE` / `FOR KEY SHARE`: blanked in place, flagged per statement.
+    let weakened = crate::locking::weaken(sql);
+    let sql = weakened.as_ref().map_or(sql, |(t, _)| t.as_str());
     if might_be_special(sql) {
         if let Ok(tokens) = Tokenizer::new(&dialect, sql).tokenize_with_location() {
             let pieces = split::split(sql, &tokens);
@@ -51,15 +57,19 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
                         out.push(Parsed {
                             stmt: Stmt::Maintenance(split::maintenance(sql, piece)?),
                             source: source.clone(),
+                            weak_locks: Vec::new(),
                         });
                         continue;
                     }
                     let text = split::isolate(sql, piece);
                     let stmts =
                         Parser::parse_sql(&dialect, &text).map_err(|e| syntax_error(&text, &e))?;
+                    // (Locking clauses mixed with maintenance statements count as the stronger
+                    // forms: the flags are per statement of the whole string.)
                     out.extend(stmts.into_iter().map(|stmt| Parsed {
                         stmt: Stmt::Sql(stmt),
                         source: source.clone(),
+                        weak_locks: Vec::new(),
                     }));
                 }
                 return Ok(out);
@@ -67,13 +77,21 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
         }
     }
     match Parser::parse_sql(&dialect, sql) {
-        Ok(stmts) => Ok(stmts
-            .into_iter()
-            .map(|stmt| Parsed {
-                stmt: Stmt::Sql(stmt),
-                source: source.clone(),
-            })
-            .collect()),
+        Ok(stmts) => {
+            let flags = weakened
+                .map(|(_, f)| f)
+                .filter(|f| f.len() == stmts.len())
+                .unwrap_or_default();
+            Ok(stmts
+                .into_iter()
+                .enumerate()
+                .map(|(i, stmt)| Parsed {
+                    stmt: Stmt::Sql(stmt),
+                    source: source.clone(),
+                    weak_locks: flags.get(i).cloned().unwrap_or_default(),
+                })
+                .collect())
+        }
         Err(e) => Err(syntax_error(sql, &e)),
     }
 }
