@@ -116,7 +116,9 @@ impl<I: Io> Shard<I> {
             return Ok(Step::Reply(ShardResponse::Rows(rows)));
         };
         // A locking SELECT: lock the matching rows in the order the query returns them, as many
-        // as it can return, then return their newest versions if they still match.
+        // as it can return, then return their newest versions if they still match. The bound is
+        // per shard: a query over several shards with a LIMIT may lock (up to LIMIT per shard)
+        // rows the router then leaves out, which PostgreSQL would not lock.
         let matches = |row: &[Value]| -> Result<bool> {
             Ok(match &source.filter {
                 None => true,
