@@ -55,20 +55,26 @@ pub async fn run<I: Io + 'static>(
     requests: LocalReceiver<(ShardRequest, Reply)>,
 ) {
     shard.set_clock(worker.counters.clock.clone());
+    glommio::spawn_local(collect_loop(worker.clone())).detach();
     let mut parked: Vec<Parked> = Vec::new();
-    let mut next_gc = Instant::now() + GC_PERIOD;
     loop {
-        let now = Instant::now();
+        // A timer only while something waits: the common path is a plain receive.
         let wake = parked
             .iter()
             .flat_map(|p| [Some(p.next_check), p.lock_deadline])
             .flatten()
-            .fold(next_gc, Instant::min);
-        let next = future::or(async { Some(requests.recv().await) }, async {
-            glommio::timer::sleep(wake.saturating_duration_since(now)).await;
-            None
-        })
-        .await;
+            .min();
+        let next = match wake {
+            None => Some(requests.recv().await),
+            Some(wake) => {
+                let now = Instant::now();
+                future::or(async { Some(requests.recv().await) }, async {
+                    glommio::timer::sleep(wake.saturating_duration_since(now)).await;
+                    None
+                })
+                .await
+            }
+        };
         match next {
             Some(None) => return,
             Some(Some((req, reply))) => match req {
@@ -111,13 +117,36 @@ pub async fn run<I: Io + 'static>(
                 .await;
             }
         }
-        timeouts(&worker, &mut parked);
-        if Instant::now() >= next_gc {
-            worker.publish_oldest_snapshot();
-            shard.collect_versions(worker.counters.horizon());
-            next_gc = Instant::now() + GC_PERIOD;
+        if !parked.is_empty() {
+            timeouts(&worker, &mut parked);
         }
         glommio::yield_if_needed().await;
+    }
+}
+
+/// Every [`GC_PERIOD`]: publishes this core's oldest snapshot and has the shard drop versions
+/// older than the server's horizon.
+async fn collect_loop(worker: Rc<Worker>) {
+    loop {
+        let tick = future::or(
+            async {
+                glommio::timer::sleep(GC_PERIOD).await;
+                true
+            },
+            async {
+                worker.shutdown.wait().await;
+                false
+            },
+        )
+        .await;
+        if !tick {
+            return;
+        }
+        worker.publish_oldest_snapshot();
+        let horizon = worker.counters.horizon();
+        worker
+            .request(worker.id, ShardRequest::CollectVersions { horizon })
+            .await;
     }
 }
 

@@ -135,6 +135,8 @@ pub struct Worker {
     next_request: Cell<u64>,
     sessions: RefCell<HashMap<i32, SessionEntry>>,
     next_session: Cell<i32>,
+    /// The transaction each session runs its current statement in (for cancel requests).
+    running: RefCell<HashMap<i32, TxnId>>,
     /// Live snapshots of this core's sessions (a multiset: timestamp → count).
     snapshots: RefCell<std::collections::BTreeMap<pglitedb_shard::Ts, usize>>,
 }
@@ -161,6 +163,7 @@ impl Worker {
             next_request: Cell::new(1),
             sessions: RefCell::new(HashMap::new()),
             next_session: Cell::new(1),
+            running: RefCell::new(HashMap::new()),
             snapshots: RefCell::new(std::collections::BTreeMap::new()),
         });
         (worker, mesh, requests)
@@ -336,6 +339,42 @@ impl Worker {
         }
     }
 
+    /// Records the transaction the session `pid` runs a statement in (`None` once it ended), so a
+    /// cancel request can interrupt the statement's lock waits.
+    pub fn set_running_txn(&self, pid: i32, txn: Option<TxnId>) {
+        let mut running = self.running.borrow_mut();
+        match txn {
+            Some(t) => running.insert(pid, t),
+            None => running.remove(&pid),
+        };
+    }
+
+    /// After a cancel request: while the session's cancel flag stays set and its statement runs,
+    /// interrupts that statement's lock waits on every shard (again every 20 ms, since a request
+    /// may park after an interrupt passed; at most for 5 s).
+    fn interrupt_waits(self: &Rc<Self>, pid: i32, flag: Rc<Cell<bool>>) {
+        let me = self.clone();
+        glommio::spawn_local(async move {
+            for _ in 0..250 {
+                let txn = me.running.borrow().get(&pid).copied();
+                match txn {
+                    Some(txn) if flag.get() => {
+                        for i in 0..me.cores() {
+                            let req = ShardRequest::Interrupt {
+                                txn,
+                                reason: pglitedb_shard::Interrupt::Canceled,
+                            };
+                            me.request(ShardId(i as u16), req).await;
+                        }
+                    }
+                    _ => return,
+                }
+                glommio::timer::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        })
+        .detach();
+    }
+
     /// Takes a snapshot (the clock's current value) and registers it as live until
     /// [`Worker::release_snapshot`].
     pub fn take_snapshot(&self) -> pglitedb_shard::Ts {
@@ -397,7 +436,7 @@ impl Worker {
     }
 
     /// Routes a CancelRequest to the core that owns `pid`.
-    pub async fn cancel(&self, pid: i32, secret: i32) {
+    pub async fn cancel(self: &Rc<Self>, pid: i32, secret: i32) {
         let owner = ShardId((pid >> 22) as u16);
         if owner == self.id {
             self.cancel_local(pid, secret);
@@ -406,11 +445,12 @@ impl Worker {
         }
     }
 
-    fn cancel_local(&self, pid: i32, secret: i32) {
+    fn cancel_local(self: &Rc<Self>, pid: i32, secret: i32) {
         match self.sessions.borrow().get(&pid) {
             Some(entry) if entry.secret == secret => {
                 debug!(pid, "cancel request accepted");
                 entry.cancel.set(true);
+                self.interrupt_waits(pid, entry.cancel.clone());
             }
             // PostgreSQL ignores bad cancel keys silently (it only logs them).
             _ => debug!(pid, "cancel request with unknown pid or wrong key ignored"),

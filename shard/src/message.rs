@@ -102,6 +102,8 @@ pub enum ShardRequest {
     CreateDatabase { name: String },
     /// DROP DATABASE: the database and every table of it on this shard.
     DropDatabase { name: String, if_exists: bool },
+    /// Drop row versions no snapshot at or after `horizon` needs (see `mvcc.rs`).
+    CollectVersions { horizon: Ts },
     /// Checkpoint if the WAL or the clock says one is due.
     MaybeCheckpoint,
 }

@@ -222,6 +222,10 @@ impl<I: Io> Shard<I> {
             ShardRequest::DropDatabase { name, if_exists } => {
                 self.drop_database(name, *if_exists).await
             }
+            ShardRequest::CollectVersions { horizon } => {
+                self.collect_versions(*horizon);
+                Ok(Step::Reply(ShardResponse::Done))
+            }
             ShardRequest::MaybeCheckpoint => self
                 .maybe_checkpoint()
                 .await

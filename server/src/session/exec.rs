@@ -247,10 +247,10 @@ impl Session {
             // statement_timeout interrupts such waits.
             self.begin_statement();
             let txn = self.current_txn();
-            let (worker, cancel) = (self.worker.clone(), self.cancel.clone());
-            let deadline = self.statement_deadline();
+            let (worker, pid, deadline) =
+                (self.worker.clone(), self.pid, self.statement_deadline());
             let work = self.execute(stmt, plan, params, formats, describe);
-            Session::watched(&worker, cancel, txn, deadline, work).await
+            Session::watched(worker, pid, deadline, txn, work).await
         } else {
             if matches!(stmt, Statement::Query(_)) {
                 self.begin_statement();

@@ -397,10 +397,9 @@ impl Session {
         let implicit = self.txn == TxnState::Idle;
         self.begin_statement();
         let txn = self.current_txn();
-        let (worker, cancel) = (self.worker.clone(), self.cancel.clone());
-        let deadline = self.statement_deadline();
+        let (worker, pid, deadline) = (self.worker.clone(), self.pid, self.statement_deadline());
         let work = self.query_rows(plan, params);
-        let rows = Session::watched(&worker, cancel, txn, deadline, work).await;
+        let rows = Session::watched(worker, pid, deadline, txn, work).await;
         self.end_statement();
         if implicit {
             let ended = self.finish_txn(rows.is_ok()).await;
@@ -411,32 +410,36 @@ impl Session {
         rows
     }
 
-    /// Runs `work` (a statement's shard requests); meanwhile, a cancel request or the statement's
-    /// deadline interrupts whatever of the transaction waits for a lock on any shard (the
-    /// interrupted requests answer with the error, so `work` ends with it).
+    /// Runs `work` (a statement's shard requests in transaction `txn`). A cancel request
+    /// interrupts its lock waits (see `Worker::set_running_txn`); with a `statement_timeout`, a
+    /// watchdog interrupts them at the deadline. Interrupted requests answer with the error, so
+    /// `work` ends with it.
     pub(super) async fn watched<T>(
-        worker: &Rc<Worker>,
-        cancel: Rc<std::cell::Cell<bool>>,
-        txn: TxnId,
+        worker: Rc<Worker>,
+        pid: i32,
         deadline: Option<Instant>,
+        txn: TxnId,
         work: impl std::future::Future<Output = T>,
     ) -> T {
-        let worker = worker.clone();
-        let watchdog = async move {
-            loop {
-                glommio::timer::sleep(Duration::from_millis(20)).await;
-                let reason = if cancel.get() {
-                    Interrupt::Canceled
-                } else if deadline.is_some_and(|d| Instant::now() >= d) {
-                    Interrupt::StatementTimeout
-                } else {
-                    continue;
+        worker.set_running_txn(pid, Some(txn));
+        let out = match deadline {
+            None => work.await,
+            Some(deadline) => {
+                let w = worker.clone();
+                let watchdog = async move {
+                    glommio::timer::sleep(deadline.saturating_duration_since(Instant::now())).await;
+                    loop {
+                        let all: Vec<ShardId> = (0..w.cores()).map(|i| ShardId(i as u16)).collect();
+                        let reason = Interrupt::StatementTimeout;
+                        send_all(&w, &all, |_| ShardRequest::Interrupt { txn, reason }).await;
+                        glommio::timer::sleep(Duration::from_millis(20)).await;
+                    }
                 };
-                let all: Vec<ShardId> = (0..worker.cores()).map(|i| ShardId(i as u16)).collect();
-                send_all(&worker, &all, |_| ShardRequest::Interrupt { txn, reason }).await;
+                futures_lite::future::or(work, watchdog).await
             }
         };
-        futures_lite::future::or(work, watchdog).await
+        worker.set_running_txn(pid, None);
+        out
     }
 }
 
