@@ -109,7 +109,11 @@ pub fn allowed_when_failed(stmt: &Statement) -> bool {
 /// The command a read-only transaction refuses (25006), as PostgreSQL names it.
 fn write_command(stmt: &Statement) -> Option<&'static str> {
     match stmt {
-        Statement::Insert { .. } => Some("INSERT"),
+        Statement::Insert { .. } | Statement::InsertSelect { .. } => Some("INSERT"),
+        Statement::CopyFrom(_) => Some("COPY FROM"),
+        Statement::Truncate(_) => Some("TRUNCATE TABLE"),
+        Statement::CreateTableAs { .. } => Some("CREATE TABLE AS"),
+        Statement::AddPrimaryKey { .. } => Some("ALTER TABLE"),
         Statement::Update(_) => Some("UPDATE"),
         Statement::Delete(_) => Some("DELETE"),
         Statement::CreateTable { .. } => Some("CREATE TABLE"),
