@@ -200,6 +200,22 @@ async fn transaction_characteristics_follow_postgresql() {
     )
     .await;
 
+    // A subtransaction's read-only mode ends with it, released or rolled back (PostgreSQL's
+    // transactions.sql).
+    c.batch_execute(
+        "BEGIN; SAVEPOINT x; SET TRANSACTION READ ONLY; SELECT 1; ROLLBACK TO SAVEPOINT x",
+    )
+    .await
+    .expect("x");
+    assert_eq!(show(&c, "transaction_read_only").await, "off");
+    c.batch_execute("SAVEPOINT y; SET TRANSACTION READ ONLY; SELECT 1; RELEASE SAVEPOINT y")
+        .await
+        .expect("y");
+    assert_eq!(show(&c, "transaction_read_only").await, "off");
+    c.batch_execute("INSERT INTO t VALUES (2, 2); ROLLBACK")
+        .await
+        .expect("writable again");
+
     // Reads still work in a read-only transaction; the level shows as set.
     c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         .await

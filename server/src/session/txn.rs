@@ -29,6 +29,7 @@ use super::tables::scatter;
 use super::{Session, Settings};
 use crate::error;
 use crate::worker::Worker;
+use pglitedb_sql::SetValue;
 
 struct Savepoint {
     name: String,
@@ -234,6 +235,20 @@ impl Session {
         let Some(i) = self.tx.savepoints.iter().rposition(|s| s.name == name) else {
             return Err(savepoint_missing(name));
         };
+        // Read-only-ness is per subtransaction in PostgreSQL: it ends with the savepoint's level.
+        let ro = self.tx.savepoints[i]
+            .settings
+            .get("transaction_read_only")
+            .unwrap_or("off")
+            .to_string();
+        self.settings
+            .set(
+                "transaction_read_only",
+                &SetValue::Values(vec![ro]),
+                false,
+                true,
+            )
+            .map_err(|e| error::from_sql(&e))?;
         self.tx.savepoints.truncate(i);
         Ok(())
     }
