@@ -287,6 +287,7 @@ pub fn bind(
             let inner = Parsed {
                 stmt: crate::parse::Stmt::Sql((**statement).clone()),
                 source: parsed.source.clone(),
+                weak_locks: parsed.weak_locks.clone(),
             };
             let inner = bind(&inner, declared, ctx)?;
             Ok(Statement::Explain {

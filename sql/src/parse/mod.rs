@@ -50,6 +50,7 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
                         out.push(Parsed {
                             stmt: Stmt::Database(split::database(sql, piece)?),
                             source: source.clone(),
+                            weak_locks: Vec::new(),
                         });
                         continue;
                     }
