@@ -226,6 +226,24 @@ async fn transaction_characteristics_follow_postgresql() {
     c.batch_execute("COMMIT").await.expect("commit");
     assert_eq!(show(&c, "transaction_isolation").await, "read committed");
 
+    // COMMIT / ROLLBACK AND CHAIN start a new block with the same characteristics.
+    c.batch_execute(
+        "BEGIN ISOLATION LEVEL REPEATABLE READ; INSERT INTO t VALUES (10, 10); COMMIT AND CHAIN",
+    )
+    .await
+    .expect("commit and chain");
+    assert_eq!(show(&c, "transaction_isolation").await, "repeatable read");
+    c.batch_execute("INSERT INTO t VALUES (11, 11); ROLLBACK AND CHAIN; ROLLBACK")
+        .await
+        .expect("rollback and chain");
+    assert_eq!(ints(&c, "SELECT k FROM t WHERE k >= 10").await, vec![10]);
+    let e = c
+        .batch_execute("COMMIT AND CHAIN")
+        .await
+        .expect_err("outside a block");
+    assert_eq!(code(&e), "25P01");
+    assert_eq!(show(&c, "transaction_deferrable").await, "off");
+
     // Session defaults apply to later transactions, in and out of blocks.
     c.batch_execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE")
         .await

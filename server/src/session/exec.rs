@@ -102,7 +102,11 @@ pub fn aborted_error() -> ErrorFields {
 pub fn allowed_when_failed(stmt: &Statement) -> bool {
     matches!(
         stmt,
-        Statement::Commit | Statement::Rollback | Statement::RollbackTo(_)
+        Statement::Commit
+            | Statement::Rollback
+            | Statement::RollbackTo(_)
+            | Statement::CommitAndChain
+            | Statement::RollbackAndChain
     )
 }
 
@@ -299,6 +303,7 @@ impl Session {
                     for (name, default) in [
                         ("transaction_isolation", "default_transaction_isolation"),
                         ("transaction_read_only", "default_transaction_read_only"),
+                        ("transaction_deferrable", "default_transaction_deferrable"),
                     ] {
                         let v = self.settings.get(default).unwrap_or_default().to_string();
                         self.settings
@@ -314,6 +319,44 @@ impl Session {
                 }
                 self.apply_modes(modes)?;
                 "BEGIN".into()
+            }
+            Statement::CommitAndChain | Statement::RollbackAndChain => {
+                let commit = *stmt == Statement::CommitAndChain;
+                if self.txn == TxnState::Idle {
+                    let what = if commit { "COMMIT" } else { "ROLLBACK" };
+                    return Err(error::error(
+                        SqlState::NO_ACTIVE_SQL_TRANSACTION,
+                        format!("{what} AND CHAIN can only be used in transaction blocks"),
+                    ));
+                }
+                // The new block keeps the ended one's characteristics.
+                let keep: Vec<(&str, String)> = [
+                    "transaction_isolation",
+                    "transaction_read_only",
+                    "transaction_deferrable",
+                ]
+                .into_iter()
+                .map(|n| (n, self.settings.get(n).unwrap_or_default().to_string()))
+                .collect();
+                let was = self.txn;
+                let committed = commit && was == TxnState::InBlock;
+                let ended = self.finish_txn(committed).await;
+                let changed = self.settings.end(committed && ended.is_ok());
+                self.pending_reports.extend(changed);
+                self.portals.retain(|name, _| name.is_empty());
+                self.txn = TxnState::InBlock;
+                self.settings.begin();
+                for (name, value) in keep {
+                    self.settings
+                        .set(name, &SetValue::Values(vec![value]), false, true)
+                        .map_err(|e| error::from_sql(&e))?;
+                }
+                ended?;
+                if committed {
+                    "COMMIT".into()
+                } else {
+                    "ROLLBACK".into()
+                }
             }
             Statement::Commit | Statement::Rollback => {
                 let was = self.txn;
@@ -455,6 +498,9 @@ impl Session {
                             }
                             "transaction_read_only" => {
                                 self.settings.get("default_transaction_read_only")
+                            }
+                            "transaction_deferrable" => {
+                                self.settings.get("default_transaction_deferrable")
                             }
                             _ => None,
                         };

@@ -64,6 +64,10 @@ pub enum Statement {
     Commit,
     Rollback,
     SetTransaction(Vec<TransactionMode>),
+    /// `COMMIT AND CHAIN`: commit, then start a block with the same characteristics.
+    CommitAndChain,
+    /// `ROLLBACK AND CHAIN`.
+    RollbackAndChain,
     /// `SET SESSION CHARACTERISTICS AS TRANSACTION ...`: the defaults of later transactions.
     SetSessionCharacteristics(Vec<TransactionMode>),
     Savepoint(String),
@@ -205,6 +209,11 @@ pub fn bind(
         },
         S::StartTransaction { modes, .. } => Ok(Statement::Begin(modes.iter().map(mode).collect())),
         S::Commit { chain: false, .. } => Ok(Statement::Commit),
+        S::Commit { chain: true, .. } => Ok(Statement::CommitAndChain),
+        S::Rollback {
+            chain: true,
+            savepoint: None,
+        } => Ok(Statement::RollbackAndChain),
         S::Rollback {
             chain: false,
             savepoint: None,
