@@ -243,6 +243,17 @@ async fn transaction_characteristics_follow_postgresql() {
         .expect_err("outside a block");
     assert_eq!(code(&e), "25P01");
     assert_eq!(show(&c, "transaction_deferrable").await, "off");
+    // [NOT] DEFERRABLE (sqlparser lacks it; see sql/src/locking.rs).
+    c.batch_execute("BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE")
+        .await
+        .expect("deferrable");
+    assert_eq!(show(&c, "transaction_deferrable").await, "on");
+    assert_eq!(show(&c, "transaction_read_only").await, "on");
+    c.batch_execute("COMMIT; BEGIN NOT DEFERRABLE")
+        .await
+        .expect("not deferrable");
+    assert_eq!(show(&c, "transaction_deferrable").await, "off");
+    c.batch_execute("COMMIT").await.expect("commit");
 
     // Session defaults apply to later transactions, in and out of blocks.
     c.batch_execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE")

@@ -4,7 +4,8 @@
 //! sqlparser 0.64 knows only `FOR UPDATE` and `FOR SHARE`. Before parsing, [`weaken`] blanks the
 //! `NO KEY` / `KEY` words of the other two with spaces (so every error position stays right) and
 //! remembers, per statement, which locking clauses were the weaker forms, in textual order; the
-//! binder ([`row_locking`]) reads the flags back. Only a query's own top-level clauses are matched
+//! binder ([`row_locking`]) reads the flags back. Transaction modes get the same treatment for
+//! `[NOT] DEFERRABLE` (with the comma that separates it from the other modes). Only a query's own top-level clauses are matched
 //! this way (queries with locking clauses inside subqueries are not supported).
 
 use sqlparser::ast;
@@ -15,12 +16,22 @@ use crate::error::{Result, SqlError};
 use crate::plan::{LockStrength, LockWaitPolicy, QueryPlan, RowLocking};
 use crate::types::Value;
 
-/// The query text with `NO KEY` / `KEY` of locking clauses blanked, and for every statement of it
-/// (empty ones left out, as the parser does) one flag per locking clause: whether it was the weaker
-/// form. `None` when the text has no such clause (the common case, decided without tokenizing).
-pub(crate) fn weaken(sql: &str) -> Option<(String, Vec<Vec<bool>>)> {
+/// What [`weaken`] took out of one statement's text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Flags {
+    /// One per locking clause, in textual order: whether it was `NO KEY UPDATE` / `KEY SHARE`.
+    pub weak_locks: Vec<bool>,
+    /// A transaction mode `DEFERRABLE` (`Some(true)`) or `NOT DEFERRABLE`.
+    pub deferrable: Option<bool>,
+}
+
+/// The query text with `NO KEY` / `KEY` of locking clauses and `[NOT] DEFERRABLE` transaction
+/// modes blanked, and for every statement of it (empty ones left out, as the parser does) what was
+/// taken out. `None` when the text has neither (the common case, decided without tokenizing).
+pub(crate) fn weaken(sql: &str) -> Option<(String, Vec<Flags>)> {
     let lower = sql.to_ascii_lowercase();
-    if !(lower.contains("key") && lower.contains("for")) {
+    let locks = lower.contains("key") && lower.contains("for");
+    if !locks && !lower.contains("deferrable") {
         return None;
     }
     let tokens = Tokenizer::new(&PostgreSqlDialect {}, sql)
@@ -34,13 +45,13 @@ pub(crate) fn weaken(sql: &str) -> Option<(String, Vec<Vec<bool>>)> {
         .collect();
     let kw = |t: &Token, k: &str| matches!(t, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(k));
     let mut blank: Vec<usize> = Vec::new();
-    let mut groups: Vec<Vec<bool>> = vec![Vec::new()];
+    let mut groups: Vec<Flags> = vec![Flags::default()];
     let mut nonempty = vec![false];
     let mut i = 0;
     while i < words.len() {
         let t = words[i].1;
         if matches!(t, Token::SemiColon) {
-            groups.push(Vec::new());
+            groups.push(Flags::default());
             nonempty.push(false);
             i += 1;
             continue;
@@ -51,6 +62,21 @@ pub(crate) fn weaken(sql: &str) -> Option<(String, Vec<Vec<bool>>)> {
                 .expect("invariant: one group per statement") = true;
         }
         let at = |k: usize| words.get(i + k).map(|w| w.1);
+        if kw(t, "deferrable") {
+            let not = i > 0 && kw(words[i - 1].1, "not");
+            let first = if not { i - 1 } else { i };
+            blank.push(words[i].0);
+            if not {
+                blank.push(words[first].0);
+            }
+            // The list separator goes with it: the one before, else the one after.
+            if first > 0 && matches!(words[first - 1].1, Token::Comma) {
+                blank.push(words[first - 1].0);
+            } else if matches!(at(1), Some(Token::Comma)) {
+                blank.push(words[i + 1].0);
+            }
+            groups.last_mut().expect("invariant").deferrable = Some(!not);
+        }
         if kw(t, "for") {
             let weak = if at(1).is_some_and(|t| kw(t, "no"))
                 && at(2).is_some_and(|t| kw(t, "key"))
@@ -67,7 +93,7 @@ pub(crate) fn weaken(sql: &str) -> Option<(String, Vec<Vec<bool>>)> {
                 None
             };
             if let Some(w) = weak {
-                groups.last_mut().expect("invariant").push(w);
+                groups.last_mut().expect("invariant").weak_locks.push(w);
             }
         }
         i += 1;
@@ -221,7 +247,17 @@ mod tests {
             text,
             "select 1; select * from t for        update; select * from t FOR     SHARE for share"
         );
-        assert_eq!(flags, vec![vec![], vec![true], vec![true, false]]);
+        let locks: Vec<Vec<bool>> = flags.into_iter().map(|f| f.weak_locks).collect();
+        assert_eq!(locks, vec![vec![], vec![true], vec![true, false]]);
+        let (text, flags) =
+            weaken("BEGIN ISOLATION LEVEL SERIALIZABLE, NOT DEFERRABLE, READ ONLY; SET TRANSACTION DEFERRABLE, READ ONLY")
+                .expect("rewritten");
+        assert_eq!(
+            text,
+            "BEGIN ISOLATION LEVEL SERIALIZABLE                , READ ONLY; SET TRANSACTION             READ ONLY"
+        );
+        let d: Vec<Option<bool>> = flags.into_iter().map(|f| f.deferrable).collect();
+        assert_eq!(d, vec![Some(false), Some(true)]);
         // Words inside strings are not clauses.
         assert_eq!(weaken("select 'for key share'"), None);
     }

@@ -398,10 +398,10 @@ impl Session {
             Statement::SetSessionCharacteristics(modes) => {
                 for m in modes {
                     let (name, value) = mode_setting(m);
-                    let name = if name == "transaction_isolation" {
-                        "default_transaction_isolation"
-                    } else {
-                        "default_transaction_read_only"
+                    let name = match name {
+                        "transaction_isolation" => "default_transaction_isolation",
+                        "transaction_read_only" => "default_transaction_read_only",
+                        _ => "default_transaction_deferrable",
                     };
                     let in_txn = self.txn != TxnState::Idle;
                     if let Some(r) = self
@@ -760,6 +760,10 @@ fn mode_setting(m: &TransactionMode) -> (&'static str, String) {
         TransactionMode::ReadOnly(ro) => (
             "transaction_read_only",
             if *ro { "on".into() } else { "off".into() },
+        ),
+        TransactionMode::Deferrable(d) => (
+            "transaction_deferrable",
+            if *d { "on".into() } else { "off".into() },
         ),
     }
 }

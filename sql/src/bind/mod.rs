@@ -47,6 +47,7 @@ pub trait SessionContext {
 pub enum TransactionMode {
     IsolationLevel(String),
     ReadOnly(bool),
+    Deferrable(bool),
 }
 
 /// The right-hand side of SET.
@@ -169,7 +170,7 @@ pub fn bind(
         scope: None,
         scope_name: None,
         aggs: select::AggScope::default(),
-        weak_locks: &parsed.weak_locks,
+        weak_locks: &parsed.pre.weak_locks,
     };
     let stmt = match &parsed.stmt {
         crate::parse::Stmt::Sql(s) => s,
@@ -207,7 +208,10 @@ pub fn bind(
             }
             None => b.query(q),
         },
-        S::StartTransaction { modes, .. } => Ok(Statement::Begin(modes.iter().map(mode).collect())),
+        S::StartTransaction { modes, .. } => Ok(Statement::Begin(with_deferrable(
+            modes.iter().map(mode).collect(),
+            parsed.pre.deferrable,
+        ))),
         S::Commit { chain: false, .. } => Ok(Statement::Commit),
         S::Commit { chain: true, .. } => Ok(Statement::CommitAndChain),
         S::Rollback {
@@ -224,7 +228,15 @@ pub fn bind(
         } => Ok(Statement::RollbackTo(ident(name))),
         S::Savepoint { name } => Ok(Statement::Savepoint(ident(name))),
         S::ReleaseSavepoint { name } => Ok(Statement::Release(ident(name))),
-        S::Set(set) => set_statement(set),
+        S::Set(set) => set_statement(set).map(|st| match st {
+            Statement::SetTransaction(m) => {
+                Statement::SetTransaction(with_deferrable(m, parsed.pre.deferrable))
+            }
+            Statement::SetSessionCharacteristics(m) => {
+                Statement::SetSessionCharacteristics(with_deferrable(m, parsed.pre.deferrable))
+            }
+            other => other,
+        }),
         S::ShowVariable { variable } => {
             let name = variable.iter().map(ident).collect::<Vec<_>>().join(" ");
             Ok(Statement::Show(match name.as_str() {
@@ -296,7 +308,7 @@ pub fn bind(
             let inner = Parsed {
                 stmt: crate::parse::Stmt::Sql((**statement).clone()),
                 source: parsed.source.clone(),
-                weak_locks: parsed.weak_locks.clone(),
+                pre: parsed.pre.clone(),
             };
             let inner = bind(&inner, declared, ctx)?;
             Ok(Statement::Explain {
@@ -338,6 +350,12 @@ fn statement_kind(stmt: &ast::Statement) -> String {
             .map(|w| w.to_ascii_uppercase())
             .unwrap_or_default(),
     }
+}
+
+/// Adds `[NOT] DEFERRABLE` (taken out before parsing, see `locking.rs`) to a mode list.
+fn with_deferrable(mut modes: Vec<TransactionMode>, d: Option<bool>) -> Vec<TransactionMode> {
+    modes.extend(d.map(TransactionMode::Deferrable));
+    modes
 }
 
 fn mode(m: &ast::TransactionMode) -> TransactionMode {

@@ -26,9 +26,8 @@ pub struct Parsed {
     pub(crate) stmt: Stmt,
     /// The whole query string, for error positions (spans are relative to it).
     pub(crate) source: std::sync::Arc<str>,
-    /// Per locking clause of the statement, in textual order: whether it is `FOR NO KEY UPDATE` /
-    /// `FOR KEY SHARE` (see `locking.rs`).
-    pub(crate) weak_locks: Vec<bool>,
+    /// What the pre-pass of `locking.rs` took out of the text for sqlparser.
+    pub(crate) pre: crate::locking::Flags,
 }
 
 /// Parses a query string holding zero or more `;`-separated statements. An empty vector means an
@@ -37,7 +36,8 @@ pub struct Parsed {
 pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
     let dialect = PostgreSqlDialect {};
     let source: std::sync::Arc<str> = sql.into();
-    // `FOR NO KEY UPDATE` / `FOR KEY SHARE`: blanked in place, flagged per statement.
+    // `FOR NO KEY UPDATE` / `FOR KEY SHARE` / `DEFERRABLE`: blanked in place, flagged per
+    // statement.
     let weakened = crate::locking::weaken(sql);
     let sql = weakened.as_ref().map_or(sql, |(t, _)| t.as_str());
     if might_be_special(sql) {
@@ -50,7 +50,7 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
                         out.push(Parsed {
                             stmt: Stmt::Database(split::database(sql, piece)?),
                             source: source.clone(),
-                            weak_locks: Vec::new(),
+                            pre: Default::default(),
                         });
                         continue;
                     }
@@ -58,7 +58,7 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
                         out.push(Parsed {
                             stmt: Stmt::Maintenance(split::maintenance(sql, piece)?),
                             source: source.clone(),
-                            weak_locks: Vec::new(),
+                            pre: Default::default(),
                         });
                         continue;
                     }
@@ -70,7 +70,7 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
                     out.extend(stmts.into_iter().map(|stmt| Parsed {
                         stmt: Stmt::Sql(stmt),
                         source: source.clone(),
-                        weak_locks: Vec::new(),
+                        pre: Default::default(),
                     }));
                 }
                 return Ok(out);
@@ -89,7 +89,7 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
                 .map(|(i, stmt)| Parsed {
                     stmt: Stmt::Sql(stmt),
                     source: source.clone(),
-                    weak_locks: flags.get(i).cloned().unwrap_or_default(),
+                    pre: flags.get(i).cloned().unwrap_or_default(),
                 })
                 .collect())
         }
