@@ -295,7 +295,7 @@ impl Session {
         describe: bool,
     ) -> Result<Done, ErrorFields> {
         let tag: String = match stmt {
-            Statement::Begin(modes) => {
+            Statement::Begin(modes) | Statement::StartTransaction(modes) => {
                 if self.txn == TxnState::Idle {
                     self.txn = TxnState::InBlock;
                     self.settings.begin();
@@ -318,7 +318,11 @@ impl Session {
                     backend::notice_response(&mut self.conn.out, &w);
                 }
                 self.apply_modes(modes)?;
-                "BEGIN".into()
+                if matches!(stmt, Statement::Begin(_)) {
+                    "BEGIN".into()
+                } else {
+                    "START TRANSACTION".into()
+                }
             }
             Statement::CommitAndChain | Statement::RollbackAndChain => {
                 let commit = *stmt == Statement::CommitAndChain;

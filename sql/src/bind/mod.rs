@@ -62,6 +62,8 @@ pub enum SetValue {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Statement {
     Begin(Vec<TransactionMode>),
+    /// `START TRANSACTION`: BEGIN with its own command tag.
+    StartTransaction(Vec<TransactionMode>),
     Commit,
     Rollback,
     SetTransaction(Vec<TransactionMode>),
@@ -208,10 +210,14 @@ pub fn bind(
             }
             None => b.query(q),
         },
-        S::StartTransaction { modes, .. } => Ok(Statement::Begin(with_deferrable(
-            modes.iter().map(mode).collect(),
-            parsed.pre.deferrable,
-        ))),
+        S::StartTransaction { modes, begin, .. } => {
+            let modes = with_deferrable(modes.iter().map(mode).collect(), parsed.pre.deferrable);
+            Ok(if *begin {
+                Statement::Begin(modes)
+            } else {
+                Statement::StartTransaction(modes)
+            })
+        }
         S::Commit { chain: false, .. } => Ok(Statement::Commit),
         S::Commit { chain: true, .. } => Ok(Statement::CommitAndChain),
         S::Rollback {
