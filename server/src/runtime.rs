@@ -220,7 +220,10 @@ async fn resolve_in_doubt(worker: &std::rc::Rc<Worker>) -> Result<(), String> {
         }
         let commit = any_committed || all_prepared;
         let req = if commit {
-            ShardRequest::CommitPrepared { txn }
+            ShardRequest::CommitPrepared {
+                txn,
+                ts: worker.counters.clock.tick(),
+            }
         } else {
             ShardRequest::Abort { txn }
         };

@@ -51,6 +51,11 @@ pub struct SharedCounters {
     /// Transaction ids, unique across cores and restarts (seeded from the clock at start-up; recovery
     /// of prepared transactions keys on them).
     next_txn: std::sync::atomic::AtomicU64,
+    /// The one timestamp source of snapshots and commits (see `shard/src/mvcc.rs`).
+    pub clock: pglitedb_shard::Clock,
+    /// Per core: a timestamp no live snapshot of that core's sessions is older than (published by
+    /// the core, see [`Worker::publish_oldest_snapshot`]); their minimum is the GC horizon.
+    oldest_snapshot: Vec<std::sync::atomic::AtomicU64>,
 }
 
 impl SharedCounters {
@@ -62,7 +67,21 @@ impl SharedCounters {
             sessions: (0..cores).map(|_| AtomicUsize::new(0)).collect(),
             serving: std::sync::atomic::AtomicBool::new(false),
             next_txn: std::sync::atomic::AtomicU64::new(now),
+            clock: pglitedb_shard::Clock::default(),
+            oldest_snapshot: (0..cores)
+                .map(|_| std::sync::atomic::AtomicU64::new(0))
+                .collect(),
         })
+    }
+
+    /// The oldest snapshot any session of the server may still read at: versions older than the
+    /// newest one committed at or before it can go.
+    pub fn horizon(&self) -> pglitedb_shard::Ts {
+        self.oldest_snapshot
+            .iter()
+            .map(|a| a.load(Ordering::SeqCst))
+            .min()
+            .unwrap_or(0)
     }
 
     /// A fresh transaction id.
@@ -116,6 +135,10 @@ pub struct Worker {
     next_request: Cell<u64>,
     sessions: RefCell<HashMap<i32, SessionEntry>>,
     next_session: Cell<i32>,
+    /// The transaction each session runs its current statement in (for cancel requests).
+    running: RefCell<HashMap<i32, TxnId>>,
+    /// Live snapshots of this core's sessions (a multiset: timestamp → count).
+    snapshots: RefCell<std::collections::BTreeMap<pglitedb_shard::Ts, usize>>,
 }
 
 impl Worker {
@@ -140,6 +163,8 @@ impl Worker {
             next_request: Cell::new(1),
             sessions: RefCell::new(HashMap::new()),
             next_session: Cell::new(1),
+            running: RefCell::new(HashMap::new()),
+            snapshots: RefCell::new(std::collections::BTreeMap::new()),
         });
         (worker, mesh, requests)
     }
@@ -314,6 +339,75 @@ impl Worker {
         }
     }
 
+    /// Records the transaction the session `pid` runs a statement in (`None` once it ended), so a
+    /// cancel request can interrupt the statement's lock waits.
+    pub fn set_running_txn(&self, pid: i32, txn: Option<TxnId>) {
+        let mut running = self.running.borrow_mut();
+        match txn {
+            Some(t) => running.insert(pid, t),
+            None => running.remove(&pid),
+        };
+    }
+
+    /// After a cancel request: while the session's cancel flag stays set and its statement runs,
+    /// interrupts that statement's lock waits on every shard (again every 20 ms, since a request
+    /// may park after an interrupt passed; at most for 5 s).
+    fn interrupt_waits(self: &Rc<Self>, pid: i32, flag: Rc<Cell<bool>>) {
+        let me = self.clone();
+        glommio::spawn_local(async move {
+            for _ in 0..250 {
+                let txn = me.running.borrow().get(&pid).copied();
+                match txn {
+                    Some(txn) if flag.get() => {
+                        for i in 0..me.cores() {
+                            let req = ShardRequest::Interrupt {
+                                txn,
+                                reason: pglitedb_shard::Interrupt::Canceled,
+                            };
+                            me.request(ShardId(i as u16), req).await;
+                        }
+                    }
+                    _ => return,
+                }
+                glommio::timer::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        })
+        .detach();
+    }
+
+    /// Takes a snapshot (the clock's current value) and registers it as live until
+    /// [`Worker::release_snapshot`].
+    pub fn take_snapshot(&self) -> pglitedb_shard::Ts {
+        let ts = self.counters.clock.now();
+        *self.snapshots.borrow_mut().entry(ts).or_default() += 1;
+        ts
+    }
+
+    /// A snapshot taken with [`Worker::take_snapshot`] is no longer read at.
+    pub fn release_snapshot(&self, ts: pglitedb_shard::Ts) {
+        let mut snaps = self.snapshots.borrow_mut();
+        if let Some(n) = snaps.get_mut(&ts) {
+            *n -= 1;
+            if *n == 0 {
+                snaps.remove(&ts);
+            }
+        }
+    }
+
+    /// Publishes a lower bound of this core's live snapshots: the oldest one, or the clock when
+    /// there is none. Snapshots taken later read the clock then, which is no lower, so the bound
+    /// stays true until the next publication.
+    pub fn publish_oldest_snapshot(&self) {
+        let now = self.counters.clock.now();
+        let oldest = self
+            .snapshots
+            .borrow()
+            .keys()
+            .next()
+            .map_or(now, |s| (*s).min(now));
+        self.counters.oldest_snapshot[self.id.0 as usize].store(oldest, Ordering::SeqCst);
+    }
+
     /// Registers a new session on this core and returns its `(pid, secret)` for BackendKeyData.
     /// The pid encodes the core (`core << 22 | n`) so a CancelRequest landing on any core finds it.
     pub fn register_session(&self, cancel: Rc<Cell<bool>>) -> (i32, i32) {
@@ -342,7 +436,7 @@ impl Worker {
     }
 
     /// Routes a CancelRequest to the core that owns `pid`.
-    pub async fn cancel(&self, pid: i32, secret: i32) {
+    pub async fn cancel(self: &Rc<Self>, pid: i32, secret: i32) {
         let owner = ShardId((pid >> 22) as u16);
         if owner == self.id {
             self.cancel_local(pid, secret);
@@ -351,11 +445,12 @@ impl Worker {
         }
     }
 
-    fn cancel_local(&self, pid: i32, secret: i32) {
+    fn cancel_local(self: &Rc<Self>, pid: i32, secret: i32) {
         match self.sessions.borrow().get(&pid) {
             Some(entry) if entry.secret == secret => {
                 debug!(pid, "cancel request accepted");
                 entry.cancel.set(true);
+                self.interrupt_waits(pid, entry.cancel.clone());
             }
             // PostgreSQL ignores bad cancel keys silently (it only logs them).
             _ => debug!(pid, "cancel request with unknown pid or wrong key ignored"),

@@ -5,8 +5,8 @@
 //! ```text
 //!  router ── Prepare{txn, participants} ──► every participant: WAL(prepared: writes + outcome row)
 //!         ◄── Prepared (durable) ─────────── (one parallel fsync round)
-//!  all prepared ⇒ committed; client acknowledged
-//!         ── CommitPrepared{txn} ─────────► apply writes, release locks (durability not awaited:
+//!  all prepared ⇒ committed; ts = clock.tick(); client acknowledged
+//!         ── CommitPrepared{txn, ts} ─────► apply writes, release locks (durability not awaited:
 //!                                            a later commit on this shard follows it in the WAL)
 //! ```
 //! Each prepare batch also writes `txn → participants` into the outcome tree, so once a participant
@@ -20,15 +20,20 @@ use pglitedb_storage::TxnId;
 use crate::error::Result;
 use crate::message::{ShardResponse, TxnStatus};
 use crate::shard::{Shard, Step, OUTCOME_TREE};
+use crate::txn::Ts;
 
 impl<I: Io> Shard<I> {
     pub(crate) async fn commit(&mut self, txn: TxnId) -> Result<Step<I::File>> {
         let set = self.txns.end(txn);
         self.released = true;
-        if set.writes.is_empty() {
+        if set.is_empty() {
             return Ok(Step::Reply(ShardResponse::Done));
         }
+        // The tick, the B+tree change and the version record happen in this one handler, so no
+        // request sees one without the others (see `mvcc.rs`).
+        let ts = self.clock.tick();
         let ticket = self.engine.commit(set.batch()).await?;
+        self.versions.record(&set, ts);
         Ok(Step::Commit(ticket, ShardResponse::Done))
     }
 
@@ -47,12 +52,16 @@ impl<I: Io> Shard<I> {
             .engine
             .prepare(txn, participants.to_vec(), batch)
             .await?;
+        self.txns.set_prepared(txn, self.clock.now());
         Ok(Step::Commit(ticket, ShardResponse::Prepared))
     }
 
-    pub(crate) async fn commit_prepared(&mut self, txn: TxnId) -> Result<Step<I::File>> {
+    pub(crate) async fn commit_prepared(&mut self, txn: TxnId, ts: Ts) -> Result<Step<I::File>> {
         let ticket = self.engine.commit_prepared(txn).await;
-        self.txns.end(txn);
+        let set = self.txns.end(txn);
+        if ticket.is_ok() {
+            self.versions.record(&set, ts);
+        }
         self.released = true;
         // The ticket's durability is not awaited (see the module docs).
         drop(ticket?);

@@ -1,73 +1,68 @@
-//! Reading and writing rows inside transactions: scans that see the transaction's own writes, and
-//! INSERT/UPDATE/DELETE that lock rows before staging changes (see `txn.rs` for the model).
+//! Reading and writing rows inside transactions: snapshot scans that see the transaction's own
+//! writes, locking SELECTs, and INSERT/UPDATE/DELETE that lock rows before staging changes (see
+//! `txn.rs` for locks and savepoints, `mvcc.rs` for snapshots).
 //!
-//! Every write runs in two passes: first find the affected keys and lock them all (returning
-//! `Blocked` at the first lock another transaction holds — locks taken so far are kept), then, with
-//! every lock held, re-read each row's newest version, re-check it, and stage the change. A blocked
+//! Every write (and every locking SELECT) runs in two passes: first find the affected rows in the
+//! statement's snapshot and lock them (returning `Blocked` at the first lock another transaction
+//! holds — locks taken so far are kept), then, with the locks held, re-read each row's newest
+//! committed version, re-check the WHERE clause against it, and stage the change (PostgreSQL's
+//! EvalPlanQual under READ COMMITTED). Under REPEATABLE READ and SERIALIZABLE a locked row whose
+//! newest version was committed after the snapshot fails the statement with 40001 instead. A blocked
 //! request is retried from the start, so staging happens exactly once.
 
-use std::ops::Bound;
-
-use pglitedb_sql::{QueryPlan, SqlError, TableDef, Value, WritePlan};
+use pglitedb_sql::{LockStrength, LockWaitPolicy, QueryPlan, SqlError, TableDef, Value, WritePlan};
 use pglitedb_storage::io::Io;
 use pglitedb_storage::TreeId;
 
-use crate::error::Result;
-use crate::message::{ShardResponse, TxnId};
-use crate::shard::{Shard, Step, SCAN_BATCH};
+use crate::error::{Result, ShardError};
+use crate::message::ShardResponse;
+use crate::shard::{Shard, Step};
 use crate::table::{decode_row, encode_row, key_detail, row_key};
-use crate::txn::LockResult;
+use crate::txn::{LockMode, LockResult, TxnCtx};
+
+fn lock_mode(s: LockStrength) -> LockMode {
+    match s {
+        LockStrength::KeyShare => LockMode::KeyShare,
+        LockStrength::Share => LockMode::Share,
+        LockStrength::NoKeyUpdate => LockMode::NoKeyUpdate,
+        LockStrength::Update => LockMode::Update,
+    }
+}
 
 impl<I: Io> Shard<I> {
-    /// The newest visible bytes of a row: `txn`'s own pending write, else the committed value.
+    /// The bytes of a row as `txn` sees it: its own pending write, else the committed version of
+    /// its snapshot (`newest`: the newest committed version instead).
     async fn visible(
         &mut self,
-        txn: Option<TxnId>,
+        txn: &TxnCtx,
         tree: TreeId,
         key: &[u8],
+        newest: bool,
     ) -> Result<Option<Vec<u8>>> {
-        if let Some(own) = txn
-            .and_then(|t| self.txns.set(t))
-            .and_then(|s| s.get(tree, key))
-        {
+        if let Some(own) = self.txns.set(txn.id).and_then(|s| s.get(tree, key)) {
             return Ok(own.cloned());
         }
-        Ok(self.engine.get(tree, key).await?)
+        let at = (!newest).then_some(txn.snapshot);
+        self.committed(tree, key, at).await
     }
 
-    /// Every visible `(key, row)` of the table's partition under `key`, or all of them, in key order.
+    /// Every `(key, row)` of the table's partition that `txn` sees (the row under `key` only, when
+    /// given), in key order.
     async fn visible_rows(
         &mut self,
-        txn: Option<TxnId>,
+        txn: &TxnCtx,
         table: &TableDef,
         key: Option<Vec<u8>>,
     ) -> Result<Vec<(Vec<u8>, Vec<Value>)>> {
         let tree = TreeId(table.id.0);
         if let Some(key) = key {
-            return Ok(match self.visible(txn, tree, &key).await? {
+            return Ok(match self.visible(txn, tree, &key, false).await? {
                 Some(bytes) => vec![(key, decode_row(table, &bytes)?)],
                 None => Vec::new(),
             });
         }
-        let mut committed: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
-        let mut lo: Option<Vec<u8>> = None;
-        loop {
-            let lo_ref = lo.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
-            let batch = self
-                .engine
-                .scan(tree, lo_ref, Bound::Unbounded, false, SCAN_BATCH)
-                .await?;
-            let full = batch.len() == SCAN_BATCH;
-            lo = batch.last().map(|(k, _)| k.clone());
-            committed.extend(batch);
-            if !full {
-                break;
-            }
-        }
-        let own = txn.and_then(|t| self.txns.set(t));
-        let mut merged: std::collections::BTreeMap<Vec<u8>, Vec<u8>> =
-            committed.into_iter().collect();
-        if let Some(set) = own {
+        let mut merged = self.committed_scan(tree, txn.snapshot).await?;
+        if let Some(set) = self.txns.set(txn.id) {
             for (k, v) in set.tree_writes(tree) {
                 match v {
                     Some(v) => merged.insert(k.clone(), v.clone()),
@@ -81,25 +76,121 @@ impl<I: Io> Shard<I> {
             .collect()
     }
 
+    /// A transaction prepared (in doubt) with a write in the rows this request reads, which its
+    /// snapshot may have to see: the request must wait for its outcome.
+    fn prepared_in_the_way(
+        &self,
+        txn: &TxnCtx,
+        tree: TreeId,
+        key: Option<&[u8]>,
+    ) -> Option<Step<I::File>> {
+        let holder = match key {
+            Some(k) => self.txns.prepared_writer(tree, k, txn.snapshot),
+            None => self.txns.prepared_in_tree(tree, txn.snapshot),
+        }?;
+        (holder != txn.id).then_some(Step::Blocked {
+            waiter: txn.id,
+            holder,
+        })
+    }
+
     pub(crate) async fn scan(
         &mut self,
-        txn: Option<TxnId>,
+        txn: &TxnCtx,
         plan: &QueryPlan,
         params: &[Value],
         key: Option<Vec<u8>>,
-    ) -> Result<Vec<Vec<Value>>> {
+    ) -> Result<Step<I::File>> {
         let Some(source) = &plan.source else {
-            return Ok(plan.execute(params)?);
+            return Ok(Step::Reply(ShardResponse::Rows(plan.execute(params)?)));
         };
         let table = self.local_table(&source.table)?;
+        let tree = TreeId(table.id.0);
+        if let Some(wait) = self.prepared_in_the_way(txn, tree, key.as_deref()) {
+            return Ok(wait);
+        }
         let rows = self.visible_rows(txn, &table, key).await?;
-        // The plan's shard half: filter, then projection or partial aggregation, per-shard top-N.
-        Ok(plan.shard_rows(rows.into_iter().map(|(_, row)| row), params)?)
+        let Some(lock) = source.lock else {
+            // The plan's shard half: filter, then projection or partial aggregation, per-shard top-N.
+            let rows = plan.shard_rows(rows.into_iter().map(|(_, row)| row), params)?;
+            return Ok(Step::Reply(ShardResponse::Rows(rows)));
+        };
+        // A locking SELECT: lock the matching rows in the order the query returns them, as many
+        // as it can return, then return their newest versions if they still match. The bound is
+        // per shard: a query over several shards with a LIMIT may lock (up to LIMIT per shard)
+        // rows the router then leaves out, which PostgreSQL would not lock.
+        let matches = |row: &[Value]| -> Result<bool> {
+            Ok(match &source.filter {
+                None => true,
+                Some(f) => f.eval_row(row, params)? == Value::Bool(true),
+            })
+        };
+        let mut candidates = Vec::new();
+        for (k, row) in rows {
+            if matches(&row)? {
+                candidates.push((k, row));
+            }
+        }
+        let bound = plan.locking_order(&mut candidates, params)?;
+        let mode = lock_mode(lock.strength);
+        let mut out = Vec::new();
+        for (k, _) in candidates {
+            if bound.is_some_and(|b| out.len() >= b) {
+                break;
+            }
+            if let LockResult::HeldBy(holder) = self.txns.lock(txn, tree, &k, mode) {
+                match lock.wait {
+                    LockWaitPolicy::Block => {
+                        return Ok(Step::Blocked {
+                            waiter: txn.id,
+                            holder,
+                        })
+                    }
+                    LockWaitPolicy::Nowait => {
+                        return Err(ShardError::LockNotAvailable {
+                            relation: table.name.clone(),
+                        })
+                    }
+                    LockWaitPolicy::SkipLocked => continue,
+                }
+            }
+            let Some(bytes) = self.recheck(txn, tree, &k).await?.0 else {
+                continue;
+            };
+            let row = decode_row(&table, &bytes)?;
+            if matches(&row)? {
+                out.push(row);
+            }
+        }
+        Ok(Step::Reply(ShardResponse::Rows(
+            plan.shard_rows(out, params)?,
+        )))
+    }
+
+    /// With the row's lock held: its newest version as `txn` sees it, and the committed value it
+    /// would replace (`None` when `txn` already has a pending write there). Under a transaction
+    /// snapshot, a version committed after the snapshot is a serialization failure.
+    async fn recheck(
+        &mut self,
+        txn: &TxnCtx,
+        tree: TreeId,
+        key: &[u8],
+    ) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>)> {
+        if let Some(own) = self.txns.set(txn.id).and_then(|s| s.get(tree, key)) {
+            return Ok((own.cloned(), None));
+        }
+        let newest = self.committed(tree, key, None).await?;
+        if txn.snapshot_per_txn() && self.changed_since(tree, key, txn.snapshot) {
+            return Err(ShardError::SerializationFailure {
+                deleted: newest.is_none(),
+            });
+        }
+        Ok((newest.clone(), newest))
     }
 
     pub(crate) async fn insert(
         &mut self,
-        txn: TxnId,
+        txn: &TxnCtx,
         table: &TableDef,
         rows: &[Vec<Value>],
     ) -> Result<Step<I::File>> {
@@ -116,54 +207,83 @@ impl<I: Io> Shard<I> {
                 })?,
                 None => self.next_rowid(&table).await?.to_be_bytes().to_vec(),
             };
-            if let LockResult::HeldBy(holder) = self.txns.lock(txn, tree, &key) {
+            if let LockResult::HeldBy(holder) = self.txns.lock(txn, tree, &key, LockMode::Update) {
                 return Ok(Step::Blocked {
-                    waiter: txn,
+                    waiter: txn.id,
                     holder,
                 });
             }
             keys.push(key);
         }
         // Pass 2: uniqueness against the newest versions, then stage.
+        let mut olds = Vec::with_capacity(keys.len());
         let mut seen = std::collections::HashSet::with_capacity(if table.primary_key.is_some() {
             keys.len()
         } else {
             0
         });
         for (key, row) in keys.iter().zip(rows) {
-            if table.primary_key.is_some()
-                && (!seen.insert(key.as_slice())
-                    || self.visible(Some(txn), tree, key).await?.is_some())
-            {
+            let (newest, old) = if table.primary_key.is_some() {
+                self.recheck_for_insert(txn, tree, key).await?
+            } else {
+                (None, None)
+            };
+            let duplicate_in_statement =
+                table.primary_key.is_some() && !seen.insert(key.as_slice());
+            if duplicate_in_statement || newest.is_some() {
                 return Err(SqlError::UniqueViolation {
                     constraint: table.pkey_name(),
                     detail: key_detail(&table, row),
                 }
                 .into());
             }
+            olds.push(old);
         }
-        for (key, row) in keys.into_iter().zip(rows) {
-            self.txns.stage(txn, tree, key, Some(encode_row(row)));
+        for ((key, row), old) in keys.into_iter().zip(rows).zip(olds) {
+            self.txns.stage(txn, tree, key, Some(encode_row(row)), old);
         }
         Ok(Step::Reply(ShardResponse::Inserted(rows.len() as u64)))
     }
 
+    /// INSERT's re-check: a unique violation is reported whatever the isolation level (as
+    /// PostgreSQL does under REPEATABLE READ), so no serialization check here.
+    async fn recheck_for_insert(
+        &mut self,
+        txn: &TxnCtx,
+        tree: TreeId,
+        key: &[u8],
+    ) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>)> {
+        if let Some(own) = self.txns.set(txn.id).and_then(|s| s.get(tree, key)) {
+            return Ok((own.cloned(), None));
+        }
+        let newest = self.committed(tree, key, None).await?;
+        Ok((newest.clone(), newest))
+    }
+
     pub(crate) async fn modify(
         &mut self,
-        txn: TxnId,
+        txn: &TxnCtx,
         plan: &WritePlan,
         params: &[Value],
         key: Option<Vec<u8>>,
     ) -> Result<Step<I::File>> {
         let table = self.local_table(&plan.table)?;
         let tree = TreeId(table.id.0);
-        // Pass 1: rows that match now; lock them.
+        if let Some(wait) = self.prepared_in_the_way(txn, tree, key.as_deref()) {
+            return Ok(wait);
+        }
+        let mode = if plan.assignments.is_empty() {
+            LockMode::Update
+        } else {
+            LockMode::NoKeyUpdate
+        };
+        // Pass 1: rows that match in the snapshot; lock them.
         let mut keys = Vec::new();
-        for (k, row) in self.visible_rows(Some(txn), &table, key).await? {
+        for (k, row) in self.visible_rows(txn, &table, key).await? {
             if plan.matches(&row, params)? {
-                if let LockResult::HeldBy(holder) = self.txns.lock(txn, tree, &k) {
+                if let LockResult::HeldBy(holder) = self.txns.lock(txn, tree, &k, mode) {
                     return Ok(Step::Blocked {
-                        waiter: txn,
+                        waiter: txn.id,
                         holder,
                     });
                 }
@@ -173,7 +293,8 @@ impl<I: Io> Shard<I> {
         // Pass 2: with the locks held, the newest version is stable: re-check and stage.
         let mut n = 0;
         for k in keys {
-            let Some(bytes) = self.visible(Some(txn), tree, &k).await? else {
+            let (newest, old) = self.recheck(txn, tree, &k).await?;
+            let Some(bytes) = newest else {
                 continue; // deleted by the transaction that held the lock
             };
             let row = decode_row(&table, &bytes)?;
@@ -186,7 +307,7 @@ impl<I: Io> Shard<I> {
             } else {
                 Some(encode_row(&plan.apply(&row, params)?))
             };
-            self.txns.stage(txn, tree, k, new);
+            self.txns.stage(txn, tree, k, new, old);
         }
         Ok(Step::Reply(ShardResponse::Modified(n)))
     }
@@ -199,8 +320,8 @@ impl<I: Io> Shard<I> {
                     .engine
                     .scan(
                         TreeId(table.id.0),
-                        Bound::Unbounded,
-                        Bound::Unbounded,
+                        std::ops::Bound::Unbounded,
+                        std::ops::Bound::Unbounded,
                         true,
                         1,
                     )

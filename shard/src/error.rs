@@ -22,6 +22,21 @@ pub enum ShardError {
     /// 40P01: a cycle in the waits-for graph, or a lock wait longer than the deadlock timeout.
     #[error("deadlock detected")]
     Deadlock { detail: String },
+    /// 55P03: NOWAIT met a locked row.
+    #[error("could not obtain lock on row in relation \"{relation}\"")]
+    LockNotAvailable { relation: String },
+    /// 55P03: a lock wait outlasted `lock_timeout`.
+    #[error("canceling statement due to lock timeout")]
+    LockTimeout,
+    /// 57014: a wait outlasted `statement_timeout`.
+    #[error("canceling statement due to statement timeout")]
+    StatementTimeout,
+    /// 57014: a CancelRequest interrupted a wait.
+    #[error("canceling statement due to user request")]
+    Canceled,
+    /// 40001: REPEATABLE READ / SERIALIZABLE met a row changed after its snapshot.
+    #[error("could not serialize access due to concurrent {}", if *.deleted { "delete" } else { "update" })]
+    SerializationFailure { deleted: bool },
     /// A request reached a shard that does not exist: a routing bug.
     #[error("internal error (bug): no shard {0}")]
     NoSuchShard(u16),
@@ -55,6 +70,9 @@ impl ShardError {
             ShardError::Storage { .. } => "XX000",
             ShardError::CorruptRow(_) => "XX001",
             ShardError::Deadlock { .. } => "40P01",
+            ShardError::LockNotAvailable { .. } | ShardError::LockTimeout => "55P03",
+            ShardError::StatementTimeout | ShardError::Canceled => "57014",
+            ShardError::SerializationFailure { .. } => "40001",
             ShardError::NoSuchShard(_) => "XX000",
             ShardError::Unavailable => "57P01",
         }

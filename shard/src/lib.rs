@@ -13,8 +13,13 @@
 //! - A write is answered only after its WAL record is durable ([`Handled::AfterCommit`]).
 //! - Rows are placed by [`route::shard_for_key`] over the primary-key bytes built in [`table`].
 //!
+//! # Transactions
+//! `txn.rs` (write sets, row locks, savepoints), `dml.rs` (reads and writes inside transactions),
+//! `mvcc.rs` (timestamps, snapshots, old versions, with the commit protocol's timelines) and
+//! `commit.rs` (one-shard and two-phase commit, recovery's view of prepared transactions).
+//!
 //! # What is left out
-//! MVCC, row locks, multi-statement and multi-shard transactions (issue 7); secondary indexes.
+//! Secondary indexes; transactional DDL.
 #![forbid(unsafe_code)]
 
 mod commit;
@@ -22,6 +27,7 @@ mod database;
 mod dml;
 mod error;
 mod message;
+mod mvcc;
 mod rekey;
 pub mod route;
 mod shard;
@@ -29,5 +35,7 @@ pub mod table;
 pub mod txn;
 
 pub use error::{Result, ShardError};
-pub use message::{ShardId, ShardRequest, ShardResponse, TxnId, TxnStatus};
+pub use message::{Interrupt, ShardId, ShardRequest, ShardResponse, TxnId, TxnStatus};
+pub use mvcc::Clock;
 pub use shard::{Handled, Shard, ShardStats};
+pub use txn::{Isolation, Ts, TxnCtx};

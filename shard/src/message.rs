@@ -5,6 +5,7 @@ use std::sync::Arc;
 use pglitedb_sql::{QueryPlan, TableDef, Value, WritePlan};
 
 use crate::error::ShardError;
+use crate::txn::{Ts, TxnCtx};
 pub use pglitedb_storage::TxnId;
 
 /// A shard's index, `0..shards`. Not glommio's executor id (those are global counters).
@@ -29,9 +30,10 @@ pub enum ShardRequest {
     },
     /// Run a query plan's scan over this shard's partition of its table: the row under `key` only
     /// (a primary-key point lookup routed here), or all rows; filter and project each. Rows are the
-    /// latest committed versions overlaid with `txn`'s own pending writes.
+    /// versions of `txn`'s snapshot overlaid with its own pending writes. A plan with a locking
+    /// clause locks the rows it returns (and then returns their newest versions, see `dml.rs`).
     Scan {
-        txn: Option<TxnId>,
+        txn: TxnCtx,
         plan: Arc<QueryPlan>,
         params: Vec<Value>,
         key: Option<Vec<u8>>,
@@ -39,7 +41,7 @@ pub enum ShardRequest {
     /// Insert full rows (already evaluated, NOT NULL checked) into this shard's partition. Rows of a
     /// table without a primary key get row ids from this shard. Durable before the answer.
     Insert {
-        txn: TxnId,
+        txn: TxnCtx,
         table: Arc<TableDef>,
         rows: Vec<Vec<Value>>,
     },
@@ -52,7 +54,7 @@ pub enum ShardRequest {
     /// UPDATE (the plan has assignments) or DELETE (it has none) of this shard's matching rows: the
     /// row under `key` only, or all rows. Durable before the answer.
     Modify {
-        txn: TxnId,
+        txn: TxnCtx,
         plan: Arc<WritePlan>,
         params: Vec<Value>,
         key: Option<Vec<u8>>,
@@ -62,8 +64,16 @@ pub enum ShardRequest {
     /// First phase of a multi-shard commit: make `txn`'s writes durable as prepared, naming all
     /// participants (shard ids). Durable before the answer.
     Prepare { txn: TxnId, participants: Vec<u32> },
-    /// Second phase: apply a prepared `txn` and release its locks.
-    CommitPrepared { txn: TxnId },
+    /// Second phase: apply a prepared `txn` with commit timestamp `ts` (taken once every
+    /// participant prepared, see `mvcc.rs`) and release its locks.
+    CommitPrepared { txn: TxnId, ts: Ts },
+    /// ROLLBACK TO the savepoint numbered `sub`: undo `txn`'s changes and locks since it.
+    RollbackTo { txn: TxnId, sub: u32 },
+    /// Answer `txn`'s requests that wait for a lock here with `reason`'s error (the runtime
+    /// handles this, not [`crate::Shard::handle`]).
+    Interrupt { txn: TxnId, reason: Interrupt },
+    /// The waits-for edges `(waiter, holder)` of the requests parked here (the runtime answers).
+    WaitsFor,
     /// Forget `txn` (rolling back a prepared one) and release its locks.
     Abort { txn: TxnId },
     /// What this shard knows about `txn` (recovery of in-doubt transactions).
@@ -92,8 +102,43 @@ pub enum ShardRequest {
     CreateDatabase { name: String },
     /// DROP DATABASE: the database and every table of it on this shard.
     DropDatabase { name: String, if_exists: bool },
+    /// Drop row versions no snapshot at or after `horizon` needs (see `mvcc.rs`).
+    CollectVersions { horizon: Ts },
     /// Checkpoint if the WAL or the clock says one is due.
     MaybeCheckpoint,
+}
+
+impl ShardRequest {
+    /// The transaction context of a read or write request.
+    pub fn txn_ctx(&self) -> Option<&TxnCtx> {
+        match self {
+            ShardRequest::Scan { txn, .. }
+            | ShardRequest::Insert { txn, .. }
+            | ShardRequest::Modify { txn, .. } => Some(txn),
+            _ => None,
+        }
+    }
+}
+
+/// Why a waiting request is answered with an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interrupt {
+    Canceled,
+    StatementTimeout,
+    Deadlock,
+}
+
+impl Interrupt {
+    /// The error the waiting request is answered with.
+    pub fn error(self) -> ShardError {
+        match self {
+            Interrupt::Canceled => ShardError::Canceled,
+            Interrupt::StatementTimeout => ShardError::StatementTimeout,
+            Interrupt::Deadlock => ShardError::Deadlock {
+                detail: "cycle in the waits-for graph across shards".into(),
+            },
+        }
+    }
 }
 
 /// What a shard knows about a multi-shard transaction.
@@ -123,6 +168,7 @@ pub enum ShardResponse {
     Prepared,
     TxnStatus(TxnStatus),
     InDoubt(Vec<(TxnId, Vec<u32>)>),
+    WaitsFor(Vec<(TxnId, TxnId)>),
     /// The created table (with its id), or `None` if it existed and IF NOT EXISTS was given.
     TableCreated(Option<Arc<TableDef>>),
     TableDropped(Arc<TableDef>),

@@ -13,9 +13,7 @@
 //! after the largest it has seen), so ids are unique across the server.
 //!
 //! # Not yet
-//! Transactions across statements and shards (issue 7): every write request commits on its own, so a
-//! multi-row INSERT whose rows live on several shards is atomic per shard only, and DDL reaches the
-//! shards one after another.
+//! DDL is not transactional: it reaches the shards one after another, each committing on its own.
 
 use std::collections::HashMap;
 use std::ops::Bound;
@@ -28,6 +26,7 @@ use pglitedb_storage::{CommitTicket, Engine, EngineConfig, TreeId, WriteBatch};
 use crate::error::{Result, ShardError};
 use crate::message::TxnId;
 use crate::message::{ShardId, ShardRequest, ShardResponse};
+use crate::mvcc::{Clock, Versions};
 use crate::txn::TxnTable;
 
 /// Counters a shard keeps about its own work.
@@ -81,6 +80,10 @@ pub struct Shard<I: Io> {
     /// Next hidden row id per table without a primary key, initialised from the tree's last key.
     pub(crate) next_rowid: HashMap<TableId, u64>,
     pub(crate) txns: TxnTable,
+    /// Recent versions for snapshots (`mvcc.rs`).
+    pub(crate) versions: Versions,
+    /// The server's timestamp source (`mvcc.rs`); set by the runtime with [`Shard::set_clock`].
+    pub(crate) clock: Clock,
     /// Set when a transaction ends; see [`Shard::take_released`].
     pub(crate) released: bool,
     pub(crate) stats: ShardStats,
@@ -142,11 +145,18 @@ impl<I: Io> Shard<I> {
             databases,
             next_rowid: HashMap::new(),
             txns: TxnTable::default(),
+            versions: Versions::default(),
+            clock: Clock::default(),
             released: false,
             stats: ShardStats::default(),
         };
         shard.drop_orphan_trees().await?;
         Ok(shard)
+    }
+
+    /// Shares the server's one timestamp source (every shard and session must use the same).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
     }
 
     /// This shard's index.
@@ -178,22 +188,28 @@ impl<I: Io> Shard<I> {
                 plan,
                 params,
                 key,
-            } => self
-                .scan(*txn, plan, params, key.clone())
-                .await
-                .map(|rows| Step::Reply(ShardResponse::Rows(rows))),
-            ShardRequest::Insert { txn, table, rows } => self.insert(*txn, table, rows).await,
+            } => self.scan(txn, plan, params, key.clone()).await,
+            ShardRequest::Insert { txn, table, rows } => self.insert(txn, table, rows).await,
             ShardRequest::Modify {
                 txn,
                 plan,
                 params,
                 key,
-            } => self.modify(*txn, plan, params, key.clone()).await,
+            } => self.modify(txn, plan, params, key.clone()).await,
+            ShardRequest::RollbackTo { txn, sub } => {
+                if self.txns.rollback_to(*txn, *sub) {
+                    self.released = true;
+                }
+                Ok(Step::Reply(ShardResponse::Done))
+            }
             ShardRequest::Commit { txn } => self.commit(*txn).await,
             ShardRequest::Prepare { txn, participants } => self.prepare(*txn, participants).await,
-            ShardRequest::CommitPrepared { txn } => self.commit_prepared(*txn).await,
+            ShardRequest::CommitPrepared { txn, ts } => self.commit_prepared(*txn, *ts).await,
             ShardRequest::Abort { txn } => self.abort(*txn).await,
             ShardRequest::TxnStatus { txn } => self.txn_status(*txn).await.map(Step::Reply),
+            // The runtime answers these (it owns the parked requests); nothing to do here.
+            ShardRequest::Interrupt { .. } => Ok(Step::Reply(ShardResponse::Done)),
+            ShardRequest::WaitsFor => Ok(Step::Reply(ShardResponse::WaitsFor(Vec::new()))),
             ShardRequest::InDoubt => Ok(Step::Reply(ShardResponse::InDoubt(self.in_doubt()))),
             ShardRequest::CreateTable {
                 table,
@@ -211,6 +227,10 @@ impl<I: Io> Shard<I> {
             ShardRequest::CreateDatabase { name } => self.create_database(name).await,
             ShardRequest::DropDatabase { name, if_exists } => {
                 self.drop_database(name, *if_exists).await
+            }
+            ShardRequest::CollectVersions { horizon } => {
+                self.collect_versions(*horizon);
+                Ok(Step::Reply(ShardResponse::Done))
             }
             ShardRequest::MaybeCheckpoint => self
                 .maybe_checkpoint()
@@ -299,6 +319,7 @@ impl<I: Io> Shard<I> {
         }
         batch.delete(CATALOG_TREE, &table.id.0.to_be_bytes());
         self.next_rowid.remove(&table.id);
+        self.versions.drop_tree(tree);
         let ticket = self.engine.commit(batch).await?;
         Ok(Step::Commit(ticket, ShardResponse::TableDropped(table)))
     }

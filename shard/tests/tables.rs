@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use futures_lite::future::block_on;
-use pglitedb_shard::{Handled, Shard, ShardId, ShardRequest, ShardResponse, TxnId, TxnStatus};
+use pglitedb_shard::{
+    Handled, Shard, ShardId, ShardRequest, ShardResponse, TxnCtx, TxnId, TxnStatus,
+};
 use pglitedb_sql::{
     bind, parse, Catalog, QueryPlan, SessionContext, Statement, TableDef, Value, WritePlan,
 };
@@ -58,10 +60,11 @@ async fn run(shard: &mut Shard<MemIo>, req: ShardRequest) -> ShardResponse {
 async fn write(
     shard: &mut Shard<MemIo>,
     txn: u64,
-    make: impl FnOnce(TxnId) -> ShardRequest,
+    make: impl FnOnce(TxnCtx) -> ShardRequest,
 ) -> ShardResponse {
-    let txn = TxnId(txn);
-    let r = run(shard, make(txn)).await;
+    let ctx = ctx(txn);
+    let txn = ctx.id;
+    let r = run(shard, make(ctx)).await;
     let end = if matches!(r, ShardResponse::Error(_)) {
         ShardRequest::Abort { txn }
     } else {
@@ -118,9 +121,14 @@ async fn create(shard: &mut Shard<MemIo>, sql: &str) -> Arc<TableDef> {
     }
 }
 
+/// A READ COMMITTED context whose snapshot sees every commit so far.
+fn ctx(id: u64) -> TxnCtx {
+    TxnCtx::new(TxnId(id), u64::MAX / 2)
+}
+
 fn scan(plan: Arc<QueryPlan>, txn: Option<u64>) -> ShardRequest {
     ShardRequest::Scan {
-        txn: txn.map(TxnId),
+        txn: ctx(txn.unwrap_or(0)),
         plan,
         params: vec![],
         key: None,
@@ -196,7 +204,7 @@ fn tables_survive_reopen_and_enforce_primary_keys() {
             run(
                 &mut shard,
                 ShardRequest::Scan {
-                    txn: None,
+                    txn: ctx(0),
                     plan,
                     params: vec![],
                     key,
@@ -315,7 +323,7 @@ fn writes_are_private_until_commit_and_locks_serialise_updates() {
         let bump = write_plan("UPDATE t SET v = v + 1 WHERE k = 1", &tables);
         let key = pglitedb_shard::table::key_of(&[&Value::Int4(1)]);
         let upd = |txn: u64| ShardRequest::Modify {
-            txn: TxnId(txn),
+            txn: ctx(txn),
             plan: bump.clone(),
             params: vec![],
             key: key.clone(),
@@ -358,7 +366,7 @@ fn writes_are_private_until_commit_and_locks_serialise_updates() {
         // Abort discards; a delete is private until commit.
         let del = write_plan("DELETE FROM t WHERE k = 2", &tables);
         let delete = ShardRequest::Modify {
-            txn: TxnId(12),
+            txn: ctx(12),
             plan: del,
             params: vec![],
             key: None,
@@ -393,7 +401,7 @@ fn prepared_transactions_survive_a_restart_and_report_their_status() {
         run(
             &mut shard,
             ShardRequest::Insert {
-                txn,
+                txn: ctx(77),
                 table: t.clone(),
                 rows: vec![vec![Value::Int4(5)]],
             },
@@ -422,7 +430,7 @@ fn prepared_transactions_survive_a_restart_and_report_their_status() {
             run(&mut shard, ShardRequest::TxnStatus { txn }).await,
             ShardResponse::TxnStatus(TxnStatus::InDoubt)
         ));
-        run(&mut shard, ShardRequest::CommitPrepared { txn }).await;
+        run(&mut shard, ShardRequest::CommitPrepared { txn, ts: 5 }).await;
         assert!(matches!(
             run(&mut shard, ShardRequest::TxnStatus { txn }).await,
             ShardResponse::TxnStatus(TxnStatus::Committed)
@@ -434,5 +442,68 @@ fn prepared_transactions_survive_a_restart_and_report_their_status() {
         ));
         let got = rows(run(&mut shard, scan(query("SELECT k FROM t", &[t]), None)).await);
         assert_eq!(got, vec![vec![Value::Int4(5)]]);
+    });
+}
+
+#[test]
+fn old_versions_serve_old_snapshots_and_are_collected_when_none_needs_them() {
+    block_on(async {
+        let mut shard = Shard::open(ShardId(0), MemIo::new(), cfg())
+            .await
+            .expect("open");
+        let clock = pglitedb_shard::Clock::default();
+        shard.set_clock(clock.clone());
+        let t = create(&mut shard, "CREATE TABLE t (k int PRIMARY KEY, v int)").await;
+        let tables = vec![t.clone()];
+        let seed: Vec<Vec<Value>> = (0..10)
+            .map(|k| vec![Value::Int4(k), Value::Int4(0)])
+            .collect();
+        write(&mut shard, 1, |txn| ShardRequest::Insert {
+            txn,
+            table: t.clone(),
+            rows: seed,
+        })
+        .await;
+        let old = clock.now();
+        let bump = write_plan("UPDATE t SET v = v + 1", &tables);
+        let sum = query("SELECT v FROM t", &tables);
+        let total = |r: ShardResponse| -> i64 {
+            rows(r)
+                .iter()
+                .map(|row| match row[0] {
+                    Value::Int4(v) => i64::from(v),
+                    _ => panic!("int4 expected"),
+                })
+                .sum()
+        };
+        let at = |snapshot: u64| ShardRequest::Scan {
+            txn: TxnCtx::new(TxnId(999), snapshot),
+            plan: sum.clone(),
+            params: vec![],
+            key: None,
+        };
+        // A long update-heavy run while a snapshot from before it stays live: it keeps reading
+        // the old rows, and the chains are kept for it.
+        for i in 0..200u64 {
+            write(&mut shard, 100 + i, |mut txn| {
+                txn.snapshot = clock.now();
+                ShardRequest::Modify {
+                    txn,
+                    plan: bump.clone(),
+                    params: vec![],
+                    key: None,
+                }
+            })
+            .await;
+            shard.collect_versions(old);
+        }
+        assert_eq!(total(run(&mut shard, at(old)).await), 0);
+        assert_eq!(total(run(&mut shard, at(clock.now())).await), 2000);
+        assert_eq!(shard.version_chains(), 10);
+        // Once no snapshot is older than now, every chain goes: memory is bounded by what live
+        // snapshots need, not by the length of the run.
+        shard.collect_versions(clock.now());
+        assert_eq!(shard.version_chains(), 0);
+        assert_eq!(total(run(&mut shard, at(clock.now())).await), 2000);
     });
 }

@@ -246,6 +246,13 @@ pub enum SqlError {
     /// 0A000: valid PostgreSQL that PGLiteDB does not do yet.
     #[error("{0}")]
     FeatureNotSupported(String),
+    /// 42P01: `FOR UPDATE OF x` where `x` is not in FROM.
+    #[error("relation \"{relation}\" in {clause} clause not found in FROM clause")]
+    LockedRelationNotInFrom {
+        relation: String,
+        clause: &'static str,
+        position: Option<u32>,
+    },
     /// XX000: a bug in PGLiteDB, never the user's fault.
     #[error("internal error (bug): {0}")]
     Internal(String),
@@ -323,6 +330,7 @@ impl SqlError {
             SqlError::CardinalityViolation(_) => "21000",
             SqlError::InvalidRecursion { .. } => "42P19",
             SqlError::FeatureNotSupported(_) => "0A000",
+            SqlError::LockedRelationNotInFrom { .. } => "42P01",
             SqlError::Internal(_) => "XX000",
         }
     }
@@ -345,7 +353,8 @@ impl SqlError {
             | SqlError::InvalidSetOpOrderBy { position }
             | SqlError::UndefinedQualifiedColumn { position, .. }
             | SqlError::MissingFromEntry { position, .. }
-            | SqlError::InvalidRecursion { position, .. } => *position,
+            | SqlError::InvalidRecursion { position, .. }
+            | SqlError::LockedRelationNotInFrom { position, .. } => *position,
             _ => None,
         }
     }

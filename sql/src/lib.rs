@@ -35,6 +35,7 @@ mod error;
 mod exec;
 mod expr;
 pub mod func;
+mod locking;
 mod parse;
 mod plan;
 pub mod types;
@@ -47,5 +48,8 @@ pub use error::{Result, SqlError};
 pub use exec::ShardRun;
 pub use expr::Expr;
 pub use parse::{parse, Maintenance, MaintenanceTarget, Parsed};
-pub use plan::{AggCall, Aggregate, Body, Distinct, QueryPlan, ScanSource, SortKey};
+pub use plan::{
+    AggCall, Aggregate, Body, Distinct, LockStrength, LockWaitPolicy, QueryPlan, RowLocking,
+    ScanSource, SortKey,
+};
 pub use types::{DataType, FormatContext, Value};

@@ -100,7 +100,41 @@ pub fn aborted_error() -> ErrorFields {
 
 /// Statements allowed in a failed transaction block.
 pub fn allowed_when_failed(stmt: &Statement) -> bool {
-    matches!(stmt, Statement::Commit | Statement::Rollback)
+    matches!(
+        stmt,
+        Statement::Commit
+            | Statement::Rollback
+            | Statement::RollbackTo(_)
+            | Statement::CommitAndChain
+            | Statement::RollbackAndChain
+    )
+}
+
+/// The command a read-only transaction refuses (25006), as PostgreSQL names it.
+fn write_command(stmt: &Statement) -> Option<&'static str> {
+    match stmt {
+        Statement::Insert { .. } | Statement::InsertSelect { .. } => Some("INSERT"),
+        Statement::CopyFrom(_) => Some("COPY FROM"),
+        Statement::Truncate(_) => Some("TRUNCATE TABLE"),
+        Statement::CreateTableAs { .. } => Some("CREATE TABLE AS"),
+        Statement::AlterTable(_) => Some("ALTER TABLE"),
+        Statement::CreateDatabase(_) => Some("CREATE DATABASE"),
+        Statement::DropDatabase { .. } => Some("DROP DATABASE"),
+        Statement::Update(_) => Some("UPDATE"),
+        Statement::Delete(_) => Some("DELETE"),
+        Statement::CreateTable { .. } => Some("CREATE TABLE"),
+        Statement::DropTable { .. } => Some("DROP TABLE"),
+        Statement::Query(q) => match q.source.as_ref().and_then(|s| s.lock) {
+            Some(l) => Some(match l.strength {
+                pglitedb_sql::LockStrength::Update => "SELECT FOR UPDATE",
+                pglitedb_sql::LockStrength::NoKeyUpdate => "SELECT FOR NO KEY UPDATE",
+                pglitedb_sql::LockStrength::Share => "SELECT FOR SHARE",
+                pglitedb_sql::LockStrength::KeyShare => "SELECT FOR KEY SHARE",
+            }),
+            None => None,
+        },
+        _ => None,
+    }
 }
 
 /// Result columns of a statement, `None` for statements without rows.
@@ -162,6 +196,7 @@ impl Session {
             Ok(stmts) => {
                 for parsed in &stmts {
                     let bound = bind(parsed, &[], &self.ctx());
+                    let exempt = bound.as_ref().is_ok_and(allowed_when_failed);
                     let result = match bound {
                         Ok(stmt) => {
                             let plan = shared_plan(&stmt);
@@ -172,7 +207,7 @@ impl Session {
                         Err(e) => Err(error::from_sql(&e)),
                     };
                     if let Err(f) = result {
-                        let f = if self.txn == TxnState::Failed {
+                        let f = if self.txn == TxnState::Failed && !exempt {
                             aborted_error_or(f)
                         } else {
                             f
@@ -201,19 +236,46 @@ impl Session {
             return Err(aborted_error());
         }
         self.cancel.set(false);
+        if let Some(cmd) = write_command(stmt) {
+            if self.read_only() {
+                return Err(error::error(
+                    SqlState::READ_ONLY_SQL_TRANSACTION,
+                    format!("cannot execute {cmd} in a read-only transaction"),
+                ));
+            }
+        }
         // Outside a block, a statement over tables runs in its own transaction, committed before
         // its CommandComplete is sent (or rolled back on error).
-        let implicit = self.txn == TxnState::Idle && touches_tables(stmt);
+        let tables = touches_tables(stmt);
+        let implicit = self.txn == TxnState::Idle && tables;
         if !matches!(stmt, Statement::Query(_)) {
             // SET, RESET, DISCARD and transaction ends may change output settings.
             self.format = None;
         }
-        let done = self.execute(stmt, plan, params, formats, describe).await;
+        let done = if tables {
+            // Reads and writes run at a snapshot and may wait for row locks: a cancel request or
+            // statement_timeout interrupts such waits.
+            self.begin_statement();
+            let txn = self.current_txn();
+            let (worker, pid, deadline) =
+                (self.worker.clone(), self.pid, self.statement_deadline());
+            let work = self.execute(stmt, plan, params, formats, describe);
+            Session::watched(worker, pid, deadline, txn, work).await
+        } else {
+            if matches!(stmt, Statement::Query(_)) {
+                self.begin_statement();
+            }
+            self.execute(stmt, plan, params, formats, describe).await
+        };
+        self.end_statement();
         if implicit {
             let ended = self.finish_txn(done.is_ok()).await;
             if let (Ok(_), Err(e)) = (&done, ended) {
                 return Err(e);
             }
+        } else if self.txn == TxnState::Idle {
+            // No transaction outlives a statement outside a block.
+            self.reset_txn_extra();
         }
         match done? {
             Done::Tag(tag) => {
@@ -233,10 +295,21 @@ impl Session {
         describe: bool,
     ) -> Result<Done, ErrorFields> {
         let tag: String = match stmt {
-            Statement::Begin(modes) => {
+            Statement::Begin(modes) | Statement::StartTransaction(modes) => {
                 if self.txn == TxnState::Idle {
                     self.txn = TxnState::InBlock;
                     self.settings.begin();
+                    // The block starts with the session's defaults.
+                    for (name, default) in [
+                        ("transaction_isolation", "default_transaction_isolation"),
+                        ("transaction_read_only", "default_transaction_read_only"),
+                        ("transaction_deferrable", "default_transaction_deferrable"),
+                    ] {
+                        let v = self.settings.get(default).unwrap_or_default().to_string();
+                        self.settings
+                            .set(name, &SetValue::Values(vec![v]), false, true)
+                            .map_err(|e| error::from_sql(&e))?;
+                    }
                 } else {
                     let w = error::warning(
                         SqlState::ACTIVE_SQL_TRANSACTION,
@@ -245,7 +318,49 @@ impl Session {
                     backend::notice_response(&mut self.conn.out, &w);
                 }
                 self.apply_modes(modes)?;
-                "BEGIN".into()
+                if matches!(stmt, Statement::Begin(_)) {
+                    "BEGIN".into()
+                } else {
+                    "START TRANSACTION".into()
+                }
+            }
+            Statement::CommitAndChain | Statement::RollbackAndChain => {
+                let commit = *stmt == Statement::CommitAndChain;
+                if self.txn == TxnState::Idle {
+                    let what = if commit { "COMMIT" } else { "ROLLBACK" };
+                    return Err(error::error(
+                        SqlState::NO_ACTIVE_SQL_TRANSACTION,
+                        format!("{what} AND CHAIN can only be used in transaction blocks"),
+                    ));
+                }
+                // The new block keeps the ended one's characteristics.
+                let keep: Vec<(&str, String)> = [
+                    "transaction_isolation",
+                    "transaction_read_only",
+                    "transaction_deferrable",
+                ]
+                .into_iter()
+                .map(|n| (n, self.settings.get(n).unwrap_or_default().to_string()))
+                .collect();
+                let was = self.txn;
+                let committed = commit && was == TxnState::InBlock;
+                let ended = self.finish_txn(committed).await;
+                let changed = self.settings.end(committed && ended.is_ok());
+                self.pending_reports.extend(changed);
+                self.portals.retain(|name, _| name.is_empty());
+                self.txn = TxnState::InBlock;
+                self.settings.begin();
+                for (name, value) in keep {
+                    self.settings
+                        .set(name, &SetValue::Values(vec![value]), false, true)
+                        .map_err(|e| error::from_sql(&e))?;
+                }
+                ended?;
+                if committed {
+                    "COMMIT".into()
+                } else {
+                    "ROLLBACK".into()
+                }
             }
             Statement::Commit | Statement::Rollback => {
                 let was = self.txn;
@@ -272,6 +387,37 @@ impl Session {
                     "ROLLBACK".into()
                 }
             }
+            Statement::Savepoint(name) => {
+                self.savepoint(name)?;
+                "SAVEPOINT".into()
+            }
+            Statement::Release(name) => {
+                self.release(name)?;
+                "RELEASE".into()
+            }
+            Statement::RollbackTo(name) => {
+                self.rollback_to(name).await?;
+                "ROLLBACK".into()
+            }
+            Statement::SetSessionCharacteristics(modes) => {
+                for m in modes {
+                    let (name, value) = mode_setting(m);
+                    let name = match name {
+                        "transaction_isolation" => "default_transaction_isolation",
+                        "transaction_read_only" => "default_transaction_read_only",
+                        _ => "default_transaction_deferrable",
+                    };
+                    let in_txn = self.txn != TxnState::Idle;
+                    if let Some(r) = self
+                        .settings
+                        .set(name, &SetValue::Values(vec![value]), false, in_txn)
+                        .map_err(|e| error::from_sql(&e))?
+                    {
+                        self.pending_reports.push(r);
+                    }
+                }
+                "SET".into()
+            }
             Statement::SetTransaction(modes) => {
                 if self.txn == TxnState::Idle {
                     let w = error::warning(
@@ -293,6 +439,13 @@ impl Session {
                     backend::notice_response(&mut self.conn.out, &w);
                 }
                 let in_txn = self.txn != TxnState::Idle;
+                let lower = name.to_ascii_lowercase();
+                if let SetValue::Values(v) = value {
+                    if lower == "transaction_isolation" || lower == "transaction_read_only" {
+                        let canonical = canonical_mode_value(&lower, &v.join(", "));
+                        self.check_transaction_setting(&lower, &canonical)?;
+                    }
+                }
                 if let Some(r) = self
                     .settings
                     .set(name, value, *local, in_txn)
@@ -339,8 +492,26 @@ impl Session {
                         .map(Vec::from)
                         .collect()
                 } else {
-                    let (column, value) =
+                    let (column, mut value) =
                         self.settings.show(name).map_err(|e| error::from_sql(&e))?;
+                    // Outside a block, the next transaction's characteristics are the defaults.
+                    if self.txn == TxnState::Idle {
+                        let default = match column.as_str() {
+                            "transaction_isolation" => {
+                                self.settings.get("default_transaction_isolation")
+                            }
+                            "transaction_read_only" => {
+                                self.settings.get("default_transaction_read_only")
+                            }
+                            "transaction_deferrable" => {
+                                self.settings.get("default_transaction_deferrable")
+                            }
+                            _ => None,
+                        };
+                        if let Some(d) = default {
+                            value = d.to_string();
+                        }
+                    }
                     if describe {
                         write_row_description(
                             &mut self.conn.out,
@@ -578,19 +749,41 @@ impl Session {
 
     fn apply_modes(&mut self, modes: &[TransactionMode]) -> Result<(), ErrorFields> {
         for m in modes {
-            let (name, value) = match m {
-                TransactionMode::IsolationLevel(level) => ("transaction_isolation", level.clone()),
-                TransactionMode::ReadOnly(ro) => (
-                    "transaction_read_only",
-                    if *ro { "on".into() } else { "off".into() },
-                ),
-            };
+            let (name, value) = mode_setting(m);
+            self.check_transaction_setting(name, &value)?;
             self.settings
                 .set(name, &SetValue::Values(vec![value]), false, true)
                 .map_err(|e| error::from_sql(&e))?;
         }
         Ok(())
     }
+}
+
+/// The setting a transaction mode sets, with its canonical value.
+fn mode_setting(m: &TransactionMode) -> (&'static str, String) {
+    match m {
+        TransactionMode::IsolationLevel(level) => ("transaction_isolation", level.clone()),
+        TransactionMode::ReadOnly(ro) => (
+            "transaction_read_only",
+            if *ro { "on".into() } else { "off".into() },
+        ),
+        TransactionMode::Deferrable(d) => (
+            "transaction_deferrable",
+            if *d { "on".into() } else { "off".into() },
+        ),
+    }
+}
+
+/// A SET value of transaction_isolation / transaction_read_only in its canonical form.
+fn canonical_mode_value(name: &str, value: &str) -> String {
+    let v = value.trim().to_ascii_lowercase();
+    if name == "transaction_read_only" {
+        return match v.as_str() {
+            "on" | "true" | "yes" | "1" | "t" | "y" => "on".into(),
+            _ => "off".into(),
+        };
+    }
+    v
 }
 
 /// In a failed block PostgreSQL reports 25P02 for anything but COMMIT/ROLLBACK, even a statement

@@ -261,7 +261,7 @@ impl Session {
                 prepared.plan.clone().unwrap_or_else(|| Arc::new(q.clone())),
                 portal.params.clone(),
             );
-            let rows = match self.query_rows(plan, &params).await {
+            let rows = match self.portal_query(plan, &params).await {
                 Ok(rows) => rows,
                 Err(f) => return self.extended_error(f),
             };

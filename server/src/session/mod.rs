@@ -40,6 +40,7 @@ use crate::worker::Worker;
 use exec::TxnState;
 use extended::{Portal, Prepared};
 pub use params::{Settings, SERVER_VERSION};
+pub(crate) use tables::scatter;
 
 /// Output is written once it grows past this, even mid-batch.
 const FLUSH_THRESHOLD: usize = 64 * 1024;
@@ -113,6 +114,8 @@ pub struct Session {
     txn_id: Option<pglitedb_shard::TxnId>,
     /// Shards holding the current transaction's writes and locks.
     participants: std::collections::BTreeSet<pglitedb_shard::ShardId>,
+    /// Snapshots, savepoints, lock-only shards of the current transaction.
+    tx: txn::TxnExtra,
     /// Output formatting for the current settings; `None` after anything that may change them.
     format: Option<Rc<pglitedb_sql::types::FormatContext>>,
     /// Scratch buffer for encoding one value.

@@ -105,6 +105,13 @@ const GUCS: &[Guc] = &[
         description: "Sets the transaction isolation level of each new transaction.",
     },
     Guc {
+        name: "default_transaction_deferrable",
+        default: "off",
+        kind: Kind::Bool,
+        report: false,
+        description: "Sets the default deferrable status of new transactions.",
+    },
+    Guc {
         name: "default_transaction_read_only",
         default: "off",
         kind: Kind::Bool,
@@ -427,6 +434,13 @@ const GUCS: &[Guc] = &[
         description: "Sets the current transaction's isolation level.",
     },
     Guc {
+        name: "transaction_deferrable",
+        default: "off",
+        kind: Kind::Bool,
+        report: false,
+        description: "Whether to defer a read-only serializable transaction until it can be executed with no possible serialization failures.",
+    },
+    Guc {
         name: "transaction_read_only",
         default: "off",
         kind: Kind::Bool,
@@ -597,7 +611,18 @@ impl Settings {
             .unwrap_or("off")
             .to_string();
         self.values.insert("transaction_read_only".into(), ro);
+        let deferrable = self
+            .get("default_transaction_deferrable")
+            .unwrap_or("off")
+            .to_string();
+        self.values
+            .insert("transaction_deferrable".into(), deferrable);
         self.changed_since(&before)
+    }
+
+    /// The reported settings whose values differ from `before`'s (ParameterStatus after ROLLBACK TO).
+    pub fn changed_from(&self, before: &Settings) -> Vec<(&'static str, String)> {
+        self.changed_since(&before.reported())
     }
 
     fn changed_since(&self, before: &[(&'static str, String)]) -> Vec<(&'static str, String)> {

@@ -152,6 +152,7 @@ pub(super) async fn handshake(worker: Rc<Worker>, mut conn: Conn) -> Option<Sess
         txn_id: None,
         format: None,
         participants: std::collections::BTreeSet::new(),
+        tx: Default::default(),
         scratch: Vec::with_capacity(64),
     })
 }

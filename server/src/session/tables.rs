@@ -2,9 +2,8 @@
 //! (router role) evaluates what it can, routes by primary key, scatters to all shards otherwise, and
 //! merges the answers.
 //!
-//! Until transactions land (issue 7), each statement commits on its own on every shard it touches;
-//! inside an explicit transaction block, statements that write are refused (0A000) rather than
-//! committed behind a ROLLBACK's back.
+//! Statements carry their transaction's context (`TxnCtx`: id, snapshot, savepoint, isolation, lock
+//! timeout, see `txn.rs`); DDL is not transactional and is refused inside a block (0A000).
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -21,7 +20,7 @@ use crate::error;
 use crate::worker::Worker;
 
 /// Sends one request to each of `shards` concurrently and collects the answers in order.
-pub(super) async fn scatter(
+pub(crate) async fn scatter(
     worker: &Rc<Worker>,
     shards: Vec<(ShardId, ShardRequest)>,
 ) -> Vec<ShardResponse> {
@@ -212,7 +211,7 @@ impl Session {
             };
             per_shard[shard.0 as usize].push(row);
         }
-        let txn = self.current_txn();
+        let txn = self.txn_ctx();
         let reqs: Vec<_> = per_shard
             .into_iter()
             .enumerate()
@@ -290,7 +289,7 @@ impl Session {
 
     /// The shard requests of one single-table plan: its key's shard, or every shard.
     fn scan_requests(
-        &self,
+        &mut self,
         plan: &Arc<QueryPlan>,
         params: &[Value],
     ) -> Vec<(ShardId, ShardRequest)> {
@@ -299,18 +298,24 @@ impl Session {
             .as_ref()
             .and_then(|s| s.key.as_deref())
             .and_then(|exprs| routed_key(exprs, params));
+        let txn = self.txn_ctx();
         let request = |key: Option<Vec<u8>>| ShardRequest::Scan {
-            txn: self.txn_id,
+            txn,
             plan: plan.clone(),
             params: params.to_vec(),
             key,
         };
-        match key {
+        let reqs: Vec<_> = match key {
             Some(key) => vec![(shard_for_key(&key, self.worker.cores()), request(Some(key)))],
             None => all_shards(&self.worker)
                 .map(|s| (s, request(None)))
                 .collect(),
+        };
+        if plan.source.as_ref().is_some_and(|s| s.lock.is_some()) {
+            // A locking SELECT leaves row locks on the shards it read.
+            self.add_lockers(reqs.iter().map(|(s, _)| *s));
         }
+        reqs
     }
 
     /// UPDATE and DELETE: on the one shard that holds the key, or on every shard.
@@ -319,7 +324,7 @@ impl Session {
         plan: &Arc<WritePlan>,
         params: &[Value],
     ) -> Result<u64, ErrorFields> {
-        let txn = self.current_txn();
+        let txn = self.txn_ctx();
         let key = plan
             .key
             .as_deref()

@@ -200,7 +200,7 @@ pub async fn connect_port(port: u16) -> tokio_postgres::Client {
     .await
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .expect("bind")
         .local_addr()

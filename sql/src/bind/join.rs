@@ -577,7 +577,12 @@ impl Binder<'_> {
                 self.scans.push(Arc::new(QueryPlan {
                     columns,
                     param_types: Vec::new(),
-                    source: Some(ScanSource { table, filter, key }),
+                    source: Some(ScanSource {
+                        table,
+                        filter,
+                        key,
+                        lock: None,
+                    }),
                     body,
                     order: Vec::new(),
                     distinct: Distinct::None,

@@ -53,6 +53,7 @@ pub trait SessionContext {
 pub enum TransactionMode {
     IsolationLevel(String),
     ReadOnly(bool),
+    Deferrable(bool),
 }
 
 /// The right-hand side of SET.
@@ -67,9 +68,22 @@ pub enum SetValue {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Statement {
     Begin(Vec<TransactionMode>),
+    /// `START TRANSACTION`: BEGIN with its own command tag.
+    StartTransaction(Vec<TransactionMode>),
     Commit,
     Rollback,
     SetTransaction(Vec<TransactionMode>),
+    /// `COMMIT AND CHAIN`: commit, then start a block with the same characteristics.
+    CommitAndChain,
+    /// `ROLLBACK AND CHAIN`.
+    RollbackAndChain,
+    /// `SET SESSION CHARACTERISTICS AS TRANSACTION ...`: the defaults of later transactions.
+    SetSessionCharacteristics(Vec<TransactionMode>),
+    Savepoint(String),
+    /// `ROLLBACK TO [SAVEPOINT] name`.
+    RollbackTo(String),
+    /// `RELEASE [SAVEPOINT] name`.
+    Release(String),
     Set {
         name: String,
         value: SetValue,
@@ -176,6 +190,7 @@ pub fn bind(
         sublinks: 0,
         work_refs: Vec::new(),
         outer_agg_inside: Vec::new(),
+        weak_locks: &parsed.pre.weak_locks,
     };
     let stmt = match &parsed.stmt {
         crate::parse::Stmt::Sql(s) => s,
@@ -213,13 +228,39 @@ pub fn bind(
             }
             None => b.query(q),
         },
-        S::StartTransaction { modes, .. } => Ok(Statement::Begin(modes.iter().map(mode).collect())),
+        S::StartTransaction { modes, begin, .. } => {
+            let modes = with_deferrable(modes.iter().map(mode).collect(), parsed.pre.deferrable);
+            Ok(if *begin {
+                Statement::Begin(modes)
+            } else {
+                Statement::StartTransaction(modes)
+            })
+        }
         S::Commit { chain: false, .. } => Ok(Statement::Commit),
+        S::Commit { chain: true, .. } => Ok(Statement::CommitAndChain),
+        S::Rollback {
+            chain: true,
+            savepoint: None,
+        } => Ok(Statement::RollbackAndChain),
         S::Rollback {
             chain: false,
             savepoint: None,
         } => Ok(Statement::Rollback),
-        S::Set(set) => set_statement(set),
+        S::Rollback {
+            chain: false,
+            savepoint: Some(name),
+        } => Ok(Statement::RollbackTo(ident(name))),
+        S::Savepoint { name } => Ok(Statement::Savepoint(ident(name))),
+        S::ReleaseSavepoint { name } => Ok(Statement::Release(ident(name))),
+        S::Set(set) => set_statement(set).map(|st| match st {
+            Statement::SetTransaction(m) => {
+                Statement::SetTransaction(with_deferrable(m, parsed.pre.deferrable))
+            }
+            Statement::SetSessionCharacteristics(m) => {
+                Statement::SetSessionCharacteristics(with_deferrable(m, parsed.pre.deferrable))
+            }
+            other => other,
+        }),
         S::ShowVariable { variable } => {
             let name = variable.iter().map(ident).collect::<Vec<_>>().join(" ");
             Ok(Statement::Show(match name.as_str() {
@@ -291,6 +332,7 @@ pub fn bind(
             let inner = Parsed {
                 stmt: crate::parse::Stmt::Sql((**statement).clone()),
                 source: parsed.source.clone(),
+                pre: parsed.pre.clone(),
             };
             let inner = bind(&inner, declared, ctx)?;
             Ok(Statement::Explain {
@@ -332,6 +374,12 @@ fn statement_kind(stmt: &ast::Statement) -> String {
             .map(|w| w.to_ascii_uppercase())
             .unwrap_or_default(),
     }
+}
+
+/// Adds `[NOT] DEFERRABLE` (taken out before parsing, see `locking.rs`) to a mode list.
+fn with_deferrable(mut modes: Vec<TransactionMode>, d: Option<bool>) -> Vec<TransactionMode> {
+    modes.extend(d.map(TransactionMode::Deferrable));
+    modes
 }
 
 fn mode(m: &ast::TransactionMode) -> TransactionMode {
@@ -376,6 +424,13 @@ fn set_statement(set: &ast::Set) -> Result<Statement> {
             session: false,
             snapshot: None,
         } => Ok(Statement::SetTransaction(modes.iter().map(mode).collect())),
+        ast::Set::SetTransaction {
+            modes,
+            session: true,
+            snapshot: None,
+        } => Ok(Statement::SetSessionCharacteristics(
+            modes.iter().map(mode).collect(),
+        )),
         ast::Set::SetNames { charset_name, .. } => Ok(Statement::Set {
             name: "client_encoding".into(),
             value: SetValue::Values(vec![charset_name.value.clone()]),
@@ -465,6 +520,8 @@ pub(crate) struct Binder<'a> {
     pub(crate) work_refs: Vec<(usize, Option<u32>)>,
     /// Per entry of `outer`: whether that level was inside an aggregate's arguments.
     pub(crate) outer_agg_inside: Vec<bool>,
+    /// Which locking clauses are the weaker forms (see `locking.rs`).
+    pub(crate) weak_locks: &'a [bool],
 }
 
 impl Binder<'_> {

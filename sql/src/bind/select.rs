@@ -84,9 +84,7 @@ impl Binder<'_> {
         select: &ast::Select,
         q: Option<&ast::Query>,
     ) -> Result<QueryPlan> {
-        if q.is_some_and(|q| !q.locks.is_empty()) {
-            return unsupported("FOR UPDATE");
-        }
+        let locked = q.is_some_and(|q| !q.locks.is_empty());
         let top = self.nest == 0;
         let keep_unknown = std::mem::take(&mut self.keep_unknown);
         let sublinks_before = self.sublinks;
@@ -374,9 +372,45 @@ impl Binder<'_> {
             ),
             Some(FromNode::Table { table, .. }) if fast => {
                 let key = filter.as_ref().and_then(|f| dml::point_key(f, &table));
-                (Some(ScanSource { table, filter, key }), None)
+                let name = labels
+                    .first()
+                    .map(|l| l.0.clone())
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| table.name.clone());
+                let locks: &[ast::LockClause] = q.map_or(&[], |q| &q.locks);
+                let lock =
+                    crate::locking::row_locking(locks, self.weak_locks, Some(&name), &|n| {
+                        self.position(n)
+                    })?;
+                if let Some(l) = lock {
+                    let agg = match &body {
+                        Body::Aggregate(a) => Some(a),
+                        Body::Project(_) => None,
+                    };
+                    crate::locking::check_query(
+                        l,
+                        distinct != Distinct::None,
+                        agg.is_some_and(|a| !a.group_by.is_empty()),
+                        agg.is_some_and(|a| a.having.is_some()),
+                        agg.is_some_and(|a| !a.calls.is_empty()),
+                    )?;
+                }
+                (
+                    Some(ScanSource {
+                        table,
+                        filter,
+                        key,
+                        lock,
+                    }),
+                    None,
+                )
             }
             Some(mut node) => {
+                if locked {
+                    return unsupported(
+                        "FOR UPDATE/SHARE with joins, subqueries or set operations",
+                    );
+                }
                 let mut rest = Vec::new();
                 if let Some(f) = filter {
                     let mut parts = Vec::new();

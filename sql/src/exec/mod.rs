@@ -15,7 +15,7 @@ pub(crate) mod env;
 mod rel;
 #[cfg(test)]
 mod rel_tests;
-mod sort;
+pub(crate) mod sort;
 pub(crate) mod sublink;
 #[cfg(test)]
 mod tests;
@@ -351,7 +351,7 @@ pub(crate) fn local_rows(
 }
 
 /// OFFSET + LIMIT, when LIMIT is given: the most rows any shard needs to send.
-fn limit_bound(plan: &QueryPlan, params: &[Value]) -> Result<Option<usize>> {
+pub(crate) fn limit_bound(plan: &QueryPlan, params: &[Value]) -> Result<Option<usize>> {
     let Some(limit) = &plan.limit else {
         return Ok(None);
     };

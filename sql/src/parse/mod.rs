@@ -26,6 +26,8 @@ pub struct Parsed {
     pub(crate) stmt: Stmt,
     /// The whole query string, for error positions (spans are relative to it).
     pub(crate) source: std::sync::Arc<str>,
+    /// What the pre-pass of `locking.rs` took out of the text for sqlparser.
+    pub(crate) pre: crate::locking::Flags,
 }
 
 /// Parses a query string holding zero or more `;`-separated statements. An empty vector means an
@@ -34,6 +36,10 @@ pub struct Parsed {
 pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
     let dialect = PostgreSqlDialect {};
     let source: std::sync::Arc<str> = sql.into();
+    // `FOR NO KEY UPDATE` / `FOR KEY SHARE` / `DEFERRABLE`: blanked in place, flagged per
+    // statement.
+    let weakened = crate::locking::weaken(sql);
+    let sql = weakened.as_ref().map_or(sql, |(t, _)| t.as_str());
     if might_be_special(sql) {
         if let Ok(tokens) = Tokenizer::new(&dialect, sql).tokenize_with_location() {
             let pieces = split::split(sql, &tokens);
@@ -44,6 +50,7 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
                         out.push(Parsed {
                             stmt: Stmt::Database(split::database(sql, piece)?),
                             source: source.clone(),
+                            pre: Default::default(),
                         });
                         continue;
                     }
@@ -51,15 +58,19 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
                         out.push(Parsed {
                             stmt: Stmt::Maintenance(split::maintenance(sql, piece)?),
                             source: source.clone(),
+                            pre: Default::default(),
                         });
                         continue;
                     }
                     let text = split::isolate(sql, piece);
                     let stmts =
                         Parser::parse_sql(&dialect, &text).map_err(|e| syntax_error(&text, &e))?;
+                    // (Locking clauses mixed with maintenance statements count as the stronger
+                    // forms: the flags are per statement of the whole string.)
                     out.extend(stmts.into_iter().map(|stmt| Parsed {
                         stmt: Stmt::Sql(stmt),
                         source: source.clone(),
+                        pre: Default::default(),
                     }));
                 }
                 return Ok(out);
@@ -67,13 +78,21 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
         }
     }
     match Parser::parse_sql(&dialect, sql) {
-        Ok(stmts) => Ok(stmts
-            .into_iter()
-            .map(|stmt| Parsed {
-                stmt: Stmt::Sql(stmt),
-                source: source.clone(),
-            })
-            .collect()),
+        Ok(stmts) => {
+            let flags = weakened
+                .map(|(_, f)| f)
+                .filter(|f| f.len() == stmts.len())
+                .unwrap_or_default();
+            Ok(stmts
+                .into_iter()
+                .enumerate()
+                .map(|(i, stmt)| Parsed {
+                    stmt: Stmt::Sql(stmt),
+                    source: source.clone(),
+                    pre: flags.get(i).cloned().unwrap_or_default(),
+                })
+                .collect())
+        }
         Err(e) => Err(syntax_error(sql, &e)),
     }
 }

@@ -116,6 +116,44 @@ pub struct ScanSource {
     /// When the filter fixes every primary-key column (`pk = expr AND ...`), the key's expressions in
     /// key order: the row lives on one shard and is found by a point lookup.
     pub key: Option<Vec<Expr>>,
+    /// `FOR UPDATE` / `FOR SHARE` / ...: lock every returned row (see `shard/src/txn.rs`).
+    pub lock: Option<RowLocking>,
+}
+
+/// A locking clause of a SELECT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowLocking {
+    pub strength: LockStrength,
+    pub wait: LockWaitPolicy,
+}
+
+/// Row lock strengths, weakest first (PostgreSQL's order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LockStrength {
+    KeyShare,
+    Share,
+    NoKeyUpdate,
+    Update,
+}
+
+impl LockStrength {
+    /// `FOR UPDATE`, as PostgreSQL's messages spell it.
+    pub fn clause(self) -> &'static str {
+        match self {
+            LockStrength::KeyShare => "FOR KEY SHARE",
+            LockStrength::Share => "FOR SHARE",
+            LockStrength::NoKeyUpdate => "FOR NO KEY UPDATE",
+            LockStrength::Update => "FOR UPDATE",
+        }
+    }
+}
+
+/// What a locking SELECT does with a row another transaction holds locked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockWaitPolicy {
+    Block,
+    Nowait,
+    SkipLocked,
 }
 
 /// How target rows are computed from filtered input rows.
