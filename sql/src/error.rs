@@ -249,6 +249,24 @@ pub enum SqlError {
     /// XX000: a bug in PGLiteDB, never the user's fault.
     #[error("internal error (bug): {0}")]
     Internal(String),
+    /// Another error with the position PostgreSQL reports for it (a literal whose input failed
+    /// while binding, as `parser_errposition` does). Everything but the position is the inner
+    /// error's.
+    #[error("{error}")]
+    At { error: Box<SqlError>, position: u32 },
+}
+
+impl SqlError {
+    /// Attaches a position unless the error has one already.
+    pub fn at(self, position: Option<u32>) -> SqlError {
+        match position {
+            Some(position) if self.position().is_none() => SqlError::At {
+                error: Box::new(self),
+                position,
+            },
+            _ => self,
+        }
+    }
 }
 
 /// Result alias used across the crate.
@@ -324,6 +342,7 @@ impl SqlError {
             SqlError::InvalidRecursion { .. } => "42P19",
             SqlError::FeatureNotSupported(_) => "0A000",
             SqlError::Internal(_) => "XX000",
+            SqlError::At { error, .. } => error.sqlstate(),
         }
     }
 
@@ -346,6 +365,7 @@ impl SqlError {
             | SqlError::UndefinedQualifiedColumn { position, .. }
             | SqlError::MissingFromEntry { position, .. }
             | SqlError::InvalidRecursion { position, .. } => *position,
+            SqlError::At { position, .. } => Some(*position),
             _ => None,
         }
     }
@@ -361,6 +381,7 @@ impl SqlError {
             SqlError::InvalidSetOpOrderBy { .. } => {
                 Some("Only result column names can be used, not expressions or functions.")
             }
+            SqlError::At { error, .. } => error.detail(),
             _ => None,
         }
     }
@@ -381,6 +402,7 @@ impl SqlError {
             SqlError::InvalidSetOpOrderBy { .. } => Some(
                 "Add the expression/function to every SELECT, or move the UNION into a FROM clause.",
             ),
+            SqlError::At { error, .. } => error.hint(),
             _ => None,
         }
     }

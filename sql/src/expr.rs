@@ -5,7 +5,7 @@
 
 use crate::error::{Result, SqlError};
 use crate::func::FuncSig;
-use crate::types::{self, DataType, Value};
+use crate::types::{self, BinarySig, DataType, FormatContext, UnarySig, Value};
 
 /// A resolved built-in function (`crate::func::resolve`). Two calls are the same function when
 /// name, parameter types and result type agree (what GROUP BY/ORDER BY matching needs).
@@ -72,6 +72,37 @@ pub enum Expr {
     },
     /// A subquery used as an expression (EXISTS, IN/ANY/ALL, scalar).
     SubLink(Box<crate::plan::SubLink>),
+    /// Operators resolved by `types::ops` and the conditional forms (CASE, COALESCE, ...):
+    /// every child is in `args`, in the order [`Node`] documents.
+    Node {
+        kind: Node,
+        args: Vec<Expr>,
+        ty: DataType,
+    },
+}
+
+/// The kinds of [`Expr::Node`], with the layout of their `args`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    /// `l op r` (args: l, r, already of the signature's operand types).
+    Op(BinarySig),
+    /// A prefix operator (args: the operand).
+    Prefix(UnarySig),
+    /// Searched CASE (args: cond1, result1, cond2, result2, ..., else). Only the branch taken is
+    /// evaluated, as in PostgreSQL (`CASE WHEN false THEN 1/0 ELSE 0 END` is 0).
+    Case,
+    /// COALESCE (args: the alternatives, evaluated until one is not NULL).
+    Coalesce,
+    /// GREATEST / LEAST (args: the values, NULLs ignored).
+    Greatest,
+    Least,
+    /// `l IS [NOT] DISTINCT FROM r` with `eq`, the `=` operator of their common type.
+    IsDistinct {
+        eq: BinarySig,
+        negated: bool,
+    },
+    /// An explicit cast's length coercion (args: the operand, already of type `ty`).
+    Typmod(i32),
 }
 
 impl Expr {
@@ -85,6 +116,7 @@ impl Expr {
             Expr::Call { func, .. } => func.0.ret,
             Expr::Outer { ty, .. } => *ty,
             Expr::SubLink(s) => s.data_type(),
+            Expr::Node { ty, .. } => *ty,
         }
     }
 
@@ -121,7 +153,14 @@ impl Expr {
                 right,
                 ty,
             } => {
-                let (l, r) = (left.eval_row(row, params)?, right.eval_row(row, params)?);
+                let l = left.eval_row(row, params)?;
+                // AND/OR stop at a deciding left operand, as PostgreSQL's evaluation does.
+                match (op, &l) {
+                    (BinOp::And, Value::Bool(false)) => return Ok(l),
+                    (BinOp::Or, Value::Bool(true)) => return Ok(l),
+                    _ => {}
+                }
+                let r = right.eval_row(row, params)?;
                 binary(*op, l, r, left.data_type(), *ty)
             }
             Expr::Call { func, args } => {
@@ -133,14 +172,95 @@ impl Expr {
             }
             Expr::Outer { depth, column, .. } => crate::exec::env::outer(*depth, *column),
             Expr::SubLink(s) => crate::exec::sublink::eval(s, row, params),
+            Expr::Node { kind, args, ty } => eval_node(kind, args, *ty, row, params),
         }
+    }
+}
+
+/// The session settings evaluation sees (a default until the session's context is threaded
+/// through evaluation).
+fn eval_ctx() -> FormatContext {
+    FormatContext::default()
+}
+
+fn eval_node(
+    kind: &Node,
+    args: &[Expr],
+    ty: DataType,
+    row: &[Value],
+    params: &[Value],
+) -> Result<Value> {
+    let eval = |e: &Expr| e.eval_row(row, params);
+    match kind {
+        Node::Op(sig) => {
+            let (l, r) = (eval(&args[0])?, eval(&args[1])?);
+            types::ops::eval_binary(sig, l, r, &eval_ctx())
+        }
+        Node::Prefix(sig) => types::ops::eval_unary(sig, eval(&args[0])?),
+        Node::Case => {
+            let mut pairs = args.chunks_exact(2);
+            for pair in pairs.by_ref() {
+                if eval(&pair[0])? == Value::Bool(true) {
+                    return eval(&pair[1]);
+                }
+            }
+            match pairs.remainder() {
+                [otherwise] => eval(otherwise),
+                _ => Ok(Value::Null),
+            }
+        }
+        Node::Coalesce => {
+            for a in args {
+                let v = eval(a)?;
+                if !v.is_null() {
+                    return Ok(v);
+                }
+            }
+            Ok(Value::Null)
+        }
+        Node::Greatest | Node::Least => {
+            let mut best: Option<Value> = None;
+            for a in args {
+                let v = eval(a)?;
+                if v.is_null() {
+                    continue;
+                }
+                let better = match &best {
+                    None => true,
+                    Some(b) => {
+                        let ord = types::ops::eval::cmp_typed(ty, &v, b);
+                        if *kind == Node::Greatest {
+                            ord.is_gt()
+                        } else {
+                            ord.is_lt()
+                        }
+                    }
+                };
+                if better {
+                    best = Some(v);
+                }
+            }
+            Ok(best.unwrap_or(Value::Null))
+        }
+        Node::IsDistinct { eq, negated } => {
+            let (l, r) = (eval(&args[0])?, eval(&args[1])?);
+            let distinct = match (l.is_null(), r.is_null()) {
+                (true, true) => false,
+                (true, false) | (false, true) => true,
+                (false, false) => {
+                    types::ops::eval_binary(eq, l, r, &eval_ctx())? != Value::Bool(true)
+                }
+            };
+            Ok(Value::Bool(distinct != *negated))
+        }
+        Node::Typmod(typmod) => types::cast::apply_typmod(eval(&args[0])?, ty, *typmod, true),
     }
 }
 
 /// Calls a built-in. A panic inside one (a bug in one of many functions) becomes an internal
 /// error of this statement instead of taking the core down with it; the panic hook still logs it.
 fn call_builtin(sig: &FuncSig, args: &[Value]) -> Result<Value> {
-    let ctx = types::FormatContext::default();
+    let ctx = eval_ctx();
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sig.call(args, &ctx))).unwrap_or_else(
         |_| {
             Err(SqlError::Internal(format!(
@@ -220,5 +340,5 @@ fn binary(op: BinOp, l: Value, r: Value, operand_ty: DataType, ty: DataType) -> 
             ty.sql_name()
         ))
     })?;
-    types::ops::eval_binary(&sig, l, r, &types::FormatContext::default())
+    types::ops::eval_binary(&sig, l, r, &eval_ctx())
 }

@@ -61,6 +61,16 @@ impl SessionContext for Ctx<'_> {
     fn database(&self) -> String {
         self.database.to_string()
     }
+    fn format_context(&self) -> FormatContext {
+        let get = |name: &str| self.settings.get(name).unwrap_or_default().to_string();
+        FormatContext::from_settings(
+            &get("datestyle"),
+            &get("intervalstyle"),
+            &get("timezone"),
+            &get("extra_float_digits"),
+        )
+        .unwrap_or_default()
+    }
     fn version(&self) -> String {
         format!(
             "PostgreSQL {SERVER_VERSION} (PGLiteDB {}) on x86_64-pc-linux-gnu, compiled by rustc, 64-bit",

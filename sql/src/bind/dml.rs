@@ -379,6 +379,6 @@ fn reads_row(e: &Expr) -> bool {
         Expr::Cast(inner, _) | Expr::Neg(inner) | Expr::Not(inner) => reads_row(inner),
         Expr::IsNull { expr, .. } => reads_row(expr),
         Expr::Binary { left, right, .. } => reads_row(left) || reads_row(right),
-        Expr::Call { args, .. } => args.iter().any(reads_row),
+        Expr::Call { args, .. } | Expr::Node { args, .. } => args.iter().any(reads_row),
     }
 }

@@ -262,7 +262,7 @@ pub(crate) fn walk(e: &Expr, f: &mut impl FnMut(&Expr)) {
             walk(left, f);
             walk(right, f);
         }
-        Expr::Call { args, .. } => args.iter().for_each(|a| walk(a, f)),
+        Expr::Call { args, .. } | Expr::Node { args, .. } => args.iter().for_each(|a| walk(a, f)),
     }
 }
 
@@ -315,6 +315,14 @@ pub(crate) fn rewrite(e: Expr, f: &mut impl FnMut(&Expr) -> Result<Option<Expr>>
                 .into_iter()
                 .map(|a| rewrite(a, f))
                 .collect::<Result<_>>()?,
+        },
+        Expr::Node { kind, args, ty } => Expr::Node {
+            kind,
+            args: args
+                .into_iter()
+                .map(|a| rewrite(a, f))
+                .collect::<Result<_>>()?,
+            ty,
         },
     })
 }

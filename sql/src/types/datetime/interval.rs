@@ -411,14 +411,17 @@ impl Interval {
                 }
                 let v: f64 = num.parse().ok()?;
                 num.clear();
+                // Out-of-range fields fail the parse rather than wrap.
+                let i32_of = |x: f64| (x.abs() <= f64::from(i32::MAX)).then_some(x as i32);
+                let i64_of = |x: f64| (x.abs() < 9.2e18).then_some(x as i64);
                 match (in_time, c) {
-                    (false, 'y') => iv.months += (v * 12.0) as i32,
-                    (false, 'm') => iv.months += v as i32,
-                    (false, 'w') => iv.days += (v * 7.0) as i32,
-                    (false, 'd') => iv.days += v as i32,
-                    (true, 'h') => iv.micros += (v * 3600e6) as i64,
-                    (true, 'm') => iv.micros += (v * 60e6) as i64,
-                    (true, 's') => iv.micros += (v * 1e6).round() as i64,
+                    (false, 'y') => iv.months = iv.months.checked_add(i32_of(v * 12.0)?)?,
+                    (false, 'm') => iv.months = iv.months.checked_add(i32_of(v)?)?,
+                    (false, 'w') => iv.days = iv.days.checked_add(i32_of(v * 7.0)?)?,
+                    (false, 'd') => iv.days = iv.days.checked_add(i32_of(v)?)?,
+                    (true, 'h') => iv.micros = iv.micros.checked_add(i64_of(v * 3600e6)?)?,
+                    (true, 'm') => iv.micros = iv.micros.checked_add(i64_of(v * 60e6)?)?,
+                    (true, 's') => iv.micros = iv.micros.checked_add(i64_of((v * 1e6).round())?)?,
                     _ => return None,
                 }
             }
