@@ -85,7 +85,7 @@ impl<I: Io> Shard<I> {
         &mut self,
         txn: Option<TxnId>,
         plan: &QueryPlan,
-        params: &[Value],
+        params: &pglitedb_sql::Params,
         key: Option<Vec<u8>>,
     ) -> Result<Vec<Vec<Value>>> {
         let Some(source) = &plan.source else {
@@ -152,7 +152,7 @@ impl<I: Io> Shard<I> {
         &mut self,
         txn: TxnId,
         plan: &WritePlan,
-        params: &[Value],
+        params: &pglitedb_sql::Params,
         key: Option<Vec<u8>>,
     ) -> Result<Step<I::File>> {
         let table = self.local_table(&plan.table)?;

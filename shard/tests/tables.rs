@@ -122,7 +122,7 @@ fn scan(plan: Arc<QueryPlan>, txn: Option<u64>) -> ShardRequest {
     ShardRequest::Scan {
         txn: txn.map(TxnId),
         plan,
-        params: vec![],
+        params: Default::default(),
         key: None,
     }
 }
@@ -198,7 +198,7 @@ fn tables_survive_reopen_and_enforce_primary_keys() {
                 ShardRequest::Scan {
                     txn: None,
                     plan,
-                    params: vec![],
+                    params: Default::default(),
                     key,
                 },
             )
@@ -317,7 +317,7 @@ fn writes_are_private_until_commit_and_locks_serialise_updates() {
         let upd = |txn: u64| ShardRequest::Modify {
             txn: TxnId(txn),
             plan: bump.clone(),
-            params: vec![],
+            params: Default::default(),
             key: key.clone(),
         };
         assert!(matches!(
@@ -360,7 +360,7 @@ fn writes_are_private_until_commit_and_locks_serialise_updates() {
         let delete = ShardRequest::Modify {
             txn: TxnId(12),
             plan: del,
-            params: vec![],
+            params: Default::default(),
             key: None,
         };
         assert!(matches!(

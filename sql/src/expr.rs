@@ -7,6 +7,48 @@ use crate::error::{Result, SqlError};
 use crate::func::FuncSig;
 use crate::types::{self, BinarySig, DataType, FormatContext, UnarySig, Value};
 
+/// What an evaluation sees besides the input row: the values of the `$n` parameters (already of
+/// their types) and the session's settings (TimeZone, DateStyle, ..., and `now()`, the
+/// transaction's start), which the session fixes per statement and ships with the plan.
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    values: Vec<Value>,
+    ctx: std::sync::Arc<FormatContext>,
+}
+
+impl Params {
+    pub fn new(values: Vec<Value>, ctx: std::sync::Arc<FormatContext>) -> Params {
+        Params { values, ctx }
+    }
+
+    /// The session settings of this evaluation.
+    pub fn ctx(&self) -> &FormatContext {
+        &self.ctx
+    }
+
+    /// The shared settings, for building another `Params` with the same context.
+    pub fn shared_ctx(&self) -> std::sync::Arc<FormatContext> {
+        self.ctx.clone()
+    }
+}
+
+impl std::ops::Deref for Params {
+    type Target = [Value];
+    fn deref(&self) -> &[Value] {
+        &self.values
+    }
+}
+
+impl From<Vec<Value>> for Params {
+    /// Parameters under default settings (tests, constant folding of DEFAULTs).
+    fn from(values: Vec<Value>) -> Params {
+        Params {
+            values,
+            ctx: Default::default(),
+        }
+    }
+}
+
 /// A resolved built-in function (`crate::func::resolve`). Two calls are the same function when
 /// name, parameter types and result type agree (what GROUP BY/ORDER BY matching needs).
 #[derive(Debug, Clone)]
@@ -121,13 +163,13 @@ impl Expr {
     }
 
     /// Evaluates an expression that references no columns against bound parameter values.
-    pub fn eval(&self, params: &[Value]) -> Result<Value> {
+    pub fn eval(&self, params: &Params) -> Result<Value> {
         self.eval_row(&[], params)
     }
 
     /// Evaluates against one input row and the bound parameter values (already converted to the
     /// parameters' types).
-    pub fn eval_row(&self, row: &[Value], params: &[Value]) -> Result<Value> {
+    pub fn eval_row(&self, row: &[Value], params: &Params) -> Result<Value> {
         match self {
             Expr::Const(v, _) => Ok(v.clone()),
             Expr::Param(i, _) => params
@@ -138,7 +180,14 @@ impl Expr {
                 .get(*i)
                 .cloned()
                 .ok_or_else(|| SqlError::Internal(format!("column {i} is outside the input row"))),
-            Expr::Cast(e, ty) => cast(e.eval_row(row, params)?, e.data_type(), *ty),
+            Expr::Cast(e, ty) => types::cast_ctx(
+                e.eval_row(row, params)?,
+                e.data_type(),
+                *ty,
+                types::NO_TYPMOD,
+                types::CastContext::Explicit,
+                params.ctx(),
+            ),
             Expr::Neg(e) => neg(e.eval_row(row, params)?),
             Expr::Not(e) => Ok(match e.eval_row(row, params)? {
                 Value::Bool(b) => Value::Bool(!b),
@@ -161,14 +210,14 @@ impl Expr {
                     _ => {}
                 }
                 let r = right.eval_row(row, params)?;
-                binary(*op, l, r, left.data_type(), *ty)
+                binary(*op, l, r, left.data_type(), *ty, params.ctx())
             }
             Expr::Call { func, args } => {
                 let args = args
                     .iter()
                     .map(|a| a.eval_row(row, params))
                     .collect::<Result<Vec<_>>>()?;
-                call_builtin(&func.0, &args)
+                call_builtin(&func.0, &args, params.ctx())
             }
             Expr::Outer { depth, column, .. } => crate::exec::env::outer(*depth, *column),
             Expr::SubLink(s) => crate::exec::sublink::eval(s, row, params),
@@ -177,24 +226,18 @@ impl Expr {
     }
 }
 
-/// The session settings evaluation sees (a default until the session's context is threaded
-/// through evaluation).
-fn eval_ctx() -> FormatContext {
-    FormatContext::default()
-}
-
 fn eval_node(
     kind: &Node,
     args: &[Expr],
     ty: DataType,
     row: &[Value],
-    params: &[Value],
+    params: &Params,
 ) -> Result<Value> {
     let eval = |e: &Expr| e.eval_row(row, params);
     match kind {
         Node::Op(sig) => {
             let (l, r) = (eval(&args[0])?, eval(&args[1])?);
-            types::ops::eval_binary(sig, l, r, &eval_ctx())
+            types::ops::eval_binary(sig, l, r, params.ctx())
         }
         Node::Prefix(sig) => types::ops::eval_unary(sig, eval(&args[0])?),
         Node::Case => {
@@ -248,7 +291,7 @@ fn eval_node(
                 (true, true) => false,
                 (true, false) | (false, true) => true,
                 (false, false) => {
-                    types::ops::eval_binary(eq, l, r, &eval_ctx())? != Value::Bool(true)
+                    types::ops::eval_binary(eq, l, r, params.ctx())? != Value::Bool(true)
                 }
             };
             Ok(Value::Bool(distinct != *negated))
@@ -259,9 +302,8 @@ fn eval_node(
 
 /// Calls a built-in. A panic inside one (a bug in one of many functions) becomes an internal
 /// error of this statement instead of taking the core down with it; the panic hook still logs it.
-fn call_builtin(sig: &FuncSig, args: &[Value]) -> Result<Value> {
-    let ctx = eval_ctx();
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sig.call(args, &ctx))).unwrap_or_else(
+fn call_builtin(sig: &FuncSig, args: &[Value], ctx: &FormatContext) -> Result<Value> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sig.call(args, ctx))).unwrap_or_else(
         |_| {
             Err(SqlError::Internal(format!(
                 "built-in function {} panicked",
@@ -269,11 +311,6 @@ fn call_builtin(sig: &FuncSig, args: &[Value]) -> Result<Value> {
             )))
         },
     )
-}
-
-/// Casts as PostgreSQL's explicit cast does, without a type modifier (see [`types::cast`]).
-pub fn cast(v: Value, from: DataType, to: DataType) -> Result<Value> {
-    types::cast(v, from, to, types::NO_TYPMOD)
 }
 
 fn neg(v: Value) -> Result<Value> {
@@ -292,7 +329,14 @@ fn neg(v: Value) -> Result<Value> {
     types::ops::eval_unary(&sig, v)
 }
 
-fn binary(op: BinOp, l: Value, r: Value, operand_ty: DataType, ty: DataType) -> Result<Value> {
+fn binary(
+    op: BinOp,
+    l: Value,
+    r: Value,
+    operand_ty: DataType,
+    ty: DataType,
+    ctx: &FormatContext,
+) -> Result<Value> {
     match op {
         BinOp::And => {
             return Ok(match (l, r) {
@@ -340,5 +384,5 @@ fn binary(op: BinOp, l: Value, r: Value, operand_ty: DataType, ty: DataType) -> 
             ty.sql_name()
         ))
     })?;
-    types::ops::eval_binary(&sig, l, r, &eval_ctx())
+    types::ops::eval_binary(&sig, l, r, ctx)
 }

@@ -45,7 +45,7 @@ pub use bind::{
 pub use catalog::{Catalog, ColumnDef, EmptyCatalog, TableDef, TableId, DEFAULT_DATABASE};
 pub use error::{Result, SqlError};
 pub use exec::ShardRun;
-pub use expr::Expr;
+pub use expr::{Expr, Params};
 pub use parse::{parse, Maintenance, MaintenanceTarget, Parsed};
 pub use plan::{AggCall, Aggregate, Body, Distinct, QueryPlan, ScanSource, SortKey};
 pub use types::{DataType, FormatContext, Value};

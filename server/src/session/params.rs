@@ -461,6 +461,8 @@ pub struct Settings {
     local_saved: BTreeMap<String, String>,
     /// All values as of BEGIN, restored by ROLLBACK.
     txn_saved: Option<BTreeMap<String, String>>,
+    /// Values the startup packet set: what RESET returns to (PostgreSQL's session defaults).
+    startup: BTreeMap<String, String>,
 }
 
 impl Settings {
@@ -475,6 +477,7 @@ impl Settings {
             values,
             local_saved: BTreeMap::new(),
             txn_saved: None,
+            startup: BTreeMap::new(),
         }
     }
 
@@ -526,6 +529,7 @@ impl Settings {
     /// SET at startup (StartupMessage options): same validation, not transactional.
     pub fn set_startup(&mut self, name: &str, value: &str) -> Result<(), SqlError> {
         let (key, v) = validate(name, &SetValue::Values(vec![value.to_string()]), self)?;
+        self.startup.insert(key.clone(), v.clone());
         self.values.insert(key, v);
         Ok(())
     }
@@ -560,8 +564,10 @@ impl Settings {
     pub fn reset_all(&mut self) -> Vec<(&'static str, String)> {
         let before = self.reported();
         for g in GUCS.iter().filter(|g| g.kind != Kind::ReadOnly) {
+            let key = g.name.to_ascii_lowercase();
+            let v = self.startup.get(&key).cloned();
             self.values
-                .insert(g.name.to_ascii_lowercase(), g.default.to_string());
+                .insert(key, v.unwrap_or_else(|| g.default.to_string()));
         }
         self.changed_since(&before)
     }
@@ -629,7 +635,10 @@ fn validate(
         return Err(SqlError::CantChangeRuntimeParam(g.name.to_string()));
     }
     let items = match value {
-        SetValue::Default => return Ok((key, g.default.to_string())),
+        SetValue::Default => {
+            let v = current.startup.get(&key).cloned();
+            return Ok((key, v.unwrap_or_else(|| g.default.to_string())));
+        }
         SetValue::Values(items) => items,
     };
     let invalid = |v: &str| {

@@ -175,7 +175,7 @@ pub struct WritePlan {
 
 impl WritePlan {
     /// Whether a stored row is affected (NULL counts as false, as in WHERE).
-    pub fn matches(&self, row: &[Value], params: &[Value]) -> Result<bool> {
+    pub fn matches(&self, row: &[Value], params: &crate::expr::Params) -> Result<bool> {
         match &self.filter {
             None => Ok(true),
             Some(f) => Ok(f.eval_row(row, params)? == Value::Bool(true)),
@@ -184,7 +184,7 @@ impl WritePlan {
 
     /// The new row for UPDATE: every assignment is evaluated against the old row, then applied.
     /// Changing a primary-key column is refused (the row might move to another shard).
-    pub fn apply(&self, row: &[Value], params: &[Value]) -> Result<Vec<Value>> {
+    pub fn apply(&self, row: &[Value], params: &crate::expr::Params) -> Result<Vec<Value>> {
         let mut new = row.to_vec();
         for (col, e) in &self.assignments {
             new[*col] = e.eval_row(row, params)?;

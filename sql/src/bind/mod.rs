@@ -66,6 +66,11 @@ impl ParamTypes<'_> {
     pub(crate) fn format(&self) -> &FormatContext {
         self.format.get_or_init(|| self.session.format_context())
     }
+
+    /// No parameters, under the session's settings: for folding constants while binding.
+    pub(crate) fn eval_params(&self) -> crate::expr::Params {
+        crate::expr::Params::new(Vec::new(), Arc::new(self.format().clone()))
+    }
 }
 
 impl std::ops::Deref for ParamTypes<'_> {

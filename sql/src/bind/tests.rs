@@ -1,6 +1,7 @@
 //! Binder unit tests: names, types and parameter inference, utility statements, DDL and DML binding.
 use super::*;
 use crate::catalog::{ColumnDef, TableId};
+use crate::expr::Params;
 use crate::parse::parse;
 
 struct Ctx;
@@ -21,7 +22,7 @@ fn bind_one(sql: &str, declared: &[Option<DataType>]) -> Result<Statement> {
 fn run(sql: &str) -> (Vec<(String, DataType)>, Vec<Value>) {
     match bind_one(sql, &[]).expect("bind") {
         Statement::Query(q) => {
-            let rows = q.execute(&[]).expect("execute");
+            let rows = q.execute(&Params::default()).expect("execute");
             (q.columns, rows.into_iter().next().expect("one row"))
         }
         other => panic!("not a query: {other:?}"),
@@ -54,7 +55,9 @@ fn parameter_types_are_inferred_from_context() {
         panic!("query expected")
     };
     assert_eq!(q.param_types, [DataType::Int8, DataType::Int4]);
-    let rows = q.execute(&[Value::Int8(5), Value::Int4(41)]).expect("run");
+    let rows = q
+        .execute(&Params::from(vec![Value::Int8(5), Value::Int4(41)]))
+        .expect("run");
     assert_eq!(rows[0], [Value::Int8(5), Value::Int4(42)]);
     assert_eq!(
         bind_one("SELECT $1", &[]),
@@ -91,7 +94,7 @@ fn errors_match_postgres() {
 
 fn run_err(sql: &str) -> SqlError {
     match bind_one(sql, &[]) {
-        Ok(Statement::Query(q)) => q.execute(&[]).expect_err("error expected"),
+        Ok(Statement::Query(q)) => q.execute(&Params::default()).expect_err("error expected"),
         Ok(other) => panic!("not a query: {other:?}"),
         Err(e) => e,
     }
@@ -204,11 +207,11 @@ fn selects_over_a_table_find_point_lookups() {
     assert_eq!(src.key, Some(vec![Expr::Param(0, DataType::Int4)]));
     let row = [Value::Int4(5), Value::Int4(1), Value::Int8(-3)];
     let hit = q
-        .shard_rows([row.to_vec()], &[Value::Int4(5)])
+        .shard_rows([row.to_vec()], &Params::from(vec![Value::Int4(5)]))
         .expect("scan");
     assert_eq!(hit, [[Value::Int8(-3)]]);
     let miss = q
-        .shard_rows([row.to_vec()], &[Value::Int4(6)])
+        .shard_rows([row.to_vec()], &Params::from(vec![Value::Int4(6)]))
         .expect("scan");
     assert!(miss.is_empty());
     let Ok(Statement::Query(q)) = bind_table("SELECT * FROM accounts WHERE bid = 1") else {
@@ -231,7 +234,10 @@ fn inserts_fill_missing_columns_and_cast_to_column_types() {
     assert_eq!(param_types, [DataType::Int8, DataType::Int4]);
     assert_eq!(rows[0][1], Expr::Const(Value::Null, DataType::Int4));
     assert_eq!(rows[1][2].data_type(), DataType::Int8);
-    assert_eq!(rows[1][2].eval(&[]).expect("cast"), Value::Int8(2));
+    assert_eq!(
+        rows[1][2].eval(&Params::default()).expect("cast"),
+        Value::Int8(2)
+    );
     let e = bind_table("INSERT INTO accounts (zzz) VALUES (1)").expect_err("no column");
     assert_eq!(
         e.to_string(),

@@ -183,7 +183,7 @@ impl QueryPlan {
     pub fn shard_rows(
         &self,
         rows: impl IntoIterator<Item = Vec<Value>>,
-        params: &[Value],
+        params: &crate::expr::Params,
     ) -> Result<Vec<Vec<Value>>> {
         let mut run = self.shard_run(params)?;
         for row in rows {
@@ -193,7 +193,10 @@ impl QueryPlan {
     }
 
     /// The shard's half, fed one row at a time (for scans that read in batches).
-    pub fn shard_run<'a>(&'a self, params: &'a [Value]) -> Result<crate::exec::ShardRun<'a>> {
+    pub fn shard_run<'a>(
+        &'a self,
+        params: &'a crate::expr::Params,
+    ) -> Result<crate::exec::ShardRun<'a>> {
         crate::exec::ShardRun::new(self, params)
     }
 
@@ -201,13 +204,13 @@ impl QueryPlan {
     pub fn finish(
         &self,
         partials: Vec<Vec<Vec<Value>>>,
-        params: &[Value],
+        params: &crate::expr::Params,
     ) -> Result<Vec<Vec<Value>>> {
         crate::exec::finish(self, partials, params)
     }
 
     /// Runs a plan without base-table reads with bound parameter values.
-    pub fn execute(&self, params: &[Value]) -> Result<Vec<Vec<Value>>> {
+    pub fn execute(&self, params: &crate::expr::Params) -> Result<Vec<Vec<Value>>> {
         self.run_with(Vec::new(), params)
     }
 
@@ -216,7 +219,7 @@ impl QueryPlan {
     pub fn run_with(
         &self,
         inputs: Vec<Vec<Vec<Value>>>,
-        params: &[Value],
+        params: &crate::expr::Params,
     ) -> Result<Vec<Vec<Value>>> {
         crate::exec::env::with_inputs(inputs, || crate::exec::run_plan(self, params))
     }
