@@ -143,6 +143,9 @@ pub enum SqlError {
     /// 22025: `LIKE pattern must not end with escape character`.
     #[error("{0}")]
     InvalidEscapeSequence(String),
+    /// 22025 with PostgreSQL's hint.
+    #[error("invalid escape string")]
+    InvalidEscapeString,
     /// 54000: `null character not permitted`, `requested character too large`, ...
     #[error("{0}")]
     ProgramLimitExceeded(String),
@@ -313,6 +316,7 @@ impl SqlError {
             SqlError::InvalidArgumentForLog(_) => "2201E",
             SqlError::InvalidRegularExpression(_) => "2201B",
             SqlError::InvalidEscapeSequence(_) => "22025",
+            SqlError::InvalidEscapeString => "22025",
             SqlError::SubstringError(_) => "22011",
             SqlError::NullValueNotAllowed(_) => "22004",
             SqlError::ProgramLimitExceeded(_) => "54000",
@@ -402,6 +406,7 @@ impl SqlError {
             SqlError::InvalidSetOpOrderBy { .. } => Some(
                 "Add the expression/function to every SELECT, or move the UNION into a FROM clause.",
             ),
+            SqlError::InvalidEscapeString => Some("Escape string must be empty or one character."),
             SqlError::At { error, .. } => error.hint(),
             _ => None,
         }

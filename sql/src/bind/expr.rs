@@ -248,14 +248,20 @@ impl Binder<'_> {
             };
             conds.push(c);
         }
+        // PostgreSQL resolves the ELSE result first, then the THEN results in order (which
+        // decides the wording of the mismatch error).
         let mut results = Vec::with_capacity(conditions.len() + 1);
-        for w in conditions {
-            results.push((self.expr(&w.result)?, self.position(&w.result)));
-        }
         if let Some(e) = else_result {
             results.push((self.expr(e)?, self.position(e)));
         }
-        let (results, ty) = self.unify(results, "CASE")?;
+        for w in conditions {
+            results.push((self.expr(&w.result)?, self.position(&w.result)));
+        }
+        let (mut results, ty) = self.unify(results, "CASE")?;
+        if else_result.is_some() {
+            let otherwise = results.remove(0);
+            results.push(otherwise);
+        }
         let mut args = Vec::with_capacity(conds.len() * 2 + 1);
         let mut results = results.into_iter();
         for c in conds {

@@ -249,3 +249,58 @@ fn inserts_fill_missing_columns_and_cast_to_column_types() {
         "INSERT has more expressions than target columns"
     );
 }
+
+/// The text of each value of a one-row constant SELECT.
+fn texts(sql: &str) -> Vec<String> {
+    run(sql)
+        .1
+        .iter()
+        .map(|v| v.to_text().unwrap_or_default())
+        .collect()
+}
+
+#[test]
+fn conditional_forms_and_predicates_match_postgres() {
+    // Values printed by PostgreSQL 15.18 (NULL shown as empty).
+    assert_eq!(
+        texts(
+            "SELECT CASE WHEN 1=0 THEN 1/0 ELSE 2 END, coalesce(NULL, 2.5, 1), greatest(1, 3.5, 2), \
+             nullif(1, 1.0), 3 between 1 and 5, 2 in (1, null), null is distinct from 1, \
+             true is not false, CASE 2 WHEN 1 THEN 'a' WHEN 2 THEN 'b' END, 'a%' LIKE 'a#%' ESCAPE '#'"
+        ),
+        ["2", "2.5", "3.5", "", "t", "", "t", "t", "b", "t"]
+    );
+    let (cols, _) = run("SELECT coalesce(1, 2.5), CASE WHEN true THEN 1 ELSE 2::int8 END");
+    assert_eq!(cols[0], ("coalesce".to_string(), DataType::Numeric));
+    assert_eq!(cols[1].1, DataType::Int8);
+    // date '...' literals and operators over mixed types.
+    assert_eq!(
+        texts("SELECT date '1999-01-08' + 3, interval '1 day' * 2, 2 ^ 10, 7 & 3"),
+        ["1999-01-11", "2 days", "1024", "3"]
+    );
+}
+
+#[test]
+fn typing_errors_match_postgres() {
+    // Messages, SQLSTATEs and positions from PostgreSQL 15.18.
+    let e = bind_one("SELECT 1 + 'a'::text", &[]).expect_err("no operator");
+    assert_eq!(e.to_string(), "operator does not exist: integer + text");
+    assert_eq!((e.sqlstate(), e.position()), ("42883", Some(10)));
+    let e = bind_one("SELECT bool 'test'", &[]).expect_err("bad bool");
+    assert_eq!(
+        e.to_string(),
+        "invalid input syntax for type boolean: \"test\""
+    );
+    assert_eq!((e.sqlstate(), e.position()), ("22P02", Some(13)));
+    let e = bind_one("SELECT CASE WHEN true THEN 1 ELSE 'a'::text END", &[]).expect_err("case");
+    assert_eq!(
+        e.to_string(),
+        "CASE types text and integer cannot be matched"
+    );
+    assert_eq!((e.sqlstate(), e.position()), ("42804", Some(28)));
+    let e = bind_one("SELECT 1 AND true", &[]).expect_err("and");
+    assert_eq!(
+        e.to_string(),
+        "argument of AND must be type boolean, not type integer"
+    );
+}

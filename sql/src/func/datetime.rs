@@ -494,7 +494,7 @@ fn make_time(a: &[Value], _: &FormatContext) -> Result<Value> {
     )?))
 }
 
-fn make_timestamp(a: &[Value], ctx: &FormatContext) -> Result<Value> {
+pub(super) fn make_timestamp(a: &[Value], ctx: &FormatContext) -> Result<Value> {
     let Value::Date(d) = make_date(&a[..3], ctx)? else {
         return Err(SqlError::Internal("make_date".into()));
     };

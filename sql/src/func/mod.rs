@@ -19,8 +19,10 @@
 
 pub mod agg;
 mod datetime;
+mod integral;
 mod math;
 mod string;
+mod zone;
 
 use crate::error::{Result, SqlError};
 use crate::types::{can_cast, CastContext, DataType, FormatContext, Value};
@@ -78,6 +80,8 @@ fn builtins() -> impl Iterator<Item = &'static Builtin> {
         .iter()
         .chain(math::BUILTINS)
         .chain(datetime::BUILTINS)
+        .chain(zone::BUILTINS)
+        .chain(integral::BUILTINS)
 }
 
 /// `name(argtypes)` as PostgreSQL prints it in messages.
@@ -127,19 +131,22 @@ pub fn resolve(name: &str, args: &[DataType]) -> Result<FuncSig> {
             _ => best = vec![(b, score)],
         }
     }
-    // All-unknown arguments: prefer the candidate whose parameters are strings (PostgreSQL
-    // resolves unknowns to the string category first).
-    if best.len() > 1 && args.iter().all(|a| *a == DataType::Unknown) {
+    // Unknown arguments: prefer the candidates that take a string at those positions
+    // (PostgreSQL resolves unknowns to the string category first).
+    if best.len() > 1 && args.contains(&DataType::Unknown) {
         let stringy: Vec<_> = best
             .iter()
             .filter(|(b, _)| {
-                b.params
-                    .iter()
-                    .all(|p| matches!(p, Param::T(t) if t.is_string()) || *p == Param::Any)
+                args.iter().enumerate().all(|(i, a)| {
+                    let p = b.params.get(i).or(b.params.last());
+                    *a != DataType::Unknown
+                        || matches!(p, Some(Param::T(t)) if t.is_string())
+                        || p == Some(&Param::Any)
+                })
             })
             .copied()
             .collect();
-        if stringy.len() == 1 {
+        if !stringy.is_empty() {
             best = stringy;
         }
     }

@@ -290,6 +290,58 @@ fn starts_with(a: &[Value], _: &FormatContext) -> Result<Value> {
     Ok(Value::Bool(arg::text(a, 0)?.starts_with(arg::text(a, 1)?)))
 }
 
+/// `like_escape(pattern, escape)`: rewrites a LIKE pattern written with another escape
+/// character (`LIKE ... ESCAPE '#'`) into one escaped with backslashes; an empty escape means
+/// none (backslashes become literal).
+fn like_escape(a: &[Value], _: &FormatContext) -> Result<Value> {
+    let (p, e) = (arg::text(a, 0)?, arg::text(a, 1)?);
+    let mut esc = e.chars();
+    let (first, rest) = (esc.next(), esc.next());
+    let mut out = String::with_capacity(p.len() + 4);
+    match (first, rest) {
+        (None, _) => {
+            for c in p.chars() {
+                if c == '\\' {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+        }
+        (Some(_), Some(_)) => return Err(SqlError::InvalidEscapeString),
+        (Some('\\'), None) => out.push_str(p),
+        (Some(e), None) => {
+            let mut after_escape = false;
+            for c in p.chars() {
+                if c == e && !after_escape {
+                    out.push('\\');
+                    after_escape = true;
+                } else if c == '\\' {
+                    out.push('\\');
+                    if !after_escape {
+                        out.push('\\');
+                    }
+                    after_escape = false;
+                } else {
+                    out.push(c);
+                    after_escape = false;
+                }
+            }
+        }
+    }
+    Ok(Value::Text(out))
+}
+
+fn like_escape_bytea(a: &[Value], ctx: &FormatContext) -> Result<Value> {
+    let text = |v: &Value| match v {
+        Value::Bytea(b) => Ok(Value::Text(String::from_utf8_lossy(b).into_owned())),
+        _ => Err(SqlError::Internal("like_escape: not bytea".into())),
+    };
+    match like_escape(&[text(&a[0])?, text(&a[1])?], ctx)? {
+        Value::Text(s) => Ok(Value::Bytea(s.into_bytes())),
+        other => Ok(other),
+    }
+}
+
 fn translate(a: &[Value], _: &FormatContext) -> Result<Value> {
     let (s, from, to) = (arg::text(a, 0)?, arg::text(a, 1)?, arg::text(a, 2)?);
     let from: Vec<char> = from.chars().collect();
@@ -463,6 +515,8 @@ pub(super) static BUILTINS: &[Builtin] = &[
     builtin!("chr"(T(Int4)) -> Text, chr),
     builtin!("starts_with"(T(Text), T(Text)) -> Bool, starts_with),
     builtin!("translate"(T(Text), T(Text), T(Text)) -> Text, translate),
+    builtin!("like_escape"(T(Text), T(Text)) -> Text, like_escape),
+    builtin!("like_escape"(T(Bytea), T(Bytea)) -> Bytea, like_escape_bytea),
     builtin!("quote_ident"(T(Text)) -> Text, quote_ident_fn),
     builtin!("quote_literal"(T(Text)) -> Text, quote_literal_fn),
     variadic(builtin!("format"(T(Text), Any) -> Text, format), false),

@@ -333,3 +333,60 @@ fn every_builtin_survives_edge_arguments() {
         }
     }
 }
+
+#[test]
+fn zone_interval_and_digit_functions_match_postgres() {
+    use DataType::*;
+    let iv = |s: &str| (Value::parse_text(Interval, s).expect("interval"), Interval);
+    let ts = |s: &str| {
+        (
+            Value::parse_text(Timestamp, s).expect("timestamp"),
+            Timestamp,
+        )
+    };
+    let num = |s: &str| (Value::parse_text(Numeric, s).expect("numeric"), Numeric);
+    // Values printed by PostgreSQL 15.18.
+    assert_eq!(s("like_escape", &[t("a#%b\\c"), t("#")]), "a\\%b\\\\c");
+    assert_eq!(
+        call("like_escape", &[t("a"), t("##")])
+            .expect_err("two-character escape")
+            .to_string(),
+        "invalid escape string"
+    );
+    assert_eq!(
+        s("justify_interval", &[iv("1 mon -1 hour")]),
+        "29 days 23:00:00"
+    );
+    assert_eq!(s("justify_hours", &[iv("-1 day 25 hours")]), "01:00:00");
+    assert_eq!(s("justify_days", &[iv("-35 days")]), "-1 mons -5 days");
+    let stamp = ts("2020-02-11 15:44:17");
+    assert_eq!(
+        s(
+            "date_bin",
+            &[iv("15 minutes"), stamp.clone(), ts("2001-01-01")]
+        ),
+        "2020-02-11 15:30:00"
+    );
+    assert_eq!(
+        s("date_bin", &[iv("15 minutes"), stamp, ts("2030-01-01")]),
+        "2020-02-11 15:30:00"
+    );
+    let utc_midnight = (
+        Value::parse_text(Timestamptz, "2000-01-01 00:00+00").expect("timestamptz"),
+        Timestamptz,
+    );
+    assert_eq!(
+        s("timezone", &[t("PST"), utc_midnight]),
+        "1999-12-31 16:00:00"
+    );
+    assert_eq!(s("scale", &[num("1.2300")]), "4");
+    assert_eq!(s("min_scale", &[num("1.2300")]), "2");
+    assert_eq!(s("trim_scale", &[num("1.2300")]), "1.23");
+    assert_eq!(s("trim_scale", &[num("0.000")]), "0");
+    assert_eq!(s("lcm", &[i(12), i(18)]), "36");
+    assert_eq!(
+        s("lcm", &[(Value::Int8(-4), Int8), (Value::Int8(6), Int8)]),
+        "12"
+    );
+    assert_eq!(s("factorial", &[i(20)]), "2432902008176640000");
+}

@@ -47,6 +47,14 @@ impl TimeZone {
         Some(TimeZone { name, zone })
     }
 
+    /// A fixed offset east of UTC in seconds (a zone abbreviation such as `PST`).
+    pub fn fixed(name: &str, secs: i32) -> Option<TimeZone> {
+        Some(TimeZone {
+            name: name.into(),
+            zone: JiffZone::fixed(Offset::from_seconds(secs).ok()?),
+        })
+    }
+
     /// The name as SHOW TimeZone prints it.
     pub fn name(&self) -> &str {
         &self.name

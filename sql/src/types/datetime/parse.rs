@@ -280,7 +280,7 @@ fn decode(s: &str, ctx: &FormatContext) -> std::result::Result<Fields, Error> {
 
 /// The common North American and European zone abbreviations (a subset of PostgreSQL's `Default`
 /// timezone_abbreviations set), as offsets in seconds.
-fn abbreviation(t: &str) -> Option<i32> {
+pub fn abbreviation(t: &str) -> Option<i32> {
     let h = match t {
         "pst" => -8,
         "pdt" | "mst" => -7,
