@@ -620,6 +620,60 @@ fn comparison_op(op: types::BinaryOp) -> Option<BinOp> {
     })
 }
 
+impl Binder<'_> {
+    /// SQL value functions written without parentheses or with a precision
+    /// (`current_timestamp(2)`, `localtime`, `current_schema`, `current_user`, ...), and a type
+    /// name called as a function (`date(x)`, `float8(x)`: a cast, as PostgreSQL's
+    /// `func_get_detail` answers when no function has that name). `None`: not one of these.
+    pub(crate) fn value_function(&mut self, name: &str, args: &[Expr]) -> Option<Result<Expr>> {
+        let text = |s: Option<String>| match s {
+            Some(s) => Expr::Const(Value::Text(s), DataType::Text),
+            None => Expr::Const(Value::Null, DataType::Text),
+        };
+        match (name, args) {
+            ("current_schema", []) => {
+                let path = self.ctx.setting("search_path").unwrap_or_default();
+                let first = path
+                    .split(',')
+                    .map(|p| p.trim().trim_matches('"').to_string())
+                    .find(|p| matches!(p.as_str(), "public" | "pg_catalog" | "information_schema"));
+                Some(Ok(text(first)))
+            }
+            ("current_user" | "session_user" | "user" | "current_role", []) => {
+                Some(Ok(text(self.ctx.setting("session_authorization"))))
+            }
+            (
+                "current_timestamp" | "localtimestamp" | "localtime",
+                [Expr::Const(Value::Int4(p), _)],
+            ) => {
+                let p = *p;
+                Some(self.call(name, Vec::new(), None).and_then(|call| {
+                    let ty = call.data_type();
+                    let typmod = types::typmod::from_args(ty, &[p])?;
+                    Ok(Expr::Node {
+                        kind: Node::Typmod(typmod),
+                        args: vec![call],
+                        ty,
+                    })
+                }))
+            }
+            (_, [arg]) if crate::func::resolve(name, &[arg.data_type()]).is_err() => {
+                let (to, _) = types::typmod::parse_type_name(name).ok()?;
+                let from = arg.data_type();
+                if from == DataType::Unknown || cast_context(from, to).is_none() {
+                    return None;
+                }
+                Some(Ok(if from == to {
+                    arg.clone()
+                } else {
+                    Expr::Cast(Box::new(arg.clone()), to)
+                }))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// AND/OR of two boolean expressions.
 fn bool_op(op: BinOp, l: Expr, r: Expr) -> Expr {
     Expr::Binary {

@@ -676,7 +676,14 @@ impl Binder<'_> {
             }),
             E::BinaryOp { left, op, right } => self.binary(left, op, right),
             E::Function(f) => self.function(f),
-            E::Identifier(i) => self.column(&ident(i), e),
+            E::Identifier(i) => match self.column(&ident(i), e) {
+                // `current_schema`, `current_user`, ... when no column has that name.
+                Err(err) if i.quote_style.is_none() => match self.value_function(&ident(i), &[]) {
+                    Some(v) => v,
+                    None => Err(err),
+                },
+                other => other,
+            },
             E::CompoundIdentifier(parts)
                 if parts.len() >= 2 && (self.from.is_some() || !self.outer.is_empty()) =>
             {
@@ -880,6 +887,9 @@ impl Binder<'_> {
                 ))
             }
         };
+        if let Some(e) = self.value_function(&lname, &args) {
+            return e;
+        }
         let text = |s: String| Ok(Expr::Const(Value::Text(s), DataType::Text));
         match (name.as_str(), args.as_slice()) {
             ("version", []) => text(self.ctx.version()),

@@ -40,6 +40,12 @@ fn current_date(_: &[Value], ctx: &FormatContext) -> Result<Value> {
     ))
 }
 
+fn localtime(_: &[Value], ctx: &FormatContext) -> Result<Value> {
+    Ok(Value::Time(
+        utc_to_local(ctx.now, ctx).rem_euclid(USECS_PER_DAY),
+    ))
+}
+
 fn localtimestamp(_: &[Value], ctx: &FormatContext) -> Result<Value> {
     Ok(Value::Timestamp(utc_to_local(ctx.now, ctx)))
 }
@@ -685,6 +691,7 @@ pub(super) static BUILTINS: &[Builtin] = &[
     volatile(builtin!("clock_timestamp"() -> Timestamptz, clock_timestamp)),
     builtin!("current_date"() -> Date, current_date),
     builtin!("localtimestamp"() -> Timestamp, localtimestamp),
+    builtin!("localtime"() -> Time, localtime),
     builtin!("extract"(T(Text), T(Timestamp)) -> Num, extract),
     builtin!("extract"(T(Text), T(Timestamptz)) -> Num, extract),
     builtin!("extract"(T(Text), T(Date)) -> Num, extract),
