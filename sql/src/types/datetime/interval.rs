@@ -267,8 +267,15 @@ impl Interval {
         if tokens.is_empty() {
             return Err(bad());
         }
-        // Accumulate in exact units: months, days, microseconds (fractions spill downwards).
-        let (mut months, mut days, mut micros) = (0f64, 0f64, 0f64);
+        // Accumulate in exact units: years, months, days, microseconds (fractions spill
+        // downwards). As in PostgreSQL's DecodeInterval, a date field that leaves int32 is
+        // `interval field value out of range`; only the final years*12 + months conversion is
+        // `interval out of range`.
+        let (mut years, mut months, mut days, mut micros) = (0f64, 0f64, 0f64, 0f64);
+        let field_range = || {
+            SqlError::DatetimeFieldOverflow(format!("interval field value out of range: \"{s}\""))
+        };
+        let in_i32 = |v: f64| v.trunc() >= f64::from(i32::MIN) && v.trunc() <= f64::from(i32::MAX);
         let mut i = 0;
         let mut seen_time = false;
         // Each field may appear once (PostgreSQL's fmask): a repeated unit is a syntax error.
@@ -356,15 +363,32 @@ impl Interval {
                 "d" | "day" | "days" => days += v,
                 "w" | "week" | "weeks" => days += v * 7.0,
                 "mon" | "mons" | "month" | "months" => months += v,
-                "y" | "yr" | "yrs" | "year" | "years" => months += v * 12.0,
-                "decade" | "decades" | "dec" | "decs" => months += v * 120.0,
-                "century" | "centuries" | "c" | "cent" => months += v * 1200.0,
-                "millennium" | "millennia" | "millenniums" | "mil" | "mils" => {
-                    months += v * 12000.0
-                }
+                "y" | "yr" | "yrs" | "year" | "years" => years += v,
+                "decade" | "decades" | "dec" | "decs" => years += v * 10.0,
+                "century" | "centuries" | "c" | "cent" => years += v * 100.0,
+                "millennium" | "millennia" | "millenniums" | "mil" | "mils" => years += v * 1000.0,
                 _ => return Err(bad()),
             }
+            let date_unit =
+                bit & ((1 << 0) | (1 << 1) | (1 << 2) | (1 << 8) | (1 << 9) | (1 << 10)) != 0
+                    || matches!(
+                        unit,
+                        "millennium" | "millennia" | "millenniums" | "mil" | "mils"
+                    );
+            if date_unit && !(in_i32(v) && in_i32(years) && in_i32(months) && in_i32(days)) {
+                return Err(field_range());
+            }
+            if micros.abs() >= 9.223_372_036_854_776e18 {
+                return Err(field_range());
+            }
         }
+        // Fractional years spill into months first (as PostgreSQL: 0.1 year = 1 month).
+        let whole_years = years.trunc();
+        months += ((years - whole_years) * 12.0).round();
+        if !in_i32(months) {
+            return Err(field_range());
+        }
+        let months = whole_years * 12.0 + months;
         // Spill fractions: months → days (30), days → microseconds (24h).
         let whole_months = months.trunc();
         days += (months - whole_months) * 30.0;

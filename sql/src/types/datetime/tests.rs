@@ -171,3 +171,24 @@ fn regression_file_forms() {
         "5874897-12-31"
     );
 }
+
+#[test]
+fn interval_input_overflow_errors_match_postgres() {
+    // Messages from PostgreSQL 15.18: a date field leaving int32 is a field overflow, the final
+    // years-to-months conversion is "interval out of range".
+    let err = |s: &str| Interval::parse(s).expect_err(s).to_string();
+    assert_eq!(
+        err("2147483648 years"),
+        "interval field value out of range: \"2147483648 years\""
+    );
+    assert_eq!(
+        err("2147483647 decades"),
+        "interval field value out of range: \"2147483647 decades\""
+    );
+    assert_eq!(
+        err("1 week 2147483647 days"),
+        "interval field value out of range: \"1 week 2147483647 days\""
+    );
+    assert_eq!(err("2147483647 years"), "interval out of range");
+    assert_eq!(Interval::parse("1.5 years").expect("1.5 years").months, 18);
+}
