@@ -122,6 +122,9 @@ pub enum SqlError {
     /// 22008: `date/time field value out of range: "x"`, `timestamp out of range`, ...
     #[error("{0}")]
     DatetimeFieldOverflow(String),
+    /// 22008 with PostgreSQL's hint about DateStyle (a month field out of range).
+    #[error("{0}")]
+    DateStyleMismatch(String),
     /// 22009: `time zone displacement out of range: "x"`.
     #[error("{0}")]
     InvalidTimeZoneDisplacement(String),
@@ -311,6 +314,7 @@ impl SqlError {
             SqlError::StringDataRightTruncation(_) => "22001",
             SqlError::InvalidDatetimeFormat(_) => "22007",
             SqlError::DatetimeFieldOverflow(_) => "22008",
+            SqlError::DateStyleMismatch(_) => "22008",
             SqlError::InvalidTimeZoneDisplacement(_) => "22009",
             SqlError::InvalidArgumentForPowerFunction(_) => "2201F",
             SqlError::InvalidArgumentForLog(_) => "2201E",
@@ -406,6 +410,7 @@ impl SqlError {
             SqlError::InvalidSetOpOrderBy { .. } => Some(
                 "Add the expression/function to every SELECT, or move the UNION into a FROM clause.",
             ),
+            SqlError::DateStyleMismatch(_) => Some("Perhaps you need a different \"datestyle\" setting."),
             SqlError::InvalidEscapeString => Some("Escape string must be empty or one character."),
             SqlError::At { error, .. } => error.hint(),
             _ => None,

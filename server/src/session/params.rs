@@ -708,7 +708,9 @@ fn validate(
                 .is_file()
                 || tz.eq_ignore_ascii_case("utc")
                 || tz.eq_ignore_ascii_case("gmt")
-                || tz.parse::<f64>().is_ok();
+                || tz.parse::<f64>().is_ok()
+                || (tz.starts_with(['+', '-'])
+                    && pglitedb_sql::types::TimeZone::named(tz).is_some());
             if !known || tz.contains("..") {
                 return Err(invalid(tz));
             }
