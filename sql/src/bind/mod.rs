@@ -1175,6 +1175,24 @@ fn column_name(e: &ast::Expr) -> String {
         ast::Expr::Value(v) if matches!(v.value, ast::Value::Boolean(_)) => "bool".into(),
         ast::Expr::Exists { .. } => "exists".into(),
         ast::Expr::Subquery(q) => subquery::first_column_name(q),
+        // `date '...'` is a cast of a literal: the column is named after the type.
+        ast::Expr::TypedString(ts) => data_type_of(&ts.data_type)
+            .map(|t| t.type_name().to_string())
+            .unwrap_or_else(|_| "?column?".into()),
+        ast::Expr::Interval(_) => "interval".into(),
+        ast::Expr::Case { .. } => "case".into(),
+        ast::Expr::Extract { .. } => "extract".into(),
+        ast::Expr::Substring { .. } => "substring".into(),
+        ast::Expr::Position { .. } => "position".into(),
+        ast::Expr::Overlay { .. } => "overlay".into(),
+        ast::Expr::Trim { trim_where, .. } => match trim_where {
+            Some(ast::TrimWhereField::Leading) => "ltrim".into(),
+            Some(ast::TrimWhereField::Trailing) => "rtrim".into(),
+            _ => "btrim".into(),
+        },
+        ast::Expr::Ceil { .. } => "ceil".into(),
+        ast::Expr::Floor { .. } => "floor".into(),
+        ast::Expr::AtTimeZone { .. } => "timezone".into(),
         _ => "?column?".into(),
     }
 }

@@ -304,3 +304,23 @@ fn typing_errors_match_postgres() {
         "argument of AND must be type boolean, not type integer"
     );
 }
+
+#[test]
+fn syntax_forms_are_named_as_in_postgres() {
+    // Column names PostgreSQL 15.18 gives these select items.
+    let (cols, _) = run(
+        "SELECT trim(' a '), trim(leading 'x' from 'xa'), position('a' in 'ba'), coalesce(1), \
+         date '2000-01-01', interval '1 day', extract(year from date '2000-01-01'), \
+         case when true then 1 end, '2000-01-01' at time zone 'UTC'",
+    );
+    let names: Vec<&str> = cols.iter().map(|c| c.0.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "btrim", "ltrim", "position", "coalesce", "date", "interval", "extract", "case",
+            "timezone"
+        ]
+    );
+    // An unknown literal AT TIME ZONE is read as timestamptz (the preferred type).
+    assert_eq!(cols[8].1, DataType::Timestamp);
+}

@@ -131,23 +131,42 @@ pub fn resolve(name: &str, args: &[DataType]) -> Result<FuncSig> {
             _ => best = vec![(b, score)],
         }
     }
-    // Unknown arguments: prefer the candidates that take a string at those positions
-    // (PostgreSQL resolves unknowns to the string category first).
-    if best.len() > 1 && args.contains(&DataType::Unknown) {
+    // Unknown arguments, position by position (PostgreSQL's `func_select_candidate`): when a
+    // candidate takes a string there, keep those that do; otherwise, when the candidates agree
+    // on a category, keep those taking its preferred type.
+    for (i, a) in args.iter().enumerate() {
+        if best.len() <= 1 {
+            break;
+        }
+        if *a != DataType::Unknown {
+            continue;
+        }
+        let param = |b: &Builtin| match b.params.get(i).or(b.params.last()) {
+            Some(Param::T(t)) => Some(*t),
+            _ => None,
+        };
         let stringy: Vec<_> = best
             .iter()
-            .filter(|(b, _)| {
-                args.iter().enumerate().all(|(i, a)| {
-                    let p = b.params.get(i).or(b.params.last());
-                    *a != DataType::Unknown
-                        || matches!(p, Some(Param::T(t)) if t.is_string())
-                        || p == Some(&Param::Any)
-                })
-            })
+            .filter(|(b, _)| param(b).is_none_or(|t| t.is_string()))
             .copied()
             .collect();
         if !stringy.is_empty() {
             best = stringy;
+            continue;
+        }
+        let first = param(best[0].0).map(DataType::category);
+        if best
+            .iter()
+            .all(|(b, _)| param(b).map(DataType::category) == first)
+        {
+            let preferred: Vec<_> = best
+                .iter()
+                .filter(|(b, _)| param(b).is_some_and(DataType::is_preferred))
+                .copied()
+                .collect();
+            if !preferred.is_empty() {
+                best = preferred;
+            }
         }
     }
     match best.as_slice() {
