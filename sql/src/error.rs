@@ -122,6 +122,12 @@ pub enum SqlError {
     /// 22008: `date/time field value out of range: "x"`, `timestamp out of range`, ...
     #[error("{0}")]
     DatetimeFieldOverflow(String),
+    /// 22023: a regular-expression option the function does not take.
+    #[error("{message}")]
+    RegexOption {
+        message: String,
+        hint: Option<&'static str>,
+    },
     /// 22008 with PostgreSQL's hint about DateStyle (a month field out of range).
     #[error("{0}")]
     DateStyleMismatch(String),
@@ -315,6 +321,7 @@ impl SqlError {
             SqlError::InvalidDatetimeFormat(_) => "22007",
             SqlError::DatetimeFieldOverflow(_) => "22008",
             SqlError::DateStyleMismatch(_) => "22008",
+            SqlError::RegexOption { .. } => "22023",
             SqlError::InvalidTimeZoneDisplacement(_) => "22009",
             SqlError::InvalidArgumentForPowerFunction(_) => "2201F",
             SqlError::InvalidArgumentForLog(_) => "2201E",
@@ -412,6 +419,7 @@ impl SqlError {
             ),
             SqlError::DateStyleMismatch(_) => Some("Perhaps you need a different \"datestyle\" setting."),
             SqlError::InvalidEscapeString => Some("Escape string must be empty or one character."),
+            SqlError::RegexOption { hint, .. } => *hint,
             SqlError::At { error, .. } => error.hint(),
             _ => None,
         }

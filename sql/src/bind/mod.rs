@@ -1115,6 +1115,9 @@ fn literal(v: &ast::Value) -> Option<Expr> {
         ast::Value::SingleQuotedString(s) | ast::Value::EscapedStringLiteral(s) => {
             Expr::Const(Value::Text(s.clone()), DataType::Unknown)
         }
+        ast::Value::DollarQuotedString(d) => {
+            Expr::Const(Value::Text(d.value.clone()), DataType::Unknown)
+        }
         ast::Value::Boolean(b) => Expr::Const(Value::Bool(*b), DataType::Bool),
         ast::Value::Null => Expr::Const(Value::Null, DataType::Unknown),
         _ => return None,

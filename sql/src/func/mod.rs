@@ -21,6 +21,7 @@ pub mod agg;
 mod datetime;
 mod integral;
 mod math;
+mod regexp;
 mod string;
 mod zone;
 
@@ -82,6 +83,7 @@ fn builtins() -> impl Iterator<Item = &'static Builtin> {
         .chain(datetime::BUILTINS)
         .chain(zone::BUILTINS)
         .chain(integral::BUILTINS)
+        .chain(regexp::BUILTINS)
 }
 
 /// `name(argtypes)` as PostgreSQL prints it in messages.

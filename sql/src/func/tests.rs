@@ -390,3 +390,77 @@ fn zone_interval_and_digit_functions_match_postgres() {
     );
     assert_eq!(s("factorial", &[i(20)]), "2432902008176640000");
 }
+
+#[test]
+fn regexp_functions_match_postgres() {
+    use DataType::*;
+    let n = |v: i32| (Value::Int4(v), Int4);
+    // Results printed by PostgreSQL 15.18.
+    assert_eq!(
+        s("regexp_replace", &[t("abcabc"), t("b"), t("X")]),
+        "aXcabc"
+    );
+    assert_eq!(
+        s(
+            "regexp_replace",
+            &[t("abcabc"), t("(b)(c)"), t("<\\2\\1>"), t("g")]
+        ),
+        "a<cb>a<cb>"
+    );
+    assert_eq!(
+        s("regexp_replace", &[t("abcabc"), t("b"), t("X"), n(3)]),
+        "abcaXc"
+    );
+    assert_eq!(
+        s("regexp_match", &[t("foobarbequebaz"), t("(bar)(beque)")]),
+        "{bar,beque}"
+    );
+    assert_eq!(s("regexp_match", &[t("foo"), t("x")]), "NULL");
+    assert_eq!(
+        s("regexp_split_to_array", &[t("hello world"), t("\\s+")]),
+        "{hello,world}"
+    );
+    assert_eq!(s("regexp_split_to_array", &[t("abc"), t("")]), "{a,b,c}");
+    assert_eq!(
+        s("regexp_count", &[t("ABCABCAXYaxy"), t("A."), n(1), t("i")]),
+        "4"
+    );
+    assert_eq!(s("regexp_instr", &[t("abcabc"), t("c"), n(1), n(2)]), "6");
+    assert_eq!(
+        s("regexp_instr", &[t("abcabc"), t("c"), n(1), n(2), n(1)]),
+        "7"
+    );
+    assert_eq!(
+        s(
+            "regexp_substr",
+            &[t("abcabc"), t("(b)(c)"), n(1), n(2), t(""), n(2)]
+        ),
+        "c"
+    );
+    assert_eq!(s("regexp_like", &[t("Abc"), t("abc"), t("i")]), "t");
+    let e = call("regexp_match", &[t("abc"), t("b"), t("g")]).expect_err("global");
+    assert_eq!(
+        e.to_string(),
+        "regexp_match() does not support the \"global\" option"
+    );
+    assert_eq!(e.hint(), Some("Use the regexp_matches function instead."));
+    let e = call("regexp_replace", &[t("abc"), t("b"), t("X"), t("z")]).expect_err("flag");
+    assert_eq!(e.to_string(), "invalid regular expression option: \"z\"");
+    let e = call("regexp_count", &[t("abc"), t("b"), n(0)]).expect_err("start");
+    assert_eq!(e.to_string(), "invalid value for parameter \"start\": 0");
+    assert_eq!(
+        s("sinh", &[(Value::Float8(1.0), Float8)]),
+        "1.1752011936438014"
+    );
+    assert_eq!(
+        s(
+            "float8send",
+            &[(Value::Float8(2.2250738585072014E-308), Float8)]
+        ),
+        "\\x0010000000000000"
+    );
+    assert_eq!(
+        s("float4send", &[(Value::Float4(1.5), Float4)]),
+        "\\x3fc00000"
+    );
+}
