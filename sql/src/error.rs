@@ -122,6 +122,9 @@ pub enum SqlError {
     /// 22008: `date/time field value out of range: "x"`, `timestamp out of range`, ...
     #[error("{0}")]
     DatetimeFieldOverflow(String),
+    /// 22023: a malformed `format()` specifier, with PostgreSQL's hint.
+    #[error("{0}")]
+    FormatSpecifier(String),
     /// 22023: a regular-expression option the function does not take.
     #[error("{message}")]
     RegexOption {
@@ -322,6 +325,7 @@ impl SqlError {
             SqlError::DatetimeFieldOverflow(_) => "22008",
             SqlError::DateStyleMismatch(_) => "22008",
             SqlError::RegexOption { .. } => "22023",
+            SqlError::FormatSpecifier(_) => "22023",
             SqlError::InvalidTimeZoneDisplacement(_) => "22009",
             SqlError::InvalidArgumentForPowerFunction(_) => "2201F",
             SqlError::InvalidArgumentForLog(_) => "2201E",
@@ -420,6 +424,7 @@ impl SqlError {
             SqlError::DateStyleMismatch(_) => Some("Perhaps you need a different \"datestyle\" setting."),
             SqlError::InvalidEscapeString => Some("Escape string must be empty or one character."),
             SqlError::RegexOption { hint, .. } => *hint,
+            SqlError::FormatSpecifier(_) => Some("For a single \"%\" use \"%%\"."),
             SqlError::At { error, .. } => error.hint(),
             _ => None,
         }

@@ -95,7 +95,8 @@ pub fn signature(name: &str, args: &[DataType]) -> String {
 /// How well `args` fit `b`: `None` if they cannot; otherwise (exact matches, preferred-type hits).
 fn fit(b: &Builtin, args: &[DataType]) -> Option<(usize, usize)> {
     let n = b.params.len();
-    if args.len() < n.saturating_sub(usize::from(b.variadic)) || (!b.variadic && args.len() != n) {
+    // A variadic parameter takes at least one argument (`format(text)` is its own function).
+    if args.len() < n || (!b.variadic && args.len() != n) {
         return None;
     }
     let (mut exact, mut preferred) = (0, 0);

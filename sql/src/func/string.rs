@@ -390,58 +390,120 @@ fn quote_literal_fn(a: &[Value], _: &FormatContext) -> Result<Value> {
 }
 
 /// `format(fmt, args...)`: `%s`, `%I`, `%L`, `%%`, with optional `n$` positions.
+/// `format(fmt, args...)`: PostgreSQL's `text_format`. A specifier is
+/// `%[argpos$][-][width|*|*n$]type` with type `s`, `I` or `L`; `*` takes the width from an
+/// argument (negative means left-justified).
 fn format(a: &[Value], ctx: &FormatContext) -> Result<Value> {
     let Some(Value::Text(fmt)) = a.first() else {
         return Ok(Value::Null);
     };
-    let args = &a[1..];
+    let chars: Vec<char> = fmt.chars().collect();
     let mut out = String::new();
-    let mut next = 0usize;
-    let mut it = fmt.chars().peekable();
-    while let Some(c) = it.next() {
+    // 1-based index of the last argument used (0: none yet), as PostgreSQL counts.
+    let mut arg = 0usize;
+    let mut i = 0;
+    let unterminated = || SqlError::FormatSpecifier("unterminated format() type specifier".into());
+    let zero = || {
+        SqlError::InvalidParameterValue(
+            "format specifies argument 0, but arguments are numbered from 1".into(),
+        )
+    };
+    let too_few = || SqlError::InvalidParameterValue("too few arguments for format()".into());
+    let digits = |i: &mut usize| -> Option<usize> {
+        let start = *i;
+        let mut n = 0usize;
+        while *i < chars.len() && chars[*i].is_ascii_digit() {
+            n = n
+                .saturating_mul(10)
+                .saturating_add(chars[*i] as usize - '0' as usize);
+            *i += 1;
+        }
+        (*i > start).then_some(n)
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        i += 1;
         if c != '%' {
             out.push(c);
             continue;
         }
-        let mut spec: String = String::new();
-        while let Some(&d) = it.peek() {
-            if d.is_ascii_digit() || d == '$' {
-                spec.push(d);
-                it.next();
-            } else {
-                break;
-            }
+        if i >= chars.len() {
+            return Err(unterminated());
         }
-        let Some(kind) = it.next() else {
-            return Err(SqlError::InvalidParameterValue(
-                "unterminated format() type specifier".into(),
-            ));
-        };
-        if kind == '%' {
+        if chars[i] == '%' {
             out.push('%');
+            i += 1;
             continue;
         }
-        let idx = match spec.strip_suffix('$') {
-            Some(n) => {
-                let n = n.parse::<usize>().map_err(|_| {
-                    SqlError::InvalidParameterValue("invalid argument position".into())
-                })?;
-                n.checked_sub(1).ok_or_else(|| {
-                    SqlError::InvalidParameterValue(
-                        "format specifies argument 0, but arguments are numbered from 1".into(),
-                    )
-                })?
+        let (mut argpos, mut width, mut widthpos, mut left) = (None, None, None, false);
+        if let Some(n) = digits(&mut i) {
+            if i < chars.len() && chars[i] == '$' {
+                if n == 0 {
+                    return Err(zero());
+                }
+                argpos = Some(n);
+                i += 1;
+            } else {
+                width = Some(n);
             }
-            None => next,
-        };
-        next = idx + 1;
-        let v = args.get(idx).ok_or_else(|| {
-            SqlError::InvalidParameterValue("too few arguments for format()".into())
-        })?;
-        match kind {
-            's' => out.push_str(&v.to_text_ctx(ctx).unwrap_or_default()),
+        }
+        if width.is_none() {
+            while i < chars.len() && chars[i] == '-' {
+                left = true;
+                i += 1;
+            }
+            if i < chars.len() && chars[i] == '*' {
+                i += 1;
+                match digits(&mut i) {
+                    Some(n) => {
+                        if i >= chars.len() || chars[i] != '$' {
+                            return Err(SqlError::InvalidParameterValue(
+                                "width argument position must be ended by \"$\"".into(),
+                            ));
+                        }
+                        if n == 0 {
+                            return Err(zero());
+                        }
+                        widthpos = Some(n);
+                        i += 1;
+                    }
+                    None => widthpos = Some(0),
+                }
+            } else {
+                width = digits(&mut i);
+            }
+        }
+        if i >= chars.len() {
+            return Err(unterminated());
+        }
+        let kind = chars[i];
+        i += 1;
+        if let Some(wp) = widthpos {
+            arg = if wp > 0 { wp } else { arg + 1 };
+            let w = a.get(arg).ok_or_else(too_few)?;
+            let w = match w {
+                Value::Null => 0,
+                Value::Int2(x) => i64::from(*x),
+                Value::Int4(x) => i64::from(*x),
+                Value::Int8(x) => *x,
+                other => other
+                    .to_text_ctx(ctx)
+                    .unwrap_or_default()
+                    .trim()
+                    .parse::<i64>()
+                    .map_err(|_| SqlError::InvalidParameterValue("invalid width".into()))?,
+            };
+            if w < 0 {
+                left = true;
+            }
+            width = Some(usize::try_from(w.unsigned_abs()).unwrap_or(usize::MAX));
+        }
+        arg = argpos.unwrap_or(arg + 1);
+        let v = a.get(arg).ok_or_else(too_few)?;
+        let text = match kind {
+            's' => v.to_text_ctx(ctx).unwrap_or_default(),
             'I' => match v.to_text_ctx(ctx) {
-                Some(s) => out.push_str(&quote_ident(&s)),
+                Some(s) => quote_ident(&s),
                 None => {
                     return Err(SqlError::NullValueNotAllowed(
                         "null values cannot be formatted as an SQL identifier".into(),
@@ -449,14 +511,22 @@ fn format(a: &[Value], ctx: &FormatContext) -> Result<Value> {
                 }
             },
             'L' => match v.to_text_ctx(ctx) {
-                Some(s) => out.push_str(&quote_literal(&s)),
-                None => out.push_str("NULL"),
+                Some(s) => quote_literal(&s),
+                None => "NULL".into(),
             },
             other => {
-                return Err(SqlError::InvalidParameterValue(format!(
+                return Err(SqlError::FormatSpecifier(format!(
                     "unrecognized format() type specifier \"{other}\""
                 )))
             }
+        };
+        let pad = width.unwrap_or(0).saturating_sub(text.chars().count());
+        if !left {
+            out.extend(std::iter::repeat_n(' ', pad));
+        }
+        out.push_str(&text);
+        if left {
+            out.extend(std::iter::repeat_n(' ', pad));
         }
     }
     text_value(out)

@@ -464,3 +464,30 @@ fn regexp_functions_match_postgres() {
         "\\x3fc00000"
     );
 }
+
+#[test]
+fn format_widths_and_errors_match_postgres() {
+    // Results and messages from PostgreSQL 15.18.
+    let f = |args: &[(Value, DataType)]| s("format", args);
+    assert_eq!(f(&[t(">>%10s<<"), t("Hello")]), ">>     Hello<<");
+    assert_eq!(f(&[t(">>%-10s<<"), t("Hello")]), ">>Hello     <<");
+    assert_eq!(f(&[t(">>%*s<<"), i(10), t("Hello")]), ">>     Hello<<");
+    assert_eq!(f(&[t(">>%*s<<"), i(-10), t("Hello")]), ">>Hello     <<");
+    assert_eq!(f(&[t(">>%-*s<<"), i(10), t("Hello")]), ">>Hello     <<");
+    // The width's argument counts as used: the value would be the third argument.
+    assert_eq!(
+        call("format", &[t("%1$s %*2$s"), t("a"), i(4)])
+            .expect_err("too few")
+            .to_string(),
+        "too few arguments for format()"
+    );
+    assert_eq!(f(&[t("Hello")]), "Hello");
+    let e = call("format", &[t("Hello %x"), i(20)]).expect_err("specifier");
+    assert_eq!(e.to_string(), "unrecognized format() type specifier \"x\"");
+    assert_eq!(e.hint(), Some("For a single \"%\" use \"%%\"."));
+    let e = call("format", &[t("%*0$s"), t("Hello")]).expect_err("zero");
+    assert_eq!(
+        e.to_string(),
+        "format specifies argument 0, but arguments are numbered from 1"
+    );
+}
