@@ -87,7 +87,9 @@ impl Binder<'_> {
                     )
                 } else {
                     let bound = self.expr(e)?;
-                    coerce(bound, ty, &mut self.params)?
+                    // A literal's input error points at the literal, as in PostgreSQL.
+                    let at = self.position(e);
+                    self.coerce_at(bound, ty, at)?
                 };
             }
             rows.push(full);

@@ -177,11 +177,12 @@ fn extract_ts(
         "doy" => num(days - days_from_civil(tm.year, 1, 1) + 1),
         "week" => num(iso_week(days).1),
         "isoyear" => num(iso_week(days).0),
-        "epoch" => scaled(
-            utc.checked_sub(i64::from(UNIX_EPOCH_DAYS) * USECS_PER_DAY)
-                .ok_or_else(|| SqlError::DatetimeFieldOverflow("timestamp out of range".into()))?,
-            6,
-        ),
+        // In i128: timestamps near the upper bound overflow i64 once shifted to the Unix epoch.
+        "epoch" => Numeric::from_i128(
+            i128::from(utc) - i128::from(UNIX_EPOCH_DAYS) * i128::from(USECS_PER_DAY),
+        )
+        .div_to_scale(&num(1_000_000), 6, false)
+        .unwrap_or(Numeric::NaN),
         "julian" => {
             let jd = days + 2_451_545;
             let frac = local.rem_euclid(USECS_PER_DAY);

@@ -491,3 +491,17 @@ fn format_widths_and_errors_match_postgres() {
         "format specifies argument 0, but arguments are numbered from 1"
     );
 }
+
+#[test]
+fn epoch_near_the_upper_bound_matches_postgres() {
+    // SELECT extract(epoch from '294270-01-01 00:00:00'::timestamp) in PostgreSQL 15.18.
+    let ts = (
+        Value::parse_text(DataType::Timestamp, "294270-01-01 00:00:00").expect("timestamp"),
+        DataType::Timestamp,
+    );
+    assert_eq!(
+        s("extract", &[t("epoch"), ts.clone()]),
+        "9224097091200.000000"
+    );
+    assert_eq!(s("date_part", &[t("epoch"), ts]), "9224097091200");
+}

@@ -277,6 +277,22 @@ fn decode(s: &str, ctx: &FormatContext) -> std::result::Result<Fields, Error> {
                     loose_numbers.push(t.to_string());
                 }
             }
+            _ if t.starts_with(|c: char| c.is_ascii_digit())
+                && t.ends_with(|c: char| c.is_ascii_digit())
+                && t.contains(|c: char| c.is_ascii_alphabetic())
+                && !t.contains(['-', '/', '.', ':', '+']) =>
+            {
+                // `97FEB10`: digits, a month name, digits.
+                let a = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(0);
+                let b = t
+                    .rfind(|c: char| c.is_ascii_alphabetic())
+                    .map_or(a, |i| i + 1);
+                decode_date(
+                    &format!("{}-{}-{}", &t[..a], &t[a..b], &t[b..]),
+                    ctx,
+                    &mut f,
+                )?;
+            }
             _ if month_number(t).is_some() => f.month = month_number(t),
             _ if is_weekday(t) => {}
             _ => match abbreviation(t) {
