@@ -18,6 +18,7 @@
 //! Left out (the binder handles them as syntax): `greatest`/`least`, `coalesce`, `nullif`, `CASE`.
 
 pub mod agg;
+mod bytes;
 mod datetime;
 mod integral;
 mod math;
@@ -84,6 +85,7 @@ fn builtins() -> impl Iterator<Item = &'static Builtin> {
         .chain(zone::BUILTINS)
         .chain(integral::BUILTINS)
         .chain(regexp::BUILTINS)
+        .chain(bytes::BUILTINS)
 }
 
 /// `name(argtypes)` as PostgreSQL prints it in messages.

@@ -505,3 +505,56 @@ fn epoch_near_the_upper_bound_matches_postgres() {
     );
     assert_eq!(s("date_part", &[t("epoch"), ts]), "9224097091200");
 }
+
+#[test]
+fn bytea_functions_match_postgres() {
+    use DataType::*;
+    let b = |hex: &str| (Value::parse_text(Bytea, hex).expect("bytea"), Bytea);
+    let n = |v: i32| (Value::Int4(v), Int4);
+    // Results printed by PostgreSQL 15.18.
+    assert_eq!(s("substring", &[b("\\x1234567890"), n(2), n(2)]), "\\x3456");
+    assert_eq!(s("substring", &[b("\\x1234"), n(-1), n(3)]), "\\x12");
+    assert_eq!(
+        s("btrim", &[b("\\x007472696d00"), b("\\x00")]),
+        "\\x7472696d"
+    );
+    assert_eq!(
+        s("encode", &[b("\\x00ff5c41"), t("escape")]),
+        "\\000\\377\\\\A"
+    );
+    assert_eq!(
+        s("overlay", &[t("Txxxxas"), t("hom"), n(2), n(4)]),
+        "Thomas"
+    );
+    assert_eq!(
+        s(
+            "get_bit",
+            &[b("\\x1234567890abcdef00"), (Value::Int8(43), Int8)]
+        ),
+        "1"
+    );
+    assert_eq!(
+        s(
+            "set_bit",
+            &[b("\\x1234567890abcdef00"), (Value::Int8(43), Int8), n(0)]
+        ),
+        "\\x1234567890a3cdef00"
+    );
+    assert_eq!(
+        call("get_byte", &[b("\\x1234567890abcdef00"), n(99)])
+            .expect_err("range")
+            .to_string(),
+        "index 99 out of valid range, 0..8"
+    );
+    assert_eq!(
+        s(
+            "encode",
+            &[(call("sha256", &[b("\\x")]).expect("sha"), Bytea), t("hex")]
+        ),
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    );
+    assert_eq!(
+        s("decode", &[t("1234567890abcdef00"), t("hex")]),
+        "\\x1234567890abcdef00"
+    );
+}
