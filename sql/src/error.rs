@@ -122,6 +122,9 @@ pub enum SqlError {
     /// 22008: `date/time field value out of range: "x"`, `timestamp out of range`, ...
     #[error("{0}")]
     DatetimeFieldOverflow(String),
+    /// 42601 (as PostgreSQL's `unistr` reports it) with its hint.
+    #[error("invalid Unicode escape")]
+    UnicodeEscape,
     /// 22023: a malformed `format()` specifier, with PostgreSQL's hint.
     #[error("{0}")]
     FormatSpecifier(String),
@@ -326,6 +329,7 @@ impl SqlError {
             SqlError::DateStyleMismatch(_) => "22008",
             SqlError::RegexOption { .. } => "22023",
             SqlError::FormatSpecifier(_) => "22023",
+            SqlError::UnicodeEscape => "42601",
             SqlError::InvalidTimeZoneDisplacement(_) => "22009",
             SqlError::InvalidArgumentForPowerFunction(_) => "2201F",
             SqlError::InvalidArgumentForLog(_) => "2201E",
@@ -424,6 +428,9 @@ impl SqlError {
             SqlError::DateStyleMismatch(_) => Some("Perhaps you need a different \"datestyle\" setting."),
             SqlError::InvalidEscapeString => Some("Escape string must be empty or one character."),
             SqlError::RegexOption { hint, .. } => *hint,
+            SqlError::UnicodeEscape => {
+                Some("Unicode escapes must be \\XXXX, \\+XXXXXX, \\uXXXX, or \\UXXXXXXXX.")
+            }
             SqlError::FormatSpecifier(_) => Some("For a single \"%\" use \"%%\"."),
             SqlError::At { error, .. } => error.hint(),
             _ => None,

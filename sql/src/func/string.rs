@@ -342,6 +342,69 @@ fn like_escape_bytea(a: &[Value], ctx: &FormatContext) -> Result<Value> {
     }
 }
 
+/// `unistr(text)`: `\XXXX`, `\+XXXXXX`, `\uXXXX`, `\UXXXXXXXX` escapes (surrogate pairs
+/// combined) and `\\`.
+fn unistr(a: &[Value], _: &FormatContext) -> Result<Value> {
+    let chars: Vec<char> = arg::text(a, 0)?.chars().collect();
+    let bad_escape = || SqlError::UnicodeEscape;
+    let surrogate = || SqlError::Syntax {
+        message: "invalid Unicode surrogate pair".into(),
+        position: None,
+    };
+    let mut out = String::new();
+    let mut high: Option<u32> = None;
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '\\' {
+            if high.is_some() {
+                return Err(surrogate());
+            }
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        if chars.get(i + 1) == Some(&'\\') {
+            if high.is_some() {
+                return Err(surrogate());
+            }
+            out.push('\\');
+            i += 2;
+            continue;
+        }
+        let (skip, digits) = match chars.get(i + 1) {
+            Some('+') => (2, 6),
+            Some('u') => (2, 4),
+            Some('U') => (2, 8),
+            _ => (1, 4),
+        };
+        let hex: String = chars.iter().skip(i + skip).take(digits).collect();
+        if hex.chars().count() != digits || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(bad_escape());
+        }
+        let cp = u32::from_str_radix(&hex, 16).map_err(|_| bad_escape())?;
+        i += skip + digits;
+        if cp > 0x10FFFF {
+            return Err(SqlError::InvalidParameterValue(format!(
+                "invalid Unicode code point: {cp:X}"
+            )));
+        }
+        match (high.take(), cp) {
+            (None, 0xD800..=0xDBFF) => high = Some(cp),
+            (None, 0xDC00..=0xDFFF) => return Err(surrogate()),
+            (None, c) => out.push(char::from_u32(c).ok_or_else(surrogate)?),
+            (Some(h), 0xDC00..=0xDFFF) => {
+                let c = 0x10000 + ((h - 0xD800) << 10) + (cp - 0xDC00);
+                out.push(char::from_u32(c).ok_or_else(surrogate)?);
+            }
+            (Some(_), _) => return Err(surrogate()),
+        }
+    }
+    if high.is_some() {
+        return Err(surrogate());
+    }
+    text_value(out)
+}
+
 fn translate(a: &[Value], _: &FormatContext) -> Result<Value> {
     let (s, from, to) = (arg::text(a, 0)?, arg::text(a, 1)?, arg::text(a, 2)?);
     let from: Vec<char> = from.chars().collect();
@@ -586,6 +649,7 @@ pub(super) static BUILTINS: &[Builtin] = &[
     builtin!("starts_with"(T(Text), T(Text)) -> Bool, starts_with),
     builtin!("translate"(T(Text), T(Text), T(Text)) -> Text, translate),
     builtin!("like_escape"(T(Text), T(Text)) -> Text, like_escape),
+    builtin!("unistr"(T(Text)) -> Text, unistr),
     builtin!("like_escape"(T(Bytea), T(Bytea)) -> Bytea, like_escape_bytea),
     builtin!("quote_ident"(T(Text)) -> Text, quote_ident_fn),
     builtin!("quote_literal"(T(Text)) -> Text, quote_literal_fn),

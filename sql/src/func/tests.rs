@@ -558,3 +558,26 @@ fn bytea_functions_match_postgres() {
         "\\x1234567890abcdef00"
     );
 }
+
+#[test]
+fn unistr_matches_postgres() {
+    // Results, messages and SQLSTATEs from PostgreSQL 15.18.
+    assert_eq!(s("unistr", &[t("\\0064at\\+0000610")]), "data0");
+    assert_eq!(s("unistr", &[t("d\\u0061t\\U000000610")]), "data0");
+    assert_eq!(s("unistr", &[t("a\\\\b")]), "a\\b");
+    let e = call("unistr", &[t("wrong: \\db99\\0061")]).expect_err("pair");
+    assert_eq!(
+        (e.to_string().as_str(), e.sqlstate()),
+        ("invalid Unicode surrogate pair", "42601")
+    );
+    let e = call("unistr", &[t("wrong: \\+2FFFFF")]).expect_err("range");
+    assert_eq!(
+        (e.to_string().as_str(), e.sqlstate()),
+        ("invalid Unicode code point: 2FFFFF", "22023")
+    );
+    let e = call("unistr", &[t("wrong: \\xyz")]).expect_err("escape");
+    assert_eq!(
+        (e.to_string().as_str(), e.sqlstate()),
+        ("invalid Unicode escape", "42601")
+    );
+}
