@@ -23,6 +23,17 @@ pub struct Interval {
     pub micros: i64,
 }
 
+/// `[+-]Y-M` as (years, months), both from the token's digits.
+fn year_month(tok: &str) -> Option<(f64, f64)> {
+    let body = tok.strip_prefix(['+', '-']).unwrap_or(tok);
+    let (y, m) = body.split_once('-')?;
+    if y.is_empty() || m.is_empty() || !y.bytes().chain(m.bytes()).all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let sign = if tok.starts_with('-') { -1.0 } else { 1.0 };
+    Some((sign * y.parse::<f64>().ok()?, m.parse::<f64>().ok()?))
+}
+
 impl Interval {
     /// The interval as microseconds with 30-day months (for ordering).
     pub fn total_micros(&self) -> i128 {
@@ -312,6 +323,18 @@ impl Interval {
                 i += 1;
                 continue;
             }
+            // SQL-standard year-month: `1-2`, `-1-2`.
+            if let Some((y, m)) = year_month(tok) {
+                mark(1 | (1 << 1))?;
+                years += y;
+                months += if y < 0.0 || tok.starts_with('-') {
+                    -m
+                } else {
+                    m
+                };
+                i += 1;
+                continue;
+            }
             // A number, then its unit (possibly glued: `3h`, `1day`).
             let split = tok
                 .find(|c: char| c.is_ascii_alphabetic())
@@ -326,6 +349,9 @@ impl Interval {
             {
                 i += 1;
                 u
+            } else if tokens.get(i + 1).is_some_and(|t| t.contains(':')) {
+                // A bare number before a time is days (`-1 +02:03`).
+                "d"
             } else if i + 1 == tokens.len() && !seen_time {
                 // A trailing bare number is seconds.
                 "s"

@@ -192,3 +192,18 @@ fn interval_input_overflow_errors_match_postgres() {
     assert_eq!(err("2147483647 years"), "interval out of range");
     assert_eq!(Interval::parse("1.5 years").expect("1.5 years").months, 18);
 }
+
+#[test]
+fn interval_sql_standard_forms_match_postgres() {
+    // Output of PostgreSQL 15.18 (IntervalStyle postgres).
+    let show = |s: &str| {
+        Interval::parse(s)
+            .expect(s)
+            .format(crate::types::IntervalStyle::Postgres)
+    };
+    assert_eq!(show("1-2"), "1 year 2 mons");
+    assert_eq!(show("-1-2"), "-1 years -2 mons");
+    assert_eq!(show("-1 +02:03"), "-1 days +02:03:00");
+    assert_eq!(show("+1 -1:00:00"), "1 day -01:00:00");
+    assert_eq!(show("1 day 2"), "1 day 00:00:02");
+}
