@@ -65,7 +65,13 @@ impl Binder<'_> {
         typmod: i32,
         at: Option<u32>,
     ) -> Result<Expr> {
-        let v = Value::parse_text_ctx(ty, text, self.params.format()).map_err(|e| e.at(at))?;
+        let v = if ty == DataType::Interval && typmod >= 0 {
+            // A field restriction changes how bare numbers read (`'2' HOUR`).
+            let range = types::datetime::range::range_bits(typmod);
+            Value::Interval(types::Interval::parse_in_range(text, range).map_err(|e| e.at(at))?)
+        } else {
+            Value::parse_text_ctx(ty, text, self.params.format()).map_err(|e| e.at(at))?
+        };
         let v = types::cast::apply_typmod(v, ty, typmod, true).map_err(|e| e.at(at))?;
         Ok(Expr::Const(v, ty))
     }
@@ -114,12 +120,23 @@ impl Binder<'_> {
             },
             _ => return Err(unsupported(&ast::Expr::Interval(iv.clone()))),
         };
-        if iv.leading_field.is_some() || iv.last_field.is_some() || iv.leading_precision.is_some() {
-            return Err(unsupported(&ast::Expr::Interval(iv.clone())));
-        }
-        let typmod = match iv.fractional_seconds_precision {
-            Some(p) => types::typmod::from_args(DataType::Interval, &[p as i32])?,
-            None => types::NO_TYPMOD,
+        let field = |f: &ast::DateTimeField| f.to_string().to_ascii_lowercase();
+        let precision = iv
+            .fractional_seconds_precision
+            .or(iv.leading_precision)
+            .map(|p| p as i32);
+        let typmod = match (&iv.leading_field, &iv.last_field) {
+            (Some(lead), last) => {
+                let range = types::datetime::range::range_of(
+                    &field(lead),
+                    last.as_ref().map(field).as_deref(),
+                )?;
+                types::datetime::range::typmod(range, precision)
+            }
+            (None, _) => match precision {
+                Some(p) => types::typmod::from_args(DataType::Interval, &[p])?,
+                None => types::NO_TYPMOD,
+            },
         };
         let at = self.position(iv.value.as_ref());
         self.literal_as(&text, DataType::Interval, typmod, at)

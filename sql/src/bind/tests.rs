@@ -324,3 +324,24 @@ fn syntax_forms_are_named_as_in_postgres() {
     // An unknown literal AT TIME ZONE is read as timestamptz (the preferred type).
     assert_eq!(cols[8].1, DataType::Timestamp);
 }
+
+#[test]
+fn interval_field_restrictions_match_postgres() {
+    // Output of PostgreSQL 15.18.
+    assert_eq!(
+        texts(
+            "SELECT interval '2' hour, interval '1 day 2:03:04.5678' day to hour, \
+             interval '1 day 2:03:04.5678' minute, interval '1 2:03:04.5678' day to second(2), \
+             interval '1-2' year, '1 day 2:03:04'::interval hour to minute, interval '5' month"
+        ),
+        [
+            "02:00:00",
+            "1 day 02:00:00",
+            "1 day 02:03:00",
+            "1 day 02:03:04.57",
+            "1 year",
+            "1 day 02:03:00",
+            "5 mons"
+        ]
+    );
+}

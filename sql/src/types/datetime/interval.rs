@@ -258,6 +258,13 @@ impl Interval {
     /// `interval_in` for the common forms: `1 year 2 mons 3 days 04:05:06.7`, `3 hours`, `-1 day`,
     /// fractional units (`1.5 days`), `@ ... ago`, and `HH:MM[:SS]`.
     pub fn parse(s: &str) -> Result<Interval> {
+        Interval::parse_in_range(s, super::range::FULL_RANGE)
+    }
+
+    /// `interval_in` under a field restriction: a trailing bare number takes the range's last
+    /// field as its unit (`INTERVAL '2' HOUR`). Truncation to the range is the typmod's job
+    /// ([`super::range::truncate`]).
+    pub fn parse_in_range(s: &str, range: i32) -> Result<Interval> {
         let bad = || {
             SqlError::InvalidDatetimeFormat(format!(
                 "invalid input syntax for type interval: \"{s}\""
@@ -353,8 +360,8 @@ impl Interval {
                 // A bare number before a time is days (`-1 +02:03`).
                 "d"
             } else if i + 1 == tokens.len() && !seen_time {
-                // A trailing bare number is seconds.
-                "s"
+                // A trailing bare number is seconds, or the range's last field.
+                super::range::bare_unit(range)
             } else {
                 return Err(bad());
             };

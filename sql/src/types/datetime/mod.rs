@@ -16,6 +16,7 @@
 
 pub mod interval;
 mod parse;
+pub mod range;
 
 pub use interval::Interval;
 pub use parse::{abbreviation, parse_date, parse_time, parse_timestamp, parse_timestamptz};

@@ -207,3 +207,11 @@ fn interval_sql_standard_forms_match_postgres() {
     assert_eq!(show("+1 -1:00:00"), "1 day -01:00:00");
     assert_eq!(show("1 day 2"), "1 day 00:00:02");
 }
+
+#[test]
+fn bare_numbers_take_the_range_unit() {
+    let iv = Interval::parse_in_range("2", range::HOUR).expect("2 hours");
+    assert_eq!(iv.micros, 2 * 3600 * USECS_PER_SEC);
+    let iv = Interval::parse_in_range("5", range::MONTH).expect("5 months");
+    assert_eq!(iv.months, 5);
+}
