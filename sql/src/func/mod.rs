@@ -5,17 +5,27 @@
 //! `func_select_candidate` does for the common cases: an exact match wins; otherwise the candidates
 //! whose parameters every argument can reach by an implicit cast (an `unknown` literal reaches
 //! anything) are ranked by how many arguments match exactly, then by how many land on a preferred
-//! type (`float8`, `text`, `timestamptz`, ...); a tie is `function f(...) is not unique` (42725),
-//! no candidate is `function f(...) does not exist` (42883).
+//! type (`float8`, `text`, `timestamptz`, ...); remaining ties over `unknown` arguments go, position
+//! by position, to candidates taking a string there, then to the category's preferred type (so
+//! `'...' AT TIME ZONE 'UTC'` reads the literal as timestamptz). A tie after that is
+//! `function f(...) is not unique` (42725), no candidate is `function f(...) does not exist`
+//! (42883). A variadic parameter needs at least one argument.
 //!
 //! # Contract of a [`FuncSig`]
 //! The binder casts each argument to `sig.params[i]` (implicitly; for variadic `any` parameters the
 //! argument keeps its type) and calls `sig.func(&args, &ctx)`. A strict function is never called
 //! with a NULL argument: the caller returns NULL instead (`sig.strict`). Functions are pure except
-//! those marked `volatile` (`random`, `clock_timestamp`); `now()` reads the statement time from the
-//! [`FormatContext`].
+//! those marked `volatile` (`random`, `clock_timestamp`); `now()` reads the transaction's start
+//! and TimeZone-dependent functions the session's zone from the [`FormatContext`], which the
+//! session ships with every plan (`crate::Params`).
 //!
-//! Left out (the binder handles them as syntax): `greatest`/`least`, `coalesce`, `nullif`, `CASE`.
+//! # Modules
+//! `string`, `math`, `datetime`, `zone` (AT TIME ZONE, justify_*, date_bin), `integral` (scale,
+//! lcm, factorial), `regexp`, `bytes` (bytea functions, encode/decode, SHA-2), `agg`.
+//!
+//! Left out (the binder handles them as syntax, `bind::expr`): `greatest`/`least`, `coalesce`,
+//! `nullif`, `CASE`; not built: `to_char`/`to_number` for numbers, set-returning functions other
+//! than `generate_series`, `pg_sleep` (it would block the core's other sessions).
 
 pub mod agg;
 mod bytes;
