@@ -98,7 +98,7 @@ impl<I: Io> Shard<I> {
         &mut self,
         txn: &TxnCtx,
         plan: &QueryPlan,
-        params: &[Value],
+        params: &pglitedb_sql::Params,
         key: Option<Vec<u8>>,
     ) -> Result<Step<I::File>> {
         let Some(source) = &plan.source else {
@@ -264,7 +264,7 @@ impl<I: Io> Shard<I> {
         &mut self,
         txn: &TxnCtx,
         plan: &WritePlan,
-        params: &[Value],
+        params: &pglitedb_sql::Params,
         key: Option<Vec<u8>>,
     ) -> Result<Step<I::File>> {
         let table = self.local_table(&plan.table)?;

@@ -26,7 +26,7 @@ pub enum ShardRequest {
     /// Run a table-less query plan with bound parameters.
     Execute {
         plan: Arc<QueryPlan>,
-        params: Vec<Value>,
+        params: pglitedb_sql::Params,
     },
     /// Run a query plan's scan over this shard's partition of its table: the row under `key` only
     /// (a primary-key point lookup routed here), or all rows; filter and project each. Rows are the
@@ -35,7 +35,7 @@ pub enum ShardRequest {
     Scan {
         txn: TxnCtx,
         plan: Arc<QueryPlan>,
-        params: Vec<Value>,
+        params: pglitedb_sql::Params,
         key: Option<Vec<u8>>,
     },
     /// Insert full rows (already evaluated, NOT NULL checked) into this shard's partition. Rows of a
@@ -56,7 +56,7 @@ pub enum ShardRequest {
     Modify {
         txn: TxnCtx,
         plan: Arc<WritePlan>,
-        params: Vec<Value>,
+        params: pglitedb_sql::Params,
         key: Option<Vec<u8>>,
     },
     /// Commit `txn`, whose only participant is this shard. Durable before the answer.

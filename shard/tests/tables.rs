@@ -130,7 +130,7 @@ fn scan(plan: Arc<QueryPlan>, txn: Option<u64>) -> ShardRequest {
     ShardRequest::Scan {
         txn: ctx(txn.unwrap_or(0)),
         plan,
-        params: vec![],
+        params: Default::default(),
         key: None,
     }
 }
@@ -206,7 +206,7 @@ fn tables_survive_reopen_and_enforce_primary_keys() {
                 ShardRequest::Scan {
                     txn: ctx(0),
                     plan,
-                    params: vec![],
+                    params: Default::default(),
                     key,
                 },
             )
@@ -325,7 +325,7 @@ fn writes_are_private_until_commit_and_locks_serialise_updates() {
         let upd = |txn: u64| ShardRequest::Modify {
             txn: ctx(txn),
             plan: bump.clone(),
-            params: vec![],
+            params: Default::default(),
             key: key.clone(),
         };
         assert!(matches!(
@@ -368,7 +368,7 @@ fn writes_are_private_until_commit_and_locks_serialise_updates() {
         let delete = ShardRequest::Modify {
             txn: ctx(12),
             plan: del,
-            params: vec![],
+            params: Default::default(),
             key: None,
         };
         assert!(matches!(
@@ -479,7 +479,7 @@ fn old_versions_serve_old_snapshots_and_are_collected_when_none_needs_them() {
         let at = |snapshot: u64| ShardRequest::Scan {
             txn: TxnCtx::new(TxnId(999), snapshot),
             plan: sum.clone(),
-            params: vec![],
+            params: Vec::new().into(),
             key: None,
         };
         // A long update-heavy run while a snapshot from before it stays live: it keeps reading
@@ -490,7 +490,7 @@ fn old_versions_serve_old_snapshots_and_are_collected_when_none_needs_them() {
                 ShardRequest::Modify {
                     txn,
                     plan: bump.clone(),
-                    params: vec![],
+                    params: Vec::new().into(),
                     key: None,
                 }
             })

@@ -122,6 +122,21 @@ pub enum SqlError {
     /// 22008: `date/time field value out of range: "x"`, `timestamp out of range`, ...
     #[error("{0}")]
     DatetimeFieldOverflow(String),
+    /// 42601 (as PostgreSQL's `unistr` reports it) with its hint.
+    #[error("invalid Unicode escape")]
+    UnicodeEscape,
+    /// 22023: a malformed `format()` specifier, with PostgreSQL's hint.
+    #[error("{0}")]
+    FormatSpecifier(String),
+    /// 22023: a regular-expression option the function does not take.
+    #[error("{message}")]
+    RegexOption {
+        message: String,
+        hint: Option<&'static str>,
+    },
+    /// 22008 with PostgreSQL's hint about DateStyle (a month field out of range).
+    #[error("{0}")]
+    DateStyleMismatch(String),
     /// 22009: `time zone displacement out of range: "x"`.
     #[error("{0}")]
     InvalidTimeZoneDisplacement(String),
@@ -143,6 +158,9 @@ pub enum SqlError {
     /// 22025: `LIKE pattern must not end with escape character`.
     #[error("{0}")]
     InvalidEscapeSequence(String),
+    /// 22025 with PostgreSQL's hint.
+    #[error("invalid escape string")]
+    InvalidEscapeString,
     /// 54000: `null character not permitted`, `requested character too large`, ...
     #[error("{0}")]
     ProgramLimitExceeded(String),
@@ -256,6 +274,24 @@ pub enum SqlError {
     /// XX000: a bug in PGLiteDB, never the user's fault.
     #[error("internal error (bug): {0}")]
     Internal(String),
+    /// Another error with the position PostgreSQL reports for it (a literal whose input failed
+    /// while binding, as `parser_errposition` does). Everything but the position is the inner
+    /// error's.
+    #[error("{error}")]
+    At { error: Box<SqlError>, position: u32 },
+}
+
+impl SqlError {
+    /// Attaches a position unless the error has one already.
+    pub fn at(self, position: Option<u32>) -> SqlError {
+        match position {
+            Some(position) if self.position().is_none() => SqlError::At {
+                error: Box::new(self),
+                position,
+            },
+            _ => self,
+        }
+    }
 }
 
 /// Result alias used across the crate.
@@ -297,11 +333,16 @@ impl SqlError {
             SqlError::StringDataRightTruncation(_) => "22001",
             SqlError::InvalidDatetimeFormat(_) => "22007",
             SqlError::DatetimeFieldOverflow(_) => "22008",
+            SqlError::DateStyleMismatch(_) => "22008",
+            SqlError::RegexOption { .. } => "22023",
+            SqlError::FormatSpecifier(_) => "22023",
+            SqlError::UnicodeEscape => "42601",
             SqlError::InvalidTimeZoneDisplacement(_) => "22009",
             SqlError::InvalidArgumentForPowerFunction(_) => "2201F",
             SqlError::InvalidArgumentForLog(_) => "2201E",
             SqlError::InvalidRegularExpression(_) => "2201B",
             SqlError::InvalidEscapeSequence(_) => "22025",
+            SqlError::InvalidEscapeString => "22025",
             SqlError::SubstringError(_) => "22011",
             SqlError::NullValueNotAllowed(_) => "22004",
             SqlError::ProgramLimitExceeded(_) => "54000",
@@ -332,6 +373,7 @@ impl SqlError {
             SqlError::FeatureNotSupported(_) => "0A000",
             SqlError::LockedRelationNotInFrom { .. } => "42P01",
             SqlError::Internal(_) => "XX000",
+            SqlError::At { error, .. } => error.sqlstate(),
         }
     }
 
@@ -355,6 +397,7 @@ impl SqlError {
             | SqlError::MissingFromEntry { position, .. }
             | SqlError::InvalidRecursion { position, .. }
             | SqlError::LockedRelationNotInFrom { position, .. } => *position,
+            SqlError::At { position, .. } => Some(*position),
             _ => None,
         }
     }
@@ -370,6 +413,7 @@ impl SqlError {
             SqlError::InvalidSetOpOrderBy { .. } => {
                 Some("Only result column names can be used, not expressions or functions.")
             }
+            SqlError::At { error, .. } => error.detail(),
             _ => None,
         }
     }
@@ -390,6 +434,14 @@ impl SqlError {
             SqlError::InvalidSetOpOrderBy { .. } => Some(
                 "Add the expression/function to every SELECT, or move the UNION into a FROM clause.",
             ),
+            SqlError::DateStyleMismatch(_) => Some("Perhaps you need a different \"datestyle\" setting."),
+            SqlError::InvalidEscapeString => Some("Escape string must be empty or one character."),
+            SqlError::RegexOption { hint, .. } => *hint,
+            SqlError::UnicodeEscape => {
+                Some("Unicode escapes must be \\XXXX, \\+XXXXXX, \\uXXXX, or \\UXXXXXXXX.")
+            }
+            SqlError::FormatSpecifier(_) => Some("For a single \"%\" use \"%%\"."),
+            SqlError::At { error, .. } => error.hint(),
             _ => None,
         }
     }

@@ -5,7 +5,49 @@
 
 use crate::error::{Result, SqlError};
 use crate::func::FuncSig;
-use crate::types::{self, DataType, Value};
+use crate::types::{self, BinarySig, DataType, FormatContext, UnarySig, Value};
+
+/// What an evaluation sees besides the input row: the values of the `$n` parameters (already of
+/// their types) and the session's settings (TimeZone, DateStyle, ..., and `now()`, the
+/// transaction's start), which the session fixes per statement and ships with the plan.
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    values: Vec<Value>,
+    ctx: std::sync::Arc<FormatContext>,
+}
+
+impl Params {
+    pub fn new(values: Vec<Value>, ctx: std::sync::Arc<FormatContext>) -> Params {
+        Params { values, ctx }
+    }
+
+    /// The session settings of this evaluation.
+    pub fn ctx(&self) -> &FormatContext {
+        &self.ctx
+    }
+
+    /// The shared settings, for building another `Params` with the same context.
+    pub fn shared_ctx(&self) -> std::sync::Arc<FormatContext> {
+        self.ctx.clone()
+    }
+}
+
+impl std::ops::Deref for Params {
+    type Target = [Value];
+    fn deref(&self) -> &[Value] {
+        &self.values
+    }
+}
+
+impl From<Vec<Value>> for Params {
+    /// Parameters under default settings (tests, constant folding of DEFAULTs).
+    fn from(values: Vec<Value>) -> Params {
+        Params {
+            values,
+            ctx: Default::default(),
+        }
+    }
+}
 
 /// A resolved built-in function (`crate::func::resolve`). Two calls are the same function when
 /// name, parameter types and result type agree (what GROUP BY/ORDER BY matching needs).
@@ -72,6 +114,37 @@ pub enum Expr {
     },
     /// A subquery used as an expression (EXISTS, IN/ANY/ALL, scalar).
     SubLink(Box<crate::plan::SubLink>),
+    /// Operators resolved by `types::ops` and the conditional forms (CASE, COALESCE, ...):
+    /// every child is in `args`, in the order [`Node`] documents.
+    Node {
+        kind: Node,
+        args: Vec<Expr>,
+        ty: DataType,
+    },
+}
+
+/// The kinds of [`Expr::Node`], with the layout of their `args`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    /// `l op r` (args: l, r, already of the signature's operand types).
+    Op(BinarySig),
+    /// A prefix operator (args: the operand).
+    Prefix(UnarySig),
+    /// Searched CASE (args: cond1, result1, cond2, result2, ..., else). Only the branch taken is
+    /// evaluated, as in PostgreSQL (`CASE WHEN false THEN 1/0 ELSE 0 END` is 0).
+    Case,
+    /// COALESCE (args: the alternatives, evaluated until one is not NULL).
+    Coalesce,
+    /// GREATEST / LEAST (args: the values, NULLs ignored).
+    Greatest,
+    Least,
+    /// `l IS [NOT] DISTINCT FROM r` with `eq`, the `=` operator of their common type.
+    IsDistinct {
+        eq: BinarySig,
+        negated: bool,
+    },
+    /// An explicit cast's length coercion (args: the operand, already of type `ty`).
+    Typmod(i32),
 }
 
 impl Expr {
@@ -85,17 +158,18 @@ impl Expr {
             Expr::Call { func, .. } => func.0.ret,
             Expr::Outer { ty, .. } => *ty,
             Expr::SubLink(s) => s.data_type(),
+            Expr::Node { ty, .. } => *ty,
         }
     }
 
     /// Evaluates an expression that references no columns against bound parameter values.
-    pub fn eval(&self, params: &[Value]) -> Result<Value> {
+    pub fn eval(&self, params: &Params) -> Result<Value> {
         self.eval_row(&[], params)
     }
 
     /// Evaluates against one input row and the bound parameter values (already converted to the
     /// parameters' types).
-    pub fn eval_row(&self, row: &[Value], params: &[Value]) -> Result<Value> {
+    pub fn eval_row(&self, row: &[Value], params: &Params) -> Result<Value> {
         match self {
             Expr::Const(v, _) => Ok(v.clone()),
             Expr::Param(i, _) => params
@@ -106,7 +180,14 @@ impl Expr {
                 .get(*i)
                 .cloned()
                 .ok_or_else(|| SqlError::Internal(format!("column {i} is outside the input row"))),
-            Expr::Cast(e, ty) => cast(e.eval_row(row, params)?, e.data_type(), *ty),
+            Expr::Cast(e, ty) => types::cast_ctx(
+                e.eval_row(row, params)?,
+                e.data_type(),
+                *ty,
+                types::NO_TYPMOD,
+                types::CastContext::Explicit,
+                params.ctx(),
+            ),
             Expr::Neg(e) => neg(e.eval_row(row, params)?),
             Expr::Not(e) => Ok(match e.eval_row(row, params)? {
                 Value::Bool(b) => Value::Bool(!b),
@@ -121,27 +202,108 @@ impl Expr {
                 right,
                 ty,
             } => {
-                let (l, r) = (left.eval_row(row, params)?, right.eval_row(row, params)?);
-                binary(*op, l, r, left.data_type(), *ty)
+                let l = left.eval_row(row, params)?;
+                // AND/OR stop at a deciding left operand, as PostgreSQL's evaluation does.
+                match (op, &l) {
+                    (BinOp::And, Value::Bool(false)) => return Ok(l),
+                    (BinOp::Or, Value::Bool(true)) => return Ok(l),
+                    _ => {}
+                }
+                let r = right.eval_row(row, params)?;
+                binary(*op, l, r, left.data_type(), *ty, params.ctx())
             }
             Expr::Call { func, args } => {
                 let args = args
                     .iter()
                     .map(|a| a.eval_row(row, params))
                     .collect::<Result<Vec<_>>>()?;
-                call_builtin(&func.0, &args)
+                call_builtin(&func.0, &args, params.ctx())
             }
             Expr::Outer { depth, column, .. } => crate::exec::env::outer(*depth, *column),
             Expr::SubLink(s) => crate::exec::sublink::eval(s, row, params),
+            Expr::Node { kind, args, ty } => eval_node(kind, args, *ty, row, params),
         }
+    }
+}
+
+fn eval_node(
+    kind: &Node,
+    args: &[Expr],
+    ty: DataType,
+    row: &[Value],
+    params: &Params,
+) -> Result<Value> {
+    let eval = |e: &Expr| e.eval_row(row, params);
+    match kind {
+        Node::Op(sig) => {
+            let (l, r) = (eval(&args[0])?, eval(&args[1])?);
+            types::ops::eval_binary(sig, l, r, params.ctx())
+        }
+        Node::Prefix(sig) => types::ops::eval_unary(sig, eval(&args[0])?),
+        Node::Case => {
+            let mut pairs = args.chunks_exact(2);
+            for pair in pairs.by_ref() {
+                if eval(&pair[0])? == Value::Bool(true) {
+                    return eval(&pair[1]);
+                }
+            }
+            match pairs.remainder() {
+                [otherwise] => eval(otherwise),
+                _ => Ok(Value::Null),
+            }
+        }
+        Node::Coalesce => {
+            for a in args {
+                let v = eval(a)?;
+                if !v.is_null() {
+                    return Ok(v);
+                }
+            }
+            Ok(Value::Null)
+        }
+        Node::Greatest | Node::Least => {
+            let mut best: Option<Value> = None;
+            for a in args {
+                let v = eval(a)?;
+                if v.is_null() {
+                    continue;
+                }
+                let better = match &best {
+                    None => true,
+                    Some(b) => {
+                        let ord = types::ops::eval::cmp_typed(ty, &v, b);
+                        if *kind == Node::Greatest {
+                            ord.is_gt()
+                        } else {
+                            ord.is_lt()
+                        }
+                    }
+                };
+                if better {
+                    best = Some(v);
+                }
+            }
+            Ok(best.unwrap_or(Value::Null))
+        }
+        Node::IsDistinct { eq, negated } => {
+            let (l, r) = (eval(&args[0])?, eval(&args[1])?);
+            let distinct = match (l.is_null(), r.is_null()) {
+                (true, true) => false,
+                (true, false) | (false, true) => true,
+                (false, false) => {
+                    types::ops::eval_binary(eq, l, r, params.ctx())? != Value::Bool(true)
+                }
+            };
+            Ok(Value::Bool(distinct != *negated))
+        }
+        Node::Typmod(typmod) => types::cast::apply_typmod(eval(&args[0])?, ty, *typmod, true),
     }
 }
 
 /// Calls a built-in. A panic inside one (a bug in one of many functions) becomes an internal
 /// error of this statement instead of taking the core down with it; the panic hook still logs it.
-fn call_builtin(sig: &FuncSig, args: &[Value]) -> Result<Value> {
-    let ctx = types::FormatContext::default();
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sig.call(args, &ctx))).unwrap_or_else(
+fn call_builtin(sig: &FuncSig, args: &[Value], ctx: &FormatContext) -> Result<Value> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sig.call(args, ctx))).unwrap_or_else(
         |_| {
             Err(SqlError::Internal(format!(
                 "built-in function {} panicked",
@@ -149,11 +311,6 @@ fn call_builtin(sig: &FuncSig, args: &[Value]) -> Result<Value> {
             )))
         },
     )
-}
-
-/// Casts as PostgreSQL's explicit cast does, without a type modifier (see [`types::cast`]).
-pub fn cast(v: Value, from: DataType, to: DataType) -> Result<Value> {
-    types::cast(v, from, to, types::NO_TYPMOD)
 }
 
 fn neg(v: Value) -> Result<Value> {
@@ -172,7 +329,14 @@ fn neg(v: Value) -> Result<Value> {
     types::ops::eval_unary(&sig, v)
 }
 
-fn binary(op: BinOp, l: Value, r: Value, operand_ty: DataType, ty: DataType) -> Result<Value> {
+fn binary(
+    op: BinOp,
+    l: Value,
+    r: Value,
+    operand_ty: DataType,
+    ty: DataType,
+    ctx: &FormatContext,
+) -> Result<Value> {
     match op {
         BinOp::And => {
             return Ok(match (l, r) {
@@ -220,5 +384,5 @@ fn binary(op: BinOp, l: Value, r: Value, operand_ty: DataType, ty: DataType) -> 
             ty.sql_name()
         ))
     })?;
-    types::ops::eval_binary(&sig, l, r, &types::FormatContext::default())
+    types::ops::eval_binary(&sig, l, r, ctx)
 }

@@ -17,6 +17,9 @@
 //!    (`plan::Rel`) evaluated where the session runs; its leaves are single-table plans
 //!    ([`QueryPlan::scans`]) that the shards run as in 3, and [`QueryPlan::run_with`] runs the
 //!    tree over their gathered rows (`plan/rel.rs` draws it).
+//! 5. Every half evaluates with [`Params`]: the parameter values and the session's [`FormatContext`]
+//!    (TimeZone, DateStyle, `now()` = the transaction's start), fixed by the session per statement
+//!    and shipped with the plan, so a shard on another core evaluates as the session would.
 //!
 //! The sqlparser AST never leaves this crate. Command tags and result shapes come from the typed
 //! statement, never from the SQL text.
@@ -46,7 +49,7 @@ pub use bind::{
 pub use catalog::{Catalog, ColumnDef, EmptyCatalog, TableDef, TableId, DEFAULT_DATABASE};
 pub use error::{Result, SqlError};
 pub use exec::ShardRun;
-pub use expr::Expr;
+pub use expr::{Expr, Params};
 pub use parse::{parse, Maintenance, MaintenanceTarget, Parsed};
 pub use plan::{
     AggCall, Aggregate, Body, Distinct, LockStrength, LockWaitPolicy, QueryPlan, RowLocking,

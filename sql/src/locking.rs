@@ -189,7 +189,7 @@ impl QueryPlan {
     pub fn locking_order<K>(
         &self,
         rows: &mut Vec<(K, Vec<Value>)>,
-        params: &[Value],
+        params: &crate::expr::Params,
     ) -> Result<Option<usize>> {
         if !self.order.is_empty() {
             let mut keyed = Vec::with_capacity(rows.len());

@@ -18,7 +18,7 @@ use pglitedb_sql::copy::{
     CopySource, LineSplitter,
 };
 use pglitedb_sql::types::FormatContext;
-use pglitedb_sql::{QueryPlan, SqlError, Value};
+use pglitedb_sql::{Params, QueryPlan, SqlError, Value};
 
 use super::Session;
 use crate::error;
@@ -232,7 +232,7 @@ impl Session {
         query: &QueryPlan,
         options: &CopyOptions,
         file: Option<&str>,
-        params: &[Value],
+        params: &Params,
     ) -> Result<u64, ErrorFields> {
         let rows = self.query_rows(Arc::new(query.clone()), params).await?;
         let ctx = self.format_ctx();

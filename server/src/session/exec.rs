@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use pglitedb_sql::types::FormatContext;
 use pglitedb_sql::{
-    bind, parse, Catalog, DataType, QueryPlan, SessionContext, SetValue, Statement,
+    bind, parse, Catalog, DataType, Params, QueryPlan, SessionContext, SetValue, Statement,
     TransactionMode, Value,
 };
 
@@ -43,6 +43,8 @@ pub struct Ctx<'a> {
     pub catalog: Rc<CatalogReplica>,
     /// The session's database: names resolve among its tables only.
     pub database: &'a str,
+    /// `now()` for literals such as `'now'::timestamptz`: the transaction's start.
+    pub now: i64,
 }
 
 impl Catalog for Ctx<'_> {
@@ -60,6 +62,18 @@ impl SessionContext for Ctx<'_> {
     }
     fn database(&self) -> String {
         self.database.to_string()
+    }
+    fn format_context(&self) -> FormatContext {
+        let get = |name: &str| self.settings.get(name).unwrap_or_default().to_string();
+        let mut ctx = FormatContext::from_settings(
+            &get("datestyle"),
+            &get("intervalstyle"),
+            &get("timezone"),
+            &get("extra_float_digits"),
+        )
+        .unwrap_or_default();
+        ctx.now = self.now;
+        ctx
     }
     fn version(&self) -> String {
         format!(
@@ -248,6 +262,7 @@ impl Session {
         // its CommandComplete is sent (or rolled back on error).
         let tables = touches_tables(stmt);
         let implicit = self.txn == TxnState::Idle && tables;
+        let params = &self.statement_params(params);
         if !matches!(stmt, Statement::Query(_)) {
             // SET, RESET, DISCARD and transaction ends may change output settings.
             self.format = None;
@@ -290,7 +305,7 @@ impl Session {
         &mut self,
         stmt: &Statement,
         plan: Option<Arc<QueryPlan>>,
-        params: &[Value],
+        params: &Params,
         formats: &[Format],
         describe: bool,
     ) -> Result<Done, ErrorFields> {
@@ -614,7 +629,7 @@ impl Session {
             }
             Statement::Truncate(plans) => {
                 for p in plans {
-                    self.modify(p, &[]).await?;
+                    self.modify(p, params).await?;
                 }
                 "TRUNCATE TABLE".into()
             }
@@ -658,7 +673,7 @@ impl Session {
     pub(super) async fn query_rows(
         &mut self,
         plan: Arc<QueryPlan>,
-        params: &[Value],
+        params: &Params,
     ) -> Result<Vec<Vec<Value>>, ErrorFields> {
         let rows = if plan.source.is_some() {
             self.table_rows(plan, params).await
@@ -669,7 +684,7 @@ impl Session {
             let shard = self.worker.id;
             let req = ShardRequest::Execute {
                 plan,
-                params: params.to_vec(),
+                params: params.clone(),
             };
             match self.worker.request(shard, req).await {
                 ShardResponse::Rows(rows) => Ok(rows),
@@ -691,10 +706,15 @@ impl Session {
 
     /// The binder's context for this session.
     pub(super) fn ctx(&self) -> Ctx<'_> {
+        let now = match (self.txn, self.txn_start) {
+            (TxnState::Idle, _) | (_, None) => pg_now(),
+            (_, Some(t)) => t,
+        };
         Ctx {
             settings: &self.settings,
             catalog: self.worker.catalog(),
             database: &self.database,
+            now,
         }
     }
 
@@ -726,6 +746,18 @@ impl Session {
             w.finish();
         }
         Ok(())
+    }
+
+    /// A statement's parameter values with the context it evaluates in: the session's settings
+    /// and `now()`, the start of the current transaction (so it stays fixed within a block).
+    pub(super) fn statement_params(&mut self, values: &[Value]) -> Params {
+        if self.txn == TxnState::Idle {
+            self.txn_start = None;
+        }
+        let now = *self.txn_start.get_or_insert_with(pg_now);
+        let mut ctx = (*self.format_ctx()).clone();
+        ctx.now = now;
+        Params::new(values.to_vec(), Arc::new(ctx))
     }
 
     /// The output-format context of the session's settings (DateStyle, IntervalStyle, TimeZone,
@@ -784,6 +816,15 @@ fn canonical_mode_value(name: &str, value: &str) -> String {
         };
     }
     v
+}
+
+/// The current time in PostgreSQL's representation (microseconds since 2000-01-01 UTC).
+fn pg_now() -> i64 {
+    const PG_EPOCH_UNIX_SECS: i64 = 946_684_800;
+    let unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64);
+    unix - PG_EPOCH_UNIX_SECS * 1_000_000
 }
 
 /// In a failed block PostgreSQL reports 25P02 for anything but COMMIT/ROLLBACK, even a statement

@@ -6,7 +6,7 @@
 
 use pglitedb_protocol::{backend, ErrorFields, Format, SqlState};
 use pglitedb_shard::route::shard_for_key;
-use pglitedb_sql::{Body, DataType, Distinct, QueryPlan, Statement, TableDef, Value};
+use pglitedb_sql::{Body, DataType, Distinct, Params, QueryPlan, Statement, TableDef};
 
 use super::exec::write_row_description;
 use super::tables::routed_key;
@@ -49,7 +49,7 @@ impl Lines {
         key: Option<&[pglitedb_sql::Expr]>,
         filtered: bool,
         shard_work: &[String],
-        params: &[Value],
+        params: &Params,
     ) {
         match key {
             Some(k) => {
@@ -87,7 +87,7 @@ impl Lines {
         }
     }
 
-    fn query(&mut self, mut depth: usize, q: &QueryPlan, params: &[Value]) {
+    fn query(&mut self, mut depth: usize, q: &QueryPlan, params: &Params) {
         if q.limit.is_some() || q.offset.is_some() {
             self.node(depth, "Limit (router)");
             depth += 1;
@@ -164,7 +164,7 @@ impl Lines {
         }
     }
 
-    fn statement(&mut self, stmt: &Statement, params: &[Value]) -> Result<(), ErrorFields> {
+    fn statement(&mut self, stmt: &Statement, params: &Params) -> Result<(), ErrorFields> {
         match stmt {
             Statement::Query(q) => self.query(0, q, params),
             Statement::Update(p) | Statement::Delete(p) => {
@@ -217,7 +217,7 @@ impl Session {
         &mut self,
         inner: &Statement,
         analyze: bool,
-        params: &[Value],
+        params: &Params,
         formats: &[Format],
         describe: bool,
     ) -> Result<usize, ErrorFields> {

@@ -257,10 +257,11 @@ impl Session {
         }
         if portal.pending.is_none() {
             self.cancel.set(false);
-            let (plan, params) = (
+            let (plan, values) = (
                 prepared.plan.clone().unwrap_or_else(|| Arc::new(q.clone())),
                 portal.params.clone(),
             );
+            let params = self.statement_params(&values);
             let rows = match self.portal_query(plan, &params).await {
                 Ok(rows) => rows,
                 Err(f) => return self.extended_error(f),

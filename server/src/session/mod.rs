@@ -118,6 +118,9 @@ pub struct Session {
     tx: txn::TxnExtra,
     /// Output formatting for the current settings; `None` after anything that may change them.
     format: Option<Rc<pglitedb_sql::types::FormatContext>>,
+    /// `now()` of the current transaction (PostgreSQL epoch microseconds), fixed by its first
+    /// statement; `None` between transactions.
+    txn_start: Option<i64>,
     /// Scratch buffer for encoding one value.
     scratch: Vec<u8>,
 }

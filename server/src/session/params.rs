@@ -475,6 +475,8 @@ pub struct Settings {
     local_saved: BTreeMap<String, String>,
     /// All values as of BEGIN, restored by ROLLBACK.
     txn_saved: Option<BTreeMap<String, String>>,
+    /// Values the startup packet set: what RESET returns to (PostgreSQL's session defaults).
+    startup: BTreeMap<String, String>,
 }
 
 impl Settings {
@@ -489,6 +491,7 @@ impl Settings {
             values,
             local_saved: BTreeMap::new(),
             txn_saved: None,
+            startup: BTreeMap::new(),
         }
     }
 
@@ -540,6 +543,7 @@ impl Settings {
     /// SET at startup (StartupMessage options): same validation, not transactional.
     pub fn set_startup(&mut self, name: &str, value: &str) -> Result<(), SqlError> {
         let (key, v) = validate(name, &SetValue::Values(vec![value.to_string()]), self)?;
+        self.startup.insert(key.clone(), v.clone());
         self.values.insert(key, v);
         Ok(())
     }
@@ -574,8 +578,10 @@ impl Settings {
     pub fn reset_all(&mut self) -> Vec<(&'static str, String)> {
         let before = self.reported();
         for g in GUCS.iter().filter(|g| g.kind != Kind::ReadOnly) {
+            let key = g.name.to_ascii_lowercase();
+            let v = self.startup.get(&key).cloned();
             self.values
-                .insert(g.name.to_ascii_lowercase(), g.default.to_string());
+                .insert(key, v.unwrap_or_else(|| g.default.to_string()));
         }
         self.changed_since(&before)
     }
@@ -654,7 +660,10 @@ fn validate(
         return Err(SqlError::CantChangeRuntimeParam(g.name.to_string()));
     }
     let items = match value {
-        SetValue::Default => return Ok((key, g.default.to_string())),
+        SetValue::Default => {
+            let v = current.startup.get(&key).cloned();
+            return Ok((key, v.unwrap_or_else(|| g.default.to_string())));
+        }
         SetValue::Values(items) => items,
     };
     let invalid = |v: &str| {
@@ -724,7 +733,9 @@ fn validate(
                 .is_file()
                 || tz.eq_ignore_ascii_case("utc")
                 || tz.eq_ignore_ascii_case("gmt")
-                || tz.parse::<f64>().is_ok();
+                || tz.parse::<f64>().is_ok()
+                || (tz.starts_with(['+', '-'])
+                    && pglitedb_sql::types::TimeZone::named(tz).is_some());
             if !known || tz.contains("..") {
                 return Err(invalid(tz));
             }

@@ -94,7 +94,8 @@ impl Session {
                 ))
             }
         };
-        self.query_rows(Arc::new(plan), &[]).await
+        let params = self.statement_params(&[]);
+        self.query_rows(Arc::new(plan), &params).await
     }
 
     async fn replace_definition(

@@ -151,6 +151,7 @@ pub(super) async fn handshake(worker: Rc<Worker>, mut conn: Conn) -> Option<Sess
         cancel,
         txn_id: None,
         format: None,
+        txn_start: None,
         participants: std::collections::BTreeSet::new(),
         tx: Default::default(),
         scratch: Vec::with_capacity(64),

@@ -12,7 +12,7 @@ use pglitedb_protocol::{backend, ErrorFields, SqlState};
 use pglitedb_shard::route::shard_for_key;
 use pglitedb_shard::table::{key_of, keyable};
 use pglitedb_shard::{ShardId, ShardRequest, ShardResponse};
-use pglitedb_sql::{Expr, QueryPlan, SqlError, TableDef, Value, WritePlan};
+use pglitedb_sql::{Expr, Params, QueryPlan, SqlError, TableDef, Value, WritePlan};
 
 use super::exec::TxnState;
 use super::Session;
@@ -145,7 +145,7 @@ impl Session {
         &mut self,
         table: &Arc<TableDef>,
         rows: &[Vec<Expr>],
-        params: &[Value],
+        params: &Params,
     ) -> Result<u64, ErrorFields> {
         let mut values = Vec::with_capacity(rows.len());
         for exprs in rows {
@@ -165,7 +165,7 @@ impl Session {
         table: &Arc<TableDef>,
         query: &QueryPlan,
         row: &[Expr],
-        params: &[Value],
+        params: &Params,
     ) -> Result<u64, ErrorFields> {
         let source = self.query_rows(Arc::new(query.clone()), params).await?;
         let mut values = Vec::with_capacity(source.len());
@@ -237,7 +237,7 @@ impl Session {
     pub(super) async fn table_rows(
         &mut self,
         plan: Arc<QueryPlan>,
-        params: &[Value],
+        params: &Params,
     ) -> Result<Vec<Vec<Value>>, ErrorFields> {
         let reqs = self.scan_requests(&plan, params);
         let mut partials = Vec::new();
@@ -258,7 +258,7 @@ impl Session {
     pub(super) async fn joined_rows(
         &mut self,
         plan: Arc<QueryPlan>,
-        params: &[Value],
+        params: &Params,
     ) -> Result<Vec<Vec<Value>>, ErrorFields> {
         let mut reqs = Vec::new();
         // Which scan each request belongs to.
@@ -291,7 +291,7 @@ impl Session {
     fn scan_requests(
         &mut self,
         plan: &Arc<QueryPlan>,
-        params: &[Value],
+        params: &Params,
     ) -> Vec<(ShardId, ShardRequest)> {
         let key = plan
             .source
@@ -302,7 +302,7 @@ impl Session {
         let request = |key: Option<Vec<u8>>| ShardRequest::Scan {
             txn,
             plan: plan.clone(),
-            params: params.to_vec(),
+            params: params.clone(),
             key,
         };
         let reqs: Vec<_> = match key {
@@ -322,7 +322,7 @@ impl Session {
     pub(super) async fn modify(
         &mut self,
         plan: &Arc<WritePlan>,
-        params: &[Value],
+        params: &Params,
     ) -> Result<u64, ErrorFields> {
         let txn = self.txn_ctx();
         let key = plan
@@ -332,7 +332,7 @@ impl Session {
         let request = |key: Option<Vec<u8>>| ShardRequest::Modify {
             txn,
             plan: plan.clone(),
-            params: params.to_vec(),
+            params: params.clone(),
             key,
         };
         let reqs: Vec<_> = match key {
@@ -359,7 +359,7 @@ fn sum_counts(responses: Vec<ShardResponse>) -> Result<u64, ErrorFields> {
 }
 
 /// The storage key fixed by primary-key expressions, if all of them evaluate to keyable values.
-pub(super) fn routed_key(exprs: &[Expr], params: &[Value]) -> Option<Vec<u8>> {
+pub(super) fn routed_key(exprs: &[Expr], params: &Params) -> Option<Vec<u8>> {
     let mut values = Vec::with_capacity(exprs.len());
     for e in exprs {
         if !keyable(e.data_type()) {

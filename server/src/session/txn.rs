@@ -387,7 +387,7 @@ impl Session {
     pub(super) async fn portal_query(
         &mut self,
         plan: std::sync::Arc<pglitedb_sql::QueryPlan>,
-        params: &[pglitedb_sql::Value],
+        params: &pglitedb_sql::Params,
     ) -> Result<Vec<Vec<pglitedb_sql::Value>>, ErrorFields> {
         let Some(source) = &plan.source else {
             self.begin_statement();

@@ -209,7 +209,7 @@ pub(super) fn constant_default(
             "DEFAULT expressions other than constants are not supported yet".into(),
         ));
     }
-    let v = bound.eval(&[])?;
+    let v = bound.eval(&b.params.eval_params())?;
     crate::types::cast::apply_typmod(v, ty, typmod, false)
 }
 

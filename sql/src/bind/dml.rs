@@ -87,7 +87,9 @@ impl Binder<'_> {
                     )
                 } else {
                     let bound = self.expr(e)?;
-                    coerce(bound, ty, &mut self.params)?
+                    // A literal's input error points at the literal, as in PostgreSQL.
+                    let at = self.position(e);
+                    self.coerce_at(bound, ty, at)?
                 };
             }
             rows.push(full);
@@ -175,7 +177,7 @@ pub struct WritePlan {
 
 impl WritePlan {
     /// Whether a stored row is affected (NULL counts as false, as in WHERE).
-    pub fn matches(&self, row: &[Value], params: &[Value]) -> Result<bool> {
+    pub fn matches(&self, row: &[Value], params: &crate::expr::Params) -> Result<bool> {
         match &self.filter {
             None => Ok(true),
             Some(f) => Ok(f.eval_row(row, params)? == Value::Bool(true)),
@@ -184,7 +186,7 @@ impl WritePlan {
 
     /// The new row for UPDATE: every assignment is evaluated against the old row, then applied.
     /// Changing a primary-key column is refused (the row might move to another shard).
-    pub fn apply(&self, row: &[Value], params: &[Value]) -> Result<Vec<Value>> {
+    pub fn apply(&self, row: &[Value], params: &crate::expr::Params) -> Result<Vec<Value>> {
         let mut new = row.to_vec();
         for (col, e) in &self.assignments {
             new[*col] = e.eval_row(row, params)?;
@@ -379,6 +381,6 @@ fn reads_row(e: &Expr) -> bool {
         Expr::Cast(inner, _) | Expr::Neg(inner) | Expr::Not(inner) => reads_row(inner),
         Expr::IsNull { expr, .. } => reads_row(expr),
         Expr::Binary { left, right, .. } => reads_row(left) || reads_row(right),
-        Expr::Call { args, .. } => args.iter().any(reads_row),
+        Expr::Call { args, .. } | Expr::Node { args, .. } => args.iter().any(reads_row),
     }
 }

@@ -14,11 +14,12 @@ use crate::error::{Result, SqlError};
 use crate::expr::{BinOp, Expr};
 use crate::parse::{char_offset, Parsed};
 use crate::plan::QueryPlan;
-use crate::types::{DataType, Value};
+use crate::types::{DataType, FormatContext, Value};
 
 mod alter;
 mod ddl;
 mod dml;
+mod expr;
 mod from;
 mod group;
 mod join;
@@ -45,6 +46,43 @@ pub trait SessionContext {
     /// The tables the session can see.
     fn catalog(&self) -> &dyn Catalog {
         &EmptyCatalog
+    }
+    /// The settings literal input depends on (DateStyle's field order, TimeZone).
+    fn format_context(&self) -> FormatContext {
+        FormatContext::default()
+    }
+}
+
+/// The parameters' types as binding resolves them, and what resolving an untyped literal needs:
+/// the session's input settings (built on first use; most statements never need them).
+pub(crate) struct ParamTypes<'a> {
+    types: Vec<Option<DataType>>,
+    session: &'a dyn SessionContext,
+    format: std::cell::OnceCell<FormatContext>,
+}
+
+impl ParamTypes<'_> {
+    /// The session's settings for literal input.
+    pub(crate) fn format(&self) -> &FormatContext {
+        self.format.get_or_init(|| self.session.format_context())
+    }
+
+    /// No parameters, under the session's settings: for folding constants while binding.
+    pub(crate) fn eval_params(&self) -> crate::expr::Params {
+        crate::expr::Params::new(Vec::new(), Arc::new(self.format().clone()))
+    }
+}
+
+impl std::ops::Deref for ParamTypes<'_> {
+    type Target = Vec<Option<DataType>>;
+    fn deref(&self) -> &Self::Target {
+        &self.types
+    }
+}
+
+impl std::ops::DerefMut for ParamTypes<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.types
     }
 }
 
@@ -172,7 +210,11 @@ pub fn bind(
 ) -> Result<Statement> {
     use ast::Statement as S;
     let mut b = Binder {
-        params: declared.to_vec(),
+        params: ParamTypes {
+            types: declared.to_vec(),
+            session: ctx,
+            format: std::cell::OnceCell::new(),
+        },
         ctx,
         source: &parsed.source,
         scope: None,
@@ -486,7 +528,7 @@ pub(crate) fn object_name(n: &ast::ObjectName) -> String {
 }
 
 pub(crate) struct Binder<'a> {
-    pub(crate) params: Vec<Option<DataType>>,
+    pub(crate) params: ParamTypes<'a>,
     pub(crate) ctx: &'a dyn SessionContext,
     pub(crate) source: &'a str,
     /// The table whose columns names resolve to, while binding a statement over one table.
@@ -589,10 +631,77 @@ impl Binder<'_> {
                 if inner.data_type() == DataType::Unknown {
                     // A string literal cast is its input function: check it now, as PostgreSQL does.
                     if let Expr::Const(Value::Text(s), _) = &inner {
-                        return Ok(Expr::Const(Value::parse_text(to, s)?, to));
+                        let at = self.position(expr.as_ref());
+                        return self.typed_literal(s, data_type, at);
                     }
                 }
-                Ok(Expr::Cast(Box::new(inner), to))
+                let at = self.position_after(expr.as_ref());
+                self.cast_expr(inner, data_type, at)
+            }
+            E::TypedString(ts) => match &ts.value.value {
+                ast::Value::SingleQuotedString(s) | ast::Value::EscapedStringLiteral(s) => {
+                    let at = self.position(&ts.value);
+                    self.typed_literal(s, &ts.data_type, at)
+                }
+                _ => Err(SqlError::FeatureNotSupported(format!(
+                    "expression not supported yet: {e}"
+                ))),
+            },
+            E::Interval(iv) => self.interval_literal(iv),
+            E::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => self.case(operand.as_deref(), conditions, else_result.as_deref()),
+            E::Between {
+                expr,
+                negated,
+                low,
+                high,
+            } => self.between(expr, *negated, low, high),
+            E::In {
+                expr,
+                target: ast::InTarget::List(list),
+                negated,
+                ..
+            } => self.in_list(expr, list, *negated),
+            E::IsTrue(x) => self.bool_test(x, true, false),
+            E::IsNotTrue(x) => self.bool_test(x, true, true),
+            E::IsFalse(x) => self.bool_test(x, false, false),
+            E::IsNotFalse(x) => self.bool_test(x, false, true),
+            E::IsUnknown(x) => self.unknown_test(x, false),
+            E::IsNotUnknown(x) => self.unknown_test(x, true),
+            E::IsDistinctFrom(l, r) => self.is_distinct(l, r, false),
+            E::IsNotDistinctFrom(l, r) => self.is_distinct(l, r, true),
+            E::Like {
+                negated,
+                any: false,
+                expr,
+                pattern,
+                escape_char,
+            } => self.like(expr, pattern, escape_char.as_deref(), *negated, false),
+            E::ILike {
+                negated,
+                any: false,
+                expr,
+                pattern,
+                escape_char,
+            } => self.like(expr, pattern, escape_char.as_deref(), *negated, true),
+            E::AtTimeZone {
+                timestamp,
+                time_zone,
+            } => self.at_time_zone(timestamp, time_zone),
+            E::Extract { field, expr, .. } => self.extract(field, expr),
+            E::Substring { .. }
+            | E::Position { .. }
+            | E::Overlay { .. }
+            | E::Trim { .. }
+            | E::Ceil { .. }
+            | E::Floor { .. } => self.special_call(e),
+            E::UnaryOp { op, expr } if prefix_spelling(op).is_some() => {
+                let at = self.position(e);
+                self.prefix(prefix_spelling(op).unwrap_or_default(), expr, at)
             }
             E::UnaryOp {
                 op: ast::UnaryOperator::Minus,
@@ -603,7 +712,8 @@ impl Binder<'_> {
                         return Ok(number(&format!("-{n}")));
                     }
                 }
-                Ok(Expr::Neg(Box::new(self.expr(expr)?)))
+                let at = self.position(e);
+                self.prefix("-", expr, at)
             }
             E::UnaryOp {
                 op: ast::UnaryOperator::Plus,
@@ -612,14 +722,7 @@ impl Binder<'_> {
             E::UnaryOp {
                 op: ast::UnaryOperator::Not,
                 expr,
-            } => {
-                let inner = self.expr(expr)?;
-                Ok(Expr::Not(Box::new(coerce(
-                    inner,
-                    DataType::Bool,
-                    &mut self.params,
-                )?)))
-            }
+            } => Ok(Expr::Not(Box::new(self.bool_operand(expr, "NOT")?))),
             E::IsNull(inner) => Ok(Expr::IsNull {
                 expr: Box::new(self.expr(inner)?),
                 negated: false,
@@ -630,7 +733,14 @@ impl Binder<'_> {
             }),
             E::BinaryOp { left, op, right } => self.binary(left, op, right),
             E::Function(f) => self.function(f),
-            E::Identifier(i) => self.column(&ident(i), e),
+            E::Identifier(i) => match self.column(&ident(i), e) {
+                // `current_schema`, `current_user`, ... when no column has that name.
+                Err(err) if i.quote_style.is_none() => match self.value_function(&ident(i), &[]) {
+                    Some(v) => v,
+                    None => Err(err),
+                },
+                other => other,
+            },
             E::CompoundIdentifier(parts)
                 if parts.len() >= 2 && (self.from.is_some() || !self.outer.is_empty()) =>
             {
@@ -725,65 +835,61 @@ impl Binder<'_> {
     ) -> Result<Expr> {
         use ast::BinaryOperator as B;
         let op = match op {
-            B::Plus => BinOp::Add,
-            B::Minus => BinOp::Sub,
-            B::Multiply => BinOp::Mul,
-            B::Divide => BinOp::Div,
-            B::Modulo => BinOp::Mod,
-            B::StringConcat => BinOp::Concat,
-            B::Eq => BinOp::Eq,
-            B::NotEq => BinOp::NotEq,
-            B::Lt => BinOp::Lt,
-            B::LtEq => BinOp::LtEq,
-            B::Gt => BinOp::Gt,
-            B::GtEq => BinOp::GtEq,
             B::And => BinOp::And,
             B::Or => BinOp::Or,
             other => {
-                return Err(SqlError::FeatureNotSupported(format!(
-                    "operator not supported yet: {other}"
-                )))
+                let spelling = binary_spelling(other).ok_or_else(|| {
+                    SqlError::FeatureNotSupported(format!("operator not supported yet: {other}"))
+                })?;
+                return self.operator(spelling, left, right);
             }
         };
-        let (l, r) = (self.expr(left)?, self.expr(right)?);
-        self.binary_bound(op, l, r, None)
+        let what = if op == BinOp::And { "AND" } else { "OR" };
+        let l = self.bool_operand(left, what)?;
+        let r = self.bool_operand(right, what)?;
+        Ok(Expr::Binary {
+            op,
+            left: Box::new(l),
+            right: Box::new(r),
+            ty: DataType::Bool,
+        })
     }
 
-    /// `l op r` over bound operands: both converted to their common type.
+    /// `l op r` over bound operands (ANY/ALL comparisons, ...): AND/OR over booleans, every
+    /// other operator resolved by `types::ops` as a written operator would be.
     pub(crate) fn binary_bound(
         &mut self,
         op: BinOp,
         l: Expr,
         r: Expr,
-        _position: Option<u32>,
+        position: Option<u32>,
     ) -> Result<Expr> {
-        let (lt, rt) = (l.data_type(), r.data_type());
-        let operand = match op {
-            BinOp::And | BinOp::Or => DataType::Bool,
-            BinOp::Concat => DataType::Text,
-            _ => common_type(lt, rt).ok_or_else(|| SqlError::UndefinedFunction {
-                signature: format!(
-                    "operator {} {} {}",
-                    lt.sql_name(),
-                    op_symbol(op),
-                    rt.sql_name()
-                ),
-                position: None,
-            })?,
-        };
-        let l = coerce(l, operand, &mut self.params)?;
-        let r = coerce(r, operand, &mut self.params)?;
-        let ty = match op {
-            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => operand,
-            BinOp::Concat => DataType::Text,
-            _ => DataType::Bool,
-        };
-        Ok(Expr::Binary {
-            op,
-            left: Box::new(l),
-            right: Box::new(r),
-            ty,
-        })
+        if matches!(op, BinOp::And | BinOp::Or) {
+            let l = coerce(l, DataType::Bool, &mut self.params)?;
+            let r = coerce(r, DataType::Bool, &mut self.params)?;
+            return Ok(Expr::Binary {
+                op,
+                left: Box::new(l),
+                right: Box::new(r),
+                ty: DataType::Bool,
+            });
+        }
+        self.apply_operator(op_symbol(op), l, r, position, None, None)
+    }
+
+    /// An operand of AND/OR/NOT: boolean, with PostgreSQL's 42804 otherwise.
+    pub(crate) fn bool_operand(&mut self, e: &ast::Expr, what: &str) -> Result<Expr> {
+        let at = self.position(e);
+        let bound = self.expr(e)?;
+        let t = bound.data_type();
+        if t != DataType::Bool && t != DataType::Unknown {
+            return Err(SqlError::DatatypeMismatch(format!(
+                "argument of {what} must be type boolean, not type {}",
+                t.sql_name()
+            ))
+            .at(at));
+        }
+        self.coerce_at(bound, DataType::Bool, at)
     }
 
     fn function(&mut self, f: &ast::Function) -> Result<Expr> {
@@ -795,6 +901,28 @@ impl Binder<'_> {
         if crate::func::agg::is_aggregate(&name) {
             return self.aggregate(f, &name.to_ascii_lowercase());
         }
+        let lname = name.to_ascii_lowercase();
+        if matches!(lname.as_str(), "coalesce" | "greatest" | "least" | "nullif") {
+            if let ast::FunctionArguments::List(list) = &f.args {
+                let plain: Option<Vec<&ast::Expr>> = list
+                    .args
+                    .iter()
+                    .map(|a| match a {
+                        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => Some(e),
+                        _ => None,
+                    })
+                    .collect();
+                if let Some(args) = plain.filter(|a| !a.is_empty()) {
+                    return self.conditional_call(&lname, &args);
+                }
+            }
+        }
+        let arg_positions: Vec<Option<u32>> = match &f.args {
+            ast::FunctionArguments::List(list) => {
+                list.args.iter().map(|a| self.position(a)).collect()
+            }
+            _ => Vec::new(),
+        };
         let args: Vec<Expr> = match &f.args {
             ast::FunctionArguments::None => Vec::new(),
             ast::FunctionArguments::List(list) => list
@@ -816,6 +944,9 @@ impl Binder<'_> {
                 ))
             }
         };
+        if let Some(e) = self.value_function(&lname, &args) {
+            return e;
+        }
         let text = |s: String| Ok(Expr::Const(Value::Text(s), DataType::Text));
         match (name.as_str(), args.as_slice()) {
             ("version", []) => text(self.ctx.version()),
@@ -841,8 +972,9 @@ impl Binder<'_> {
                     other => other,
                 })?;
                 let mut cast = Vec::with_capacity(args.len());
-                for (a, &t) in args.into_iter().zip(&sig.params) {
-                    cast.push(coerce(a, t, &mut self.params)?);
+                for (i, (a, &t)) in args.into_iter().zip(&sig.params).enumerate() {
+                    let at = arg_positions.get(i).copied().flatten();
+                    cast.push(self.coerce_at(a, t, at)?);
                 }
                 Ok(Expr::Call {
                     func: crate::expr::Function(sig),
@@ -890,6 +1022,53 @@ fn op_symbol(op: BinOp) -> &'static str {
     }
 }
 
+/// The `types::ops` spelling of a binary operator.
+fn binary_spelling(op: &ast::BinaryOperator) -> Option<&'static str> {
+    use ast::BinaryOperator as B;
+    Some(match op {
+        B::Plus => "+",
+        B::Minus => "-",
+        B::Multiply => "*",
+        B::Divide => "/",
+        B::Modulo => "%",
+        B::StringConcat => "||",
+        B::Eq => "=",
+        B::NotEq => "<>",
+        B::Lt => "<",
+        B::LtEq => "<=",
+        B::Gt => ">",
+        B::GtEq => ">=",
+        B::PGExp => "^",
+        B::BitwiseAnd => "&",
+        B::BitwiseOr => "|",
+        B::PGBitwiseXor => "#",
+        B::PGBitwiseShiftLeft => "<<",
+        B::PGBitwiseShiftRight => ">>",
+        B::PGRegexMatch => "~",
+        B::PGRegexIMatch => "~*",
+        B::PGRegexNotMatch => "!~",
+        B::PGRegexNotIMatch => "!~*",
+        B::PGLikeMatch => "~~",
+        B::PGILikeMatch => "~~*",
+        B::PGNotLikeMatch => "!~~",
+        B::PGNotILikeMatch => "!~~*",
+        _ => return None,
+    })
+}
+
+/// The `types::ops` spelling of a prefix operator (NOT is the binder's own).
+fn prefix_spelling(op: &ast::UnaryOperator) -> Option<&'static str> {
+    use ast::UnaryOperator as U;
+    Some(match op {
+        U::Plus => "+",
+        U::PGAbs => "@",
+        U::BitwiseNot => "~",
+        U::PGSquareRoot => "|/",
+        U::PGCubeRoot => "||/",
+        _ => return None,
+    })
+}
+
 /// The type both operands are converted to, following PostgreSQL's numeric promotion
 /// (int2 < int4 < int8 < numeric < float8); an unknown side adopts the other side's type.
 pub(crate) fn common_type(a: DataType, b: DataType) -> Option<DataType> {
@@ -918,15 +1097,16 @@ pub(crate) fn common_type(a: DataType, b: DataType) -> Option<DataType> {
 }
 
 /// Converts `e` to `to`: unknown literals and parameters take the type directly.
-pub(crate) fn coerce(e: Expr, to: DataType, params: &mut [Option<DataType>]) -> Result<Expr> {
+pub(crate) fn coerce(e: Expr, to: DataType, params: &mut ParamTypes<'_>) -> Result<Expr> {
     match e {
         Expr::Param(i, DataType::Unknown) => {
             params[i] = Some(to);
             Ok(Expr::Param(i, to))
         }
-        Expr::Const(Value::Text(s), DataType::Unknown) => {
-            Ok(Expr::Const(Value::parse_text(to, &s)?, to))
-        }
+        Expr::Const(Value::Text(s), DataType::Unknown) => Ok(Expr::Const(
+            Value::parse_text_ctx(to, &s, params.format())?,
+            to,
+        )),
         e if e.data_type() == to => Ok(e),
         e => Ok(Expr::Cast(Box::new(e), to)),
     }
@@ -977,6 +1157,11 @@ pub(crate) fn fill_params(e: Expr, types: &[DataType]) -> Expr {
             }
             Expr::SubLink(s)
         }
+        Expr::Node { kind, args, ty } => Expr::Node {
+            kind,
+            args: args.into_iter().map(|a| fill_params(a, types)).collect(),
+            ty,
+        },
         other => other,
     }
 }
@@ -986,6 +1171,9 @@ fn literal(v: &ast::Value) -> Option<Expr> {
         ast::Value::Number(n, _) => number(n),
         ast::Value::SingleQuotedString(s) | ast::Value::EscapedStringLiteral(s) => {
             Expr::Const(Value::Text(s.clone()), DataType::Unknown)
+        }
+        ast::Value::DollarQuotedString(d) => {
+            Expr::Const(Value::Text(d.value.clone()), DataType::Unknown)
         }
         ast::Value::Boolean(b) => Expr::Const(Value::Bool(*b), DataType::Bool),
         ast::Value::Null => Expr::Const(Value::Null, DataType::Unknown),
@@ -1047,6 +1235,24 @@ fn column_name(e: &ast::Expr) -> String {
         ast::Expr::Value(v) if matches!(v.value, ast::Value::Boolean(_)) => "bool".into(),
         ast::Expr::Exists { .. } => "exists".into(),
         ast::Expr::Subquery(q) => subquery::first_column_name(q),
+        // `date '...'` is a cast of a literal: the column is named after the type.
+        ast::Expr::TypedString(ts) => data_type_of(&ts.data_type)
+            .map(|t| t.type_name().to_string())
+            .unwrap_or_else(|_| "?column?".into()),
+        ast::Expr::Interval(_) => "interval".into(),
+        ast::Expr::Case { .. } => "case".into(),
+        ast::Expr::Extract { .. } => "extract".into(),
+        ast::Expr::Substring { .. } => "substring".into(),
+        ast::Expr::Position { .. } => "position".into(),
+        ast::Expr::Overlay { .. } => "overlay".into(),
+        ast::Expr::Trim { trim_where, .. } => match trim_where {
+            Some(ast::TrimWhereField::Leading) => "ltrim".into(),
+            Some(ast::TrimWhereField::Trailing) => "rtrim".into(),
+            _ => "btrim".into(),
+        },
+        ast::Expr::Ceil { .. } => "ceil".into(),
+        ast::Expr::Floor { .. } => "floor".into(),
+        ast::Expr::AtTimeZone { .. } => "timezone".into(),
         _ => "?column?".into(),
     }
 }

@@ -125,7 +125,7 @@ impl Binder<'_> {
         for item in &select.projection {
             let (e, alias) = match item {
                 ast::SelectItem::UnnamedExpr(e) => (e, None),
-                ast::SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.value.clone())),
+                ast::SelectItem::ExprWithAlias { expr, alias } => (expr, Some(ident(alias))),
                 ast::SelectItem::QualifiedWildcard(
                     ast::SelectItemQualifiedWildcardKind::ObjectName(name),
                     _,

@@ -1,6 +1,7 @@
 //! Binder unit tests: names, types and parameter inference, utility statements, DDL and DML binding.
 use super::*;
 use crate::catalog::{ColumnDef, TableId};
+use crate::expr::Params;
 use crate::parse::parse;
 
 struct Ctx;
@@ -21,7 +22,7 @@ fn bind_one(sql: &str, declared: &[Option<DataType>]) -> Result<Statement> {
 fn run(sql: &str) -> (Vec<(String, DataType)>, Vec<Value>) {
     match bind_one(sql, &[]).expect("bind") {
         Statement::Query(q) => {
-            let rows = q.execute(&[]).expect("execute");
+            let rows = q.execute(&Params::default()).expect("execute");
             (q.columns, rows.into_iter().next().expect("one row"))
         }
         other => panic!("not a query: {other:?}"),
@@ -54,7 +55,9 @@ fn parameter_types_are_inferred_from_context() {
         panic!("query expected")
     };
     assert_eq!(q.param_types, [DataType::Int8, DataType::Int4]);
-    let rows = q.execute(&[Value::Int8(5), Value::Int4(41)]).expect("run");
+    let rows = q
+        .execute(&Params::from(vec![Value::Int8(5), Value::Int4(41)]))
+        .expect("run");
     assert_eq!(rows[0], [Value::Int8(5), Value::Int4(42)]);
     assert_eq!(
         bind_one("SELECT $1", &[]),
@@ -91,7 +94,7 @@ fn errors_match_postgres() {
 
 fn run_err(sql: &str) -> SqlError {
     match bind_one(sql, &[]) {
-        Ok(Statement::Query(q)) => q.execute(&[]).expect_err("error expected"),
+        Ok(Statement::Query(q)) => q.execute(&Params::default()).expect_err("error expected"),
         Ok(other) => panic!("not a query: {other:?}"),
         Err(e) => e,
     }
@@ -204,11 +207,11 @@ fn selects_over_a_table_find_point_lookups() {
     assert_eq!(src.key, Some(vec![Expr::Param(0, DataType::Int4)]));
     let row = [Value::Int4(5), Value::Int4(1), Value::Int8(-3)];
     let hit = q
-        .shard_rows([row.to_vec()], &[Value::Int4(5)])
+        .shard_rows([row.to_vec()], &Params::from(vec![Value::Int4(5)]))
         .expect("scan");
     assert_eq!(hit, [[Value::Int8(-3)]]);
     let miss = q
-        .shard_rows([row.to_vec()], &[Value::Int4(6)])
+        .shard_rows([row.to_vec()], &Params::from(vec![Value::Int4(6)]))
         .expect("scan");
     assert!(miss.is_empty());
     let Ok(Statement::Query(q)) = bind_table("SELECT * FROM accounts WHERE bid = 1") else {
@@ -231,7 +234,10 @@ fn inserts_fill_missing_columns_and_cast_to_column_types() {
     assert_eq!(param_types, [DataType::Int8, DataType::Int4]);
     assert_eq!(rows[0][1], Expr::Const(Value::Null, DataType::Int4));
     assert_eq!(rows[1][2].data_type(), DataType::Int8);
-    assert_eq!(rows[1][2].eval(&[]).expect("cast"), Value::Int8(2));
+    assert_eq!(
+        rows[1][2].eval(&Params::default()).expect("cast"),
+        Value::Int8(2)
+    );
     let e = bind_table("INSERT INTO accounts (zzz) VALUES (1)").expect_err("no column");
     assert_eq!(
         e.to_string(),
@@ -241,5 +247,101 @@ fn inserts_fill_missing_columns_and_cast_to_column_types() {
     assert_eq!(
         e.to_string(),
         "INSERT has more expressions than target columns"
+    );
+}
+
+/// The text of each value of a one-row constant SELECT.
+fn texts(sql: &str) -> Vec<String> {
+    run(sql)
+        .1
+        .iter()
+        .map(|v| v.to_text().unwrap_or_default())
+        .collect()
+}
+
+#[test]
+fn conditional_forms_and_predicates_match_postgres() {
+    // Values printed by PostgreSQL 15.18 (NULL shown as empty).
+    assert_eq!(
+        texts(
+            "SELECT CASE WHEN 1=0 THEN 1/0 ELSE 2 END, coalesce(NULL, 2.5, 1), greatest(1, 3.5, 2), \
+             nullif(1, 1.0), 3 between 1 and 5, 2 in (1, null), null is distinct from 1, \
+             true is not false, CASE 2 WHEN 1 THEN 'a' WHEN 2 THEN 'b' END, 'a%' LIKE 'a#%' ESCAPE '#'"
+        ),
+        ["2", "2.5", "3.5", "", "t", "", "t", "t", "b", "t"]
+    );
+    let (cols, _) = run("SELECT coalesce(1, 2.5), CASE WHEN true THEN 1 ELSE 2::int8 END");
+    assert_eq!(cols[0], ("coalesce".to_string(), DataType::Numeric));
+    assert_eq!(cols[1].1, DataType::Int8);
+    // date '...' literals and operators over mixed types.
+    assert_eq!(
+        texts("SELECT date '1999-01-08' + 3, interval '1 day' * 2, 2 ^ 10, 7 & 3"),
+        ["1999-01-11", "2 days", "1024", "3"]
+    );
+}
+
+#[test]
+fn typing_errors_match_postgres() {
+    // Messages, SQLSTATEs and positions from PostgreSQL 15.18.
+    let e = bind_one("SELECT 1 + 'a'::text", &[]).expect_err("no operator");
+    assert_eq!(e.to_string(), "operator does not exist: integer + text");
+    assert_eq!((e.sqlstate(), e.position()), ("42883", Some(10)));
+    let e = bind_one("SELECT bool 'test'", &[]).expect_err("bad bool");
+    assert_eq!(
+        e.to_string(),
+        "invalid input syntax for type boolean: \"test\""
+    );
+    assert_eq!((e.sqlstate(), e.position()), ("22P02", Some(13)));
+    let e = bind_one("SELECT CASE WHEN true THEN 1 ELSE 'a'::text END", &[]).expect_err("case");
+    assert_eq!(
+        e.to_string(),
+        "CASE types text and integer cannot be matched"
+    );
+    assert_eq!((e.sqlstate(), e.position()), ("42804", Some(28)));
+    let e = bind_one("SELECT 1 AND true", &[]).expect_err("and");
+    assert_eq!(
+        e.to_string(),
+        "argument of AND must be type boolean, not type integer"
+    );
+}
+
+#[test]
+fn syntax_forms_are_named_as_in_postgres() {
+    // Column names PostgreSQL 15.18 gives these select items.
+    let (cols, _) = run(
+        "SELECT trim(' a '), trim(leading 'x' from 'xa'), position('a' in 'ba'), coalesce(1), \
+         date '2000-01-01', interval '1 day', extract(year from date '2000-01-01'), \
+         case when true then 1 end, '2000-01-01' at time zone 'UTC'",
+    );
+    let names: Vec<&str> = cols.iter().map(|c| c.0.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "btrim", "ltrim", "position", "coalesce", "date", "interval", "extract", "case",
+            "timezone"
+        ]
+    );
+    // An unknown literal AT TIME ZONE is read as timestamptz (the preferred type).
+    assert_eq!(cols[8].1, DataType::Timestamp);
+}
+
+#[test]
+fn interval_field_restrictions_match_postgres() {
+    // Output of PostgreSQL 15.18.
+    assert_eq!(
+        texts(
+            "SELECT interval '2' hour, interval '1 day 2:03:04.5678' day to hour, \
+             interval '1 day 2:03:04.5678' minute, interval '1 2:03:04.5678' day to second(2), \
+             interval '1-2' year, '1 day 2:03:04'::interval hour to minute, interval '5' month"
+        ),
+        [
+            "02:00:00",
+            "1 day 02:00:00",
+            "1 day 02:03:00",
+            "1 day 02:03:04.57",
+            "1 year",
+            "1 day 02:03:00",
+            "5 mons"
+        ]
     );
 }

@@ -41,7 +41,7 @@ impl<'a> ShardGroups<'a> {
         }
     }
 
-    pub(crate) fn push(&mut self, row: &[Value], params: &[Value]) -> Result<()> {
+    pub(crate) fn push(&mut self, row: &[Value], params: &crate::expr::Params) -> Result<()> {
         let mut key = Vec::with_capacity(self.agg.group_by.len());
         for e in &self.agg.group_by {
             key.push(e.eval_row(row, params)?);
@@ -123,7 +123,7 @@ impl Group {
 pub(crate) fn finish(
     agg: &Aggregate,
     partials: Vec<Vec<Vec<Value>>>,
-    params: &[Value],
+    params: &crate::expr::Params,
 ) -> Result<Vec<Vec<Value>>> {
     let ng = agg.group_by.len();
     let new_group = || Group {
@@ -211,7 +211,7 @@ pub(crate) fn finish(
 }
 
 /// Whether a FILTER condition holds for a row (NULL does not).
-fn passes(f: &crate::expr::Expr, row: &[Value], params: &[Value]) -> Result<bool> {
+fn passes(f: &crate::expr::Expr, row: &[Value], params: &crate::expr::Params) -> Result<bool> {
     Ok(f.eval_row(row, params)? == Value::Bool(true))
 }
 

@@ -31,7 +31,7 @@ pub(crate) use sort::GroupKey;
 /// The shard's half of a plan, fed one input row at a time.
 pub struct ShardRun<'a> {
     plan: &'a QueryPlan,
-    params: &'a [Value],
+    params: &'a crate::expr::Params,
     filter: Option<&'a Expr>,
     state: State<'a>,
 }
@@ -49,7 +49,10 @@ enum State<'a> {
 }
 
 impl<'a> ShardRun<'a> {
-    pub(crate) fn new(plan: &'a QueryPlan, params: &'a [Value]) -> Result<ShardRun<'a>> {
+    pub(crate) fn new(
+        plan: &'a QueryPlan,
+        params: &'a crate::expr::Params,
+    ) -> Result<ShardRun<'a>> {
         let filter = match (&plan.source, &plan.local) {
             (Some(s), _) => s.filter.as_ref(),
             (None, Some(s)) => s.filter.as_ref(),
@@ -155,7 +158,7 @@ impl<'a> ShardRun<'a> {
 pub(crate) fn finish(
     plan: &QueryPlan,
     partials: Vec<Vec<Vec<Value>>>,
-    params: &[Value],
+    params: &crate::expr::Params,
 ) -> Result<Vec<Vec<Value>>> {
     let mut rows = match &plan.body {
         Body::Project(_) => partials.into_iter().flatten().collect(),
@@ -196,7 +199,7 @@ pub(crate) fn finish(
 
 /// Runs both halves of a plan where the caller is, over its table-less source or `Rel` tree (or
 /// one empty row): what subqueries, derived tables and the session's multi-table queries use.
-pub(crate) fn run_plan(plan: &QueryPlan, params: &[Value]) -> Result<Vec<Vec<Value>>> {
+pub(crate) fn run_plan(plan: &QueryPlan, params: &crate::expr::Params) -> Result<Vec<Vec<Value>>> {
     run_plan_hint(plan, params, None)
 }
 
@@ -205,7 +208,7 @@ pub(crate) fn run_plan(plan: &QueryPlan, params: &[Value]) -> Result<Vec<Vec<Val
 /// recursive CTE under `LIMIT` stops, as PostgreSQL's demand-driven executor does.
 pub(crate) fn run_plan_hint(
     plan: &QueryPlan,
-    params: &[Value],
+    params: &crate::expr::Params,
     hint: Option<usize>,
 ) -> Result<Vec<Vec<Value>>> {
     let mut run = plan.shard_run(params)?;
@@ -284,7 +287,7 @@ pub(crate) fn run_plan_hint(
 /// Feeds the rows of a table-less source to `push` (PostgreSQL's error for a zero step).
 pub(crate) fn local_rows(
     kind: &LocalKind,
-    params: &[Value],
+    params: &crate::expr::Params,
     mut push: impl FnMut(Vec<Value>) -> Result<()>,
 ) -> Result<()> {
     let (start, stop, step, ty) = match kind {
@@ -351,7 +354,7 @@ pub(crate) fn local_rows(
 }
 
 /// OFFSET + LIMIT, when LIMIT is given: the most rows any shard needs to send.
-pub(crate) fn limit_bound(plan: &QueryPlan, params: &[Value]) -> Result<Option<usize>> {
+pub(crate) fn limit_bound(plan: &QueryPlan, params: &crate::expr::Params) -> Result<Option<usize>> {
     let Some(limit) = &plan.limit else {
         return Ok(None);
     };
@@ -366,7 +369,7 @@ pub(crate) fn limit_bound(plan: &QueryPlan, params: &[Value]) -> Result<Option<u
 }
 
 /// A LIMIT or OFFSET value: NULL is `None`; negative is PostgreSQL's error (2201W / 2201X).
-fn count(e: &Expr, params: &[Value], what: &'static str) -> Result<Option<usize>> {
+fn count(e: &Expr, params: &crate::expr::Params, what: &'static str) -> Result<Option<usize>> {
     let n = match e.eval(params)? {
         Value::Null => return Ok(None),
         Value::Int8(n) => n,

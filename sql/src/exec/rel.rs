@@ -27,7 +27,7 @@ fn too_many_pairs() -> SqlError {
 /// The rows of a relational tree; `hint` is how many the caller can use (`None`: all). Only
 /// the operators that might not end without it (recursive CTEs) and the plans above them look
 /// at it.
-pub(crate) fn rows(rel: &Rel, params: &[Value], hint: Option<usize>) -> Result<Rows> {
+pub(crate) fn rows(rel: &Rel, params: &crate::expr::Params, hint: Option<usize>) -> Result<Rows> {
     match rel {
         Rel::Scan(i) => env::input(*i),
         Rel::Local(kind) => {
@@ -46,14 +46,22 @@ pub(crate) fn rows(rel: &Rel, params: &[Value], hint: Option<usize>) -> Result<R
     }
 }
 
-fn passes(cond: &Option<crate::expr::Expr>, row: &[Value], params: &[Value]) -> Result<bool> {
+fn passes(
+    cond: &Option<crate::expr::Expr>,
+    row: &[Value],
+    params: &crate::expr::Params,
+) -> Result<bool> {
     Ok(match cond {
         None => true,
         Some(c) => c.eval_row(row, params)? == Value::Bool(true),
     })
 }
 
-fn key(exprs: &[&crate::expr::Expr], row: &[Value], params: &[Value]) -> Result<Option<GroupKey>> {
+fn key(
+    exprs: &[&crate::expr::Expr],
+    row: &[Value],
+    params: &crate::expr::Params,
+) -> Result<Option<GroupKey>> {
     let mut k = Vec::with_capacity(exprs.len());
     for e in exprs {
         let v = e.eval_row(row, params)?;
@@ -65,7 +73,7 @@ fn key(exprs: &[&crate::expr::Expr], row: &[Value], params: &[Value]) -> Result<
     Ok(Some(GroupKey(k)))
 }
 
-fn join(j: &Join, params: &[Value]) -> Result<Rows> {
+fn join(j: &Join, params: &crate::expr::Params) -> Result<Rows> {
     let left = rows(&j.left, params, None)?;
     let mut out = Vec::new();
     let mut pairs = 0usize;
@@ -181,13 +189,17 @@ fn join(j: &Join, params: &[Value]) -> Result<Rows> {
     Ok(keyed.into_iter().map(|(_, r)| r).collect())
 }
 
-fn key_values(exprs: &[&crate::expr::Expr], row: &[Value], params: &[Value]) -> Result<Vec<Value>> {
+fn key_values(
+    exprs: &[&crate::expr::Expr],
+    row: &[Value],
+    params: &crate::expr::Params,
+) -> Result<Vec<Value>> {
     exprs.iter().map(|e| e.eval_row(row, params)).collect()
 }
 
 /// Set operations treat NULLs as equal (like DISTINCT). Without ALL, the result comes out in
 /// key order.
-fn set_op(s: &SetOp, params: &[Value]) -> Result<Rows> {
+fn set_op(s: &SetOp, params: &crate::expr::Params) -> Result<Rows> {
     let left = run_plan(&s.left, params)?;
     let right = run_plan(&s.right, params)?;
     let counts = |rows: Rows| {
@@ -256,7 +268,7 @@ fn set_op(s: &SetOp, params: &[Value]) -> Result<Rows> {
 const MAX_RECURSIVE_ROWS: usize = 1 << 22;
 
 /// `WITH RECURSIVE`: iterate the step over the previous iteration's new rows until it yields none.
-fn recursive(r: &Recursive, params: &[Value], hint: Option<usize>) -> Result<Rows> {
+fn recursive(r: &Recursive, params: &crate::expr::Params, hint: Option<usize>) -> Result<Rows> {
     let mut seen: BTreeSet<GroupKey> = BTreeSet::new();
     let fresh = |rows: Rows, seen: &mut BTreeSet<GroupKey>| -> Rows {
         if r.all {

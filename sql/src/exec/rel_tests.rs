@@ -92,11 +92,11 @@ fn run(q: &QueryPlan, n: usize) -> Result<Vec<String>, SqlError> {
         }
         let mut partials = Vec::new();
         for p in parts {
-            partials.push(scan.shard_rows(p, &[])?);
+            partials.push(scan.shard_rows(p, &crate::expr::Params::default())?);
         }
-        inputs.push(scan.finish(partials, &[])?);
+        inputs.push(scan.finish(partials, &crate::expr::Params::default())?);
     }
-    let rows = q.run_with(inputs, &[])?;
+    let rows = q.run_with(inputs, &crate::expr::Params::default())?;
     Ok(rows
         .iter()
         .map(|r| {

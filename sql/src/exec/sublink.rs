@@ -59,7 +59,7 @@ fn hashed_in(
     test: &Expr,
     lhs: &[Value],
     rows: &Rows,
-    params: &[Value],
+    params: &crate::expr::Params,
 ) -> Result<Option<Value>> {
     let width = lhs.len();
     let mut rhs = Vec::new();
@@ -109,7 +109,7 @@ fn hashed_in(
     }))
 }
 
-fn sub_rows(s: &SubLink, row: &[Value], params: &[Value]) -> Result<Rc<Rows>> {
+fn sub_rows(s: &SubLink, row: &[Value], params: &crate::expr::Params) -> Result<Rc<Rows>> {
     // EXISTS needs one row, a scalar subquery two (to detect a second).
     let hint = match s.kind {
         SubLinkKind::Exists => Some(1),
@@ -146,7 +146,7 @@ fn sub_rows(s: &SubLink, row: &[Value], params: &[Value]) -> Result<Rc<Rows>> {
 }
 
 /// The value of a subquery expression evaluated over `row` (the current row of its level).
-pub(crate) fn eval(s: &SubLink, row: &[Value], params: &[Value]) -> Result<Value> {
+pub(crate) fn eval(s: &SubLink, row: &[Value], params: &crate::expr::Params) -> Result<Value> {
     let (lhs, test, any) = match &s.kind {
         SubLinkKind::Exists => return Ok(Value::Bool(!sub_rows(s, row, params)?.is_empty())),
         SubLinkKind::Scalar => {

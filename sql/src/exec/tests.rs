@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use crate::expr::Params;
+
 use crate::bind::{bind, SessionContext, Statement};
 use crate::catalog::{Catalog, ColumnDef, TableDef, TableId};
 use crate::error::SqlError;
@@ -85,7 +87,7 @@ fn plan(sql: &str) -> Result<QueryPlan, SqlError> {
 
 /// Runs over `n` fake shards (row i goes to shard i % n, reversed on odd shards so arrival
 /// order differs from the one-shard run).
-fn run_on(q: &QueryPlan, n: usize, params: &[Value]) -> Result<Vec<Vec<Value>>, SqlError> {
+fn run_on(q: &QueryPlan, n: usize, params: &Params) -> Result<Vec<Vec<Value>>, SqlError> {
     let mut parts: Vec<Vec<Vec<Value>>> = vec![Vec::new(); n];
     for (i, r) in rows().into_iter().enumerate() {
         parts[i % n].push(r);
@@ -117,6 +119,7 @@ fn text(rows: &[Vec<Value>]) -> Vec<String> {
 /// The result as text, checked to be the same on 1, 2, 3 and 7 shards (as a multiset when the
 /// query has no ORDER BY, by count when it has a LIMIT but no ORDER BY).
 fn check(sql: &str, params: &[Value]) -> Vec<String> {
+    let params = &Params::from(params.to_vec());
     let q = plan(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
     let one = text(&run_on(&q, 1, params).expect("one shard"));
     for n in [2, 3, 7] {
@@ -138,7 +141,7 @@ fn check(sql: &str, params: &[Value]) -> Vec<String> {
 
 fn err(sql: &str) -> (String, String) {
     let e = match plan(sql) {
-        Ok(q) => run_on(&q, 2, &[]).expect_err("error expected"),
+        Ok(q) => run_on(&q, 2, &Params::default()).expect_err("error expected"),
         Err(e) => e,
     };
     (e.sqlstate().to_string(), e.to_string())
@@ -343,8 +346,15 @@ fn table_aliases() {
 #[test]
 fn table_less_queries() {
     let q = plan("SELECT count(*), 1 + 1").expect("plan");
-    assert_eq!(text(&q.execute(&[]).expect("run")), ["1|2"]);
-    let run = |sql: &str| text(&plan(sql).expect(sql).execute(&[]).expect(sql));
+    assert_eq!(text(&q.execute(&Params::default()).expect("run")), ["1|2"]);
+    let run = |sql: &str| {
+        text(
+            &plan(sql)
+                .expect(sql)
+                .execute(&Params::default())
+                .expect(sql),
+        )
+    };
     assert_eq!(
         run("SELECT sum(g), count(*) FROM generate_series(1, 10) g WHERE g > 3"),
         ["49|7"]
@@ -383,9 +393,9 @@ fn table_less_queries() {
     assert_eq!(run("SELECT 1 AS a WHERE 1 < 2"), ["1"]);
     assert_eq!(run("SELECT count(*) WHERE false"), ["0"]);
     let q = plan("SELECT 1 LIMIT 0").expect("plan");
-    assert!(q.execute(&[]).expect("run").is_empty());
+    assert!(q.execute(&Params::default()).expect("run").is_empty());
     let q = plan("SELECT 1 AS a ORDER BY a OFFSET 1").expect("plan");
-    assert!(q.execute(&[]).expect("run").is_empty());
+    assert!(q.execute(&Params::default()).expect("run").is_empty());
 }
 
 #[test]

@@ -40,6 +40,12 @@ fn current_date(_: &[Value], ctx: &FormatContext) -> Result<Value> {
     ))
 }
 
+fn localtime(_: &[Value], ctx: &FormatContext) -> Result<Value> {
+    Ok(Value::Time(
+        utc_to_local(ctx.now, ctx).rem_euclid(USECS_PER_DAY),
+    ))
+}
+
 fn localtimestamp(_: &[Value], ctx: &FormatContext) -> Result<Value> {
     Ok(Value::Timestamp(utc_to_local(ctx.now, ctx)))
 }
@@ -171,11 +177,12 @@ fn extract_ts(
         "doy" => num(days - days_from_civil(tm.year, 1, 1) + 1),
         "week" => num(iso_week(days).1),
         "isoyear" => num(iso_week(days).0),
-        "epoch" => scaled(
-            utc.checked_sub(i64::from(UNIX_EPOCH_DAYS) * USECS_PER_DAY)
-                .ok_or_else(|| SqlError::DatetimeFieldOverflow("timestamp out of range".into()))?,
-            6,
-        ),
+        // In i128: timestamps near the upper bound overflow i64 once shifted to the Unix epoch.
+        "epoch" => Numeric::from_i128(
+            i128::from(utc) - i128::from(UNIX_EPOCH_DAYS) * i128::from(USECS_PER_DAY),
+        )
+        .div_to_scale(&num(1_000_000), 6, false)
+        .unwrap_or(Numeric::NaN),
         "julian" => {
             let jd = days + 2_451_545;
             let frac = local.rem_euclid(USECS_PER_DAY);
@@ -494,7 +501,7 @@ fn make_time(a: &[Value], _: &FormatContext) -> Result<Value> {
     )?))
 }
 
-fn make_timestamp(a: &[Value], ctx: &FormatContext) -> Result<Value> {
+pub(super) fn make_timestamp(a: &[Value], ctx: &FormatContext) -> Result<Value> {
     let Value::Date(d) = make_date(&a[..3], ctx)? else {
         return Err(SqlError::Internal("make_date".into()));
     };
@@ -685,6 +692,7 @@ pub(super) static BUILTINS: &[Builtin] = &[
     volatile(builtin!("clock_timestamp"() -> Timestamptz, clock_timestamp)),
     builtin!("current_date"() -> Date, current_date),
     builtin!("localtimestamp"() -> Timestamp, localtimestamp),
+    builtin!("localtime"() -> Time, localtime),
     builtin!("extract"(T(Text), T(Timestamp)) -> Num, extract),
     builtin!("extract"(T(Text), T(Timestamptz)) -> Num, extract),
     builtin!("extract"(T(Text), T(Date)) -> Num, extract),

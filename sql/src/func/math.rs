@@ -225,6 +225,49 @@ fn div_n(a: &[Value], _: &FormatContext) -> Result<Value> {
     Ok(Value::Numeric(q))
 }
 
+/// The hyperbolic functions; `acosh`/`atanh` outside their domain are `input is out of range`
+/// (22003), NaN passes through.
+fn hyperbolic(a: &[Value], which: fn(f64) -> f64, domain: fn(f64) -> bool) -> Result<Value> {
+    let x = arg::f64(a, 0)?;
+    if !x.is_nan() && !domain(x) {
+        return Err(SqlError::OutOfRange("input is out of range".into()));
+    }
+    Ok(Value::Float8(which(x)))
+}
+
+fn sinh(a: &[Value], _: &FormatContext) -> Result<Value> {
+    hyperbolic(a, f64::sinh, |_| true)
+}
+
+fn cosh(a: &[Value], _: &FormatContext) -> Result<Value> {
+    hyperbolic(a, f64::cosh, |_| true)
+}
+
+fn tanh(a: &[Value], _: &FormatContext) -> Result<Value> {
+    hyperbolic(a, f64::tanh, |_| true)
+}
+
+fn asinh(a: &[Value], _: &FormatContext) -> Result<Value> {
+    hyperbolic(a, f64::asinh, |_| true)
+}
+
+fn acosh(a: &[Value], _: &FormatContext) -> Result<Value> {
+    hyperbolic(a, f64::acosh, |x| x >= 1.0)
+}
+
+fn atanh(a: &[Value], _: &FormatContext) -> Result<Value> {
+    hyperbolic(a, f64::atanh, |x| (-1.0..=1.0).contains(&x))
+}
+
+/// `float4send`/`float8send`: the binary send format (IEEE 754, big-endian) as bytea.
+fn float_send(a: &[Value], _: &FormatContext) -> Result<Value> {
+    Ok(Value::Bytea(match a.first() {
+        Some(Value::Float4(x)) => x.to_be_bytes().to_vec(),
+        Some(Value::Float8(x)) => x.to_be_bytes().to_vec(),
+        _ => return Err(SqlError::Internal("float_send: not a float".into())),
+    }))
+}
+
 fn gcd_i(a: &[Value], _: &FormatContext) -> Result<Value> {
     let (mut x, mut y) = (
         arg::int(a, 0)?.unsigned_abs(),
@@ -316,6 +359,14 @@ pub(super) static BUILTINS: &[Builtin] = &[
     builtin!("degrees"(T(Float8)) -> Float8, degrees),
     builtin!("radians"(T(Float8)) -> Float8, radians),
     builtin!("div"(T(Num), T(Num)) -> Num, div_n),
+    builtin!("sinh"(T(Float8)) -> Float8, sinh),
+    builtin!("cosh"(T(Float8)) -> Float8, cosh),
+    builtin!("tanh"(T(Float8)) -> Float8, tanh),
+    builtin!("asinh"(T(Float8)) -> Float8, asinh),
+    builtin!("acosh"(T(Float8)) -> Float8, acosh),
+    builtin!("atanh"(T(Float8)) -> Float8, atanh),
+    builtin!("float4send"(T(Float4)) -> DataType::Bytea, float_send),
+    builtin!("float8send"(T(Float8)) -> DataType::Bytea, float_send),
     builtin!("gcd"(T(Int4), T(Int4)) -> Int4, gcd_i),
     builtin!("gcd"(T(Int8), T(Int8)) -> Int8, gcd_i),
     volatile(builtin!("random"() -> Float8, random)),

@@ -5,22 +5,36 @@
 //! `func_select_candidate` does for the common cases: an exact match wins; otherwise the candidates
 //! whose parameters every argument can reach by an implicit cast (an `unknown` literal reaches
 //! anything) are ranked by how many arguments match exactly, then by how many land on a preferred
-//! type (`float8`, `text`, `timestamptz`, ...); a tie is `function f(...) is not unique` (42725),
-//! no candidate is `function f(...) does not exist` (42883).
+//! type (`float8`, `text`, `timestamptz`, ...); remaining ties over `unknown` arguments go, position
+//! by position, to candidates taking a string there, then to the category's preferred type (so
+//! `'...' AT TIME ZONE 'UTC'` reads the literal as timestamptz). A tie after that is
+//! `function f(...) is not unique` (42725), no candidate is `function f(...) does not exist`
+//! (42883). A variadic parameter needs at least one argument.
 //!
 //! # Contract of a [`FuncSig`]
 //! The binder casts each argument to `sig.params[i]` (implicitly; for variadic `any` parameters the
 //! argument keeps its type) and calls `sig.func(&args, &ctx)`. A strict function is never called
 //! with a NULL argument: the caller returns NULL instead (`sig.strict`). Functions are pure except
-//! those marked `volatile` (`random`, `clock_timestamp`); `now()` reads the statement time from the
-//! [`FormatContext`].
+//! those marked `volatile` (`random`, `clock_timestamp`); `now()` reads the transaction's start
+//! and TimeZone-dependent functions the session's zone from the [`FormatContext`], which the
+//! session ships with every plan (`crate::Params`).
 //!
-//! Left out (the binder handles them as syntax): `greatest`/`least`, `coalesce`, `nullif`, `CASE`.
+//! # Modules
+//! `string`, `math`, `datetime`, `zone` (AT TIME ZONE, justify_*, date_bin), `integral` (scale,
+//! lcm, factorial), `regexp`, `bytes` (bytea functions, encode/decode, SHA-2), `agg`.
+//!
+//! Left out (the binder handles them as syntax, `bind::expr`): `greatest`/`least`, `coalesce`,
+//! `nullif`, `CASE`; not built: `to_char`/`to_number` for numbers, set-returning functions other
+//! than `generate_series`, `pg_sleep` (it would block the core's other sessions).
 
 pub mod agg;
+mod bytes;
 mod datetime;
+mod integral;
 mod math;
+mod regexp;
 mod string;
+mod zone;
 
 use crate::error::{Result, SqlError};
 use crate::types::{can_cast, CastContext, DataType, FormatContext, Value};
@@ -78,6 +92,10 @@ fn builtins() -> impl Iterator<Item = &'static Builtin> {
         .iter()
         .chain(math::BUILTINS)
         .chain(datetime::BUILTINS)
+        .chain(zone::BUILTINS)
+        .chain(integral::BUILTINS)
+        .chain(regexp::BUILTINS)
+        .chain(bytes::BUILTINS)
 }
 
 /// `name(argtypes)` as PostgreSQL prints it in messages.
@@ -89,7 +107,8 @@ pub fn signature(name: &str, args: &[DataType]) -> String {
 /// How well `args` fit `b`: `None` if they cannot; otherwise (exact matches, preferred-type hits).
 fn fit(b: &Builtin, args: &[DataType]) -> Option<(usize, usize)> {
     let n = b.params.len();
-    if args.len() < n.saturating_sub(usize::from(b.variadic)) || (!b.variadic && args.len() != n) {
+    // A variadic parameter takes at least one argument (`format(text)` is its own function).
+    if args.len() < n || (!b.variadic && args.len() != n) {
         return None;
     }
     let (mut exact, mut preferred) = (0, 0);
@@ -127,20 +146,42 @@ pub fn resolve(name: &str, args: &[DataType]) -> Result<FuncSig> {
             _ => best = vec![(b, score)],
         }
     }
-    // All-unknown arguments: prefer the candidate whose parameters are strings (PostgreSQL
-    // resolves unknowns to the string category first).
-    if best.len() > 1 && args.iter().all(|a| *a == DataType::Unknown) {
+    // Unknown arguments, position by position (PostgreSQL's `func_select_candidate`): when a
+    // candidate takes a string there, keep those that do; otherwise, when the candidates agree
+    // on a category, keep those taking its preferred type.
+    for (i, a) in args.iter().enumerate() {
+        if best.len() <= 1 {
+            break;
+        }
+        if *a != DataType::Unknown {
+            continue;
+        }
+        let param = |b: &Builtin| match b.params.get(i).or(b.params.last()) {
+            Some(Param::T(t)) => Some(*t),
+            _ => None,
+        };
         let stringy: Vec<_> = best
             .iter()
-            .filter(|(b, _)| {
-                b.params
-                    .iter()
-                    .all(|p| matches!(p, Param::T(t) if t.is_string()) || *p == Param::Any)
-            })
+            .filter(|(b, _)| param(b).is_none_or(|t| t.is_string()))
             .copied()
             .collect();
-        if stringy.len() == 1 {
+        if !stringy.is_empty() {
             best = stringy;
+            continue;
+        }
+        let first = param(best[0].0).map(DataType::category);
+        if best
+            .iter()
+            .all(|(b, _)| param(b).map(DataType::category) == first)
+        {
+            let preferred: Vec<_> = best
+                .iter()
+                .filter(|(b, _)| param(b).is_some_and(DataType::is_preferred))
+                .copied()
+                .collect();
+            if !preferred.is_empty() {
+                best = preferred;
+            }
         }
     }
     match best.as_slice() {

@@ -290,6 +290,121 @@ fn starts_with(a: &[Value], _: &FormatContext) -> Result<Value> {
     Ok(Value::Bool(arg::text(a, 0)?.starts_with(arg::text(a, 1)?)))
 }
 
+/// `like_escape(pattern, escape)`: rewrites a LIKE pattern written with another escape
+/// character (`LIKE ... ESCAPE '#'`) into one escaped with backslashes; an empty escape means
+/// none (backslashes become literal).
+fn like_escape(a: &[Value], _: &FormatContext) -> Result<Value> {
+    let (p, e) = (arg::text(a, 0)?, arg::text(a, 1)?);
+    let mut esc = e.chars();
+    let (first, rest) = (esc.next(), esc.next());
+    let mut out = String::with_capacity(p.len() + 4);
+    match (first, rest) {
+        (None, _) => {
+            for c in p.chars() {
+                if c == '\\' {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+        }
+        (Some(_), Some(_)) => return Err(SqlError::InvalidEscapeString),
+        (Some('\\'), None) => out.push_str(p),
+        (Some(e), None) => {
+            let mut after_escape = false;
+            for c in p.chars() {
+                if c == e && !after_escape {
+                    out.push('\\');
+                    after_escape = true;
+                } else if c == '\\' {
+                    out.push('\\');
+                    if !after_escape {
+                        out.push('\\');
+                    }
+                    after_escape = false;
+                } else {
+                    out.push(c);
+                    after_escape = false;
+                }
+            }
+        }
+    }
+    Ok(Value::Text(out))
+}
+
+fn like_escape_bytea(a: &[Value], ctx: &FormatContext) -> Result<Value> {
+    let text = |v: &Value| match v {
+        Value::Bytea(b) => Ok(Value::Text(String::from_utf8_lossy(b).into_owned())),
+        _ => Err(SqlError::Internal("like_escape: not bytea".into())),
+    };
+    match like_escape(&[text(&a[0])?, text(&a[1])?], ctx)? {
+        Value::Text(s) => Ok(Value::Bytea(s.into_bytes())),
+        other => Ok(other),
+    }
+}
+
+/// `unistr(text)`: `\XXXX`, `\+XXXXXX`, `\uXXXX`, `\UXXXXXXXX` escapes (surrogate pairs
+/// combined) and `\\`.
+fn unistr(a: &[Value], _: &FormatContext) -> Result<Value> {
+    let chars: Vec<char> = arg::text(a, 0)?.chars().collect();
+    let bad_escape = || SqlError::UnicodeEscape;
+    let surrogate = || SqlError::Syntax {
+        message: "invalid Unicode surrogate pair".into(),
+        position: None,
+    };
+    let mut out = String::new();
+    let mut high: Option<u32> = None;
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != '\\' {
+            if high.is_some() {
+                return Err(surrogate());
+            }
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        if chars.get(i + 1) == Some(&'\\') {
+            if high.is_some() {
+                return Err(surrogate());
+            }
+            out.push('\\');
+            i += 2;
+            continue;
+        }
+        let (skip, digits) = match chars.get(i + 1) {
+            Some('+') => (2, 6),
+            Some('u') => (2, 4),
+            Some('U') => (2, 8),
+            _ => (1, 4),
+        };
+        let hex: String = chars.iter().skip(i + skip).take(digits).collect();
+        if hex.chars().count() != digits || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(bad_escape());
+        }
+        let cp = u32::from_str_radix(&hex, 16).map_err(|_| bad_escape())?;
+        i += skip + digits;
+        if cp > 0x10FFFF {
+            return Err(SqlError::InvalidParameterValue(format!(
+                "invalid Unicode code point: {cp:X}"
+            )));
+        }
+        match (high.take(), cp) {
+            (None, 0xD800..=0xDBFF) => high = Some(cp),
+            (None, 0xDC00..=0xDFFF) => return Err(surrogate()),
+            (None, c) => out.push(char::from_u32(c).ok_or_else(surrogate)?),
+            (Some(h), 0xDC00..=0xDFFF) => {
+                let c = 0x10000 + ((h - 0xD800) << 10) + (cp - 0xDC00);
+                out.push(char::from_u32(c).ok_or_else(surrogate)?);
+            }
+            (Some(_), _) => return Err(surrogate()),
+        }
+    }
+    if high.is_some() {
+        return Err(surrogate());
+    }
+    text_value(out)
+}
+
 fn translate(a: &[Value], _: &FormatContext) -> Result<Value> {
     let (s, from, to) = (arg::text(a, 0)?, arg::text(a, 1)?, arg::text(a, 2)?);
     let from: Vec<char> = from.chars().collect();
@@ -338,58 +453,120 @@ fn quote_literal_fn(a: &[Value], _: &FormatContext) -> Result<Value> {
 }
 
 /// `format(fmt, args...)`: `%s`, `%I`, `%L`, `%%`, with optional `n$` positions.
+/// `format(fmt, args...)`: PostgreSQL's `text_format`. A specifier is
+/// `%[argpos$][-][width|*|*n$]type` with type `s`, `I` or `L`; `*` takes the width from an
+/// argument (negative means left-justified).
 fn format(a: &[Value], ctx: &FormatContext) -> Result<Value> {
     let Some(Value::Text(fmt)) = a.first() else {
         return Ok(Value::Null);
     };
-    let args = &a[1..];
+    let chars: Vec<char> = fmt.chars().collect();
     let mut out = String::new();
-    let mut next = 0usize;
-    let mut it = fmt.chars().peekable();
-    while let Some(c) = it.next() {
+    // 1-based index of the last argument used (0: none yet), as PostgreSQL counts.
+    let mut arg = 0usize;
+    let mut i = 0;
+    let unterminated = || SqlError::FormatSpecifier("unterminated format() type specifier".into());
+    let zero = || {
+        SqlError::InvalidParameterValue(
+            "format specifies argument 0, but arguments are numbered from 1".into(),
+        )
+    };
+    let too_few = || SqlError::InvalidParameterValue("too few arguments for format()".into());
+    let digits = |i: &mut usize| -> Option<usize> {
+        let start = *i;
+        let mut n = 0usize;
+        while *i < chars.len() && chars[*i].is_ascii_digit() {
+            n = n
+                .saturating_mul(10)
+                .saturating_add(chars[*i] as usize - '0' as usize);
+            *i += 1;
+        }
+        (*i > start).then_some(n)
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        i += 1;
         if c != '%' {
             out.push(c);
             continue;
         }
-        let mut spec: String = String::new();
-        while let Some(&d) = it.peek() {
-            if d.is_ascii_digit() || d == '$' {
-                spec.push(d);
-                it.next();
-            } else {
-                break;
-            }
+        if i >= chars.len() {
+            return Err(unterminated());
         }
-        let Some(kind) = it.next() else {
-            return Err(SqlError::InvalidParameterValue(
-                "unterminated format() type specifier".into(),
-            ));
-        };
-        if kind == '%' {
+        if chars[i] == '%' {
             out.push('%');
+            i += 1;
             continue;
         }
-        let idx = match spec.strip_suffix('$') {
-            Some(n) => {
-                let n = n.parse::<usize>().map_err(|_| {
-                    SqlError::InvalidParameterValue("invalid argument position".into())
-                })?;
-                n.checked_sub(1).ok_or_else(|| {
-                    SqlError::InvalidParameterValue(
-                        "format specifies argument 0, but arguments are numbered from 1".into(),
-                    )
-                })?
+        let (mut argpos, mut width, mut widthpos, mut left) = (None, None, None, false);
+        if let Some(n) = digits(&mut i) {
+            if i < chars.len() && chars[i] == '$' {
+                if n == 0 {
+                    return Err(zero());
+                }
+                argpos = Some(n);
+                i += 1;
+            } else {
+                width = Some(n);
             }
-            None => next,
-        };
-        next = idx + 1;
-        let v = args.get(idx).ok_or_else(|| {
-            SqlError::InvalidParameterValue("too few arguments for format()".into())
-        })?;
-        match kind {
-            's' => out.push_str(&v.to_text_ctx(ctx).unwrap_or_default()),
+        }
+        if width.is_none() {
+            while i < chars.len() && chars[i] == '-' {
+                left = true;
+                i += 1;
+            }
+            if i < chars.len() && chars[i] == '*' {
+                i += 1;
+                match digits(&mut i) {
+                    Some(n) => {
+                        if i >= chars.len() || chars[i] != '$' {
+                            return Err(SqlError::InvalidParameterValue(
+                                "width argument position must be ended by \"$\"".into(),
+                            ));
+                        }
+                        if n == 0 {
+                            return Err(zero());
+                        }
+                        widthpos = Some(n);
+                        i += 1;
+                    }
+                    None => widthpos = Some(0),
+                }
+            } else {
+                width = digits(&mut i);
+            }
+        }
+        if i >= chars.len() {
+            return Err(unterminated());
+        }
+        let kind = chars[i];
+        i += 1;
+        if let Some(wp) = widthpos {
+            arg = if wp > 0 { wp } else { arg + 1 };
+            let w = a.get(arg).ok_or_else(too_few)?;
+            let w = match w {
+                Value::Null => 0,
+                Value::Int2(x) => i64::from(*x),
+                Value::Int4(x) => i64::from(*x),
+                Value::Int8(x) => *x,
+                other => other
+                    .to_text_ctx(ctx)
+                    .unwrap_or_default()
+                    .trim()
+                    .parse::<i64>()
+                    .map_err(|_| SqlError::InvalidParameterValue("invalid width".into()))?,
+            };
+            if w < 0 {
+                left = true;
+            }
+            width = Some(usize::try_from(w.unsigned_abs()).unwrap_or(usize::MAX));
+        }
+        arg = argpos.unwrap_or(arg + 1);
+        let v = a.get(arg).ok_or_else(too_few)?;
+        let text = match kind {
+            's' => v.to_text_ctx(ctx).unwrap_or_default(),
             'I' => match v.to_text_ctx(ctx) {
-                Some(s) => out.push_str(&quote_ident(&s)),
+                Some(s) => quote_ident(&s),
                 None => {
                     return Err(SqlError::NullValueNotAllowed(
                         "null values cannot be formatted as an SQL identifier".into(),
@@ -397,14 +574,22 @@ fn format(a: &[Value], ctx: &FormatContext) -> Result<Value> {
                 }
             },
             'L' => match v.to_text_ctx(ctx) {
-                Some(s) => out.push_str(&quote_literal(&s)),
-                None => out.push_str("NULL"),
+                Some(s) => quote_literal(&s),
+                None => "NULL".into(),
             },
             other => {
-                return Err(SqlError::InvalidParameterValue(format!(
+                return Err(SqlError::FormatSpecifier(format!(
                     "unrecognized format() type specifier \"{other}\""
                 )))
             }
+        };
+        let pad = width.unwrap_or(0).saturating_sub(text.chars().count());
+        if !left {
+            out.extend(std::iter::repeat_n(' ', pad));
+        }
+        out.push_str(&text);
+        if left {
+            out.extend(std::iter::repeat_n(' ', pad));
         }
     }
     text_value(out)
@@ -463,6 +648,9 @@ pub(super) static BUILTINS: &[Builtin] = &[
     builtin!("chr"(T(Int4)) -> Text, chr),
     builtin!("starts_with"(T(Text), T(Text)) -> Bool, starts_with),
     builtin!("translate"(T(Text), T(Text), T(Text)) -> Text, translate),
+    builtin!("like_escape"(T(Text), T(Text)) -> Text, like_escape),
+    builtin!("unistr"(T(Text)) -> Text, unistr),
+    builtin!("like_escape"(T(Bytea), T(Bytea)) -> Bytea, like_escape_bytea),
     builtin!("quote_ident"(T(Text)) -> Text, quote_ident_fn),
     builtin!("quote_literal"(T(Text)) -> Text, quote_literal_fn),
     variadic(builtin!("format"(T(Text), Any) -> Text, format), false),

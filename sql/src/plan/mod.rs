@@ -221,7 +221,7 @@ impl QueryPlan {
     pub fn shard_rows(
         &self,
         rows: impl IntoIterator<Item = Vec<Value>>,
-        params: &[Value],
+        params: &crate::expr::Params,
     ) -> Result<Vec<Vec<Value>>> {
         let mut run = self.shard_run(params)?;
         for row in rows {
@@ -231,7 +231,10 @@ impl QueryPlan {
     }
 
     /// The shard's half, fed one row at a time (for scans that read in batches).
-    pub fn shard_run<'a>(&'a self, params: &'a [Value]) -> Result<crate::exec::ShardRun<'a>> {
+    pub fn shard_run<'a>(
+        &'a self,
+        params: &'a crate::expr::Params,
+    ) -> Result<crate::exec::ShardRun<'a>> {
         crate::exec::ShardRun::new(self, params)
     }
 
@@ -239,13 +242,13 @@ impl QueryPlan {
     pub fn finish(
         &self,
         partials: Vec<Vec<Vec<Value>>>,
-        params: &[Value],
+        params: &crate::expr::Params,
     ) -> Result<Vec<Vec<Value>>> {
         crate::exec::finish(self, partials, params)
     }
 
     /// Runs a plan without base-table reads with bound parameter values.
-    pub fn execute(&self, params: &[Value]) -> Result<Vec<Vec<Value>>> {
+    pub fn execute(&self, params: &crate::expr::Params) -> Result<Vec<Vec<Value>>> {
         self.run_with(Vec::new(), params)
     }
 
@@ -254,7 +257,7 @@ impl QueryPlan {
     pub fn run_with(
         &self,
         inputs: Vec<Vec<Vec<Value>>>,
-        params: &[Value],
+        params: &crate::expr::Params,
     ) -> Result<Vec<Vec<Value>>> {
         crate::exec::env::with_inputs(inputs, || crate::exec::run_plan(self, params))
     }
@@ -300,7 +303,7 @@ pub(crate) fn walk(e: &Expr, f: &mut impl FnMut(&Expr)) {
             walk(left, f);
             walk(right, f);
         }
-        Expr::Call { args, .. } => args.iter().for_each(|a| walk(a, f)),
+        Expr::Call { args, .. } | Expr::Node { args, .. } => args.iter().for_each(|a| walk(a, f)),
     }
 }
 
@@ -353,6 +356,14 @@ pub(crate) fn rewrite(e: Expr, f: &mut impl FnMut(&Expr) -> Result<Option<Expr>>
                 .into_iter()
                 .map(|a| rewrite(a, f))
                 .collect::<Result<_>>()?,
+        },
+        Expr::Node { kind, args, ty } => Expr::Node {
+            kind,
+            args: args
+                .into_iter()
+                .map(|a| rewrite(a, f))
+                .collect::<Result<_>>()?,
+            ty,
         },
     })
 }

@@ -106,7 +106,9 @@ pub(crate) fn expr(e: &mut Expr, level: usize, f: &mut dyn FnMut(&mut Expr, usiz
             expr(left, level, f);
             expr(right, level, f);
         }
-        Expr::Call { args, .. } => args.iter_mut().for_each(|a| expr(a, level, f)),
+        Expr::Call { args, .. } | Expr::Node { args, .. } => {
+            args.iter_mut().for_each(|a| expr(a, level, f))
+        }
         Expr::SubLink(s) => {
             if let SubLinkKind::Any { lhs, test } | SubLinkKind::All { lhs, test } = &mut s.kind {
                 lhs.iter_mut().for_each(|a| expr(a, level, f));

@@ -346,7 +346,9 @@ pub fn apply_typmod(v: Value, ty: DataType, typmod: i32, explicit: bool) -> Resu
         (Value::Timestamp(t), _) => Value::Timestamp(round_usecs(t, ty, typmod)),
         (Value::Timestamptz(t), _) => Value::Timestamptz(round_usecs(t, ty, typmod)),
         (Value::Time(t), _) => Value::Time(round_usecs(t, ty, typmod)),
-        (Value::Interval(mut i), _) => {
+        (Value::Interval(i), _) => {
+            let mut i =
+                super::datetime::range::truncate(i, super::datetime::range::range_bits(typmod));
             i.micros = round_usecs(i.micros, ty, typmod);
             Value::Interval(i)
         }

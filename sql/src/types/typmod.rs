@@ -104,6 +104,21 @@ pub fn parse_type_name(name: &str) -> Result<(DataType, i32)> {
         .split_whitespace()
         .chain(tail.split_whitespace())
         .collect();
+    // `interval day to second`, `interval hour(3)`...: field restrictions.
+    if words.len() > 1 && words[0] == "interval" {
+        let (leading, last) = match words.as_slice() {
+            [_, f] => (*f, None),
+            [_, f, "to", l] => (*f, Some(*l)),
+            _ => return Err(undefined()),
+        };
+        let range = super::datetime::range::range_of(leading, last)?;
+        let precision = args.first().copied();
+        return array_or(
+            DataType::Interval,
+            super::datetime::range::typmod(range, precision),
+            is_array,
+        );
+    }
     let joined = words.join(" ");
     let ty = match joined.as_str() {
         "bool" | "boolean" => DataType::Bool,

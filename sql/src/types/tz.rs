@@ -39,12 +39,27 @@ impl TimeZone {
                 zone: JiffZone::fixed(offset),
             });
         }
+        if let Some(secs) = posix_offset(trimmed) {
+            let offset = Offset::from_seconds(secs).ok()?;
+            return Some(TimeZone {
+                name: trimmed.into(),
+                zone: JiffZone::fixed(offset),
+            });
+        }
         if trimmed.eq_ignore_ascii_case("utc") || trimmed.eq_ignore_ascii_case("z") {
             return Some(TimeZone::utc());
         }
         let zone = JiffZone::get(trimmed).ok()?;
         let name = zone.iana_name().unwrap_or(trimmed).to_string();
         Some(TimeZone { name, zone })
+    }
+
+    /// A fixed offset east of UTC in seconds (a zone abbreviation such as `PST`).
+    pub fn fixed(name: &str, secs: i32) -> Option<TimeZone> {
+        Some(TimeZone {
+            name: name.into(),
+            zone: JiffZone::fixed(Offset::from_seconds(secs).ok()?),
+        })
     }
 
     /// The name as SHOW TimeZone prints it.
@@ -84,6 +99,35 @@ impl TimeZone {
     }
 }
 
+/// A POSIX-style offset `[+-]hh:mm[:ss]` (west of Greenwich positive, as in POSIX TZ
+/// strings), as seconds east of UTC. PostgreSQL reads `SET timezone = '+02:00'` this way: two
+/// hours *behind* UTC.
+fn posix_offset(s: &str) -> Option<i32> {
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'+' => (1, &s[1..]),
+        b'-' => (-1, &s[1..]),
+        _ => return None,
+    };
+    if !rest.contains(':') {
+        return None;
+    }
+    let mut parts = rest.split(':');
+    let mut secs = 0i32;
+    for (i, unit) in [3600, 60, 1].into_iter().enumerate() {
+        match parts.next() {
+            Some(p) if !p.is_empty() && p.len() <= 2 && p.bytes().all(|c| c.is_ascii_digit()) => {
+                secs += p.parse::<i32>().ok()? * unit;
+            }
+            None if i > 0 => break,
+            _ => return None,
+        }
+    }
+    if parts.next().is_some() || secs > 15 * 3600 + 59 * 60 + 59 {
+        return None;
+    }
+    Some(-sign * secs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +142,15 @@ mod tests {
         let jan = 8766 * 86_400;
         assert_eq!(ny.offset_at(jan).0, -5 * 3600);
         assert!(TimeZone::named("Mars/Olympus").is_none());
+        // PostgreSQL 15: SET timezone = '+02:00'; to_char(now(), 'OF') gives -02.
+        assert_eq!(
+            TimeZone::named("+02:00").expect("posix").offset_at(0).0,
+            -2 * 3600
+        );
+        assert_eq!(
+            TimeZone::named("-04:15").expect("posix").offset_at(0).0,
+            4 * 3600 + 15 * 60
+        );
         assert_eq!(
             TimeZone::named("5").expect("numeric").offset_at(0).0,
             5 * 3600

@@ -23,6 +23,17 @@ pub struct Interval {
     pub micros: i64,
 }
 
+/// `[+-]Y-M` as (years, months), both from the token's digits.
+fn year_month(tok: &str) -> Option<(f64, f64)> {
+    let body = tok.strip_prefix(['+', '-']).unwrap_or(tok);
+    let (y, m) = body.split_once('-')?;
+    if y.is_empty() || m.is_empty() || !y.bytes().chain(m.bytes()).all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let sign = if tok.starts_with('-') { -1.0 } else { 1.0 };
+    Some((sign * y.parse::<f64>().ok()?, m.parse::<f64>().ok()?))
+}
+
 impl Interval {
     /// The interval as microseconds with 30-day months (for ordering).
     pub fn total_micros(&self) -> i128 {
@@ -247,6 +258,13 @@ impl Interval {
     /// `interval_in` for the common forms: `1 year 2 mons 3 days 04:05:06.7`, `3 hours`, `-1 day`,
     /// fractional units (`1.5 days`), `@ ... ago`, and `HH:MM[:SS]`.
     pub fn parse(s: &str) -> Result<Interval> {
+        Interval::parse_in_range(s, super::range::FULL_RANGE)
+    }
+
+    /// `interval_in` under a field restriction: a trailing bare number takes the range's last
+    /// field as its unit (`INTERVAL '2' HOUR`). Truncation to the range is the typmod's job
+    /// ([`super::range::truncate`]).
+    pub fn parse_in_range(s: &str, range: i32) -> Result<Interval> {
         let bad = || {
             SqlError::InvalidDatetimeFormat(format!(
                 "invalid input syntax for type interval: \"{s}\""
@@ -267,8 +285,15 @@ impl Interval {
         if tokens.is_empty() {
             return Err(bad());
         }
-        // Accumulate in exact units: months, days, microseconds (fractions spill downwards).
-        let (mut months, mut days, mut micros) = (0f64, 0f64, 0f64);
+        // Accumulate in exact units: years, months, days, microseconds (fractions spill
+        // downwards). As in PostgreSQL's DecodeInterval, a date field that leaves int32 is
+        // `interval field value out of range`; only the final years*12 + months conversion is
+        // `interval out of range`.
+        let (mut years, mut months, mut days, mut micros) = (0f64, 0f64, 0f64, 0f64);
+        let field_range = || {
+            SqlError::DatetimeFieldOverflow(format!("interval field value out of range: \"{s}\""))
+        };
+        let in_i32 = |v: f64| v.trunc() >= f64::from(i32::MIN) && v.trunc() <= f64::from(i32::MAX);
         let mut i = 0;
         let mut seen_time = false;
         // Each field may appear once (PostgreSQL's fmask): a repeated unit is a syntax error.
@@ -305,6 +330,18 @@ impl Interval {
                 i += 1;
                 continue;
             }
+            // SQL-standard year-month: `1-2`, `-1-2`.
+            if let Some((y, m)) = year_month(tok) {
+                mark(1 | (1 << 1))?;
+                years += y;
+                months += if y < 0.0 || tok.starts_with('-') {
+                    -m
+                } else {
+                    m
+                };
+                i += 1;
+                continue;
+            }
             // A number, then its unit (possibly glued: `3h`, `1day`).
             let split = tok
                 .find(|c: char| c.is_ascii_alphabetic())
@@ -319,9 +356,12 @@ impl Interval {
             {
                 i += 1;
                 u
+            } else if tokens.get(i + 1).is_some_and(|t| t.contains(':')) {
+                // A bare number before a time is days (`-1 +02:03`).
+                "d"
             } else if i + 1 == tokens.len() && !seen_time {
-                // A trailing bare number is seconds.
-                "s"
+                // A trailing bare number is seconds, or the range's last field.
+                super::range::bare_unit(range)
             } else {
                 return Err(bad());
             };
@@ -356,15 +396,32 @@ impl Interval {
                 "d" | "day" | "days" => days += v,
                 "w" | "week" | "weeks" => days += v * 7.0,
                 "mon" | "mons" | "month" | "months" => months += v,
-                "y" | "yr" | "yrs" | "year" | "years" => months += v * 12.0,
-                "decade" | "decades" | "dec" | "decs" => months += v * 120.0,
-                "century" | "centuries" | "c" | "cent" => months += v * 1200.0,
-                "millennium" | "millennia" | "millenniums" | "mil" | "mils" => {
-                    months += v * 12000.0
-                }
+                "y" | "yr" | "yrs" | "year" | "years" => years += v,
+                "decade" | "decades" | "dec" | "decs" => years += v * 10.0,
+                "century" | "centuries" | "c" | "cent" => years += v * 100.0,
+                "millennium" | "millennia" | "millenniums" | "mil" | "mils" => years += v * 1000.0,
                 _ => return Err(bad()),
             }
+            let date_unit =
+                bit & ((1 << 0) | (1 << 1) | (1 << 2) | (1 << 8) | (1 << 9) | (1 << 10)) != 0
+                    || matches!(
+                        unit,
+                        "millennium" | "millennia" | "millenniums" | "mil" | "mils"
+                    );
+            if date_unit && !(in_i32(v) && in_i32(years) && in_i32(months) && in_i32(days)) {
+                return Err(field_range());
+            }
+            if micros.abs() >= 9.223_372_036_854_776e18 {
+                return Err(field_range());
+            }
         }
+        // Fractional years spill into months first (as PostgreSQL: 0.1 year = 1 month).
+        let whole_years = years.trunc();
+        months += ((years - whole_years) * 12.0).round();
+        if !in_i32(months) {
+            return Err(field_range());
+        }
+        let months = whole_years * 12.0 + months;
         // Spill fractions: months → days (30), days → microseconds (24h).
         let whole_months = months.trunc();
         days += (months - whole_months) * 30.0;
@@ -411,14 +468,17 @@ impl Interval {
                 }
                 let v: f64 = num.parse().ok()?;
                 num.clear();
+                // Out-of-range fields fail the parse rather than wrap.
+                let i32_of = |x: f64| (x.abs() <= f64::from(i32::MAX)).then_some(x as i32);
+                let i64_of = |x: f64| (x.abs() < 9.2e18).then_some(x as i64);
                 match (in_time, c) {
-                    (false, 'y') => iv.months += (v * 12.0) as i32,
-                    (false, 'm') => iv.months += v as i32,
-                    (false, 'w') => iv.days += (v * 7.0) as i32,
-                    (false, 'd') => iv.days += v as i32,
-                    (true, 'h') => iv.micros += (v * 3600e6) as i64,
-                    (true, 'm') => iv.micros += (v * 60e6) as i64,
-                    (true, 's') => iv.micros += (v * 1e6).round() as i64,
+                    (false, 'y') => iv.months = iv.months.checked_add(i32_of(v * 12.0)?)?,
+                    (false, 'm') => iv.months = iv.months.checked_add(i32_of(v)?)?,
+                    (false, 'w') => iv.days = iv.days.checked_add(i32_of(v * 7.0)?)?,
+                    (false, 'd') => iv.days = iv.days.checked_add(i32_of(v)?)?,
+                    (true, 'h') => iv.micros = iv.micros.checked_add(i64_of(v * 3600e6)?)?,
+                    (true, 'm') => iv.micros = iv.micros.checked_add(i64_of(v * 60e6)?)?,
+                    (true, 's') => iv.micros = iv.micros.checked_add(i64_of((v * 1e6).round())?)?,
                     _ => return None,
                 }
             }

@@ -16,9 +16,10 @@
 
 pub mod interval;
 mod parse;
+pub mod range;
 
 pub use interval::Interval;
-pub use parse::{parse_date, parse_time, parse_timestamp, parse_timestamptz};
+pub use parse::{abbreviation, parse_date, parse_time, parse_timestamp, parse_timestamptz};
 
 use super::context::{DateOrder, DateStyle, FormatContext};
 

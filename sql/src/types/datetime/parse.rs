@@ -36,6 +36,9 @@ enum Special {
 enum Error {
     Syntax,
     Range,
+    /// A month field out of range: probably a DateStyle field-order mismatch (PostgreSQL's
+    /// DTERR_MD_FIELD_OVERFLOW, reported with a hint).
+    MdRange,
     /// `time zone "x" not recognized`.
     UnknownZone(String),
     /// An offset beyond ±15:59.
@@ -217,10 +220,43 @@ fn decode(s: &str, ctx: &FormatContext) -> std::result::Result<Fields, Error> {
                 let zone = TimeZone::named(tok).ok_or_else(|| Error::UnknownZone(t.to_string()))?;
                 f.zone = Some(zone);
             }
+            _ if t.len() == 8
+                && t.as_bytes()[4] == b'.'
+                && t[..4].bytes().all(|c| c.is_ascii_digit())
+                && t[5..].bytes().all(|c| c.is_ascii_digit()) =>
+            {
+                // `1999.008`: year and day of the year.
+                let y: i64 = t[..4].parse().map_err(|_| Error::Syntax)?;
+                let doy: i64 = t[5..].parse().map_err(|_| Error::Syntax)?;
+                if !(1..=366).contains(&doy) {
+                    return Err(Error::Range);
+                }
+                set_days(&mut f, days_from_civil(y, 1, 1) + doy - 1);
+            }
             _ if t.contains(['-', '/', '.'])
                 && t.starts_with(|c: char| c.is_ascii_alphanumeric()) =>
             {
                 decode_date(t, ctx, &mut f)?;
+            }
+            _ if t.len() > 1
+                && t.starts_with('j')
+                && t[1..].bytes().all(|c| c.is_ascii_digit()) =>
+            {
+                // `J2451187`: a Julian day number (J2451545 is 2000-01-01).
+                let jd: i64 = t[1..].parse().map_err(|_| Error::Syntax)?;
+                set_days(&mut f, jd - 2_451_545);
+            }
+            _ if t.len() == 6
+                && t.bytes().all(|c| c.is_ascii_digit())
+                && f.year.is_none()
+                && f.month.is_none()
+                && loose_numbers.is_empty() =>
+            {
+                // `990108`: yymmdd.
+                let n = |r: std::ops::Range<usize>| t[r].parse::<u32>().map_err(|_| Error::Syntax);
+                f.year = Some(two_digit_year(i64::from(n(0..2)?)));
+                f.month = Some(n(2..4)?);
+                f.day = Some(n(4..6)?);
             }
             _ if t.len() == 6
                 && t.bytes().all(|c| c.is_ascii_digit())
@@ -241,6 +277,22 @@ fn decode(s: &str, ctx: &FormatContext) -> std::result::Result<Fields, Error> {
                     loose_numbers.push(t.to_string());
                 }
             }
+            _ if t.starts_with(|c: char| c.is_ascii_digit())
+                && t.ends_with(|c: char| c.is_ascii_digit())
+                && t.contains(|c: char| c.is_ascii_alphabetic())
+                && !t.contains(['-', '/', '.', ':', '+']) =>
+            {
+                // `97FEB10`: digits, a month name, digits.
+                let a = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(0);
+                let b = t
+                    .rfind(|c: char| c.is_ascii_alphabetic())
+                    .map_or(a, |i| i + 1);
+                decode_date(
+                    &format!("{}-{}-{}", &t[..a], &t[a..b], &t[b..]),
+                    ctx,
+                    &mut f,
+                )?;
+            }
             _ if month_number(t).is_some() => f.month = month_number(t),
             _ if is_weekday(t) => {}
             _ => match abbreviation(t) {
@@ -248,6 +300,11 @@ fn decode(s: &str, ctx: &FormatContext) -> std::result::Result<Fields, Error> {
                 None => f.zone = Some(TimeZone::named(tok).ok_or(Error::Syntax)?),
             },
         }
+    }
+    // `08 01 99`, `1999 01 08`: three numbers read in DateStyle's order, like `08-01-99`.
+    if loose_numbers.len() == 3 && f.year.is_none() && f.month.is_none() {
+        decode_date(&loose_numbers.join("-"), ctx, &mut f)?;
+        loose_numbers.clear();
     }
     // `January 8 1999`, `8 January 1999`, `Jan 08 04:05 1999`: loose day and year numbers.
     for n in loose_numbers {
@@ -280,7 +337,7 @@ fn decode(s: &str, ctx: &FormatContext) -> std::result::Result<Fields, Error> {
 
 /// The common North American and European zone abbreviations (a subset of PostgreSQL's `Default`
 /// timezone_abbreviations set), as offsets in seconds.
-fn abbreviation(t: &str) -> Option<i32> {
+pub fn abbreviation(t: &str) -> Option<i32> {
     let h = match t {
         "pst" => -8,
         "pdt" | "mst" => -7,
@@ -295,6 +352,14 @@ fn abbreviation(t: &str) -> Option<i32> {
         _ => return None,
     };
     Some(h * 3600)
+}
+
+/// Sets the date fields from days since 2000-01-01.
+fn set_days(f: &mut Fields, days: i64) {
+    let (y, m, d) = civil_from_days(days);
+    f.year = Some(y);
+    f.month = Some(m);
+    f.day = Some(d);
 }
 
 fn two_digit_year(v: i64) -> i64 {
@@ -359,7 +424,10 @@ fn date_days(f: &Fields) -> std::result::Result<i64, Error> {
         return Err(Error::Range);
     }
     let y = if f.bc { 1 - y } else { y };
-    if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
+    if !(1..=12).contains(&m) {
+        return Err(Error::MdRange);
+    }
+    if d < 1 || d > days_in_month(y, m) {
         return Err(Error::Range);
     }
     Ok(days_from_civil(y, m, d))
@@ -379,6 +447,9 @@ fn to_sql(e: Error, type_name: &str, s: &str) -> SqlError {
     match e {
         Error::Syntax => syntax(type_name, s),
         Error::Range => range(s),
+        Error::MdRange => {
+            SqlError::DateStyleMismatch(format!("date/time field value out of range: \"{s}\""))
+        }
         Error::UnknownZone(z) => {
             SqlError::InvalidParameterValue(format!("time zone \"{z}\" not recognized"))
         }

@@ -171,3 +171,47 @@ fn regression_file_forms() {
         "5874897-12-31"
     );
 }
+
+#[test]
+fn interval_input_overflow_errors_match_postgres() {
+    // Messages from PostgreSQL 15.18: a date field leaving int32 is a field overflow, the final
+    // years-to-months conversion is "interval out of range".
+    let err = |s: &str| Interval::parse(s).expect_err(s).to_string();
+    assert_eq!(
+        err("2147483648 years"),
+        "interval field value out of range: \"2147483648 years\""
+    );
+    assert_eq!(
+        err("2147483647 decades"),
+        "interval field value out of range: \"2147483647 decades\""
+    );
+    assert_eq!(
+        err("1 week 2147483647 days"),
+        "interval field value out of range: \"1 week 2147483647 days\""
+    );
+    assert_eq!(err("2147483647 years"), "interval out of range");
+    assert_eq!(Interval::parse("1.5 years").expect("1.5 years").months, 18);
+}
+
+#[test]
+fn interval_sql_standard_forms_match_postgres() {
+    // Output of PostgreSQL 15.18 (IntervalStyle postgres).
+    let show = |s: &str| {
+        Interval::parse(s)
+            .expect(s)
+            .format(crate::types::IntervalStyle::Postgres)
+    };
+    assert_eq!(show("1-2"), "1 year 2 mons");
+    assert_eq!(show("-1-2"), "-1 years -2 mons");
+    assert_eq!(show("-1 +02:03"), "-1 days +02:03:00");
+    assert_eq!(show("+1 -1:00:00"), "1 day -01:00:00");
+    assert_eq!(show("1 day 2"), "1 day 00:00:02");
+}
+
+#[test]
+fn bare_numbers_take_the_range_unit() {
+    let iv = Interval::parse_in_range("2", range::HOUR).expect("2 hours");
+    assert_eq!(iv.micros, 2 * 3600 * USECS_PER_SEC);
+    let iv = Interval::parse_in_range("5", range::MONTH).expect("5 months");
+    assert_eq!(iv.months, 5);
+}

@@ -18,7 +18,7 @@ pub mod eval;
 mod pattern;
 
 pub use eval::{eval_binary, eval_unary};
-pub use pattern::{like, regex_match};
+pub use pattern::{compile as compile_regex, like, regex_match};
 
 use super::DataType;
 use crate::error::SqlError;

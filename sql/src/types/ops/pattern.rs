@@ -73,20 +73,30 @@ fn like_at(s: &[char], p: &[char], fold: &dyn Fn(char) -> char) -> bool {
 }
 
 thread_local! {
-    static CACHE: RefCell<HashMap<(String, bool), regex::Regex>> = RefCell::new(HashMap::new());
+    static CACHE: RefCell<HashMap<(String, bool, bool, bool), regex::Regex>> = RefCell::new(HashMap::new());
 }
 
 const CACHE_LIMIT: usize = 256;
 
 /// `s ~ p` (or `~*` when `ci`): whether the pattern matches anywhere in `s`.
 pub fn regex_match(s: &str, p: &str, ci: bool) -> Result<bool> {
+    Ok(compile(p, ci, false, false)?.is_match(s))
+}
+
+/// Compiles (or fetches from the per-thread cache) a pattern: `ci` case-insensitive,
+/// `newline` newline-sensitive (`.` and bracket expressions stop at newlines, `^`/`$` match at
+/// them: PostgreSQL's `n` flag), `expanded` ignores whitespace and `#` comments (`x`).
+pub fn compile(p: &str, ci: bool, newline: bool, expanded: bool) -> Result<regex::Regex> {
     CACHE.with(|cache| {
-        let key = (p.to_string(), ci);
+        let key = (p.to_string(), ci, newline, expanded);
         if let Some(re) = cache.borrow().get(&key) {
-            return Ok(re.is_match(s));
+            return Ok(re.clone());
         }
         let re = regex::RegexBuilder::new(p)
             .case_insensitive(ci)
+            .dot_matches_new_line(!newline)
+            .multi_line(newline)
+            .ignore_whitespace(expanded)
             .build()
             .map_err(|e| {
                 SqlError::InvalidRegularExpression(format!(
@@ -98,13 +108,12 @@ pub fn regex_match(s: &str, p: &str, ci: bool) -> Result<bool> {
                         .trim()
                 ))
             })?;
-        let m = re.is_match(s);
         let mut c = cache.borrow_mut();
         if c.len() >= CACHE_LIMIT {
             c.clear();
         }
-        c.insert(key, re);
-        Ok(m)
+        c.insert(key, re.clone());
+        Ok(re)
     })
 }
 
