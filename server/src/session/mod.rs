@@ -19,6 +19,7 @@ mod copy;
 mod exec;
 mod explain;
 mod extended;
+mod gucs;
 mod params;
 mod rekey;
 mod startup;
