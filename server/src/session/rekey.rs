@@ -29,7 +29,7 @@ use pglitedb_shard::table::key_of;
 use pglitedb_shard::{ShardId, ShardRequest, ShardResponse};
 use pglitedb_sql::{bind, parse, AlterPlan, ColSource, Statement, TableDef, TableId, Value};
 
-use super::tables::{all_shards, scatter, shard_error};
+use super::tables::{all_shards, on_other_shards, scatter, shard_error};
 use super::Session;
 use crate::error;
 
@@ -112,16 +112,12 @@ impl Session {
             ShardResponse::TableAltered { .. } => {}
             other => return Err(shard_error(other)),
         }
-        let rest: Vec<_> = all_shards(&self.worker)
-            .skip(1)
-            .map(|s| (s, request(s.0)))
-            .collect();
-        for resp in scatter(&self.worker, rest).await {
-            if !matches!(resp, ShardResponse::TableAltered { .. }) {
-                return Err(shard_error(resp));
-            }
-        }
-        Ok(())
+        on_other_shards(
+            &self.worker,
+            |s| request(s.0),
+            |r| matches!(r, ShardResponse::TableAltered { .. }),
+        )
+        .await
     }
 
     async fn rewrite_rows(

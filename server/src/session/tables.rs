@@ -42,6 +42,22 @@ pub(super) fn all_shards(worker: &Worker) -> impl Iterator<Item = ShardId> {
     (0..worker.cores()).map(|i| ShardId(i as u16))
 }
 
+/// Sends `make(shard)` to every shard but shard 0 (the DDL sequencer, asked first by the caller) and
+/// checks that each answered as `ok` says; the first other answer becomes the error.
+pub(super) async fn on_other_shards(
+    worker: &Rc<Worker>,
+    make: impl Fn(ShardId) -> ShardRequest,
+    ok: impl Fn(&ShardResponse) -> bool,
+) -> Result<(), ErrorFields> {
+    let reqs: Vec<_> = all_shards(worker).skip(1).map(|s| (s, make(s))).collect();
+    for resp in scatter(worker, reqs).await {
+        if !ok(&resp) {
+            return Err(shard_error(resp));
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn shard_error(resp: ShardResponse) -> ErrorFields {
     match resp {
         ShardResponse::Error(e) => error::from_shard(&e),
@@ -381,16 +397,12 @@ impl Session {
             ShardResponse::DatabaseCreated(_) => {}
             other => return Err(shard_error(other)),
         }
-        let rest: Vec<_> = all_shards(&self.worker)
-            .skip(1)
-            .map(|s| (s, req(s.0)))
-            .collect();
-        for resp in scatter(&self.worker, rest).await {
-            if !matches!(resp, ShardResponse::DatabaseCreated(_)) {
-                return Err(shard_error(resp));
-            }
-        }
-        Ok(())
+        on_other_shards(
+            &self.worker,
+            |s| req(s.0),
+            |r| matches!(r, ShardResponse::DatabaseCreated(_)),
+        )
+        .await
     }
 
     /// DROP DATABASE: the database and all its tables, on every shard. Sessions connected to it
@@ -430,16 +442,12 @@ impl Session {
             }
             other => return Err(shard_error(other)),
         }
-        let rest: Vec<_> = all_shards(&self.worker)
-            .skip(1)
-            .map(|s| (s, req(s.0)))
-            .collect();
-        for resp in scatter(&self.worker, rest).await {
-            if !matches!(resp, ShardResponse::DatabaseDropped { .. }) {
-                return Err(shard_error(resp));
-            }
-        }
-        Ok(())
+        on_other_shards(
+            &self.worker,
+            |s| req(s.0),
+            |r| matches!(r, ShardResponse::DatabaseDropped { .. }),
+        )
+        .await
     }
 
     fn refuse_database_ddl_in_block(&self, what: &str) -> Result<(), ErrorFields> {
