@@ -3,6 +3,7 @@ use super::*;
 use crate::catalog::{ColumnDef, TableId};
 use crate::expr::Params;
 use crate::parse::parse;
+use crate::types::Value;
 
 struct Ctx;
 impl SessionContext for Ctx {
