@@ -15,6 +15,7 @@
 //! the next Sync are skipped). Framing errors (bad lengths, unknown message types) produce a FATAL
 //! ErrorResponse and close the connection; no input can panic the server.
 
+mod control;
 mod copy;
 mod exec;
 mod explain;
