@@ -5,7 +5,11 @@
 //! Definitions are immutable once published: a change makes a new `Arc<TableDef>`.
 //!
 //! The byte encoding of a [`TableDef`] ([`TableDef::encode`]) is stored on disk; it starts with a
-//! version byte and must stay readable by later versions.
+//! version byte and must stay readable by later versions. Since version 4 it ends with tagged
+//! sections (`tag, length, bytes`): a new kind of table property (indexes, partitioning, ...) adds a
+//! section with its own tag instead of a new version, and a table without that property writes none.
+//! An unknown tag is corruption, not something to skip: a reader that ignored it would drop rules
+//! (uniqueness, routing) the table depends on.
 
 use std::sync::Arc;
 
@@ -97,10 +101,10 @@ impl TableDef {
         format!("{}_pkey", self.name)
     }
 
-    /// Serialises the definition (format version 3; version 2 had no database, which reads as
-    /// `postgres`; version 1 had no defaults either).
+    /// Serialises the definition (format version 4; version 3 had no sections, version 2 had no
+    /// database, which reads as `postgres`; version 1 had no defaults either).
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = vec![3u8];
+        let mut out = vec![4u8];
         out.extend_from_slice(&self.id.0.to_be_bytes());
         put_str(&mut out, &self.schema);
         put_str(&mut out, &self.name);
@@ -128,14 +132,33 @@ impl TableDef {
             }
         }
         put_str(&mut out, &self.database);
+        let sections = self.sections();
+        out.extend_from_slice(&(sections.len() as u32).to_be_bytes());
+        for (tag, bytes) in sections {
+            put_str(&mut out, tag);
+            out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
+            out.extend_from_slice(&bytes);
+        }
         out
+    }
+
+    /// The tagged sections [`TableDef::encode`] appends: one per optional property the table has.
+    fn sections(&self) -> Vec<(&'static str, Vec<u8>)> {
+        Vec::new()
+    }
+
+    /// Reads one section written by [`TableDef::sections`] into `self`.
+    fn read_section(&mut self, tag: &str, _bytes: &[u8]) -> Result<()> {
+        Err(corrupt(&format!(
+            "unknown table definition section {tag:?}"
+        )))
     }
 
     /// Reads what [`TableDef::encode`] wrote.
     pub fn decode(bytes: &[u8]) -> Result<TableDef> {
         let mut r = Reader { b: bytes };
         let version = r.u8()?;
-        if !(1..=3).contains(&version) {
+        if !(1..=4).contains(&version) {
             return Err(corrupt("unknown table definition version"));
         }
         let id = TableId(r.u64()?);
@@ -185,14 +208,25 @@ impl TableDef {
         } else {
             DEFAULT_DATABASE.to_string()
         };
-        Ok(TableDef {
+        let mut def = TableDef {
             id,
             database,
             schema,
             name,
             columns,
             primary_key,
-        })
+        };
+        if version >= 4 {
+            for _ in 0..r.u32()? {
+                let tag = r.str()?;
+                let n = r.u32()? as usize;
+                def.read_section(&tag, r.take(n)?)?;
+            }
+        }
+        if !r.b.is_empty() {
+            return Err(corrupt("trailing bytes"));
+        }
+        Ok(def)
     }
 }
 
@@ -288,5 +322,27 @@ mod tests {
                 "prefix of {cut} bytes decoded"
             );
         }
+    }
+
+    #[test]
+    fn unknown_sections_are_corruption_and_version_3_still_reads() {
+        let def = TableDef {
+            database: "tenant".into(),
+            id: TableId(7),
+            schema: "public".into(),
+            name: "t".into(),
+            columns: vec![],
+            primary_key: None,
+        };
+        let bytes = def.encode();
+        // Version 3 is version 4 without the section count.
+        let mut v3 = bytes[..bytes.len() - 4].to_vec();
+        v3[0] = 3;
+        assert_eq!(TableDef::decode(&v3), Ok(def));
+        let mut unknown = bytes[..bytes.len() - 4].to_vec();
+        unknown.extend_from_slice(&1u32.to_be_bytes());
+        put_str(&mut unknown, "from_the_future");
+        unknown.extend_from_slice(&0u32.to_be_bytes());
+        assert!(TableDef::decode(&unknown).is_err());
     }
 }
