@@ -50,6 +50,7 @@ pub use catalog::{Catalog, ColumnDef, EmptyCatalog, TableDef, TableId, DEFAULT_D
 pub use error::{Result, SqlError};
 pub use exec::ShardRun;
 pub use expr::{Expr, Params};
+pub use parse::lift::{lift, Lifted, Literal, LiteralKind};
 pub use parse::{parse, Maintenance, MaintenanceTarget, Parsed};
 pub use plan::{
     AggCall, Aggregate, Body, Distinct, LockStrength, LockWaitPolicy, QueryPlan, RowLocking,

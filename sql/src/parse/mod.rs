@@ -7,6 +7,7 @@ use sqlparser::tokenizer::{Token, Tokenizer};
 
 use crate::error::{Result, SqlError};
 
+pub mod lift;
 mod split;
 
 pub use split::{DatabaseStmt, Maintenance, MaintenanceTarget};
