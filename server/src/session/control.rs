@@ -11,6 +11,7 @@ use pglitedb_protocol::{ErrorFields, Format, SqlState};
 use pglitedb_sql::{DataType, SetValue, Statement, TransactionMode};
 
 use super::exec::{result_columns, write_row_description, TxnState};
+use super::plan_cache::PLAN_CACHE_HITS;
 use super::Session;
 use crate::error;
 
@@ -220,8 +221,11 @@ impl Session {
                         .map(Vec::from)
                         .collect()
                 } else {
-                    let (column, mut value) =
-                        self.settings.show(name).map_err(|e| error::from_sql(&e))?;
+                    let (column, mut value) = if name == PLAN_CACHE_HITS {
+                        (name.clone(), self.plan_cache.hits().to_string())
+                    } else {
+                        self.settings.show(name).map_err(|e| error::from_sql(&e))?
+                    };
                     // Outside a block, the next transaction's characteristics are the defaults.
                     if self.txn == TxnState::Idle {
                         let default = match column.as_str() {

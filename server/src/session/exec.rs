@@ -13,6 +13,7 @@ use pglitedb_sql::{
     bind, parse, Catalog, DataType, Params, QueryPlan, SessionContext, Statement, Value,
 };
 
+use super::plan_cache;
 use super::{Next, Session, Settings, SERVER_VERSION};
 use crate::error;
 use crate::worker::CatalogReplica;
@@ -203,19 +204,41 @@ impl Session {
         // A simple Query destroys the unnamed statement and portal.
         self.prepared.remove("");
         self.portals.remove("");
+        let mut lifted = plan_cache::candidate(sql);
+        if let Some((entry, values)) = lifted.as_ref().and_then(|l| self.cached_statement(l)) {
+            let exempt = allowed_when_failed(entry.statement());
+            if let Err(f) = self.run_cached(&entry, &values).await {
+                let f = if self.txn == TxnState::Failed && !exempt {
+                    aborted_error_or(f)
+                } else {
+                    f
+                };
+                self.send_error(&f);
+            }
+            self.ready_for_query();
+            return Next::Continue;
+        }
         match parse(sql) {
             Err(e) => self.send_error(&error::from_sql(&e)),
             Ok(stmts) if stmts.is_empty() => backend::empty_query_response(&mut self.conn.out),
             Ok(stmts) => {
+                if stmts.len() != 1 {
+                    lifted = None;
+                }
                 for parsed in &stmts {
                     let bound = bind(parsed, &[], &self.ctx());
                     let exempt = bound.as_ref().is_ok_and(allowed_when_failed);
                     let result = match bound {
                         Ok(stmt) => {
                             let plan = shared_plan(&stmt);
-                            self.run_statement(&stmt, plan, &[], &[], true)
+                            let ran = self
+                                .run_statement(&stmt, plan, &[], &[], true)
                                 .await
-                                .map(|_| ())
+                                .map(|_| ());
+                            if let (Ok(()), Some(l)) = (&ran, lifted.take()) {
+                                self.remember(l, &stmt);
+                            }
+                            ran
                         }
                         Err(e) => Err(error::from_sql(&e)),
                     };
@@ -247,6 +270,10 @@ impl Session {
     ) -> Result<usize, ErrorFields> {
         if self.txn == TxnState::Failed && !allowed_when_failed(stmt) {
             return Err(aborted_error());
+        }
+        if !plan_cache::keeps_cache(stmt) {
+            // Settings or the session's objects may change: cached bindings may no longer hold.
+            self.plan_cache.clear();
         }
         self.cancel.set(false);
         if let Some(cmd) = write_command(stmt) {

@@ -358,7 +358,7 @@ fn decode_param(
 }
 
 /// The parameter types a bound statement resolved, for statements that take parameters.
-fn statement_param_types(stmt: &Statement) -> Option<Vec<DataType>> {
+pub(super) fn statement_param_types(stmt: &Statement) -> Option<Vec<DataType>> {
     Some(match stmt {
         Statement::Query(q) => q.param_types.clone(),
         Statement::Insert { param_types, .. } => param_types.clone(),

@@ -22,6 +22,7 @@ mod explain;
 mod extended;
 mod gucs;
 mod params;
+mod plan_cache;
 mod rekey;
 mod startup;
 mod tables;
@@ -125,6 +126,8 @@ pub struct Session {
     txn_start: Option<i64>,
     /// Scratch buffer for encoding one value.
     scratch: Vec<u8>,
+    /// Simple-protocol statements by their text with constants lifted (see `plan_cache.rs`).
+    plan_cache: plan_cache::PlanCache,
 }
 
 /// Runs a connection to its end.

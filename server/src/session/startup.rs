@@ -155,6 +155,7 @@ pub(super) async fn handshake(worker: Rc<Worker>, mut conn: Conn) -> Option<Sess
         participants: std::collections::BTreeSet::new(),
         tx: Default::default(),
         scratch: Vec::with_capacity(64),
+        plan_cache: Default::default(),
     })
 }
 
