@@ -73,3 +73,34 @@ fn the_third_statement_of_a_shape_is_a_cache_hit() {
         stderr(&out)
     );
 }
+
+#[test]
+fn text_parameters_are_read_under_the_session_settings() {
+    // pgbench -M prepared sends its variables as text parameters; under DateStyle German
+    // '05.04.2024' is the 5th of April, as PostgreSQL reads it.
+    let server = TestServer::start(&[]);
+    let out = server.psql(
+        "postgres",
+        None,
+        &["-c", "create table pd (id int primary key, d date)"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = dir.path().join("pd.sql");
+    std::fs::write(
+        &script,
+        "set datestyle = 'German';\ninsert into pd values (:id, :d);\n",
+    )
+    .expect("script");
+    server.pgbench(
+        &script,
+        "prepared",
+        &["-t", "1", "-D", "id=1", "-D", "d=05.04.2024"],
+    );
+    let out = server.psql(
+        "postgres",
+        None,
+        &["-A", "-t", "-c", "select d from pd where id = 1"],
+    );
+    assert_eq!(stdout(&out), "2024-04-05\n", "{}", stderr(&out));
+}

@@ -182,11 +182,21 @@ impl Session {
             ));
         }
         let mut values = Vec::with_capacity(params.len());
+        // Text parameters are read by the types' input functions under the session's settings
+        // (DateStyle's field order, TimeZone) and the transaction's `now`, as PostgreSQL does.
+        let mut ctx = None;
         for (i, (raw, ty)) in params.iter().zip(&prepared.param_types).enumerate() {
             let format = Format::for_index(param_formats, i).unwrap_or(Format::Text);
             values.push(match raw {
                 None => Value::Null,
-                Some(bytes) => decode_param(*ty, format, bytes, i + 1)?,
+                Some(bytes) => {
+                    let ctx = ctx.get_or_insert_with(|| {
+                        let mut c = (*self.format_ctx()).clone();
+                        c.now = self.ctx().now;
+                        c
+                    });
+                    decode_param(*ty, format, bytes, i + 1, ctx)?
+                }
             });
         }
         Ok(Portal {
@@ -336,6 +346,7 @@ fn decode_param(
     format: Format,
     bytes: &[u8],
     n: usize,
+    ctx: &pglitedb_sql::FormatContext,
 ) -> Result<Value, ErrorFields> {
     match format {
         Format::Text => {
@@ -345,7 +356,7 @@ fn decode_param(
                     "invalid byte sequence for encoding \"UTF8\"",
                 )
             })?;
-            Value::parse_text(ty, s).map_err(|e| error::from_sql(&e))
+            Value::parse_text_ctx(ty, s, ctx).map_err(|e| error::from_sql(&e))
         }
         Format::Binary => Value::parse_binary(ty, bytes).map_err(|e| {
             let mut f = error::from_sql(&e);
