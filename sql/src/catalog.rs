@@ -36,6 +36,16 @@ pub struct ColumnDef {
     pub default: Option<crate::types::Value>,
 }
 
+/// A CHECK constraint: a row passes unless the expression is false (NULL passes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckConstraint {
+    pub name: String,
+    /// The expression as SQL text: what is stored, bound again whenever the columns change.
+    pub source: String,
+    /// The expression bound over the table's columns (`Expr::Column(i)` is column `i`).
+    pub expr: crate::expr::Expr,
+}
+
 /// A table definition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TableDef {
@@ -49,6 +59,8 @@ pub struct TableDef {
     /// it; a table without one keeps each row on the shard of the session that inserted it, keyed by
     /// a hidden row id.
     pub primary_key: Option<Vec<usize>>,
+    /// CHECK constraints, sorted by name (the order PostgreSQL checks them in).
+    pub checks: Vec<CheckConstraint>,
 }
 
 impl TableDef {
@@ -89,6 +101,31 @@ impl TableDef {
                 return Err(SqlError::NotNullViolation {
                     column: c.name.clone(),
                     table: self.name.clone(),
+                    detail: format!("Failing row contains ({}).", shown.join(", ")),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// 23514 if `row` fails a CHECK constraint (the first by name), with PostgreSQL's message and
+    /// DETAIL. `params` carries the session's settings for the expressions and the DETAIL.
+    pub fn check_constraints(
+        &self,
+        row: &[crate::types::Value],
+        params: &crate::expr::Params,
+    ) -> Result<()> {
+        for c in &self.checks {
+            if c.expr.eval_row(row, params)? == crate::types::Value::Bool(false) {
+                let shown: Vec<String> = row
+                    .iter()
+                    .map(|v| v.to_text_ctx(params.ctx()).unwrap_or_else(|| "null".into()))
+                    .collect();
+                return Err(SqlError::CheckViolation {
+                    message: format!(
+                        "new row for relation \"{}\" violates check constraint \"{}\"",
+                        self.name, c.name
+                    ),
                     detail: format!("Failing row contains ({}).", shown.join(", ")),
                 });
             }
@@ -144,14 +181,42 @@ impl TableDef {
 
     /// The tagged sections [`TableDef::encode`] appends: one per optional property the table has.
     fn sections(&self) -> Vec<(&'static str, Vec<u8>)> {
-        Vec::new()
+        let mut out = Vec::new();
+        if !self.checks.is_empty() {
+            let mut b = Vec::new();
+            b.extend_from_slice(&(self.checks.len() as u32).to_be_bytes());
+            for c in &self.checks {
+                put_str(&mut b, &c.name);
+                put_str(&mut b, &c.source);
+            }
+            out.push(("checks", b));
+        }
+        out
     }
 
     /// Reads one section written by [`TableDef::sections`] into `self`.
-    fn read_section(&mut self, tag: &str, _bytes: &[u8]) -> Result<()> {
-        Err(corrupt(&format!(
-            "unknown table definition section {tag:?}"
-        )))
+    fn read_section(&mut self, tag: &str, bytes: &[u8]) -> Result<()> {
+        let mut r = Reader { b: bytes };
+        match tag {
+            "checks" => {
+                for _ in 0..r.u32()? {
+                    let name = r.str()?;
+                    let source = r.str()?;
+                    let expr = crate::bind::bind_check_source(self, &source)
+                        .map_err(|_| corrupt("CHECK expression does not bind"))?;
+                    self.checks.push(CheckConstraint { name, source, expr });
+                }
+            }
+            _ => {
+                return Err(corrupt(&format!(
+                    "unknown table definition section {tag:?}"
+                )))
+            }
+        }
+        if !r.b.is_empty() {
+            return Err(corrupt("trailing bytes in a section"));
+        }
+        Ok(())
     }
 
     /// Reads what [`TableDef::encode`] wrote.
@@ -215,6 +280,7 @@ impl TableDef {
             name,
             columns,
             primary_key,
+            checks: Vec::new(),
         };
         if version >= 4 {
             for _ in 0..r.u32()? {
@@ -313,6 +379,7 @@ mod tests {
                 },
             ],
             primary_key: Some(vec![0]),
+            checks: Vec::new(),
         };
         let bytes = def.encode();
         assert_eq!(TableDef::decode(&bytes), Ok(def));
@@ -333,6 +400,7 @@ mod tests {
             name: "t".into(),
             columns: vec![],
             primary_key: None,
+            checks: Vec::new(),
         };
         let bytes = def.encode();
         // Version 3 is version 4 without the section count.

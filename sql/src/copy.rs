@@ -144,6 +144,12 @@ impl CopyFromPlan {
         self.table
             .check_not_null_ctx(&row, ctx)
             .map_err(CopyRowError::row)?;
+        if !self.table.checks.is_empty() {
+            let params = crate::expr::Params::new(Vec::new(), Arc::new(ctx.clone()));
+            self.table
+                .check_constraints(&row, &params)
+                .map_err(CopyRowError::row)?;
+        }
         Ok(row)
     }
 }

@@ -107,6 +107,16 @@ pub enum SqlError {
         table: String,
         detail: String,
     },
+    /// 23514: `new row for relation "t" violates check constraint "c"`; `detail` is PostgreSQL's
+    /// "Failing row contains (...)." (two fields, not three, to keep `SqlError` small).
+    #[error("{message}")]
+    CheckViolation { message: String, detail: String },
+    /// 42704, e.g. `constraint "c" of relation "t" does not exist`.
+    #[error("{0}")]
+    UndefinedObject(String),
+    /// 42710, e.g. `constraint "c" for relation "t" already exists`.
+    #[error("{0}")]
+    DuplicateObject(String),
     /// 23505.
     #[error("duplicate key value violates unique constraint \"{constraint}\"")]
     UniqueViolation { constraint: String, detail: String },
@@ -328,6 +338,9 @@ impl SqlError {
             SqlError::DuplicateColumnOfRelation(_) => "42701",
             SqlError::InvalidTableDefinition(_) => "42P16",
             SqlError::NotNullViolation { .. } => "23502",
+            SqlError::CheckViolation { .. } => "23514",
+            SqlError::DuplicateObject(_) => "42710",
+            SqlError::UndefinedObject(_) => "42704",
             SqlError::UniqueViolation { .. } => "23505",
             SqlError::NumericFieldOverflow { .. } => "22003",
             SqlError::StringDataRightTruncation(_) => "22001",
@@ -407,6 +420,7 @@ impl SqlError {
         match self {
             SqlError::NumericFieldOverflow { detail }
             | SqlError::NotNullViolation { detail, .. }
+            | SqlError::CheckViolation { detail, .. }
             | SqlError::UniqueViolation { detail, .. }
             | SqlError::InvalidJson { detail, .. }
             | SqlError::InvalidArrayLiteral { detail, .. } => Some(detail),

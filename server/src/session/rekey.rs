@@ -46,7 +46,8 @@ impl Session {
             return Ok(());
         }
         let mut rows = Vec::new();
-        if plan.rewrite.is_some() || !plan.check_not_null.is_empty() {
+        let validate = !plan.check_not_null.is_empty() || !plan.validate_checks.is_empty();
+        if plan.rewrite.is_some() || validate {
             rows = self.all_rows(old).await?;
             if let Some(sources) = &plan.rewrite {
                 rows = rows
@@ -71,6 +72,28 @@ impl Session {
                             new.columns[c].name, new.name
                         ),
                     ));
+                }
+            }
+            let params = self.statement_params(&[]);
+            for c in new
+                .checks
+                .iter()
+                .filter(|c| plan.validate_checks.contains(&c.name))
+            {
+                for r in &rows {
+                    if c.expr
+                        .eval_row(r, &params)
+                        .map_err(|e| error::from_sql(&e))?
+                        == Value::Bool(false)
+                    {
+                        return Err(error::error(
+                            SqlState::CHECK_VIOLATION,
+                            format!(
+                                "check constraint \"{}\" of relation \"{}\" is violated by some row",
+                                c.name, new.name
+                            ),
+                        ));
+                    }
                 }
             }
         }

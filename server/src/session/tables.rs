@@ -206,11 +206,17 @@ impl Session {
         let shards = self.worker.cores();
         let mut per_shard: Vec<Vec<Vec<Value>>> = vec![Vec::new(); shards];
         let ctx = self.format_ctx();
+        let params = (!table.checks.is_empty()).then(|| self.statement_params(&[]));
         for row in rows {
             let row = table.coerce_row(row).map_err(|e| error::from_sql(&e))?;
             table
                 .check_not_null_ctx(&row, &ctx)
                 .map_err(|e| error::from_sql(&e))?;
+            if let Some(params) = &params {
+                table
+                    .check_constraints(&row, params)
+                    .map_err(|e| error::from_sql(&e))?;
+            }
             let shard = match &table.primary_key {
                 Some(pk) => {
                     let values: Vec<&Value> = pk.iter().map(|&i| &row[i]).collect();

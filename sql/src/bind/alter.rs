@@ -1,5 +1,5 @@
 //! ALTER TABLE: ADD/DROP/RENAME COLUMN, RENAME TO, ALTER COLUMN SET/DROP DEFAULT and NOT NULL,
-//! ADD PRIMARY KEY.
+//! ADD PRIMARY KEY, ADD/DROP CHECK constraints.
 //!
 //! The operations of one statement apply in order to a working copy of the definition. What they
 //! do to stored rows is summed up in a column mapping ([`ColSource`] per new column): identity
@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use sqlparser::ast;
 
-use super::ddl::{column_def, constant_default, table_name};
-use super::{ident, Binder, Statement};
+use super::ddl::{column_checks, column_def, constant_default, table_name};
+use super::{check, ident, Binder, Statement};
 use crate::catalog::TableDef;
 use crate::error::{Result, SqlError};
 use crate::types::Value;
@@ -37,6 +37,8 @@ pub struct AlterPlan {
     pub check_not_null: Vec<usize>,
     /// Whether the primary key is new: rows move to their key's shard (ADD PRIMARY KEY).
     pub rekey: bool,
+    /// CHECK constraints (of `new`) added here, which every existing row must pass.
+    pub validate_checks: Vec<String>,
     /// NOTICEs to send (IF [NOT] EXISTS skips).
     pub notices: Vec<String>,
 }
@@ -72,8 +74,10 @@ impl Binder<'_> {
             rewrite: None,
             check_not_null: Vec::new(),
             rekey: false,
+            validate_checks: Vec::new(),
             notices: Vec::new(),
         };
+        let mut pending: Vec<check::PendingCheck<'_>> = Vec::new();
         let missing = |col: &str, t: &TableDef| SqlError::UndefinedColumnOfRelation {
             column: col.to_string(),
             table: t.name.clone(),
@@ -89,6 +93,7 @@ impl Binder<'_> {
                     ..
                 } => {
                     let (def, is_pk) = column_def(self, cd)?;
+                    pending.extend(column_checks(cd));
                     if new.column_index(&def.name).is_some() {
                         let msg = format!(
                             "column \"{}\" of relation \"{}\" already exists",
@@ -144,6 +149,8 @@ impl Binder<'_> {
                                 *c -= 1;
                             }
                         }
+                        // Checks that read the column go with it, as in PostgreSQL.
+                        check::rebind_checks(&mut new, None);
                     }
                 }
                 Op::RenameColumn {
@@ -163,7 +170,8 @@ impl Binder<'_> {
                             new.name
                         )));
                     }
-                    new.columns[i].name = to;
+                    new.columns[i].name = to.clone();
+                    check::rebind_checks(&mut new, Some((&from, &to)));
                 }
                 Op::RenameTable { table_name: kind } => {
                     let (ast::RenameTableNameKind::To(n) | ast::RenameTableNameKind::As(n)) = kind;
@@ -198,6 +206,30 @@ impl Binder<'_> {
                         }
                         ast::AlterColumnOperation::DropDefault => new.columns[i].default = None,
                         _ => return unsupported("this form of ALTER COLUMN"),
+                    }
+                }
+                Op::AddConstraint {
+                    constraint: ast::TableConstraint::Check(c),
+                    ..
+                } => pending.push(check::PendingCheck {
+                    name: c.name.as_ref().map(ident),
+                    expr: &c.expr,
+                }),
+                Op::DropConstraint {
+                    name, if_exists, ..
+                } => {
+                    let n = ident(name);
+                    let before = new.checks.len();
+                    new.checks.retain(|c| c.name != n);
+                    if new.checks.len() == before {
+                        let msg = format!(
+                            "constraint \"{n}\" of relation \"{}\" does not exist",
+                            new.name
+                        );
+                        if !*if_exists {
+                            return Err(SqlError::UndefinedObject(msg));
+                        }
+                        plan.notices.push(format!("{msg}, skipping"));
                     }
                 }
                 Op::AddConstraint { constraint, .. } => {
@@ -240,6 +272,17 @@ impl Binder<'_> {
                 .enumerate()
                 .all(|(i, s)| *s == ColSource::Old(i));
         plan.rewrite = (!identity || plan.rekey).then_some(sources);
+        if !pending.is_empty() {
+            let before: Vec<String> = new.checks.iter().map(|c| c.name.clone()).collect();
+            let taken: Vec<String> = new.primary_key.iter().map(|_| new.pkey_name()).collect();
+            new.checks = check::add_checks(self, &new, &pending, &taken, false)?;
+            plan.validate_checks = new
+                .checks
+                .iter()
+                .map(|c| c.name.clone())
+                .filter(|n| !before.contains(n))
+                .collect();
+        }
         plan.new = new;
         Ok(Statement::AlterTable(Box::new(plan)))
     }

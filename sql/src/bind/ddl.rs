@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use sqlparser::ast;
 
-use super::{coerce, ident, object_name, type_and_typmod, Binder, Statement};
+use super::{check, coerce, ident, object_name, type_and_typmod, Binder, Statement};
 use crate::catalog::{Catalog, ColumnDef, TableDef, TableId};
 use crate::error::{Result, SqlError};
 use crate::expr::Expr;
@@ -65,7 +65,9 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
         primary_key = Some(pk);
         Ok(())
     };
+    let mut checks: Vec<check::PendingCheck<'_>> = Vec::new();
     for c in &ct.columns {
+        checks.extend(column_checks(c));
         let (def, is_pk) = column_def(b, c)?;
         if columns.iter().any(|x| x.name == def.name) {
             return Err(SqlError::DuplicateColumn(def.name));
@@ -95,21 +97,47 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
                 }
                 set_pk(cols, &name)?;
             }
+            ast::TableConstraint::Check(c) => checks.push(check::PendingCheck {
+                name: c.name.as_ref().map(ident),
+                expr: &c.expr,
+            }),
             other => return unsupported(&format!("table constraint {other}")),
         }
     }
-    let table = TableDef {
+    let mut table = TableDef {
         database: b.ctx.database(),
         id: TableId(0),
         schema: "public".into(),
         name,
         columns,
         primary_key,
+        checks: Vec::new(),
     };
+    let taken: Vec<String> = table
+        .primary_key
+        .iter()
+        .map(|_| table.pkey_name())
+        .collect();
+    table.checks = check::add_checks(b, &table, &checks, &taken, true)?;
     Ok(Statement::CreateTable {
         table,
         if_not_exists: ct.if_not_exists,
     })
+}
+
+/// The CHECK constraints declared on a column (they may read other columns too, so they are bound
+/// once the whole table is known).
+pub(super) fn column_checks(c: &ast::ColumnDef) -> Vec<check::PendingCheck<'_>> {
+    c.options
+        .iter()
+        .filter_map(|o| match &o.option {
+            ast::ColumnOption::Check(c) => Some(check::PendingCheck {
+                name: c.name.as_ref().or(o.name.as_ref()).map(ident),
+                expr: &c.expr,
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// One column of CREATE TABLE or ALTER TABLE ADD COLUMN, and whether it is declared PRIMARY KEY.
@@ -134,6 +162,8 @@ pub(super) fn column_def(b: &mut Binder<'_>, c: &ast::ColumnDef) -> Result<(Colu
             ast::ColumnOption::Default(e) => {
                 def.default = Some(constant_default(b, e, ty, typmod)?)
             }
+            // Bound with the whole table by the caller (`column_checks`).
+            ast::ColumnOption::Check(_) => {}
             other => return unsupported(&format!("column option {other}")),
         }
     }
@@ -186,6 +216,7 @@ pub(super) fn create_table_as(
         name,
         columns,
         primary_key: None,
+        checks: Vec::new(),
     };
     Ok(Statement::CreateTableAs {
         table,

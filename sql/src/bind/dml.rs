@@ -199,7 +199,8 @@ impl WritePlan {
             }
         }
         let new = self.table.coerce_row(new)?;
-        self.table.check_not_null(&new)?;
+        self.table.check_not_null_ctx(&new, params.ctx())?;
+        self.table.check_constraints(&new, params)?;
         Ok(new)
     }
 }

@@ -85,6 +85,7 @@ impl Binder<'_> {
                 default: None,
             }],
             primary_key: None,
+            checks: Vec::new(),
         });
         Ok((
             table,
@@ -175,6 +176,7 @@ impl Binder<'_> {
                 })
                 .collect(),
             primary_key: None,
+            checks: Vec::new(),
         });
         Ok((table, LocalKind::Values(cast_rows)))
     }

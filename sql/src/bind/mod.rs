@@ -17,6 +17,7 @@ use crate::plan::QueryPlan;
 use crate::types::{DataType, FormatContext};
 
 mod alter;
+mod check;
 mod ddl;
 mod dml;
 mod expr;
@@ -34,6 +35,7 @@ mod typing;
 mod utility;
 
 pub use alter::{AlterPlan, ColSource};
+pub(crate) use check::bind_check_source;
 pub use dml::WritePlan;
 use settings::{mode, set_statement, with_deferrable};
 pub(crate) use typing::*;

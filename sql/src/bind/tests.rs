@@ -141,6 +141,7 @@ fn accounts() -> Arc<TableDef> {
             col("abalance", DataType::Int8),
         ],
         primary_key: Some(vec![0]),
+        checks: Vec::new(),
     })
 }
 

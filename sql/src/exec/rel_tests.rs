@@ -47,6 +47,7 @@ fn table(id: u64, name: &str, cols: &[(&str, DataType)]) -> Arc<TableDef> {
             })
             .collect(),
         primary_key: Some(vec![0]),
+        checks: Vec::new(),
     })
 }
 

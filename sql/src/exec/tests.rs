@@ -52,6 +52,7 @@ fn table() -> Arc<TableDef> {
             col("s", DataType::Text),
         ],
         primary_key: Some(vec![0]),
+        checks: Vec::new(),
     })
 }
 
