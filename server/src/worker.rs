@@ -102,6 +102,8 @@ pub struct CatalogReplica {
     /// Tables by (database, name).
     tables: HashMap<(String, String), Arc<TableDef>>,
     databases: std::collections::BTreeSet<String>,
+    /// ALTER DATABASE SET defaults by database, applied to sessions as they connect.
+    database_settings: HashMap<String, Vec<(String, String)>>,
 }
 
 impl CatalogReplica {
@@ -110,6 +112,11 @@ impl CatalogReplica {
         self.tables
             .get(&(database.to_string(), name.to_string()))
             .cloned()
+    }
+
+    /// A database's setting defaults (ALTER DATABASE SET), in the order they were set.
+    pub fn database_settings(&self, name: &str) -> &[(String, String)] {
+        self.database_settings.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// Whether a database exists.
@@ -183,6 +190,7 @@ impl Worker {
                 | ShardResponse::Catalog { .. }
                 | ShardResponse::DatabaseCreated(_)
                 | ShardResponse::DatabaseDropped { existed: true, .. }
+                | ShardResponse::DatabaseAltered { .. }
         ) {
             return;
         }
@@ -198,15 +206,29 @@ impl Worker {
                 next.tables.remove(&key(old));
                 next.tables.insert(key(new), new.clone());
             }
-            ShardResponse::Catalog { tables, databases } => {
+            ShardResponse::Catalog {
+                tables,
+                databases,
+                database_settings,
+            } => {
                 next.tables = tables.iter().map(|t| (key(t), t.clone())).collect();
                 next.databases = databases.iter().cloned().collect();
+                next.database_settings = database_settings.iter().cloned().collect();
+            }
+            ShardResponse::DatabaseAltered { name, settings } => {
+                if settings.is_empty() {
+                    next.database_settings.remove(name);
+                } else {
+                    next.database_settings
+                        .insert(name.clone(), settings.clone());
+                }
             }
             ShardResponse::DatabaseCreated(name) => {
                 next.databases.insert(name.clone());
             }
             ShardResponse::DatabaseDropped { name, .. } => {
                 next.databases.remove(name);
+                next.database_settings.remove(name);
                 next.tables.retain(|(db, _), _| db != name);
             }
             _ => return,

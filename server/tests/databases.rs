@@ -73,9 +73,12 @@ async fn databases_isolate_tenants_and_survive_kill_9() {
         .expect_err("open");
     assert_eq!(err.code().map(|c| c.code()), Some("55006"));
     admin
-        .batch_execute("DROP DATABASE tenant_b")
+        .batch_execute(
+            "DROP DATABASE tenant_b;
+             ALTER DATABASE tenant_a SET extra_float_digits = -3",
+        )
         .await
-        .expect("drop");
+        .expect("drop, alter");
     drop(admin);
     server.kill9();
 
@@ -83,7 +86,10 @@ async fn databases_isolate_tenants_and_survive_kill_9() {
     let a = connect(&conninfo(server.port, "tenant_a")).await;
     assert_eq!(one(&a, "SELECT count(*) FROM acct").await, "3");
     assert_eq!(one(&a, "SELECT min(owner) FROM acct").await, "tenant_a");
+    // The database's default survived the crash; the other database has none.
+    assert_eq!(one(&a, "SHOW extra_float_digits").await, "-3");
     let main = connect(&conninfo(server.port, "postgres")).await;
+    assert_eq!(one(&main, "SHOW extra_float_digits").await, "1");
     assert_eq!(
         one(&main, "SELECT owner FROM acct WHERE id = 1").await,
         "main"

@@ -2,7 +2,8 @@
 //! `DROP DATABASE` removes it and, in the same logged commit, every table of it here. Tables carry
 //! their database in their definition; sessions resolve names only within their own database, so
 //! tenants never see each other's tables. Shard 0 (the DDL sequencer) is asked first, so a duplicate
-//! or missing name is reported once, before any other shard changes.
+//! or missing name is reported once, before any other shard changes. ALTER DATABASE SET stores the
+//! database's setting defaults as the value of its catalog key; sessions apply them at connection.
 
 use pglitedb_sql::{SqlError, TableId};
 use pglitedb_storage::io::Io;
@@ -62,6 +63,7 @@ impl<I: Io> Shard<I> {
             self.next_rowid.remove(&id);
         }
         self.databases.remove(name);
+        self.database_settings.remove(name);
         Ok(Step::Commit(
             ticket,
             ShardResponse::DatabaseDropped {
@@ -69,5 +71,117 @@ impl<I: Io> Shard<I> {
                 existed: true,
             },
         ))
+    }
+
+    /// ALTER DATABASE SET/RESET: rewrites the database's defaults (the value of its catalog key).
+    /// The session validated the setting and its value; names arrive canonical.
+    pub(crate) async fn alter_database(
+        &mut self,
+        name: &str,
+        setting: Option<&str>,
+        value: Option<&str>,
+    ) -> Result<Step<I::File>> {
+        if !self.databases.contains(name) {
+            return Err(SqlError::UndefinedDatabase(name.to_string()).into());
+        }
+        let mut settings = self
+            .database_settings
+            .get(name)
+            .cloned()
+            .unwrap_or_default();
+        match (setting, value) {
+            (None, _) => settings.clear(),
+            (Some(s), None) => settings.retain(|(k, _)| k != s),
+            (Some(s), Some(v)) => match settings.iter_mut().find(|(k, _)| k == s) {
+                Some(entry) => entry.1 = v.to_string(),
+                None => settings.push((s.to_string(), v.to_string())),
+            },
+        }
+        let mut batch = WriteBatch::new();
+        batch.put(
+            CATALOG_TREE,
+            &database_key(name),
+            &encode_settings(&settings),
+        );
+        let ticket = self.engine.commit(batch).await?;
+        if settings.is_empty() {
+            self.database_settings.remove(name);
+        } else {
+            self.database_settings
+                .insert(name.to_string(), settings.clone());
+        }
+        Ok(Step::Commit(
+            ticket,
+            ShardResponse::DatabaseAltered {
+                name: name.to_string(),
+                settings,
+            },
+        ))
+    }
+}
+
+/// The value of a database's catalog key: its defaults as `u32 count, (u32 len, name, u32 len,
+/// value)*`; empty (as every database before ALTER DATABASE existed) means none.
+fn encode_settings(settings: &[(String, String)]) -> Vec<u8> {
+    if settings.is_empty() {
+        return Vec::new();
+    }
+    let mut out = (settings.len() as u32).to_be_bytes().to_vec();
+    for (k, v) in settings {
+        for s in [k, v] {
+            out.extend_from_slice(&(s.len() as u32).to_be_bytes());
+            out.extend_from_slice(s.as_bytes());
+        }
+    }
+    out
+}
+
+/// Reads what [`encode_settings`] wrote.
+pub(crate) fn decode_settings(mut b: &[u8]) -> Result<Vec<(String, String)>> {
+    let corrupt = || SqlError::Internal("corrupted database settings".into());
+    let u32_of = |b: &mut &[u8]| -> std::result::Result<u32, SqlError> {
+        let (head, rest) = b.split_at_checked(4).ok_or_else(corrupt)?;
+        *b = rest;
+        Ok(u32::from_be_bytes([head[0], head[1], head[2], head[3]]))
+    };
+    if b.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = u32_of(&mut b)?;
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let mut pair = Vec::with_capacity(2);
+        for _ in 0..2 {
+            let len = u32_of(&mut b)? as usize;
+            let (s, rest) = b.split_at_checked(len).ok_or_else(corrupt)?;
+            b = rest;
+            pair.push(String::from_utf8(s.to_vec()).map_err(|_| corrupt())?);
+        }
+        let value = pair.pop().unwrap_or_default();
+        let key = pair.pop().unwrap_or_default();
+        out.push((key, value));
+    }
+    if !b.is_empty() {
+        return Err(corrupt().into());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_round_trip_and_reject_damage() {
+        assert_eq!(decode_settings(b"").ok(), Some(Vec::new()));
+        let s = vec![
+            ("timezone".to_string(), "Europe/Berlin".to_string()),
+            ("work_mem".to_string(), "64MB".to_string()),
+        ];
+        let bytes = encode_settings(&s);
+        assert_eq!(decode_settings(&bytes).ok(), Some(s));
+        for cut in 1..bytes.len() {
+            assert!(decode_settings(&bytes[..cut]).is_err(), "{cut}");
+        }
     }
 }

@@ -102,6 +102,12 @@ pub enum ShardRequest {
     CreateDatabase { name: String },
     /// DROP DATABASE: the database and every table of it on this shard.
     DropDatabase { name: String, if_exists: bool },
+    /// ALTER DATABASE SET/RESET: `setting: None` resets all; `value: None` resets one.
+    AlterDatabase {
+        name: String,
+        setting: Option<String>,
+        value: Option<String>,
+    },
     /// Drop row versions no snapshot at or after `horizon` needs (see `mvcc.rs`).
     CollectVersions { horizon: Ts },
     /// Checkpoint if the WAL or the clock says one is due.
@@ -180,6 +186,13 @@ pub enum ShardResponse {
     Catalog {
         tables: Vec<Arc<TableDef>>,
         databases: Vec<String>,
+        /// Per-database setting defaults (ALTER DATABASE SET), for databases that have any.
+        database_settings: Vec<(String, Vec<(String, String)>)>,
+    },
+    /// ALTER DATABASE done on this shard: the database's defaults afterwards.
+    DatabaseAltered {
+        name: String,
+        settings: Vec<(String, String)>,
     },
     /// CREATE DATABASE done on this shard.
     DatabaseCreated(String),

@@ -77,6 +77,8 @@ pub struct Shard<I: Io> {
     pub(crate) tables: HashMap<TableId, Arc<TableDef>>,
     /// The databases (tenants); catalog keys `D<name>`.
     pub(crate) databases: std::collections::BTreeSet<String>,
+    /// ALTER DATABASE SET defaults, stored as the value of the database's catalog key.
+    pub(crate) database_settings: std::collections::BTreeMap<String, Vec<(String, String)>>,
     /// Next hidden row id per table without a primary key, initialised from the tree's last key.
     pub(crate) next_rowid: HashMap<TableId, u64>,
     pub(crate) txns: TxnTable,
@@ -108,6 +110,7 @@ impl<I: Io> Shard<I> {
         }
         let mut tables = HashMap::new();
         let mut databases = std::collections::BTreeSet::new();
+        let mut database_settings = std::collections::BTreeMap::new();
         let mut lo: Bound<Vec<u8>> = Bound::Unbounded;
         loop {
             let lo_ref = match &lo {
@@ -122,7 +125,12 @@ impl<I: Io> Shard<I> {
             lo = Bound::Excluded(last.clone());
             for (k, v) in &batch {
                 if let Some(name) = k.strip_prefix(DATABASE_KEY) {
-                    databases.insert(String::from_utf8_lossy(name).into_owned());
+                    let name = String::from_utf8_lossy(name).into_owned();
+                    let settings = crate::database::decode_settings(v)?;
+                    if !settings.is_empty() {
+                        database_settings.insert(name.clone(), settings);
+                    }
+                    databases.insert(name);
                     continue;
                 }
                 let def = TableDef::decode(v)?;
@@ -143,6 +151,7 @@ impl<I: Io> Shard<I> {
             engine,
             tables,
             databases,
+            database_settings,
             next_rowid: HashMap::new(),
             txns: TxnTable::default(),
             versions: Versions::default(),
@@ -223,7 +232,20 @@ impl<I: Io> Shard<I> {
             ShardRequest::LoadCatalog => Ok(Step::Reply(ShardResponse::Catalog {
                 tables: self.tables.values().cloned().collect(),
                 databases: self.databases.iter().cloned().collect(),
+                database_settings: self
+                    .database_settings
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
             })),
+            ShardRequest::AlterDatabase {
+                name,
+                setting,
+                value,
+            } => {
+                self.alter_database(name, setting.as_deref(), value.as_deref())
+                    .await
+            }
             ShardRequest::CreateDatabase { name } => self.create_database(name).await,
             ShardRequest::DropDatabase { name, if_exists } => {
                 self.drop_database(name, *if_exists).await

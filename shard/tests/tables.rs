@@ -247,6 +247,7 @@ fn tables_survive_reopen_and_enforce_primary_keys() {
         let ShardResponse::Catalog {
             tables: catalog,
             databases,
+            ..
         } = run(&mut shard, ShardRequest::LoadCatalog).await
         else {
             panic!()

@@ -34,6 +34,9 @@ pub enum SqlError {
     /// 22023.
     #[error("{0}")]
     InvalidParameterValue(String),
+    /// 22023 with a DETAIL (`Unrecognized key word: "x".`).
+    #[error("{message}")]
+    InvalidParameterValueDetail { message: String, detail: String },
     /// 42P18.
     #[error("could not determine data type of parameter ${0}")]
     IndeterminateDatatype(usize),
@@ -319,6 +322,7 @@ impl SqlError {
             SqlError::UndefinedType(_) => "42704",
             SqlError::CantChangeRuntimeParam(_) => "55P02",
             SqlError::InvalidParameterValue(_) => "22023",
+            SqlError::InvalidParameterValueDetail { .. } => "22023",
             SqlError::IndeterminateDatatype(_) => "42P18",
             SqlError::UndefinedParameter(_) => "42P02",
             SqlError::InvalidTextRepresentation { .. } => "22P02",
@@ -421,6 +425,7 @@ impl SqlError {
             SqlError::NumericFieldOverflow { detail }
             | SqlError::NotNullViolation { detail, .. }
             | SqlError::CheckViolation { detail, .. }
+            | SqlError::InvalidParameterValueDetail { detail, .. }
             | SqlError::UniqueViolation { detail, .. }
             | SqlError::InvalidJson { detail, .. }
             | SqlError::InvalidArrayLiteral { detail, .. } => Some(detail),

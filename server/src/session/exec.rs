@@ -441,6 +441,15 @@ impl Session {
                 self.create_database(name).await?;
                 "CREATE DATABASE".into()
             }
+            Statement::AlterDatabase {
+                name,
+                setting,
+                value,
+            } => {
+                self.alter_database(name, setting.as_deref(), value.as_ref())
+                    .await?;
+                "ALTER DATABASE".into()
+            }
             Statement::DropDatabase { name, if_exists } => {
                 self.drop_database(name, *if_exists).await?;
                 "DROP DATABASE".into()

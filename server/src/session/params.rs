@@ -129,6 +129,24 @@ impl Settings {
         Ok(())
     }
 
+    /// A database default (ALTER DATABASE SET) at connection: applied unless the client's startup
+    /// packet set the same setting, which wins as in PostgreSQL. A default that no longer validates
+    /// is skipped.
+    pub fn set_database_default(&mut self, name: &str, value: &str) {
+        if let Ok((key, v)) = validate(name, &SetValue::Values(vec![value.to_string()]), self) {
+            if !self.startup.contains_key(&key) {
+                self.startup.insert(key.clone(), v.clone());
+                self.values.insert(key, v);
+            }
+        }
+    }
+
+    /// Checks a setting and value as SET would, without applying it: the canonical name and value
+    /// text (ALTER DATABASE SET stores these).
+    pub fn check(&self, name: &str, value: &SetValue) -> Result<(String, String), SqlError> {
+        validate(name, value, self)
+    }
+
     /// SET / SET LOCAL / RESET. Returns the `(name, value)` to report with ParameterStatus if the
     /// setting is GUC_REPORT.
     pub fn set(
@@ -306,7 +324,10 @@ fn validate(
             }
         }
         Kind::DateStyle => datestyle(items, current.get("datestyle").unwrap_or("ISO, MDY"))
-            .ok_or_else(|| invalid(&joined))?,
+            .map_err(|word| SqlError::InvalidParameterValueDetail {
+                message: format!("invalid value for parameter \"{}\": \"{joined}\"", g.name),
+                detail: format!("Unrecognized key word: \"{word}\"."),
+            })?,
         Kind::TimeZone => {
             let tz = joined.trim();
             let known = std::path::Path::new("/usr/share/zoneinfo")
@@ -353,10 +374,12 @@ fn validate(
 }
 
 /// DateStyle: an output style and/or a field order; the part not given keeps its current value.
-fn datestyle(items: &[String], current: &str) -> Option<String> {
+/// The new DateStyle, or the word PostgreSQL reports as unrecognized.
+fn datestyle(items: &[String], current: &str) -> Result<String, String> {
     let (mut style, mut order) = current
         .split_once(", ")
-        .map(|(s, o)| (s.to_string(), o.to_string()))?;
+        .map(|(s, o)| (s.to_string(), o.to_string()))
+        .ok_or_else(String::new)?;
     let mut order_given = false;
     for word in items
         .iter()
@@ -379,10 +402,10 @@ fn datestyle(items: &[String], current: &str) -> Option<String> {
                 (order, order_given) = ("MDY".into(), true)
             }
             "default" => {}
-            _ => return None,
+            _ => return Err(word),
         }
     }
-    Some(format!("{style}, {order}"))
+    Ok(format!("{style}, {order}"))
 }
 
 fn parse_millis(s: &str) -> Option<i64> {

@@ -125,6 +125,9 @@ pub(super) async fn handshake(worker: Rc<Worker>, mut conn: Conn) -> Option<Sess
         );
         return fail(conn, f).await;
     }
+    for (name, value) in worker.catalog().database_settings(&database) {
+        settings.set_database_default(name, value);
+    }
     let cancel = Rc::new(Cell::new(false));
     let (pid, secret) = worker.register_session(cancel.clone());
     for (name, value) in settings.reported() {

@@ -456,6 +456,46 @@ impl Session {
         .await
     }
 
+    /// ALTER DATABASE SET/RESET: checked as SET would check it here, then stored on every shard
+    /// (shard 0 first); sessions that connect to the database later start with it.
+    pub(super) async fn alter_database(
+        &mut self,
+        name: &str,
+        setting: Option<&str>,
+        value: Option<&pglitedb_sql::SetValue>,
+    ) -> Result<(), ErrorFields> {
+        self.refuse_database_ddl_in_block("ALTER DATABASE")?;
+        let (setting, value) = match (setting, value) {
+            (None, _) => (None, None),
+            (Some(s), None) => {
+                let (key, _) = self
+                    .settings
+                    .check(s, &pglitedb_sql::SetValue::Default)
+                    .map_err(|e| error::from_sql(&e))?;
+                (Some(key), None)
+            }
+            (Some(s), Some(v)) => {
+                let (key, text) = self.settings.check(s, v).map_err(|e| error::from_sql(&e))?;
+                (Some(key), Some(text))
+            }
+        };
+        let req = |_| ShardRequest::AlterDatabase {
+            name: name.to_string(),
+            setting: setting.clone(),
+            value: value.clone(),
+        };
+        match self.worker.request(ShardId(0), req(0)).await {
+            ShardResponse::DatabaseAltered { .. } => {}
+            other => return Err(shard_error(other)),
+        }
+        on_other_shards(
+            &self.worker,
+            |s| req(s.0),
+            |r| matches!(r, ShardResponse::DatabaseAltered { .. }),
+        )
+        .await
+    }
+
     fn refuse_database_ddl_in_block(&self, what: &str) -> Result<(), ErrorFields> {
         if self.txn != TxnState::Idle {
             return Err(error::error(

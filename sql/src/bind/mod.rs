@@ -204,6 +204,13 @@ pub enum Statement {
         name: String,
         if_exists: bool,
     },
+    /// ALTER DATABASE name SET/RESET: a default for sessions that connect to it later.
+    /// `setting: None` is RESET ALL; `value: None` resets one setting.
+    AlterDatabase {
+        name: String,
+        setting: Option<String>,
+        value: Option<SetValue>,
+    },
     /// A statement with nothing to do but a NOTICE (ALTER TABLE IF EXISTS of a missing table).
     Notice(String),
 }

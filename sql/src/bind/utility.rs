@@ -65,6 +65,15 @@ pub(super) fn database(d: &DatabaseStmt) -> Result<Statement> {
             name: name.clone(),
             if_exists: *if_exists,
         }),
+        DatabaseStmt::Alter {
+            name,
+            setting,
+            values,
+        } => Ok(Statement::AlterDatabase {
+            name: name.clone(),
+            setting: setting.clone(),
+            value: values.clone().map(crate::bind::SetValue::Values),
+        }),
         DatabaseStmt::Create { name, options } => {
             for (opt, value) in options {
                 match opt.as_str() {

@@ -59,8 +59,10 @@ impl Piece<'_> {
 
     /// Whether this is CREATE DATABASE or DROP DATABASE.
     pub fn is_database(&self) -> bool {
-        matches!(self.keyword(), Some(Keyword::CREATE | Keyword::DROP))
-            && matches!(self.tokens.get(1).map(|t| &t.token),
+        matches!(
+            self.keyword(),
+            Some(Keyword::CREATE | Keyword::DROP | Keyword::ALTER)
+        ) && matches!(self.tokens.get(1).map(|t| &t.token),
                 Some(Token::Word(w)) if w.quote_style.is_none() && w.keyword == Keyword::DATABASE)
     }
 
@@ -326,6 +328,13 @@ pub enum DatabaseStmt {
         name: String,
         if_exists: bool,
     },
+    /// ALTER DATABASE name SET setting TO value[, ...] | RESET setting | RESET ALL.
+    /// `setting: None` is RESET ALL; `values: None` resets (also SET ... TO DEFAULT).
+    Alter {
+        name: String,
+        setting: Option<String>,
+        values: Option<Vec<String>>,
+    },
 }
 
 pub(super) fn database(sql: &str, piece: &Piece<'_>) -> Result<DatabaseStmt> {
@@ -347,6 +356,9 @@ pub(super) fn database(sql: &str, piece: &Piece<'_>) -> Result<DatabaseStmt> {
         Some(Token::Word(w)) => Some(w),
         _ => None,
     };
+    if matches!(word(0), Some(w) if w.keyword == Keyword::ALTER) {
+        return alter_database(toks, &word, &syntax);
+    }
     let create = matches!(word(0), Some(w) if w.keyword == Keyword::CREATE);
     let mut i = 2;
     let mut if_exists = false;
@@ -425,6 +437,108 @@ pub(super) fn database(sql: &str, piece: &Piece<'_>) -> Result<DatabaseStmt> {
         options.push((opt, value));
     }
     Ok(DatabaseStmt::Create { name, options })
+}
+
+/// ALTER DATABASE name SET ... / RESET ...; the other forms (RENAME, OWNER, WITH options, SET
+/// TABLESPACE, REFRESH COLLATION VERSION) are refused as not supported.
+fn alter_database<'w>(
+    toks: &'w [&TokenWithSpan],
+    word: &dyn Fn(usize) -> Option<&'w sqlparser::tokenizer::Word>,
+    syntax: &dyn Fn(usize) -> SqlError,
+) -> Result<DatabaseStmt> {
+    let name = word(2).map(fold).ok_or_else(|| syntax(2))?;
+    let unsupported =
+        || SqlError::FeatureNotSupported("this form of ALTER DATABASE is not supported yet".into());
+    let verb = word(3).ok_or_else(|| syntax(3))?;
+    let is = |w: &sqlparser::tokenizer::Word, k: &str| {
+        w.quote_style.is_none() && w.value.eq_ignore_ascii_case(k)
+    };
+    let setting_at = |i: usize| -> Result<String> {
+        // A dotted name (a.b) is a custom setting.
+        let mut s = word(i).map(fold).ok_or_else(|| syntax(i))?;
+        let mut j = i + 1;
+        while matches!(toks.get(j).map(|t| &t.token), Some(Token::Period)) {
+            s.push('.');
+            s.push_str(&word(j + 1).map(fold).ok_or_else(|| syntax(j + 1))?);
+            j += 2;
+        }
+        Ok(s)
+    };
+    let dotted_len = |i: usize| {
+        let mut j = i + 1;
+        while matches!(toks.get(j).map(|t| &t.token), Some(Token::Period)) {
+            j += 2;
+        }
+        j
+    };
+    if is(verb, "reset") {
+        if matches!(word(4), Some(w) if is(w, "all")) && toks.len() == 5 {
+            return Ok(DatabaseStmt::Alter {
+                name,
+                setting: None,
+                values: None,
+            });
+        }
+        let setting = setting_at(4)?;
+        let end = dotted_len(4);
+        if end < toks.len() {
+            return Err(syntax(end));
+        }
+        return Ok(DatabaseStmt::Alter {
+            name,
+            setting: Some(setting),
+            values: None,
+        });
+    }
+    if !is(verb, "set") {
+        return Err(unsupported());
+    }
+    if matches!(word(4), Some(w) if is(w, "tablespace")) {
+        return Err(unsupported());
+    }
+    let setting = setting_at(4)?;
+    let mut i = dotted_len(4);
+    match toks.get(i).map(|t| &t.token) {
+        Some(Token::Eq) => i += 1,
+        Some(Token::Word(w)) if is(w, "to") => i += 1,
+        Some(Token::Word(w)) if is(w, "from") => return Err(unsupported()),
+        _ => return Err(syntax(i)),
+    }
+    if matches!(word(i), Some(w) if is(w, "default")) && i + 1 == toks.len() {
+        return Ok(DatabaseStmt::Alter {
+            name,
+            setting: Some(setting),
+            values: None,
+        });
+    }
+    let mut values = Vec::new();
+    loop {
+        let v = match toks.get(i).map(|t| &t.token) {
+            Some(Token::Word(w)) => fold(w),
+            Some(Token::SingleQuotedString(s)) => s.clone(),
+            Some(Token::Number(n, _)) => n.clone(),
+            Some(Token::Minus) => match toks.get(i + 1).map(|t| &t.token) {
+                Some(Token::Number(n, _)) => {
+                    i += 1;
+                    format!("-{n}")
+                }
+                _ => return Err(syntax(i + 1)),
+            },
+            _ => return Err(syntax(i)),
+        };
+        values.push(v);
+        i += 1;
+        match toks.get(i).map(|t| &t.token) {
+            None => break,
+            Some(Token::Comma) => i += 1,
+            Some(_) => return Err(syntax(i)),
+        }
+    }
+    Ok(DatabaseStmt::Alter {
+        name,
+        setting: Some(setting),
+        values: Some(values),
+    })
 }
 
 /// The British spelling, which sqlparser does not know as a keyword.
