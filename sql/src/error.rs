@@ -52,6 +52,9 @@ pub enum SqlError {
     /// 22P03.
     #[error("{0}")]
     InvalidBinaryRepresentation(String),
+    /// 2201G.
+    #[error("{0}")]
+    InvalidArgumentForWidthBucket(String),
     /// 22P02 with a message of its own (`"x" is not a number` from `to_char`'s `TH`).
     #[error("{0}")]
     InvalidTextMessage(String),
@@ -337,6 +340,7 @@ impl SqlError {
             SqlError::InvalidTextRepresentation { .. } => "22P02",
             SqlError::InvalidBinaryRepresentation(_) => "22P03",
             SqlError::InvalidTextMessage(_) => "22P02",
+            SqlError::InvalidArgumentForWidthBucket(_) => "2201G",
             SqlError::FormatPicture { .. } => "42601",
             SqlError::OutOfRange(_) => "22003",
             SqlError::DivisionByZero => "22012",

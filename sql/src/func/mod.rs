@@ -23,13 +23,14 @@
 //! `string`, `math`, `datetime`, `zone` (AT TIME ZONE, justify_*, date_bin), `integral` (scale,
 //! lcm, factorial), `regexp`, `bytes` (bytea functions, encode/decode, SHA-2), `numfmt` (the
 //! number template language of `to_char`/`to_number`) with `numfmt_types` (its per-type entry
-//! points), `agg`.
+//! points), `bucket` (`width_bucket`), `agg`.
 //!
 //! Left out (the binder handles them as syntax, `bind::expr`): `greatest`/`least`, `coalesce`,
 //! `nullif`, `CASE`; not built: set-returning functions other than `generate_series`,
 //! `pg_sleep` (it would block the core's other sessions).
 
 pub mod agg;
+mod bucket;
 mod bytes;
 mod datetime;
 mod integral;
@@ -101,6 +102,7 @@ fn builtins() -> impl Iterator<Item = &'static Builtin> {
         .chain(regexp::BUILTINS)
         .chain(bytes::BUILTINS)
         .chain(numfmt_types::BUILTINS)
+        .chain(bucket::BUILTINS)
 }
 
 /// `name(argtypes)` as PostgreSQL prints it in messages.

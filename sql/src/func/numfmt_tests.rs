@@ -136,3 +136,30 @@ fn to_number_reads_templates() {
     let e = to_number("42", "RN").expect_err("roman");
     assert_eq!(e.to_string(), "\"RN\" not supported for input");
 }
+
+#[test]
+fn width_bucket_matches_postgres() {
+    let f8 = |v: f64| (Value::Float8(v), DataType::Float8);
+    let i4 = |v: i32| (Value::Int4(v), DataType::Int4);
+    let wb = |args: &[(Value, DataType)]| call("width_bucket", args);
+    let int = |r: Result<Value>| r.expect("width_bucket").to_text().unwrap_or_default();
+    assert_eq!(
+        int(wb(&[num("5.35"), num("0.024"), num("10.06"), i4(5)])),
+        "3"
+    );
+    assert_eq!(int(wb(&[f8(5.35), f8(10.06), f8(0.024), i4(5)])), "3");
+    assert_eq!(int(wb(&[num("-1"), num("0"), num("5"), i4(5)])), "0");
+    assert_eq!(int(wb(&[f8(5.0), f8(0.0), f8(5.0), i4(5)])), "6");
+    let e = wb(&[num("NaN"), num("1"), num("2"), i4(2)]).expect_err("nan");
+    assert_eq!(
+        e.to_string(),
+        "operand, lower bound, and upper bound cannot be NaN"
+    );
+    assert_eq!(e.sqlstate(), "2201G");
+    let e = wb(&[f8(1.0), f8(1.0), f8(2.0), i4(0)]).expect_err("count");
+    assert_eq!(e.to_string(), "count must be greater than zero");
+    let e = wb(&[f8(1.0), f8(f64::NEG_INFINITY), f8(2.0), i4(2)]).expect_err("inf");
+    assert_eq!(e.to_string(), "lower and upper bounds must be finite");
+    let e = wb(&[num("10"), num("1"), num("5"), i4(i32::MAX)]).expect_err("overflow");
+    assert_eq!(e.to_string(), "integer out of range");
+}

@@ -443,7 +443,7 @@ fn add_months_days(t: i64, i: &Interval) -> Result<i64> {
         .ok_or_else(ts_range)
 }
 
-fn ts_plus_interval(t: i64, i: &Interval) -> Result<i64> {
+pub(crate) fn ts_plus_interval(t: i64, i: &Interval) -> Result<i64> {
     if t == i64::MIN || t == i64::MAX {
         return Ok(t);
     }
@@ -451,7 +451,7 @@ fn ts_plus_interval(t: i64, i: &Interval) -> Result<i64> {
     ts_checked(t.checked_add(i.micros).ok_or_else(ts_range)?)
 }
 
-fn tstz_plus_interval(t: i64, i: &Interval, ctx: &FormatContext) -> Result<i64> {
+pub(crate) fn tstz_plus_interval(t: i64, i: &Interval, ctx: &FormatContext) -> Result<i64> {
     if t == i64::MIN || t == i64::MAX {
         return Ok(t);
     }
