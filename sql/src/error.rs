@@ -55,6 +55,9 @@ pub enum SqlError {
     /// 2201G.
     #[error("{0}")]
     InvalidArgumentForWidthBucket(String),
+    /// 22015 (`interval field value out of range: "..."`).
+    #[error("{0}")]
+    IntervalFieldOverflow(String),
     /// 22P02 with a message of its own (`"x" is not a number` from `to_char`'s `TH`).
     #[error("{0}")]
     InvalidTextMessage(String),
@@ -341,6 +344,7 @@ impl SqlError {
             SqlError::InvalidBinaryRepresentation(_) => "22P03",
             SqlError::InvalidTextMessage(_) => "22P02",
             SqlError::InvalidArgumentForWidthBucket(_) => "2201G",
+            SqlError::IntervalFieldOverflow(_) => "22015",
             SqlError::FormatPicture { .. } => "42601",
             SqlError::OutOfRange(_) => "22003",
             SqlError::DivisionByZero => "22012",
