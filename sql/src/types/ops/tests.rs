@@ -225,3 +225,19 @@ fn datetime_arithmetic() {
         "-65:00:00"
     );
 }
+
+#[test]
+fn numeric_power_special_cases() {
+    // PostgreSQL 15.18: numeric_power's special values and |base| = 1 with huge exponents.
+    let n = |s: &str| (Value::Numeric(Num::parse(s).expect(s)), DataType::Numeric);
+    let pow = |a: &str, b: &str| text(eval("^", n(a), n(b)).expect("power"));
+    assert_eq!(pow("-2", "Infinity"), "Infinity");
+    assert_eq!(pow("-2", "-Infinity"), "0");
+    assert_eq!(pow("NaN", "0"), "1");
+    assert_eq!(pow("1.00", "NaN"), "1");
+    assert_eq!(pow("NaN", "1"), "NaN");
+    assert_eq!(pow("-1.0", "2147483647"), "-1.0000000000000000");
+    assert_eq!(pow("-1.0", "1000000000000000"), "1.0000000000000000");
+    let e = eval("^", n("10.0"), n("2147483647")).expect_err("overflow");
+    assert_eq!(e.to_string(), "value overflows numeric format");
+}
