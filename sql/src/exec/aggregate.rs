@@ -11,6 +11,8 @@
 //!   min/max, bool_*       [value or NULL]
 //!   string_agg            [bytea or NULL]
 //!   array_agg             [array of the items]
+//!   var/stddev, numeric   [int8 n, numeric sum, numeric sum of squares, bool saw NaN/inf]
+//!   var/stddev, float     [float8 n, float8 sum, float8 Youngs-Cramer Sxx]
 //! ```
 //! Without it (DISTINCT inside a call, or a `string_agg` delimiter that varies per row), a shard
 //! returns, per input row, the GROUP BY values then every call's arguments (followed by whether
@@ -222,7 +224,8 @@ fn short() -> SqlError {
 /// How many values a call's partial state takes (see the module doc).
 fn state_width(c: &AggCall) -> usize {
     match Accumulator::new(&c.sig) {
-        Accumulator::SumInt { .. } => 3,
+        Accumulator::Moments { .. } => 4,
+        Accumulator::SumInt { .. } | Accumulator::FloatMoments { .. } => 3,
         Accumulator::SumNumeric { .. }
         | Accumulator::SumFloat { .. }
         | Accumulator::SumInterval { .. } => 2,
@@ -262,6 +265,22 @@ fn encode(acc: Accumulator, out: &mut Vec<Value>) {
             crate::types::DataType::Unknown,
             items,
         )))),
+        Accumulator::Moments {
+            n,
+            sum,
+            sumsq,
+            special,
+        } => {
+            out.push(Value::Int8(n));
+            out.push(Value::Numeric(sum));
+            out.push(Value::Numeric(sumsq));
+            out.push(Value::Bool(special));
+        }
+        Accumulator::FloatMoments { n, sx, sxx } => {
+            out.push(Value::Float8(n));
+            out.push(Value::Float8(sx));
+            out.push(Value::Float8(sxx));
+        }
     }
 }
 
@@ -309,6 +328,27 @@ fn decode(c: &AggCall, v: &[Value]) -> Result<Accumulator> {
         }),
         Accumulator::ArrayAgg(_) => match &v[0] {
             Value::Array(a) => Accumulator::ArrayAgg(a.items.clone()),
+            _ => return Err(bad()),
+        },
+        Accumulator::Moments { .. } => match (&v[1], &v[2], &v[3]) {
+            (Value::Numeric(sum), Value::Numeric(sumsq), Value::Bool(special)) => {
+                Accumulator::Moments {
+                    n: int(&v[0])?,
+                    sum: Numeric::clone(sum),
+                    sumsq: Numeric::clone(sumsq),
+                    special: *special,
+                }
+            }
+            _ => return Err(bad()),
+        },
+        Accumulator::FloatMoments { .. } => match (&v[0], &v[1], &v[2]) {
+            (Value::Float8(n), Value::Float8(sx), Value::Float8(sxx)) => {
+                Accumulator::FloatMoments {
+                    n: *n,
+                    sx: *sx,
+                    sxx: *sxx,
+                }
+            }
             _ => return Err(bad()),
         },
     })

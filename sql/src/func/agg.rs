@@ -11,7 +11,11 @@
 //! Result types are PostgreSQL's: `count` → bigint; `sum(int2|int4)` → bigint, `sum(int8)` →
 //! numeric, `sum(float4)` → real; `avg` of integers and numeric → numeric (scale by numeric
 //! division), of floats → double precision; `sum`/`avg` of interval → interval.
-//! Left out: DISTINCT and ORDER BY inside aggregates (the executor's job), statistical aggregates.
+//! The statistical aggregates (`var_pop`, `var_samp`/`variance`, `stddev_pop`,
+//! `stddev_samp`/`stddev`) keep exact count, sum and sum of squares for integers and numeric
+//! (`numeric_stddev_internal`; any NaN or infinity gives NaN) and the Youngs-Cramer moments for
+//! floats (`float8_accum`/`float8_combine`), so partial states merge as PostgreSQL's do.
+//! Left out: DISTINCT and ORDER BY inside aggregates (the executor's job).
 
 use std::cmp::Ordering;
 
@@ -33,6 +37,10 @@ pub enum AggFunc {
     BoolOr,
     StringAgg,
     ArrayAgg,
+    VarPop,
+    VarSamp,
+    StddevPop,
+    StddevSamp,
 }
 
 /// A resolved aggregate call: the argument type(s) the binder casts to, and the result type.
@@ -65,6 +73,12 @@ pub fn is_aggregate(name: &str) -> bool {
             | "every"
             | "string_agg"
             | "array_agg"
+            | "var_pop"
+            | "var_samp"
+            | "variance"
+            | "stddev_pop"
+            | "stddev_samp"
+            | "stddev"
     )
 }
 
@@ -112,6 +126,23 @@ pub fn resolve_agg(name: &str, args: &[DataType]) -> Result<AggSig> {
         ("bool_or", Some(Bool), 1) => sig(AggFunc::BoolOr, Bool, Bool),
         ("string_agg", Some(t), 2) if t.is_string() => sig(AggFunc::StringAgg, Text, Text),
         ("string_agg", Some(Bytea), 2) => sig(AggFunc::StringAgg, Bytea, Bytea),
+        (
+            "var_pop" | "var_samp" | "variance" | "stddev_pop" | "stddev_samp" | "stddev",
+            Some(t),
+            1,
+        ) => {
+            let func = match lname.as_str() {
+                "var_pop" => AggFunc::VarPop,
+                "var_samp" | "variance" => AggFunc::VarSamp,
+                "stddev_pop" => AggFunc::StddevPop,
+                _ => AggFunc::StddevSamp,
+            };
+            match t {
+                Int2 | Int4 | Int8 | Numeric => sig(func, t, Numeric),
+                Float4 | Float8 => sig(func, t, Float8),
+                _ => Err(undefined(&lname, args)),
+            }
+        }
         ("array_agg", Some(t), 1) => match t.array_of() {
             Some(arr) => sig(AggFunc::ArrayAgg, t, arr),
             None => Err(undefined(&lname, args)),
@@ -146,6 +177,21 @@ pub enum Accumulator {
     Bool(Option<bool>),
     StringAgg(Option<Vec<u8>>),
     ArrayAgg(Vec<Value>),
+    /// Statistical aggregates over integers and numeric: exact moments; `special` once a NaN
+    /// or infinity was seen (counted in `n`).
+    Moments {
+        n: i64,
+        sum: Numeric,
+        sumsq: Numeric,
+        special: bool,
+    },
+    /// Statistical aggregates over floats: count, sum and Youngs-Cramer sum of squared
+    /// deviations.
+    FloatMoments {
+        n: f64,
+        sx: f64,
+        sxx: f64,
+    },
 }
 
 impl Accumulator {
@@ -170,6 +216,22 @@ impl Accumulator {
             AggFunc::BoolAnd | AggFunc::BoolOr => Accumulator::Bool(None),
             AggFunc::StringAgg => Accumulator::StringAgg(None),
             AggFunc::ArrayAgg => Accumulator::ArrayAgg(Vec::new()),
+            AggFunc::VarPop | AggFunc::VarSamp | AggFunc::StddevPop | AggFunc::StddevSamp => {
+                if sig.result == Float8 {
+                    Accumulator::FloatMoments {
+                        n: 0.0,
+                        sx: 0.0,
+                        sxx: 0.0,
+                    }
+                } else {
+                    Accumulator::Moments {
+                        n: 0,
+                        sum: crate::types::Numeric::zero(),
+                        sumsq: crate::types::Numeric::zero(),
+                        special: false,
+                    }
+                }
+            }
         }
     }
 
@@ -270,6 +332,51 @@ impl Accumulator {
                 }
             }
             Accumulator::ArrayAgg(items) => items.push(v.clone()),
+            Accumulator::Moments {
+                n,
+                sum,
+                sumsq,
+                special,
+            } => {
+                let x = match v {
+                    Value::Int2(x) => Numeric::from_i128(i128::from(*x)),
+                    Value::Int4(x) => Numeric::from_i128(i128::from(*x)),
+                    Value::Int8(x) => Numeric::from_i128(i128::from(*x)),
+                    Value::Numeric(x) => x.clone(),
+                    _ => return Err(bug(sig)),
+                };
+                *n += 1;
+                if matches!(x, Numeric::Finite { .. }) {
+                    *sumsq = sumsq.add(&x.mul(&x));
+                    *sum = sum.add(&x);
+                } else {
+                    *special = true;
+                }
+            }
+            Accumulator::FloatMoments { n, sx, sxx } => {
+                let x = match v {
+                    Value::Float4(x) => f64::from(*x),
+                    Value::Float8(x) => *x,
+                    _ => return Err(bug(sig)),
+                };
+                // float8_accum.
+                let old_n = *n;
+                let old_sx = *sx;
+                *n += 1.0;
+                *sx += x;
+                if old_n > 0.0 {
+                    let tmp = x * *n - *sx;
+                    *sxx += tmp * tmp / (*n * old_n);
+                    if sx.is_infinite() || sxx.is_infinite() {
+                        if !old_sx.is_infinite() && !x.is_infinite() {
+                            return Err(float_overflow());
+                        }
+                        *sxx = f64::NAN;
+                    }
+                } else if x.is_nan() || x.is_infinite() {
+                    *sxx = f64::NAN;
+                }
+            }
         }
         Ok(())
     }
@@ -331,6 +438,50 @@ impl Accumulator {
             },
             (Accumulator::StringAgg(_), Accumulator::StringAgg(None)) => {}
             (Accumulator::ArrayAgg(items), Accumulator::ArrayAgg(more)) => items.extend(more),
+            (
+                Accumulator::Moments {
+                    n,
+                    sum,
+                    sumsq,
+                    special,
+                },
+                Accumulator::Moments {
+                    n: n2,
+                    sum: s2,
+                    sumsq: q2,
+                    special: sp2,
+                },
+            ) => {
+                *n += n2;
+                *sum = sum.add(&s2);
+                *sumsq = sumsq.add(&q2);
+                *special |= sp2;
+            }
+            (
+                Accumulator::FloatMoments { n, sx, sxx },
+                Accumulator::FloatMoments {
+                    n: n2,
+                    sx: sx2,
+                    sxx: sxx2,
+                },
+            ) => {
+                // float8_combine.
+                if *n == 0.0 {
+                    (*n, *sx, *sxx) = (n2, sx2, sxx2);
+                } else if n2 != 0.0 {
+                    let (n1, sx1, sxx1) = (*n, *sx, *sxx);
+                    *n = n1 + n2;
+                    *sx = sx1 + sx2;
+                    if sx.is_infinite() && sx1.is_finite() && sx2.is_finite() {
+                        return Err(float_overflow());
+                    }
+                    let tmp = sx1 / n1 - sx2 / n2;
+                    *sxx = sxx1 + sxx2 + n1 * n2 * tmp * tmp / *n;
+                    if sxx.is_infinite() && sxx1.is_finite() && sxx2.is_finite() {
+                        return Err(float_overflow());
+                    }
+                }
+            }
             _ => return Err(bug(sig)),
         }
         Ok(())
@@ -381,8 +532,65 @@ impl Accumulator {
             Accumulator::ArrayAgg(items) => {
                 Value::Array(Box::new(Array::from_items(sig.arg, items)))
             }
+            Accumulator::Moments {
+                n,
+                sum,
+                sumsq,
+                special,
+            } => numeric_stddev(sig.func, n, &sum, &sumsq, special)?,
+            Accumulator::FloatMoments { n, sxx, .. } => {
+                let sample = matches!(sig.func, AggFunc::VarSamp | AggFunc::StddevSamp);
+                if n == 0.0 || (sample && n <= 1.0) {
+                    return Ok(Value::Null);
+                }
+                let var = sxx.max(0.0) / if sample { n - 1.0 } else { n };
+                let var = if sxx.is_nan() { f64::NAN } else { var };
+                Value::Float8(match sig.func {
+                    AggFunc::StddevPop | AggFunc::StddevSamp => var.sqrt(),
+                    _ => var,
+                })
+            }
         })
     }
+}
+
+/// `numeric_stddev_internal`: `(N·Σx² − (Σx)²) / (N·(N−1))` (or `N²`), square-rooted for the
+/// standard deviations, at `select_div_scale`'s scale.
+fn numeric_stddev(
+    func: AggFunc,
+    n: i64,
+    sum: &Numeric,
+    sumsq: &Numeric,
+    special: bool,
+) -> Result<Value> {
+    let sample = matches!(func, AggFunc::VarSamp | AggFunc::StddevSamp);
+    if n == 0 || (sample && n <= 1) {
+        return Ok(Value::Null);
+    }
+    if special {
+        return Ok(Value::Numeric(Numeric::NaN));
+    }
+    let rscale = (sum.scale() * 2) as i32;
+    let vn = Numeric::from_i128(i128::from(n));
+    let num = vn.mul(sumsq).round(rscale).sub(&sum.mul(sum).round(rscale));
+    if num.signum() <= 0 {
+        return Ok(Value::Numeric(Numeric::zero()));
+    }
+    let den = if sample {
+        vn.mul(&Numeric::from_i128(i128::from(n) - 1))
+    } else {
+        vn.mul(&vn)
+    };
+    let scale = num.div_scale(&den);
+    let var = num.div_to_scale(&den, scale, true)?;
+    Ok(Value::Numeric(match func {
+        AggFunc::StddevPop | AggFunc::StddevSamp => var.sqrt_rounded(scale),
+        _ => var,
+    }))
+}
+
+fn float_overflow() -> SqlError {
+    SqlError::OutOfRange("value out of range: overflow".into())
 }
 
 fn bug(sig: &AggSig) -> SqlError {
@@ -497,5 +705,62 @@ mod tests {
             .expect("row");
         a.merge(&sig, b, Some(&comma)).expect("merge");
         assert_eq!(a.finish(&sig), Ok(Value::Text("a,b,c".into())));
+    }
+}
+
+#[cfg(test)]
+mod stats_tests {
+    use super::*;
+
+    fn run(name: &str, ty: DataType, rows: &[Value]) -> String {
+        let sig = resolve_agg(name, &[ty]).expect("aggregate");
+        let (a, b) = rows.split_at(rows.len() / 2);
+        let mut acc = Accumulator::new(&sig);
+        for v in a {
+            acc.update(&sig, std::slice::from_ref(v)).expect("update");
+        }
+        let mut other = Accumulator::new(&sig);
+        for v in b {
+            other.update(&sig, std::slice::from_ref(v)).expect("update");
+        }
+        acc.merge(&sig, other, None).expect("merge");
+        acc.finish(&sig)
+            .expect("finish")
+            .to_text()
+            .unwrap_or_else(|| "NULL".into())
+    }
+
+    #[test]
+    fn statistical_aggregates_match_postgres() {
+        // SELECT f(x) FROM (VALUES (1),(2),(4),(0)) v(x) in PostgreSQL 15.18.
+        let ints: Vec<Value> = [1, 2, 4, 0].iter().map(|x| Value::Int4(*x)).collect();
+        assert_eq!(run("var_pop", DataType::Int4, &ints), "2.1875000000000000");
+        assert_eq!(run("var_samp", DataType::Int4, &ints), "2.9166666666666667");
+        assert_eq!(
+            run("stddev_pop", DataType::Int4, &ints),
+            "1.4790199457749040"
+        );
+        assert_eq!(run("stddev", DataType::Int4, &ints), "1.7078251276599331");
+        let floats: Vec<Value> = [1.0, 2.0, 4.0, 0.0]
+            .iter()
+            .map(|x| Value::Float8(*x))
+            .collect();
+        assert_eq!(run("var_pop", DataType::Float8, &floats), "2.1875");
+        assert_eq!(
+            run("stddev", DataType::Float8, &floats),
+            "1.707825127659933"
+        );
+        let with_nan = [
+            Value::Numeric(Numeric::parse("1.5").expect("1.5")),
+            Value::Numeric(Numeric::NaN),
+        ];
+        assert_eq!(run("variance", DataType::Numeric, &with_nan), "NaN");
+        assert_eq!(run("var_samp", DataType::Int4, &[Value::Int4(3)]), "NULL");
+        assert_eq!(
+            resolve_agg("stddev", &[DataType::Float4])
+                .expect("f4")
+                .result,
+            DataType::Float8
+        );
     }
 }
