@@ -13,6 +13,7 @@
 //!   array_agg             [array of the items]
 //!   var/stddev, numeric   [int8 n, numeric sum, numeric sum of squares, bool saw NaN/inf]
 //!   var/stddev, float     [float8 n, float8 sum, float8 Youngs-Cramer Sxx]
+//!   regr_*/covar_*/corr   [float8 N, Sx, Sxx, Sy, Syy, Sxy]
 //! ```
 //! Without it (DISTINCT inside a call, or a `string_agg` delimiter that varies per row), a shard
 //! returns, per input row, the GROUP BY values then every call's arguments (followed by whether
@@ -137,7 +138,7 @@ pub(crate) fn finish(
         .calls
         .iter()
         .map(|c| match c.args.get(1) {
-            Some(d) if agg.partial => d.eval(params).map(Some),
+            Some(d) if agg.partial && c.sig.func == AggFunc::StringAgg => d.eval(params).map(Some),
             _ => Ok(None),
         })
         .collect::<Result<Vec<_>>>()?;
@@ -224,6 +225,7 @@ fn short() -> SqlError {
 /// How many values a call's partial state takes (see the module doc).
 fn state_width(c: &AggCall) -> usize {
     match Accumulator::new(&c.sig) {
+        Accumulator::Regr(_) => 6,
         Accumulator::Moments { .. } => 4,
         Accumulator::SumInt { .. } | Accumulator::FloatMoments { .. } => 3,
         Accumulator::SumNumeric { .. }
@@ -276,6 +278,7 @@ fn encode(acc: Accumulator, out: &mut Vec<Value>) {
             out.push(Value::Numeric(sumsq));
             out.push(Value::Bool(special));
         }
+        Accumulator::Regr(t) => out.extend(t.iter().map(|x| Value::Float8(*x))),
         Accumulator::FloatMoments { n, sx, sxx } => {
             out.push(Value::Float8(n));
             out.push(Value::Float8(sx));
@@ -341,6 +344,16 @@ fn decode(c: &AggCall, v: &[Value]) -> Result<Accumulator> {
             }
             _ => return Err(bad()),
         },
+        Accumulator::Regr(_) => {
+            let mut t = [0.0; 6];
+            for (slot, x) in t.iter_mut().zip(v) {
+                let Value::Float8(x) = x else {
+                    return Err(bad());
+                };
+                *slot = *x;
+            }
+            Accumulator::Regr(t)
+        }
         Accumulator::FloatMoments { .. } => match (&v[0], &v[1], &v[2]) {
             (Value::Float8(n), Value::Float8(sx), Value::Float8(sxx)) => {
                 Accumulator::FloatMoments {
