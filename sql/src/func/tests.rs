@@ -581,3 +581,31 @@ fn unistr_matches_postgres() {
         ("invalid Unicode escape", "42601")
     );
 }
+
+#[test]
+fn date_trunc_in_a_named_zone() {
+    // PostgreSQL 15.18 (TimeZone UTC).
+    let tstz = |s: &str| {
+        (
+            Value::parse_text_ctx(DataType::Timestamptz, s, &FormatContext::default()).expect(s),
+            DataType::Timestamptz,
+        )
+    };
+    assert_eq!(
+        s(
+            "date_trunc",
+            &[
+                t("day"),
+                tstz("2001-02-16 20:38:40+00"),
+                t("Australia/Sydney")
+            ]
+        ),
+        "2001-02-16 13:00:00+00"
+    );
+    let e = call(
+        "date_trunc",
+        &[t("day"), tstz("2001-02-16 20:38:40+00"), t("Mars/Olympus")],
+    )
+    .expect_err("zone");
+    assert_eq!(e.to_string(), "time zone \"Mars/Olympus\" not recognized");
+}
