@@ -609,3 +609,20 @@ fn date_trunc_in_a_named_zone() {
     .expect_err("zone");
     assert_eq!(e.to_string(), "time zone \"Mars/Olympus\" not recognized");
 }
+
+#[test]
+fn numeric_gcd_and_lcm_take_fractions() {
+    // PostgreSQL 15.18.
+    let n = |v: &str| {
+        (
+            Value::Numeric(crate::types::numeric::Numeric::parse(v).expect(v)),
+            DataType::Numeric,
+        )
+    };
+    assert_eq!(s("gcd", &[n("330.000"), n("462")]), "66.000");
+    assert_eq!(s("gcd", &[n("0.5"), n("0.25")]), "0.25");
+    assert_eq!(s("gcd", &[n("NaN"), n("1")]), "NaN");
+    assert_eq!(s("lcm", &[n("0.5"), n("0.75")]), "1.50");
+    assert_eq!(s("lcm", &[n("-6"), n("4")]), "12");
+    assert_eq!(s("lcm", &[n("0"), n("1.50")]), "0.00");
+}
