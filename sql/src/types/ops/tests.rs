@@ -241,3 +241,17 @@ fn numeric_power_special_cases() {
     let e = eval("^", n("10.0"), n("2147483647")).expect_err("overflow");
     assert_eq!(e.to_string(), "value overflows numeric format");
 }
+
+#[test]
+fn numeric_log_of_infinities() {
+    // PostgreSQL 15.18: numeric_log's special values.
+    let n = |s: &str| Num::parse(s).expect(s);
+    let log = |b: &str, x: &str| Num::log(&n(b), &n(x)).map(|v| v.to_string());
+    assert_eq!(log("Infinity", "10").as_deref(), Ok("0"));
+    assert_eq!(log("10", "Infinity").as_deref(), Ok("Infinity"));
+    assert_eq!(log("Infinity", "Infinity").as_deref(), Ok("NaN"));
+    let e = log("0", "-Infinity").expect_err("negative");
+    assert_eq!(e.to_string(), "cannot take logarithm of a negative number");
+    let e = log("0", "Infinity").expect_err("zero");
+    assert_eq!(e.to_string(), "cannot take logarithm of zero");
+}
