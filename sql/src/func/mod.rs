@@ -23,7 +23,7 @@
 //! `string`, `math`, `datetime`, `zone` (AT TIME ZONE, justify_*, date_bin), `integral` (scale,
 //! lcm, factorial), `regexp`, `bytes` (bytea functions, encode/decode, SHA-2), `numfmt` (the
 //! number template language of `to_char`/`to_number`) with `numfmt_types` (its per-type entry
-//! points), `bucket` (`width_bucket`), `agg`.
+//! points), `bucket` (`width_bucket`), `trig` (radians and degrees), `agg`.
 //!
 //! Left out (the binder handles them as syntax, `bind::expr`): `greatest`/`least`, `coalesce`,
 //! `nullif`, `CASE`; not built: set-returning functions other than `generate_series`,
@@ -39,6 +39,7 @@ mod numfmt;
 mod numfmt_types;
 mod regexp;
 mod string;
+mod trig;
 mod zone;
 
 use crate::error::{Result, SqlError};
@@ -103,6 +104,7 @@ fn builtins() -> impl Iterator<Item = &'static Builtin> {
         .chain(bytes::BUILTINS)
         .chain(numfmt_types::BUILTINS)
         .chain(bucket::BUILTINS)
+        .chain(trig::BUILTINS)
 }
 
 /// `name(argtypes)` as PostgreSQL prints it in messages.
