@@ -52,6 +52,21 @@ pub enum SqlError {
     /// 22P03.
     #[error("{0}")]
     InvalidBinaryRepresentation(String),
+    /// 2201G.
+    #[error("{0}")]
+    InvalidArgumentForWidthBucket(String),
+    /// 22015 (`interval field value out of range: "..."`).
+    #[error("{0}")]
+    IntervalFieldOverflow(String),
+    /// 22P02 with a message of its own (`"x" is not a number` from `to_char`'s `TH`).
+    #[error("{0}")]
+    InvalidTextMessage(String),
+    /// 42601 from a `to_char`/`to_number` template, with PostgreSQL's DETAIL where it has one.
+    #[error("{message}")]
+    FormatPicture {
+        message: String,
+        detail: Option<&'static str>,
+    },
     /// 22003.
     #[error("{0}")]
     OutOfRange(String),
@@ -327,6 +342,10 @@ impl SqlError {
             SqlError::UndefinedParameter(_) => "42P02",
             SqlError::InvalidTextRepresentation { .. } => "22P02",
             SqlError::InvalidBinaryRepresentation(_) => "22P03",
+            SqlError::InvalidTextMessage(_) => "22P02",
+            SqlError::InvalidArgumentForWidthBucket(_) => "2201G",
+            SqlError::IntervalFieldOverflow(_) => "22015",
+            SqlError::FormatPicture { .. } => "42601",
             SqlError::OutOfRange(_) => "22003",
             SqlError::DivisionByZero => "22012",
             SqlError::DatatypeMismatch(_) => "42804",
@@ -429,6 +448,7 @@ impl SqlError {
             | SqlError::UniqueViolation { detail, .. }
             | SqlError::InvalidJson { detail, .. }
             | SqlError::InvalidArrayLiteral { detail, .. } => Some(detail),
+            SqlError::FormatPicture { detail, .. } => *detail,
             SqlError::InvalidSetOpOrderBy { .. } => {
                 Some("Only result column names can be used, not expressions or functions.")
             }

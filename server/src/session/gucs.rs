@@ -269,6 +269,27 @@ pub(super) const GUCS: &[Guc] = &[
         description: "Sets the language in which messages are displayed.",
     },
     Guc {
+        name: "lc_monetary",
+        default: "C",
+        kind: Kind::Text,
+        report: false,
+        description: "Sets the locale for formatting monetary amounts (only C formatting is implemented).",
+    },
+    Guc {
+        name: "lc_numeric",
+        default: "C",
+        kind: Kind::Text,
+        report: false,
+        description: "Sets the locale for formatting numbers (only C formatting is implemented).",
+    },
+    Guc {
+        name: "lc_time",
+        default: "C",
+        kind: Kind::Text,
+        report: false,
+        description: "Sets the locale for formatting date and time values (only C formatting is implemented).",
+    },
+    Guc {
         name: "lock_timeout",
         default: "0",
         kind: Kind::Millis,

@@ -68,7 +68,10 @@ impl Binder<'_> {
         let v = if ty == DataType::Interval && typmod >= 0 {
             // A field restriction changes how bare numbers read (`'2' HOUR`).
             let range = types::datetime::range::range_bits(typmod);
-            Value::Interval(types::Interval::parse_in_range(text, range).map_err(|e| e.at(at))?)
+            Value::Interval(
+                types::Interval::parse_styled(text, range, self.params.format().intervalstyle)
+                    .map_err(|e| e.at(at))?,
+            )
         } else {
             Value::parse_text_ctx(ty, text, self.params.format()).map_err(|e| e.at(at))?
         };

@@ -20,9 +20,47 @@ fn unsupported<T>(what: &str) -> Result<T> {
     )))
 }
 
+/// The overload of `generate_series` PostgreSQL picks for these argument types: the element
+/// type and the step's type (int4, int8 or numeric steps by its own type; timestamps by
+/// interval, where a timestamptz or date argument, or only literals, pick timestamptz).
+fn series_types(args: &[Expr], position: Option<u32>) -> Result<(DataType, DataType)> {
+    use DataType::*;
+    let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
+    let all_in = |set: &[DataType]| types.iter().all(|t| set.contains(t));
+    if all_in(&[Int2, Int4, Unknown]) {
+        return Ok((Int4, Int4));
+    }
+    if all_in(&[Int2, Int4, Int8, Unknown]) {
+        return Ok((Int8, Int8));
+    }
+    if all_in(&[Int2, Int4, Int8, Numeric, Unknown]) {
+        return Ok((Numeric, Numeric));
+    }
+    let stamps = [Timestamp, Timestamptz, Date, Unknown];
+    if types.len() == 3
+        && stamps.contains(&types[0])
+        && stamps.contains(&types[1])
+        && matches!(types[2], Interval | Unknown)
+    {
+        let ty = if types[..2].contains(&Timestamp)
+            && !types[..2].contains(&Timestamptz)
+            && !types[..2].contains(&Date)
+        {
+            Timestamp
+        } else {
+            Timestamptz
+        };
+        return Ok((ty, Interval));
+    }
+    Err(SqlError::UndefinedFunction {
+        signature: crate::func::signature("generate_series", &types),
+        position,
+    })
+}
+
 impl Binder<'_> {
-    /// `FROM generate_series(start, stop [, step]) [AS alias [(column)]]` over integers: the scope
-    /// becomes a one-column pseudo-table named like PostgreSQL names it.
+    /// `FROM generate_series(start, stop [, step]) [AS alias [(column)]]` over integers, numeric
+    /// or timestamps: the scope becomes a one-column pseudo-table named like PostgreSQL names it.
     pub(super) fn series(
         &mut self,
         name: &ast::ObjectName,
@@ -45,21 +83,14 @@ impl Binder<'_> {
         if !(2..=3).contains(&bound.len()) {
             return unsupported("this generate_series call");
         }
-        let ty = if bound.iter().any(|e| e.data_type() == DataType::Int8) {
-            DataType::Int8
-        } else if bound.iter().all(|e| {
-            matches!(
-                e.data_type(),
-                DataType::Int2 | DataType::Int4 | DataType::Unknown
-            )
-        }) {
-            DataType::Int4
-        } else {
-            return unsupported("generate_series over non-integer types");
-        };
+        let (ty, step_ty) = series_types(&bound, self.position(name))?;
         let mut args = Vec::new();
-        for e in bound {
-            args.push(coerce(e, ty, &mut self.params)?);
+        for (i, e) in bound.into_iter().enumerate() {
+            args.push(coerce(
+                e,
+                if i == 2 { step_ty } else { ty },
+                &mut self.params,
+            )?);
         }
         let mut args = args.into_iter();
         let (start, stop) = match (args.next(), args.next()) {

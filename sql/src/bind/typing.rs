@@ -233,50 +233,64 @@ pub(crate) fn type_and_typmod(t: &ast::DataType) -> Result<(DataType, i32)> {
 
 /// PostgreSQL's `FigureColname`: the column name a select item gets without an alias.
 pub(super) fn column_name(e: &ast::Expr) -> String {
+    figure_colname(e).0
+}
+
+/// `FigureColnameInternal`: the name and its strength. Column references, functions and
+/// subqueries name a column firmly (2); a cast names it after its type (1) only when what it
+/// casts has no firm name, so `'42'::int2::int8` is `int8` and `x::text` is `x`.
+fn figure_colname(e: &ast::Expr) -> (String, u8) {
+    let weak = |s: &str| (s.to_string(), 1);
+    let firm = |s: String| (s, 2);
     match e {
-        ast::Expr::Function(f) => f
-            .name
-            .0
-            .last()
-            .and_then(|p| p.as_ident())
-            .map(ident)
-            .unwrap_or_default(),
-        ast::Expr::Nested(inner) => column_name(inner),
-        ast::Expr::Identifier(i) => ident(i),
-        ast::Expr::CompoundIdentifier(parts) => parts.last().map(ident).unwrap_or_default(),
+        ast::Expr::Function(f) => firm(
+            f.name
+                .0
+                .last()
+                .and_then(|p| p.as_ident())
+                .map(ident)
+                .unwrap_or_default(),
+        ),
+        ast::Expr::Nested(inner) => figure_colname(inner),
+        ast::Expr::Identifier(i) => firm(ident(i)),
+        ast::Expr::CompoundIdentifier(parts) => firm(parts.last().map(ident).unwrap_or_default()),
         ast::Expr::Cast {
             expr, data_type, ..
         } => {
-            let inner = column_name(expr);
-            if inner != "?column?" {
-                inner
-            } else {
-                data_type_of(data_type)
-                    .map(|t| t.type_name().to_string())
-                    .unwrap_or(inner)
+            let inner = figure_colname(expr);
+            if inner.1 > 1 {
+                return inner;
+            }
+            match data_type_of(data_type) {
+                Ok(t) => weak(t.type_name()),
+                Err(_) => inner,
             }
         }
-        ast::Expr::Value(v) if matches!(v.value, ast::Value::Boolean(_)) => "bool".into(),
-        ast::Expr::Exists { .. } => "exists".into(),
-        ast::Expr::Subquery(q) => subquery::first_column_name(q),
+        ast::Expr::Value(v) if matches!(v.value, ast::Value::Boolean(_)) => weak("bool"),
+        ast::Expr::Exists { .. } => firm("exists".into()),
+        ast::Expr::Subquery(q) => firm(subquery::first_column_name(q)),
         // `date '...'` is a cast of a literal: the column is named after the type.
-        ast::Expr::TypedString(ts) => data_type_of(&ts.data_type)
-            .map(|t| t.type_name().to_string())
-            .unwrap_or_else(|_| "?column?".into()),
-        ast::Expr::Interval(_) => "interval".into(),
-        ast::Expr::Case { .. } => "case".into(),
-        ast::Expr::Extract { .. } => "extract".into(),
-        ast::Expr::Substring { .. } => "substring".into(),
-        ast::Expr::Position { .. } => "position".into(),
-        ast::Expr::Overlay { .. } => "overlay".into(),
-        ast::Expr::Trim { trim_where, .. } => match trim_where {
-            Some(ast::TrimWhereField::Leading) => "ltrim".into(),
-            Some(ast::TrimWhereField::Trailing) => "rtrim".into(),
-            _ => "btrim".into(),
+        ast::Expr::TypedString(ts) => match data_type_of(&ts.data_type) {
+            Ok(t) => weak(t.type_name()),
+            Err(_) => ("?column?".into(), 0),
         },
-        ast::Expr::Ceil { .. } => "ceil".into(),
-        ast::Expr::Floor { .. } => "floor".into(),
-        ast::Expr::AtTimeZone { .. } => "timezone".into(),
-        _ => "?column?".into(),
+        ast::Expr::Interval(_) => weak("interval"),
+        ast::Expr::Case { .. } => weak("case"),
+        ast::Expr::Extract { .. } => firm("extract".into()),
+        ast::Expr::Substring { .. } => firm("substring".into()),
+        ast::Expr::Position { .. } => firm("position".into()),
+        ast::Expr::Overlay { .. } => firm("overlay".into()),
+        ast::Expr::Trim { trim_where, .. } => firm(
+            match trim_where {
+                Some(ast::TrimWhereField::Leading) => "ltrim",
+                Some(ast::TrimWhereField::Trailing) => "rtrim",
+                _ => "btrim",
+            }
+            .into(),
+        ),
+        ast::Expr::Ceil { .. } => firm("ceil".into()),
+        ast::Expr::Floor { .. } => firm("floor".into()),
+        ast::Expr::AtTimeZone { .. } => firm("timezone".into()),
+        _ => ("?column?".into(), 0),
     }
 }

@@ -11,6 +11,9 @@
 //!   min/max, bool_*       [value or NULL]
 //!   string_agg            [bytea or NULL]
 //!   array_agg             [array of the items]
+//!   var/stddev, numeric   [int8 n, numeric sum, numeric sum of squares, bool saw NaN/inf]
+//!   var/stddev, float     [float8 n, float8 sum, float8 Youngs-Cramer Sxx]
+//!   regr_*/covar_*/corr   [float8 N, Sx, Sxx, Sy, Syy, Sxy]
 //! ```
 //! Without it (DISTINCT inside a call, or a `string_agg` delimiter that varies per row), a shard
 //! returns, per input row, the GROUP BY values then every call's arguments (followed by whether
@@ -135,7 +138,7 @@ pub(crate) fn finish(
         .calls
         .iter()
         .map(|c| match c.args.get(1) {
-            Some(d) if agg.partial => d.eval(params).map(Some),
+            Some(d) if agg.partial && c.sig.func == AggFunc::StringAgg => d.eval(params).map(Some),
             _ => Ok(None),
         })
         .collect::<Result<Vec<_>>>()?;
@@ -222,7 +225,9 @@ fn short() -> SqlError {
 /// How many values a call's partial state takes (see the module doc).
 fn state_width(c: &AggCall) -> usize {
     match Accumulator::new(&c.sig) {
-        Accumulator::SumInt { .. } => 3,
+        Accumulator::Regr(_) => 6,
+        Accumulator::Moments { .. } => 4,
+        Accumulator::SumInt { .. } | Accumulator::FloatMoments { .. } => 3,
         Accumulator::SumNumeric { .. }
         | Accumulator::SumFloat { .. }
         | Accumulator::SumInterval { .. } => 2,
@@ -262,6 +267,23 @@ fn encode(acc: Accumulator, out: &mut Vec<Value>) {
             crate::types::DataType::Unknown,
             items,
         )))),
+        Accumulator::Moments {
+            n,
+            sum,
+            sumsq,
+            special,
+        } => {
+            out.push(Value::Int8(n));
+            out.push(Value::Numeric(sum));
+            out.push(Value::Numeric(sumsq));
+            out.push(Value::Bool(special));
+        }
+        Accumulator::Regr(t) => out.extend(t.iter().map(|x| Value::Float8(*x))),
+        Accumulator::FloatMoments { n, sx, sxx } => {
+            out.push(Value::Float8(n));
+            out.push(Value::Float8(sx));
+            out.push(Value::Float8(sxx));
+        }
     }
 }
 
@@ -309,6 +331,37 @@ fn decode(c: &AggCall, v: &[Value]) -> Result<Accumulator> {
         }),
         Accumulator::ArrayAgg(_) => match &v[0] {
             Value::Array(a) => Accumulator::ArrayAgg(a.items.clone()),
+            _ => return Err(bad()),
+        },
+        Accumulator::Moments { .. } => match (&v[1], &v[2], &v[3]) {
+            (Value::Numeric(sum), Value::Numeric(sumsq), Value::Bool(special)) => {
+                Accumulator::Moments {
+                    n: int(&v[0])?,
+                    sum: Numeric::clone(sum),
+                    sumsq: Numeric::clone(sumsq),
+                    special: *special,
+                }
+            }
+            _ => return Err(bad()),
+        },
+        Accumulator::Regr(_) => {
+            let mut t = [0.0; 6];
+            for (slot, x) in t.iter_mut().zip(v) {
+                let Value::Float8(x) = x else {
+                    return Err(bad());
+                };
+                *slot = *x;
+            }
+            Accumulator::Regr(t)
+        }
+        Accumulator::FloatMoments { .. } => match (&v[0], &v[1], &v[2]) {
+            (Value::Float8(n), Value::Float8(sx), Value::Float8(sxx)) => {
+                Accumulator::FloatMoments {
+                    n: *n,
+                    sx: *sx,
+                    sxx: *sxx,
+                }
+            }
             _ => return Err(bad()),
         },
     })

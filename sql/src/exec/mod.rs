@@ -15,6 +15,9 @@ pub(crate) mod env;
 mod rel;
 #[cfg(test)]
 mod rel_tests;
+mod series;
+#[cfg(test)]
+mod series_tests;
 pub(crate) mod sort;
 pub(crate) mod sublink;
 #[cfg(test)]
@@ -310,47 +313,7 @@ pub(crate) fn local_rows(
             ty,
         } => (start, stop, step, *ty),
     };
-    let int = |e: &Expr| -> Result<Option<i64>> {
-        Ok(match e.eval(params)? {
-            Value::Null => None,
-            Value::Int2(v) => Some(i64::from(v)),
-            Value::Int4(v) => Some(i64::from(v)),
-            Value::Int8(v) => Some(v),
-            other => {
-                return Err(SqlError::Internal(format!(
-                    "generate_series bound is not an integer: {other:?}"
-                )))
-            }
-        })
-    };
-    let (Some(start), Some(stop)) = (int(start)?, int(stop)?) else {
-        return Ok(());
-    };
-    let step = match step {
-        None => 1,
-        Some(e) => match int(e)? {
-            None => return Ok(()),
-            Some(0) => {
-                return Err(SqlError::InvalidParameterValue(
-                    "step size cannot equal zero".into(),
-                ))
-            }
-            Some(v) => v,
-        },
-    };
-    let mut v = start;
-    while (step > 0 && v <= stop) || (step < 0 && v >= stop) {
-        push(vec![if ty == crate::types::DataType::Int8 {
-            Value::Int8(v)
-        } else {
-            Value::Int4(v as i32)
-        }])?;
-        match v.checked_add(step) {
-            Some(n) => v = n,
-            None => break,
-        }
-    }
-    Ok(())
+    series::rows(start, stop, step.as_deref(), ty, params, push)
 }
 
 /// OFFSET + LIMIT, when LIMIT is given: the most rows any shard needs to send.

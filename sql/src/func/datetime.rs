@@ -286,7 +286,7 @@ fn date_part(a: &[Value], ctx: &FormatContext) -> Result<Value> {
 }
 
 /// Truncates wall-clock microseconds to `unit`.
-fn trunc_local(unit: &str, t: i64, ty: DataType) -> Result<i64> {
+pub(super) fn trunc_local(unit: &str, t: i64, ty: DataType) -> Result<i64> {
     if t == i64::MIN || t == i64::MAX {
         return Ok(t);
     }

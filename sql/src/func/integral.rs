@@ -1,5 +1,6 @@
 //! Functions about a number's digits and integer arithmetic: `scale`, `min_scale`, `trim_scale`
-//! (numeric), `lcm` and `factorial`. `gcd` lives with the other math functions.
+//! (numeric), `lcm`, `gcd(numeric, numeric)` and `factorial`. Integer `gcd` lives with the other
+//! math functions.
 
 use super::{arg, builtin, Builtin, Param};
 use crate::error::{Result, SqlError};
@@ -123,27 +124,47 @@ pub(super) static BUILTINS: &[Builtin] = &[
     builtin!("lcm"(T(Int4), T(Int4)) -> Int4, lcm),
     builtin!("lcm"(T(Int8), T(Int8)) -> Int8, lcm),
     builtin!("lcm"(T(Num), T(Num)) -> Num, lcm_numeric),
+    builtin!("gcd"(T(Num), T(Num)) -> Num, gcd_numeric),
     builtin!("factorial"(T(Int8)) -> Num, factorial),
 ];
 
-/// `lcm(numeric, numeric)` for integral values (PostgreSQL also takes fractions; those are
-/// left out and answer 0A000).
+/// `gcd_var`: Euclid's algorithm on exact numerics (fractions included), at the larger
+/// display scale of the two.
+fn gcd_numeric_value(x: &Numeric, y: &Numeric) -> Result<Numeric> {
+    let scale = x.scale().max(y.scale()) as i32;
+    let (mut a, mut b) = (x.abs(), y.abs());
+    if a.cmp_sql(&b) == std::cmp::Ordering::Less {
+        std::mem::swap(&mut a, &mut b);
+    }
+    while !b.is_zero() {
+        let m = a.rem(&b)?;
+        a = b;
+        b = m;
+    }
+    Ok(a.round(scale))
+}
+
+/// `gcd(numeric, numeric)`; NaN or an infinity gives NaN.
+fn gcd_numeric(a: &[Value], _: &FormatContext) -> Result<Value> {
+    let (x, y) = (arg::numeric(a, 0)?, arg::numeric(a, 1)?);
+    if !matches!(x, Numeric::Finite { .. }) || !matches!(y, Numeric::Finite { .. }) {
+        return Ok(Value::Numeric(Numeric::NaN));
+    }
+    Ok(Value::Numeric(gcd_numeric_value(x, y)?))
+}
+
+/// `lcm(numeric, numeric)`: `|x / gcd(x, y) * y|`, zero if either is zero, at the larger
+/// display scale; NaN or an infinity gives NaN.
 fn lcm_numeric(a: &[Value], _: &FormatContext) -> Result<Value> {
     let (x, y) = (arg::numeric(a, 0)?, arg::numeric(a, 1)?);
-    let as_int = |n: &Numeric| n.to_i128_round().ok().flatten().filter(|_| n.scale() == 0);
-    match (as_int(x), as_int(y)) {
-        (Some(p), Some(q)) if p.unsigned_abs() < 1 << 62 && q.unsigned_abs() < 1 << 62 => {
-            if p == 0 || q == 0 {
-                return Ok(Value::Numeric(Numeric::zero()));
-            }
-            let (mut g, mut h) = (p.abs(), q.abs());
-            while h != 0 {
-                (g, h) = (h, g % h);
-            }
-            Ok(Value::Numeric(Numeric::from_i128((p / g * q).abs())))
-        }
-        _ => Err(SqlError::FeatureNotSupported(
-            "lcm of fractional or very large numeric values is not supported yet".into(),
-        )),
+    if !matches!(x, Numeric::Finite { .. }) || !matches!(y, Numeric::Finite { .. }) {
+        return Ok(Value::Numeric(Numeric::NaN));
     }
+    let scale = x.scale().max(y.scale()) as i32;
+    if x.is_zero() || y.is_zero() {
+        return Ok(Value::Numeric(Numeric::zero().round(scale)));
+    }
+    let g = gcd_numeric_value(x, y)?;
+    let q = x.div_to_scale(&g, 0, false)?;
+    Ok(Value::Numeric(q.mul(y).abs().round(scale)))
 }

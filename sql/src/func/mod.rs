@@ -21,19 +21,25 @@
 //!
 //! # Modules
 //! `string`, `math`, `datetime`, `zone` (AT TIME ZONE, justify_*, date_bin), `integral` (scale,
-//! lcm, factorial), `regexp`, `bytes` (bytea functions, encode/decode, SHA-2), `agg`.
+//! lcm, factorial), `regexp`, `bytes` (bytea functions, encode/decode, SHA-2), `numfmt` (the
+//! number template language of `to_char`/`to_number`) with `numfmt_types` (its per-type entry
+//! points), `bucket` (`width_bucket`), `trig` (radians and degrees), `agg`.
 //!
 //! Left out (the binder handles them as syntax, `bind::expr`): `greatest`/`least`, `coalesce`,
-//! `nullif`, `CASE`; not built: `to_char`/`to_number` for numbers, set-returning functions other
-//! than `generate_series`, `pg_sleep` (it would block the core's other sessions).
+//! `nullif`, `CASE`; not built: set-returning functions other than `generate_series`,
+//! `pg_sleep` (it would block the core's other sessions).
 
 pub mod agg;
+mod bucket;
 mod bytes;
 mod datetime;
 mod integral;
 mod math;
+mod numfmt;
+mod numfmt_types;
 mod regexp;
 mod string;
+mod trig;
 mod zone;
 
 use crate::error::{Result, SqlError};
@@ -96,6 +102,9 @@ fn builtins() -> impl Iterator<Item = &'static Builtin> {
         .chain(integral::BUILTINS)
         .chain(regexp::BUILTINS)
         .chain(bytes::BUILTINS)
+        .chain(numfmt_types::BUILTINS)
+        .chain(bucket::BUILTINS)
+        .chain(trig::BUILTINS)
 }
 
 /// `name(argtypes)` as PostgreSQL prints it in messages.
@@ -279,3 +288,6 @@ pub(crate) mod arg {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod numfmt_tests;

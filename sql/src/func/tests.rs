@@ -581,3 +581,68 @@ fn unistr_matches_postgres() {
         ("invalid Unicode escape", "42601")
     );
 }
+
+#[test]
+fn date_trunc_in_a_named_zone() {
+    // PostgreSQL 15.18 (TimeZone UTC).
+    let tstz = |s: &str| {
+        (
+            Value::parse_text_ctx(DataType::Timestamptz, s, &FormatContext::default()).expect(s),
+            DataType::Timestamptz,
+        )
+    };
+    assert_eq!(
+        s(
+            "date_trunc",
+            &[
+                t("day"),
+                tstz("2001-02-16 20:38:40+00"),
+                t("Australia/Sydney")
+            ]
+        ),
+        "2001-02-16 13:00:00+00"
+    );
+    let e = call(
+        "date_trunc",
+        &[t("day"), tstz("2001-02-16 20:38:40+00"), t("Mars/Olympus")],
+    )
+    .expect_err("zone");
+    assert_eq!(e.to_string(), "time zone \"Mars/Olympus\" not recognized");
+}
+
+#[test]
+fn numeric_gcd_and_lcm_take_fractions() {
+    // PostgreSQL 15.18.
+    let n = |v: &str| {
+        (
+            Value::Numeric(crate::types::numeric::Numeric::parse(v).expect(v)),
+            DataType::Numeric,
+        )
+    };
+    assert_eq!(s("gcd", &[n("330.000"), n("462")]), "66.000");
+    assert_eq!(s("gcd", &[n("0.5"), n("0.25")]), "0.25");
+    assert_eq!(s("gcd", &[n("NaN"), n("1")]), "NaN");
+    assert_eq!(s("lcm", &[n("0.5"), n("0.75")]), "1.50");
+    assert_eq!(s("lcm", &[n("-6"), n("4")]), "12");
+    assert_eq!(s("lcm", &[n("0"), n("1.50")]), "0.00");
+}
+
+#[test]
+fn trigonometry_matches_postgres() {
+    // PostgreSQL 15.18: the degree variants are exact at the special angles.
+    let f = |v: f64| (Value::Float8(v), DataType::Float8);
+    assert_eq!(s("sind", &[f(30.0)]), "0.5");
+    assert_eq!(s("cosd", &[f(60.0)]), "0.5");
+    assert_eq!(s("tand", &[f(45.0)]), "1");
+    assert_eq!(s("tand", &[f(180.0)]), "0");
+    assert_eq!(s("sind", &[f(-180.0)]), "-0");
+    assert_eq!(s("acosd", &[f(0.5)]), "60");
+    assert_eq!(s("asind", &[f(-0.5)]), "-30");
+    assert_eq!(s("atan2d", &[f(-1.0), f(-1.0)]), "-135");
+    assert_eq!(s("cot", &[f(0.0)]), "Infinity");
+    for (name, v) in [("sin", f64::INFINITY), ("asin", 2.0), ("acosd", -1.5)] {
+        let e = call(name, &[f(v)]).expect_err(name);
+        assert_eq!(e.to_string(), "input is out of range");
+        assert_eq!(e.sqlstate(), "22003");
+    }
+}

@@ -1,5 +1,5 @@
 //! Time-zone and interval-shaping functions: `timezone` (what `AT TIME ZONE` calls),
-//! `make_timestamptz`, `justify_days`/`justify_hours`/`justify_interval`, `date_bin` and
+//! `date_trunc` in a named zone, `make_timestamptz`, `justify_days`/`justify_hours`/`justify_interval`, `date_bin` and
 //! `isfinite`.
 //!
 //! A zone argument is an abbreviation PostgreSQL's `Default` set knows (`PST`, `EST`, ...), an
@@ -270,7 +270,28 @@ fn isfinite(a: &[Value], _: &FormatContext) -> Result<Value> {
     }))
 }
 
+/// `date_trunc(unit, timestamptz, zone)`: truncates the wall-clock time in `zone`, then reads
+/// the result back as that zone's local time (`timestamptz_trunc_zone`).
+fn date_trunc_zone(a: &[Value], _: &FormatContext) -> Result<Value> {
+    let unit = arg::text(a, 0)?;
+    let z = zone(arg::text(a, 2)?)?;
+    let Value::Timestamptz(t) = a[1] else {
+        return Err(SqlError::Internal("date_trunc: not a timestamptz".into()));
+    };
+    if !finite(t) {
+        return Ok(Value::Timestamptz(t));
+    }
+    let (off, _) = z.offset_at(t.div_euclid(USECS_PER_SEC));
+    let local = t.saturating_add(i64::from(off) * USECS_PER_SEC);
+    let truncated = super::datetime::trunc_local(unit, local, Timestamptz)?;
+    let off = z.offset_for_local(truncated.div_euclid(USECS_PER_SEC));
+    Ok(Value::Timestamptz(
+        truncated.saturating_sub(i64::from(off) * USECS_PER_SEC),
+    ))
+}
+
 pub(super) static BUILTINS: &[Builtin] = &[
+    builtin!("date_trunc"(T(Text), T(Timestamptz), T(Text)) -> Timestamptz, date_trunc_zone),
     builtin!("timezone"(T(Text), T(Timestamptz)) -> Timestamp, tz_of_timestamptz),
     builtin!("timezone"(T(Text), T(Timestamp)) -> Timestamptz, tz_of_timestamp),
     builtin!("timezone"(T(Iv), T(Timestamptz)) -> Timestamp, tz_iv_of_timestamptz),

@@ -159,7 +159,11 @@ impl Value {
             DataType::Timestamptz => {
                 Value::Timestamptz(super::datetime::parse_timestamptz(s, ctx)?)
             }
-            DataType::Interval => Value::Interval(Interval::parse(s)?),
+            DataType::Interval => Value::Interval(Interval::parse_styled(
+                s,
+                super::datetime::range::FULL_RANGE,
+                ctx.intervalstyle,
+            )?),
             _ => return Err(SqlError::Internal(format!("no input function for {ty:?}"))),
         })
     }

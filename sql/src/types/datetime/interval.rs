@@ -3,14 +3,13 @@
 //!
 //! Ordering and equality normalise with 30-day months and 24-hour days (`interval_cmp`), so
 //! `'1 mon' = '30 days'`. Output supports all four IntervalStyles as `EncodeInterval` prints
-//! them; input accepts the `postgres` forms and ISO 8601 designators (not `sql_standard`'s
-//! `1-2` / `1 2:03:04` forms, left out).
+//! them; input is `interval_in` ([`super::interval_in`]).
 
 use std::cmp::Ordering;
 
 use super::super::context::IntervalStyle;
 use super::{push_fraction, USECS_PER_DAY, USECS_PER_SEC};
-use crate::error::{Result, SqlError};
+use crate::error::Result;
 
 const USECS_PER_HOUR: i64 = 3600 * USECS_PER_SEC;
 const USECS_PER_MINUTE: i64 = 60 * USECS_PER_SEC;
@@ -21,17 +20,6 @@ pub struct Interval {
     pub months: i32,
     pub days: i32,
     pub micros: i64,
-}
-
-/// `[+-]Y-M` as (years, months), both from the token's digits.
-fn year_month(tok: &str) -> Option<(f64, f64)> {
-    let body = tok.strip_prefix(['+', '-']).unwrap_or(tok);
-    let (y, m) = body.split_once('-')?;
-    if y.is_empty() || m.is_empty() || !y.bytes().chain(m.bytes()).all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let sign = if tok.starts_with('-') { -1.0 } else { 1.0 };
-    Some((sign * y.parse::<f64>().ok()?, m.parse::<f64>().ok()?))
 }
 
 impl Interval {
@@ -255,8 +243,8 @@ impl Interval {
         out
     }
 
-    /// `interval_in` for the common forms: `1 year 2 mons 3 days 04:05:06.7`, `3 hours`, `-1 day`,
-    /// fractional units (`1.5 days`), `@ ... ago`, and `HH:MM[:SS]`.
+    /// `interval_in` (see [`super::interval_in`]) with all fields allowed and the `postgres`
+    /// IntervalStyle.
     pub fn parse(s: &str) -> Result<Interval> {
         Interval::parse_in_range(s, super::range::FULL_RANGE)
     }
@@ -265,230 +253,13 @@ impl Interval {
     /// field as its unit (`INTERVAL '2' HOUR`). Truncation to the range is the typmod's job
     /// ([`super::range::truncate`]).
     pub fn parse_in_range(s: &str, range: i32) -> Result<Interval> {
-        let bad = || {
-            SqlError::InvalidDatetimeFormat(format!(
-                "invalid input syntax for type interval: \"{s}\""
-            ))
-        };
-        let lower = s.trim().to_ascii_lowercase();
-        if let Some(iso) = lower.strip_prefix('p') {
-            return Interval::parse_iso(iso).ok_or_else(bad);
-        }
-        let mut tokens: Vec<&str> = lower.split_whitespace().collect();
-        if tokens.first() == Some(&"@") {
-            tokens.remove(0);
-        }
-        let ago = tokens.last() == Some(&"ago");
-        if ago {
-            tokens.pop();
-        }
-        if tokens.is_empty() {
-            return Err(bad());
-        }
-        // Accumulate in exact units: years, months, days, microseconds (fractions spill
-        // downwards). As in PostgreSQL's DecodeInterval, a date field that leaves int32 is
-        // `interval field value out of range`; only the final years*12 + months conversion is
-        // `interval out of range`.
-        let (mut years, mut months, mut days, mut micros) = (0f64, 0f64, 0f64, 0f64);
-        let field_range = || {
-            SqlError::DatetimeFieldOverflow(format!("interval field value out of range: \"{s}\""))
-        };
-        let in_i32 = |v: f64| v.trunc() >= f64::from(i32::MIN) && v.trunc() <= f64::from(i32::MAX);
-        let mut i = 0;
-        let mut seen_time = false;
-        // Each field may appear once (PostgreSQL's fmask): a repeated unit is a syntax error.
-        const SEC: u32 = 1 << 5;
-        const MS: u32 = 1 << 6;
-        const US: u32 = 1 << 7;
-        let mut mask = 0u32;
-        let mut mark = |bits: u32| {
-            if mask & bits != 0 {
-                return Err(bad());
-            }
-            mask |= bits;
-            Ok(())
-        };
-        while i < tokens.len() {
-            let tok = tokens[i];
-            if tok.contains(':') {
-                if seen_time {
-                    return Err(bad());
-                }
-                seen_time = true;
-                mark((1 << 3) | (1 << 4) | SEC | MS | US)?;
-                let neg = tok.starts_with('-');
-                let body = tok.trim_start_matches(['-', '+']);
-                let parts: Vec<&str> = body.split(':').collect();
-                let n = |p: &str| p.parse::<f64>().map_err(|_| bad());
-                let (h, m, sec) = match parts.as_slice() {
-                    [h, m] => (n(h)?, n(m)?, 0.0),
-                    [h, m, sec] => (n(h)?, n(m)?, n(sec)?),
-                    _ => return Err(bad()),
-                };
-                let t = ((h * 60.0 + m) * 60.0 + sec) * USECS_PER_SEC as f64;
-                micros += if neg { -t } else { t };
-                i += 1;
-                continue;
-            }
-            // SQL-standard year-month: `1-2`, `-1-2`.
-            if let Some((y, m)) = year_month(tok) {
-                mark(1 | (1 << 1))?;
-                years += y;
-                months += if y < 0.0 || tok.starts_with('-') {
-                    -m
-                } else {
-                    m
-                };
-                i += 1;
-                continue;
-            }
-            // A number, then its unit (possibly glued: `3h`, `1day`).
-            let split = tok
-                .find(|c: char| c.is_ascii_alphabetic())
-                .unwrap_or(tok.len());
-            let (num, glued) = tok.split_at(split);
-            let v: f64 = num.parse().map_err(|_| bad())?;
-            let unit = if !glued.is_empty() {
-                glued
-            } else if let Some(u) = tokens
-                .get(i + 1)
-                .filter(|u| u.starts_with(char::is_alphabetic))
-            {
-                i += 1;
-                u
-            } else if tokens.get(i + 1).is_some_and(|t| t.contains(':')) {
-                // A bare number before a time is days (`-1 +02:03`).
-                "d"
-            } else if i + 1 == tokens.len() && !seen_time {
-                // A trailing bare number is seconds, or the range's last field.
-                super::range::bare_unit(range)
-            } else {
-                return Err(bad());
-            };
-            i += 1;
-            let sec = USECS_PER_SEC as f64;
-            let frac_bits = if v.fract() != 0.0 { MS | US } else { 0 };
-            let bit = match unit {
-                "us" | "usec" | "usecs" | "microsecond" | "microseconds" | "microsecon" => US,
-                "ms" | "msec" | "msecs" | "millisecond" | "milliseconds" | "millisecon" => MS,
-                "s" | "sec" | "secs" | "second" | "seconds" => SEC | frac_bits,
-                "m" | "min" | "mins" | "minute" | "minutes" => 1 << 4,
-                "h" | "hr" | "hrs" | "hour" | "hours" => 1 << 3,
-                "d" | "day" | "days" => 1 << 2,
-                "w" | "week" | "weeks" => 1 << 8,
-                "mon" | "mons" | "month" | "months" => 1 << 1,
-                "y" | "yr" | "yrs" | "year" | "years" => 1,
-                "decade" | "decades" | "dec" | "decs" => 1 << 9,
-                "century" | "centuries" | "c" | "cent" => 1 << 10,
-                _ => 1 << 11,
-            };
-            mark(bit)?;
-            match unit {
-                "us" | "usec" | "usecs" | "microsecond" | "microseconds" | "microsecon" => {
-                    micros += v
-                }
-                "ms" | "msec" | "msecs" | "millisecond" | "milliseconds" | "millisecon" => {
-                    micros += v * 1000.0
-                }
-                "s" | "sec" | "secs" | "second" | "seconds" => micros += v * sec,
-                "m" | "min" | "mins" | "minute" | "minutes" => micros += v * 60.0 * sec,
-                "h" | "hr" | "hrs" | "hour" | "hours" => micros += v * 3600.0 * sec,
-                "d" | "day" | "days" => days += v,
-                "w" | "week" | "weeks" => days += v * 7.0,
-                "mon" | "mons" | "month" | "months" => months += v,
-                "y" | "yr" | "yrs" | "year" | "years" => years += v,
-                "decade" | "decades" | "dec" | "decs" => years += v * 10.0,
-                "century" | "centuries" | "c" | "cent" => years += v * 100.0,
-                "millennium" | "millennia" | "millenniums" | "mil" | "mils" => years += v * 1000.0,
-                _ => return Err(bad()),
-            }
-            let date_unit =
-                bit & ((1 << 0) | (1 << 1) | (1 << 2) | (1 << 8) | (1 << 9) | (1 << 10)) != 0
-                    || matches!(
-                        unit,
-                        "millennium" | "millennia" | "millenniums" | "mil" | "mils"
-                    );
-            if date_unit && !(in_i32(v) && in_i32(years) && in_i32(months) && in_i32(days)) {
-                return Err(field_range());
-            }
-            if micros.abs() >= 9.223_372_036_854_776e18 {
-                return Err(field_range());
-            }
-        }
-        // Fractional years spill into months first (as PostgreSQL: 0.1 year = 1 month).
-        let whole_years = years.trunc();
-        months += ((years - whole_years) * 12.0).round();
-        if !in_i32(months) {
-            return Err(field_range());
-        }
-        let months = whole_years * 12.0 + months;
-        // Spill fractions: months → days (30), days → microseconds (24h).
-        let whole_months = months.trunc();
-        days += (months - whole_months) * 30.0;
-        let whole_days = days.trunc();
-        micros += (days - whole_days) * USECS_PER_DAY as f64;
-        let range = || {
-            SqlError::DatetimeFieldOverflow(format!("interval field value out of range: \"{s}\""))
-        };
-        let fits = |v: f64| v >= f64::from(i32::MIN) && v <= f64::from(i32::MAX);
-        if !fits(whole_months) {
-            return Err(SqlError::DatetimeFieldOverflow(
-                "interval out of range".into(),
-            ));
-        }
-        if !fits(whole_days) {
-            return Err(range());
-        }
-        let mut iv = Interval {
-            months: whole_months as i32,
-            days: whole_days as i32,
-            micros: micros.round() as i64,
-        };
-        if ago {
-            iv = iv
-                .neg()
-                .ok_or_else(|| SqlError::OutOfRange("interval out of range".into()))?;
-        }
-        Ok(iv)
+        super::interval_in::interval_in(s, range, false)
     }
 
-    /// ISO 8601 "format with designators" after the `P`: `1Y2M3DT4H5M6S`, `P1W`.
-    fn parse_iso(s: &str) -> Option<Interval> {
-        let (date, time) = match s.split_once('t') {
-            Some((d, t)) => (d, Some(t)),
-            None => (s, None),
-        };
-        let mut iv = Interval::default();
-        let mut fields = |part: &str, in_time: bool| -> Option<()> {
-            let mut num = String::new();
-            for c in part.chars() {
-                if c.is_ascii_digit() || c == '.' || c == '-' || c == '+' {
-                    num.push(c);
-                    continue;
-                }
-                let v: f64 = num.parse().ok()?;
-                num.clear();
-                // Out-of-range fields fail the parse rather than wrap.
-                let i32_of = |x: f64| (x.abs() <= f64::from(i32::MAX)).then_some(x as i32);
-                let i64_of = |x: f64| (x.abs() < 9.2e18).then_some(x as i64);
-                match (in_time, c) {
-                    (false, 'y') => iv.months = iv.months.checked_add(i32_of(v * 12.0)?)?,
-                    (false, 'm') => iv.months = iv.months.checked_add(i32_of(v)?)?,
-                    (false, 'w') => iv.days = iv.days.checked_add(i32_of(v * 7.0)?)?,
-                    (false, 'd') => iv.days = iv.days.checked_add(i32_of(v)?)?,
-                    (true, 'h') => iv.micros = iv.micros.checked_add(i64_of(v * 3600e6)?)?,
-                    (true, 'm') => iv.micros = iv.micros.checked_add(i64_of(v * 60e6)?)?,
-                    (true, 's') => iv.micros = iv.micros.checked_add(i64_of((v * 1e6).round())?)?,
-                    _ => return None,
-                }
-            }
-            num.is_empty().then_some(())
-        };
-        fields(date, false)?;
-        if let Some(t) = time {
-            fields(t, true)?;
-        }
-        Some(iv)
+    /// `interval_in` as the session reads it: under `IntervalStyle = sql_standard` a leading
+    /// minus sign applies to every field that has none of its own.
+    pub fn parse_styled(s: &str, range: i32, style: IntervalStyle) -> Result<Interval> {
+        super::interval_in::interval_in(s, range, style == IntervalStyle::SqlStandard)
     }
 
     /// `-self`, `None` on overflow.

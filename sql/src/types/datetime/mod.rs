@@ -15,6 +15,7 @@
 //! table), Julian dates (`J2451187`), and `timetz`.
 
 pub mod interval;
+mod interval_in;
 mod parse;
 pub mod range;
 

@@ -330,7 +330,7 @@ impl Numeric {
     }
 
     /// `select_div_scale`: the result scale of `self / other`.
-    fn div_scale(&self, other: &Numeric) -> u32 {
+    pub fn div_scale(&self, other: &Numeric) -> u32 {
         let (w1, f1) = self.nbase_weight();
         let (w2, f2) = other.nbase_weight();
         let mut qweight = w1 - w2;
@@ -481,6 +481,29 @@ impl Numeric {
             q = mag::add(&q, &[1]);
         }
         Ok(Numeric::finite(false, q, rscale))
+    }
+
+    /// `sqrt_var` at `rscale` digits, rounded half up; NaN for special or negative values.
+    pub fn sqrt_rounded(&self, rscale: u32) -> Numeric {
+        let Numeric::Finite {
+            neg: false,
+            mag,
+            scale,
+        } = self
+        else {
+            return Numeric::NaN;
+        };
+        let shift = 2 * i64::from(rscale + 1) - i64::from(*scale);
+        let n = if shift >= 0 {
+            mag::shl10(mag, shift as u32)
+        } else {
+            mag::divmod(mag, &mag::pow10((-shift) as u32)).0
+        };
+        let (mut q, last) = mag::divmod_small(&mag::isqrt(&n), 10);
+        if last >= 5 {
+            q = mag::add(&q, &[1]);
+        }
+        Numeric::finite(false, q, rscale)
     }
 
     /// Applies a `numeric(p, s)` modifier: rounds to `s`, then checks the integer digits

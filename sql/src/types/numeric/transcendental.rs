@@ -227,6 +227,25 @@ impl Numeric {
         if base.is_nan() || x.is_nan() {
             return Ok(Numeric::NaN);
         }
+        let finite = |n: &Numeric| matches!(n, Numeric::Finite { .. });
+        if !finite(base) || !finite(x) {
+            // numeric_log's special values: signs first, then zeros, then the limits.
+            if base.signum() < 0 || x.signum() < 0 {
+                return Err(SqlError::InvalidArgumentForLog(
+                    "cannot take logarithm of a negative number".into(),
+                ));
+            }
+            if base.is_zero() || x.is_zero() {
+                return Err(SqlError::InvalidArgumentForLog(
+                    "cannot take logarithm of zero".into(),
+                ));
+            }
+            return Ok(match (base, x) {
+                (Numeric::PosInf, Numeric::PosInf) => Numeric::NaN,
+                (Numeric::PosInf, _) => Numeric::zero(),
+                _ => Numeric::PosInf,
+            });
+        }
         for v in [base, x] {
             match v {
                 Numeric::NegInf => {
@@ -237,11 +256,6 @@ impl Numeric {
                 Numeric::Finite { .. } => log_arg_check(v)?,
                 _ => {}
             }
-        }
-        if matches!(base, Numeric::PosInf) || matches!(x, Numeric::PosInf) {
-            return Err(SqlError::FeatureNotSupported(
-                "log of an infinite numeric is not supported yet".into(),
-            ));
         }
         let result_dweight = estimate_ln_dweight(x) - estimate_ln_dweight(base);
         let rscale = clamp_scale(

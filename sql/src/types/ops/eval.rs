@@ -252,6 +252,14 @@ pub fn pow_f64(a: f64, b: f64) -> Result<f64> {
 /// otherwise, at PostgreSQL's result scales.
 pub fn pow_numeric(a: &Numeric, b: &Numeric) -> Result<Numeric> {
     if a.is_nan() || b.is_nan() {
+        // NaN ^ 0 and 1 ^ NaN are 1, as in numeric_power.
+        let finite = |n: &Numeric| matches!(n, Numeric::Finite { .. });
+        let one = Numeric::from_i128(1);
+        if (a.is_nan() && finite(b) && b.is_zero())
+            || (b.is_nan() && finite(a) && a.cmp_sql(&one) == Ordering::Equal)
+        {
+            return Ok(one);
+        }
         return Ok(Numeric::NaN);
     }
     if a.is_zero() && b.signum() < 0 {
@@ -263,6 +271,18 @@ pub fn pow_numeric(a: &Numeric, b: &Numeric) -> Result<Numeric> {
         return Err(SqlError::InvalidArgumentForPowerFunction(
             "a negative number raised to a non-integer power yields a complex result".into(),
         ));
+    }
+    if !matches!(a, Numeric::Finite { .. }) || !matches!(b, Numeric::Finite { .. }) {
+        // Infinite operands: PostgreSQL's special cases agree with float8 pow.
+        return Ok(Numeric::from_f64(pow_f64(a.to_f64(), b.to_f64())?, 15));
+    }
+    // |base| = 1 to an integer power is exact whatever the exponent (power_var_int's scale).
+    if a.abs().cmp_sql(&Numeric::from_i128(1)) == Ordering::Equal
+        && b.trunc(0).cmp_sql(b) == Ordering::Equal
+    {
+        let odd = b.rem(&Numeric::from_i128(2))?.signum() != 0;
+        let one = Numeric::from_i128(if a.signum() < 0 && odd { -1 } else { 1 });
+        return Ok(one.round((a.scale() as i32).clamp(16, 1000)));
     }
     // PostgreSQL's numeric holds at most 131072 digits before the point; refuse early rather than
     // multiply our way to a million-digit number.
@@ -298,10 +318,6 @@ pub fn pow_numeric(a: &Numeric, b: &Numeric) -> Result<Numeric> {
     }
     if a.is_zero() {
         return Ok(Numeric::zero());
-    }
-    if !matches!(a, Numeric::Finite { .. }) || !matches!(b, Numeric::Finite { .. }) {
-        // Infinite operands: PostgreSQL's special cases agree with float8 pow.
-        return Ok(Numeric::from_f64(pow_f64(a.to_f64(), b.to_f64())?, 15));
     }
     a.pow_fractional(b)
 }
@@ -443,7 +459,7 @@ fn add_months_days(t: i64, i: &Interval) -> Result<i64> {
         .ok_or_else(ts_range)
 }
 
-fn ts_plus_interval(t: i64, i: &Interval) -> Result<i64> {
+pub(crate) fn ts_plus_interval(t: i64, i: &Interval) -> Result<i64> {
     if t == i64::MIN || t == i64::MAX {
         return Ok(t);
     }
@@ -451,7 +467,7 @@ fn ts_plus_interval(t: i64, i: &Interval) -> Result<i64> {
     ts_checked(t.checked_add(i.micros).ok_or_else(ts_range)?)
 }
 
-fn tstz_plus_interval(t: i64, i: &Interval, ctx: &FormatContext) -> Result<i64> {
+pub(crate) fn tstz_plus_interval(t: i64, i: &Interval, ctx: &FormatContext) -> Result<i64> {
     if t == i64::MIN || t == i64::MAX {
         return Ok(t);
     }

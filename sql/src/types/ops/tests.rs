@@ -225,3 +225,33 @@ fn datetime_arithmetic() {
         "-65:00:00"
     );
 }
+
+#[test]
+fn numeric_power_special_cases() {
+    // PostgreSQL 15.18: numeric_power's special values and |base| = 1 with huge exponents.
+    let n = |s: &str| (Value::Numeric(Num::parse(s).expect(s)), DataType::Numeric);
+    let pow = |a: &str, b: &str| text(eval("^", n(a), n(b)).expect("power"));
+    assert_eq!(pow("-2", "Infinity"), "Infinity");
+    assert_eq!(pow("-2", "-Infinity"), "0");
+    assert_eq!(pow("NaN", "0"), "1");
+    assert_eq!(pow("1.00", "NaN"), "1");
+    assert_eq!(pow("NaN", "1"), "NaN");
+    assert_eq!(pow("-1.0", "2147483647"), "-1.0000000000000000");
+    assert_eq!(pow("-1.0", "1000000000000000"), "1.0000000000000000");
+    let e = eval("^", n("10.0"), n("2147483647")).expect_err("overflow");
+    assert_eq!(e.to_string(), "value overflows numeric format");
+}
+
+#[test]
+fn numeric_log_of_infinities() {
+    // PostgreSQL 15.18: numeric_log's special values.
+    let n = |s: &str| Num::parse(s).expect(s);
+    let log = |b: &str, x: &str| Num::log(&n(b), &n(x)).map(|v| v.to_string());
+    assert_eq!(log("Infinity", "10").as_deref(), Ok("0"));
+    assert_eq!(log("10", "Infinity").as_deref(), Ok("Infinity"));
+    assert_eq!(log("Infinity", "Infinity").as_deref(), Ok("NaN"));
+    let e = log("0", "-Infinity").expect_err("negative");
+    assert_eq!(e.to_string(), "cannot take logarithm of a negative number");
+    let e = log("0", "Infinity").expect_err("zero");
+    assert_eq!(e.to_string(), "cannot take logarithm of zero");
+}
