@@ -86,6 +86,8 @@ impl Binder<'_> {
             }],
             primary_key: None,
             checks: Vec::new(),
+            partition_by: None,
+            partition_of: None,
         });
         Ok((
             table,
@@ -177,6 +179,8 @@ impl Binder<'_> {
                 .collect(),
             primary_key: None,
             checks: Vec::new(),
+            partition_by: None,
+            partition_of: None,
         });
         Ok((table, LocalKind::Values(cast_rows)))
     }

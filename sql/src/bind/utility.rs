@@ -150,6 +150,8 @@ impl Binder<'_> {
                 key: None,
                 assignments: Vec::new(),
                 param_types: Vec::new(),
+                moves: false,
+                remap: None,
             }));
         }
         Ok(Statement::Truncate(plans))
