@@ -14,8 +14,13 @@
 //! (`hash_combine64` of each non-NULL column's extended hash under `HASH_PARTITION_SEED`), so a
 //! row lands in the same partition as in PostgreSQL.
 //!
-//! Left out: partition keys that are expressions or use non-default operator classes/collations,
-//! and hash keys of types other than the integers, date and the string types (refused, 0A000).
+//! Key expressions are kept as SQL text and bound again when a definition is read
+//! (`crate::bind::key_expr`).
+//!
+//! Left out (refused with 0A000 or not modelled): operator classes and collations in the key, hash
+//! keys of types other than the integers, date and the string types, the `tableoid` system column,
+//! CHECK constraints added to a parent after its partitions exist (they do not reach them), and
+//! partition-wise joins/aggregation (each leaf is read like a table and the router merges).
 
 use std::cmp::Ordering;
 use std::sync::Arc;

@@ -1,7 +1,14 @@
 //! Partitioned tables in the session (see `sql/src/partition.rs` for the model): tuple routing of
 //! INSERT/COPY rows, expanding reads and writes of a partitioned table to its leaf partitions
 //! (pruned when the WHERE clause fixes the partition key), rows that an UPDATE moves between
-//! partitions, and the row checks of ATTACH PARTITION and of a new partition beside a DEFAULT one.
+//! partitions, the row checks of ATTACH PARTITION and of a new partition beside a DEFAULT one,
+//! DROP of a parent (its partitions first) and ALTER TABLE of a parent (applied to each partition
+//! by column name).
+//!
+//! A partition's columns may be in another order than its parent's (ATTACH of such a table):
+//! rows are reordered by column name when routed, and a statement over the parent reaches such a
+//! leaf through a view of it (the leaf's id and name, the parent's columns) plus a column map the
+//! shard applies (`ScanSource::remap`, `WritePlan::remap`).
 //!
 //! Each leaf partition is an ordinary table on the shards; a partitioned table holds no rows. A
 //! statement over a partitioned table runs, per leaf, exactly what it would run over that table
