@@ -98,3 +98,18 @@ drop table pt_ap;
 create table pt_c (a int) partition by list (a);
 alter table pt_c attach partition pt_c for values in (1);
 drop table pt_c;
+-- COPY: into a partitioned table routes; out of one is refused, as in PostgreSQL 15
+create table pt_cp (a int, b text) partition by list (a);
+create table pt_cp1 partition of pt_cp for values in (1);
+create table pt_cp2 partition of pt_cp for values in (2);
+copy pt_cp from stdin;
+1	one
+2	two
+\.
+copy pt_cp to stdout;
+copy (select * from pt_cp order by a) to stdout;
+copy pt_cp2 to stdout;
+select * from pt_cp where a = 2 for update;
+truncate pt_cp;
+select count(*) from pt_cp;
+drop table pt_cp;

@@ -113,6 +113,9 @@ pub enum SqlError {
     /// 42P07: ATTACH of a partitioned table's ancestor (or itself) as its partition.
     #[error("circular inheritance not allowed")]
     CircularInheritance { detail: String },
+    /// 42809: COPY of a partitioned table TO a destination (PostgreSQL 15 refuses it).
+    #[error("cannot copy from partitioned table \"{0}\"")]
+    CopyFromPartitioned(String),
     /// 42P01: DETACH of a table that is not a partition of the named parent.
     #[error("{0}")]
     NotAPartition(String),
@@ -359,6 +362,7 @@ impl SqlError {
             SqlError::InvalidObjectDefinition { .. } => "42P17",
             SqlError::WrongObjectType(_) => "42809",
             SqlError::NotAPartition(_) => "42P01",
+            SqlError::CopyFromPartitioned(_) => "42809",
             SqlError::CircularInheritance { .. } => "42P07",
             SqlError::NotNullViolation { .. } => "23502",
             SqlError::CheckViolation { .. } => "23514",
@@ -481,6 +485,7 @@ impl SqlError {
                 Some("Unicode escapes must be \\XXXX, \\+XXXXXX, \\uXXXX, or \\UXXXXXXXX.")
             }
             SqlError::FormatSpecifier(_) => Some("For a single \"%\" use \"%%\"."),
+            SqlError::CopyFromPartitioned(_) => Some("Try the COPY (SELECT ...) TO variant."),
             SqlError::At { error, .. } => error.hint(),
             _ => None,
         }
