@@ -28,7 +28,7 @@ use std::sync::Arc;
 use glommio::channels::local_channel::{self, LocalReceiver, LocalSender};
 use glommio::channels::shared_channel::ConnectedSender;
 use pglitedb_shard::{ShardError, ShardId, ShardRequest, ShardResponse, TxnId};
-use pglitedb_sql::TableDef;
+use pglitedb_sql::{TableDef, TableId};
 use tracing::{debug, warn};
 
 use crate::config::Config;
@@ -117,6 +117,29 @@ impl CatalogReplica {
     /// A database's setting defaults (ALTER DATABASE SET), in the order they were set.
     pub fn database_settings(&self, name: &str) -> &[(String, String)] {
         self.database_settings.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// A table of `database` by id.
+    pub fn table_by_id(&self, database: &str, id: TableId) -> Option<Arc<TableDef>> {
+        self.tables
+            .values()
+            .find(|t| t.id == id && t.database == database)
+            .cloned()
+    }
+
+    /// The direct partitions of `parent`, in id (creation) order.
+    pub fn partitions(&self, database: &str, parent: TableId) -> Vec<Arc<TableDef>> {
+        let mut out: Vec<Arc<TableDef>> = self
+            .tables
+            .values()
+            .filter(|t| {
+                t.database == database
+                    && t.partition_of.as_ref().is_some_and(|p| p.parent == parent)
+            })
+            .cloned()
+            .collect();
+        out.sort_by_key(|t| t.id);
+        out
     }
 
     /// Whether a database exists.

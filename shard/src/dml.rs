@@ -109,7 +109,12 @@ impl<I: Io> Shard<I> {
         if let Some(wait) = self.prepared_in_the_way(txn, tree, key.as_deref()) {
             return Ok(wait);
         }
-        let rows = self.visible_rows(txn, &table, key).await?;
+        let mut rows = self.visible_rows(txn, &table, key).await?;
+        if let Some(map) = &source.remap {
+            for (_, row) in rows.iter_mut() {
+                *row = permute(map, row);
+            }
+        }
         let Some(lock) = source.lock else {
             // The plan's shard half: filter, then projection or partial aggregation, per-shard top-N.
             let rows = plan.shard_rows(rows.into_iter().map(|(_, row)| row), params)?;
@@ -157,7 +162,10 @@ impl<I: Io> Shard<I> {
             let Some(bytes) = self.recheck(txn, tree, &k).await?.0 else {
                 continue;
             };
-            let row = decode_row(&table, &bytes)?;
+            let mut row = decode_row(&table, &bytes)?;
+            if let Some(map) = &source.remap {
+                row = permute(map, &row);
+            }
             if matches(&row)? {
                 out.push(row);
             }
@@ -280,6 +288,10 @@ impl<I: Io> Shard<I> {
         // Pass 1: rows that match in the snapshot; lock them.
         let mut keys = Vec::new();
         for (k, row) in self.visible_rows(txn, &table, key).await? {
+            let row = match &plan.remap {
+                Some(map) => permute(map, &row),
+                None => row,
+            };
             if plan.matches(&row, params)? {
                 if let LockResult::HeldBy(holder) = self.txns.lock(txn, tree, &k, mode) {
                     return Ok(Step::Blocked {
@@ -292,12 +304,16 @@ impl<I: Io> Shard<I> {
         }
         // Pass 2: with the locks held, the newest version is stable: re-check and stage.
         let mut n = 0;
+        let mut moved = Vec::new();
         for k in keys {
             let (newest, old) = self.recheck(txn, tree, &k).await?;
             let Some(bytes) = newest else {
                 continue; // deleted by the transaction that held the lock
             };
-            let row = decode_row(&table, &bytes)?;
+            let mut row = decode_row(&table, &bytes)?;
+            if let Some(map) = &plan.remap {
+                row = permute(map, &row);
+            }
             if !plan.matches(&row, params)? {
                 continue;
             }
@@ -305,11 +321,56 @@ impl<I: Io> Shard<I> {
             let new = if plan.assignments.is_empty() {
                 None
             } else {
-                Some(encode_row(&plan.apply(&row, params)?))
+                let new = plan.apply(&row, params)?;
+                // `new` is in the statement's column order; the stored row in the partition's.
+                let stored = match &plan.remap {
+                    Some(map) => unpermute(map, &new),
+                    None => new.clone(),
+                };
+                if table.partition_of.is_some() && !self.fits_partition(&table, &stored)? {
+                    if !plan.moves {
+                        return Err(pglitedb_sql::partition::violation(
+                            &table,
+                            &stored,
+                            params.ctx(),
+                        )
+                        .into());
+                    }
+                    // The row leaves this partition: delete it here; the session inserts it
+                    // through the statement's target.
+                    moved.push(new);
+                    self.txns.stage(txn, tree, k, None, old);
+                    continue;
+                }
+                Some(encode_row(&stored))
             };
             self.txns.stage(txn, tree, k, new, old);
         }
+        if !moved.is_empty() {
+            return Ok(Step::Reply(ShardResponse::Moved {
+                count: n,
+                rows: moved,
+            }));
+        }
         Ok(Step::Reply(ShardResponse::Modified(n)))
+    }
+
+    /// Whether a row belongs in partition `table` (and its ancestors), by this shard's catalog.
+    fn fits_partition(&self, table: &TableDef, row: &[Value]) -> Result<bool> {
+        let by_id = |id| self.tables.get(&id).cloned();
+        let children = |parent| {
+            let mut c: Vec<_> = self
+                .tables
+                .values()
+                .filter(|t| t.partition_of.as_ref().is_some_and(|o| o.parent == parent))
+                .cloned()
+                .collect();
+            c.sort_by_key(|t| t.id);
+            c
+        };
+        Ok(pglitedb_sql::partition::fits(
+            table, row, &by_id, &children,
+        )?)
     }
 
     async fn next_rowid(&mut self, table: &TableDef) -> Result<u64> {
@@ -339,4 +400,23 @@ impl<I: Io> Shard<I> {
         self.next_rowid.insert(table.id, next + 1);
         Ok(next)
     }
+}
+
+/// A stored row in the statement's column order (`remap[i]`: the stored position of column `i`).
+fn permute(remap: &[usize], row: &[Value]) -> Vec<Value> {
+    remap
+        .iter()
+        .map(|&j| row.get(j).cloned().unwrap_or(Value::Null))
+        .collect()
+}
+
+/// The inverse of [`permute`]: a row in the statement's order, in the stored order.
+fn unpermute(remap: &[usize], row: &[Value]) -> Vec<Value> {
+    let mut out = vec![Value::Null; remap.len()];
+    for (i, &j) in remap.iter().enumerate() {
+        if let (Some(slot), Some(v)) = (out.get_mut(j), row.get(i)) {
+            *slot = v.clone();
+        }
+    }
+    out
 }

@@ -170,6 +170,12 @@ pub enum ShardResponse {
     Inserted(u64),
     /// Rows updated or deleted.
     Modified(u64),
+    /// Rows updated, some of which left their partition: deleted here, and their new versions are
+    /// for the session to insert through the statement's target (`WritePlan::moves`).
+    Moved {
+        count: u64,
+        rows: Vec<Vec<Value>>,
+    },
     /// `Prepare` is durable.
     Prepared,
     TxnStatus(TxnStatus),

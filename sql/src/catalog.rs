@@ -61,6 +61,10 @@ pub struct TableDef {
     pub primary_key: Option<Vec<usize>>,
     /// CHECK constraints, sorted by name (the order PostgreSQL checks them in).
     pub checks: Vec<CheckConstraint>,
+    /// `PARTITION BY`: the table is partitioned and holds no rows itself (`partition.rs`).
+    pub partition_by: Option<Box<crate::partition::PartitionSpec>>,
+    /// `PARTITION OF`: the table is a partition of another, with this bound.
+    pub partition_of: Option<Box<crate::partition::PartitionOf>>,
 }
 
 impl TableDef {
@@ -191,6 +195,12 @@ impl TableDef {
             }
             out.push(("checks", b));
         }
+        if let Some(spec) = &self.partition_by {
+            out.push((crate::partition::SPEC_TAG, spec.encode()));
+        }
+        if let Some(of) = &self.partition_of {
+            out.push((crate::partition::OF_TAG, of.encode()));
+        }
         out
     }
 
@@ -206,6 +216,18 @@ impl TableDef {
                         .map_err(|_| corrupt("CHECK expression does not bind"))?;
                     self.checks.push(CheckConstraint { name, source, expr });
                 }
+            }
+            // The partition sections check their own length.
+            crate::partition::SPEC_TAG => {
+                self.partition_by = Some(Box::new(crate::partition::PartitionSpec::decode(
+                    r.take(bytes.len())?,
+                    self,
+                )?))
+            }
+            crate::partition::OF_TAG => {
+                self.partition_of = Some(Box::new(crate::partition::PartitionOf::decode(
+                    r.take(bytes.len())?,
+                )?))
             }
             _ => {
                 return Err(corrupt(&format!(
@@ -281,6 +303,8 @@ impl TableDef {
             columns,
             primary_key,
             checks: Vec::new(),
+            partition_by: None,
+            partition_of: None,
         };
         if version >= 4 {
             for _ in 0..r.u32()? {
@@ -340,6 +364,16 @@ impl Reader<'_> {
 pub trait Catalog {
     /// A table by (case-folded) name in the session's search path.
     fn table(&self, name: &str) -> Option<Arc<TableDef>>;
+
+    /// A table by id (partitions name their parent by id).
+    fn table_by_id(&self, _id: TableId) -> Option<Arc<TableDef>> {
+        None
+    }
+
+    /// The direct partitions of a partitioned table, in creation (id) order.
+    fn partitions(&self, _parent: TableId) -> Vec<Arc<TableDef>> {
+        Vec::new()
+    }
 }
 
 /// A catalog with no tables (tests, table-less sessions).
@@ -380,6 +414,8 @@ mod tests {
             ],
             primary_key: Some(vec![0]),
             checks: Vec::new(),
+            partition_by: None,
+            partition_of: None,
         };
         let bytes = def.encode();
         assert_eq!(TableDef::decode(&bytes), Ok(def));
@@ -401,6 +437,8 @@ mod tests {
             columns: vec![],
             primary_key: None,
             checks: Vec::new(),
+            partition_by: None,
+            partition_of: None,
         };
         let bytes = def.encode();
         // Version 3 is version 4 without the section count.

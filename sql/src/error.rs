@@ -116,6 +116,24 @@ pub enum SqlError {
     /// 42P16.
     #[error("{0}")]
     InvalidTableDefinition(String),
+    /// 42P17 (partition bound overlaps, ...), with an optional DETAIL.
+    #[error("{message}")]
+    InvalidObjectDefinition {
+        message: String,
+        detail: Option<String>,
+    },
+    /// 42809.
+    #[error("{0}")]
+    WrongObjectType(String),
+    /// 42P07: ATTACH of a partitioned table's ancestor (or itself) as its partition.
+    #[error("circular inheritance not allowed")]
+    CircularInheritance { detail: String },
+    /// 42809: COPY of a partitioned table TO a destination (PostgreSQL 15 refuses it).
+    #[error("cannot copy from partitioned table \"{0}\"")]
+    CopyFromPartitioned(String),
+    /// 42P01: DETACH of a table that is not a partition of the named parent.
+    #[error("{0}")]
+    NotAPartition(String),
     /// 23502. `detail` is PostgreSQL's "Failing row contains (...)."
     #[error(
         "null value in column \"{column}\" of relation \"{table}\" violates not-null constraint"
@@ -360,6 +378,11 @@ impl SqlError {
             SqlError::UndefinedDatabase(_) => "3D000",
             SqlError::DuplicateColumnOfRelation(_) => "42701",
             SqlError::InvalidTableDefinition(_) => "42P16",
+            SqlError::InvalidObjectDefinition { .. } => "42P17",
+            SqlError::WrongObjectType(_) => "42809",
+            SqlError::NotAPartition(_) => "42P01",
+            SqlError::CopyFromPartitioned(_) => "42809",
+            SqlError::CircularInheritance { .. } => "42P07",
             SqlError::NotNullViolation { .. } => "23502",
             SqlError::CheckViolation { .. } => "23514",
             SqlError::DuplicateObject(_) => "42710",
@@ -449,6 +472,8 @@ impl SqlError {
             | SqlError::InvalidJson { detail, .. }
             | SqlError::InvalidArrayLiteral { detail, .. } => Some(detail),
             SqlError::FormatPicture { detail, .. } => *detail,
+            SqlError::InvalidObjectDefinition { detail, .. } => detail.as_deref(),
+            SqlError::CircularInheritance { detail } => Some(detail),
             SqlError::InvalidSetOpOrderBy { .. } => {
                 Some("Only result column names can be used, not expressions or functions.")
             }
@@ -480,6 +505,7 @@ impl SqlError {
                 Some("Unicode escapes must be \\XXXX, \\+XXXXXX, \\uXXXX, or \\UXXXXXXXX.")
             }
             SqlError::FormatSpecifier(_) => Some("For a single \"%\" use \"%%\"."),
+            SqlError::CopyFromPartitioned(_) => Some("Try the COPY (SELECT ...) TO variant."),
             SqlError::At { error, .. } => error.hint(),
             _ => None,
         }

@@ -40,6 +40,7 @@ mod expr;
 pub mod func;
 mod locking;
 mod parse;
+pub mod partition;
 mod plan;
 pub mod types;
 

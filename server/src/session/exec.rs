@@ -51,6 +51,12 @@ impl Catalog for Ctx<'_> {
     fn table(&self, name: &str) -> Option<Arc<pglitedb_sql::TableDef>> {
         self.catalog.table(self.database, name)
     }
+    fn table_by_id(&self, id: pglitedb_sql::TableId) -> Option<Arc<pglitedb_sql::TableDef>> {
+        self.catalog.table_by_id(self.database, id)
+    }
+    fn partitions(&self, parent: pglitedb_sql::TableId) -> Vec<Arc<pglitedb_sql::TableDef>> {
+        self.catalog.partitions(self.database, parent)
+    }
 }
 
 impl SessionContext for Ctx<'_> {
@@ -131,7 +137,9 @@ fn write_command(stmt: &Statement) -> Option<&'static str> {
         Statement::CopyFrom(_) => Some("COPY FROM"),
         Statement::Truncate(_) => Some("TRUNCATE TABLE"),
         Statement::CreateTableAs { .. } => Some("CREATE TABLE AS"),
-        Statement::AlterTable(_) => Some("ALTER TABLE"),
+        Statement::AlterTable(_)
+        | Statement::AttachPartition { .. }
+        | Statement::DetachPartition { .. } => Some("ALTER TABLE"),
         Statement::CreateDatabase(_) => Some("CREATE DATABASE"),
         Statement::DropDatabase { .. } => Some("DROP DATABASE"),
         Statement::Update(_) => Some("UPDATE"),
@@ -435,6 +443,14 @@ impl Session {
             }
             Statement::AlterTable(plan) => {
                 self.alter_table(plan).await?;
+                "ALTER TABLE".into()
+            }
+            Statement::AttachPartition { old, new } => {
+                self.attach_partition(old, new).await?;
+                "ALTER TABLE".into()
+            }
+            Statement::DetachPartition { old, new } => {
+                self.detach_partition(old, new).await?;
                 "ALTER TABLE".into()
             }
             Statement::CreateDatabase(name) => {

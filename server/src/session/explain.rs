@@ -6,20 +6,26 @@
 
 use pglitedb_protocol::{backend, ErrorFields, Format, SqlState};
 use pglitedb_shard::route::shard_for_key;
-use pglitedb_sql::{Body, DataType, Distinct, Params, QueryPlan, Statement, TableDef};
+use std::sync::Arc;
+
+use pglitedb_sql::{Body, DataType, Distinct, Expr, Params, QueryPlan, Statement, TableDef};
 
 use super::exec::write_row_description;
 use super::tables::routed_key;
 use super::Session;
 use crate::error;
 
+/// The leaf partitions a read or write of a partitioned table visits (after pruning by the filter).
+type Leaves<'a> = &'a dyn Fn(&Arc<TableDef>, Option<&Expr>) -> Vec<Arc<TableDef>>;
+
 /// Plan lines being built: (depth, text, is_node).
-struct Lines {
+struct Lines<'a> {
     out: Vec<(usize, String, bool)>,
     shards: usize,
+    leaves: Leaves<'a>,
 }
 
-impl Lines {
+impl Lines<'_> {
     fn node(&mut self, depth: usize, text: impl Into<String>) {
         self.out.push((depth, text.into(), true));
     }
@@ -41,16 +47,34 @@ impl Lines {
             .collect()
     }
 
-    /// Where a table's rows come from: one shard by primary key, or all of them.
+    /// Where a table's rows come from: one shard by primary key, or all of them; for a
+    /// partitioned table, each partition that may hold matching rows.
     fn access(
         &mut self,
         depth: usize,
-        table: &TableDef,
-        key: Option<&[pglitedb_sql::Expr]>,
-        filtered: bool,
+        table: &Arc<TableDef>,
+        key: Option<&[Expr]>,
+        filter: Option<&Expr>,
         shard_work: &[String],
         params: &Params,
     ) {
+        if table.partition_by.is_some() {
+            let leaves = (self.leaves)(table, filter);
+            if leaves.is_empty() {
+                self.node(depth, "Result");
+                self.detail(
+                    depth,
+                    "One-Time Filter: false (no partition can hold matching rows)",
+                );
+                return;
+            }
+            self.node(depth, format!("Append (partitions of {})", table.name));
+            for leaf in &leaves {
+                self.access(depth + 1, leaf, key, filter, shard_work, params);
+            }
+            return;
+        }
+        let filtered = filter.is_some();
         match key {
             Some(k) => {
                 let shard = match routed_key(k, params) {
@@ -133,7 +157,7 @@ impl Lines {
                 depth,
                 &src.table,
                 src.key.as_deref(),
-                src.filter.is_some(),
+                src.filter.as_ref(),
                 &shard_work,
                 params,
             );
@@ -150,7 +174,7 @@ impl Lines {
                         depth + 1,
                         &src.table,
                         src.key.as_deref(),
-                        src.filter.is_some(),
+                        src.filter.as_ref(),
                         &[],
                         params,
                     ),
@@ -182,7 +206,7 @@ impl Lines {
                     1,
                     &p.table,
                     p.key.as_deref(),
-                    p.filter.is_some(),
+                    p.filter.as_ref(),
                     &[],
                     params,
                 );
@@ -227,11 +251,14 @@ impl Session {
                 "EXPLAIN ANALYZE is not supported yet",
             ));
         }
+        let leaves = |t: &Arc<TableDef>, f: Option<&Expr>| self.leaves(t, f, params);
         let mut lines = Lines {
             out: Vec::new(),
             shards: self.worker.cores(),
+            leaves: &leaves,
         };
         lines.statement(inner, params)?;
+        let rendered = lines.render();
         if describe {
             write_row_description(
                 &mut self.conn.out,
@@ -239,7 +266,6 @@ impl Session {
                 formats,
             );
         }
-        let rendered = lines.render();
         for l in &rendered {
             let mut w = backend::data_row(&mut self.conn.out);
             w.value(Some(l.as_bytes()));

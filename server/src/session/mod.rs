@@ -22,6 +22,7 @@ mod explain;
 mod extended;
 mod gucs;
 mod params;
+mod partition;
 mod plan_cache;
 mod rekey;
 mod startup;

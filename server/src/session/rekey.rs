@@ -40,6 +40,9 @@ impl Session {
             let n = error::notice(SqlState::SUCCESSFUL_COMPLETION, n.clone());
             backend::notice_response(&mut self.conn.out, &n);
         }
+        if plan.old.partition_by.is_some() {
+            return self.alter_partitioned(plan).await;
+        }
         let old = &plan.old;
         let new = &plan.new;
         if plan.rewrite.is_none() && plan.check_not_null.is_empty() && **old == *new {
@@ -104,7 +107,10 @@ impl Session {
     }
 
     /// Every committed row of `table`, from all shards.
-    async fn all_rows(&mut self, table: &TableDef) -> Result<Vec<Vec<Value>>, ErrorFields> {
+    pub(super) async fn all_rows(
+        &mut self,
+        table: &TableDef,
+    ) -> Result<Vec<Vec<Value>>, ErrorFields> {
         let sql = format!("SELECT * FROM \"{}\"", table.name.replace('"', "\"\""));
         let parsed = parse(&sql).map_err(|e| error::from_sql(&e))?;
         let plan = match parsed.first().map(|p| bind(p, &[], &self.ctx())) {
@@ -121,7 +127,7 @@ impl Session {
         self.query_rows(Arc::new(plan), &params).await
     }
 
-    async fn replace_definition(
+    pub(super) async fn replace_definition(
         &mut self,
         old: &Arc<TableDef>,
         new: &TableDef,
@@ -143,7 +149,7 @@ impl Session {
         .await
     }
 
-    async fn rewrite_rows(
+    pub(super) async fn rewrite_rows(
         &mut self,
         old: &Arc<TableDef>,
         mut def: TableDef,

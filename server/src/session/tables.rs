@@ -86,6 +86,7 @@ impl Session {
         if_not_exists: bool,
     ) -> Result<Option<Arc<TableDef>>, ErrorFields> {
         self.refuse_in_block("CREATE TABLE")?;
+        self.check_new_partition(table, false).await?;
         // Shard 0 sequences DDL: it checks the name and assigns the id; then every other shard gets
         // the definition.
         let first = self
@@ -143,7 +144,15 @@ impl Session {
             );
             backend::notice_response(&mut self.conn.out, &n);
         }
+        let mut all: Vec<Arc<TableDef>> = Vec::new();
         for t in tables {
+            for x in self.with_partitions(t) {
+                if !all.iter().any(|y| y.id == x.id) {
+                    all.push(x);
+                }
+            }
+        }
+        for t in &all {
             let reqs = all_shards(&self.worker)
                 .map(|s| (s, ShardRequest::DropTable { table: t.clone() }))
                 .collect();
@@ -196,9 +205,22 @@ impl Session {
         self.insert_rows(table, values).await
     }
 
+    /// Inserts rows into `table`: through tuple routing when it is partitioned or a partition
+    /// (`partition.rs`), else [`Session::insert_unrouted`].
+    pub(super) async fn insert_rows(
+        &mut self,
+        table: &Arc<TableDef>,
+        rows: Vec<Vec<Value>>,
+    ) -> Result<u64, ErrorFields> {
+        if table.partition_by.is_some() || table.partition_of.is_some() {
+            return self.insert_routed(table, rows).await;
+        }
+        self.insert_unrouted(table, rows).await
+    }
+
     /// Applies type modifiers, checks NOT NULL, routes each row to its shard (by primary key; rows
     /// of a table without one stay on this core's shard) and sums the counts.
-    pub(super) async fn insert_rows(
+    pub(super) async fn insert_unrouted(
         &mut self,
         table: &Arc<TableDef>,
         rows: Vec<Vec<Value>>,
@@ -261,7 +283,10 @@ impl Session {
         plan: Arc<QueryPlan>,
         params: &Params,
     ) -> Result<Vec<Vec<Value>>, ErrorFields> {
-        let reqs = self.scan_requests(&plan, params);
+        let mut reqs = Vec::new();
+        for leaf in self.expand_scan(&plan, params) {
+            reqs.extend(self.scan_requests(&leaf, params));
+        }
         let mut partials = Vec::new();
         for resp in scatter(&self.worker, reqs).await {
             match resp {
@@ -286,9 +311,11 @@ impl Session {
         // Which scan each request belongs to.
         let mut owner = Vec::new();
         for (i, scan) in plan.scans.iter().enumerate() {
-            for req in self.scan_requests(scan, params) {
-                reqs.push(req);
-                owner.push(i);
+            for leaf in self.expand_scan(scan, params) {
+                for req in self.scan_requests(&leaf, params) {
+                    reqs.push(req);
+                    owner.push(i);
+                }
             }
         }
         let mut partials: Vec<Vec<Vec<Vec<Value>>>> = vec![Vec::new(); plan.scans.len()];
@@ -346,6 +373,18 @@ impl Session {
         plan: &Arc<WritePlan>,
         params: &Params,
     ) -> Result<u64, ErrorFields> {
+        if plan.table.partition_by.is_some() {
+            return self.modify_partitioned(plan, params).await;
+        }
+        sum_counts(self.modify_responses(plan, params).await)
+    }
+
+    /// The shards' answers to one table's UPDATE or DELETE.
+    pub(super) async fn modify_responses(
+        &mut self,
+        plan: &Arc<WritePlan>,
+        params: &Params,
+    ) -> Vec<ShardResponse> {
         let txn = self.txn_ctx();
         let key = plan
             .key
@@ -364,7 +403,7 @@ impl Session {
                 .collect(),
         };
         self.participants.extend(reqs.iter().map(|(s, _)| *s));
-        sum_counts(scatter(&self.worker, reqs).await)
+        scatter(&self.worker, reqs).await
     }
 }
 

@@ -51,6 +51,16 @@ fn unsupported<T>(what: &str) -> Result<T> {
 
 impl Binder<'_> {
     pub(super) fn alter_table(&mut self, a: &ast::AlterTable) -> Result<Statement> {
+        match a.operations.as_slice() {
+            [ast::AlterTableOperation::AttachPartitionOf {
+                partition,
+                for_values,
+            }] => return super::partition::attach(self, &a.name, partition, for_values),
+            [ast::AlterTableOperation::DetachPartitionOf { partition, .. }] => {
+                return super::partition::detach(self, &a.name, partition)
+            }
+            _ => {}
+        }
         let old = match self.table(&a.name) {
             Ok(t) => t,
             Err(SqlError::UndefinedTable { name, .. }) if a.if_exists => {
@@ -271,6 +281,7 @@ impl Binder<'_> {
                 .iter()
                 .enumerate()
                 .all(|(i, s)| *s == ColSource::Old(i));
+        super::partition::realign_after_alter(self, &old, &mut new, &sources)?;
         plan.rewrite = (!identity || plan.rekey).then_some(sources);
         if !pending.is_empty() {
             let before: Vec<String> = new.checks.iter().map(|c| c.name.clone()).collect();

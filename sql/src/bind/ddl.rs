@@ -33,11 +33,11 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
     }
     // Clauses that change what the table is must not be ignored: a partitioned table created as a
     // plain one would accept rows PostgreSQL routes or rejects.
-    if ct.partition_by.is_some() {
-        return unsupported("PARTITION BY");
+    if ct.partition_of.is_some() {
+        return super::partition::create_partition(ct, b);
     }
-    if ct.partition_of.is_some() || ct.for_values.is_some() {
-        return unsupported("PARTITION OF");
+    if ct.for_values.is_some() || (ct.partition_by.is_some() && ct.query.is_some()) {
+        return unsupported("this form of CREATE TABLE");
     }
     if ct.inherits.is_some() {
         return unsupported("INHERITS");
@@ -104,6 +104,16 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
             other => return unsupported(&format!("table constraint {other}")),
         }
     }
+    let partition_by = match &ct.partition_by {
+        Some(e) => Some(Box::new(super::partition::partition_spec(
+            b,
+            e,
+            &columns,
+            primary_key.as_deref(),
+            &name,
+        )?)),
+        None => None,
+    };
     let mut table = TableDef {
         database: b.ctx.database(),
         id: TableId(0),
@@ -112,6 +122,8 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
         columns,
         primary_key,
         checks: Vec::new(),
+        partition_by,
+        partition_of: None,
     };
     let taken: Vec<String> = table
         .primary_key
@@ -217,6 +229,8 @@ pub(super) fn create_table_as(
         columns,
         primary_key: None,
         checks: Vec::new(),
+        partition_by: None,
+        partition_of: None,
     };
     Ok(Statement::CreateTableAs {
         table,

@@ -173,6 +173,13 @@ pub struct WritePlan {
     /// `(column, expression over the old row)`; empty for DELETE.
     pub assignments: Vec<(usize, Expr)>,
     pub param_types: Vec<crate::types::DataType>,
+    /// The statement targets a partitioned table and `table` is one of its partitions: an updated
+    /// row outside `table`'s bound moves (deleted here, re-inserted through the target) instead of
+    /// failing with 23514.
+    pub moves: bool,
+    /// As `ScanSource::remap`: `table` is a partition whose stored rows have their columns in
+    /// another order than the statement's table (whose order `table.columns` then shows).
+    pub remap: Option<Vec<usize>>,
 }
 
 impl WritePlan {
@@ -243,6 +250,8 @@ impl Binder<'_> {
             key,
             assignments,
             param_types,
+            moves: false,
+            remap: None,
         })
     }
 
@@ -337,7 +346,12 @@ fn is_default_keyword(e: &ast::Expr) -> bool {
 /// If `filter` is a conjunction that fixes every primary-key column with `column = expr` (expr not
 /// reading the row), the key expressions in key order.
 pub(crate) fn point_key(filter: &Expr, table: &TableDef) -> Option<Vec<Expr>> {
-    let pk = table.primary_key.as_ref()?;
+    fixed_columns(filter, table.primary_key.as_ref()?)
+}
+
+/// The expressions a conjunction of `column = expr` fixes `columns` to (in their order), if it
+/// fixes all of them.
+pub(crate) fn fixed_columns(filter: &Expr, pk: &[usize]) -> Option<Vec<Expr>> {
     let mut eqs: Vec<(usize, &Expr)> = Vec::new();
     collect_equalities(filter, &mut eqs);
     pk.iter()

@@ -117,6 +117,8 @@ impl Binder<'_> {
             }],
             primary_key: None,
             checks: Vec::new(),
+            partition_by: None,
+            partition_of: None,
         });
         Ok((
             table,
@@ -208,6 +210,8 @@ impl Binder<'_> {
                 .collect(),
             primary_key: None,
             checks: Vec::new(),
+            partition_by: None,
+            partition_of: None,
         });
         Ok((table, LocalKind::Values(cast_rows)))
     }

@@ -582,6 +582,7 @@ impl Binder<'_> {
                         filter,
                         key,
                         lock: None,
+                        remap: None,
                     }),
                     body,
                     order: Vec::new(),

@@ -20,10 +20,13 @@ mod alter;
 mod check;
 mod ddl;
 mod dml;
+pub(crate) use dml::fixed_columns;
+pub(crate) use partition::key_expr;
 mod expr;
 mod from;
 mod group;
 mod join;
+mod partition;
 mod place;
 mod scalar;
 mod scope;
@@ -192,6 +195,16 @@ pub enum Statement {
     },
     /// ALTER TABLE (see `alter.rs`).
     AlterTable(Box<AlterPlan>),
+    /// ALTER TABLE parent ATTACH PARTITION: `new` is `old` with its bound (`partition.rs`).
+    AttachPartition {
+        old: Arc<TableDef>,
+        new: Box<TableDef>,
+    },
+    /// ALTER TABLE parent DETACH PARTITION: `new` is `old` without its bound.
+    DetachPartition {
+        old: Arc<TableDef>,
+        new: Box<TableDef>,
+    },
     /// EXPLAIN of a bound statement (text format: one `QUERY PLAN` column).
     Explain {
         inner: Box<Statement>,

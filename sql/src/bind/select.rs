@@ -401,6 +401,7 @@ impl Binder<'_> {
                         filter,
                         key,
                         lock,
+                        remap: None,
                     }),
                     None,
                 )

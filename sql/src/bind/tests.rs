@@ -142,6 +142,8 @@ fn accounts() -> Arc<TableDef> {
         ],
         primary_key: Some(vec![0]),
         checks: Vec::new(),
+        partition_by: None,
+        partition_of: None,
     })
 }
 

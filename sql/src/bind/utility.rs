@@ -150,6 +150,8 @@ impl Binder<'_> {
                 key: None,
                 assignments: Vec::new(),
                 param_types: Vec::new(),
+                moves: false,
+                remap: None,
             }));
         }
         Ok(Statement::Truncate(plans))
@@ -318,6 +320,9 @@ impl Binder<'_> {
         // COPY TO: the rows of a query, either the one given or `SELECT columns FROM table`.
         let query = match (source, &table) {
             (ast::CopySource::Query(q), _) => self.query(q)?,
+            (_, Some(t)) if t.partition_by.is_some() => {
+                return Err(SqlError::CopyFromPartitioned(t.name.clone()))
+            }
             (_, Some(t)) => {
                 let cols: Vec<String> = columns
                     .iter()

@@ -48,6 +48,8 @@ fn table(id: u64, name: &str, cols: &[(&str, DataType)]) -> Arc<TableDef> {
             .collect(),
         primary_key: Some(vec![0]),
         checks: Vec::new(),
+        partition_by: None,
+        partition_of: None,
     })
 }
 

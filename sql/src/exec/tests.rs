@@ -53,6 +53,8 @@ fn table() -> Arc<TableDef> {
         ],
         primary_key: Some(vec![0]),
         checks: Vec::new(),
+        partition_by: None,
+        partition_of: None,
     })
 }
 

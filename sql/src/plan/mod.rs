@@ -118,6 +118,9 @@ pub struct ScanSource {
     pub key: Option<Vec<Expr>>,
     /// `FOR UPDATE` / `FOR SHARE` / ...: lock every returned row (see `shard/src/txn.rs`).
     pub lock: Option<RowLocking>,
+    /// Reading a partition whose columns are in another order than the statement's table's: the
+    /// stored row's position of each of the statement's columns (`crate::partition::remap`).
+    pub remap: Option<Vec<usize>>,
 }
 
 /// A locking clause of a SELECT.

@@ -1,0 +1,788 @@
+//! Binding partitioning DDL: `PARTITION BY` of CREATE TABLE, `CREATE TABLE ... PARTITION OF ...
+//! FOR VALUES`, and ALTER TABLE ... ATTACH / DETACH PARTITION (see `crate::partition`).
+//!
+//! A new bound is checked against its siblings here, with PostgreSQL's errors (42P16 for a
+//! malformed bound, 42P17 for an overlap, pointing at the offending datum). Rows already stored
+//! (the attached table's, the default partition's) are checked by the session when the DDL runs.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use sqlparser::ast;
+
+use super::alter::ColSource;
+use super::ddl::table_name;
+use super::typing::coerce;
+use super::{ident, Binder, Statement};
+use crate::catalog::{ColumnDef, TableDef, TableId};
+use crate::error::{Result, SqlError};
+use crate::partition::{
+    Datum, KeyExpr, KeyPart, PartitionBound, PartitionOf, PartitionSpec, Strategy,
+};
+use crate::types::{DataType, TypeCategory, Value};
+
+fn unsupported<T>(what: &str) -> Result<T> {
+    Err(SqlError::FeatureNotSupported(format!(
+        "{what} is not supported yet"
+    )))
+}
+
+/// `PARTITION BY RANGE | LIST | HASH (columns)` of a table with `columns` (sqlparser reads the
+/// clause as a function call).
+pub(super) fn partition_spec(
+    b: &Binder<'_>,
+    e: &ast::Expr,
+    columns: &[ColumnDef],
+    primary_key: Option<&[usize]>,
+    table: &str,
+) -> Result<PartitionSpec> {
+    let ast::Expr::Function(f) = e else {
+        return unsupported("this form of PARTITION BY");
+    };
+    let name = f.name.to_string().to_ascii_lowercase();
+    let strategy = match name.as_str() {
+        "range" => Strategy::Range,
+        "list" => Strategy::List,
+        "hash" => Strategy::Hash,
+        other => {
+            return Err(SqlError::Syntax {
+                message: format!("unrecognized partitioning strategy \"{other}\""),
+                position: b.position(&f.name),
+            })
+        }
+    };
+    let ast::FunctionArguments::List(list) = &f.args else {
+        return unsupported("this form of PARTITION BY");
+    };
+    let mut key = Vec::new();
+    let scratch = TableDef {
+        id: TableId(0),
+        database: String::new(),
+        schema: "public".into(),
+        name: table.to_string(),
+        columns: columns.to_vec(),
+        primary_key: None,
+        checks: Vec::new(),
+        partition_by: None,
+        partition_of: None,
+    };
+    for arg in &list.args {
+        let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) = arg else {
+            return unsupported("this form of PARTITION BY");
+        };
+        let part = match e {
+            ast::Expr::Identifier(id) => {
+                let n = ident(id);
+                let i = columns.iter().position(|c| c.name == n).ok_or_else(|| {
+                    SqlError::UndefinedColumn {
+                        name: format!("{n}\" named in partition key does not exist"),
+                        position: b.position(e),
+                    }
+                })?;
+                KeyPart::Column(i)
+            }
+            other => {
+                let sql = other.to_string();
+                let (expr, ty) = key_expr(&scratch, &sql).map_err(|err| err.at(b.position(e)))?;
+                KeyPart::Expr(KeyExpr { sql, expr, ty })
+            }
+        };
+        let ty = match &part {
+            KeyPart::Column(i) => columns[*i].ty,
+            KeyPart::Expr(k) => k.ty,
+        };
+        if strategy == Strategy::Hash && !crate::partition::hashable(ty) {
+            return unsupported(&format!("hash partitioning on type {}", ty.sql_name()));
+        }
+        key.push(part);
+    }
+    if strategy == Strategy::List && key.len() != 1 {
+        return Err(SqlError::InvalidTableDefinition(
+            "cannot use \"list\" partition strategy with more than one column".into(),
+        ));
+    }
+    if let Some(pk) = primary_key {
+        if key
+            .iter()
+            .any(|k| !matches!(k, KeyPart::Column(c) if pk.contains(c)))
+        {
+            return Err(SqlError::FeatureNotSupported(format!(
+                "unique constraint on partitioned table must include all partitioning columns (table \"{table}\")"
+            )));
+        }
+    }
+    Ok(PartitionSpec { strategy, key })
+}
+
+/// The parent of `CREATE TABLE ... PARTITION OF parent` or ATTACH: it must be partitioned.
+fn partitioned_parent(
+    b: &Binder<'_>,
+    name: &ast::ObjectName,
+) -> Result<(Arc<TableDef>, PartitionSpec)> {
+    let parent = b.table(name)?;
+    match &parent.partition_by {
+        Some(spec) => Ok((parent.clone(), PartitionSpec::clone(spec))),
+        None => Err(SqlError::WrongObjectType(format!(
+            "table \"{}\" is not partitioned",
+            parent.name
+        ))),
+    }
+}
+
+/// `CREATE TABLE name PARTITION OF parent FOR VALUES ... [PARTITION BY ...]`: the parent's columns
+/// and primary key, and the checked bound.
+pub(super) fn create_partition(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<Statement> {
+    let Some(parent_name) = &ct.partition_of else {
+        return Err(SqlError::Internal("not a PARTITION OF (bug)".into()));
+    };
+    if !ct.constraints.is_empty() {
+        return unsupported("table constraints in CREATE TABLE ... PARTITION OF");
+    }
+    let name = table_name(&ct.name)?;
+    let (parent, spec) = partitioned_parent(b, parent_name)?;
+    let Some(fv) = &ct.for_values else {
+        return Err(SqlError::Syntax {
+            message: "syntax error at end of input".into(),
+            position: None,
+        });
+    };
+    if b.ctx.catalog().table(&name).is_some() {
+        if ct.if_not_exists {
+            return Ok(Statement::CreateTable {
+                table: TableDef {
+                    name,
+                    ..(*parent).clone()
+                },
+                if_not_exists: true,
+            });
+        }
+        return Err(SqlError::DuplicateTable(name));
+    }
+    let mut columns = parent.columns.clone();
+    let mut seen: Vec<String> = Vec::new();
+    for c in &ct.columns {
+        let n = ident(&c.name);
+        if seen.contains(&n) {
+            return Err(SqlError::DuplicateColumnOfRelation(format!(
+                "column \"{n}\" specified more than once"
+            )));
+        }
+        seen.push(n.clone());
+        let i =
+            columns
+                .iter()
+                .position(|x| x.name == n)
+                .ok_or_else(|| SqlError::UndefinedColumn {
+                    name: n.clone(),
+                    position: None,
+                })?;
+        for opt in &c.options {
+            match &opt.option {
+                ast::ColumnOption::NotNull => columns[i].not_null = true,
+                ast::ColumnOption::Default(e) => {
+                    let (ty, typmod) = (columns[i].ty, columns[i].typmod);
+                    columns[i].default = Some(super::ddl::constant_default(b, e, ty, typmod)?);
+                }
+                other => return unsupported(&format!("column option {other} in PARTITION OF")),
+            }
+        }
+    }
+    let at = spec_position(b, parent_name);
+    let bound = bind_bound(b, &parent, &spec, fv, &name, at)?;
+    let partition_by = match &ct.partition_by {
+        Some(e) => Some(Box::new(partition_spec(
+            b,
+            e,
+            &columns,
+            parent.primary_key.as_deref(),
+            &name,
+        )?)),
+        None => None,
+    };
+    let table = TableDef {
+        id: TableId(0),
+        database: b.ctx.database(),
+        schema: "public".into(),
+        name,
+        columns,
+        primary_key: parent.primary_key.clone(),
+        checks: parent.checks.clone(),
+        partition_by,
+        partition_of: Some(Box::new(PartitionOf {
+            parent: parent.id,
+            key_types: spec.key_types(&parent),
+            bound,
+        })),
+    };
+    Ok(Statement::CreateTable {
+        table,
+        if_not_exists: ct.if_not_exists,
+    })
+}
+
+/// `ALTER TABLE parent ATTACH PARTITION name FOR VALUES ...`.
+pub(super) fn attach(
+    b: &mut Binder<'_>,
+    parent_name: &ast::ObjectName,
+    name: &ast::ObjectName,
+    fv: &ast::ForValues,
+) -> Result<Statement> {
+    let (parent, spec) = partitioned_parent(b, parent_name)?;
+    let table = b.table(name)?;
+    // The parent, or one of its ancestors, cannot become its partition.
+    let mut up = Some(parent.clone());
+    while let Some(t) = up {
+        if t.id == table.id {
+            return Err(SqlError::CircularInheritance {
+                detail: format!(
+                    "\"{}\" is already a child of \"{}\".",
+                    parent.name, table.name
+                ),
+            });
+        }
+        up = t
+            .partition_of
+            .as_ref()
+            .and_then(|o| b.ctx.catalog().table_by_id(o.parent));
+    }
+    if table.partition_of.is_some() {
+        return Err(SqlError::InvalidObjectDefinition {
+            message: format!("\"{}\" is already a partition", table.name),
+            detail: None,
+        });
+    }
+    for c in &table.columns {
+        match parent.column_index(&c.name) {
+            None => {
+                return Err(SqlError::DatatypeMismatch(format!(
+                    "table \"{}\" contains column \"{}\" not found in parent \"{}\"",
+                    table.name, c.name, parent.name
+                )))
+            }
+            Some(i) if parent.columns[i].ty != c.ty || parent.columns[i].typmod != c.typmod => {
+                return Err(SqlError::DatatypeMismatch(format!(
+                    "child table \"{}\" has different type for column \"{}\"",
+                    table.name, c.name
+                )))
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(c) = parent
+        .columns
+        .iter()
+        .find(|c| table.column_index(&c.name).is_none())
+    {
+        return Err(SqlError::DatatypeMismatch(format!(
+            "child table is missing column \"{}\"",
+            c.name
+        )));
+    }
+    let key_names = |t: &TableDef| {
+        t.primary_key.as_ref().map(|pk| {
+            pk.iter()
+                .map(|&i| t.columns[i].name.clone())
+                .collect::<Vec<_>>()
+        })
+    };
+    if key_names(&table) != key_names(&parent) {
+        return unsupported("attaching a table whose primary key differs from its parent's");
+    }
+    let at = spec_position(b, name);
+    let bound = bind_bound(b, &parent, &spec, fv, &table.name, at)?;
+    let mut new = TableDef::clone(&table);
+    new.partition_of = Some(Box::new(PartitionOf {
+        parent: parent.id,
+        key_types: spec.key_types(parent.as_ref()),
+        bound,
+    }));
+    Ok(Statement::AttachPartition {
+        old: table,
+        new: Box::new(new),
+    })
+}
+
+/// `ALTER TABLE parent DETACH PARTITION name`.
+pub(super) fn detach(
+    b: &mut Binder<'_>,
+    parent_name: &ast::ObjectName,
+    name: &ast::ObjectName,
+) -> Result<Statement> {
+    let (parent, _) = partitioned_parent(b, parent_name)?;
+    let table = b.table(name)?;
+    if table.partition_of.as_ref().map(|o| o.parent) != Some(parent.id) {
+        return Err(SqlError::NotAPartition(format!(
+            "relation \"{}\" is not a partition of relation \"{}\"",
+            table.name, parent.name
+        )));
+    }
+    let mut new = TableDef::clone(&table);
+    new.partition_of = None;
+    Ok(Statement::DetachPartition {
+        old: table,
+        new: Box::new(new),
+    })
+}
+
+/// The position of the first column reference in a bound expression (`Some(None)`: one without a
+/// known position), as PostgreSQL reports it before anything else about the expression.
+fn column_reference(b: &Binder<'_>, e: &ast::Expr) -> Option<Option<u32>> {
+    use ast::Expr as E;
+    match e {
+        E::Identifier(id) if id.quote_style.is_some() || !id.value.eq_ignore_ascii_case("null") => {
+            Some(b.position(e))
+        }
+        E::CompoundIdentifier(_) => Some(b.position(e)),
+        E::Nested(x) | E::UnaryOp { expr: x, .. } | E::Cast { expr: x, .. } => {
+            column_reference(b, x)
+        }
+        E::BinaryOp { left, right, .. } => {
+            column_reference(b, left).or_else(|| column_reference(b, right))
+        }
+        E::Function(f) => match &f.args {
+            ast::FunctionArguments::List(list) => list.args.iter().find_map(|a| match a {
+                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) => column_reference(b, x),
+                _ => None,
+            }),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// One bound value: any expression without column references, cast to the key column's type.
+fn bound_value(b: &mut Binder<'_>, e: &ast::Expr, col: &ColumnDef) -> Result<Value> {
+    if let ast::Expr::Identifier(id) = e {
+        if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("null") {
+            return Ok(Value::Null);
+        }
+    }
+    if let Some(position) = column_reference(b, e) {
+        return Err(SqlError::InvalidObjectDefinition {
+            message: "cannot use column reference in partition bound expression".into(),
+            detail: None,
+        }
+        .at(position));
+    }
+    b.aggs.clause = "partition bound";
+    let bound = b.expr(e).map_err(|err| match err {
+        SqlError::UndefinedColumn { position, .. } => SqlError::InvalidObjectDefinition {
+            message: "cannot use column reference in partition bound expression".into(),
+            detail: None,
+        }
+        .at(position),
+        other => other,
+    })?;
+    let at = b.position(e);
+    let bound = b.coerce_at(bound, col.ty, at)?;
+    let bound = coerce(bound, col.ty, &mut b.params)?;
+    let v = bound.eval(&b.params.eval_params()).map_err(|e| e.at(at))?;
+    crate::types::cast::apply_typmod(v, col.ty, col.typmod, false)
+}
+
+fn spec_error(strategy: Strategy) -> SqlError {
+    SqlError::InvalidTableDefinition(format!(
+        "invalid bound specification for a {} partition",
+        strategy.name()
+    ))
+}
+
+/// Binds `FOR VALUES ...` for a partition `name` of `parent` and checks it against the siblings.
+fn bind_bound(
+    b: &mut Binder<'_>,
+    parent: &TableDef,
+    spec: &PartitionSpec,
+    fv: &ast::ForValues,
+    name: &str,
+    at: Option<u32>,
+) -> Result<PartitionBound> {
+    let key_defs: Vec<ColumnDef> = spec
+        .key
+        .iter()
+        .map(|k| match k {
+            KeyPart::Column(i) => parent.columns[*i].clone(),
+            KeyPart::Expr(e) => ColumnDef {
+                name: e.sql.clone(),
+                ty: e.ty,
+                typmod: -1,
+                not_null: false,
+                default: None,
+            },
+        })
+        .collect();
+    let key_cols: Vec<&ColumnDef> = key_defs.iter().collect();
+    let siblings = b.ctx.catalog().partitions(parent.id);
+    let overlap = |with: &TableDef, position: Option<u32>| {
+        SqlError::InvalidObjectDefinition {
+            message: format!(
+                "partition \"{name}\" would overlap partition \"{}\"",
+                with.name
+            ),
+            detail: None,
+        }
+        .at(position)
+    };
+    let bound_of = |t: &TableDef| t.partition_of.as_ref().map(|o| o.bound.clone());
+    match fv {
+        ast::ForValues::Default => {
+            if spec.strategy == Strategy::Hash {
+                return Err(SqlError::InvalidTableDefinition(
+                    "a hash-partitioned table may not have a default partition".into(),
+                ));
+            }
+            if let Some(d) = siblings
+                .iter()
+                .find(|s| bound_of(s) == Some(PartitionBound::Default))
+            {
+                return Err(SqlError::InvalidObjectDefinition {
+                    message: format!(
+                        "partition \"{name}\" conflicts with existing default partition \"{}\"",
+                        d.name
+                    ),
+                    detail: None,
+                }
+                .at(at));
+            }
+            Ok(PartitionBound::Default)
+        }
+        ast::ForValues::In(exprs) => {
+            if spec.strategy != Strategy::List {
+                return Err(spec_error(spec.strategy).at(at));
+            }
+            let mut values: Vec<Value> = Vec::new();
+            for e in exprs {
+                let v = bound_value(b, e, key_cols[0])?;
+                for s in &siblings {
+                    if let Some(PartitionBound::List(other)) = bound_of(s) {
+                        if PartitionBound::List(other)
+                            .accepts(std::slice::from_ref(&v), &[key_cols[0].ty])?
+                        {
+                            return Err(overlap(s, b.position(e)));
+                        }
+                    }
+                }
+                let dup = values.iter().any(|x| match (x.is_null(), v.is_null()) {
+                    (true, true) => true,
+                    (false, false) => x.cmp_sql(&v) == Ordering::Equal,
+                    _ => false,
+                });
+                if !dup {
+                    values.push(v);
+                }
+            }
+            Ok(PartitionBound::List(values))
+        }
+        ast::ForValues::From { from, to } => {
+            if spec.strategy != Strategy::Range {
+                return Err(spec_error(spec.strategy).at(at));
+            }
+            let lower = range_datums(b, from, &key_cols, "FROM")?;
+            let upper = range_datums(b, to, &key_cols, "TO")?;
+            let datum_pos = |side: &[ast::PartitionBoundValue], i: usize| match side.get(i) {
+                Some(ast::PartitionBoundValue::Expr(e)) => b.position(e),
+                _ => None,
+            };
+            let (order, col) = crate::partition::cmp_bounds(&lower, &upper);
+            if order != Ordering::Less {
+                return Err(SqlError::InvalidObjectDefinition {
+                    message: format!("empty range bound specified for partition \"{name}\""),
+                    detail: Some(format!(
+                        "Specified lower bound {} is greater than or equal to upper bound {}.",
+                        range_string(&lower, &key_cols),
+                        range_string(&upper, &key_cols)
+                    )),
+                }
+                .at(datum_pos(from, col)));
+            }
+            for s in &siblings {
+                let Some(PartitionBound::Range { from: l2, to: h2 }) = bound_of(s) else {
+                    continue;
+                };
+                let lo_vs_h2 = crate::partition::cmp_bounds(&lower, &h2).0;
+                let (l2_vs_hi, _) = crate::partition::cmp_bounds(&l2, &upper);
+                if lo_vs_h2 == Ordering::Less && l2_vs_hi == Ordering::Less {
+                    let (lo_vs_l2, col) = crate::partition::cmp_bounds(&lower, &l2);
+                    let position = if lo_vs_l2 != Ordering::Less {
+                        datum_pos(from, col)
+                    } else {
+                        let (_, col) = crate::partition::cmp_bounds(&upper, &l2);
+                        datum_pos(to, col)
+                    };
+                    return Err(overlap(s, position));
+                }
+            }
+            Ok(PartitionBound::Range {
+                from: lower,
+                to: upper,
+            })
+        }
+        ast::ForValues::With { modulus, remainder } => {
+            if spec.strategy != Strategy::Hash {
+                return Err(spec_error(spec.strategy).at(at));
+            }
+            if *modulus == 0 || *modulus > i32::MAX as u64 {
+                return Err(SqlError::InvalidTableDefinition(
+                    "modulus for hash partition must be an integer value greater than zero".into(),
+                ));
+            }
+            if remainder >= modulus {
+                return Err(SqlError::InvalidTableDefinition(
+                    "remainder for hash partition must be less than modulus".into(),
+                ));
+            }
+            let (m, r) = (*modulus as u32, *remainder as u32);
+            check_hash(&siblings, name, m, r).map_err(|e| match e {
+                SqlError::InvalidObjectDefinition { detail: None, .. } => e.at(at),
+                other => other,
+            })?;
+            Ok(PartitionBound::Hash {
+                modulus: m,
+                remainder: r,
+            })
+        }
+    }
+}
+
+/// Where PostgreSQL points at a bound: the word after `FOR VALUES` (IN, FROM, WITH), or DEFAULT;
+/// found in the text after `after` (the parent's or the attached table's name).
+fn spec_position(b: &Binder<'_>, after: &ast::ObjectName) -> Option<u32> {
+    let start = b.position_after(after)? as usize - 1;
+    let rest: Vec<char> = b.source.chars().skip(start).collect();
+    let lower: String = rest.iter().collect::<String>().to_ascii_lowercase();
+    let words: Vec<(usize, &str)> = lower
+        .split_whitespace()
+        .scan(0usize, |from, w| {
+            let at = lower[*from..].find(w).map(|i| i + *from)?;
+            *from = at + w.len();
+            Some((at, w))
+        })
+        .take(4)
+        .collect();
+    let byte = match words.as_slice() {
+        [(_, "for"), (_, "values"), (at, _), ..] => *at,
+        [(at, w), ..] if w.starts_with("default") => *at,
+        _ => return None,
+    };
+    let chars = lower[..byte].chars().count();
+    Some((start + chars) as u32 + 1)
+}
+
+/// PostgreSQL's hash bound checks: moduli must divide each other in order, and no existing
+/// partition may take the same hash values.
+fn check_hash(siblings: &[Arc<TableDef>], name: &str, m: u32, r: u32) -> Result<()> {
+    let mut bounds: Vec<(u32, u32, &str)> = siblings
+        .iter()
+        .filter_map(|s| match s.partition_of.as_ref().map(|o| &o.bound) {
+            Some(PartitionBound::Hash { modulus, remainder }) => {
+                Some((*modulus, *remainder, s.name.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
+    bounds.sort();
+    let invalid = |detail: String| SqlError::InvalidObjectDefinition {
+        message: "every hash partition modulus must be a factor of the next larger modulus".into(),
+        detail: Some(detail),
+    };
+    let at = bounds.partition_point(|&(m2, r2, _)| (m2, r2) <= (m, r));
+    if at > 0 {
+        let (prev, _, pname) = bounds[at - 1];
+        if !m.is_multiple_of(prev) {
+            return Err(invalid(format!(
+                "The new modulus {m} is not divisible by {prev}, the modulus of existing partition \"{pname}\"."
+            )));
+        }
+    }
+    if let Some(&(next, _, nname)) = bounds.get(at) {
+        if !next.is_multiple_of(m) {
+            return Err(invalid(format!(
+                "The new modulus {m} is not a factor of {next}, the modulus of existing partition \"{nname}\"."
+            )));
+        }
+    }
+    for &(m2, r2, other) in &bounds {
+        let small = m.min(m2);
+        if r % small == r2 % small {
+            return Err(SqlError::InvalidObjectDefinition {
+                message: format!("partition \"{name}\" would overlap partition \"{other}\""),
+                detail: None,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The datums of one side of a range bound, one per key column.
+fn range_datums(
+    b: &mut Binder<'_>,
+    side: &[ast::PartitionBoundValue],
+    key_cols: &[&ColumnDef],
+    which: &str,
+) -> Result<Vec<Datum>> {
+    if side.len() != key_cols.len() {
+        return Err(SqlError::InvalidTableDefinition(format!(
+            "{which} must specify exactly one value per partitioning column"
+        )));
+    }
+    let mut out = Vec::with_capacity(side.len());
+    for (v, col) in side.iter().zip(key_cols) {
+        let d = match v {
+            ast::PartitionBoundValue::MinValue => Datum::MinValue,
+            ast::PartitionBoundValue::MaxValue => Datum::MaxValue,
+            ast::PartitionBoundValue::Expr(e) => {
+                let value = bound_value(b, e, col)?;
+                if value.is_null() {
+                    return Err(SqlError::InvalidTableDefinition(
+                        "cannot specify NULL in range bound".into(),
+                    ));
+                }
+                Datum::Value(value)
+            }
+        };
+        let at = match v {
+            ast::PartitionBoundValue::Expr(e) => b.position(e),
+            _ => None,
+        };
+        match (out.last(), &d) {
+            (Some(Datum::MinValue), Datum::MinValue) | (Some(Datum::MaxValue), Datum::MaxValue) => {
+            }
+            (Some(Datum::MinValue), _) => {
+                return Err(SqlError::InvalidTableDefinition(
+                    "every bound following MINVALUE must also be MINVALUE".into(),
+                )
+                .at(at))
+            }
+            (Some(Datum::MaxValue), _) => {
+                return Err(SqlError::InvalidTableDefinition(
+                    "every bound following MAXVALUE must also be MAXVALUE".into(),
+                )
+                .at(at))
+            }
+            _ => {}
+        }
+        out.push(d);
+    }
+    Ok(out)
+}
+
+/// A range bound as PostgreSQL prints it in messages: `(1, 'a', MAXVALUE)`.
+fn range_string(datums: &[Datum], key_cols: &[&ColumnDef]) -> String {
+    let parts: Vec<String> = datums
+        .iter()
+        .zip(key_cols)
+        .map(|(d, c)| match d {
+            Datum::MinValue => "MINVALUE".into(),
+            Datum::MaxValue => "MAXVALUE".into(),
+            Datum::Value(v) => literal(v, c.ty),
+        })
+        .collect();
+    format!("({})", parts.join(", "))
+}
+
+/// A constant as `get_const_expr` prints it: numbers bare, everything else quoted.
+pub(crate) fn literal(v: &Value, ty: DataType) -> String {
+    let text = v.to_text().unwrap_or_else(|| "NULL".into());
+    if v.is_null() || (ty.category() == TypeCategory::Numeric && !text.contains(['N', 'I'])) {
+        text
+    } else if let Value::Bool(b) = v {
+        b.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "''"))
+    }
+}
+
+/// Binds a partition key expression (SQL text) over `table`'s row: the catalog stores the text and
+/// binds it again whenever a definition is read.
+pub(crate) fn key_expr(table: &TableDef, sql: &str) -> Result<(crate::Expr, DataType)> {
+    struct KeyCtx;
+    impl super::SessionContext for KeyCtx {
+        fn setting(&self, _name: &str) -> Option<String> {
+            None
+        }
+        fn version(&self) -> String {
+            String::new()
+        }
+    }
+    let parsed = crate::parse::parse(&format!("SELECT {sql}"))?;
+    let bad = || SqlError::FeatureNotSupported(format!("partition key expression {sql}"));
+    let p = parsed.first().ok_or_else(bad)?;
+    let crate::parse::Stmt::Sql(ast::Statement::Query(q)) = &p.stmt else {
+        return Err(bad());
+    };
+    let ast::SetExpr::Select(sel) = q.body.as_ref() else {
+        return Err(bad());
+    };
+    let [ast::SelectItem::UnnamedExpr(e)] = sel.projection.as_slice() else {
+        return Err(bad());
+    };
+    let ctx = KeyCtx;
+    let mut b = Binder {
+        params: super::ParamTypes {
+            types: Vec::new(),
+            session: &ctx,
+            format: std::cell::OnceCell::new(),
+        },
+        ctx: &ctx,
+        source: &p.source,
+        scope: Some(Arc::new(table.clone())),
+        scope_name: None,
+        aggs: super::select::AggScope::default(),
+        from: None,
+        outer: Vec::new(),
+        min_level: usize::MAX,
+        scans: Vec::new(),
+        next_id: 0,
+        ctes: Vec::new(),
+        nest: 0,
+        keep_unknown: false,
+        in_query: false,
+        sublinks: 0,
+        work_refs: Vec::new(),
+        outer_agg_inside: Vec::new(),
+        weak_locks: &p.pre.weak_locks,
+    };
+    b.aggs.clause = "partition key expressions";
+    let mut expr = b.expr(e)?;
+    if expr.data_type() == DataType::Unknown {
+        expr = coerce(expr, DataType::Text, &mut b.params)?;
+    }
+    let ty = expr.data_type();
+    Ok((expr, ty))
+}
+
+/// After ALTER TABLE changed a table's columns (`sources`: where each new column comes from): a
+/// partition's columns cannot change on their own (they are its parent's); a partitioned table's
+/// key follows its columns (`crate::partition::realign_spec`), and the session applies the same
+/// change to its partitions.
+pub(super) fn realign_after_alter(
+    _b: &Binder<'_>,
+    old: &TableDef,
+    new: &mut TableDef,
+    sources: &[ColSource],
+) -> Result<()> {
+    if !crate::partition::columns_changed(old, new, sources) {
+        return Ok(());
+    }
+    if old.partition_of.is_some() {
+        // A partition's columns are its parent's, as PostgreSQL says.
+        let kept = |i: usize| sources.iter().position(|s| *s == ColSource::Old(i));
+        if let Some(c) = (0..old.columns.len()).find(|&i| kept(i).is_none()) {
+            return Err(SqlError::InvalidTableDefinition(format!(
+                "cannot drop inherited column \"{}\"",
+                old.columns[c].name
+            )));
+        }
+        if sources.iter().any(|s| matches!(s, ColSource::Const(_))) {
+            return Err(SqlError::WrongObjectType(
+                "cannot add column to a partition".into(),
+            ));
+        }
+        let renamed = (0..old.columns.len())
+            .find(|&i| kept(i).is_some_and(|j| new.columns[j].name != old.columns[i].name));
+        return Err(SqlError::InvalidTableDefinition(format!(
+            "cannot rename inherited column \"{}\"",
+            renamed.map_or("", |i| old.columns[i].name.as_str())
+        )));
+    }
+    crate::partition::realign_spec(old, new, sources)
+}
