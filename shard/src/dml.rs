@@ -292,6 +292,7 @@ impl<I: Io> Shard<I> {
         }
         // Pass 2: with the locks held, the newest version is stable: re-check and stage.
         let mut n = 0;
+        let mut returned = Vec::new();
         for k in keys {
             let (newest, old) = self.recheck(txn, tree, &k).await?;
             let Some(bytes) = newest else {
@@ -303,11 +304,23 @@ impl<I: Io> Shard<I> {
             }
             n += 1;
             let new = if plan.assignments.is_empty() {
+                if plan.returning {
+                    returned.push(row);
+                }
                 None
             } else {
-                Some(encode_row(&plan.apply(&row, params)?))
+                let new = plan.apply(&row, params)?;
+                let bytes = encode_row(&new);
+                if plan.returning {
+                    returned.push(new);
+                }
+                Some(bytes)
             };
             self.txns.stage(txn, tree, k, new, old);
+        }
+        if plan.returning {
+            // RETURNING: the affected rows (new for UPDATE, old for DELETE) instead of a count.
+            return Ok(Step::Reply(ShardResponse::Rows(returned)));
         }
         Ok(Step::Reply(ShardResponse::Modified(n)))
     }

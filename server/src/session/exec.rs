@@ -93,6 +93,7 @@ enum Done {
 fn touches_tables(stmt: &Statement) -> bool {
     match stmt {
         Statement::Query(q) => q.reads_tables(),
+        Statement::Returning { inner, .. } => touches_tables(inner),
         Statement::Insert { .. }
         | Statement::InsertSelect { .. }
         | Statement::Update(_)
@@ -127,6 +128,7 @@ pub fn allowed_when_failed(stmt: &Statement) -> bool {
 /// The command a read-only transaction refuses (25006), as PostgreSQL names it.
 fn write_command(stmt: &Statement) -> Option<&'static str> {
     match stmt {
+        Statement::Returning { inner, .. } => write_command(inner),
         Statement::Insert { .. } | Statement::InsertSelect { .. } => Some("INSERT"),
         Statement::CopyFrom(_) => Some("COPY FROM"),
         Statement::Truncate(_) => Some("TRUNCATE TABLE"),
@@ -155,6 +157,7 @@ fn write_command(stmt: &Statement) -> Option<&'static str> {
 pub fn result_columns(stmt: &Statement) -> Option<Vec<(String, DataType)>> {
     match stmt {
         Statement::Query(q) => Some(q.columns.clone()),
+        Statement::Returning { columns, .. } => Some(columns.clone()),
         Statement::Show(name) if name == "all" => Some(vec![
             ("name".into(), DataType::Text),
             ("setting".into(), DataType::Text),
@@ -349,6 +352,16 @@ impl Session {
                 let n = rows.len();
                 self.write_rows(&rows, &q.columns, formats)?;
                 backend::command_complete(&mut self.conn.out, &format!("SELECT {n}"));
+                return Ok(Done::Rows(n));
+            }
+            Statement::Returning {
+                inner,
+                exprs,
+                columns,
+            } => {
+                let n = self
+                    .returning(inner, exprs, columns, params, formats, describe)
+                    .await?;
                 return Ok(Done::Rows(n));
             }
             Statement::CreateTable {

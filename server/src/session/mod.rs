@@ -24,6 +24,7 @@ mod gucs;
 mod params;
 mod plan_cache;
 mod rekey;
+mod returning;
 mod startup;
 mod tables;
 mod txn;

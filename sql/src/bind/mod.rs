@@ -25,6 +25,7 @@ mod from;
 mod group;
 mod join;
 mod place;
+mod returning;
 mod scalar;
 mod scope;
 mod select;
@@ -167,6 +168,13 @@ pub enum Statement {
         table: Arc<TableDef>,
         query: Box<QueryPlan>,
         row: Vec<Expr>,
+    },
+    /// INSERT/UPDATE/DELETE ... RETURNING: `exprs` over each affected table row (see
+    /// `bind/returning.rs`), with the result `columns`.
+    Returning {
+        inner: Box<Statement>,
+        exprs: Vec<Expr>,
+        columns: Vec<(String, DataType)>,
     },
     /// COPY ... FROM.
     CopyFrom(Arc<crate::copy::CopyFromPlan>),

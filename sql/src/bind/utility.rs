@@ -150,6 +150,7 @@ impl Binder<'_> {
                 key: None,
                 assignments: Vec::new(),
                 param_types: Vec::new(),
+                returning: false,
             }));
         }
         Ok(Statement::Truncate(plans))
