@@ -34,6 +34,7 @@ mod settings;
 mod subquery;
 mod typing;
 mod utility;
+mod window;
 
 pub use alter::{AlterPlan, ColSource};
 pub(crate) use check::bind_check_source;
@@ -242,6 +243,7 @@ pub fn bind(
         scope: None,
         scope_name: None,
         aggs: select::AggScope::default(),
+        windows: window::WindowScope::default(),
         from: None,
         outer: Vec::new(),
         min_level: usize::MAX,
@@ -466,6 +468,8 @@ pub(crate) struct Binder<'a> {
     pub(crate) scope_name: Option<String>,
     /// Where aggregate calls may appear (see `select`).
     pub(crate) aggs: select::AggScope,
+    /// Where window function calls may appear (see `window`).
+    pub(crate) windows: window::WindowScope,
     /// The names the current SELECT level's FROM makes visible (`scope` is for UPDATE/DELETE).
     pub(crate) from: Option<scope::Scope>,
     /// Enclosing levels' scopes, outermost first (subquery expressions and LATERAL push one).
