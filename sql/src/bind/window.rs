@@ -168,21 +168,34 @@ impl Binder<'_> {
             }
             ("lag" | "lead", 1..=3) => {
                 let mut it = args.into_iter();
-                let value = resolve_unknown(it.next().expect("invariant: 1..=3"), DataType::Text);
-                let ty = value.data_type();
-                let mut out = vec![value];
-                if let Some(off) = it.next() {
-                    out.push(int4(self, off)?);
-                }
-                if let Some(d) = it.next() {
-                    let dt = d.data_type();
-                    let d = coerce(d, ty, &mut self.params).map_err(|_| {
+                let value = it.next().expect("invariant: 1..=3");
+                let offset = it.next();
+                let default = it.next();
+                // lag(anycompatible, integer, anycompatible): value and default share a type.
+                let vt = value.data_type();
+                let ty = match &default {
+                    None => vt,
+                    Some(d) => super::expr::common_of(vt, d.data_type()).ok_or_else(|| {
                         SqlError::UndefinedFunction {
-                            signature: crate::func::signature(name, &[ty, DataType::Int4, dt]),
+                            signature: crate::func::signature(
+                                name,
+                                &[vt, DataType::Int4, d.data_type()],
+                            ),
                             position,
                         }
-                    })?;
-                    out.push(d);
+                    })?,
+                };
+                let ty = if ty == DataType::Unknown {
+                    DataType::Text
+                } else {
+                    ty
+                };
+                let mut out = vec![coerce(value, ty, &mut self.params)?];
+                if let Some(off) = offset {
+                    out.push(int4(self, off)?);
+                }
+                if let Some(d) = default {
+                    out.push(coerce(d, ty, &mut self.params)?);
                 }
                 let func = if name == "lag" {
                     WindowFunc::Lag

@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::GroupKey;
 use crate::error::{Result, SqlError};
 use crate::func::agg::{Accumulator, AggFunc};
+use crate::func::stats::{Moments, NumMoments, Regr};
 use crate::plan::{AggCall, Aggregate};
 use crate::types::{Array, Interval, Numeric, Value};
 
@@ -135,7 +136,7 @@ pub(crate) fn finish(
         .calls
         .iter()
         .map(|c| match c.args.get(1) {
-            Some(d) if agg.partial => d.eval(params).map(Some),
+            Some(d) if agg.partial && c.sig.func == AggFunc::StringAgg => d.eval(params).map(Some),
             _ => Ok(None),
         })
         .collect::<Result<Vec<_>>>()?;
@@ -230,7 +231,10 @@ fn state_width(c: &AggCall) -> usize {
         | Accumulator::Extreme(_)
         | Accumulator::Bool(_)
         | Accumulator::StringAgg(_)
-        | Accumulator::ArrayAgg(_) => 1,
+        | Accumulator::ArrayAgg(_)
+        | Accumulator::Bits(_) => 1,
+        Accumulator::Moments(_) | Accumulator::NumMoments(_) => 3,
+        Accumulator::Regr(_) => 6,
     }
 }
 
@@ -262,6 +266,18 @@ fn encode(acc: Accumulator, out: &mut Vec<Value>) {
             crate::types::DataType::Unknown,
             items,
         )))),
+        Accumulator::Bits(v) => out.push(v.unwrap_or(Value::Null)),
+        Accumulator::Moments(m) => {
+            out.extend([m.n, m.sx, m.sxx].map(Value::Float8));
+        }
+        Accumulator::NumMoments(m) => {
+            out.push(Value::Int8(m.n));
+            out.push(Value::Numeric(m.sx));
+            out.push(Value::Numeric(m.sxx));
+        }
+        Accumulator::Regr(r) => {
+            out.extend([r.n, r.sx, r.sxx, r.sy, r.syy, r.sxy].map(Value::Float8));
+        }
     }
 }
 
@@ -307,11 +323,50 @@ fn decode(c: &AggCall, v: &[Value]) -> Result<Accumulator> {
             Value::Bytea(b) => Some(b.clone()),
             _ => None,
         }),
+        Accumulator::Bits(_) => Accumulator::Bits((!v[0].is_null()).then(|| v[0].clone())),
+        Accumulator::Moments(_) => {
+            let f = floats(v, 3).ok_or_else(bad)?;
+            Accumulator::Moments(Moments {
+                n: f[0],
+                sx: f[1],
+                sxx: f[2],
+            })
+        }
+        Accumulator::NumMoments(_) => match (&v[1], &v[2]) {
+            (Value::Numeric(sx), Value::Numeric(sxx)) => Accumulator::NumMoments(NumMoments {
+                n: int(&v[0])?,
+                sx: Numeric::clone(sx),
+                sxx: Numeric::clone(sxx),
+            }),
+            _ => return Err(bad()),
+        },
+        Accumulator::Regr(_) => {
+            let f = floats(v, 6).ok_or_else(bad)?;
+            Accumulator::Regr(Regr {
+                n: f[0],
+                sx: f[1],
+                sxx: f[2],
+                sy: f[3],
+                syy: f[4],
+                sxy: f[5],
+            })
+        }
         Accumulator::ArrayAgg(_) => match &v[0] {
             Value::Array(a) => Accumulator::ArrayAgg(a.items.clone()),
             _ => return Err(bad()),
         },
     })
+}
+
+/// The first `n` values as floats (a float partial state).
+fn floats(v: &[Value], n: usize) -> Option<Vec<f64>> {
+    v.get(..n)?
+        .iter()
+        .map(|x| match x {
+            Value::Float8(f) => Some(*f),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Whether shards can pre-aggregate these calls (see the module doc): not with DISTINCT or ORDER BY

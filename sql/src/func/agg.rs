@@ -1,5 +1,6 @@
 //! Aggregates as accumulators: `count`, `sum`, `avg`, `min`, `max`, `bool_and`, `bool_or`,
-//! `string_agg`, `array_agg`.
+//! `every`, `bit_and`, `bit_or`, `string_agg`, `array_agg`, and the statistical aggregates
+//! (`var_*`, `stddev_*`, `covar_*`, `corr`, `regr_*`; their state and math in `stats`).
 //!
 //! # Partial aggregation
 //! Shards each run an [`Accumulator`] over their rows and ship it (it is plain data) to the
@@ -11,7 +12,8 @@
 //! Result types are PostgreSQL's: `count` → bigint; `sum(int2|int4)` → bigint, `sum(int8)` →
 //! numeric, `sum(float4)` → real; `avg` of integers and numeric → numeric (scale by numeric
 //! division), of floats → double precision; `sum`/`avg` of interval → interval.
-//! Left out: DISTINCT and ORDER BY inside aggregates (the executor's job), statistical aggregates.
+//! Left out: DISTINCT and ORDER BY inside aggregates (the executor's job), `bit_and`/`bit_or` of
+//! bit strings.
 
 use std::cmp::Ordering;
 
@@ -19,6 +21,8 @@ use crate::error::{Result, SqlError};
 use crate::types::numeric::Numeric;
 use crate::types::ops::eval::{cmp_typed, interval_scale};
 use crate::types::{Array, DataType, Interval, Value};
+
+use super::stats::{Moments, NumMoments, Regr, StatFunc};
 
 /// The aggregate functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +37,10 @@ pub enum AggFunc {
     BoolOr,
     StringAgg,
     ArrayAgg,
+    BitAnd,
+    BitOr,
+    /// Variance, standard deviation, covariance, correlation, regression (`stats`).
+    Stat(StatFunc),
 }
 
 /// A resolved aggregate call: the argument type(s) the binder casts to, and the result type.
@@ -65,7 +73,9 @@ pub fn is_aggregate(name: &str) -> bool {
             | "every"
             | "string_agg"
             | "array_agg"
-    )
+            | "bit_and"
+            | "bit_or"
+    ) || StatFunc::by_name(&name.to_ascii_lowercase()).is_some()
 }
 
 /// Resolves an aggregate call. `count(*)` is `resolve_agg("count", &[])`.
@@ -110,6 +120,37 @@ pub fn resolve_agg(name: &str, args: &[DataType]) -> Result<AggSig> {
         ),
         ("bool_and" | "every", Some(Bool), 1) => sig(AggFunc::BoolAnd, Bool, Bool),
         ("bool_or", Some(Bool), 1) => sig(AggFunc::BoolOr, Bool, Bool),
+        ("bit_and" | "bit_or", Some(t @ (Int2 | Int4 | Int8)), 1) => sig(
+            if lname == "bit_and" {
+                AggFunc::BitAnd
+            } else {
+                AggFunc::BitOr
+            },
+            t,
+            t,
+        ),
+        (name, Some(t), n) if StatFunc::by_name(name).is_some() => {
+            let f = StatFunc::by_name(name).expect("invariant: checked by the guard");
+            let numeric = |t: DataType| matches!(t, Int2 | Int4 | Int8 | Numeric | Float4 | Float8);
+            if f.binary() {
+                if n != 2 || !args.iter().all(|&t| numeric(t) || t == Unknown) {
+                    return Err(undefined(&lname, args));
+                }
+                let result = if f == StatFunc::RegrCount {
+                    Int8
+                } else {
+                    Float8
+                };
+                sig(AggFunc::Stat(f), Float8, result)
+            } else {
+                match (t, n) {
+                    (Int2 | Int4 | Int8 | Numeric, 1) => sig(AggFunc::Stat(f), t, Numeric),
+                    (Float4 | Float8, 1) => sig(AggFunc::Stat(f), t, Float8),
+                    (Text, 1) if args[0] == Unknown => sig(AggFunc::Stat(f), Float8, Float8),
+                    _ => Err(undefined(&lname, args)),
+                }
+            }
+        }
         ("string_agg", Some(t), 2) if t.is_string() => sig(AggFunc::StringAgg, Text, Text),
         ("string_agg", Some(Bytea), 2) => sig(AggFunc::StringAgg, Bytea, Bytea),
         ("array_agg", Some(t), 1) => match t.array_of() {
@@ -146,6 +187,11 @@ pub enum Accumulator {
     Bool(Option<bool>),
     StringAgg(Option<Vec<u8>>),
     ArrayAgg(Vec<Value>),
+    /// bit_and / bit_or so far.
+    Bits(Option<Value>),
+    Moments(Moments),
+    NumMoments(NumMoments),
+    Regr(Regr),
 }
 
 impl Accumulator {
@@ -170,6 +216,12 @@ impl Accumulator {
             AggFunc::BoolAnd | AggFunc::BoolOr => Accumulator::Bool(None),
             AggFunc::StringAgg => Accumulator::StringAgg(None),
             AggFunc::ArrayAgg => Accumulator::ArrayAgg(Vec::new()),
+            AggFunc::BitAnd | AggFunc::BitOr => Accumulator::Bits(None),
+            AggFunc::Stat(f) if f.binary() => Accumulator::Regr(Regr::default()),
+            AggFunc::Stat(_) => match sig.arg {
+                Float4 | Float8 => Accumulator::Moments(Moments::default()),
+                _ => Accumulator::NumMoments(NumMoments::default()),
+            },
         }
     }
 
@@ -188,6 +240,45 @@ impl Accumulator {
         }
         match self {
             Accumulator::Count(n) => *n += 1,
+            Accumulator::Bits(cur) => {
+                *cur = Some(match (cur.take(), v) {
+                    (None, v) => v.clone(),
+                    (Some(Value::Int2(a)), Value::Int2(b)) => {
+                        Value::Int2(if sig.func == AggFunc::BitAnd {
+                            a & b
+                        } else {
+                            a | b
+                        })
+                    }
+                    (Some(Value::Int4(a)), Value::Int4(b)) => {
+                        Value::Int4(if sig.func == AggFunc::BitAnd {
+                            a & b
+                        } else {
+                            a | b
+                        })
+                    }
+                    (Some(Value::Int8(a)), Value::Int8(b)) => {
+                        Value::Int8(if sig.func == AggFunc::BitAnd {
+                            a & b
+                        } else {
+                            a | b
+                        })
+                    }
+                    _ => return Err(bug(sig)),
+                });
+            }
+            Accumulator::Moments(m) => m.update(float_of(v).ok_or_else(|| bug(sig))?)?,
+            Accumulator::NumMoments(m) => m.update(&numeric_of(v).ok_or_else(|| bug(sig))?),
+            Accumulator::Regr(r) => {
+                let x = args.get(1).unwrap_or(&Value::Null);
+                if x.is_null() {
+                    return Ok(());
+                }
+                r.update(
+                    float_of(v).ok_or_else(|| bug(sig))?,
+                    float_of(x).ok_or_else(|| bug(sig))?,
+                )?;
+            }
             Accumulator::SumInt { sum, count } => {
                 *sum += match v {
                     Value::Int2(x) => i128::from(*x),
@@ -331,6 +422,11 @@ impl Accumulator {
             },
             (Accumulator::StringAgg(_), Accumulator::StringAgg(None)) => {}
             (Accumulator::ArrayAgg(items), Accumulator::ArrayAgg(more)) => items.extend(more),
+            (me @ Accumulator::Bits(_), Accumulator::Bits(Some(v))) => me.update(sig, &[v])?,
+            (Accumulator::Bits(_), Accumulator::Bits(None)) => {}
+            (Accumulator::Moments(a), Accumulator::Moments(b)) => a.merge(b),
+            (Accumulator::NumMoments(a), Accumulator::NumMoments(b)) => a.merge(b),
+            (Accumulator::Regr(a), Accumulator::Regr(b)) => a.merge(b),
             _ => return Err(bug(sig)),
         }
         Ok(())
@@ -377,11 +473,42 @@ impl Accumulator {
                     Value::Text(String::from_utf8_lossy(&buf).into_owned())
                 }
             }
+            Accumulator::Bits(v) => v.unwrap_or(Value::Null),
+            Accumulator::Moments(m) => match sig.func {
+                AggFunc::Stat(f) => m.finish(f),
+                _ => return Err(bug(sig)),
+            },
+            Accumulator::NumMoments(m) => match sig.func {
+                AggFunc::Stat(f) => m.finish(f)?,
+                _ => return Err(bug(sig)),
+            },
+            Accumulator::Regr(r) => match sig.func {
+                AggFunc::Stat(f) => r.finish(f),
+                _ => return Err(bug(sig)),
+            },
             Accumulator::ArrayAgg(items) if items.is_empty() => Value::Null,
             Accumulator::ArrayAgg(items) => {
                 Value::Array(Box::new(Array::from_items(sig.arg, items)))
             }
         })
+    }
+}
+
+fn float_of(v: &Value) -> Option<f64> {
+    match v {
+        Value::Float4(x) => Some(f64::from(*x)),
+        Value::Float8(x) => Some(*x),
+        _ => None,
+    }
+}
+
+fn numeric_of(v: &Value) -> Option<Numeric> {
+    match v {
+        Value::Int2(x) => Some(Numeric::from_i128(i128::from(*x))),
+        Value::Int4(x) => Some(Numeric::from_i128(i128::from(*x))),
+        Value::Int8(x) => Some(Numeric::from_i128(i128::from(*x))),
+        Value::Numeric(n) => Some(Numeric::clone(n)),
+        _ => None,
     }
 }
 

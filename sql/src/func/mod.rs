@@ -33,6 +33,7 @@ mod datetime;
 mod integral;
 mod math;
 mod regexp;
+pub mod stats;
 mod string;
 mod zone;
 
