@@ -94,6 +94,9 @@ fn touches_tables(stmt: &Statement) -> bool {
     match stmt {
         Statement::Query(q) => q.reads_tables(),
         Statement::Returning { inner, .. } => touches_tables(inner),
+        Statement::Cursor(pglitedb_sql::CursorCommand::Declare { query, .. }) => {
+            query.reads_tables()
+        }
         Statement::Insert { .. }
         | Statement::InsertSelect { .. }
         | Statement::Update(_)
@@ -363,6 +366,21 @@ impl Session {
                     .returning(inner, exprs, columns, params, formats, describe)
                     .await?;
                 return Ok(Done::Rows(n));
+            }
+            Statement::Prepared(cmd) => {
+                match self
+                    .prepared_command(cmd, params, formats, describe)
+                    .await?
+                {
+                    super::prepare::PreparedDone::Tag(tag) => tag,
+                    super::prepare::PreparedDone::Ran(n) => return Ok(Done::Rows(n)),
+                }
+            }
+            Statement::Cursor(cmd) => {
+                match self.cursor_command(cmd, params, formats, describe).await? {
+                    Ok(n) => return Ok(Done::Rows(n)),
+                    Err(tag) => tag,
+                }
             }
             Statement::CreateTable {
                 table,

@@ -17,12 +17,14 @@
 
 mod control;
 mod copy;
+mod cursor;
 mod exec;
 mod explain;
 mod extended;
 mod gucs;
 mod params;
 mod plan_cache;
+mod prepare;
 mod rekey;
 mod returning;
 mod startup;
@@ -109,6 +111,8 @@ pub struct Session {
     txn: TxnState,
     prepared: HashMap<String, Rc<Prepared>>,
     portals: HashMap<String, Portal>,
+    /// Open cursors by name (`cursor.rs`).
+    cursors: HashMap<String, cursor::Cursor>,
     /// After an error in the extended protocol, skip messages until Sync.
     skip_until_sync: bool,
     /// Reported settings changed since the last ReadyForQuery.

@@ -25,7 +25,9 @@ mod from;
 mod group;
 mod join;
 mod place;
+mod prepare;
 mod returning;
+pub use prepare::{CursorCommand, FetchDirection, PreparedCommand};
 mod scalar;
 mod scope;
 mod select;
@@ -177,6 +179,10 @@ pub enum Statement {
         exprs: Vec<Expr>,
         columns: Vec<(String, DataType)>,
     },
+    /// PREPARE / EXECUTE / DEALLOCATE (`bind/prepare.rs`).
+    Prepared(PreparedCommand),
+    /// DECLARE / FETCH / MOVE / CLOSE of cursors (`bind/prepare.rs`).
+    Cursor(CursorCommand),
     /// COPY ... FROM.
     CopyFrom(Arc<crate::copy::CopyFromPlan>),
     /// COPY ... TO: the rows of `query` in COPY's format, to the client (`file: None`) or a file.
@@ -262,6 +268,13 @@ pub fn bind(
         crate::parse::Stmt::Sql(s) => s,
         crate::parse::Stmt::Maintenance(m) => return utility::maintenance(m, ctx),
         crate::parse::Stmt::Database(d) => return utility::database(d),
+        crate::parse::Stmt::Fetch(f) => {
+            return Ok(Statement::Cursor(CursorCommand::Fetch {
+                name: f.cursor.clone(),
+                direction: f.direction,
+                is_move: f.is_move,
+            }))
+        }
     };
     match stmt {
         S::Query(q) => match select_into(q) {
@@ -408,6 +421,33 @@ pub fn bind(
         }
         S::Update(u) => b.update(u),
         S::Delete(d) => b.delete(d),
+        S::Prepare {
+            name,
+            data_types,
+            statement,
+        } => b.prepare_command(name, data_types, |declared| {
+            let inner = Parsed {
+                stmt: crate::parse::Stmt::Sql((**statement).clone()),
+                source: parsed.source.clone(),
+                pre: parsed.pre.clone(),
+            };
+            bind(&inner, declared, ctx)
+        }),
+        S::Execute {
+            name,
+            parameters,
+            immediate: false,
+            ..
+        } => b.execute_command(name.as_ref(), parameters),
+        S::Deallocate { name, .. } => Ok(prepare::deallocate(name)),
+        S::Declare { stmts, .. } if stmts.len() == 1 => b.declare_cursor(&stmts[0]),
+        S::Fetch {
+            name,
+            direction,
+            into: None,
+            ..
+        } => prepare::fetch(name, direction),
+        S::Close { cursor } => Ok(prepare::close(cursor)),
         other => Err(SqlError::FeatureNotSupported(format!(
             "statement not supported yet: {}",
             statement_kind(other)
