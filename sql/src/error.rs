@@ -216,12 +216,6 @@ pub enum SqlError {
     /// 42809: `window function row_number requires an OVER clause`.
     #[error("window function {name} requires an OVER clause")]
     WindowWithoutOver { name: String, position: Option<u32> },
-    /// 42704: `window "w" does not exist`.
-    #[error("{message}")]
-    UndefinedObject {
-        message: String,
-        position: Option<u32>,
-    },
     /// 22014 (`ntile`) / 22016 (`nth_value`): a non-positive argument.
     #[error("{message}")]
     InvalidWindowArgument { message: String, ntile: bool },
@@ -392,7 +386,6 @@ impl SqlError {
             SqlError::Grouping { .. } => "42803",
             SqlError::Windowing { .. } => "42P20",
             SqlError::WindowWithoutOver { .. } => "42809",
-            SqlError::UndefinedObject { .. } => "42704",
             SqlError::InvalidWindowArgument { ntile: true, .. } => "22014",
             SqlError::InvalidWindowArgument { ntile: false, .. } => "22016",
             SqlError::InvalidPrecedingOrFollowingSize(_) => "22013",
@@ -434,7 +427,6 @@ impl SqlError {
             | SqlError::Grouping { position, .. }
             | SqlError::Windowing { position, .. }
             | SqlError::WindowWithoutOver { position, .. }
-            | SqlError::UndefinedObject { position, .. }
             | SqlError::InvalidColumnReference { position, .. }
             | SqlError::AmbiguousColumn { position, .. }
             | SqlError::DatatypeMismatchAt { position, .. }

@@ -371,10 +371,7 @@ impl Binder<'_> {
                 None => break,
             }
         }
-        Err(SqlError::UndefinedObject {
-            message: format!("window \"{name}\" does not exist"),
-            position,
-        })
+        Err(SqlError::UndefinedObject(format!("window \"{name}\" does not exist")).at(position))
     }
 
     fn frame(&mut self, f: &ast::WindowFrame, order: &[(Expr, SortKey)]) -> Result<Frame> {
