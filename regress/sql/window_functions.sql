@@ -27,4 +27,11 @@ SELECT sum(salary) OVER (ORDER BY empno ROWS BETWEEN CURRENT ROW AND 1 PRECEDING
 SELECT sum(salary) OVER (ORDER BY depname, empno RANGE 1 PRECEDING) FROM wemp;
 SELECT ntile(0) OVER (ORDER BY empno) FROM wemp;
 SELECT sum(row_number() OVER ()) FROM wemp;
+
+select x, last_value(x) over (order by x::smallint range between current row and 2147450884 following) from generate_series(32764, 32766) x;
+select x, last_value(x) over (order by x::smallint desc range between current row and 2147450885 following) from generate_series(-32766, -32764) x;
+select x, last_value(x) over (order by x range between current row and 4 following) from generate_series(2147483644, 2147483646) x;
+select x, last_value(x) over (order by x desc range between current row and 5 following) from generate_series(-2147483646, -2147483644) x;
+select x, first_value(x) over (order by x range between 4 preceding and current row) from generate_series(-2147483646, -2147483644) x;
+select x, sum(x) over (order by x desc nulls last range between 1 preceding and 1 following) from (values (1),(2),(null),(4)) v(x);
 DROP TABLE wemp;

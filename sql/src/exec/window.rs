@@ -334,18 +334,47 @@ fn frame(
         }
     };
     // Range offsets: the bound expression is the key value where the frame starts/ends.
-    let range_edge = |e: &crate::expr::Expr, start: bool| -> Result<usize> {
-        let v = e.eval_row(rows[i], params)?;
-        if okeys[i][0].is_null() || v.is_null() {
+    let range_edge = |e: &crate::expr::Expr, start: bool, preceding: bool| -> Result<usize> {
+        if okeys[i][0].is_null() {
             return Ok(if start { peer[i].0 } else { peer[i].1 });
         }
-        let probe = vec![v];
         let key = &keys[..1];
+        // The edge is `key - offset` or `key + offset` (see `plan::window::FrameBound`); when
+        // that overflows its type, the edge lies past every value, as in PostgreSQL's in_range.
+        let above = preceding == key[0].descending;
+        let probe = match e.eval_row(rows[i], params) {
+            Ok(v) if v.is_null() => return Ok(if start { peer[i].0 } else { peer[i].1 }),
+            Ok(v) => Some(vec![v]),
+            Err(err) if matches!(err.sqlstate(), "22003" | "22008") => None,
+            Err(err) => return Err(err),
+        };
+        let cmp = |k: &Vec<Value>| match &probe {
+            Some(p) => compare(&k[..1], p, key),
+            None if k[0].is_null() => {
+                if key[0].nulls_first {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                }
+            }
+            None => {
+                let o = if above {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                };
+                if key[0].descending {
+                    o.reverse()
+                } else {
+                    o
+                }
+            }
+        };
         // The partition is sorted by this key, so both edges are binary searches.
         Ok(if start {
-            okeys.partition_point(|k| compare(&k[..1], &probe, key) == Ordering::Less)
+            okeys.partition_point(|k| cmp(k) == Ordering::Less)
         } else {
-            okeys.partition_point(|k| compare(&k[..1], &probe, key) != Ordering::Greater)
+            okeys.partition_point(|k| cmp(k) != Ordering::Greater)
         })
     };
     // Group boundaries (GROUPS mode): start positions of the peer runs.
@@ -386,7 +415,7 @@ fn frame(
                         starts.get(t as usize).copied().unwrap_or(n)
                     }
                 }
-                FrameUnits::Range => range_edge(e, true)?,
+                FrameUnits::Range => range_edge(e, true, back)?,
             }
         }
     };
@@ -425,7 +454,7 @@ fn frame(
                             .unwrap_or(n)
                     }
                 }
-                FrameUnits::Range => range_edge(e, false)?,
+                FrameUnits::Range => range_edge(e, false, back)?,
             }
         }
     };
