@@ -34,4 +34,10 @@ select x, last_value(x) over (order by x range between current row and 4 followi
 select x, last_value(x) over (order by x desc range between current row and 5 following) from generate_series(-2147483646, -2147483644) x;
 select x, first_value(x) over (order by x range between 4 preceding and current row) from generate_series(-2147483646, -2147483644) x;
 select x, sum(x) over (order by x desc nulls last range between 1 preceding and 1 following) from (values (1),(2),(null),(4)) v(x);
+CREATE TABLE oo (a int primary key, b int);
+insert into oo values (1, 10), (2, 20), (3, 30);
+select a, (select o.b + row_number() over (order by i.a) from oo i where i.a = o.a) from oo o order by a;
+select a, (select max(o.b * i.b) over () from oo i where i.a <= o.a limit 1) from oo o order by a;
+select a, sum(b) over (order by a), (select count(*) from oo i where i.a < o.a) from oo o order by a;
+DROP TABLE oo;
 DROP TABLE wemp;
