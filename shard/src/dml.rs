@@ -305,6 +305,7 @@ impl<I: Io> Shard<I> {
         // Pass 2: with the locks held, the newest version is stable: re-check and stage.
         let mut n = 0;
         let mut moved = Vec::new();
+        let mut returned = Vec::new();
         for k in keys {
             let (newest, old) = self.recheck(txn, tree, &k).await?;
             let Some(bytes) = newest else {
@@ -319,6 +320,9 @@ impl<I: Io> Shard<I> {
             }
             n += 1;
             let new = if plan.assignments.is_empty() {
+                if plan.returning {
+                    returned.push(row);
+                }
                 None
             } else {
                 let new = plan.apply(&row, params)?;
@@ -342,15 +346,29 @@ impl<I: Io> Shard<I> {
                     self.txns.stage(txn, tree, k, None, old);
                     continue;
                 }
+                if plan.returning {
+                    returned.push(new);
+                }
                 Some(encode_row(&stored))
             };
             self.txns.stage(txn, tree, k, new, old);
         }
         if !moved.is_empty() {
+            if plan.returning {
+                return Err(SqlError::FeatureNotSupported(
+                    "RETURNING from an UPDATE that moves rows to another partition is not supported yet"
+                        .into(),
+                )
+                .into());
+            }
             return Ok(Step::Reply(ShardResponse::Moved {
                 count: n,
                 rows: moved,
             }));
+        }
+        if plan.returning {
+            // RETURNING: the affected rows (new for UPDATE, old for DELETE) instead of a count.
+            return Ok(Step::Reply(ShardResponse::Rows(returned)));
         }
         Ok(Step::Reply(ShardResponse::Modified(n)))
     }

@@ -240,6 +240,21 @@ pub enum SqlError {
         message: String,
         position: Option<u32>,
     },
+    /// 42P20: window functions where they are not allowed, bad window definitions.
+    #[error("{message}")]
+    Windowing {
+        message: String,
+        position: Option<u32>,
+    },
+    /// 42809: `window function row_number requires an OVER clause`.
+    #[error("window function {name} requires an OVER clause")]
+    WindowWithoutOver { name: String, position: Option<u32> },
+    /// 22014 (`ntile`) / 22016 (`nth_value`): a non-positive argument.
+    #[error("{message}")]
+    InvalidWindowArgument { message: String, ntile: bool },
+    /// 22013: `frame starting offset must not be negative`.
+    #[error("{0}")]
+    InvalidPrecedingOrFollowingSize(String),
     /// 42P10: `ORDER BY position 3 is not in select list` and other bad target references.
     #[error("{message}")]
     InvalidColumnReference {
@@ -411,6 +426,11 @@ impl SqlError {
             SqlError::ArraySubscript(_) => "2202E",
             SqlError::InvalidArrayLiteral { .. } => "22P02",
             SqlError::Grouping { .. } => "42803",
+            SqlError::Windowing { .. } => "42P20",
+            SqlError::WindowWithoutOver { .. } => "42809",
+            SqlError::InvalidWindowArgument { ntile: true, .. } => "22014",
+            SqlError::InvalidWindowArgument { ntile: false, .. } => "22016",
+            SqlError::InvalidPrecedingOrFollowingSize(_) => "22013",
             SqlError::InvalidColumnReference { .. } => "42P10",
             SqlError::InvalidRowCountInLimit => "2201W",
             SqlError::InvalidRowCountInOffset => "2201X",
@@ -447,6 +467,8 @@ impl SqlError {
             | SqlError::UndefinedOperator { position, .. }
             | SqlError::AmbiguousFunction { position, .. }
             | SqlError::Grouping { position, .. }
+            | SqlError::Windowing { position, .. }
+            | SqlError::WindowWithoutOver { position, .. }
             | SqlError::InvalidColumnReference { position, .. }
             | SqlError::AmbiguousColumn { position, .. }
             | SqlError::DatatypeMismatchAt { position, .. }

@@ -45,7 +45,8 @@ mod plan;
 pub mod types;
 
 pub use bind::{
-    bind, AlterPlan, ColSource, SessionContext, SetValue, Statement, TransactionMode, WritePlan,
+    bind, AlterPlan, ColSource, CursorCommand, FetchDirection, PreparedCommand, SessionContext,
+    SetValue, Statement, TransactionMode, WritePlan,
 };
 pub use catalog::{Catalog, ColumnDef, EmptyCatalog, TableDef, TableId, DEFAULT_DATABASE};
 pub use error::{Result, SqlError};

@@ -77,6 +77,8 @@ impl Session {
                 let changed = self.settings.end(committed && ended.is_ok());
                 self.pending_reports.extend(changed);
                 self.portals.retain(|name, _| name.is_empty());
+                // Cursors without WITH HOLD end with their transaction.
+                self.cursors.retain(|_, c| c.hold);
                 self.txn = TxnState::InBlock;
                 self.settings.begin();
                 for (name, value) in keep {
@@ -109,6 +111,8 @@ impl Session {
                 }
                 self.txn = TxnState::Idle;
                 self.portals.retain(|name, _| name.is_empty());
+                // Cursors without WITH HOLD end with their transaction.
+                self.cursors.retain(|_, c| c.hold);
                 ended?;
                 if *stmt == Statement::Commit && was != TxnState::Failed {
                     "COMMIT".into()

@@ -99,6 +99,10 @@ enum Done {
 fn touches_tables(stmt: &Statement) -> bool {
     match stmt {
         Statement::Query(q) => q.reads_tables(),
+        Statement::Returning { inner, .. } => touches_tables(inner),
+        Statement::Cursor(pglitedb_sql::CursorCommand::Declare { query, .. }) => {
+            query.reads_tables()
+        }
         Statement::Insert { .. }
         | Statement::InsertSelect { .. }
         | Statement::Update(_)
@@ -133,6 +137,7 @@ pub fn allowed_when_failed(stmt: &Statement) -> bool {
 /// The command a read-only transaction refuses (25006), as PostgreSQL names it.
 fn write_command(stmt: &Statement) -> Option<&'static str> {
     match stmt {
+        Statement::Returning { inner, .. } => write_command(inner),
         Statement::Insert { .. } | Statement::InsertSelect { .. } => Some("INSERT"),
         Statement::CopyFrom(_) => Some("COPY FROM"),
         Statement::Truncate(_) => Some("TRUNCATE TABLE"),
@@ -163,6 +168,7 @@ fn write_command(stmt: &Statement) -> Option<&'static str> {
 pub fn result_columns(stmt: &Statement) -> Option<Vec<(String, DataType)>> {
     match stmt {
         Statement::Query(q) => Some(q.columns.clone()),
+        Statement::Returning { columns, .. } => Some(columns.clone()),
         Statement::Show(name) if name == "all" => Some(vec![
             ("name".into(), DataType::Text),
             ("setting".into(), DataType::Text),
@@ -358,6 +364,31 @@ impl Session {
                 self.write_rows(&rows, &q.columns, formats)?;
                 backend::command_complete(&mut self.conn.out, &format!("SELECT {n}"));
                 return Ok(Done::Rows(n));
+            }
+            Statement::Returning {
+                inner,
+                exprs,
+                columns,
+            } => {
+                let n = self
+                    .returning(inner, exprs, columns, params, formats, describe)
+                    .await?;
+                return Ok(Done::Rows(n));
+            }
+            Statement::Prepared(cmd) => {
+                match self
+                    .prepared_command(cmd, params, formats, describe)
+                    .await?
+                {
+                    super::prepare::PreparedDone::Tag(tag) => tag,
+                    super::prepare::PreparedDone::Ran(n) => return Ok(Done::Rows(n)),
+                }
+            }
+            Statement::Cursor(cmd) => {
+                match self.cursor_command(cmd, params, formats, describe).await? {
+                    Ok(n) => return Ok(Done::Rows(n)),
+                    Err(tag) => tag,
+                }
             }
             Statement::CreateTable {
                 table,

@@ -377,7 +377,9 @@ pub(super) fn statement_param_types(stmt: &Statement) -> Option<Vec<DataType>> {
         Statement::InsertSelect { query, .. }
         | Statement::CreateTableAs { query, .. }
         | Statement::CopyTo { query, .. } => query.param_types.clone(),
-        Statement::Explain { inner, .. } => return statement_param_types(inner),
+        Statement::Explain { inner, .. } | Statement::Returning { inner, .. } => {
+            return statement_param_types(inner)
+        }
         _ => return None,
     })
 }

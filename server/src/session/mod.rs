@@ -17,6 +17,7 @@
 
 mod control;
 mod copy;
+mod cursor;
 mod exec;
 mod explain;
 mod extended;
@@ -24,7 +25,9 @@ mod gucs;
 mod params;
 mod partition;
 mod plan_cache;
+mod prepare;
 mod rekey;
+mod returning;
 mod startup;
 mod tables;
 mod txn;
@@ -109,6 +112,8 @@ pub struct Session {
     txn: TxnState,
     prepared: HashMap<String, Rc<Prepared>>,
     portals: HashMap<String, Portal>,
+    /// Open cursors by name (`cursor.rs`).
+    cursors: HashMap<String, cursor::Cursor>,
     /// After an error in the extended protocol, skip messages until Sync.
     skip_until_sync: bool,
     /// Reported settings changed since the last ReadyForQuery.

@@ -159,6 +159,7 @@ pub(super) async fn handshake(worker: Rc<Worker>, mut conn: Conn) -> Option<Sess
         tx: Default::default(),
         scratch: Vec::with_capacity(64),
         plan_cache: Default::default(),
+        cursors: Default::default(),
     })
 }
 

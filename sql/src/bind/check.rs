@@ -100,6 +100,7 @@ pub fn bind_check_source(table: &TableDef, source: &str) -> Result<Expr> {
         scope: Some(Arc::new(table.clone())),
         scope_name: None,
         aggs: select::AggScope::default(),
+        windows: Default::default(),
         from: None,
         outer: Vec::new(),
         min_level: usize::MAX,

@@ -4,7 +4,7 @@ use sqlparser::ast;
 
 use std::sync::Arc;
 
-use super::{coerce, fill_params, ident, Binder, Statement};
+use super::{coerce, fill_params, ident, returning, Binder, Statement};
 use crate::catalog::TableDef;
 use crate::error::{Result, SqlError};
 use crate::expr::{BinOp, Expr};
@@ -17,13 +17,14 @@ impl Binder<'_> {
                 "{what} is not supported yet"
             )))
         };
-        if ins.on.is_some() || ins.returning.is_some() {
-            return unsupported("ON CONFLICT and RETURNING");
+        if ins.on.is_some() {
+            return unsupported("ON CONFLICT");
         }
         let ast::TableObject::TableName(name) = &ins.table else {
             return unsupported("INSERT into a table function");
         };
         let table = self.table(name)?;
+        let alias = ins.table_alias.as_ref().map(|a| ident(&a.alias));
         // Target columns: the list given, or all columns in order.
         let targets: Vec<usize> = if ins.columns.is_empty() {
             (0..table.columns.len()).collect()
@@ -54,7 +55,16 @@ impl Binder<'_> {
             return unsupported("INSERT ... DEFAULT VALUES");
         };
         let ast::SetExpr::Values(values) = source.body.as_ref() else {
-            return self.insert_select(table, &targets, !ins.columns.is_empty(), source);
+            let ret = match &ins.returning {
+                Some(items) => Some(self.returning_list(&table, alias, items)?),
+                None => None,
+            };
+            let stmt = self.insert_select(table, &targets, !ins.columns.is_empty(), source)?;
+            let param_types = match &stmt {
+                Statement::InsertSelect { query, .. } => query.param_types.clone(),
+                _ => Vec::new(),
+            };
+            return Ok(returning::wrap(stmt, ret, &param_types));
         };
         let mut rows = Vec::with_capacity(values.rows.len());
         for row in &values.rows {
@@ -94,6 +104,10 @@ impl Binder<'_> {
             }
             rows.push(full);
         }
+        let ret = match &ins.returning {
+            Some(items) => Some(self.returning_list(&table, alias, items)?),
+            None => None,
+        };
         let param_types = self.param_types()?;
         let rows = rows
             .into_iter()
@@ -103,11 +117,12 @@ impl Binder<'_> {
                     .collect()
             })
             .collect();
-        Ok(Statement::Insert {
+        let stmt = Statement::Insert {
             table,
             rows,
-            param_types,
-        })
+            param_types: param_types.clone(),
+        };
+        Ok(returning::wrap(stmt, ret, &param_types))
     }
 }
 
@@ -180,6 +195,9 @@ pub struct WritePlan {
     /// As `ScanSource::remap`: `table` is a partition whose stored rows have their columns in
     /// another order than the statement's table (whose order `table.columns` then shows).
     pub remap: Option<Vec<usize>>,
+    /// RETURNING: shards answer with the affected rows (new rows for UPDATE, old rows for
+    /// DELETE) instead of a count.
+    pub returning: bool,
 }
 
 impl WritePlan {
@@ -237,6 +255,7 @@ impl Binder<'_> {
         assignments: Vec<(usize, Expr)>,
     ) -> Result<WritePlan> {
         self.scope = None;
+        self.scope_name = None;
         let param_types = self.param_types()?;
         let filter = filter.map(|f| fill_params(f, &param_types));
         let key = filter.as_ref().and_then(|f| point_key(f, &table));
@@ -252,90 +271,190 @@ impl Binder<'_> {
             param_types,
             moves: false,
             remap: None,
+            returning: false,
         })
     }
 
     pub(super) fn update(&mut self, u: &ast::Update) -> Result<Statement> {
-        if u.from.is_some() || u.returning.is_some() || !u.table.joins.is_empty() {
+        if u.from.is_some() || !u.table.joins.is_empty() {
             return Err(SqlError::FeatureNotSupported(
-                "UPDATE ... FROM and RETURNING are not supported yet".into(),
+                "UPDATE ... FROM is not supported yet".into(),
             ));
         }
-        let ast::TableFactor::Table {
-            name, alias: None, ..
-        } = &u.table.relation
-        else {
+        let ast::TableFactor::Table { name, alias, .. } = &u.table.relation else {
             return Err(SqlError::FeatureNotSupported(
                 "this form of UPDATE is not supported yet".into(),
             ));
         };
+        let alias = table_alias(alias.as_ref())?;
+        self.scope_name = alias.clone();
         let (table, filter) = self.write_target(name, u.selection.as_ref())?;
         let mut assignments = Vec::with_capacity(u.assignments.len());
         for a in &u.assignments {
-            let ast::AssignmentTarget::ColumnName(col) = &a.target else {
-                return Err(SqlError::FeatureNotSupported(
-                    "multi-column assignment is not supported yet".into(),
-                ));
-            };
-            let n = col
-                .0
-                .last()
-                .and_then(|p| p.as_ident())
-                .map(ident)
-                .unwrap_or_default();
-            let i = table
-                .column_index(&n)
-                .ok_or_else(|| SqlError::UndefinedColumnOfRelation {
-                    column: n.clone(),
-                    table: table.name.clone(),
-                    position: self.position(col),
-                })?;
-            if assignments.iter().any(|(c, _)| *c == i) {
-                return Err(SqlError::MultipleAssignments(n));
+            match &a.target {
+                ast::AssignmentTarget::ColumnName(col) => {
+                    self.assign(&table, &mut assignments, col, &a.value)?
+                }
+                ast::AssignmentTarget::Tuple(cols) => {
+                    let values: Vec<&ast::Expr> = match &a.value {
+                        ast::Expr::Tuple(items) => items.iter().collect(),
+                        ast::Expr::Function(f)
+                            if object_is_row(&f.name)
+                                && matches!(f.args, ast::FunctionArguments::List(_)) =>
+                        {
+                            let ast::FunctionArguments::List(list) = &f.args else {
+                                unreachable!("checked by the guard")
+                            };
+                            let mut v = Vec::new();
+                            for arg in &list.args {
+                                match arg {
+                                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
+                                        v.push(e)
+                                    }
+                                    _ => {
+                                        return Err(SqlError::FeatureNotSupported(
+                                            "this ROW argument is not supported yet".into(),
+                                        ))
+                                    }
+                                }
+                            }
+                            v
+                        }
+                        ast::Expr::Subquery(_) => {
+                            return Err(SqlError::FeatureNotSupported(
+                                "multi-column assignment from a subquery is not supported yet"
+                                    .into(),
+                            ))
+                        }
+                        other => {
+                            return Err(SqlError::FeatureNotSupported(
+                                "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression".into(),
+                            )
+                            .at(self.position(other)))
+                        }
+                    };
+                    if values.len() != cols.len() {
+                        // PostgreSQL points at the opening parenthesis (sqlparser's span of
+                        // a tuple starts at its first element).
+                        let position = self.position(&a.value).map(|p| {
+                            let before: Vec<char> =
+                                self.source.chars().take(p as usize - 1).collect();
+                            let skipped = before.iter().rev().take_while(|c| c.is_whitespace());
+                            let back = skipped.count();
+                            match before.len().checked_sub(back + 1).map(|i| before[i]) {
+                                Some('(') => p - back as u32 - 1,
+                                _ => p,
+                            }
+                        });
+                        return Err(SqlError::Syntax {
+                            message: "number of columns does not match number of values".into(),
+                            position,
+                        });
+                    }
+                    for (col, value) in cols.iter().zip(values) {
+                        self.assign(&table, &mut assignments, col, value)?;
+                    }
+                }
             }
-            let column = &table.columns[i];
-            let bound = if is_default_keyword(&a.value) {
-                Expr::Const(column.default.clone().unwrap_or(Value::Null), column.ty)
-            } else {
-                self.expr(&a.value)?
-            };
-            assignments.push((i, coerce(bound, column.ty, &mut self.params)?));
         }
-        Ok(Statement::Update(Arc::new(self.finish_write(
-            table,
-            filter,
-            assignments,
-        )?)))
+        let ret = match &u.returning {
+            Some(items) => Some(self.returning_list(&table, alias, items)?),
+            None => None,
+        };
+        let mut plan = self.finish_write(table, filter, assignments)?;
+        plan.returning = ret.is_some();
+        let param_types = plan.param_types.clone();
+        Ok(returning::wrap(
+            Statement::Update(Arc::new(plan)),
+            ret,
+            &param_types,
+        ))
+    }
+
+    /// One `column = value` of UPDATE's SET list.
+    fn assign(
+        &mut self,
+        table: &TableDef,
+        assignments: &mut Vec<(usize, Expr)>,
+        col: &ast::ObjectName,
+        value: &ast::Expr,
+    ) -> Result<()> {
+        let n = col
+            .0
+            .last()
+            .and_then(|p| p.as_ident())
+            .map(ident)
+            .unwrap_or_default();
+        let i = table
+            .column_index(&n)
+            .ok_or_else(|| SqlError::UndefinedColumnOfRelation {
+                column: n.clone(),
+                table: table.name.clone(),
+                position: self.position(col),
+            })?;
+        if assignments.iter().any(|(c, _)| *c == i) {
+            return Err(SqlError::MultipleAssignments(n));
+        }
+        let column = &table.columns[i];
+        let bound = if is_default_keyword(value) {
+            Expr::Const(column.default.clone().unwrap_or(Value::Null), column.ty)
+        } else {
+            self.expr(value)?
+        };
+        assignments.push((i, coerce(bound, column.ty, &mut self.params)?));
+        Ok(())
     }
 
     pub(super) fn delete(&mut self, d: &ast::Delete) -> Result<Statement> {
         let from = match &d.from {
             ast::FromTable::WithFromKeyword(f) | ast::FromTable::WithoutKeyword(f) => f,
         };
-        if d.using.is_some()
-            || d.returning.is_some()
-            || from.len() != 1
-            || !from[0].joins.is_empty()
-        {
+        if d.using.is_some() || from.len() != 1 || !from[0].joins.is_empty() {
             return Err(SqlError::FeatureNotSupported(
-                "DELETE ... USING and RETURNING are not supported yet".into(),
+                "DELETE ... USING is not supported yet".into(),
             ));
         }
-        let ast::TableFactor::Table {
-            name, alias: None, ..
-        } = &from[0].relation
-        else {
+        let ast::TableFactor::Table { name, alias, .. } = &from[0].relation else {
             return Err(SqlError::FeatureNotSupported(
                 "this form of DELETE is not supported yet".into(),
             ));
         };
+        let alias = table_alias(alias.as_ref())?;
+        self.scope_name = alias.clone();
         let (table, filter) = self.write_target(name, d.selection.as_ref())?;
-        Ok(Statement::Delete(Arc::new(self.finish_write(
-            table,
-            filter,
-            Vec::new(),
-        )?)))
+        let ret = match &d.returning {
+            Some(items) => Some(self.returning_list(&table, alias, items)?),
+            None => None,
+        };
+        let mut plan = self.finish_write(table, filter, Vec::new())?;
+        plan.returning = ret.is_some();
+        let param_types = plan.param_types.clone();
+        Ok(returning::wrap(
+            Statement::Delete(Arc::new(plan)),
+            ret,
+            &param_types,
+        ))
     }
+}
+
+/// The alias of UPDATE's or DELETE's target (column aliases are a syntax error there).
+fn table_alias(alias: Option<&ast::TableAlias>) -> Result<Option<String>> {
+    match alias {
+        None => Ok(None),
+        Some(a) if a.columns.is_empty() => Ok(Some(ident(&a.name))),
+        Some(_) => Err(SqlError::Syntax {
+            message: "syntax error at or near \"(\"".into(),
+            position: None,
+        }),
+    }
+}
+
+/// `ROW(...)` (sqlparser reads it as a function call).
+fn object_is_row(name: &ast::ObjectName) -> bool {
+    name.0.len() == 1
+        && name.0[0]
+            .as_ident()
+            .is_some_and(|i| i.value.eq_ignore_ascii_case("row"))
 }
 
 /// The `DEFAULT` keyword in a VALUES list or SET clause (sqlparser reads it as an identifier).

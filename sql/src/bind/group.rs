@@ -63,6 +63,8 @@ pub(crate) fn group_row(e: Expr, cx: &GroupCtx<'_>) -> Result<Expr> {
             return Ok(Some(Expr::Column(k, x.data_type())));
         }
         match x {
+            // Window placeholders stay (`select` renumbers them past the pre-window row).
+            Expr::Column(i, _) if *i >= super::window::WINDOW_BASE => Ok(Some(x.clone())),
             Expr::Column(i, ty) if *i >= cx.width => Ok(Some(Expr::Column(ng + i - cx.width, *ty))),
             Expr::Column(i, _) => {
                 let (t, c) = cx

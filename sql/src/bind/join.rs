@@ -591,6 +591,7 @@ impl Binder<'_> {
                     offset: None,
                     local: None,
                     scans: Vec::new(),
+                    window: None,
                 }));
                 Ok(Rel::Scan(self.scans.len() - 1))
             }

@@ -28,6 +28,9 @@ mod group;
 mod join;
 mod partition;
 mod place;
+mod prepare;
+mod returning;
+pub use prepare::{CursorCommand, FetchDirection, PreparedCommand};
 mod scalar;
 mod scope;
 mod select;
@@ -36,6 +39,7 @@ mod settings;
 mod subquery;
 mod typing;
 mod utility;
+mod window;
 
 pub use alter::{AlterPlan, ColSource};
 pub(crate) use check::bind_check_source;
@@ -171,6 +175,17 @@ pub enum Statement {
         query: Box<QueryPlan>,
         row: Vec<Expr>,
     },
+    /// INSERT/UPDATE/DELETE ... RETURNING: `exprs` over each affected table row (see
+    /// `bind/returning.rs`), with the result `columns`.
+    Returning {
+        inner: Box<Statement>,
+        exprs: Vec<Expr>,
+        columns: Vec<(String, DataType)>,
+    },
+    /// PREPARE / EXECUTE / DEALLOCATE (`bind/prepare.rs`).
+    Prepared(PreparedCommand),
+    /// DECLARE / FETCH / MOVE / CLOSE of cursors (`bind/prepare.rs`).
+    Cursor(CursorCommand),
     /// COPY ... FROM.
     CopyFrom(Arc<crate::copy::CopyFromPlan>),
     /// COPY ... TO: the rows of `query` in COPY's format, to the client (`file: None`) or a file.
@@ -247,6 +262,7 @@ pub fn bind(
         scope: None,
         scope_name: None,
         aggs: select::AggScope::default(),
+        windows: window::WindowScope::default(),
         from: None,
         outer: Vec::new(),
         min_level: usize::MAX,
@@ -265,6 +281,13 @@ pub fn bind(
         crate::parse::Stmt::Sql(s) => s,
         crate::parse::Stmt::Maintenance(m) => return utility::maintenance(m, ctx),
         crate::parse::Stmt::Database(d) => return utility::database(d),
+        crate::parse::Stmt::Fetch(f) => {
+            return Ok(Statement::Cursor(CursorCommand::Fetch {
+                name: f.cursor.clone(),
+                direction: f.direction,
+                is_move: f.is_move,
+            }))
+        }
     };
     match stmt {
         S::Query(q) => match select_into(q) {
@@ -411,6 +434,33 @@ pub fn bind(
         }
         S::Update(u) => b.update(u),
         S::Delete(d) => b.delete(d),
+        S::Prepare {
+            name,
+            data_types,
+            statement,
+        } => b.prepare_command(name, data_types, |declared| {
+            let inner = Parsed {
+                stmt: crate::parse::Stmt::Sql((**statement).clone()),
+                source: parsed.source.clone(),
+                pre: parsed.pre.clone(),
+            };
+            bind(&inner, declared, ctx)
+        }),
+        S::Execute {
+            name,
+            parameters,
+            immediate: false,
+            ..
+        } => b.execute_command(name.as_ref(), parameters),
+        S::Deallocate { name, .. } => Ok(prepare::deallocate(name)),
+        S::Declare { stmts, .. } if stmts.len() == 1 => b.declare_cursor(&stmts[0]),
+        S::Fetch {
+            name,
+            direction,
+            into: None,
+            ..
+        } => prepare::fetch(name, direction),
+        S::Close { cursor } => Ok(prepare::close(cursor)),
         other => Err(SqlError::FeatureNotSupported(format!(
             "statement not supported yet: {}",
             statement_kind(other)
@@ -471,6 +521,8 @@ pub(crate) struct Binder<'a> {
     pub(crate) scope_name: Option<String>,
     /// Where aggregate calls may appear (see `select`).
     pub(crate) aggs: select::AggScope,
+    /// Where window function calls may appear (see `window`).
+    pub(crate) windows: window::WindowScope,
     /// The names the current SELECT level's FROM makes visible (`scope` is for UPDATE/DELETE).
     pub(crate) from: Option<scope::Scope>,
     /// Enclosing levels' scopes, outermost first (subquery expressions and LATERAL push one).

@@ -740,6 +740,7 @@ pub(crate) fn key_expr(table: &TableDef, sql: &str) -> Result<(crate::Expr, Data
         work_refs: Vec::new(),
         outer_agg_inside: Vec::new(),
         weak_locks: &p.pre.weak_locks,
+        windows: super::window::WindowScope::default(),
     };
     b.aggs.clause = "partition key expressions";
     let mut expr = b.expr(e)?;

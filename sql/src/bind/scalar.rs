@@ -3,6 +3,7 @@
 
 use sqlparser::ast;
 
+use super::window::is_window_function;
 use super::*;
 use crate::error::{Result, SqlError};
 use crate::expr::{BinOp, Expr};
@@ -293,8 +294,12 @@ impl Binder<'_> {
             .strip_prefix("pg_catalog.")
             .unwrap_or(&name)
             .to_string();
+        let lower = name.to_ascii_lowercase();
+        if f.over.is_some() || is_window_function(&lower) {
+            return self.window_call(f, &lower);
+        }
         if crate::func::agg::is_aggregate(&name) {
-            return self.aggregate(f, &name.to_ascii_lowercase());
+            return self.aggregate(f, &lower);
         }
         let lname = name.to_ascii_lowercase();
         if matches!(lname.as_str(), "coalesce" | "greatest" | "least" | "nullif") {

@@ -33,6 +33,7 @@ use super::group::{group_row, split_probe, GroupCtx};
 use super::join::FromNode;
 use super::place::{and_all, conjuncts, mark_columns, place};
 use super::scope::Scope;
+use super::window::WindowScope;
 use super::{dml, Statement};
 
 /// Where aggregate calls may appear while binding.
@@ -90,6 +91,19 @@ impl Binder<'_> {
         let sublinks_before = self.sublinks;
         let saved_from = self.from.take();
         let saved_aggs = std::mem::take(&mut self.aggs);
+        let saved_windows = std::mem::replace(
+            &mut self.windows,
+            WindowScope {
+                calls: None,
+                clause: "JOIN conditions",
+                inside: false,
+                named: select
+                    .named_window
+                    .iter()
+                    .map(|w| (ident(&w.0), w.1.clone()))
+                    .collect(),
+            },
+        );
         let min_before = std::mem::replace(&mut self.min_level, usize::MAX);
         let tree = self.bind_from(&select.from)?;
         // Whether the FROM items read enclosing rows (then they are not the same for every run).
@@ -109,10 +123,12 @@ impl Binder<'_> {
             inside: false,
             first_use: Vec::new(),
         };
+        self.windows.clause = "WHERE";
         let filter = match &select.selection {
             None => None,
             Some(w) => Some(self.condition(w, "WHERE")?),
         };
+        self.windows.calls = Some(Vec::new());
 
         // The select list, HAVING and ORDER BY may hold aggregates.
         self.aggs = AggScope {
@@ -188,10 +204,13 @@ impl Binder<'_> {
                 expr: bound,
             });
         }
+        let window_calls = self.windows.calls.take();
+        self.windows.clause = "HAVING";
         let having = match &select.having {
             None => None,
             Some(h) => Some(self.condition(h, "HAVING")?),
         };
+        self.windows.calls = window_calls;
         let mut target: Vec<Expr> = items.iter().map(|i| i.expr.clone()).collect();
 
         // ORDER BY.
@@ -262,6 +281,8 @@ impl Binder<'_> {
         };
 
         // GROUP BY (no aggregates inside).
+        let window_calls = self.windows.calls.take().unwrap_or_default();
+        self.windows.clause = "GROUP BY";
         let calls = self.aggs.calls.take().unwrap_or_default();
         let first_use = std::mem::take(&mut self.aggs.first_use);
         self.aggs = AggScope {
@@ -282,6 +303,7 @@ impl Binder<'_> {
 
         // LIMIT / OFFSET / FETCH.
         self.aggs.clause = "LIMIT";
+        self.windows.clause = "LIMIT";
         let (limit, offset) = match q.and_then(|q| q.limit_clause.as_ref()) {
             None => (None, None),
             Some(ast::LimitClause::LimitOffset {
@@ -350,6 +372,20 @@ impl Binder<'_> {
                 having,
                 output,
             }))
+        };
+        let (body, window) = if window_calls.is_empty() {
+            (body, None)
+        } else {
+            let input_types = self.input_types(width);
+            super::window::stage(
+                body,
+                window_calls,
+                &filled,
+                width,
+                &input_types,
+                &labels,
+                &first_use,
+            )?
         };
         let filter = filter.map(fill);
         // One stored table, no subquery anywhere, at the statement's top: today's fast path (the
@@ -454,6 +490,7 @@ impl Binder<'_> {
         };
         self.from = saved_from;
         self.aggs = saved_aggs;
+        self.windows = saved_windows;
         Ok(QueryPlan {
             columns: items
                 .into_iter()
@@ -468,7 +505,23 @@ impl Binder<'_> {
             offset: offset.map(|e| Box::new(fill(e))),
             local,
             scans: Vec::new(),
+            window,
         })
+    }
+
+    /// The types of the current level's input columns (`Unknown` where no range names one).
+    fn input_types(&self, width: usize) -> Vec<DataType> {
+        let mut types = vec![DataType::Unknown; width];
+        for rel in self.from.iter().flat_map(|s| &s.rels) {
+            for (_, e) in &rel.cols {
+                if let Expr::Column(i, t) = e {
+                    if let Some(slot) = types.get_mut(*i) {
+                        *slot = *t;
+                    }
+                }
+            }
+        }
+        types
     }
 
     /// Notes the input columns an expression reads (for 42803's position).

@@ -66,6 +66,7 @@ fn passthrough(rel: Rel, columns: Vec<(String, DataType)>, params: Vec<DataType>
             probe: Vec::new(),
         })),
         scans: Vec::new(),
+        window: None,
     }
 }
 

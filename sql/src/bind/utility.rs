@@ -152,6 +152,7 @@ impl Binder<'_> {
                 param_types: Vec::new(),
                 moves: false,
                 remap: None,
+                returning: false,
             }));
         }
         Ok(Statement::Truncate(plans))

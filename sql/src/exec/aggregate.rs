@@ -11,9 +11,6 @@
 //!   min/max, bool_*       [value or NULL]
 //!   string_agg            [bytea or NULL]
 //!   array_agg             [array of the items]
-//!   var/stddev, numeric   [int8 n, numeric sum, numeric sum of squares, bool saw NaN/inf]
-//!   var/stddev, float     [float8 n, float8 sum, float8 Youngs-Cramer Sxx]
-//!   regr_*/covar_*/corr   [float8 N, Sx, Sxx, Sy, Syy, Sxy]
 //! ```
 //! Without it (DISTINCT inside a call, or a `string_agg` delimiter that varies per row), a shard
 //! returns, per input row, the GROUP BY values then every call's arguments (followed by whether
@@ -25,6 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::GroupKey;
 use crate::error::{Result, SqlError};
 use crate::func::agg::{Accumulator, AggFunc};
+use crate::func::stats::{Moments, NumMoments, Regr};
 use crate::plan::{AggCall, Aggregate};
 use crate::types::{Array, Interval, Numeric, Value};
 
@@ -225,9 +223,7 @@ fn short() -> SqlError {
 /// How many values a call's partial state takes (see the module doc).
 fn state_width(c: &AggCall) -> usize {
     match Accumulator::new(&c.sig) {
-        Accumulator::Regr(_) => 6,
-        Accumulator::Moments { .. } => 4,
-        Accumulator::SumInt { .. } | Accumulator::FloatMoments { .. } => 3,
+        Accumulator::SumInt { .. } => 3,
         Accumulator::SumNumeric { .. }
         | Accumulator::SumFloat { .. }
         | Accumulator::SumInterval { .. } => 2,
@@ -235,7 +231,10 @@ fn state_width(c: &AggCall) -> usize {
         | Accumulator::Extreme(_)
         | Accumulator::Bool(_)
         | Accumulator::StringAgg(_)
-        | Accumulator::ArrayAgg(_) => 1,
+        | Accumulator::ArrayAgg(_)
+        | Accumulator::Bits(_) => 1,
+        Accumulator::Moments(_) | Accumulator::NumMoments(_) => 3,
+        Accumulator::Regr(_) => 6,
     }
 }
 
@@ -267,22 +266,17 @@ fn encode(acc: Accumulator, out: &mut Vec<Value>) {
             crate::types::DataType::Unknown,
             items,
         )))),
-        Accumulator::Moments {
-            n,
-            sum,
-            sumsq,
-            special,
-        } => {
-            out.push(Value::Int8(n));
-            out.push(Value::Numeric(sum));
-            out.push(Value::Numeric(sumsq));
-            out.push(Value::Bool(special));
+        Accumulator::Bits(v) => out.push(v.unwrap_or(Value::Null)),
+        Accumulator::Moments(m) => {
+            out.extend([m.n, m.sx, m.sxx].map(Value::Float8));
         }
-        Accumulator::Regr(t) => out.extend(t.iter().map(|x| Value::Float8(*x))),
-        Accumulator::FloatMoments { n, sx, sxx } => {
-            out.push(Value::Float8(n));
-            out.push(Value::Float8(sx));
-            out.push(Value::Float8(sxx));
+        Accumulator::NumMoments(m) => {
+            out.push(Value::Int8(m.n));
+            out.push(Value::Numeric(m.sx));
+            out.push(Value::Numeric(m.sxx));
+        }
+        Accumulator::Regr(r) => {
+            out.extend([r.n, r.sx, r.sxx, r.sy, r.syy, r.sxy].map(Value::Float8));
         }
     }
 }
@@ -329,42 +323,50 @@ fn decode(c: &AggCall, v: &[Value]) -> Result<Accumulator> {
             Value::Bytea(b) => Some(b.clone()),
             _ => None,
         }),
+        Accumulator::Bits(_) => Accumulator::Bits((!v[0].is_null()).then(|| v[0].clone())),
+        Accumulator::Moments(_) => {
+            let f = floats(v, 3).ok_or_else(bad)?;
+            Accumulator::Moments(Moments {
+                n: f[0],
+                sx: f[1],
+                sxx: f[2],
+            })
+        }
+        Accumulator::NumMoments(_) => match (&v[1], &v[2]) {
+            (Value::Numeric(sx), Value::Numeric(sxx)) => Accumulator::NumMoments(NumMoments {
+                n: int(&v[0])?,
+                sx: Numeric::clone(sx),
+                sxx: Numeric::clone(sxx),
+            }),
+            _ => return Err(bad()),
+        },
+        Accumulator::Regr(_) => {
+            let f = floats(v, 6).ok_or_else(bad)?;
+            Accumulator::Regr(Regr {
+                n: f[0],
+                sx: f[1],
+                sxx: f[2],
+                sy: f[3],
+                syy: f[4],
+                sxy: f[5],
+            })
+        }
         Accumulator::ArrayAgg(_) => match &v[0] {
             Value::Array(a) => Accumulator::ArrayAgg(a.items.clone()),
             _ => return Err(bad()),
         },
-        Accumulator::Moments { .. } => match (&v[1], &v[2], &v[3]) {
-            (Value::Numeric(sum), Value::Numeric(sumsq), Value::Bool(special)) => {
-                Accumulator::Moments {
-                    n: int(&v[0])?,
-                    sum: Numeric::clone(sum),
-                    sumsq: Numeric::clone(sumsq),
-                    special: *special,
-                }
-            }
-            _ => return Err(bad()),
-        },
-        Accumulator::Regr(_) => {
-            let mut t = [0.0; 6];
-            for (slot, x) in t.iter_mut().zip(v) {
-                let Value::Float8(x) = x else {
-                    return Err(bad());
-                };
-                *slot = *x;
-            }
-            Accumulator::Regr(t)
-        }
-        Accumulator::FloatMoments { .. } => match (&v[0], &v[1], &v[2]) {
-            (Value::Float8(n), Value::Float8(sx), Value::Float8(sxx)) => {
-                Accumulator::FloatMoments {
-                    n: *n,
-                    sx: *sx,
-                    sxx: *sxx,
-                }
-            }
-            _ => return Err(bad()),
-        },
     })
+}
+
+/// The first `n` values as floats (a float partial state).
+fn floats(v: &[Value], n: usize) -> Option<Vec<f64>> {
+    v.get(..n)?
+        .iter()
+        .map(|x| match x {
+            Value::Float8(f) => Some(*f),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Whether shards can pre-aggregate these calls (see the module doc): not with DISTINCT or ORDER BY

@@ -22,6 +22,7 @@ pub(crate) mod sort;
 pub(crate) mod sublink;
 #[cfg(test)]
 mod tests;
+mod window;
 
 use crate::error::{Result, SqlError};
 use crate::expr::Expr;
@@ -67,7 +68,7 @@ impl<'a> ShardRun<'a> {
                 // Per-shard limits are safe only when every shard's best rows include the final
                 // answer's: not under DISTINCT (a duplicate can hide a distinct row).
                 let keep = match plan.distinct {
-                    Distinct::None => bound,
+                    Distinct::None if plan.window.is_none() => bound,
                     _ => None,
                 };
                 State::Rows {
@@ -167,6 +168,9 @@ pub(crate) fn finish(
         Body::Project(_) => partials.into_iter().flatten().collect(),
         Body::Aggregate(agg) => aggregate::finish(agg, partials, params)?,
     };
+    if let Some(w) = &plan.window {
+        rows = window::run(w, rows, params)?;
+    }
     if !plan.order.is_empty() {
         sort::sort_rows(&mut rows, &plan.order);
     }
@@ -221,6 +225,7 @@ pub(crate) fn run_plan_hint(
             // Rows in, rows out (no aggregate, sort or DISTINCT): the caller's need bounds
             // what is read, counted after the filter.
             let streaming = matches!(plan.body, Body::Project(_))
+                && plan.window.is_none()
                 && plan.order.is_empty()
                 && plan.distinct == Distinct::None;
             let enough = if streaming {

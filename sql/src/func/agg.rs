@@ -1,5 +1,6 @@
 //! Aggregates as accumulators: `count`, `sum`, `avg`, `min`, `max`, `bool_and`, `bool_or`,
-//! `string_agg`, `array_agg`.
+//! `every`, `bit_and`, `bit_or`, `string_agg`, `array_agg`, and the statistical aggregates
+//! (`var_*`, `stddev_*`, `covar_*`, `corr`, `regr_*`; their state and math in `stats`).
 //!
 //! # Partial aggregation
 //! Shards each run an [`Accumulator`] over their rows and ship it (it is plain data) to the
@@ -11,11 +12,8 @@
 //! Result types are PostgreSQL's: `count` → bigint; `sum(int2|int4)` → bigint, `sum(int8)` →
 //! numeric, `sum(float4)` → real; `avg` of integers and numeric → numeric (scale by numeric
 //! division), of floats → double precision; `sum`/`avg` of interval → interval.
-//! The statistical aggregates (`var_pop`, `var_samp`/`variance`, `stddev_pop`,
-//! `stddev_samp`/`stddev`) keep exact count, sum and sum of squares for integers and numeric
-//! (`numeric_stddev_internal`; any NaN or infinity gives NaN) and the Youngs-Cramer moments for
-//! floats (`float8_accum`/`float8_combine`), so partial states merge as PostgreSQL's do.
-//! Left out: DISTINCT and ORDER BY inside aggregates (the executor's job).
+//! Left out: DISTINCT and ORDER BY inside aggregates (the executor's job), `bit_and`/`bit_or` of
+//! bit strings.
 
 use std::cmp::Ordering;
 
@@ -23,6 +21,8 @@ use crate::error::{Result, SqlError};
 use crate::types::numeric::Numeric;
 use crate::types::ops::eval::{cmp_typed, interval_scale};
 use crate::types::{Array, DataType, Interval, Value};
+
+use super::stats::{Moments, NumMoments, Regr, StatFunc};
 
 /// The aggregate functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,47 +37,10 @@ pub enum AggFunc {
     BoolOr,
     StringAgg,
     ArrayAgg,
-    VarPop,
-    VarSamp,
-    StddevPop,
-    StddevSamp,
-    /// The two-argument `(y, x)` statistics over float8 (`regr_*`, `covar_*`, `corr`).
-    Regr(RegrFinal),
-}
-
-/// What a two-argument statistical aggregate reports from its moments.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RegrFinal {
-    Count,
-    Sxx,
-    Syy,
-    Sxy,
-    AvgX,
-    AvgY,
-    R2,
-    Slope,
-    Intercept,
-    CovarPop,
-    CovarSamp,
-    Corr,
-}
-
-fn regr_final(name: &str) -> Option<RegrFinal> {
-    Some(match name {
-        "regr_count" => RegrFinal::Count,
-        "regr_sxx" => RegrFinal::Sxx,
-        "regr_syy" => RegrFinal::Syy,
-        "regr_sxy" => RegrFinal::Sxy,
-        "regr_avgx" => RegrFinal::AvgX,
-        "regr_avgy" => RegrFinal::AvgY,
-        "regr_r2" => RegrFinal::R2,
-        "regr_slope" => RegrFinal::Slope,
-        "regr_intercept" => RegrFinal::Intercept,
-        "covar_pop" => RegrFinal::CovarPop,
-        "covar_samp" => RegrFinal::CovarSamp,
-        "corr" => RegrFinal::Corr,
-        _ => return None,
-    })
+    BitAnd,
+    BitOr,
+    /// Variance, standard deviation, covariance, correlation, regression (`stats`).
+    Stat(StatFunc),
 }
 
 /// A resolved aggregate call: the argument type(s) the binder casts to, and the result type.
@@ -98,26 +61,21 @@ fn undefined(name: &str, args: &[DataType]) -> SqlError {
 
 /// Whether `name` is an aggregate we know.
 pub fn is_aggregate(name: &str) -> bool {
-    regr_final(&name.to_ascii_lowercase()).is_some()
-        || matches!(
-            name.to_ascii_lowercase().as_str(),
-            "count"
-                | "sum"
-                | "avg"
-                | "min"
-                | "max"
-                | "bool_and"
-                | "bool_or"
-                | "every"
-                | "string_agg"
-                | "array_agg"
-                | "var_pop"
-                | "var_samp"
-                | "variance"
-                | "stddev_pop"
-                | "stddev_samp"
-                | "stddev"
-        )
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "count"
+            | "sum"
+            | "avg"
+            | "min"
+            | "max"
+            | "bool_and"
+            | "bool_or"
+            | "every"
+            | "string_agg"
+            | "array_agg"
+            | "bit_and"
+            | "bit_or"
+    ) || StatFunc::by_name(&name.to_ascii_lowercase()).is_some()
 }
 
 /// Resolves an aggregate call. `count(*)` is `resolve_agg("count", &[])`.
@@ -162,40 +120,39 @@ pub fn resolve_agg(name: &str, args: &[DataType]) -> Result<AggSig> {
         ),
         ("bool_and" | "every", Some(Bool), 1) => sig(AggFunc::BoolAnd, Bool, Bool),
         ("bool_or", Some(Bool), 1) => sig(AggFunc::BoolOr, Bool, Bool),
+        ("bit_and" | "bit_or", Some(t @ (Int2 | Int4 | Int8)), 1) => sig(
+            if lname == "bit_and" {
+                AggFunc::BitAnd
+            } else {
+                AggFunc::BitOr
+            },
+            t,
+            t,
+        ),
+        (name, Some(t), n) if StatFunc::by_name(name).is_some() => {
+            let f = StatFunc::by_name(name).expect("invariant: checked by the guard");
+            let numeric = |t: DataType| matches!(t, Int2 | Int4 | Int8 | Numeric | Float4 | Float8);
+            if f.binary() {
+                if n != 2 || !args.iter().all(|&t| numeric(t) || t == Unknown) {
+                    return Err(undefined(&lname, args));
+                }
+                let result = if f == StatFunc::RegrCount {
+                    Int8
+                } else {
+                    Float8
+                };
+                sig(AggFunc::Stat(f), Float8, result)
+            } else {
+                match (t, n) {
+                    (Int2 | Int4 | Int8 | Numeric, 1) => sig(AggFunc::Stat(f), t, Numeric),
+                    (Float4 | Float8, 1) => sig(AggFunc::Stat(f), t, Float8),
+                    (Text, 1) if args[0] == Unknown => sig(AggFunc::Stat(f), Float8, Float8),
+                    _ => Err(undefined(&lname, args)),
+                }
+            }
+        }
         ("string_agg", Some(t), 2) if t.is_string() => sig(AggFunc::StringAgg, Text, Text),
         ("string_agg", Some(Bytea), 2) => sig(AggFunc::StringAgg, Bytea, Bytea),
-        (
-            "var_pop" | "var_samp" | "variance" | "stddev_pop" | "stddev_samp" | "stddev",
-            Some(t),
-            1,
-        ) => {
-            let func = match lname.as_str() {
-                "var_pop" => AggFunc::VarPop,
-                "var_samp" | "variance" => AggFunc::VarSamp,
-                "stddev_pop" => AggFunc::StddevPop,
-                _ => AggFunc::StddevSamp,
-            };
-            match t {
-                Int2 | Int4 | Int8 | Numeric => sig(func, t, Numeric),
-                Float4 | Float8 => sig(func, t, Float8),
-                _ => Err(undefined(&lname, args)),
-            }
-        }
-        (name, Some(_), 2) if regr_final(name).is_some() => {
-            let numeric = |t: &DataType| {
-                matches!(t, Int2 | Int4 | Int8 | Float4 | Float8 | Numeric | Unknown)
-            };
-            if !args.iter().all(numeric) {
-                return Err(undefined(&lname, args));
-            }
-            let kind = regr_final(name).ok_or_else(|| undefined(&lname, args))?;
-            let result = if kind == RegrFinal::Count {
-                Int8
-            } else {
-                Float8
-            };
-            sig(AggFunc::Regr(kind), Float8, result)
-        }
         ("array_agg", Some(t), 1) => match t.array_of() {
             Some(arr) => sig(AggFunc::ArrayAgg, t, arr),
             None => Err(undefined(&lname, args)),
@@ -230,23 +187,11 @@ pub enum Accumulator {
     Bool(Option<bool>),
     StringAgg(Option<Vec<u8>>),
     ArrayAgg(Vec<Value>),
-    /// Statistical aggregates over integers and numeric: exact moments; `special` once a NaN
-    /// or infinity was seen (counted in `n`).
-    Moments {
-        n: i64,
-        sum: Numeric,
-        sumsq: Numeric,
-        special: bool,
-    },
-    /// Statistical aggregates over floats: count, sum and Youngs-Cramer sum of squared
-    /// deviations.
-    FloatMoments {
-        n: f64,
-        sx: f64,
-        sxx: f64,
-    },
-    /// `float8_regr_accum`'s moments of `(y, x)` pairs.
-    Regr([f64; 6]),
+    /// bit_and / bit_or so far.
+    Bits(Option<Value>),
+    Moments(Moments),
+    NumMoments(NumMoments),
+    Regr(Regr),
 }
 
 impl Accumulator {
@@ -271,23 +216,12 @@ impl Accumulator {
             AggFunc::BoolAnd | AggFunc::BoolOr => Accumulator::Bool(None),
             AggFunc::StringAgg => Accumulator::StringAgg(None),
             AggFunc::ArrayAgg => Accumulator::ArrayAgg(Vec::new()),
-            AggFunc::Regr(_) => Accumulator::Regr([0.0; 6]),
-            AggFunc::VarPop | AggFunc::VarSamp | AggFunc::StddevPop | AggFunc::StddevSamp => {
-                if sig.result == Float8 {
-                    Accumulator::FloatMoments {
-                        n: 0.0,
-                        sx: 0.0,
-                        sxx: 0.0,
-                    }
-                } else {
-                    Accumulator::Moments {
-                        n: 0,
-                        sum: crate::types::Numeric::zero(),
-                        sumsq: crate::types::Numeric::zero(),
-                        special: false,
-                    }
-                }
-            }
+            AggFunc::BitAnd | AggFunc::BitOr => Accumulator::Bits(None),
+            AggFunc::Stat(f) if f.binary() => Accumulator::Regr(Regr::default()),
+            AggFunc::Stat(_) => match sig.arg {
+                Float4 | Float8 => Accumulator::Moments(Moments::default()),
+                _ => Accumulator::NumMoments(NumMoments::default()),
+            },
         }
     }
 
@@ -304,16 +238,47 @@ impl Accumulator {
         if v.is_null() && sig.func != AggFunc::ArrayAgg {
             return Ok(());
         }
-        if let Accumulator::Regr(t) = self {
-            // A NULL in either argument skips the row (strict transition function).
-            return match (v, args.get(1)) {
-                (_, Some(Value::Null)) => Ok(()),
-                (Value::Float8(y), Some(Value::Float8(x))) => regr_accum(t, *y, *x),
-                _ => Err(bug(sig)),
-            };
-        }
         match self {
             Accumulator::Count(n) => *n += 1,
+            Accumulator::Bits(cur) => {
+                *cur = Some(match (cur.take(), v) {
+                    (None, v) => v.clone(),
+                    (Some(Value::Int2(a)), Value::Int2(b)) => {
+                        Value::Int2(if sig.func == AggFunc::BitAnd {
+                            a & b
+                        } else {
+                            a | b
+                        })
+                    }
+                    (Some(Value::Int4(a)), Value::Int4(b)) => {
+                        Value::Int4(if sig.func == AggFunc::BitAnd {
+                            a & b
+                        } else {
+                            a | b
+                        })
+                    }
+                    (Some(Value::Int8(a)), Value::Int8(b)) => {
+                        Value::Int8(if sig.func == AggFunc::BitAnd {
+                            a & b
+                        } else {
+                            a | b
+                        })
+                    }
+                    _ => return Err(bug(sig)),
+                });
+            }
+            Accumulator::Moments(m) => m.update(float_of(v).ok_or_else(|| bug(sig))?)?,
+            Accumulator::NumMoments(m) => m.update(&numeric_of(v).ok_or_else(|| bug(sig))?),
+            Accumulator::Regr(r) => {
+                let x = args.get(1).unwrap_or(&Value::Null);
+                if x.is_null() {
+                    return Ok(());
+                }
+                r.update(
+                    float_of(v).ok_or_else(|| bug(sig))?,
+                    float_of(x).ok_or_else(|| bug(sig))?,
+                )?;
+            }
             Accumulator::SumInt { sum, count } => {
                 *sum += match v {
                     Value::Int2(x) => i128::from(*x),
@@ -396,53 +361,6 @@ impl Accumulator {
                 }
             }
             Accumulator::ArrayAgg(items) => items.push(v.clone()),
-            // Handled above.
-            Accumulator::Regr(_) => return Err(bug(sig)),
-            Accumulator::Moments {
-                n,
-                sum,
-                sumsq,
-                special,
-            } => {
-                let x = match v {
-                    Value::Int2(x) => Numeric::from_i128(i128::from(*x)),
-                    Value::Int4(x) => Numeric::from_i128(i128::from(*x)),
-                    Value::Int8(x) => Numeric::from_i128(i128::from(*x)),
-                    Value::Numeric(x) => x.clone(),
-                    _ => return Err(bug(sig)),
-                };
-                *n += 1;
-                if matches!(x, Numeric::Finite { .. }) {
-                    *sumsq = sumsq.add(&x.mul(&x));
-                    *sum = sum.add(&x);
-                } else {
-                    *special = true;
-                }
-            }
-            Accumulator::FloatMoments { n, sx, sxx } => {
-                let x = match v {
-                    Value::Float4(x) => f64::from(*x),
-                    Value::Float8(x) => *x,
-                    _ => return Err(bug(sig)),
-                };
-                // float8_accum.
-                let old_n = *n;
-                let old_sx = *sx;
-                *n += 1.0;
-                *sx += x;
-                if old_n > 0.0 {
-                    let tmp = x * *n - *sx;
-                    *sxx += tmp * tmp / (*n * old_n);
-                    if sx.is_infinite() || sxx.is_infinite() {
-                        if !old_sx.is_infinite() && !x.is_infinite() {
-                            return Err(float_overflow());
-                        }
-                        *sxx = f64::NAN;
-                    }
-                } else if x.is_nan() || x.is_infinite() {
-                    *sxx = f64::NAN;
-                }
-            }
         }
         Ok(())
     }
@@ -504,51 +422,11 @@ impl Accumulator {
             },
             (Accumulator::StringAgg(_), Accumulator::StringAgg(None)) => {}
             (Accumulator::ArrayAgg(items), Accumulator::ArrayAgg(more)) => items.extend(more),
-            (
-                Accumulator::Moments {
-                    n,
-                    sum,
-                    sumsq,
-                    special,
-                },
-                Accumulator::Moments {
-                    n: n2,
-                    sum: s2,
-                    sumsq: q2,
-                    special: sp2,
-                },
-            ) => {
-                *n += n2;
-                *sum = sum.add(&s2);
-                *sumsq = sumsq.add(&q2);
-                *special |= sp2;
-            }
-            (Accumulator::Regr(a), Accumulator::Regr(b)) => regr_combine(a, &b)?,
-            (
-                Accumulator::FloatMoments { n, sx, sxx },
-                Accumulator::FloatMoments {
-                    n: n2,
-                    sx: sx2,
-                    sxx: sxx2,
-                },
-            ) => {
-                // float8_combine.
-                if *n == 0.0 {
-                    (*n, *sx, *sxx) = (n2, sx2, sxx2);
-                } else if n2 != 0.0 {
-                    let (n1, sx1, sxx1) = (*n, *sx, *sxx);
-                    *n = n1 + n2;
-                    *sx = sx1 + sx2;
-                    if sx.is_infinite() && sx1.is_finite() && sx2.is_finite() {
-                        return Err(float_overflow());
-                    }
-                    let tmp = sx1 / n1 - sx2 / n2;
-                    *sxx = sxx1 + sxx2 + n1 * n2 * tmp * tmp / *n;
-                    if sxx.is_infinite() && sxx1.is_finite() && sxx2.is_finite() {
-                        return Err(float_overflow());
-                    }
-                }
-            }
+            (me @ Accumulator::Bits(_), Accumulator::Bits(Some(v))) => me.update(sig, &[v])?,
+            (Accumulator::Bits(_), Accumulator::Bits(None)) => {}
+            (Accumulator::Moments(a), Accumulator::Moments(b)) => a.merge(b),
+            (Accumulator::NumMoments(a), Accumulator::NumMoments(b)) => a.merge(b),
+            (Accumulator::Regr(a), Accumulator::Regr(b)) => a.merge(b),
             _ => return Err(bug(sig)),
         }
         Ok(())
@@ -595,184 +473,43 @@ impl Accumulator {
                     Value::Text(String::from_utf8_lossy(&buf).into_owned())
                 }
             }
+            Accumulator::Bits(v) => v.unwrap_or(Value::Null),
+            Accumulator::Moments(m) => match sig.func {
+                AggFunc::Stat(f) => m.finish(f),
+                _ => return Err(bug(sig)),
+            },
+            Accumulator::NumMoments(m) => match sig.func {
+                AggFunc::Stat(f) => m.finish(f)?,
+                _ => return Err(bug(sig)),
+            },
+            Accumulator::Regr(r) => match sig.func {
+                AggFunc::Stat(f) => r.finish(f),
+                _ => return Err(bug(sig)),
+            },
             Accumulator::ArrayAgg(items) if items.is_empty() => Value::Null,
             Accumulator::ArrayAgg(items) => {
                 Value::Array(Box::new(Array::from_items(sig.arg, items)))
-            }
-            Accumulator::Moments {
-                n,
-                sum,
-                sumsq,
-                special,
-            } => numeric_stddev(sig.func, n, &sum, &sumsq, special)?,
-            Accumulator::Regr(t) => regr_finish(sig.func, &t),
-            Accumulator::FloatMoments { n, sxx, .. } => {
-                let sample = matches!(sig.func, AggFunc::VarSamp | AggFunc::StddevSamp);
-                if n == 0.0 || (sample && n <= 1.0) {
-                    return Ok(Value::Null);
-                }
-                let var = sxx.max(0.0) / if sample { n - 1.0 } else { n };
-                let var = if sxx.is_nan() { f64::NAN } else { var };
-                Value::Float8(match sig.func {
-                    AggFunc::StddevPop | AggFunc::StddevSamp => var.sqrt(),
-                    _ => var,
-                })
             }
         })
     }
 }
 
-/// `numeric_stddev_internal`: `(N·Σx² − (Σx)²) / (N·(N−1))` (or `N²`), square-rooted for the
-/// standard deviations, at `select_div_scale`'s scale.
-fn numeric_stddev(
-    func: AggFunc,
-    n: i64,
-    sum: &Numeric,
-    sumsq: &Numeric,
-    special: bool,
-) -> Result<Value> {
-    let sample = matches!(func, AggFunc::VarSamp | AggFunc::StddevSamp);
-    if n == 0 || (sample && n <= 1) {
-        return Ok(Value::Null);
+fn float_of(v: &Value) -> Option<f64> {
+    match v {
+        Value::Float4(x) => Some(f64::from(*x)),
+        Value::Float8(x) => Some(*x),
+        _ => None,
     }
-    if special {
-        return Ok(Value::Numeric(Numeric::NaN));
-    }
-    let rscale = (sum.scale() * 2) as i32;
-    let vn = Numeric::from_i128(i128::from(n));
-    let num = vn.mul(sumsq).round(rscale).sub(&sum.mul(sum).round(rscale));
-    if num.signum() <= 0 {
-        return Ok(Value::Numeric(Numeric::zero()));
-    }
-    let den = if sample {
-        vn.mul(&Numeric::from_i128(i128::from(n) - 1))
-    } else {
-        vn.mul(&vn)
-    };
-    let scale = num.div_scale(&den);
-    let var = num.div_to_scale(&den, scale, true)?;
-    Ok(Value::Numeric(match func {
-        AggFunc::StddevPop | AggFunc::StddevSamp => var.sqrt_rounded(scale),
-        _ => var,
-    }))
 }
 
-/// `float8_regr_accum` (Youngs-Cramer) over `[N, Sx, Sxx, Sy, Syy, Sxy]`.
-fn regr_accum(t: &mut [f64; 6], y: f64, x: f64) -> Result<()> {
-    let [n0, sx0, _, sy0, _, _] = *t;
-    let [n, sx, sxx, sy, syy, sxy] = t;
-    *n += 1.0;
-    *sx += x;
-    *sy += y;
-    if n0 > 0.0 {
-        let tx = x * *n - *sx;
-        let ty = y * *n - *sy;
-        let scale = 1.0 / (*n * n0);
-        *sxx += tx * tx * scale;
-        *syy += ty * ty * scale;
-        *sxy += tx * ty * scale;
-        if sx.is_infinite() || sxx.is_infinite() {
-            if !sx0.is_infinite() && !x.is_infinite() {
-                return Err(float_overflow());
-            }
-            *sxx = f64::NAN;
-        }
-        if sy.is_infinite() || syy.is_infinite() {
-            if !sy0.is_infinite() && !y.is_infinite() {
-                return Err(float_overflow());
-            }
-            *syy = f64::NAN;
-        }
-        if sxy.is_infinite() {
-            if !sx0.is_infinite() && !x.is_infinite() && !sy0.is_infinite() && !y.is_infinite() {
-                return Err(float_overflow());
-            }
-            *sxy = f64::NAN;
-        }
-    } else {
-        if !x.is_finite() {
-            *sxx = f64::NAN;
-            *sxy = f64::NAN;
-        }
-        if !y.is_finite() {
-            *syy = f64::NAN;
-            *sxy = f64::NAN;
-        }
+fn numeric_of(v: &Value) -> Option<Numeric> {
+    match v {
+        Value::Int2(x) => Some(Numeric::from_i128(i128::from(*x))),
+        Value::Int4(x) => Some(Numeric::from_i128(i128::from(*x))),
+        Value::Int8(x) => Some(Numeric::from_i128(i128::from(*x))),
+        Value::Numeric(n) => Some(Numeric::clone(n)),
+        _ => None,
     }
-    Ok(())
-}
-
-/// `float8_regr_combine`.
-fn regr_combine(a: &mut [f64; 6], b: &[f64; 6]) -> Result<()> {
-    let [n1, sx1, sxx1, sy1, syy1, sxy1] = *a;
-    let [n2, sx2, sxx2, sy2, syy2, sxy2] = *b;
-    if n1 == 0.0 {
-        *a = *b;
-        return Ok(());
-    }
-    if n2 == 0.0 {
-        return Ok(());
-    }
-    let n = n1 + n2;
-    let checked = |v: f64, p: f64, q: f64| {
-        if v.is_infinite() && p.is_finite() && q.is_finite() {
-            Err(float_overflow())
-        } else {
-            Ok(v)
-        }
-    };
-    let sx = checked(sx1 + sx2, sx1, sx2)?;
-    let t1 = sx1 / n1 - sx2 / n2;
-    let sxx = checked(sxx1 + sxx2 + n1 * n2 * t1 * t1 / n, sxx1, sxx2)?;
-    let sy = checked(sy1 + sy2, sy1, sy2)?;
-    let t2 = sy1 / n1 - sy2 / n2;
-    let syy = checked(syy1 + syy2 + n1 * n2 * t2 * t2 / n, syy1, syy2)?;
-    let sxy = checked(sxy1 + sxy2 + n1 * n2 * t1 * t2 / n, sxy1, sxy2)?;
-    *a = [n, sx, sxx, sy, syy, sxy];
-    Ok(())
-}
-
-/// The final functions of the `(y, x)` aggregates (`float8_regr_sxx`, `float8_corr`, ...).
-fn regr_finish(func: AggFunc, t: &[f64; 6]) -> Value {
-    let [n, sx, sxx, sy, syy, sxy] = *t;
-    let AggFunc::Regr(kind) = func else {
-        return Value::Null;
-    };
-    if kind == RegrFinal::Count {
-        return Value::Int8(n as i64);
-    }
-    let min_n = if kind == RegrFinal::CovarSamp {
-        2.0
-    } else {
-        1.0
-    };
-    if n < min_n {
-        return Value::Null;
-    }
-    let v = match kind {
-        RegrFinal::Sxx => sxx,
-        RegrFinal::Syy => syy,
-        RegrFinal::Sxy => sxy,
-        RegrFinal::AvgX => sx / n,
-        RegrFinal::AvgY => sy / n,
-        RegrFinal::CovarPop => sxy / n,
-        RegrFinal::CovarSamp => sxy / (n - 1.0),
-        RegrFinal::Corr if sxx == 0.0 || syy == 0.0 => return Value::Null,
-        RegrFinal::Corr => sxy / (sxx * syy).sqrt(),
-        RegrFinal::R2 if sxx == 0.0 => return Value::Null,
-        RegrFinal::R2 if syy == 0.0 => 1.0,
-        RegrFinal::R2 => (sxy * sxy) / (sxx * syy),
-        RegrFinal::Slope if sxx == 0.0 => return Value::Null,
-        RegrFinal::Slope => sxy / sxx,
-        RegrFinal::Intercept if sxx == 0.0 => return Value::Null,
-        RegrFinal::Intercept => (sy - sx * sxy / sxx) / n,
-        RegrFinal::Count => n,
-    };
-    Value::Float8(v)
-}
-
-fn float_overflow() -> SqlError {
-    SqlError::OutOfRange("value out of range: overflow".into())
 }
 
 fn bug(sig: &AggSig) -> SqlError {
@@ -887,107 +624,5 @@ mod tests {
             .expect("row");
         a.merge(&sig, b, Some(&comma)).expect("merge");
         assert_eq!(a.finish(&sig), Ok(Value::Text("a,b,c".into())));
-    }
-}
-
-#[cfg(test)]
-mod stats_tests {
-    use super::*;
-
-    fn run(name: &str, ty: DataType, rows: &[Value]) -> String {
-        let sig = resolve_agg(name, &[ty]).expect("aggregate");
-        let (a, b) = rows.split_at(rows.len() / 2);
-        let mut acc = Accumulator::new(&sig);
-        for v in a {
-            acc.update(&sig, std::slice::from_ref(v)).expect("update");
-        }
-        let mut other = Accumulator::new(&sig);
-        for v in b {
-            other.update(&sig, std::slice::from_ref(v)).expect("update");
-        }
-        acc.merge(&sig, other, None).expect("merge");
-        acc.finish(&sig)
-            .expect("finish")
-            .to_text()
-            .unwrap_or_else(|| "NULL".into())
-    }
-
-    #[test]
-    fn statistical_aggregates_match_postgres() {
-        // SELECT f(x) FROM (VALUES (1),(2),(4),(0)) v(x) in PostgreSQL 15.18.
-        let ints: Vec<Value> = [1, 2, 4, 0].iter().map(|x| Value::Int4(*x)).collect();
-        assert_eq!(run("var_pop", DataType::Int4, &ints), "2.1875000000000000");
-        assert_eq!(run("var_samp", DataType::Int4, &ints), "2.9166666666666667");
-        assert_eq!(
-            run("stddev_pop", DataType::Int4, &ints),
-            "1.4790199457749040"
-        );
-        assert_eq!(run("stddev", DataType::Int4, &ints), "1.7078251276599331");
-        let floats: Vec<Value> = [1.0, 2.0, 4.0, 0.0]
-            .iter()
-            .map(|x| Value::Float8(*x))
-            .collect();
-        assert_eq!(run("var_pop", DataType::Float8, &floats), "2.1875");
-        assert_eq!(
-            run("stddev", DataType::Float8, &floats),
-            "1.707825127659933"
-        );
-        let with_nan = [
-            Value::Numeric(Numeric::parse("1.5").expect("1.5")),
-            Value::Numeric(Numeric::NaN),
-        ];
-        assert_eq!(run("variance", DataType::Numeric, &with_nan), "NaN");
-        assert_eq!(run("var_samp", DataType::Int4, &[Value::Int4(3)]), "NULL");
-        assert_eq!(
-            resolve_agg("stddev", &[DataType::Float4])
-                .expect("f4")
-                .result,
-            DataType::Float8
-        );
-    }
-}
-
-#[cfg(test)]
-mod regr_tests {
-    use super::*;
-
-    #[test]
-    fn two_argument_statistics_match_postgres() {
-        // (y, x) = (150,10),(250,20),(350,30),(540,80),(200,100); PostgreSQL 15.18.
-        let rows = [
-            (150.0, 10.0),
-            (250.0, 20.0),
-            (350.0, 30.0),
-            (540.0, 80.0),
-            (200.0, 100.0),
-        ];
-        let run = |name: &str| {
-            let sig = resolve_agg(name, &[DataType::Float8, DataType::Float8]).expect(name);
-            let mut a = Accumulator::new(&sig);
-            let b = Accumulator::new(&sig);
-            // Sequential, as PostgreSQL's serial plan adds them (a split may differ in the
-            // last bits); the empty partial exercises float8_regr_combine's shortcut.
-            for (y, x) in rows {
-                a.update(&sig, &[Value::Float8(y), Value::Float8(x)])
-                    .expect("update");
-            }
-            a.merge(&sig, b, None).expect("merge");
-            a.finish(&sig)
-                .expect("finish")
-                .to_text()
-                .unwrap_or_default()
-        };
-        assert_eq!(run("regr_count"), "5");
-        assert_eq!(run("regr_avgx"), "48");
-        assert_eq!(run("covar_pop"), "1736");
-        assert_eq!(run("covar_samp"), "2170");
-        assert_eq!(run("corr"), "0.3552182879606517");
-        assert_eq!(run("regr_slope"), "1.3821656050955413");
-        assert_eq!(
-            resolve_agg("corr", &[DataType::Text, DataType::Int4])
-                .expect_err("text")
-                .to_string(),
-            "function corr(text, integer) does not exist"
-        );
     }
 }

@@ -38,6 +38,7 @@ mod math;
 mod numfmt;
 mod numfmt_types;
 mod regexp;
+pub mod stats;
 mod string;
 mod trig;
 mod zone;

@@ -7,6 +7,7 @@ use sqlparser::tokenizer::{Token, Tokenizer};
 
 use crate::error::{Result, SqlError};
 
+mod fetch;
 pub mod lift;
 mod split;
 
@@ -19,6 +20,7 @@ pub(crate) enum Stmt {
     Sql(sqlparser::ast::Statement),
     Maintenance(Maintenance),
     Database(DatabaseStmt),
+    Fetch(fetch::FetchStmt),
 }
 
 /// One parsed statement. Cheap to keep (prepared statements hold it) and never exposes the AST.
@@ -44,12 +46,20 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
     if might_be_special(sql) {
         if let Ok(tokens) = Tokenizer::new(&dialect, sql).tokenize_with_location() {
             let pieces = split::split(sql, &tokens);
-            if pieces.iter().any(split::Piece::is_special) {
+            if pieces.iter().any(|p| p.is_special() || fetch::is_fetch(p)) {
                 let mut out = Vec::with_capacity(pieces.len());
                 for piece in &pieces {
                     if piece.is_database() {
                         out.push(Parsed {
                             stmt: Stmt::Database(split::database(sql, piece)?),
+                            source: source.clone(),
+                            pre: Default::default(),
+                        });
+                        continue;
+                    }
+                    if fetch::is_fetch(piece) {
+                        out.push(Parsed {
+                            stmt: Stmt::Fetch(fetch::fetch(piece)?),
                             source: source.clone(),
                             pre: Default::default(),
                         });
@@ -102,10 +112,12 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
 /// text mentions a keyword that [`split`] handles.
 fn might_be_special(sql: &str) -> bool {
     let b = sql.as_bytes();
-    ["vacuum", "analy", "copy", "database"].iter().any(|k| {
-        b.windows(k.len())
-            .any(|w| w.eq_ignore_ascii_case(k.as_bytes()))
-    })
+    ["vacuum", "analy", "copy", "database", "fetch", "move"]
+        .iter()
+        .any(|k| {
+            b.windows(k.len())
+                .any(|w| w.eq_ignore_ascii_case(k.as_bytes()))
+        })
 }
 
 /// Maps a sqlparser error to PostgreSQL's message and position. sqlparser reports

@@ -8,6 +8,7 @@
 //!   OFFSET / LIMIT                                      │  once, over all shards' partials
 //!   DISTINCT / DISTINCT ON (first row of each key)      │
 //!   sort (ORDER BY keys: columns of the target row)     │
+//!   window functions (`window`), then target rows       │
 //!   aggregate: merge partial groups, finish, HAVING,    │
 //!              output expressions (Body::Aggregate)     ┘
 //!   ──────────────────── Vec<Vec<Value>> per shard ────────────────────
@@ -42,6 +43,7 @@
 
 mod rel;
 pub(crate) mod visit;
+pub mod window;
 
 use std::sync::Arc;
 
@@ -76,6 +78,8 @@ pub struct QueryPlan {
     /// The statement's base-table reads that `Rel::Scan` leaves name (top-level plan only): the
     /// session gathers them from the shards before running this plan ([`QueryPlan::run_with`]).
     pub scans: Scans,
+    /// Window functions: run at the router between the body and ORDER BY (`window`).
+    pub window: Option<Box<window::WindowStage>>,
 }
 
 /// A table-less row source, evaluated where the plan runs. `filter` is the WHERE clause over

@@ -31,6 +31,24 @@ pub(crate) fn outer_refs_mut(
             a.output.iter_mut().for_each(|e| expr(e, level, f));
         }
     }
+    if let Some(w) = &mut plan.window {
+        for c in &mut w.calls {
+            c.args.iter_mut().for_each(|e| expr(e, level, f));
+            if let Some(x) = &mut c.filter {
+                expr(x, level, f);
+            }
+            c.spec.partition.iter_mut().for_each(|e| expr(e, level, f));
+            c.spec.order.iter_mut().for_each(|(e, _)| expr(e, level, f));
+            for b in [&mut c.spec.frame.start, &mut c.spec.frame.end] {
+                if let super::window::FrameBound::Preceding(x)
+                | super::window::FrameBound::Following(x) = b
+                {
+                    expr(x, level, f);
+                }
+            }
+        }
+        w.output.iter_mut().for_each(|e| expr(e, level, f));
+    }
     for e in [&mut plan.limit, &mut plan.offset].into_iter().flatten() {
         expr(e, level, f);
     }

@@ -466,7 +466,7 @@ impl Numeric {
             }
             _ => {}
         }
-        let Numeric::Finite { mag, scale, .. } = self else {
+        let Numeric::Finite { scale, .. } = self else {
             return Ok(Numeric::NaN);
         };
         let (w, _) = self.nbase_weight();
@@ -474,6 +474,19 @@ impl Numeric {
         let rscale = (MIN_SIG_DIGITS - sweight)
             .max(*scale as i32)
             .clamp(0, MAX_DISPLAY_SCALE) as u32;
+        self.sqrt_to_scale(rscale)
+    }
+
+    /// The square root of a non-negative finite value rounded to `rscale` digits (`sqrt_var`).
+    pub(crate) fn sqrt_to_scale(&self, rscale: u32) -> Result<Numeric> {
+        let Numeric::Finite { mag, scale, .. } = self else {
+            return Ok(self.clone());
+        };
+        if self.signum() < 0 {
+            return Err(SqlError::InvalidArgumentForPowerFunction(
+                "cannot take square root of a negative number".into(),
+            ));
+        }
         // isqrt(mag × 10^(2(rscale+1) - scale)) = sqrt(x) × 10^(rscale+1), truncated.
         let n = mag::shl10(mag, 2 * (rscale + 1) - scale);
         let (mut q, last) = mag::divmod_small(&mag::isqrt(&n), 10);

@@ -1,0 +1,119 @@
+//! INSERT/UPDATE/DELETE ... RETURNING: the write runs as without RETURNING, but its affected rows
+//! come back to the session (INSERT: the rows it built; UPDATE/DELETE: the shards answer with the
+//! new or old rows, see `WritePlan::returning`), which evaluates the RETURNING list over them and
+//! sends them before the command tag (`INSERT 0 n`, `UPDATE n`, `DELETE n`).
+
+use std::sync::Arc;
+
+use pglitedb_protocol::{backend, ErrorFields, Format, SqlState};
+use pglitedb_shard::route::shard_for_key;
+use pglitedb_shard::{ShardRequest, ShardResponse};
+use pglitedb_sql::{DataType, Expr, Params, SqlError, Statement, Value, WritePlan};
+
+use super::exec::write_row_description;
+use super::tables::{all_shards, routed_key, scatter, shard_error};
+use super::Session;
+use crate::error;
+
+impl Session {
+    /// Runs `inner` and sends `exprs` over each affected row; returns the row count.
+    pub(super) async fn returning(
+        &mut self,
+        inner: &Statement,
+        exprs: &[Expr],
+        columns: &[(String, DataType)],
+        params: &Params,
+        formats: &[Format],
+        describe: bool,
+    ) -> Result<usize, ErrorFields> {
+        let sql = |e: SqlError| error::from_sql(&e);
+        let (verb, rows) = match inner {
+            Statement::Insert { table, rows, .. } => {
+                let mut values = Vec::with_capacity(rows.len());
+                for exprs in rows {
+                    let row: Vec<Value> = exprs
+                        .iter()
+                        .map(|e| e.eval(params))
+                        .collect::<Result<_, SqlError>>()
+                        .map_err(sql)?;
+                    values.push(table.coerce_row(row).map_err(sql)?);
+                }
+                self.insert_rows(table, values.clone()).await?;
+                ("INSERT 0", values)
+            }
+            Statement::InsertSelect { table, query, row } => {
+                let source = self.query_rows(Arc::new((**query).clone()), params).await?;
+                let mut values = Vec::with_capacity(source.len());
+                for r in &source {
+                    let full: Vec<Value> = row
+                        .iter()
+                        .map(|e| e.eval_row(r, params))
+                        .collect::<Result<_, SqlError>>()
+                        .map_err(sql)?;
+                    values.push(table.coerce_row(full).map_err(sql)?);
+                }
+                self.insert_rows(table, values.clone()).await?;
+                ("INSERT 0", values)
+            }
+            Statement::Update(plan) => ("UPDATE", self.modify_returning(plan, params).await?),
+            Statement::Delete(plan) => ("DELETE", self.modify_returning(plan, params).await?),
+            other => {
+                return Err(error::error(
+                    SqlState::INTERNAL_ERROR,
+                    format!("RETURNING over {other:?} (bug)"),
+                ))
+            }
+        };
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            out.push(
+                exprs
+                    .iter()
+                    .map(|e| e.eval_row(row, params))
+                    .collect::<Result<Vec<_>, SqlError>>()
+                    .map_err(sql)?,
+            );
+        }
+        if describe {
+            write_row_description(&mut self.conn.out, columns, formats);
+        }
+        self.write_rows(&out, columns, formats)?;
+        let n = out.len();
+        backend::command_complete(&mut self.conn.out, &format!("{verb} {n}"));
+        Ok(n)
+    }
+
+    /// UPDATE/DELETE whose shards answer with the affected rows (`WritePlan::returning`).
+    async fn modify_returning(
+        &mut self,
+        plan: &Arc<WritePlan>,
+        params: &Params,
+    ) -> Result<Vec<Vec<Value>>, ErrorFields> {
+        let txn = self.txn_ctx();
+        let key = plan
+            .key
+            .as_deref()
+            .and_then(|exprs| routed_key(exprs, params));
+        let request = |key: Option<Vec<u8>>| ShardRequest::Modify {
+            txn,
+            plan: plan.clone(),
+            params: params.clone(),
+            key,
+        };
+        let reqs: Vec<_> = match key {
+            Some(key) => vec![(shard_for_key(&key, self.worker.cores()), request(Some(key)))],
+            None => all_shards(&self.worker)
+                .map(|s| (s, request(None)))
+                .collect(),
+        };
+        self.participants.extend(reqs.iter().map(|(s, _)| *s));
+        let mut rows = Vec::new();
+        for resp in scatter(&self.worker, reqs).await {
+            match resp {
+                ShardResponse::Rows(r) => rows.extend(r),
+                other => return Err(shard_error(other)),
+            }
+        }
+        Ok(rows)
+    }
+}
