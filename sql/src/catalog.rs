@@ -340,6 +340,14 @@ impl Reader<'_> {
 pub trait Catalog {
     /// A table by (case-folded) name in the session's search path.
     fn table(&self, name: &str) -> Option<Arc<TableDef>>;
+    /// Every table of the session's database (what `pg_class` and friends list).
+    fn tables(&self) -> Vec<Arc<TableDef>> {
+        Vec::new()
+    }
+    /// Every database's name (`pg_database`).
+    fn databases(&self) -> Vec<String> {
+        vec![DEFAULT_DATABASE.to_string()]
+    }
 }
 
 /// A catalog with no tables (tests, table-less sessions).

@@ -88,6 +88,12 @@ pub enum SqlError {
     /// 3F000.
     #[error("schema \"{0}\" does not exist")]
     UndefinedSchema(String),
+    /// 42809: `op ANY/ALL (array) requires array on right side`.
+    #[error("{0}")]
+    WrongObjectType(String),
+    /// 42704 for other objects (`role "x" does not exist`): the whole message.
+    #[error("{0}")]
+    UndefinedObject(String),
     /// 42703 for INSERT target columns.
     #[error("column \"{column}\" of relation \"{table}\" does not exist")]
     UndefinedColumnOfRelation {
@@ -335,6 +341,8 @@ impl SqlError {
             SqlError::UndefinedFunction { .. } => "42883",
             SqlError::UnrecognizedParameter(_) => "42704",
             SqlError::UndefinedType(_) => "42704",
+            SqlError::UndefinedObject(_) => "42704",
+            SqlError::WrongObjectType(_) => "42809",
             SqlError::CantChangeRuntimeParam(_) => "55P02",
             SqlError::InvalidParameterValue(_) => "22023",
             SqlError::InvalidParameterValueDetail { .. } => "22023",

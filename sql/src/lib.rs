@@ -41,6 +41,7 @@ pub mod func;
 mod locking;
 mod parse;
 mod plan;
+mod syscat;
 pub mod types;
 
 pub use bind::{

@@ -51,6 +51,12 @@ impl Catalog for Ctx<'_> {
     fn table(&self, name: &str) -> Option<Arc<pglitedb_sql::TableDef>> {
         self.catalog.table(self.database, name)
     }
+    fn tables(&self) -> Vec<Arc<pglitedb_sql::TableDef>> {
+        self.catalog.tables_of(self.database)
+    }
+    fn databases(&self) -> Vec<String> {
+        self.catalog.database_names()
+    }
 }
 
 impl SessionContext for Ctx<'_> {

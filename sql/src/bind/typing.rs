@@ -76,6 +76,18 @@ pub(super) fn binary_spelling(op: &ast::BinaryOperator) -> Option<&'static str> 
         B::PGILikeMatch => "~~*",
         B::PGNotLikeMatch => "!~~",
         B::PGNotILikeMatch => "!~~*",
+        // `OPERATOR(pg_catalog.~)`: the operator itself (only pg_catalog's exist).
+        B::PGCustomBinaryOperator(parts) => {
+            let (op, schema) = parts.split_last()?;
+            if !schema.iter().all(|s| s == "pg_catalog") || schema.len() > 1 {
+                return None;
+            }
+            const KNOWN: &[&str] = &[
+                "+", "-", "*", "/", "%", "||", "=", "<>", "<", "<=", ">", ">=", "^", "&", "|", "#",
+                "<<", ">>", "~", "~*", "!~", "!~*", "~~", "~~*", "!~~", "!~~*",
+            ];
+            return KNOWN.iter().copied().find(|k| k == op);
+        }
         _ => return None,
     })
 }
