@@ -19,7 +19,8 @@ impl Binder<'_> {
             } => {
                 if let Some(reg) = crate::syscat::funcs::reg_type(data_type) {
                     let inner = self.expr(expr)?;
-                    return self.reg_cast(reg, inner);
+                    let at = self.position(expr.as_ref());
+                    return self.reg_cast(reg, inner).map_err(|e| e.at(at));
                 }
                 let to = data_type_of(data_type)?;
                 let inner = self.expr(expr)?;

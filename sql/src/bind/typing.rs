@@ -273,6 +273,9 @@ fn figure_colname(e: &ast::Expr) -> (String, u8) {
             if inner.1 > 1 {
                 return inner;
             }
+            if let Some(reg) = crate::syscat::funcs::reg_type(data_type) {
+                return weak(reg.name());
+            }
             match data_type_of(data_type) {
                 Ok(t) => weak(t.type_name()),
                 Err(_) => inner,

@@ -669,6 +669,18 @@ pub(super) static RELS: &[SysRel] = &[
         columns: &[("objoid", Oid), ("classoid", Oid), ("description", Text)],
     },
     SysRel {
+        schema: "pg_catalog",
+        name: "pg_auth_members",
+        oid: 1261,
+        kind: 'r',
+        columns: &[
+            ("roleid", Oid),
+            ("member", Oid),
+            ("grantor", Oid),
+            ("admin_option", Bool),
+        ],
+    },
+    SysRel {
         schema: "information_schema",
         name: "tables",
         oid: 13425,

@@ -126,11 +126,16 @@ pub fn default_expr(c: &ColumnDef) -> Option<String> {
             if !text.starts_with('-') && text.chars().all(|ch| ch.is_ascii_digit() || ch == '.') {
                 text
             } else {
-                let lit_type = match v {
-                    Value::Int2(_) | Value::Int4(_) => "integer",
-                    Value::Int8(n) if i32::try_from(*n).is_ok() => "integer",
-                    Value::Int8(_) => "bigint",
-                    _ => "numeric",
+                // The literal's own type: integer if it fits, bigint, else numeric.
+                let digits = text.strip_prefix('-').unwrap_or(&text);
+                let lit_type = if !digits.chars().all(|ch| ch.is_ascii_digit()) {
+                    "numeric"
+                } else if text.parse::<i32>().is_ok() {
+                    "integer"
+                } else if text.parse::<i64>().is_ok() {
+                    "bigint"
+                } else {
+                    "numeric"
                 };
                 format!("{}::{lit_type}", quote_literal(&text))
             }
@@ -201,6 +206,11 @@ mod tests {
                 "'x'::bpchar",
             ),
             (col(DataType::Float8, Value::Float8(1.5)), "1.5"),
+            (col(DataType::Float8, Value::Float8(-1.0)), "'-1'::integer"),
+            (
+                col(DataType::Numeric, Value::Float8(-2.5)),
+                "'-2.5'::numeric",
+            ),
         ];
         for (c, want) in cases {
             assert_eq!(default_expr(&c).as_deref(), Some(want), "{:?}", c.default);

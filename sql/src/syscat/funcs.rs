@@ -26,6 +26,21 @@ pub(crate) enum RegType {
     Type,
     Namespace,
     Role,
+    /// `regproc`: functions are named by text here (`pg_type.typinput` is text).
+    Proc,
+}
+
+impl RegType {
+    /// The type's name (a bare cast's column name).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            RegType::Class => "regclass",
+            RegType::Type => "regtype",
+            RegType::Namespace => "regnamespace",
+            RegType::Role => "regrole",
+            RegType::Proc => "regproc",
+        }
+    }
 }
 
 /// The `reg*` type a cast's target names, if it is one.
@@ -36,6 +51,7 @@ pub(crate) fn reg_type(t: &ast::DataType) -> Option<RegType> {
         "regtype" => Some(RegType::Type),
         "regnamespace" => Some(RegType::Namespace),
         "regrole" => Some(RegType::Role),
+        "regproc" => Some(RegType::Proc),
         _ => None,
     }
 }
@@ -233,6 +249,7 @@ fn reg_input(reg: RegType, name: &str, snap: &Snapshot) -> Result<u32> {
             .find(|(_, n, _)| *n == unquoted(name))
             .map(|(oid, _, _)| oid)
             .ok_or_else(|| SqlError::UndefinedObject(format!("role \"{name}\" does not exist"))),
+        RegType::Proc => Err(SqlError::Internal("regproc input is text".into())),
     }
 }
 
@@ -255,6 +272,7 @@ fn reg_names(reg: RegType, snap: &Snapshot) -> Vec<(u32, Value)> {
             .into_iter()
             .map(|(o, n, _)| (o, Value::Text(n)))
             .collect(),
+        RegType::Proc => Vec::new(),
     }
 }
 
@@ -262,6 +280,16 @@ impl Binder<'_> {
     /// `e::regclass` and the other `reg*` casts.
     pub(crate) fn reg_cast(&mut self, reg: RegType, inner: Expr) -> Result<Expr> {
         let snap = Snapshot::of(self.ctx);
+        if reg == RegType::Proc {
+            // The function's name without its schema, as the `reg*`-typed columns hold it.
+            return match inner {
+                Expr::Const(Value::Text(s), _) => {
+                    let name = s.trim().trim_start_matches("pg_catalog.");
+                    Ok(Expr::Const(Value::Text(name.to_string()), DataType::Text))
+                }
+                e => self.coerce_at(e, DataType::Text, None),
+            };
+        }
         match inner {
             Expr::Const(Value::Text(s), _) => Ok(Expr::Const(
                 Value::Oid(reg_input(reg, &s, &snap)?),
@@ -310,6 +338,7 @@ impl Binder<'_> {
                 | "pg_get_statisticsobjdef_columns"
                 | "pg_get_function_result"
                 | "pg_get_function_arguments"
+                | "pg_tablespace_location"
         );
         if !known && !generic {
             return None;
@@ -358,6 +387,14 @@ impl Binder<'_> {
                     .map(|c| (c.oid, Value::Bool(c.kind == "r" && c.table.is_some())))
                     .collect();
                 Ok(lookup(key, map, DataType::Bool, MISSING_NULL))
+            }
+            // Both tablespaces are the data directory's.
+            ("pg_tablespace_location", 1) => {
+                let key = self.oid_arg(&mut args, 0)?;
+                let map = [oids::TABLESPACE_DEFAULT, oids::TABLESPACE_GLOBAL]
+                    .map(|o| (o, Value::Text(String::new())))
+                    .to_vec();
+                Ok(lookup(key, map, DataType::Text, MISSING_NULL))
             }
             // No functions are user-defined and no statistics objects exist.
             ("pg_function_is_visible", 1) => Ok(null(DataType::Bool)),
