@@ -88,6 +88,9 @@ pub enum SqlError {
     /// 3F000.
     #[error("schema \"{0}\" does not exist")]
     UndefinedSchema(String),
+    /// 42501: `permission denied: "pg_class" is a system catalog`.
+    #[error("{0}")]
+    InsufficientPrivilege(String),
     /// 42809: `op ANY/ALL (array) requires array on right side`.
     #[error("{0}")]
     WrongObjectType(String),
@@ -343,6 +346,7 @@ impl SqlError {
             SqlError::UndefinedType(_) => "42704",
             SqlError::UndefinedObject(_) => "42704",
             SqlError::WrongObjectType(_) => "42809",
+            SqlError::InsufficientPrivilege(_) => "42501",
             SqlError::CantChangeRuntimeParam(_) => "55P02",
             SqlError::InvalidParameterValue(_) => "22023",
             SqlError::InvalidParameterValueDetail { .. } => "22023",

@@ -1,6 +1,6 @@
 //! Array expressions: `ARRAY[a, b, ...]` and subscripts `arr[i]` (one-dimensional, as the
 //! catalog queries of psql and drivers use them; slices and multi-dimensional constructors are
-//! refused with 0A000).
+//! refused with 0A000). Tested with the catalog queries in `syscat/tests.rs`.
 
 use sqlparser::ast;
 

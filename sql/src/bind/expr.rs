@@ -503,7 +503,8 @@ impl Binder<'_> {
         let spelling = super::typing::binary_spelling(op).ok_or_else(|| {
             SqlError::FeatureNotSupported(format!("operator not supported yet: {op}"))
         })?;
-        let at = self.position(right);
+        // PostgreSQL points at the operator.
+        let at = self.position_after(left);
         let l = self.expr(left)?;
         let mut r = self.expr(right)?;
         if r.data_type() == DataType::Unknown {

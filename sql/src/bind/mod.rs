@@ -504,9 +504,17 @@ impl Binder<'_> {
         Ok(types)
     }
 
-    /// Resolves a table name (only `public` exists until schemas arrive).
+    /// Resolves a table name (only `public` exists until schemas arrive). System relations are
+    /// read-only views (reads resolve them before calling this): a write or DDL naming one is
+    /// refused as PostgreSQL refuses changes to its catalogs.
     pub(crate) fn table(&self, name: &ast::ObjectName) -> Result<Arc<TableDef>> {
         let full = object_name(name);
+        if let Some(sys) = crate::syscat::resolve(&full) {
+            return Err(SqlError::InsufficientPrivilege(format!(
+                "permission denied: \"{}\" is a system catalog",
+                sys.name
+            )));
+        }
         let bare = full.strip_prefix("public.").unwrap_or(&full);
         self.ctx
             .catalog()

@@ -98,3 +98,6 @@ impl Snapshot {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
