@@ -118,7 +118,7 @@ fn psql_list_query_lists_tables_and_indexes() {
            AND pg_catalog.pg_table_is_visible(c.oid)
          ORDER BY 1, 2",
     )
-    .unwrap();
+    .expect("query");
     assert_eq!(
         texts(rows),
         [
@@ -140,7 +140,7 @@ fn describe_table_columns_and_index() {
          FROM pg_catalog.pg_attribute a
          WHERE a.attrelid = '{oid}' AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
     ))
-    .unwrap();
+    .expect("query");
     assert_eq!(
         texts(rows),
         [
@@ -158,7 +158,7 @@ fn describe_table_columns_and_index() {
          WHERE c.oid = '{oid}' AND c.oid = i.indrelid AND i.indexrelid = c2.oid
          ORDER BY i.indisprimary DESC, c2.relname"
     ))
-    .unwrap();
+    .expect("query");
     assert_eq!(
         texts(rows),
         [[
@@ -179,7 +179,7 @@ fn reg_casts_resolve_names_and_oids() {
            {oid}::oid::regclass::text, 12345::oid::regclass::text, 'int4'::regtype::oid,
            1043::oid::regtype::text, 'public'::regnamespace::oid, 'pg_catalog.array_in'::regproc"
     ))
-    .unwrap();
+    .expect("query");
     assert_eq!(
         texts(rows),
         [[
@@ -193,7 +193,7 @@ fn reg_casts_resolve_names_and_oids() {
             "array_in"
         ]]
     );
-    let err = query("SELECT 'nosuch'::regclass").unwrap_err();
+    let err = query("SELECT 'nosuch'::regclass").expect_err("must fail");
     assert_eq!(err.sqlstate(), "42P01");
     assert_eq!(err.to_string(), "relation \"nosuch\" does not exist");
 }
@@ -201,13 +201,13 @@ fn reg_casts_resolve_names_and_oids() {
 #[test]
 fn pg_catalog_is_searched_first_and_information_schema_only_when_qualified() {
     assert!(query("SELECT count(*) FROM pg_class").is_ok());
-    let err = query("SELECT * FROM tables").unwrap_err();
+    let err = query("SELECT * FROM tables").expect_err("must fail");
     assert_eq!(err.sqlstate(), "42P01");
     let rows = query(
         "SELECT table_name, column_name, data_type, is_nullable, character_maximum_length
          FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1, ordinal_position",
     )
-    .unwrap();
+    .expect("query");
     assert_eq!(
         texts(rows),
         [
@@ -222,8 +222,8 @@ fn pg_catalog_is_searched_first_and_information_schema_only_when_qualified() {
 #[test]
 fn writes_to_system_relations_are_refused() {
     let ctx = ctx();
-    let parsed = parse("UPDATE pg_class SET reltuples = 10").unwrap();
-    let err = bind(&parsed[0], &[], &ctx).unwrap_err();
+    let parsed = parse("UPDATE pg_class SET reltuples = 10").expect("query");
+    let err = bind(&parsed[0], &[], &ctx).expect_err("must fail");
     assert_eq!(err.sqlstate(), "42501");
     assert_eq!(
         err.to_string(),
@@ -259,5 +259,10 @@ fn any_all_over_arrays_and_subscripts_follow_postgresql() {
         let rows = query(&format!("SELECT {expr}")).unwrap_or_else(|e| panic!("{expr}: {e}"));
         assert_eq!(texts(rows), [[want]], "{expr}");
     }
-    assert_eq!(query("SELECT 1 = ANY(5)").unwrap_err().sqlstate(), "42809");
+    assert_eq!(
+        query("SELECT 1 = ANY(5)")
+            .expect_err("must fail")
+            .sqlstate(),
+        "42809"
+    );
 }
