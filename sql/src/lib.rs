@@ -47,7 +47,9 @@ pub mod types;
 pub use bind::{
     bind, AlterPlan, ColSource, SessionContext, SetValue, Statement, TransactionMode, WritePlan,
 };
-pub use catalog::{Catalog, ColumnDef, EmptyCatalog, TableDef, TableId, DEFAULT_DATABASE};
+pub use catalog::{
+    Catalog, ColumnDef, EmptyCatalog, SettingInfo, TableDef, TableId, DEFAULT_DATABASE,
+};
 pub use error::{Result, SqlError};
 pub use exec::ShardRun;
 pub use expr::{Expr, Params};

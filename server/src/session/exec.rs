@@ -69,6 +69,9 @@ impl SessionContext for Ctx<'_> {
     fn database(&self) -> String {
         self.database.to_string()
     }
+    fn all_settings(&self) -> Vec<pglitedb_sql::SettingInfo> {
+        self.settings.describe_all()
+    }
     fn format_context(&self) -> FormatContext {
         let get = |name: &str| self.settings.get(name).unwrap_or_default().to_string();
         let mut ctx = FormatContext::from_settings(

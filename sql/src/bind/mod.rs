@@ -59,6 +59,10 @@ pub trait SessionContext {
     fn format_context(&self) -> FormatContext {
         FormatContext::default()
     }
+    /// Every known setting with its current value (`pg_settings`).
+    fn all_settings(&self) -> Vec<crate::catalog::SettingInfo> {
+        Vec::new()
+    }
 }
 
 /// The parameters' types as binding resolves them, and what resolving an untyped literal needs:

@@ -80,6 +80,7 @@ pub(crate) struct Snapshot {
     pub user: String,
     /// `lc_collate` (PostgreSQL's `datcollate`); `C` unless the session reports another.
     pub collate: String,
+    pub settings: Vec<crate::catalog::SettingInfo>,
 }
 
 impl Snapshot {
@@ -95,6 +96,7 @@ impl Snapshot {
                 .setting("session_authorization")
                 .unwrap_or_else(|| oids::BOOTSTRAP_USER.to_string()),
             collate: ctx.setting("lc_collate").unwrap_or_else(|| "C".into()),
+            settings: ctx.all_settings(),
         }
     }
 }

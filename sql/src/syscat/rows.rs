@@ -562,6 +562,23 @@ pub(super) fn rows(rel: &'static SysRel, snap: &Snapshot) -> Result<Vec<Vec<Valu
             }
         }
         ("information_schema", "columns") => information_schema_columns(rel, snap, &mut out)?,
+        ("pg_catalog", "pg_settings") => {
+            for g in &snap.settings {
+                r().set("name", g.name.as_str())
+                    .set("setting", g.setting.as_str())
+                    .set("unit", g.unit)
+                    .set("short_desc", g.short_desc.as_str())
+                    .set("context", g.context)
+                    .set("vartype", g.vartype)
+                    .set("source", g.source)
+                    .set("min_val", g.min_val.clone())
+                    .set("max_val", g.max_val.clone())
+                    .set("enumvals", g.enumvals.as_deref().map(text_array))
+                    .set("boot_val", g.boot_val.as_str())
+                    .set("reset_val", g.reset_val.as_str())
+                    .done(&mut out)?;
+            }
+        }
         // Relations of features PGLiteDB does not have: no rows.
         _ => {}
     }
