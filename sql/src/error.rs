@@ -94,9 +94,6 @@ pub enum SqlError {
     /// 42809: `op ANY/ALL (array) requires array on right side`.
     #[error("{0}")]
     WrongObjectType(String),
-    /// 42704 for other objects (`role "x" does not exist`): the whole message.
-    #[error("{0}")]
-    UndefinedObject(String),
     /// 42703 for INSERT target columns.
     #[error("column \"{column}\" of relation \"{table}\" does not exist")]
     UndefinedColumnOfRelation {
@@ -344,7 +341,6 @@ impl SqlError {
             SqlError::UndefinedFunction { .. } => "42883",
             SqlError::UnrecognizedParameter(_) => "42704",
             SqlError::UndefinedType(_) => "42704",
-            SqlError::UndefinedObject(_) => "42704",
             SqlError::WrongObjectType(_) => "42809",
             SqlError::InsufficientPrivilege(_) => "42501",
             SqlError::CantChangeRuntimeParam(_) => "55P02",

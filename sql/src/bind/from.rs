@@ -84,6 +84,7 @@ impl Binder<'_> {
                 default: None,
             }],
             primary_key: None,
+            checks: Vec::new(),
         });
         Ok((table, LocalKind::Unnest(Box::new(array))))
     }

@@ -17,6 +17,22 @@ impl Binder<'_> {
             E::Cast {
                 expr, data_type, ..
             } => {
+                // `x::regclass::text`: the object's name, as the reg type's output prints it.
+                if let E::Cast {
+                    data_type: inner_t, ..
+                } = expr.as_ref()
+                {
+                    if let (Some(reg), Ok(to)) = (
+                        crate::syscat::funcs::reg_type(inner_t),
+                        data_type_of(data_type),
+                    ) {
+                        if to.is_string() {
+                            let oid = self.expr(expr)?;
+                            let name = self.reg_output(reg, oid)?;
+                            return self.cast_expr(name, data_type, None);
+                        }
+                    }
+                }
                 if let Some(reg) = crate::syscat::funcs::reg_type(data_type) {
                     let inner = self.expr(expr)?;
                     let at = self.position(expr.as_ref());

@@ -171,6 +171,11 @@ pub fn pkey_constraintdef(t: &TableDef) -> Option<String> {
     Some(format!("PRIMARY KEY {}", key_columns(t)?))
 }
 
+/// `pg_get_constraintdef` of a CHECK constraint from its stored SQL text.
+pub fn check_constraintdef(source: &str) -> String {
+    format!("CHECK ({source})")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

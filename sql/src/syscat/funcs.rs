@@ -206,6 +206,112 @@ fn array_position_fn(args: &[Value], _: &FormatContext) -> Result<Value> {
     })
 }
 
+/// A name in the form the run-time lookup keys use: parts unquoted (or case-folded), joined by `.`.
+fn normalize_name(name: &str) -> String {
+    name.split('.')
+        .map(|p| {
+            let p = p.trim();
+            if p.len() >= 2 && p.starts_with('"') && p.ends_with('"') {
+                p[1..p.len() - 1].replace("\"\"", "\"")
+            } else {
+                p.to_lowercase()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// `text::regclass` at run time: `reg_in(text, keys, oids, kind)` with `keys` sorted.
+fn reg_in_fn(args: &[Value], _: &FormatContext) -> Result<Value> {
+    let (Some(Value::Text(input)), Some(Value::Array(keys)), Some(Value::Array(oids))) =
+        (args.first(), args.get(1), args.get(2))
+    else {
+        return Ok(Value::Null);
+    };
+    if let Ok(oid) = input.trim().parse::<u32>() {
+        return Ok(Value::Oid(oid));
+    }
+    let kind = match args.get(3) {
+        Some(Value::Int4(k)) => *k,
+        _ => 0,
+    };
+    if kind == RegType::Type as i32 {
+        return parse_type_name(input.trim().trim_start_matches("pg_catalog."))
+            .map(|(t, _)| Value::Oid(t.oid()))
+            .map_err(|_| SqlError::UndefinedType(input.clone()));
+    }
+    let key = normalize_name(input);
+    let found = keys
+        .items
+        .binary_search_by(|k| match k {
+            Value::Text(k) => k.as_str().cmp(key.as_str()),
+            _ => std::cmp::Ordering::Less,
+        })
+        .ok()
+        .and_then(|i| oids.items.get(i).cloned());
+    found.ok_or_else(|| match kind {
+        k if k == RegType::Class as i32 => SqlError::UndefinedTable {
+            name: input.clone(),
+            position: None,
+        },
+        k if k == RegType::Namespace as i32 => SqlError::UndefinedSchema(input.clone()),
+        _ => SqlError::UndefinedObject(format!("role \"{input}\" does not exist")),
+    })
+}
+
+/// The run-time `reg*` input of a text expression over the snapshot's names.
+fn reg_in_expr(reg: RegType, e: Expr, snap: &Snapshot) -> Expr {
+    let mut map: Vec<(String, u32)> = match reg {
+        RegType::Class => {
+            let mut m = Vec::new();
+            // Relations in pg_catalog come first in the search path: their bare names win.
+            let mut rels = rows::relations(snap);
+            rels.sort_by_key(|c| c.schema != "pg_catalog");
+            for c in rels {
+                m.push((format!("{}.{}", c.schema, c.name), c.oid));
+                m.push((c.name.clone(), c.oid));
+            }
+            m
+        }
+        RegType::Namespace => rows::namespaces(snap)
+            .into_iter()
+            .map(|(o, n)| (n, o))
+            .collect(),
+        RegType::Role => rows::roles(snap)
+            .into_iter()
+            .map(|(o, n, _)| (n, o))
+            .collect(),
+        RegType::Type | RegType::Proc => Vec::new(),
+    };
+    // Stable: the first (preferred) spelling of a duplicated bare name is kept.
+    map.sort_by(|a, b| a.0.cmp(&b.0));
+    map.dedup_by(|a, b| a.0 == b.0);
+    let keys = map.iter().map(|(k, _)| Value::Text(k.clone())).collect();
+    let oids = map.iter().map(|(_, o)| Value::Oid(*o)).collect();
+    let array = |elem: DataType, items| Value::Array(Box::new(Array::from_items(elem, items)));
+    let mut e = call(
+        "reg_in",
+        vec![
+            DataType::Text,
+            DataType::TextArray,
+            DataType::OidArray,
+            DataType::Int4,
+        ],
+        DataType::Oid,
+        reg_in_fn,
+        vec![
+            e,
+            Expr::Const(array(DataType::Text, keys), DataType::TextArray),
+            Expr::Const(array(DataType::Oid, oids), DataType::OidArray),
+            Expr::Const(Value::Int4(reg as i32), DataType::Int4),
+        ],
+    );
+    if let Expr::Call { func, .. } = &mut e {
+        func.0.strict = true;
+    }
+    e
+}
+
 /// The OID a constant names for a `reg*` cast (`'t'::regclass`, `'16384'::regclass`).
 fn reg_input(reg: RegType, name: &str, snap: &Snapshot) -> Result<u32> {
     if let Ok(oid) = name.trim().parse::<u32>() {
@@ -291,6 +397,14 @@ impl Binder<'_> {
             };
         }
         match inner {
+            e @ (Expr::Param(..) | Expr::Column(..) | Expr::Outer { .. } | Expr::Call { .. })
+                if e.data_type().is_string() =>
+            {
+                // Text read at run time (`$1::regclass`, `name_column::regclass`): resolved
+                // against the same snapshot by name.
+                let e = self.coerce_at(e, DataType::Text, None)?;
+                Ok(reg_in_expr(reg, e, &snap))
+            }
             Expr::Const(Value::Text(s), _) => Ok(Expr::Const(
                 Value::Oid(reg_input(reg, &s, &snap)?),
                 DataType::Oid,
@@ -306,6 +420,20 @@ impl Binder<'_> {
                 ))
             }
         }
+    }
+
+    /// The text output of a bound `reg*` cast: a name for an OID (constant or not).
+    pub(crate) fn reg_output(&mut self, reg: RegType, e: Expr) -> Result<Expr> {
+        if e.data_type() != DataType::Oid || reg == RegType::Proc {
+            return Ok(e);
+        }
+        let snap = Snapshot::of(self.ctx);
+        Ok(lookup(
+            e,
+            reg_names(reg, &snap),
+            DataType::Text,
+            MISSING_DIGITS,
+        ))
     }
 
     /// A call of a catalog function (`name` without `pg_catalog.`); `None` if it is not one.
@@ -439,20 +567,22 @@ impl Binder<'_> {
                     }
                 }
                 let key = self.oid_arg(&mut args, 0)?;
-                let map = snap
-                    .tables
-                    .iter()
-                    .filter_map(|t| {
-                        if name == "pg_get_indexdef" {
-                            Some((oids::pkey_index(t.id), Value::Text(pkey_indexdef(t)?)))
-                        } else {
-                            Some((
-                                oids::pkey_constraint(t.id),
-                                Value::Text(pkey_constraintdef(t)?),
-                            ))
+                let mut map = Vec::new();
+                for t in &snap.tables {
+                    if name == "pg_get_indexdef" {
+                        if let Some(def) = pkey_indexdef(t) {
+                            map.push((oids::pkey_index(t.id), Value::Text(def)));
                         }
-                    })
-                    .collect();
+                        continue;
+                    }
+                    if let Some(def) = pkey_constraintdef(t) {
+                        map.push((oids::pkey_constraint(t.id), Value::Text(def)));
+                    }
+                    for (k, c) in t.checks.iter().enumerate() {
+                        let def = super::deparse::check_constraintdef(&c.source);
+                        map.push((oids::check_constraint(t.id, k), Value::Text(def)));
+                    }
+                }
                 Ok(lookup(key, map, DataType::Text, MISSING_NULL))
             }
             ("pg_encoding_to_char", 1) => {

@@ -50,6 +50,13 @@ pub fn attrdef(id: TableId, attnum: usize) -> u32 {
         .wrapping_add(attnum as u32)
 }
 
+/// The OID of a table's `k`th CHECK constraint (in name order): above 3 * 2^30, 256 per table.
+pub fn check_constraint(id: TableId, k: usize) -> u32 {
+    0xC000_0000u32
+        .wrapping_add((id.0 as u32).wrapping_mul(256))
+        .wrapping_add(k as u32)
+}
+
 /// A database's OID: PostgreSQL's for the three initdb creates, a hash of the name otherwise.
 pub fn database(name: &str) -> u32 {
     match name {

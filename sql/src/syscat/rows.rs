@@ -115,6 +115,23 @@ fn text_array(items: &[String]) -> Value {
     Value::Array(Box::new(Array::from_items(DataType::Text, items)))
 }
 
+/// The primary key's `pg_constraint` row.
+fn pkey_constraint_row(row: Row, t: &TableDef, pk: &[usize]) -> Row {
+    row.set("oid", oids::pkey_constraint(t.id))
+        .set("conname", t.pkey_name())
+        .set("connamespace", oids::namespace(&t.schema))
+        .set("contype", "p")
+        .set("convalidated", true)
+        .set("conrelid", oids::table(t.id))
+        .set("conindid", oids::pkey_index(t.id))
+        .set("confupdtype", " ")
+        .set("confdeltype", " ")
+        .set("confmatchtype", " ")
+        .set("conislocal", true)
+        .set("connoinherit", true)
+        .set("conkey", int2_array(pk.iter().map(|&i| i as i16 + 1)))
+}
+
 /// The roles: the bootstrap superuser, `pg_database_owner`, and the session's user.
 pub(super) fn roles(snap: &Snapshot) -> Vec<(u32, String, bool)> {
     let mut out = vec![
@@ -220,6 +237,12 @@ pub(super) fn rows(rel: &'static SysRel, snap: &Snapshot) -> Result<Vec<Vec<Valu
                     .set("relpersistence", "p")
                     .set("relkind", c.kind)
                     .set("relnatts", c.natts as i16)
+                    .set(
+                        "relchecks",
+                        c.table
+                            .filter(|_| c.kind == "r")
+                            .map_or(0, |t| t.checks.len() as i16),
+                    )
                     .set("relispopulated", true)
                     .set(
                         "relreplident",
@@ -378,21 +401,22 @@ pub(super) fn rows(rel: &'static SysRel, snap: &Snapshot) -> Result<Vec<Vec<Valu
         }
         ("pg_catalog", "pg_constraint") => {
             for t in &snap.tables {
+                for (k, c) in t.checks.iter().enumerate() {
+                    r().set("oid", oids::check_constraint(t.id, k))
+                        .set("conname", c.name.as_str())
+                        .set("connamespace", oids::namespace(&t.schema))
+                        .set("contype", "c")
+                        .set("convalidated", true)
+                        .set("conrelid", oids::table(t.id))
+                        .set("confupdtype", " ")
+                        .set("confdeltype", " ")
+                        .set("confmatchtype", " ")
+                        .set("conislocal", true)
+                        .set("conbin", c.source.as_str())
+                        .done(&mut out)?;
+                }
                 let Some(pk) = &t.primary_key else { continue };
-                r().set("oid", oids::pkey_constraint(t.id))
-                    .set("conname", t.pkey_name())
-                    .set("connamespace", oids::namespace(&t.schema))
-                    .set("contype", "p")
-                    .set("convalidated", true)
-                    .set("conrelid", oids::table(t.id))
-                    .set("conindid", oids::pkey_index(t.id))
-                    .set("confupdtype", " ")
-                    .set("confdeltype", " ")
-                    .set("confmatchtype", " ")
-                    .set("conislocal", true)
-                    .set("connoinherit", true)
-                    .set("conkey", int2_array(pk.iter().map(|&i| i as i16 + 1)))
-                    .done(&mut out)?;
+                pkey_constraint_row(r(), t, pk).done(&mut out)?;
             }
         }
         ("pg_catalog", "pg_attrdef") => {

@@ -64,6 +64,7 @@ fn ctx() -> Ctx {
                 ),
             ],
             primary_key: Some(vec![0]),
+            checks: Vec::new(),
         }),
         Arc::new(TableDef {
             id: TableId(2),
@@ -72,6 +73,7 @@ fn ctx() -> Ctx {
             name: "history".into(),
             columns: vec![col("delta", DataType::Int8, -1, false, None)],
             primary_key: None,
+            checks: Vec::new(),
         }),
     ])
 }

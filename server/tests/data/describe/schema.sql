@@ -12,3 +12,4 @@ create table t(a int not null default 7, b varchar(10) default 'ab', c numeric(1
   e timestamptz, f bool default true, g int8 primary key, h float8 default -1, i bytea, j jsonb,
   k date, "Mixed Case" int2 default 3);
 create table "Quoted Name"(k1 int, k2 text, v int, primary key (k2, k1));
+create table ck(a int check (a > 0), b int, constraint bc check (b < 10 and a <> b));
