@@ -13,20 +13,27 @@
 //! Stable and derived, never stored: built-in objects have PostgreSQL 15's OIDs (`pg_catalog` 11,
 //! `public` 2200, types' real OIDs, the catalogs' own OIDs); a table with [`TableId`] `n` is
 //! `16384 + 8n`, its primary key's index `+1` and constraint `+2` (`+3..+7` are free for other
-//! per-table objects).
+//! per-table objects); column defaults and CHECK constraints get OIDs above 2^31 (`oids`). A
+//! table rewritten by ALTER TABLE gets a new `TableId`, so its OID changes (PostgreSQL's stays).
 //!
 //! # Catalog functions (`funcs`)
 //! Functions that read the catalog (`pg_get_indexdef`, `pg_get_userbyid`, `format_type`, the
 //! `regclass`/`regtype` casts, ...) are resolved by the binder into plain expressions: a constant
 //! when the argument is constant, else a lookup in a map of the snapshot's objects built at bind
-//! time (`funcs::lookup`), so evaluation needs no catalog.
+//! time (`funcs::lookup`), so evaluation needs no catalog. `text::regclass` of a value known only
+//! at run time (`$1::regclass`) looks the name up in a map of the snapshot's names the same way.
 //!
 //! # What is not modelled
 //! Only what exists is listed: no table row types in `pg_type`, no system columns (`ctid`, ...)
 //! in `pg_attribute`, no TOAST tables, only the `heap` and `btree` access methods. Relations for
 //! features PGLiteDB lacks (policies, publications, triggers, rules, extended statistics, ...)
 //! exist with no rows, so clients' queries that join them work. `pg_attrdef.adbin` holds the
-//! default's SQL text rather than a node tree (`pg_get_expr` returns it unchanged).
+//! default's SQL text rather than a node tree (`pg_get_expr` returns it unchanged), and since
+//! defaults are stored as constants already coerced to the column's type, the text is rebuilt
+//! from the value (`numeric(10,2) DEFAULT 1.5` prints `1.50`, PostgreSQL prints `1.5`); a CHECK
+//! constraint prints its stored text (no `::text` added to literals as PostgreSQL's deparser
+//! does). `pg_proc` has no rows yet (built-in functions are not listed); columns of types
+//! PGLiteDB lacks (`"char"`, `regproc`, `aclitem[]`, ...) use the closest type it has (`defs`).
 //!
 //! [`TableId`]: crate::catalog::TableId
 
