@@ -40,6 +40,15 @@ fn subscript(args: &[Value], _: &FormatContext) -> Result<Value> {
     })
 }
 
+/// `array[index]` over bound expressions (`index` int4, `elem` the array's element type).
+pub(crate) fn subscript_expr(array: Expr, index: Expr, elem: DataType) -> Expr {
+    let ty = array.data_type();
+    Expr::Call {
+        func: sig("subscript", vec![ty, DataType::Int4], elem, true, subscript),
+        args: vec![array, index],
+    }
+}
+
 fn sig(
     name: &'static str,
     params: Vec<DataType>,
@@ -127,10 +136,7 @@ impl Binder<'_> {
             };
             let i = self.expr(index)?;
             let i = self.coerce_at(i, DataType::Int4, self.position(index))?;
-            e = Expr::Call {
-                func: sig("subscript", vec![ty, DataType::Int4], elem, true, subscript),
-                args: vec![e, i],
-            };
+            e = subscript_expr(e, i, elem);
         }
         Ok(e)
     }

@@ -17,7 +17,7 @@ use crate::plan::QueryPlan;
 use crate::types::{DataType, FormatContext};
 
 mod alter;
-mod array;
+pub(crate) mod array;
 mod check;
 mod ddl;
 mod dml;

@@ -558,13 +558,26 @@ impl Binder<'_> {
                 self.coerce_at(e, DataType::Text, None)
             }
             ("pg_get_indexdef", 1 | 3) | ("pg_get_constraintdef", 1 | 2) => {
-                if name == "pg_get_indexdef" && n == 3 {
-                    // Column 0 is the whole definition; a column number asks for one key column.
-                    if !matches!(args[1], Expr::Const(Value::Int4(0), _)) {
-                        return Err(SqlError::FeatureNotSupported(
-                            "pg_get_indexdef for one column is not supported yet".into(),
-                        ));
-                    }
+                if name == "pg_get_indexdef"
+                    && n == 3
+                    && !matches!(args[1], Expr::Const(Value::Int4(0), _))
+                {
+                    // Column k > 0 asks for the index's k-th key column (NULL past the end).
+                    let key = self.oid_arg(&mut args, 0)?;
+                    let k = self.coerce_at(args.swap_remove(1), DataType::Int4, None)?;
+                    let map = snap
+                        .tables
+                        .iter()
+                        .filter_map(|t| {
+                            let cols = t.primary_key.as_ref()?.iter().map(|&i| {
+                                Value::Text(super::deparse::quote_ident(&t.columns[i].name))
+                            });
+                            let a = Array::from_items(DataType::Text, cols.collect());
+                            Some((oids::pkey_index(t.id), Value::Array(Box::new(a))))
+                        })
+                        .collect();
+                    let cols = lookup(key, map, DataType::TextArray, MISSING_NULL);
+                    return Ok(crate::bind::array::subscript_expr(cols, k, DataType::Text));
                 }
                 let key = self.oid_arg(&mut args, 0)?;
                 let mut map = Vec::new();
