@@ -206,6 +206,17 @@ fn array_position_fn(args: &[Value], _: &FormatContext) -> Result<Value> {
     })
 }
 
+/// The schemas of the session's `search_path` (`$user` is the session's user).
+fn search_path(ctx: &dyn crate::bind::SessionContext, user: &str) -> Vec<String> {
+    let path = ctx
+        .setting("search_path")
+        .unwrap_or_else(|| "\"$user\", public".into());
+    path.split(',')
+        .map(|p| normalize_name(p.trim()))
+        .map(|p| if p == "$user" { user.to_string() } else { p })
+        .collect()
+}
+
 /// A name in the form the run-time lookup keys use: parts unquoted (or case-folded), joined by `.`.
 fn normalize_name(name: &str) -> String {
     name.split('.')
@@ -500,12 +511,24 @@ impl Binder<'_> {
             }
             ("pg_table_is_visible" | "pg_type_is_visible", 1) => {
                 let key = self.oid_arg(&mut args, 0)?;
-                let oids: Vec<u32> = if name == "pg_table_is_visible" {
-                    rows::relations(&snap).iter().map(|c| c.oid).collect()
+                // A relation is visible when its schema is searched (pg_catalog always is);
+                // every type lives in pg_catalog.
+                let map = if name == "pg_table_is_visible" {
+                    let path = search_path(self.ctx, &snap.user);
+                    rows::relations(&snap)
+                        .iter()
+                        .map(|c| {
+                            let seen =
+                                c.schema == "pg_catalog" || path.iter().any(|p| p == c.schema);
+                            (c.oid, Value::Bool(seen))
+                        })
+                        .collect()
                 } else {
-                    DataType::ALL.iter().map(|t| t.oid()).collect()
+                    DataType::ALL
+                        .iter()
+                        .map(|t| (t.oid(), Value::Bool(true)))
+                        .collect()
                 };
-                let map = oids.into_iter().map(|o| (o, Value::Bool(true))).collect();
                 Ok(lookup(key, map, DataType::Bool, MISSING_NULL))
             }
             ("pg_relation_is_publishable", 1) => {
