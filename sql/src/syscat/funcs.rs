@@ -246,10 +246,14 @@ fn reg_in_fn(args: &[Value], _: &FormatContext) -> Result<Value> {
         Some(Value::Int4(k)) => *k,
         _ => 0,
     };
+    // `to_regclass` and friends answer NULL where the cast raises an error.
+    let null_if_missing = matches!(args.get(4), Some(Value::Bool(true)));
     if kind == RegType::Type as i32 {
-        return parse_type_name(input.trim().trim_start_matches("pg_catalog."))
-            .map(|(t, _)| Value::Oid(t.oid()))
-            .map_err(|_| SqlError::UndefinedType(input.clone()));
+        return match parse_type_name(input.trim().trim_start_matches("pg_catalog.")) {
+            Ok((t, _)) => Ok(Value::Oid(t.oid())),
+            Err(_) if null_if_missing => Ok(Value::Null),
+            Err(_) => Err(SqlError::UndefinedType(input.clone())),
+        };
     }
     let key = normalize_name(input);
     let found = keys
@@ -260,6 +264,9 @@ fn reg_in_fn(args: &[Value], _: &FormatContext) -> Result<Value> {
         })
         .ok()
         .and_then(|i| oids.items.get(i).cloned());
+    if null_if_missing {
+        return Ok(found.unwrap_or(Value::Null));
+    }
     found.ok_or_else(|| match kind {
         k if k == RegType::Class as i32 => SqlError::UndefinedTable {
             name: input.clone(),
@@ -271,7 +278,7 @@ fn reg_in_fn(args: &[Value], _: &FormatContext) -> Result<Value> {
 }
 
 /// The run-time `reg*` input of a text expression over the snapshot's names.
-fn reg_in_expr(reg: RegType, e: Expr, snap: &Snapshot) -> Expr {
+fn reg_in_expr(reg: RegType, e: Expr, snap: &Snapshot, null_if_missing: bool) -> Expr {
     let mut map: Vec<(String, u32)> = match reg {
         RegType::Class => {
             let mut m = Vec::new();
@@ -315,6 +322,7 @@ fn reg_in_expr(reg: RegType, e: Expr, snap: &Snapshot) -> Expr {
             Expr::Const(array(DataType::Text, keys), DataType::TextArray),
             Expr::Const(array(DataType::Oid, oids), DataType::OidArray),
             Expr::Const(Value::Int4(reg as i32), DataType::Int4),
+            Expr::Const(Value::Bool(null_if_missing), DataType::Bool),
         ],
     );
     if let Expr::Call { func, .. } = &mut e {
@@ -414,7 +422,7 @@ impl Binder<'_> {
                 // Text read at run time (`$1::regclass`, `name_column::regclass`): resolved
                 // against the same snapshot by name.
                 let e = self.coerce_at(e, DataType::Text, None)?;
-                Ok(reg_in_expr(reg, e, &snap))
+                Ok(reg_in_expr(reg, e, &snap, false))
             }
             Expr::Const(Value::Text(s), _) => Ok(Expr::Const(
                 Value::Oid(reg_input(reg, &s, &snap)?),
@@ -478,6 +486,10 @@ impl Binder<'_> {
                 | "pg_get_function_result"
                 | "pg_get_function_arguments"
                 | "pg_tablespace_location"
+                | "to_regclass"
+                | "to_regtype"
+                | "to_regnamespace"
+                | "to_regrole"
         );
         if !known && !generic {
             return None;
@@ -538,6 +550,16 @@ impl Binder<'_> {
                     .map(|c| (c.oid, Value::Bool(c.kind == "r" && c.table.is_some())))
                     .collect();
                 Ok(lookup(key, map, DataType::Bool, MISSING_NULL))
+            }
+            ("to_regclass" | "to_regtype" | "to_regnamespace" | "to_regrole", 1) => {
+                let reg = match name {
+                    "to_regclass" => RegType::Class,
+                    "to_regtype" => RegType::Type,
+                    "to_regnamespace" => RegType::Namespace,
+                    _ => RegType::Role,
+                };
+                let e = self.coerce_at(args.swap_remove(0), DataType::Text, None)?;
+                Ok(reg_in_expr(reg, e, &snap, true))
             }
             // Both tablespaces are the data directory's.
             ("pg_tablespace_location", 1) => {

@@ -195,6 +195,12 @@ fn reg_casts_resolve_names_and_oids() {
             "array_in"
         ]]
     );
+    let rows = query(
+        "SELECT to_regclass('history') = 'history'::regclass, to_regclass('nosuch'),
+           to_regtype('integer'), to_regtype('nosuch'), to_regnamespace('public')",
+    )
+    .expect("query");
+    assert_eq!(texts(rows), [["t", "NULL", "23", "NULL", "2200"]]);
     let err = query("SELECT 'nosuch'::regclass").expect_err("must fail");
     assert_eq!(err.sqlstate(), "42P01");
     assert_eq!(err.to_string(), "relation \"nosuch\" does not exist");
