@@ -40,6 +40,9 @@ pub enum SqlError {
     /// 42P18.
     #[error("could not determine data type of parameter ${0}")]
     IndeterminateDatatype(usize),
+    /// 42P18: `ARRAY[]` without a cast.
+    #[error("cannot determine type of empty array")]
+    EmptyArrayType,
     /// 42P02.
     #[error("there is no parameter ${0}")]
     UndefinedParameter(usize),
@@ -345,6 +348,7 @@ impl SqlError {
             SqlError::InsufficientPrivilege(_) => "42501",
             SqlError::CantChangeRuntimeParam(_) => "55P02",
             SqlError::InvalidParameterValue(_) => "22023",
+            SqlError::EmptyArrayType => "42P18",
             SqlError::InvalidParameterValueDetail { .. } => "22023",
             SqlError::IndeterminateDatatype(_) => "42P18",
             SqlError::UndefinedParameter(_) => "42P02",
@@ -478,6 +482,9 @@ impl SqlError {
                 "Could not choose a best candidate function. You might need to add explicit type casts.",
             ),
             SqlError::SubqueryNeedsAlias { .. } => Some("For example, FROM (SELECT ...) [AS] foo."),
+            SqlError::EmptyArrayType => Some(
+                "Explicitly cast to the desired type, for example ARRAY[]::integer[].",
+            ),
             SqlError::InvalidSetOpOrderBy { .. } => Some(
                 "Add the expression/function to every SELECT, or move the UNION into a FROM clause.",
             ),

@@ -68,7 +68,7 @@ fn sig(
 
 impl Binder<'_> {
     /// `ARRAY[e1, e2, ...]`.
-    pub(crate) fn array_constructor(&mut self, arr: &ast::Array) -> Result<Expr> {
+    pub(crate) fn array_constructor(&mut self, arr: &ast::Array, at: Option<u32>) -> Result<Expr> {
         let mut elems = Vec::with_capacity(arr.elem.len());
         for e in &arr.elem {
             if matches!(e, ast::Expr::Array(_)) {
@@ -90,9 +90,7 @@ impl Binder<'_> {
             })?;
         }
         if elems.is_empty() {
-            return Err(SqlError::FeatureNotSupported(
-                "cannot determine type of empty array".into(),
-            ));
+            return Err(SqlError::EmptyArrayType.at(at));
         }
         let ty = if ty == DataType::Unknown {
             DataType::Text

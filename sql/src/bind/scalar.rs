@@ -223,7 +223,10 @@ impl Binder<'_> {
                 name: parts.first().map(ident).unwrap_or_default(),
                 position: self.position(e),
             }),
-            E::Array(arr) => self.array_constructor(arr),
+            E::Array(arr) => {
+                let at = self.position(e);
+                self.array_constructor(arr, at)
+            }
             E::CompoundFieldAccess { root, access_chain }
                 if access_chain
                     .iter()
