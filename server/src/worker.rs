@@ -142,6 +142,23 @@ impl CatalogReplica {
         out
     }
 
+    /// The tables of `database`, by name.
+    pub fn tables_of(&self, database: &str) -> Vec<Arc<TableDef>> {
+        let mut out: Vec<Arc<TableDef>> = self
+            .tables
+            .iter()
+            .filter(|((db, _), _)| db == database)
+            .map(|(_, t)| t.clone())
+            .collect();
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out
+    }
+
+    /// Every database's name, in order.
+    pub fn database_names(&self) -> Vec<String> {
+        self.databases.iter().cloned().collect()
+    }
+
     /// Whether a database exists.
     pub fn has_database(&self, name: &str) -> bool {
         self.databases.contains(name)

@@ -374,6 +374,35 @@ pub trait Catalog {
     fn partitions(&self, _parent: TableId) -> Vec<Arc<TableDef>> {
         Vec::new()
     }
+    /// Every table of the session's database (what `pg_class` and friends list).
+    fn tables(&self) -> Vec<Arc<TableDef>> {
+        Vec::new()
+    }
+    /// Every database's name (`pg_database`).
+    fn databases(&self) -> Vec<String> {
+        vec![DEFAULT_DATABASE.to_string()]
+    }
+}
+
+/// One run-time setting as `pg_settings` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingInfo {
+    pub name: String,
+    /// The current value, in the unit of `unit` (milliseconds for times).
+    pub setting: String,
+    pub unit: Option<&'static str>,
+    pub short_desc: String,
+    /// `user` (SET works) or `internal` (read-only).
+    pub context: &'static str,
+    /// `bool`, `integer`, `string` or `enum`.
+    pub vartype: &'static str,
+    /// `default` or `session`.
+    pub source: &'static str,
+    pub min_val: Option<String>,
+    pub max_val: Option<String>,
+    pub enumvals: Option<Vec<String>>,
+    pub boot_val: String,
+    pub reset_val: String,
 }
 
 /// A catalog with no tables (tests, table-less sessions).

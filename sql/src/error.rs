@@ -40,6 +40,9 @@ pub enum SqlError {
     /// 42P18.
     #[error("could not determine data type of parameter ${0}")]
     IndeterminateDatatype(usize),
+    /// 42P18: `ARRAY[]` without a cast.
+    #[error("cannot determine type of empty array")]
+    EmptyArrayType,
     /// 42P02.
     #[error("there is no parameter ${0}")]
     UndefinedParameter(usize),
@@ -88,6 +91,12 @@ pub enum SqlError {
     /// 3F000.
     #[error("schema \"{0}\" does not exist")]
     UndefinedSchema(String),
+    /// 42501: `permission denied: "pg_class" is a system catalog`.
+    #[error("{0}")]
+    InsufficientPrivilege(String),
+    /// 42809: `op ANY/ALL (array) requires array on right side`.
+    #[error("{0}")]
+    WrongObjectType(String),
     /// 42703 for INSERT target columns.
     #[error("column \"{column}\" of relation \"{table}\" does not exist")]
     UndefinedColumnOfRelation {
@@ -122,9 +131,6 @@ pub enum SqlError {
         message: String,
         detail: Option<String>,
     },
-    /// 42809.
-    #[error("{0}")]
-    WrongObjectType(String),
     /// 42P07: ATTACH of a partitioned table's ancestor (or itself) as its partition.
     #[error("circular inheritance not allowed")]
     CircularInheritance { detail: String },
@@ -368,8 +374,11 @@ impl SqlError {
             SqlError::UndefinedFunction { .. } => "42883",
             SqlError::UnrecognizedParameter(_) => "42704",
             SqlError::UndefinedType(_) => "42704",
+            SqlError::WrongObjectType(_) => "42809",
+            SqlError::InsufficientPrivilege(_) => "42501",
             SqlError::CantChangeRuntimeParam(_) => "55P02",
             SqlError::InvalidParameterValue(_) => "22023",
+            SqlError::EmptyArrayType => "42P18",
             SqlError::InvalidParameterValueDetail { .. } => "22023",
             SqlError::IndeterminateDatatype(_) => "42P18",
             SqlError::UndefinedParameter(_) => "42P02",
@@ -394,7 +403,6 @@ impl SqlError {
             SqlError::DuplicateColumnOfRelation(_) => "42701",
             SqlError::InvalidTableDefinition(_) => "42P16",
             SqlError::InvalidObjectDefinition { .. } => "42P17",
-            SqlError::WrongObjectType(_) => "42809",
             SqlError::NotAPartition(_) => "42P01",
             SqlError::CopyFromPartitioned(_) => "42809",
             SqlError::CircularInheritance { .. } => "42P07",
@@ -517,6 +525,9 @@ impl SqlError {
                 "Could not choose a best candidate function. You might need to add explicit type casts.",
             ),
             SqlError::SubqueryNeedsAlias { .. } => Some("For example, FROM (SELECT ...) [AS] foo."),
+            SqlError::EmptyArrayType => Some(
+                "Explicitly cast to the desired type, for example ARRAY[]::integer[].",
+            ),
             SqlError::InvalidSetOpOrderBy { .. } => Some(
                 "Add the expression/function to every SELECT, or move the UNION into a FROM clause.",
             ),

@@ -145,6 +145,13 @@ pub enum Node {
     },
     /// An explicit cast's length coercion (args: the operand, already of type `ty`).
     Typmod(i32),
+    /// `l op ANY (array)` / `l op ALL (array)` (args: l, the array), `sig` comparing `l` with
+    /// an element. ANY: true if some comparison is true, else NULL if some is NULL, else false
+    /// (false for an empty array); ALL the dual.
+    ArrayCmp {
+        sig: BinarySig,
+        all: bool,
+    },
 }
 
 impl Expr {
@@ -297,6 +304,30 @@ fn eval_node(
             Ok(Value::Bool(distinct != *negated))
         }
         Node::Typmod(typmod) => types::cast::apply_typmod(eval(&args[0])?, ty, *typmod, true),
+        Node::ArrayCmp { sig, all } => {
+            let l = eval(&args[0])?;
+            let Value::Array(a) = eval(&args[1])? else {
+                return Ok(Value::Null);
+            };
+            let mut saw_null = false;
+            for item in a.items {
+                let r = if l.is_null() || item.is_null() {
+                    Value::Null
+                } else {
+                    types::ops::eval_binary(sig, l.clone(), item, params.ctx())?
+                };
+                match r {
+                    Value::Bool(b) if b != *all => return Ok(Value::Bool(b)),
+                    Value::Bool(_) => {}
+                    _ => saw_null = true,
+                }
+            }
+            Ok(if saw_null {
+                Value::Null
+            } else {
+                Value::Bool(*all)
+            })
+        }
     }
 }
 

@@ -42,13 +42,16 @@ mod locking;
 mod parse;
 pub mod partition;
 mod plan;
+mod syscat;
 pub mod types;
 
 pub use bind::{
     bind, AlterPlan, ColSource, CursorCommand, FetchDirection, PreparedCommand, SessionContext,
     SetValue, Statement, TransactionMode, WritePlan,
 };
-pub use catalog::{Catalog, ColumnDef, EmptyCatalog, TableDef, TableId, DEFAULT_DATABASE};
+pub use catalog::{
+    Catalog, ColumnDef, EmptyCatalog, SettingInfo, TableDef, TableId, DEFAULT_DATABASE,
+};
 pub use error::{Result, SqlError};
 pub use exec::ShardRun;
 pub use expr::{Expr, Params};

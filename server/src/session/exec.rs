@@ -57,6 +57,12 @@ impl Catalog for Ctx<'_> {
     fn partitions(&self, parent: pglitedb_sql::TableId) -> Vec<Arc<pglitedb_sql::TableDef>> {
         self.catalog.partitions(self.database, parent)
     }
+    fn tables(&self) -> Vec<Arc<pglitedb_sql::TableDef>> {
+        self.catalog.tables_of(self.database)
+    }
+    fn databases(&self) -> Vec<String> {
+        self.catalog.database_names()
+    }
 }
 
 impl SessionContext for Ctx<'_> {
@@ -68,6 +74,9 @@ impl SessionContext for Ctx<'_> {
     }
     fn database(&self) -> String {
         self.database.to_string()
+    }
+    fn all_settings(&self) -> Vec<pglitedb_sql::SettingInfo> {
+        self.settings.describe_all()
     }
     fn format_context(&self) -> FormatContext {
         let get = |name: &str| self.settings.get(name).unwrap_or_default().to_string();

@@ -121,6 +121,73 @@ impl Settings {
         rows
     }
 
+    /// `pg_settings` rows: every setting with its current value, in name order.
+    pub fn describe_all(&self) -> Vec<pglitedb_sql::SettingInfo> {
+        let mut rows: Vec<pglitedb_sql::SettingInfo> = GUCS
+            .iter()
+            .filter(|g| !g.name.contains('.'))
+            .map(|g| {
+                let current = self.get(g.name).unwrap_or(g.default).to_string();
+                let reset = self
+                    .startup
+                    .get(&g.name.to_ascii_lowercase())
+                    .cloned()
+                    .unwrap_or_else(|| g.default.to_string());
+                let millis = |v: &str| parse_millis(v).map_or(v.to_string(), |n| n.to_string());
+                let (vartype, unit, min, max, enumvals) = match g.kind {
+                    Kind::Bool => ("bool", None, None, None, None),
+                    Kind::Int(lo, hi) => ("integer", None, Some(lo), Some(hi), None),
+                    Kind::Millis => (
+                        "integer",
+                        Some("ms"),
+                        Some(0),
+                        Some(i64::from(i32::MAX)),
+                        None,
+                    ),
+                    Kind::Enum(words) => (
+                        "enum",
+                        None,
+                        None,
+                        None,
+                        Some(words.iter().map(|w| w.to_string()).collect()),
+                    ),
+                    _ => ("string", None, None, None, None),
+                };
+                let shown = |v: &str| {
+                    if unit.is_some() {
+                        millis(v)
+                    } else {
+                        v.to_string()
+                    }
+                };
+                pglitedb_sql::SettingInfo {
+                    name: g.name.to_string(),
+                    setting: shown(&current),
+                    unit,
+                    short_desc: g.description.to_string(),
+                    context: if g.kind == Kind::ReadOnly {
+                        "internal"
+                    } else {
+                        "user"
+                    },
+                    vartype,
+                    source: if current == g.default {
+                        "default"
+                    } else {
+                        "session"
+                    },
+                    min_val: min.map(|n| n.to_string()),
+                    max_val: max.map(|n| n.to_string()),
+                    enumvals,
+                    boot_val: shown(g.default),
+                    reset_val: shown(&reset),
+                }
+            })
+            .collect();
+        rows.sort_by_key(|r| r.name.to_ascii_lowercase());
+        rows
+    }
+
     /// SET at startup (StartupMessage options): same validation, not transactional.
     pub fn set_startup(&mut self, name: &str, value: &str) -> Result<(), SqlError> {
         let (key, v) = validate(name, &SetValue::Values(vec![value.to_string()]), self)?;

@@ -492,6 +492,54 @@ impl Binder<'_> {
         self.apply_operator(spelling, x, p, at, xp, pp)
     }
 
+    /// `l op ANY (array)` / `l op ALL (array)` over an array value.
+    pub(crate) fn array_comparison(
+        &mut self,
+        left: &ast::Expr,
+        op: &ast::BinaryOperator,
+        right: &ast::Expr,
+        all: bool,
+    ) -> Result<Expr> {
+        let spelling = super::typing::binary_spelling(op).ok_or_else(|| {
+            SqlError::FeatureNotSupported(format!("operator not supported yet: {op}"))
+        })?;
+        // PostgreSQL points at the operator.
+        let at = self.position_after(left);
+        let l = self.expr(left)?;
+        let mut r = self.expr(right)?;
+        if r.data_type() == DataType::Unknown {
+            // `x = ANY('{1,2}')`: the literal is an array of the left operand's type.
+            let ty = l.data_type().array_of().unwrap_or(DataType::TextArray);
+            r = self.coerce_at(r, ty, at)?;
+        }
+        let Some(elem) = r.data_type().elem() else {
+            return Err(SqlError::WrongObjectType(
+                "op ANY/ALL (array) requires array on right side".into(),
+            )
+            .at(at));
+        };
+        let lt = l.data_type();
+        let sig = types::resolve_binary(spelling, lt, elem)
+            .filter(|s| implicit_ok(lt, s.left) && implicit_ok(elem, s.right))
+            .ok_or_else(|| types::ops::undefined_operator(spelling, Some(lt), elem).at(at))?;
+        if sig.result != DataType::Bool {
+            return Err(SqlError::DatatypeMismatch(
+                "op ANY/ALL (array) requires operator to yield boolean".into(),
+            )
+            .at(at));
+        }
+        let l = self.coerce_at(l, sig.left, None)?;
+        let r = match sig.right.array_of() {
+            Some(arr) if sig.right != elem => self.coerce_at(r, arr, at)?,
+            _ => r,
+        };
+        Ok(Expr::Node {
+            kind: Node::ArrayCmp { sig, all },
+            args: vec![l, r],
+            ty: DataType::Bool,
+        })
+    }
+
     /// A built-in call from bound arguments (SQL-syntax functions).
     pub(crate) fn call(&mut self, name: &str, args: Vec<Expr>, at: Option<u32>) -> Result<Expr> {
         let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();

@@ -59,6 +59,38 @@ fn series_types(args: &[Expr], position: Option<u32>) -> Result<(DataType, DataT
 }
 
 impl Binder<'_> {
+    /// `FROM unnest(array)`: a one-column pseudo-table of the elements, named `unnest`.
+    fn unnest(&mut self, args: &[ast::FunctionArg]) -> Result<(Arc<TableDef>, LocalKind)> {
+        let [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e))] = args else {
+            return unsupported("this unnest call");
+        };
+        let array = self.expr(e)?;
+        let Some(elem) = array.data_type().elem() else {
+            return Err(SqlError::UndefinedFunction {
+                signature: crate::func::signature("unnest", &[array.data_type()]),
+                position: self.position(e),
+            });
+        };
+        let table = Arc::new(TableDef {
+            database: crate::catalog::DEFAULT_DATABASE.into(),
+            id: TableId(0),
+            schema: String::new(),
+            name: "unnest".into(),
+            columns: vec![ColumnDef {
+                name: "unnest".into(),
+                ty: elem,
+                typmod: -1,
+                not_null: false,
+                default: None,
+            }],
+            primary_key: None,
+            checks: Vec::new(),
+            partition_by: None,
+            partition_of: None,
+        });
+        Ok((table, LocalKind::Unnest(Box::new(array))))
+    }
+
     /// `FROM generate_series(start, stop [, step]) [AS alias [(column)]]` over integers, numeric
     /// or timestamps: the scope becomes a one-column pseudo-table named like PostgreSQL names it.
     pub(super) fn series(
@@ -68,6 +100,9 @@ impl Binder<'_> {
         args: &[ast::FunctionArg],
     ) -> Result<(Arc<TableDef>, LocalKind)> {
         let fname = super::object_name(name);
+        if fname == "unnest" || fname == "pg_catalog.unnest" {
+            return self.unnest(args);
+        }
         if fname != "generate_series" && fname != "pg_catalog.generate_series" {
             return unsupported("this kind of FROM item");
         }

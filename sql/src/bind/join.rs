@@ -353,6 +353,10 @@ impl Binder<'_> {
                     let default = super::object_name(name);
                     return self.other(rel, cols, &default, alias.as_ref(), offset, false);
                 }
+                if let Some(sys) = crate::syscat::resolve(&super::object_name(name)) {
+                    let (rel, cols) = self.system_relation(sys)?;
+                    return self.other(rel, cols, sys.name, alias.as_ref(), offset, false);
+                }
                 let table = self.table(name)?;
                 let cols: Vec<(String, DataType)> = table
                     .columns
@@ -389,6 +393,18 @@ impl Binder<'_> {
                 with_ordinality: false,
                 ..
             } => self.function_item(name, args, alias.as_ref(), offset, lateral_left),
+            ast::TableFactor::UNNEST {
+                alias,
+                array_exprs,
+                with_offset: false,
+                with_ordinality: false,
+                ..
+            } if array_exprs.len() == 1 => {
+                let arg =
+                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(array_exprs[0].clone()));
+                let name = ast::ObjectName::from(vec![ast::Ident::new("unnest")]);
+                self.function_item(&name, &[arg], alias.as_ref(), offset, lateral_left)
+            }
             ast::TableFactor::Derived {
                 lateral,
                 subquery,

@@ -17,6 +17,7 @@ use crate::plan::QueryPlan;
 use crate::types::{DataType, FormatContext};
 
 mod alter;
+pub(crate) mod array;
 mod check;
 mod ddl;
 mod dml;
@@ -64,6 +65,10 @@ pub trait SessionContext {
     /// The settings literal input depends on (DateStyle's field order, TimeZone).
     fn format_context(&self) -> FormatContext {
         FormatContext::default()
+    }
+    /// Every known setting with its current value (`pg_settings`).
+    fn all_settings(&self) -> Vec<crate::catalog::SettingInfo> {
+        Vec::new()
     }
 }
 
@@ -568,9 +573,17 @@ impl Binder<'_> {
         Ok(types)
     }
 
-    /// Resolves a table name (only `public` exists until schemas arrive).
+    /// Resolves a table name (only `public` exists until schemas arrive). System relations are
+    /// read-only views (reads resolve them before calling this): a write or DDL naming one is
+    /// refused as PostgreSQL refuses changes to its catalogs.
     pub(crate) fn table(&self, name: &ast::ObjectName) -> Result<Arc<TableDef>> {
         let full = object_name(name);
+        if let Some(sys) = crate::syscat::resolve(&full) {
+            return Err(SqlError::InsufficientPrivilege(format!(
+                "permission denied: \"{}\" is a system catalog",
+                sys.name
+            )));
+        }
         let bare = full.strip_prefix("public.").unwrap_or(&full);
         self.ctx
             .catalog()

@@ -18,6 +18,27 @@ impl Binder<'_> {
             E::Cast {
                 expr, data_type, ..
             } => {
+                // `x::regclass::text`: the object's name, as the reg type's output prints it.
+                if let E::Cast {
+                    data_type: inner_t, ..
+                } = expr.as_ref()
+                {
+                    if let (Some(reg), Ok(to)) = (
+                        crate::syscat::funcs::reg_type(inner_t),
+                        data_type_of(data_type),
+                    ) {
+                        if to.is_string() {
+                            let oid = self.expr(expr)?;
+                            let name = self.reg_output(reg, oid)?;
+                            return self.cast_expr(name, data_type, None);
+                        }
+                    }
+                }
+                if let Some(reg) = crate::syscat::funcs::reg_type(data_type) {
+                    let inner = self.expr(expr)?;
+                    let at = self.position(expr.as_ref());
+                    return self.reg_cast(reg, inner).map_err(|e| e.at(at));
+                }
                 let to = data_type_of(data_type)?;
                 let inner = self.expr(expr)?;
                 if let Expr::Param(i, DataType::Unknown) = inner {
@@ -180,6 +201,17 @@ impl Binder<'_> {
                 let op = comparison(compare_op)?;
                 self.sublink(q, subquery::Kind::All(left, op))
             }
+            E::AnyOp {
+                left,
+                compare_op,
+                right,
+                ..
+            } => self.array_comparison(left, compare_op, right, false),
+            E::AllOp {
+                left,
+                compare_op,
+                right,
+            } => self.array_comparison(left, compare_op, right, true),
             E::CompoundIdentifier(parts)
                 if parts.len() == 2
                     && self.scope.as_ref().is_some_and(|t| {
@@ -192,6 +224,35 @@ impl Binder<'_> {
                 name: parts.first().map(ident).unwrap_or_default(),
                 position: self.position(e),
             }),
+            E::Array(arr) => {
+                let at = self.position(e);
+                self.array_constructor(arr, at)
+            }
+            E::CompoundFieldAccess { root, access_chain }
+                if access_chain
+                    .iter()
+                    .all(|a| matches!(a, ast::AccessExpr::Subscript(_))) =>
+            {
+                self.subscripted(root, access_chain)
+            }
+            // The collations that exist sort and compare as PGLiteDB does (by code point).
+            E::Collate { expr, collation } => {
+                let name = object_name(collation);
+                let name = name.strip_prefix("pg_catalog.").unwrap_or(&name);
+                if !matches!(name, "default" | "C" | "POSIX") {
+                    return Err(SqlError::UndefinedObject(format!(
+                        "collation \"{name}\" for encoding \"UTF8\" does not exist"
+                    )));
+                }
+                let inner = self.expr(expr)?;
+                if !inner.data_type().is_string() {
+                    return Err(SqlError::DatatypeMismatch(format!(
+                        "collations are not supported by type {}",
+                        inner.data_type().sql_name()
+                    )));
+                }
+                Ok(inner)
+            }
             other => Err(SqlError::FeatureNotSupported(format!(
                 "expression not supported yet: {other}"
             ))),
@@ -345,6 +406,9 @@ impl Binder<'_> {
             }
         };
         if let Some(e) = self.value_function(&lname, &args) {
+            return e;
+        }
+        if let Some(e) = self.catalog_function(&lname, &args) {
             return e;
         }
         let text = |s: String| Ok(Expr::Const(Value::Text(s), DataType::Text));

@@ -76,6 +76,18 @@ pub(super) fn binary_spelling(op: &ast::BinaryOperator) -> Option<&'static str> 
         B::PGILikeMatch => "~~*",
         B::PGNotLikeMatch => "!~~",
         B::PGNotILikeMatch => "!~~*",
+        // `OPERATOR(pg_catalog.~)`: the operator itself (only pg_catalog's exist).
+        B::PGCustomBinaryOperator(parts) => {
+            let (op, schema) = parts.split_last()?;
+            if !schema.iter().all(|s| s == "pg_catalog") || schema.len() > 1 {
+                return None;
+            }
+            const KNOWN: &[&str] = &[
+                "+", "-", "*", "/", "%", "||", "=", "<>", "<", "<=", ">", ">=", "^", "&", "|", "#",
+                "<<", ">>", "~", "~*", "!~", "!~*", "~~", "~~*", "!~~", "!~~*",
+            ];
+            return KNOWN.iter().copied().find(|k| k == op);
+        }
         _ => return None,
     })
 }
@@ -260,6 +272,9 @@ fn figure_colname(e: &ast::Expr) -> (String, u8) {
             let inner = figure_colname(expr);
             if inner.1 > 1 {
                 return inner;
+            }
+            if let Some(reg) = crate::syscat::funcs::reg_type(data_type) {
+                return weak(reg.name());
             }
             match data_type_of(data_type) {
                 Ok(t) => weak(t.type_name()),

@@ -311,6 +311,14 @@ pub(crate) fn local_rows(
             }
             return Ok(());
         }
+        LocalKind::Unnest(array) => {
+            if let Value::Array(a) = array.eval(params)? {
+                for v in a.items {
+                    push(vec![v])?;
+                }
+            }
+            return Ok(());
+        }
         LocalKind::Series {
             start,
             stop,

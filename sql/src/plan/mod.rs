@@ -108,6 +108,8 @@ pub enum LocalKind {
     },
     /// `(VALUES (...), ...)`: each row's expressions, already cast to its column's type.
     Values(Vec<Vec<Expr>>),
+    /// `unnest(array)`: one row per element (a NULL array gives none).
+    Unnest(Box<Expr>),
     /// Joins, derived tables, set operations, CTEs (`rel`).
     Rel(Box<Rel>),
 }

@@ -1,0 +1,755 @@
+//! Functions and casts that read the catalog (`pg_get_indexdef`, `pg_get_userbyid`, `'t'::regclass`,
+//! `oid::regclass`, ...), and the array helpers psql's queries use. The binder resolves them into
+//! ordinary expressions: a constant when the argument is one, otherwise a call of [`lookup`] whose
+//! arguments carry a sorted map (keys, values) of the snapshot's objects, so that plans stay plain
+//! data and evaluation needs no catalog.
+//!
+//! `reg*` casts of non-constant values produce `text` (the object's name, or the OID's digits when
+//! no object has it, as PostgreSQL prints them) rather than a `reg*` type, which PGLiteDB lacks.
+
+use sqlparser::ast;
+
+use super::deparse::{pkey_constraintdef, pkey_indexdef};
+use super::{oids, rows, Snapshot};
+use crate::bind::Binder;
+use crate::error::{Result, SqlError};
+use crate::expr::{Expr, Function};
+use crate::func::FuncSig;
+use crate::types::typmod::{format_type, parse_type_name};
+use crate::types::Array;
+use crate::types::{DataType, FormatContext, Value};
+
+/// The `reg*` types a cast may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RegType {
+    Class,
+    Type,
+    Namespace,
+    Role,
+    /// `regproc`: functions are named by text here (`pg_type.typinput` is text).
+    Proc,
+}
+
+impl RegType {
+    /// The type's name (a bare cast's column name).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            RegType::Class => "regclass",
+            RegType::Type => "regtype",
+            RegType::Namespace => "regnamespace",
+            RegType::Role => "regrole",
+            RegType::Proc => "regproc",
+        }
+    }
+}
+
+/// The `reg*` type a cast's target names, if it is one.
+pub(crate) fn reg_type(t: &ast::DataType) -> Option<RegType> {
+    let full = t.to_string().to_ascii_lowercase();
+    match full.trim_start_matches("pg_catalog.") {
+        "regclass" => Some(RegType::Class),
+        "regtype" => Some(RegType::Type),
+        "regnamespace" => Some(RegType::Namespace),
+        "regrole" => Some(RegType::Role),
+        "regproc" => Some(RegType::Proc),
+        _ => None,
+    }
+}
+
+/// What [`lookup`] answers for a key that is not in its map.
+const MISSING_NULL: i32 = 0;
+const MISSING_DIGITS: i32 = 1;
+const MISSING_UNKNOWN_OID: i32 = 2;
+
+/// `lookup(key, keys, values, missing)`: the value at `key`'s position in the sorted `keys`.
+fn lookup_fn(args: &[Value], _: &FormatContext) -> Result<Value> {
+    let (Some(key), Some(Value::Array(keys)), Some(Value::Array(values))) =
+        (args.first(), args.get(1), args.get(2))
+    else {
+        return Err(SqlError::Internal("catalog lookup called wrongly".into()));
+    };
+    let Value::Oid(k) = key else {
+        return Ok(Value::Null);
+    };
+    let found = keys
+        .items
+        .binary_search_by(|v| match v {
+            Value::Oid(x) => x.cmp(k),
+            _ => std::cmp::Ordering::Less,
+        })
+        .ok()
+        .and_then(|i| values.items.get(i).cloned());
+    Ok(match (found, args.get(3)) {
+        (Some(v), _) => v,
+        (None, Some(Value::Int4(MISSING_DIGITS))) => Value::Text(k.to_string()),
+        (None, Some(Value::Int4(MISSING_UNKNOWN_OID))) => Value::Text(format!("unknown (OID={k})")),
+        (None, _) => Value::Null,
+    })
+}
+
+/// A lookup of `key` (an oid expression) in `map`, yielding `ty`.
+fn lookup(key: Expr, mut map: Vec<(u32, Value)>, ty: DataType, missing: i32) -> Expr {
+    map.sort_by_key(|(k, _)| *k);
+    map.dedup_by_key(|(k, _)| *k);
+    let keys = map.iter().map(|(k, _)| Value::Oid(*k)).collect();
+    let values = map.into_iter().map(|(_, v)| v).collect();
+    let keys_ty = DataType::OidArray;
+    let values_ty = ty.array_of().unwrap_or(DataType::TextArray);
+    let array = |elem: DataType, items| Value::Array(Box::new(Array::from_items(elem, items)));
+    Expr::Call {
+        func: Function(FuncSig {
+            name: "pg_catalog_lookup",
+            params: vec![DataType::Oid, keys_ty, values_ty, DataType::Int4],
+            ret: ty,
+            strict: false,
+            volatile: false,
+            func: lookup_fn,
+        }),
+        args: vec![
+            key,
+            Expr::Const(array(DataType::Oid, keys), keys_ty),
+            Expr::Const(array(ty, values), values_ty),
+            Expr::Const(Value::Int4(missing), DataType::Int4),
+        ],
+    }
+}
+
+/// A function of fixed behaviour built here (not in the user-visible function library).
+fn call(
+    name: &'static str,
+    params: Vec<DataType>,
+    ret: DataType,
+    f: crate::func::ScalarFn,
+    args: Vec<Expr>,
+) -> Expr {
+    Expr::Call {
+        func: Function(FuncSig {
+            name,
+            params,
+            ret,
+            strict: true,
+            volatile: false,
+            func: f,
+        }),
+        args,
+    }
+}
+
+fn null(ty: DataType) -> Expr {
+    Expr::Const(Value::Null, ty)
+}
+
+fn format_type_fn(args: &[Value], _: &FormatContext) -> Result<Value> {
+    let typmod = match args.get(1) {
+        Some(Value::Int4(m)) => *m,
+        _ => -1,
+    };
+    Ok(match args.first() {
+        Some(Value::Oid(oid)) => Value::Text(match DataType::from_oid(*oid) {
+            Some(ty) => format_type(ty, typmod),
+            None => "???".into(),
+        }),
+        _ => Value::Null,
+    })
+}
+
+fn encoding_fn(args: &[Value], _: &FormatContext) -> Result<Value> {
+    Ok(Value::Text(
+        match args.first() {
+            Some(Value::Int4(0)) => "SQL_ASCII",
+            Some(Value::Int4(6)) => "UTF8",
+            _ => "",
+        }
+        .into(),
+    ))
+}
+
+fn array_to_string_fn(args: &[Value], ctx: &FormatContext) -> Result<Value> {
+    let (Some(Value::Array(a)), Some(Value::Text(sep))) = (args.first(), args.get(1)) else {
+        return Ok(Value::Null);
+    };
+    let null = match args.get(2) {
+        Some(Value::Text(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    let parts: Vec<String> = a
+        .items
+        .iter()
+        .filter_map(|v| match v.to_text_ctx(ctx) {
+            Some(s) => Some(s),
+            None => null.map(str::to_string),
+        })
+        .collect();
+    Ok(Value::Text(parts.join(sep)))
+}
+
+fn array_upper_fn(args: &[Value], _: &FormatContext) -> Result<Value> {
+    let (Some(Value::Array(a)), Some(Value::Int4(d))) = (args.first(), args.get(1)) else {
+        return Ok(Value::Null);
+    };
+    Ok(
+        match usize::try_from(*d - 1).ok().and_then(|i| a.dims.get(i)) {
+            Some((len, lower)) => Value::Int4(lower + len - 1),
+            None => Value::Null,
+        },
+    )
+}
+
+fn array_position_fn(args: &[Value], _: &FormatContext) -> Result<Value> {
+    let (Some(Value::Array(a)), Some(x)) = (args.first(), args.get(1)) else {
+        return Ok(Value::Null);
+    };
+    let lower = a.dims.first().map_or(1, |d| d.1);
+    Ok(match a.items.iter().position(|v| v == x) {
+        Some(i) => Value::Int4(lower + i as i32),
+        None => Value::Null,
+    })
+}
+
+/// The schemas of the session's `search_path` (`$user` is the session's user).
+fn search_path(ctx: &dyn crate::bind::SessionContext, user: &str) -> Vec<String> {
+    let path = ctx
+        .setting("search_path")
+        .unwrap_or_else(|| "\"$user\", public".into());
+    path.split(',')
+        .map(|p| normalize_name(p.trim()))
+        .map(|p| if p == "$user" { user.to_string() } else { p })
+        .collect()
+}
+
+/// A name in the form the run-time lookup keys use: parts unquoted (or case-folded), joined by `.`.
+fn normalize_name(name: &str) -> String {
+    name.split('.')
+        .map(|p| {
+            let p = p.trim();
+            if p.len() >= 2 && p.starts_with('"') && p.ends_with('"') {
+                p[1..p.len() - 1].replace("\"\"", "\"")
+            } else {
+                p.to_lowercase()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// `text::regclass` at run time: `reg_in(text, keys, oids, kind)` with `keys` sorted.
+fn reg_in_fn(args: &[Value], _: &FormatContext) -> Result<Value> {
+    let (Some(Value::Text(input)), Some(Value::Array(keys)), Some(Value::Array(oids))) =
+        (args.first(), args.get(1), args.get(2))
+    else {
+        return Ok(Value::Null);
+    };
+    if let Ok(oid) = input.trim().parse::<u32>() {
+        return Ok(Value::Oid(oid));
+    }
+    let kind = match args.get(3) {
+        Some(Value::Int4(k)) => *k,
+        _ => 0,
+    };
+    // `to_regclass` and friends answer NULL where the cast raises an error.
+    let null_if_missing = matches!(args.get(4), Some(Value::Bool(true)));
+    if kind == RegType::Type as i32 {
+        return match parse_type_name(input.trim().trim_start_matches("pg_catalog.")) {
+            Ok((t, _)) => Ok(Value::Oid(t.oid())),
+            Err(_) if null_if_missing => Ok(Value::Null),
+            Err(_) => Err(SqlError::UndefinedType(input.clone())),
+        };
+    }
+    let key = normalize_name(input);
+    let found = keys
+        .items
+        .binary_search_by(|k| match k {
+            Value::Text(k) => k.as_str().cmp(key.as_str()),
+            _ => std::cmp::Ordering::Less,
+        })
+        .ok()
+        .and_then(|i| oids.items.get(i).cloned());
+    if null_if_missing {
+        return Ok(found.unwrap_or(Value::Null));
+    }
+    found.ok_or_else(|| match kind {
+        k if k == RegType::Class as i32 => SqlError::UndefinedTable {
+            name: input.clone(),
+            position: None,
+        },
+        k if k == RegType::Namespace as i32 => SqlError::UndefinedSchema(input.clone()),
+        _ => SqlError::UndefinedObject(format!("role \"{input}\" does not exist")),
+    })
+}
+
+/// The run-time `reg*` input of a text expression over the snapshot's names.
+fn reg_in_expr(reg: RegType, e: Expr, snap: &Snapshot, null_if_missing: bool) -> Expr {
+    let mut map: Vec<(String, u32)> = match reg {
+        RegType::Class => {
+            let mut m = Vec::new();
+            // Relations in pg_catalog come first in the search path: their bare names win.
+            let mut rels = rows::relations(snap);
+            rels.sort_by_key(|c| c.schema != "pg_catalog");
+            for c in rels {
+                m.push((format!("{}.{}", c.schema, c.name), c.oid));
+                m.push((c.name.clone(), c.oid));
+            }
+            m
+        }
+        RegType::Namespace => rows::namespaces(snap)
+            .into_iter()
+            .map(|(o, n)| (n, o))
+            .collect(),
+        RegType::Role => rows::roles(snap)
+            .into_iter()
+            .map(|(o, n, _)| (n, o))
+            .collect(),
+        RegType::Type | RegType::Proc => Vec::new(),
+    };
+    // Stable: the first (preferred) spelling of a duplicated bare name is kept.
+    map.sort_by(|a, b| a.0.cmp(&b.0));
+    map.dedup_by(|a, b| a.0 == b.0);
+    let keys = map.iter().map(|(k, _)| Value::Text(k.clone())).collect();
+    let oids = map.iter().map(|(_, o)| Value::Oid(*o)).collect();
+    let array = |elem: DataType, items| Value::Array(Box::new(Array::from_items(elem, items)));
+    let mut e = call(
+        "reg_in",
+        vec![
+            DataType::Text,
+            DataType::TextArray,
+            DataType::OidArray,
+            DataType::Int4,
+        ],
+        DataType::Oid,
+        reg_in_fn,
+        vec![
+            e,
+            Expr::Const(array(DataType::Text, keys), DataType::TextArray),
+            Expr::Const(array(DataType::Oid, oids), DataType::OidArray),
+            Expr::Const(Value::Int4(reg as i32), DataType::Int4),
+            Expr::Const(Value::Bool(null_if_missing), DataType::Bool),
+        ],
+    );
+    if let Expr::Call { func, .. } = &mut e {
+        func.0.strict = true;
+    }
+    e
+}
+
+/// The OID a constant names for a `reg*` cast (`'t'::regclass`, `'16384'::regclass`).
+fn reg_input(reg: RegType, name: &str, snap: &Snapshot) -> Result<u32> {
+    if let Ok(oid) = name.trim().parse::<u32>() {
+        return Ok(oid);
+    }
+    let unquoted = |s: &str| {
+        let s = s.trim();
+        if s.len() >= 2 && s.starts_with('"') && s.ends_with('"') {
+            s[1..s.len() - 1].replace("\"\"", "\"")
+        } else {
+            s.to_lowercase()
+        }
+    };
+    match reg {
+        RegType::Class => {
+            let (schema, rel) = match name.split_once('.') {
+                Some((s, r)) => (Some(unquoted(s)), unquoted(r)),
+                None => (None, unquoted(name)),
+            };
+            rows::relations(snap)
+                .into_iter()
+                // pg_catalog comes first in the search path, as in PostgreSQL.
+                .filter(|c| c.name == rel && schema.as_deref().is_none_or(|s| s == c.schema))
+                .map(|c| c.oid)
+                .min()
+                .ok_or_else(|| SqlError::UndefinedTable {
+                    name: name.to_string(),
+                    position: None,
+                })
+        }
+        RegType::Type => parse_type_name(name.trim().trim_start_matches("pg_catalog."))
+            .map(|(t, _)| t.oid())
+            .map_err(|_| SqlError::UndefinedType(name.to_string())),
+        RegType::Namespace => rows::namespaces(snap)
+            .into_iter()
+            .find(|(_, n)| *n == unquoted(name))
+            .map(|(oid, _)| oid)
+            .ok_or_else(|| SqlError::UndefinedSchema(name.to_string())),
+        RegType::Role => rows::roles(snap)
+            .into_iter()
+            .find(|(_, n, _)| *n == unquoted(name))
+            .map(|(oid, _, _)| oid)
+            .ok_or_else(|| SqlError::UndefinedObject(format!("role \"{name}\" does not exist"))),
+        RegType::Proc => Err(SqlError::Internal("regproc input is text".into())),
+    }
+}
+
+/// Names of every object of a `reg*` kind, by OID.
+fn reg_names(reg: RegType, snap: &Snapshot) -> Vec<(u32, Value)> {
+    match reg {
+        RegType::Class => rows::relations(snap)
+            .into_iter()
+            .map(|c| (c.oid, Value::Text(c.name)))
+            .collect(),
+        RegType::Type => DataType::ALL
+            .iter()
+            .map(|t| (t.oid(), Value::Text(format_type(*t, -1))))
+            .collect(),
+        RegType::Namespace => rows::namespaces(snap)
+            .into_iter()
+            .map(|(o, n)| (o, Value::Text(n)))
+            .collect(),
+        RegType::Role => rows::roles(snap)
+            .into_iter()
+            .map(|(o, n, _)| (o, Value::Text(n)))
+            .collect(),
+        RegType::Proc => Vec::new(),
+    }
+}
+
+impl Binder<'_> {
+    /// `e::regclass` and the other `reg*` casts.
+    pub(crate) fn reg_cast(&mut self, reg: RegType, inner: Expr) -> Result<Expr> {
+        let snap = Snapshot::of(self.ctx);
+        if reg == RegType::Proc {
+            // The function's name without its schema, as the `reg*`-typed columns hold it.
+            return match inner {
+                Expr::Const(Value::Text(s), _) => {
+                    let name = s.trim().trim_start_matches("pg_catalog.");
+                    Ok(Expr::Const(Value::Text(name.to_string()), DataType::Text))
+                }
+                e => self.coerce_at(e, DataType::Text, None),
+            };
+        }
+        match inner {
+            e @ (Expr::Param(..) | Expr::Column(..) | Expr::Outer { .. } | Expr::Call { .. })
+                if e.data_type().is_string() =>
+            {
+                // Text read at run time (`$1::regclass`, `name_column::regclass`): resolved
+                // against the same snapshot by name.
+                let e = self.coerce_at(e, DataType::Text, None)?;
+                Ok(reg_in_expr(reg, e, &snap, false))
+            }
+            Expr::Const(Value::Text(s), _) => Ok(Expr::Const(
+                Value::Oid(reg_input(reg, &s, &snap)?),
+                DataType::Oid,
+            )),
+            Expr::Const(Value::Null, _) => Ok(null(DataType::Oid)),
+            e => {
+                let key = self.coerce_at(e, DataType::Oid, None)?;
+                Ok(lookup(
+                    key,
+                    reg_names(reg, &snap),
+                    DataType::Text,
+                    MISSING_DIGITS,
+                ))
+            }
+        }
+    }
+
+    /// The text output of a bound `reg*` cast: a name for an OID (constant or not).
+    pub(crate) fn reg_output(&mut self, reg: RegType, e: Expr) -> Result<Expr> {
+        if e.data_type() != DataType::Oid || reg == RegType::Proc {
+            return Ok(e);
+        }
+        let snap = Snapshot::of(self.ctx);
+        Ok(lookup(
+            e,
+            reg_names(reg, &snap),
+            DataType::Text,
+            MISSING_DIGITS,
+        ))
+    }
+
+    /// A call of a catalog function (`name` without `pg_catalog.`); `None` if it is not one.
+    pub(crate) fn catalog_function(&mut self, name: &str, args: &[Expr]) -> Option<Result<Expr>> {
+        let generic = matches!(
+            name,
+            "array_to_string" | "array_upper" | "array_position" | "current_schemas"
+        );
+        if generic {
+            let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
+            if crate::func::resolve(name, &types).is_ok() {
+                return None;
+            }
+        }
+        let known = matches!(
+            name,
+            "pg_get_userbyid"
+                | "pg_table_is_visible"
+                | "pg_type_is_visible"
+                | "pg_function_is_visible"
+                | "format_type"
+                | "pg_get_expr"
+                | "pg_get_indexdef"
+                | "pg_get_constraintdef"
+                | "obj_description"
+                | "col_description"
+                | "shobj_description"
+                | "pg_encoding_to_char"
+                | "pg_relation_is_publishable"
+                | "pg_get_statisticsobjdef_columns"
+                | "pg_get_function_result"
+                | "pg_get_function_arguments"
+                | "pg_tablespace_location"
+                | "to_regclass"
+                | "to_regtype"
+                | "to_regnamespace"
+                | "to_regrole"
+        );
+        if !known && !generic {
+            return None;
+        }
+        Some(self.bind_catalog_function(name, args.to_vec()))
+    }
+
+    fn oid_arg(&mut self, args: &mut [Expr], i: usize) -> Result<Expr> {
+        let e = std::mem::replace(&mut args[i], null(DataType::Oid));
+        self.coerce_at(e, DataType::Oid, None)
+    }
+
+    fn bind_catalog_function(&mut self, name: &str, mut args: Vec<Expr>) -> Result<Expr> {
+        let n = args.len();
+        let wrong = || {
+            let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
+            Err(SqlError::UndefinedFunction {
+                signature: crate::func::signature(name, &types),
+                position: None,
+            })
+        };
+        let snap = Snapshot::of(self.ctx);
+        match (name, n) {
+            ("pg_get_userbyid", 1) => {
+                let key = self.oid_arg(&mut args, 0)?;
+                let map = rows::roles(&snap)
+                    .into_iter()
+                    .map(|(o, n, _)| (o, Value::Text(n)))
+                    .collect();
+                Ok(lookup(key, map, DataType::Name, MISSING_UNKNOWN_OID))
+            }
+            ("pg_table_is_visible" | "pg_type_is_visible", 1) => {
+                let key = self.oid_arg(&mut args, 0)?;
+                // A relation is visible when its schema is searched (pg_catalog always is);
+                // every type lives in pg_catalog.
+                let map = if name == "pg_table_is_visible" {
+                    let path = search_path(self.ctx, &snap.user);
+                    rows::relations(&snap)
+                        .iter()
+                        .map(|c| {
+                            let seen =
+                                c.schema == "pg_catalog" || path.iter().any(|p| p == c.schema);
+                            (c.oid, Value::Bool(seen))
+                        })
+                        .collect()
+                } else {
+                    DataType::ALL
+                        .iter()
+                        .map(|t| (t.oid(), Value::Bool(true)))
+                        .collect()
+                };
+                Ok(lookup(key, map, DataType::Bool, MISSING_NULL))
+            }
+            ("pg_relation_is_publishable", 1) => {
+                let key = self.oid_arg(&mut args, 0)?;
+                let map = rows::relations(&snap)
+                    .iter()
+                    .map(|c| (c.oid, Value::Bool(c.kind == "r" && c.table.is_some())))
+                    .collect();
+                Ok(lookup(key, map, DataType::Bool, MISSING_NULL))
+            }
+            ("to_regclass" | "to_regtype" | "to_regnamespace" | "to_regrole", 1) => {
+                let reg = match name {
+                    "to_regclass" => RegType::Class,
+                    "to_regtype" => RegType::Type,
+                    "to_regnamespace" => RegType::Namespace,
+                    _ => RegType::Role,
+                };
+                let e = self.coerce_at(args.swap_remove(0), DataType::Text, None)?;
+                Ok(reg_in_expr(reg, e, &snap, true))
+            }
+            // Both tablespaces are the data directory's.
+            ("pg_tablespace_location", 1) => {
+                let key = self.oid_arg(&mut args, 0)?;
+                let map = [oids::TABLESPACE_DEFAULT, oids::TABLESPACE_GLOBAL]
+                    .map(|o| (o, Value::Text(String::new())))
+                    .to_vec();
+                Ok(lookup(key, map, DataType::Text, MISSING_NULL))
+            }
+            // No functions are user-defined and no statistics objects exist.
+            ("pg_function_is_visible", 1) => Ok(null(DataType::Bool)),
+            ("pg_get_statisticsobjdef_columns" | "pg_get_function_result", 1)
+            | ("pg_get_function_arguments", 1) => Ok(null(DataType::Text)),
+            // pg_description is empty.
+            ("obj_description", 1 | 2) | ("col_description", 2) | ("shobj_description", 2) => {
+                Ok(null(DataType::Text))
+            }
+            ("format_type", 2) => {
+                let oid = self.oid_arg(&mut args, 0)?;
+                let typmod = self.coerce_at(
+                    args.pop().unwrap_or(null(DataType::Int4)),
+                    DataType::Int4,
+                    None,
+                )?;
+                let mut e = call(
+                    "format_type",
+                    vec![DataType::Oid, DataType::Int4],
+                    DataType::Text,
+                    format_type_fn,
+                    vec![oid, typmod],
+                );
+                if let Expr::Call { func, .. } = &mut e {
+                    // NULL typmod means "no modifier", not a NULL result.
+                    func.0.strict = false;
+                }
+                Ok(e)
+            }
+            // Node trees are stored as SQL text (see the module docs of `syscat`).
+            ("pg_get_expr", 2 | 3) => {
+                let e = args.swap_remove(0);
+                self.coerce_at(e, DataType::Text, None)
+            }
+            ("pg_get_indexdef", 1 | 3) | ("pg_get_constraintdef", 1 | 2) => {
+                if name == "pg_get_indexdef"
+                    && n == 3
+                    && !matches!(args[1], Expr::Const(Value::Int4(0), _))
+                {
+                    // Column k > 0 asks for the index's k-th key column (NULL past the end).
+                    let key = self.oid_arg(&mut args, 0)?;
+                    let k = self.coerce_at(args.swap_remove(1), DataType::Int4, None)?;
+                    let map = snap
+                        .tables
+                        .iter()
+                        .filter_map(|t| {
+                            let cols = t.primary_key.as_ref()?.iter().map(|&i| {
+                                Value::Text(super::deparse::quote_ident(&t.columns[i].name))
+                            });
+                            let a = Array::from_items(DataType::Text, cols.collect());
+                            Some((oids::pkey_index(t.id), Value::Array(Box::new(a))))
+                        })
+                        .collect();
+                    let cols = lookup(key, map, DataType::TextArray, MISSING_NULL);
+                    return Ok(crate::bind::array::subscript_expr(cols, k, DataType::Text));
+                }
+                let key = self.oid_arg(&mut args, 0)?;
+                let mut map = Vec::new();
+                for t in &snap.tables {
+                    if name == "pg_get_indexdef" {
+                        if let Some(def) = pkey_indexdef(t) {
+                            map.push((oids::pkey_index(t.id), Value::Text(def)));
+                        }
+                        continue;
+                    }
+                    if let Some(def) = pkey_constraintdef(t) {
+                        map.push((oids::pkey_constraint(t.id), Value::Text(def)));
+                    }
+                    for (k, c) in t.checks.iter().enumerate() {
+                        let def = super::deparse::check_constraintdef(&c.source);
+                        map.push((oids::check_constraint(t.id, k), Value::Text(def)));
+                    }
+                }
+                Ok(lookup(key, map, DataType::Text, MISSING_NULL))
+            }
+            ("pg_encoding_to_char", 1) => {
+                let e = self.coerce_at(args.swap_remove(0), DataType::Int4, None)?;
+                Ok(call(
+                    "pg_encoding_to_char",
+                    vec![DataType::Int4],
+                    DataType::Name,
+                    encoding_fn,
+                    vec![e],
+                ))
+            }
+            ("current_schemas", 1) => {
+                let implicit = matches!(args[0], Expr::Const(Value::Bool(true), _));
+                if !matches!(args[0], Expr::Const(Value::Bool(_), _)) {
+                    return wrong();
+                }
+                let mut names = Vec::new();
+                if implicit {
+                    names.push(Value::Text("pg_catalog".into()));
+                }
+                names.push(Value::Text("public".into()));
+                let a = Array::from_items(DataType::Name, names);
+                Ok(Expr::Const(Value::Array(Box::new(a)), DataType::NameArray))
+            }
+            ("array_to_string", 2 | 3) if args[0].data_type().elem().is_some() => {
+                let a = args.remove(0);
+                let ty = a.data_type();
+                let mut rest = Vec::new();
+                for e in args {
+                    rest.push(self.coerce_at(e, DataType::Text, None)?);
+                }
+                let mut params = vec![ty];
+                params.extend(rest.iter().map(|_| DataType::Text));
+                let mut call_args = vec![a];
+                call_args.extend(rest);
+                let mut e = call(
+                    "array_to_string",
+                    params,
+                    DataType::Text,
+                    array_to_string_fn,
+                    call_args,
+                );
+                if let Expr::Call { func, .. } = &mut e {
+                    // A NULL null-string only drops NULL elements.
+                    func.0.strict = n == 2;
+                }
+                Ok(e)
+            }
+            ("array_upper", 2) if args[0].data_type().elem().is_some() => {
+                let a = args.remove(0);
+                let ty = a.data_type();
+                let d = self.coerce_at(args.remove(0), DataType::Int4, None)?;
+                Ok(call(
+                    "array_upper",
+                    vec![ty, DataType::Int4],
+                    DataType::Int4,
+                    array_upper_fn,
+                    vec![a, d],
+                ))
+            }
+            ("array_position", 2) => {
+                let Some(elem) = args[0].data_type().elem() else {
+                    return wrong();
+                };
+                let a = args.remove(0);
+                let ty = a.data_type();
+                let x = self.coerce_at(args.remove(0), elem, None)?;
+                let mut e = call(
+                    "array_position",
+                    vec![ty, elem],
+                    DataType::Int4,
+                    array_position_fn,
+                    vec![a, x],
+                );
+                if let Expr::Call { func, .. } = &mut e {
+                    func.0.strict = false;
+                }
+                Ok(e)
+            }
+            _ => wrong(),
+        }
+    }
+}
+
+impl Binder<'_> {
+    /// A FROM item naming a system relation: its rows (a snapshot, as `VALUES`) and columns.
+    pub(crate) fn system_relation(
+        &mut self,
+        sys: &'static super::SysRel,
+    ) -> Result<(crate::plan::Rel, Vec<(String, DataType)>)> {
+        let rows = rows::rows(sys, &Snapshot::of(self.ctx))?;
+        let rows = rows
+            .into_iter()
+            .map(|r| {
+                r.into_iter()
+                    .zip(sys.columns)
+                    .map(|(v, (_, t))| Expr::Const(v, *t))
+                    .collect()
+            })
+            .collect();
+        let cols = sys
+            .columns
+            .iter()
+            .map(|(n, t)| (n.to_string(), *t))
+            .collect();
+        Ok((
+            crate::plan::Rel::Local(crate::plan::LocalKind::Values(rows)),
+            cols,
+        ))
+    }
+}
