@@ -205,6 +205,12 @@ impl Worker {
     }
 
     fn update_catalog(&self, resp: &ShardResponse) {
+        if let ShardResponse::TableCreated(Some(t)) | ShardResponse::TableDropped(t) = resp {
+            if t.temp.is_some() {
+                // Only the creating session knows its temporary tables.
+                return;
+            }
+        }
         if !matches!(
             resp,
             ShardResponse::TableCreated(Some(_))

@@ -32,6 +32,7 @@ mod rekey;
 pub mod route;
 mod shard;
 pub mod table;
+mod temp;
 pub mod txn;
 
 pub use error::{Result, ShardError};

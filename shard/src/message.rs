@@ -59,6 +59,9 @@ pub enum ShardRequest {
         params: pglitedb_sql::Params,
         key: Option<Vec<u8>>,
     },
+    /// Empty a temporary table of this shard's session (ON COMMIT DELETE ROWS, between
+    /// transactions): its tree is replaced by an empty one. Answered with `Done`.
+    TruncateTemp { table: Arc<TableDef> },
     /// Commit `txn`, whose only participant is this shard. Durable before the answer.
     Commit { txn: TxnId },
     /// First phase of a multi-shard commit: make `txn`'s writes durable as prepared, naming all

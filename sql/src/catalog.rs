@@ -20,7 +20,7 @@ use crate::types::DataType;
 pub const DEFAULT_DATABASE: &str = "postgres";
 
 /// A table's catalog id; also the id of the storage tree holding its rows on every shard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct TableId(pub u64);
 
 /// One column.
@@ -46,8 +46,17 @@ pub struct CheckConstraint {
     pub expr: crate::expr::Expr,
 }
 
+/// What happens to a temporary table's rows at the end of each transaction (`ON COMMIT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnCommit {
+    #[default]
+    PreserveRows,
+    DeleteRows,
+    Drop,
+}
+
 /// A table definition.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TableDef {
     pub id: TableId,
     /// The database (tenant) the table belongs to; sessions see only their database's tables.
@@ -65,6 +74,10 @@ pub struct TableDef {
     pub partition_by: Option<Box<crate::partition::PartitionSpec>>,
     /// `PARTITION OF`: the table is a partition of another, with this bound.
     pub partition_of: Option<Box<crate::partition::PartitionOf>>,
+    /// `Some` for a temporary table: visible only to the session that created it (resolved before
+    /// permanent tables, or by `pg_temp.name`), all its rows on that session's shard, never written
+    /// to any catalog (so never encoded) and dropped when the session ends. See ARCHITECTURE.md.
+    pub temp: Option<OnCommit>,
 }
 
 impl TableDef {
@@ -305,6 +318,7 @@ impl TableDef {
             checks: Vec::new(),
             partition_by: None,
             partition_of: None,
+            temp: None,
         };
         if version >= 4 {
             for _ in 0..r.u32()? {
@@ -362,7 +376,8 @@ impl Reader<'_> {
 
 /// Name resolution for the binder. The server implements it over the core's catalog replica.
 pub trait Catalog {
-    /// A table by (case-folded) name in the session's search path.
+    /// A table by (case-folded) name in the session's search path: its temporary tables first, then
+    /// the database's; `pg_temp.name` names a temporary table only.
     fn table(&self, name: &str) -> Option<Arc<TableDef>>;
 
     /// A table by id (partitions name their parent by id).
@@ -373,6 +388,20 @@ pub trait Catalog {
     /// The direct partitions of a partitioned table, in creation (id) order.
     fn partitions(&self, _parent: TableId) -> Vec<Arc<TableDef>> {
         Vec::new()
+    }
+
+    /// A table of the database by name, never a temporary one (`public.name`).
+    fn permanent_table(&self, name: &str) -> Option<Arc<TableDef>> {
+        self.table(name)
+    }
+}
+
+/// Resolves a possibly qualified name: `public.t` among the database's tables only, `t` and
+/// `pg_temp.t` as [`Catalog::table`] does.
+pub fn resolve(catalog: &dyn Catalog, name: &str) -> Option<Arc<TableDef>> {
+    match name.strip_prefix("public.") {
+        Some(bare) => catalog.permanent_table(bare),
+        None => catalog.table(name),
     }
 }
 
@@ -416,6 +445,7 @@ mod tests {
             checks: Vec::new(),
             partition_by: None,
             partition_of: None,
+            temp: None,
         };
         let bytes = def.encode();
         assert_eq!(TableDef::decode(&bytes), Ok(def));
@@ -439,6 +469,7 @@ mod tests {
             checks: Vec::new(),
             partition_by: None,
             partition_of: None,
+            temp: None,
         };
         let bytes = def.encode();
         // Version 3 is version 4 without the section count.

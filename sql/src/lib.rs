@@ -48,7 +48,9 @@ pub use bind::{
     bind, AlterPlan, ColSource, CursorCommand, FetchDirection, PreparedCommand, SessionContext,
     SetValue, Statement, TransactionMode, WritePlan,
 };
-pub use catalog::{Catalog, ColumnDef, EmptyCatalog, TableDef, TableId, DEFAULT_DATABASE};
+pub use catalog::{
+    Catalog, ColumnDef, EmptyCatalog, OnCommit, TableDef, TableId, DEFAULT_DATABASE,
+};
 pub use error::{Result, SqlError};
 pub use exec::ShardRun;
 pub use expr::{Expr, Params};

@@ -1,6 +1,7 @@
 //! Running bound statements: transaction control, settings, and queries sent to a shard. Shared by
 //! the simple protocol (here) and the extended protocol (`extended.rs`).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use pglitedb_protocol::backend::{self, FieldDescription, TransactionStatus};
@@ -45,10 +46,22 @@ pub struct Ctx<'a> {
     pub database: &'a str,
     /// `now()` for literals such as `'now'::timestamptz`: the transaction's start.
     pub now: i64,
+    /// The session's temporary tables, found before the database's (`temp.rs`).
+    pub temp: &'a HashMap<String, Arc<pglitedb_sql::TableDef>>,
 }
 
 impl Catalog for Ctx<'_> {
     fn table(&self, name: &str) -> Option<Arc<pglitedb_sql::TableDef>> {
+        if let Some(bare) = name.strip_prefix("pg_temp.") {
+            return self.temp.get(bare).cloned();
+        }
+        if let Some(t) = self.temp.get(name) {
+            return Some(t.clone());
+        }
+        self.catalog.table(self.database, name)
+    }
+
+    fn permanent_table(&self, name: &str) -> Option<Arc<pglitedb_sql::TableDef>> {
         self.catalog.table(self.database, name)
     }
     fn table_by_id(&self, id: pglitedb_sql::TableId) -> Option<Arc<pglitedb_sql::TableDef>> {
@@ -395,6 +408,10 @@ impl Session {
                 if_not_exists,
             } => {
                 self.create_table(table, *if_not_exists).await?;
+                if self.txn == TxnState::Idle && table.temp.is_some() {
+                    // Its own transaction ends now (ON COMMIT DROP).
+                    self.temp_at_txn_end(true, false).await?;
+                }
                 "CREATE TABLE".into()
             }
             Statement::CreateTableAs {
@@ -410,8 +427,12 @@ impl Session {
                         .enumerate()
                         .map(|(i, (_, ty))| pglitedb_sql::Expr::Column(i, *ty))
                         .collect();
-                    // The rows go in their own transaction (the DDL above is not transactional).
+                    // The rows go in their own transaction (the DDL above is not transactional),
+                    // or in the block's for a temporary table created inside one.
                     let n = self.insert_select(&created, query, &row, params).await;
+                    if self.txn != TxnState::Idle {
+                        return Ok(Done::Tag(format!("SELECT {}", n?)));
+                    }
                     let ended = self.finish_txn(n.is_ok()).await;
                     let n = n?;
                     ended?;
@@ -558,6 +579,7 @@ impl Session {
             catalog: self.worker.catalog(),
             database: &self.database,
             now,
+            temp: &self.temp,
         }
     }
 

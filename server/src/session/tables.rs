@@ -85,6 +85,9 @@ impl Session {
         table: &TableDef,
         if_not_exists: bool,
     ) -> Result<Option<Arc<TableDef>>, ErrorFields> {
+        if table.temp.is_some() {
+            return self.create_temp_table(table, if_not_exists).await;
+        }
         self.refuse_in_block("CREATE TABLE")?;
         self.check_new_partition(table, false).await?;
         // Shard 0 sequences DDL: it checks the name and assigns the id; then every other shard gets
@@ -136,7 +139,9 @@ impl Session {
         tables: &[Arc<TableDef>],
         missing: &[String],
     ) -> Result<(), ErrorFields> {
-        self.refuse_in_block("DROP TABLE")?;
+        if tables.iter().any(|t| t.temp.is_none()) {
+            self.refuse_in_block("DROP TABLE")?;
+        }
         for name in missing {
             let n = error::notice(
                 SqlState::SUCCESSFUL_COMPLETION,
@@ -153,6 +158,10 @@ impl Session {
             }
         }
         for t in &all {
+            if t.temp.is_some() {
+                self.drop_temp_table(t).await?;
+                continue;
+            }
             let reqs = all_shards(&self.worker)
                 .map(|s| (s, ShardRequest::DropTable { table: t.clone() }))
                 .collect();
@@ -240,6 +249,7 @@ impl Session {
                     .map_err(|e| error::from_sql(&e))?;
             }
             let shard = match &table.primary_key {
+                _ if table.temp.is_some() => self.worker.id,
                 Some(pk) => {
                     let values: Vec<&Value> = pk.iter().map(|&i| &row[i]).collect();
                     let key = key_of(&values).ok_or_else(|| {
@@ -354,17 +364,30 @@ impl Session {
             params: params.clone(),
             key,
         };
-        let reqs: Vec<_> = match key {
-            Some(key) => vec![(shard_for_key(&key, self.worker.cores()), request(Some(key)))],
-            None => all_shards(&self.worker)
-                .map(|s| (s, request(None)))
-                .collect(),
-        };
+        let temp = plan.source.as_ref().is_some_and(|s| s.table.temp.is_some());
+        let reqs = self.targets(temp, key, request);
         if plan.source.as_ref().is_some_and(|s| s.lock.is_some()) {
             // A locking SELECT leaves row locks on the shards it read.
             self.add_lockers(reqs.iter().map(|(s, _)| *s));
         }
         reqs
+    }
+
+    /// The shards a statement over one table goes to: the session's own for a temporary table
+    /// (all its rows are there), the key's shard, or every shard; `request(key)` makes each request.
+    fn targets(
+        &self,
+        temp: bool,
+        key: Option<Vec<u8>>,
+        request: impl Fn(Option<Vec<u8>>) -> ShardRequest,
+    ) -> Vec<(ShardId, ShardRequest)> {
+        match key {
+            _ if temp => vec![(self.worker.id, request(key))],
+            Some(key) => vec![(shard_for_key(&key, self.worker.cores()), request(Some(key)))],
+            None => all_shards(&self.worker)
+                .map(|s| (s, request(None)))
+                .collect(),
+        }
     }
 
     /// UPDATE and DELETE: on the one shard that holds the key, or on every shard.
@@ -396,12 +419,7 @@ impl Session {
             params: params.clone(),
             key,
         };
-        let reqs: Vec<_> = match key {
-            Some(key) => vec![(shard_for_key(&key, self.worker.cores()), request(Some(key)))],
-            None => all_shards(&self.worker)
-                .map(|s| (s, request(None)))
-                .collect(),
-        };
+        let reqs = self.targets(plan.table.temp.is_some(), key, request);
         self.participants.extend(reqs.iter().map(|(s, _)| *s));
         scatter(&self.worker, reqs).await
     }

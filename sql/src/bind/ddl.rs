@@ -5,7 +5,7 @@ use std::sync::Arc;
 use sqlparser::ast;
 
 use super::{check, coerce, ident, object_name, type_and_typmod, Binder, Statement};
-use crate::catalog::{Catalog, ColumnDef, TableDef, TableId};
+use crate::catalog::{Catalog, ColumnDef, OnCommit, TableDef, TableId};
 use crate::error::{Result, SqlError};
 use crate::expr::Expr;
 use crate::types::{DataType, Value};
@@ -16,19 +16,51 @@ fn unsupported<T>(what: &str) -> Result<T> {
     )))
 }
 
-/// Splits `schema.name`; only the `public` schema exists until CREATE SCHEMA arrives.
+/// Splits `schema.name`; only the `public` schema exists until CREATE SCHEMA arrives, besides
+/// `pg_temp`, whose names keep their prefix: the catalog then looks among the session's temporary
+/// tables only ([`crate::catalog::Catalog::table`]).
 pub(super) fn table_name(name: &ast::ObjectName) -> Result<String> {
     let full = object_name(name);
     match full.split_once('.') {
         None => Ok(full),
         Some(("public", rest)) => Ok(rest.to_string()),
+        Some((TEMP_SCHEMA, _)) => Ok(full),
         Some((schema, _)) => Err(SqlError::UndefinedSchema(schema.to_string())),
     }
 }
 
+/// The name and persistence of a table to create: `pg_temp.t` is temporary like `CREATE TEMP TABLE
+/// t`; `ON COMMIT` needs a temporary table (42P16, as PostgreSQL).
+fn new_table_name(
+    name: &ast::ObjectName,
+    temporary: bool,
+    on_commit: Option<&ast::OnCommit>,
+) -> Result<(String, Option<OnCommit>)> {
+    let name = table_name(name)?;
+    let (name, temporary) = match name.strip_prefix(TEMP_PREFIX) {
+        Some(bare) => (bare.to_string(), true),
+        None => (name, temporary),
+    };
+    let on_commit = match on_commit {
+        None | Some(ast::OnCommit::PreserveRows) => OnCommit::PreserveRows,
+        Some(ast::OnCommit::DeleteRows) => OnCommit::DeleteRows,
+        Some(ast::OnCommit::Drop) => OnCommit::Drop,
+    };
+    if !temporary && on_commit != OnCommit::PreserveRows {
+        return Err(SqlError::InvalidTableDefinition(
+            "ON COMMIT can only be used on temporary tables".into(),
+        ));
+    }
+    Ok((name, temporary.then_some(on_commit)))
+}
+
+/// The schema name of temporary tables.
+const TEMP_SCHEMA: &str = "pg_temp";
+const TEMP_PREFIX: &str = "pg_temp.";
+
 /// CREATE TABLE with columns, NOT NULL and a primary key (column or table constraint).
 pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<Statement> {
-    if ct.temporary || ct.like.is_some() || ct.clone.is_some() {
+    if ct.like.is_some() || ct.clone.is_some() {
         return unsupported("this form of CREATE TABLE");
     }
     // Clauses that change what the table is must not be ignored: a partitioned table created as a
@@ -42,17 +74,13 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
     if ct.inherits.is_some() {
         return unsupported("INHERITS");
     }
-    if ct.on_commit.is_some()
-        || ct.order_by.is_some()
-        || ct.primary_key.is_some()
-        || ct.cluster_by.is_some()
-    {
+    if ct.order_by.is_some() || ct.primary_key.is_some() || ct.cluster_by.is_some() {
         return unsupported("this form of CREATE TABLE");
     }
-    let name = table_name(&ct.name)?;
+    let (name, temp) = new_table_name(&ct.name, ct.temporary, ct.on_commit.as_ref())?;
     if let Some(q) = &ct.query {
         let names: Vec<String> = ct.columns.iter().map(|c| ident(&c.name)).collect();
-        return create_table_as(b, name, &names, q, ct.if_not_exists);
+        return create_table_as(b, (name, temp), &names, q, ct.if_not_exists);
     }
     let mut columns: Vec<ColumnDef> = Vec::with_capacity(ct.columns.len());
     let mut primary_key: Option<Vec<usize>> = None;
@@ -117,13 +145,14 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
     let mut table = TableDef {
         database: b.ctx.database(),
         id: TableId(0),
-        schema: "public".into(),
+        schema: schema_of(temp).into(),
         name,
         columns,
         primary_key,
         checks: Vec::new(),
         partition_by,
         partition_of: None,
+        temp,
     };
     let taken: Vec<String> = table
         .primary_key
@@ -182,11 +211,19 @@ pub(super) fn column_def(b: &mut Binder<'_>, c: &ast::ColumnDef) -> Result<(Colu
     Ok((def, is_pk))
 }
 
+fn schema_of(temp: Option<OnCommit>) -> &'static str {
+    if temp.is_some() {
+        TEMP_SCHEMA
+    } else {
+        "public"
+    }
+}
+
 /// CREATE TABLE ... AS query (and SELECT ... INTO): the table's columns are the query's, named by
 /// `names` where given; its rows are the query's rows.
 pub(super) fn create_table_as(
     b: &mut Binder<'_>,
-    name: String,
+    (name, temp): (String, Option<OnCommit>),
     names: &[String],
     q: &ast::Query,
     if_not_exists: bool,
@@ -224,13 +261,14 @@ pub(super) fn create_table_as(
     let table = TableDef {
         database: b.ctx.database(),
         id: TableId(0),
-        schema: "public".into(),
+        schema: schema_of(temp).into(),
         name,
         columns,
         primary_key: None,
         checks: Vec::new(),
         partition_by: None,
         partition_of: None,
+        temp,
     };
     Ok(Statement::CreateTableAs {
         table,
@@ -276,7 +314,7 @@ pub(super) fn drop_table(
     let mut missing = Vec::new();
     for n in names {
         let name = table_name(n)?;
-        match catalog.table(&name) {
+        match crate::catalog::resolve(catalog, &object_name(n)) {
             Some(t) => tables.push(t),
             None if if_exists => missing.push(name),
             None => return Err(SqlError::UndefinedTableNoPosition(name)),

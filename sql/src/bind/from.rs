@@ -119,6 +119,7 @@ impl Binder<'_> {
             checks: Vec::new(),
             partition_by: None,
             partition_of: None,
+            temp: None,
         });
         Ok((
             table,
@@ -212,6 +213,7 @@ impl Binder<'_> {
             checks: Vec::new(),
             partition_by: None,
             partition_of: None,
+            temp: None,
         });
         Ok((table, LocalKind::Values(cast_rows)))
     }

@@ -9,7 +9,7 @@ use sqlparser::ast::Spanned;
 
 use std::sync::Arc;
 
-use crate::catalog::{Catalog, EmptyCatalog, TableDef};
+use crate::catalog::{Catalog, EmptyCatalog, OnCommit, TableDef};
 use crate::error::{Result, SqlError};
 use crate::expr::Expr;
 use crate::parse::{char_offset, Parsed};
@@ -292,9 +292,9 @@ pub fn bind(
     match stmt {
         S::Query(q) => match select_into(q) {
             Some((into, rest)) => {
-                if into.temporary || into.unlogged {
+                if into.unlogged {
                     return Err(SqlError::FeatureNotSupported(
-                        "SELECT INTO a temporary or unlogged table is not supported yet".into(),
+                        "SELECT INTO an unlogged table is not supported yet".into(),
                     ));
                 }
                 let name = match into.targets.as_slice() {
@@ -303,6 +303,15 @@ pub fn bind(
                         let parts: Vec<String> = parts.iter().map(ident).collect();
                         match parts.as_slice() {
                             [schema, name] if schema == "public" => name.clone(),
+                            [schema, name] if schema == "pg_temp" => {
+                                return ddl::create_table_as(
+                                    &mut b,
+                                    (name.clone(), Some(OnCommit::PreserveRows)),
+                                    &[],
+                                    &rest,
+                                    false,
+                                );
+                            }
                             _ => {
                                 return Err(SqlError::FeatureNotSupported(
                                     "schemas other than public are not supported yet".into(),
@@ -316,7 +325,8 @@ pub fn bind(
                         ))
                     }
                 };
-                ddl::create_table_as(&mut b, name, &[], &rest, false)
+                let temp = into.temporary.then_some(OnCommit::PreserveRows);
+                ddl::create_table_as(&mut b, (name, temp), &[], &rest, false)
             }
             None => b.query(q),
         },
@@ -571,14 +581,10 @@ impl Binder<'_> {
     /// Resolves a table name (only `public` exists until schemas arrive).
     pub(crate) fn table(&self, name: &ast::ObjectName) -> Result<Arc<TableDef>> {
         let full = object_name(name);
-        let bare = full.strip_prefix("public.").unwrap_or(&full);
-        self.ctx
-            .catalog()
-            .table(bare)
-            .ok_or_else(|| SqlError::UndefinedTable {
-                name: full.clone(),
-                position: self.position(name),
-            })
+        crate::catalog::resolve(self.ctx.catalog(), &full).ok_or_else(|| SqlError::UndefinedTable {
+            name: full.clone(),
+            position: self.position(name),
+        })
     }
 
     /// A column reference in the current scope.

@@ -65,6 +65,7 @@ pub(super) fn partition_spec(
         checks: Vec::new(),
         partition_by: None,
         partition_of: None,
+        temp: None,
     };
     for arg in &list.args {
         let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) = arg else {
@@ -213,6 +214,7 @@ pub(super) fn create_partition(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Res
             key_types: spec.key_types(&parent),
             bound,
         })),
+        temp: None,
     };
     Ok(Statement::CreateTable {
         table,

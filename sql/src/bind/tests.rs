@@ -1,6 +1,6 @@
 //! Binder unit tests: names, types and parameter inference, utility statements, DDL and DML binding.
 use super::*;
-use crate::catalog::{ColumnDef, TableId};
+use crate::catalog::{ColumnDef, OnCommit, TableId};
 use crate::expr::Params;
 use crate::parse::parse;
 use crate::types::Value;
@@ -144,6 +144,7 @@ fn accounts() -> Arc<TableDef> {
         checks: Vec::new(),
         partition_by: None,
         partition_of: None,
+        temp: None,
     })
 }
 
@@ -347,5 +348,75 @@ fn interval_field_restrictions_match_postgres() {
             "1 day 02:03:00",
             "5 mons"
         ]
+    );
+}
+
+#[test]
+fn temporary_tables_bind_with_their_on_commit_action() {
+    for (sql, name, temp) in [
+        ("CREATE TEMP TABLE t (a int)", "t", OnCommit::PreserveRows),
+        (
+            "CREATE TEMPORARY TABLE t (a int) ON COMMIT DELETE ROWS",
+            "t",
+            OnCommit::DeleteRows,
+        ),
+        (
+            "CREATE TEMP TABLE t (a int) ON COMMIT DROP",
+            "t",
+            OnCommit::Drop,
+        ),
+        (
+            "CREATE TABLE pg_temp.u (a int)",
+            "u",
+            OnCommit::PreserveRows,
+        ),
+    ] {
+        let Ok(Statement::CreateTable { table, .. }) = bind_one(sql, &[]) else {
+            panic!("{sql}");
+        };
+        assert_eq!(
+            (table.name.as_str(), table.temp),
+            (name, Some(temp)),
+            "{sql}"
+        );
+        assert_eq!(table.schema, "pg_temp");
+    }
+    let Ok(Statement::CreateTableAs { table, .. }) = bind_one("SELECT 1 AS x INTO TEMP w", &[])
+    else {
+        panic!("SELECT INTO TEMP");
+    };
+    assert_eq!(table.temp, Some(OnCommit::PreserveRows));
+    let Ok(Statement::CreateTable { table, .. }) = bind_one("CREATE TABLE p (a int)", &[]) else {
+        panic!("permanent");
+    };
+    assert_eq!(table.temp, None);
+    let err = bind_one("CREATE TABLE p (a int) ON COMMIT DELETE ROWS", &[]).expect_err("42P16");
+    assert_eq!(err.sqlstate(), "42P16");
+}
+
+#[test]
+fn public_qualification_skips_temporary_tables() {
+    struct Shadowed(Arc<TableDef>, Arc<TableDef>);
+    impl Catalog for Shadowed {
+        fn table(&self, name: &str) -> Option<Arc<TableDef>> {
+            (name == "accounts" || name == "pg_temp.accounts").then(|| self.0.clone())
+        }
+        fn permanent_table(&self, name: &str) -> Option<Arc<TableDef>> {
+            (name == "accounts").then(|| self.1.clone())
+        }
+    }
+    let temp = Arc::new(TableDef {
+        id: TableId(99),
+        temp: Some(OnCommit::PreserveRows),
+        ..(*accounts()).clone()
+    });
+    let cat = Shadowed(temp, accounts());
+    assert_eq!(
+        crate::catalog::resolve(&cat, "accounts").map(|t| t.id),
+        Some(TableId(99))
+    );
+    assert_eq!(
+        crate::catalog::resolve(&cat, "public.accounts").map(|t| t.id),
+        Some(TableId(7))
     );
 }

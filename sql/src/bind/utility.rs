@@ -23,12 +23,7 @@ fn lookup(
     position: Option<u32>,
 ) -> Result<Arc<TableDef>> {
     let full = parts.join(".");
-    let bare = match parts {
-        [schema, name] if schema == "public" => name.clone(),
-        [name] => name.clone(),
-        _ => full.clone(),
-    };
-    ctx.catalog().table(&bare).ok_or(SqlError::UndefinedTable {
+    crate::catalog::resolve(ctx.catalog(), &full).ok_or(SqlError::UndefinedTable {
         name: full,
         position,
     })

@@ -50,6 +50,7 @@ fn table(id: u64, name: &str, cols: &[(&str, DataType)]) -> Arc<TableDef> {
         checks: Vec::new(),
         partition_by: None,
         partition_of: None,
+        temp: None,
     })
 }
 

@@ -55,6 +55,7 @@ fn table() -> Arc<TableDef> {
         checks: Vec::new(),
         partition_by: None,
         partition_of: None,
+        temp: None,
     })
 }
 
