@@ -78,6 +78,9 @@ pub struct TableDef {
     /// permanent tables, or by `pg_temp.name`), all its rows on that session's shard, never written
     /// to any catalog (so never encoded) and dropped when the session ends. See ARCHITECTURE.md.
     pub temp: Option<OnCommit>,
+    /// `Some` for a view: the text of its query (a SELECT), parsed and bound as a subquery
+    /// wherever the view is read; `columns` are its output columns. A view has no rows.
+    pub view: Option<String>,
 }
 
 impl TableDef {
@@ -214,6 +217,9 @@ impl TableDef {
         if let Some(of) = &self.partition_of {
             out.push((crate::partition::OF_TAG, of.encode()));
         }
+        if let Some(query) = &self.view {
+            out.push((VIEW_SECTION, query.as_bytes().to_vec()));
+        }
         out
     }
 
@@ -242,6 +248,11 @@ impl TableDef {
                     r.take(bytes.len())?,
                 )?))
             }
+            VIEW_SECTION => {
+                let text = std::str::from_utf8(r.take(bytes.len())?)
+                    .map_err(|_| corrupt("invalid UTF-8"))?;
+                self.view = Some(text.to_string());
+            }
             _ => {
                 return Err(corrupt(&format!(
                     "unknown table definition section {tag:?}"
@@ -252,6 +263,11 @@ impl TableDef {
             return Err(corrupt("trailing bytes in a section"));
         }
         Ok(())
+    }
+
+    /// Whether this is a view (see [`TableDef::view`]).
+    pub fn is_view(&self) -> bool {
+        self.view.is_some()
     }
 
     /// Reads what [`TableDef::encode`] wrote.
@@ -319,6 +335,7 @@ impl TableDef {
             partition_by: None,
             partition_of: None,
             temp: None,
+            view: None,
         };
         if version >= 4 {
             for _ in 0..r.u32()? {
@@ -333,6 +350,9 @@ impl TableDef {
         Ok(def)
     }
 }
+
+/// The section holding a view's query text.
+const VIEW_SECTION: &str = "view";
 
 fn corrupt(what: &str) -> SqlError {
     SqlError::Internal(format!("corrupted catalog entry: {what}"))
@@ -446,9 +466,15 @@ mod tests {
             partition_by: None,
             partition_of: None,
             temp: None,
+            view: None,
         };
         let bytes = def.encode();
-        assert_eq!(TableDef::decode(&bytes), Ok(def));
+        assert_eq!(TableDef::decode(&bytes), Ok(def.clone()));
+        let view = TableDef {
+            view: Some("SELECT aid FROM pgbench_accounts WHERE aid > 1".into()),
+            ..def
+        };
+        assert_eq!(TableDef::decode(&view.encode()), Ok(view));
         for cut in 0..bytes.len() {
             assert!(
                 TableDef::decode(&bytes[..cut]).is_err(),
@@ -470,6 +496,7 @@ mod tests {
             partition_by: None,
             partition_of: None,
             temp: None,
+            view: None,
         };
         let bytes = def.encode();
         // Version 3 is version 4 without the section count.

@@ -288,6 +288,15 @@ pub enum SqlError {
     /// 0A000: ORDER BY over a set operation naming something other than a result column.
     #[error("invalid UNION/INTERSECT/EXCEPT ORDER BY clause")]
     InvalidSetOpOrderBy { position: Option<u32> },
+    /// 42P01 for DROP VIEW.
+    #[error("view \"{0}\" does not exist")]
+    UndefinedView(String),
+    /// 42809: the object is of another kind than the statement needs (`"v" is not a table`).
+    #[error("{message}")]
+    WrongKind {
+        message: String,
+        hint: Option<&'static str>,
+    },
     /// 42601: `subquery in FROM must have an alias`.
     #[error("subquery in FROM must have an alias")]
     SubqueryNeedsAlias { position: Option<u32> },
@@ -441,6 +450,8 @@ impl SqlError {
             SqlError::AmbiguousColumn { .. } => "42702",
             SqlError::DatatypeMismatchAt { .. } => "42804",
             SqlError::SubqueryNeedsAlias { .. } => "42601",
+            SqlError::WrongKind { .. } => "42809",
+            SqlError::UndefinedView(_) => "42P01",
             SqlError::InvalidSetOpOrderBy { .. } => "0A000",
             SqlError::DuplicateAlias(_) => "42712",
             SqlError::UndefinedQualifiedColumn { .. } => "42703",
@@ -517,6 +528,7 @@ impl SqlError {
                 "Could not choose a best candidate function. You might need to add explicit type casts.",
             ),
             SqlError::SubqueryNeedsAlias { .. } => Some("For example, FROM (SELECT ...) [AS] foo."),
+            SqlError::WrongKind { hint, .. } => *hint,
             SqlError::InvalidSetOpOrderBy { .. } => Some(
                 "Add the expression/function to every SELECT, or move the UNION into a FROM clause.",
             ),

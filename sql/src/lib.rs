@@ -45,8 +45,8 @@ mod plan;
 pub mod types;
 
 pub use bind::{
-    bind, AlterPlan, ColSource, CursorCommand, FetchDirection, PreparedCommand, SessionContext,
-    SetValue, Statement, TransactionMode, WritePlan,
+    bind, check_view_replace, AlterPlan, ColSource, CursorCommand, FetchDirection, PreparedCommand,
+    SessionContext, SetValue, Statement, TransactionMode, WritePlan,
 };
 pub use catalog::{
     Catalog, ColumnDef, EmptyCatalog, OnCommit, TableDef, TableId, DEFAULT_DATABASE,

@@ -164,6 +164,8 @@ fn write_command(stmt: &Statement) -> Option<&'static str> {
         Statement::Delete(_) => Some("DELETE"),
         Statement::CreateTable { .. } => Some("CREATE TABLE"),
         Statement::DropTable { .. } => Some("DROP TABLE"),
+        Statement::CreateView { .. } => Some("CREATE VIEW"),
+        Statement::DropView { .. } => Some("DROP VIEW"),
         Statement::Query(q) => match q.source.as_ref().and_then(|s| s.lock) {
             Some(l) => Some(match l.strength {
                 pglitedb_sql::LockStrength::Update => "SELECT FOR UPDATE",
@@ -439,6 +441,14 @@ impl Session {
                     format!("SELECT {n}")
                 }
             },
+            Statement::CreateView { view, or_replace } => {
+                self.create_view(view, *or_replace).await?;
+                "CREATE VIEW".into()
+            }
+            Statement::DropView { views, missing } => {
+                self.drop_views(views, missing).await?;
+                "DROP VIEW".into()
+            }
             Statement::DropTable { tables, missing } => {
                 self.drop_tables(tables, missing).await?;
                 "DROP TABLE".into()

@@ -32,6 +32,7 @@ mod startup;
 mod tables;
 mod temp;
 mod txn;
+mod view;
 
 use std::cell::Cell;
 use std::collections::HashMap;

@@ -76,6 +76,9 @@ impl Binder<'_> {
             }
             Err(e) => return Err(e),
         };
+        if old.is_view() {
+            return unsupported("ALTER TABLE on a view");
+        }
         let mut new = (*old).clone();
         let mut sources: Vec<ColSource> = (0..old.columns.len()).map(ColSource::Old).collect();
         let mut plan = AlterPlan {

@@ -31,7 +31,7 @@ pub(super) fn table_name(name: &ast::ObjectName) -> Result<String> {
 
 /// The name and persistence of a table to create: `pg_temp.t` is temporary like `CREATE TEMP TABLE
 /// t`; `ON COMMIT` needs a temporary table (42P16, as PostgreSQL).
-fn new_table_name(
+pub(super) fn new_table_name(
     name: &ast::ObjectName,
     temporary: bool,
     on_commit: Option<&ast::OnCommit>,
@@ -153,6 +153,7 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
         partition_by,
         partition_of: None,
         temp,
+        view: None,
     };
     let taken: Vec<String> = table
         .primary_key
@@ -211,7 +212,7 @@ pub(super) fn column_def(b: &mut Binder<'_>, c: &ast::ColumnDef) -> Result<(Colu
     Ok((def, is_pk))
 }
 
-fn schema_of(temp: Option<OnCommit>) -> &'static str {
+pub(super) fn schema_of(temp: Option<OnCommit>) -> &'static str {
     if temp.is_some() {
         TEMP_SCHEMA
     } else {
@@ -269,6 +270,7 @@ pub(super) fn create_table_as(
         partition_by: None,
         partition_of: None,
         temp,
+        view: None,
     };
     Ok(Statement::CreateTableAs {
         table,
@@ -315,6 +317,12 @@ pub(super) fn drop_table(
     for n in names {
         let name = table_name(n)?;
         match crate::catalog::resolve(catalog, &object_name(n)) {
+            Some(t) if t.is_view() => {
+                return Err(SqlError::WrongKind {
+                    message: format!("\"{}\" is not a table", t.name),
+                    hint: Some("Use DROP VIEW to remove a view."),
+                })
+            }
             Some(t) => tables.push(t),
             None if if_exists => missing.push(name),
             None => return Err(SqlError::UndefinedTableNoPosition(name)),

@@ -23,7 +23,7 @@ impl Binder<'_> {
         let ast::TableObject::TableName(name) = &ins.table else {
             return unsupported("INSERT into a table function");
         };
-        let table = self.table(name)?;
+        let table = self.base_table(name, "insert into")?;
         let alias = ins.table_alias.as_ref().map(|a| ident(&a.alias));
         // Target columns: the list given, or all columns in order.
         let targets: Vec<usize> = if ins.columns.is_empty() {
@@ -235,8 +235,9 @@ impl Binder<'_> {
         &mut self,
         name: &ast::ObjectName,
         selection: Option<&ast::Expr>,
+        verb: &str,
     ) -> Result<(Arc<TableDef>, Option<Expr>)> {
-        let table = self.table(name)?;
+        let table = self.base_table(name, verb)?;
         self.scope = Some(table.clone());
         let filter = match selection {
             None => None,
@@ -288,7 +289,7 @@ impl Binder<'_> {
         };
         let alias = table_alias(alias.as_ref())?;
         self.scope_name = alias.clone();
-        let (table, filter) = self.write_target(name, u.selection.as_ref())?;
+        let (table, filter) = self.write_target(name, u.selection.as_ref(), "update")?;
         let mut assignments = Vec::with_capacity(u.assignments.len());
         for a in &u.assignments {
             match &a.target {
@@ -421,7 +422,7 @@ impl Binder<'_> {
         };
         let alias = table_alias(alias.as_ref())?;
         self.scope_name = alias.clone();
-        let (table, filter) = self.write_target(name, d.selection.as_ref())?;
+        let (table, filter) = self.write_target(name, d.selection.as_ref(), "delete from")?;
         let ret = match &d.returning {
             Some(items) => Some(self.returning_list(&table, alias, items)?),
             None => None,

@@ -120,6 +120,7 @@ impl Binder<'_> {
             partition_by: None,
             partition_of: None,
             temp: None,
+            view: None,
         });
         Ok((
             table,
@@ -214,6 +215,7 @@ impl Binder<'_> {
             partition_by: None,
             partition_of: None,
             temp: None,
+            view: None,
         });
         Ok((table, LocalKind::Values(cast_rows)))
     }

@@ -39,6 +39,8 @@ mod settings;
 mod subquery;
 mod typing;
 mod utility;
+mod view;
+pub use view::check_replace as check_view_replace;
 mod window;
 
 pub use alter::{AlterPlan, ColSource};
@@ -156,6 +158,16 @@ pub enum Statement {
     /// DROP TABLE of the tables that exist; `missing` are names that did not (IF EXISTS).
     DropTable {
         tables: Vec<Arc<TableDef>>,
+        missing: Vec<String>,
+    },
+    /// CREATE [OR REPLACE] [TEMP] VIEW (see `view.rs`): `view` has id 0 and the query text.
+    CreateView {
+        view: TableDef,
+        or_replace: bool,
+    },
+    /// DROP VIEW [IF EXISTS]: the views found and the names missing (IF EXISTS only).
+    DropView {
+        views: Vec<Arc<TableDef>>,
         missing: Vec<String>,
     },
     /// UPDATE ... SET ... WHERE.
@@ -381,6 +393,13 @@ pub fn bind(
             object_type: ast::DiscardObject::ALL,
         } => Ok(Statement::DiscardAll),
         S::CreateTable(ct) => ddl::create_table(ct, &mut b),
+        S::CreateView(cv) => view::create_view(cv, &mut b),
+        S::Drop {
+            object_type: ast::ObjectType::View,
+            if_exists,
+            names,
+            ..
+        } => view::drop_view(names, *if_exists, ctx.catalog()),
         S::Drop {
             object_type: ast::ObjectType::Table,
             if_exists,

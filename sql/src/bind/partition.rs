@@ -66,6 +66,7 @@ pub(super) fn partition_spec(
         partition_by: None,
         partition_of: None,
         temp: None,
+        view: None,
     };
     for arg in &list.args {
         let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) = arg else {
@@ -215,6 +216,7 @@ pub(super) fn create_partition(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Res
             bound,
         })),
         temp: None,
+        view: None,
     };
     Ok(Statement::CreateTable {
         table,

@@ -145,6 +145,7 @@ fn accounts() -> Arc<TableDef> {
         partition_by: None,
         partition_of: None,
         temp: None,
+        view: None,
     })
 }
 
@@ -419,4 +420,80 @@ fn public_qualification_skips_temporary_tables() {
         crate::catalog::resolve(&cat, "public.accounts").map(|t| t.id),
         Some(TableId(7))
     );
+}
+
+#[test]
+fn views_bind_their_query_and_reject_writes() {
+    let Ok(Statement::CreateView { view, or_replace }) = bind_table(
+        "CREATE OR REPLACE VIEW rich (id, bal) AS SELECT aid, abalance FROM accounts WHERE abalance > 0",
+    ) else {
+        panic!("CREATE VIEW");
+    };
+    assert!(or_replace);
+    let names: Vec<&str> = view.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["id", "bal"]);
+    assert_eq!(view.columns[1].ty, DataType::Int8);
+    assert!(view
+        .view
+        .as_deref()
+        .is_some_and(|q| q.contains("abalance > 0")));
+    let err =
+        bind_table("CREATE VIEW v (a, b, c, d) AS SELECT aid FROM accounts").expect_err("42601");
+    assert_eq!(err.sqlstate(), "42601");
+    let err =
+        bind_table("CREATE VIEW v (a, a) AS SELECT aid, bid FROM accounts").expect_err("42701");
+    assert_eq!(err.sqlstate(), "42701");
+    // Reading a view binds its stored query as a subquery.
+    let view = Arc::new(TableDef {
+        name: "v".into(),
+        ..view
+    });
+    let cat = ViewCtx(accounts(), view.clone());
+    let q = bind(
+        &parse("SELECT bal FROM v WHERE id = 1").expect("parse")[0],
+        &[],
+        &cat,
+    )
+    .expect("bind view read");
+    let Statement::Query(q) = q else {
+        panic!("query")
+    };
+    assert_eq!(q.columns, [("bal".to_string(), DataType::Int8)]);
+    for (sql, state) in [
+        ("INSERT INTO v VALUES (1, 2)", "42809"),
+        ("UPDATE v SET bal = 1", "42809"),
+        ("DELETE FROM v", "42809"),
+        ("TRUNCATE v", "42809"),
+        ("DROP TABLE v", "42809"),
+        ("DROP VIEW accounts", "42809"),
+        ("DROP VIEW nope", "42P01"),
+    ] {
+        let err = bind(&parse(sql).expect("parse")[0], &[], &cat).expect_err(sql);
+        assert_eq!(err.sqlstate(), state, "{sql}");
+    }
+    assert!(matches!(
+        bind(&parse("DROP VIEW v").expect("parse")[0], &[], &cat),
+        Ok(Statement::DropView { .. })
+    ));
+}
+
+struct ViewCtx(Arc<TableDef>, Arc<TableDef>);
+impl Catalog for ViewCtx {
+    fn table(&self, name: &str) -> Option<Arc<TableDef>> {
+        [&self.0, &self.1]
+            .into_iter()
+            .find(|t| t.name == name)
+            .cloned()
+    }
+}
+impl SessionContext for ViewCtx {
+    fn setting(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn version(&self) -> String {
+        String::new()
+    }
+    fn catalog(&self) -> &dyn Catalog {
+        self
+    }
 }

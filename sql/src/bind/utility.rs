@@ -133,6 +133,12 @@ impl Binder<'_> {
         let mut plans = Vec::with_capacity(targets.len());
         for t in targets {
             let table = self.table(&t.name)?;
+            if table.is_view() {
+                return Err(SqlError::WrongKind {
+                    message: format!("\"{}\" is not a table", table.name),
+                    hint: None,
+                });
+            }
             if plans
                 .iter()
                 .any(|p: &Arc<WritePlan>| p.table.id == table.id)
@@ -198,6 +204,15 @@ impl Binder<'_> {
                     },
                     e => e,
                 })?;
+                if t.is_view() {
+                    let message = if to {
+                        format!("cannot copy from view \"{}\"", t.name)
+                    } else {
+                        format!("cannot copy to view \"{}\"", t.name)
+                    };
+                    let hint = to.then_some("Try the COPY (SELECT ...) TO variant.");
+                    return Err(SqlError::WrongKind { message, hint });
+                }
                 let cols = column_list(&t, columns)?;
                 (Some(t), cols)
             }

@@ -51,6 +51,7 @@ fn table(id: u64, name: &str, cols: &[(&str, DataType)]) -> Arc<TableDef> {
         partition_by: None,
         partition_of: None,
         temp: None,
+        view: None,
     })
 }
 

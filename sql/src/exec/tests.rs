@@ -56,6 +56,7 @@ fn table() -> Arc<TableDef> {
         partition_by: None,
         partition_of: None,
         temp: None,
+        view: None,
     })
 }
 

@@ -21,6 +21,8 @@ fn table(columns: &[(&str, DataType)]) -> TableDef {
         checks: Vec::new(),
         partition_by: None,
         partition_of: None,
+        temp: None,
+        view: None,
     }
 }
 
