@@ -30,6 +30,7 @@ mod message;
 mod mvcc;
 mod rekey;
 pub mod route;
+mod sequence;
 mod shard;
 pub mod table;
 mod temp;

@@ -80,6 +80,8 @@ pub struct Shard<I: Io> {
     pub(crate) temp_tables: HashMap<TableId, Arc<TableDef>>,
     /// Next temporary table id (see `temp.rs`).
     pub(crate) next_temp: u64,
+    /// State of the sequences this shard owns, loaded at first use (`sequence.rs`).
+    pub(crate) sequences: HashMap<TableId, crate::sequence::SeqState>,
     /// The databases (tenants); catalog keys `D<name>`.
     pub(crate) databases: std::collections::BTreeSet<String>,
     /// ALTER DATABASE SET defaults, stored as the value of the database's catalog key.
@@ -157,6 +159,7 @@ impl<I: Io> Shard<I> {
             tables,
             temp_tables: HashMap::new(),
             next_temp: 0,
+            sequences: HashMap::new(),
             databases,
             database_settings,
             next_rowid: HashMap::new(),
@@ -233,6 +236,12 @@ impl<I: Io> Shard<I> {
             } => self.create_table(table.clone(), *if_not_exists).await,
             ShardRequest::DropTable { table } => self.drop_table(table).await,
             ShardRequest::TruncateTemp { table } => self.truncate_temp(table).await,
+            ShardRequest::NextVal { seq, n } => self.nextval(seq, *n).await,
+            ShardRequest::SetVal {
+                seq,
+                value,
+                is_called,
+            } => self.setval(seq, *value, *is_called).await,
             ShardRequest::ReplaceTable { old, new, rows } => {
                 self.replace_table(old, new.clone(), rows).await
             }
@@ -359,6 +368,7 @@ impl<I: Io> Shard<I> {
         }
         batch.delete(CATALOG_TREE, &table.id.0.to_be_bytes());
         self.next_rowid.remove(&table.id);
+        self.sequences.remove(&table.id);
         self.versions.drop_tree(tree);
         let ticket = self.engine.commit(batch).await?;
         Ok(Step::Commit(ticket, ShardResponse::TableDropped(table)))

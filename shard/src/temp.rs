@@ -53,6 +53,7 @@ impl<I: Io> Shard<I> {
             batch.drop_tree(tree);
         }
         self.next_rowid.remove(&table.id);
+        self.sequences.remove(&table.id);
         self.versions.drop_tree(tree);
         let ticket = self.engine.commit(batch).await?;
         Ok(Step::Commit(ticket, ShardResponse::TableDropped(table)))

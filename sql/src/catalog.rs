@@ -81,6 +81,55 @@ pub struct TableDef {
     /// `Some` for a view: the text of its query (a SELECT), parsed and bound as a subquery
     /// wherever the view is read; `columns` are its output columns. A view has no rows.
     pub view: Option<String>,
+    /// `Some` for a sequence: its parameters (its state lives on its owner shard, see
+    /// `shard/src/sequence.rs`). A sequence has no rows and no columns.
+    pub sequence: Option<SequenceDef>,
+}
+
+/// A sequence's parameters (CREATE SEQUENCE), already validated and defaulted as PostgreSQL does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SequenceDef {
+    /// int2, int4 or int8 (`AS type`); bounds the default MINVALUE/MAXVALUE.
+    pub ty: DataType,
+    pub start: i64,
+    pub increment: i64,
+    pub min: i64,
+    pub max: i64,
+    pub cache: i64,
+    pub cycle: bool,
+}
+
+impl SequenceDef {
+    fn encode(&self) -> Vec<u8> {
+        let mut out = self.ty.oid().to_be_bytes().to_vec();
+        for v in [self.start, self.increment, self.min, self.max, self.cache] {
+            out.extend_from_slice(&v.to_be_bytes());
+        }
+        out.push(u8::from(self.cycle));
+        out
+    }
+
+    fn decode(bytes: &[u8]) -> Result<SequenceDef> {
+        let mut r = Reader { b: bytes };
+        let ty = DataType::from_oid(r.u32()?).ok_or_else(|| corrupt("unknown sequence type"))?;
+        let mut v = [0i64; 5];
+        for x in &mut v {
+            *x = r.u64()? as i64;
+        }
+        let cycle = r.u8()? != 0;
+        if !r.b.is_empty() {
+            return Err(corrupt("trailing sequence bytes"));
+        }
+        Ok(SequenceDef {
+            ty,
+            start: v[0],
+            increment: v[1],
+            min: v[2],
+            max: v[3],
+            cache: v[4],
+            cycle,
+        })
+    }
 }
 
 impl TableDef {
@@ -220,6 +269,9 @@ impl TableDef {
         if let Some(query) = &self.view {
             out.push((VIEW_SECTION, query.as_bytes().to_vec()));
         }
+        if let Some(seq) = &self.sequence {
+            out.push((SEQUENCE_SECTION, seq.encode()));
+        }
         out
     }
 
@@ -252,6 +304,9 @@ impl TableDef {
                 let text = std::str::from_utf8(r.take(bytes.len())?)
                     .map_err(|_| corrupt("invalid UTF-8"))?;
                 self.view = Some(text.to_string());
+            }
+            SEQUENCE_SECTION => {
+                self.sequence = Some(SequenceDef::decode(r.take(bytes.len())?)?);
             }
             _ => {
                 return Err(corrupt(&format!(
@@ -336,6 +391,7 @@ impl TableDef {
             partition_of: None,
             temp: None,
             view: None,
+            sequence: None,
         };
         if version >= 4 {
             for _ in 0..r.u32()? {
@@ -353,6 +409,8 @@ impl TableDef {
 
 /// The section holding a view's query text.
 const VIEW_SECTION: &str = "view";
+/// The section holding a sequence's parameters.
+const SEQUENCE_SECTION: &str = "sequence";
 
 fn corrupt(what: &str) -> SqlError {
     SqlError::Internal(format!("corrupted catalog entry: {what}"))
@@ -467,6 +525,7 @@ mod tests {
             partition_of: None,
             temp: None,
             view: None,
+            sequence: None,
         };
         let bytes = def.encode();
         assert_eq!(TableDef::decode(&bytes), Ok(def.clone()));
@@ -474,7 +533,23 @@ mod tests {
             view: Some("SELECT aid FROM pgbench_accounts WHERE aid > 1".into()),
             ..def
         };
-        assert_eq!(TableDef::decode(&view.encode()), Ok(view));
+        assert_eq!(TableDef::decode(&view.encode()), Ok(view.clone()));
+        let seq = TableDef {
+            view: None,
+            columns: Vec::new(),
+            primary_key: None,
+            sequence: Some(SequenceDef {
+                ty: DataType::Int8,
+                start: -5,
+                increment: -2,
+                min: i64::MIN,
+                max: -1,
+                cache: 1,
+                cycle: true,
+            }),
+            ..view
+        };
+        assert_eq!(TableDef::decode(&seq.encode()), Ok(seq));
         for cut in 0..bytes.len() {
             assert!(
                 TableDef::decode(&bytes[..cut]).is_err(),
@@ -497,6 +572,7 @@ mod tests {
             partition_of: None,
             temp: None,
             view: None,
+            sequence: None,
         };
         let bytes = def.encode();
         // Version 3 is version 4 without the section count.

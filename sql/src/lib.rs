@@ -42,6 +42,7 @@ mod locking;
 mod parse;
 pub mod partition;
 mod plan;
+pub mod seqeval;
 pub mod types;
 
 pub use bind::{
@@ -49,7 +50,7 @@ pub use bind::{
     SessionContext, SetValue, Statement, TransactionMode, WritePlan,
 };
 pub use catalog::{
-    Catalog, ColumnDef, EmptyCatalog, OnCommit, TableDef, TableId, DEFAULT_DATABASE,
+    Catalog, ColumnDef, EmptyCatalog, OnCommit, SequenceDef, TableDef, TableId, DEFAULT_DATABASE,
 };
 pub use error::{Result, SqlError};
 pub use exec::ShardRun;

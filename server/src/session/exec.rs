@@ -165,6 +165,8 @@ fn write_command(stmt: &Statement) -> Option<&'static str> {
         Statement::CreateTable { .. } => Some("CREATE TABLE"),
         Statement::DropTable { .. } => Some("DROP TABLE"),
         Statement::CreateView { .. } => Some("CREATE VIEW"),
+        Statement::CreateSequence { .. } => Some("CREATE SEQUENCE"),
+        Statement::DropSequence { .. } => Some("DROP SEQUENCE"),
         Statement::DropView { .. } => Some("DROP VIEW"),
         Statement::Query(q) => match q.source.as_ref().and_then(|s| s.lock) {
             Some(l) => Some(match l.strength {
@@ -441,6 +443,14 @@ impl Session {
                     format!("SELECT {n}")
                 }
             },
+            Statement::CreateSequence { seq, if_not_exists } => {
+                self.create_table(seq, *if_not_exists).await?;
+                "CREATE SEQUENCE".into()
+            }
+            Statement::DropSequence { seqs, missing } => {
+                self.drop_sequences(seqs, missing).await?;
+                "DROP SEQUENCE".into()
+            }
             Statement::CreateView { view, or_replace } => {
                 self.create_view(view, *or_replace).await?;
                 "CREATE VIEW".into()
@@ -549,6 +559,28 @@ impl Session {
         plan: Arc<QueryPlan>,
         params: &Params,
     ) -> Result<Vec<Vec<Value>>, ErrorFields> {
+        let mut attempts = super::sequence::SeqAttempts::default();
+        let result = loop {
+            let p = self.seq_attempt(params, &mut attempts);
+            match self.query_rows_once(plan.clone(), &p).await {
+                Err(e) => match self.seq_retry(&mut attempts).await {
+                    Ok(true) => continue,
+                    Ok(false) => break Err(e),
+                    Err(e) => break Err(e),
+                },
+                ok => break ok,
+            }
+        };
+        self.seq_done(attempts);
+        result
+    }
+
+    /// One attempt of [`Session::query_rows`] (see `sequence.rs`).
+    pub(super) async fn query_rows_once(
+        &mut self,
+        plan: Arc<QueryPlan>,
+        params: &Params,
+    ) -> Result<Vec<Vec<Value>>, ErrorFields> {
         let rows = if plan.source.is_some() {
             self.table_rows(plan, params).await
         } else if !plan.scans.is_empty() {
@@ -562,7 +594,7 @@ impl Session {
             };
             match self.worker.request(shard, req).await {
                 ShardResponse::Rows(rows) => Ok(rows),
-                ShardResponse::Error(e) => Err(error::from_shard(&e)),
+                e @ ShardResponse::Error(_) => Err(self.stash_shard(e)),
                 other => Err(error::error(
                     SqlState::INTERNAL_ERROR,
                     format!("unexpected shard response (bug): {other:?}"),

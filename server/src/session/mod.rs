@@ -28,6 +28,7 @@ mod plan_cache;
 mod prepare;
 mod rekey;
 mod returning;
+mod sequence;
 mod startup;
 mod tables;
 mod temp;
@@ -140,6 +141,8 @@ pub struct Session {
     temp: HashMap<String, std::sync::Arc<pglitedb_sql::TableDef>>,
     /// Temporary tables created in the current transaction block (dropped if it rolls back).
     temp_new: Vec<String>,
+    /// currval/lastval and cached sequence values (`sequence.rs`).
+    seqs: sequence::SeqSession,
 }
 
 /// Runs a connection to its end.

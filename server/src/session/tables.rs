@@ -181,16 +181,27 @@ impl Session {
         rows: &[Vec<Expr>],
         params: &Params,
     ) -> Result<u64, ErrorFields> {
-        let mut values = Vec::with_capacity(rows.len());
-        for exprs in rows {
-            let row: Vec<Value> = exprs
+        let mut attempts = super::sequence::SeqAttempts::default();
+        let values = loop {
+            let p = self.seq_attempt(params, &mut attempts);
+            let evaluated: Result<Vec<Vec<Value>>, SqlError> = rows
                 .iter()
-                .map(|e| e.eval(params))
-                .collect::<Result<_, SqlError>>()
-                .map_err(|e| error::from_sql(&e))?;
-            values.push(row);
-        }
-        self.insert_rows(table, values).await
+                .map(|exprs| exprs.iter().map(|e| e.eval(&p)).collect())
+                .collect();
+            match evaluated {
+                Ok(v) => break Ok(v),
+                Err(e) => {
+                    let f = self.stash_sql(e);
+                    match self.seq_retry(&mut attempts).await {
+                        Ok(true) => continue,
+                        Ok(false) => break Err(f),
+                        Err(f) => break Err(f),
+                    }
+                }
+            }
+        };
+        self.seq_done(attempts);
+        self.insert_rows(table, values?).await
     }
 
     /// INSERT ... SELECT: the query's rows, mapped to table rows by `row`.
@@ -201,17 +212,38 @@ impl Session {
         row: &[Expr],
         params: &Params,
     ) -> Result<u64, ErrorFields> {
-        let source = self.query_rows(Arc::new(query.clone()), params).await?;
-        let mut values = Vec::with_capacity(source.len());
-        for r in &source {
-            let full: Vec<Value> = row
+        // Both phases in each attempt: the query's and the row mapping's sequence calls (DEFAULT
+        // nextval) share one buffer.
+        let plan = Arc::new(query.clone());
+        let mut attempts = super::sequence::SeqAttempts::default();
+        let values = loop {
+            let p = self.seq_attempt(params, &mut attempts);
+            let source = match self.query_rows_once(plan.clone(), &p).await {
+                Ok(source) => source,
+                Err(f) => match self.seq_retry(&mut attempts).await {
+                    Ok(true) => continue,
+                    Ok(false) => break Err(f),
+                    Err(f) => break Err(f),
+                },
+            };
+            let mapped: Result<Vec<Vec<Value>>, SqlError> = source
                 .iter()
-                .map(|e| e.eval_row(r, params))
-                .collect::<Result<_, SqlError>>()
-                .map_err(|e| error::from_sql(&e))?;
-            values.push(full);
-        }
-        self.insert_rows(table, values).await
+                .map(|r| row.iter().map(|e| e.eval_row(r, &p)).collect())
+                .collect();
+            match mapped {
+                Ok(v) => break Ok(v),
+                Err(e) => {
+                    let f = self.stash_sql(e);
+                    match self.seq_retry(&mut attempts).await {
+                        Ok(true) => continue,
+                        Ok(false) => break Err(f),
+                        Err(f) => break Err(f),
+                    }
+                }
+            }
+        };
+        self.seq_done(attempts);
+        self.insert_rows(table, values?).await
     }
 
     /// Inserts rows into `table`: through tuple routing when it is partitioned or a partition
@@ -301,12 +333,11 @@ impl Session {
         for resp in scatter(&self.worker, reqs).await {
             match resp {
                 ShardResponse::Rows(r) => partials.push(r),
-                other => return Err(shard_error(other)),
+                other => return Err(self.stash_shard(other)),
             }
         }
         // The plan's router half: final aggregation, sort, DISTINCT, OFFSET/LIMIT.
-        plan.finish(partials, params)
-            .map_err(|e| error::from_sql(&e))
+        plan.finish(partials, params).map_err(|e| self.stash_sql(e))
     }
 
     /// Rows of a query over several row sources (joins, subqueries, set operations): every
@@ -332,18 +363,14 @@ impl Session {
         for (resp, i) in scatter(&self.worker, reqs).await.into_iter().zip(owner) {
             match resp {
                 ShardResponse::Rows(r) => partials[i].push(r),
-                other => return Err(shard_error(other)),
+                other => return Err(self.stash_shard(other)),
             }
         }
         let mut inputs = Vec::with_capacity(partials.len());
         for (scan, parts) in plan.scans.iter().zip(partials) {
-            inputs.push(
-                scan.finish(parts, params)
-                    .map_err(|e| error::from_sql(&e))?,
-            );
+            inputs.push(scan.finish(parts, params).map_err(|e| self.stash_sql(e))?);
         }
-        plan.run_with(inputs, params)
-            .map_err(|e| error::from_sql(&e))
+        plan.run_with(inputs, params).map_err(|e| self.stash_sql(e))
     }
 
     /// The shard requests of one single-table plan: its key's shard, or every shard.

@@ -154,6 +154,7 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
         partition_of: None,
         temp,
         view: None,
+        sequence: None,
     };
     let taken: Vec<String> = table
         .primary_key
@@ -271,6 +272,7 @@ pub(super) fn create_table_as(
         partition_of: None,
         temp,
         view: None,
+        sequence: None,
     };
     Ok(Statement::CreateTableAs {
         table,
@@ -321,6 +323,12 @@ pub(super) fn drop_table(
                 return Err(SqlError::WrongKind {
                     message: format!("\"{}\" is not a table", t.name),
                     hint: Some("Use DROP VIEW to remove a view."),
+                })
+            }
+            Some(t) if t.sequence.is_some() => {
+                return Err(SqlError::WrongKind {
+                    message: format!("\"{}\" is not a table", t.name),
+                    hint: Some("Use DROP SEQUENCE to remove a sequence."),
                 })
             }
             Some(t) => tables.push(t),

@@ -121,6 +121,7 @@ impl Binder<'_> {
             partition_of: None,
             temp: None,
             view: None,
+            sequence: None,
         });
         Ok((
             table,
@@ -216,6 +217,7 @@ impl Binder<'_> {
             partition_of: None,
             temp: None,
             view: None,
+            sequence: None,
         });
         Ok((table, LocalKind::Values(cast_rows)))
     }

@@ -354,6 +354,9 @@ impl Binder<'_> {
                     return self.other(rel, cols, &default, alias.as_ref(), offset, false);
                 }
                 let table = self.table(name)?;
+                if table.sequence.is_some() {
+                    return unsupported("reading a sequence as a table");
+                }
                 if table.is_view() {
                     let plan = self.view_query(&table)?;
                     let cols = plan.columns.clone();

@@ -34,6 +34,7 @@ pub use prepare::{CursorCommand, FetchDirection, PreparedCommand};
 mod scalar;
 mod scope;
 mod select;
+mod sequence;
 mod setop;
 mod settings;
 mod subquery;
@@ -164,6 +165,16 @@ pub enum Statement {
     CreateView {
         view: TableDef,
         or_replace: bool,
+    },
+    /// CREATE [TEMP] SEQUENCE (see `sequence.rs`): `seq` has id 0.
+    CreateSequence {
+        seq: TableDef,
+        if_not_exists: bool,
+    },
+    /// DROP SEQUENCE [IF EXISTS]: the sequences found and the names missing (IF EXISTS only).
+    DropSequence {
+        seqs: Vec<Arc<TableDef>>,
+        missing: Vec<String>,
     },
     /// DROP VIEW [IF EXISTS]: the views found and the names missing (IF EXISTS only).
     DropView {
@@ -394,6 +405,18 @@ pub fn bind(
         } => Ok(Statement::DiscardAll),
         S::CreateTable(ct) => ddl::create_table(ct, &mut b),
         S::CreateView(cv) => view::create_view(cv, &mut b),
+        S::CreateSequence {
+            temporary,
+            if_not_exists,
+            name,
+            sequence_options,
+        } => sequence::create_sequence(&mut b, *temporary, *if_not_exists, name, sequence_options),
+        S::Drop {
+            object_type: ast::ObjectType::Sequence,
+            if_exists,
+            names,
+            ..
+        } => sequence::drop_sequence(names, *if_exists, ctx.catalog()),
         S::Drop {
             object_type: ast::ObjectType::View,
             if_exists,

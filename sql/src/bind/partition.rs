@@ -67,6 +67,7 @@ pub(super) fn partition_spec(
         partition_of: None,
         temp: None,
         view: None,
+        sequence: None,
     };
     for arg in &list.args {
         let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) = arg else {
@@ -217,6 +218,7 @@ pub(super) fn create_partition(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Res
         })),
         temp: None,
         view: None,
+        sequence: None,
     };
     Ok(Statement::CreateTable {
         table,

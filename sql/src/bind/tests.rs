@@ -146,6 +146,7 @@ fn accounts() -> Arc<TableDef> {
         partition_of: None,
         temp: None,
         view: None,
+        sequence: None,
     })
 }
 
@@ -495,5 +496,45 @@ impl SessionContext for ViewCtx {
     }
     fn catalog(&self) -> &dyn Catalog {
         self
+    }
+}
+
+#[test]
+fn sequences_default_their_bounds_by_direction_and_type() {
+    let params = |sql: &str| match bind_one(sql, &[]) {
+        Ok(Statement::CreateSequence { seq, .. }) => seq.sequence.expect("sequence"),
+        other => panic!("{sql}: {other:?}"),
+    };
+    let up = params("CREATE SEQUENCE s");
+    assert_eq!(
+        (up.start, up.increment, up.min, up.max),
+        (1, 1, 1, i64::MAX)
+    );
+    let down = params("CREATE SEQUENCE s AS integer INCREMENT BY -3 NO CYCLE");
+    assert_eq!(
+        (down.start, down.min, down.max, down.cycle),
+        (-1, i64::from(i32::MIN), -1, false)
+    );
+    assert!(params("CREATE SEQUENCE s MAXVALUE 5 CYCLE").cycle);
+    for (sql, msg) in [
+        (
+            "CREATE SEQUENCE s AS smallint MAXVALUE 40000",
+            "MAXVALUE (40000) is out of range for sequence data type smallint",
+        ),
+        (
+            "CREATE SEQUENCE s START 10 MAXVALUE 5",
+            "START value (10) cannot be greater than MAXVALUE (5)",
+        ),
+        (
+            "CREATE SEQUENCE s CACHE 0",
+            "CACHE (0) must be greater than zero",
+        ),
+    ] {
+        let err = bind_one(sql, &[]).expect_err(sql);
+        assert_eq!(
+            (err.sqlstate(), err.to_string().as_str()),
+            ("22023", msg),
+            "{sql}"
+        );
     }
 }

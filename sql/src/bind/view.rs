@@ -79,6 +79,7 @@ pub(super) fn create_view(cv: &ast::CreateView, b: &mut Binder<'_>) -> Result<St
         partition_of: None,
         temp,
         view: Some(cv.query.to_string()),
+        sequence: None,
     };
     Ok(Statement::CreateView {
         view,
@@ -215,6 +216,12 @@ impl Binder<'_> {
         if table.is_view() {
             return Err(SqlError::WrongKind {
                 message: format!("cannot {verb} view \"{}\"", table.name),
+                hint: None,
+            });
+        }
+        if table.sequence.is_some() {
+            return Err(SqlError::WrongKind {
+                message: format!("cannot change sequence \"{}\"", table.name),
                 hint: None,
             });
         }

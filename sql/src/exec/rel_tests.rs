@@ -52,6 +52,7 @@ fn table(id: u64, name: &str, cols: &[(&str, DataType)]) -> Arc<TableDef> {
         partition_of: None,
         temp: None,
         view: None,
+        sequence: None,
     })
 }
 

@@ -57,6 +57,7 @@ fn table() -> Arc<TableDef> {
         partition_of: None,
         temp: None,
         view: None,
+        sequence: None,
     })
 }
 

@@ -23,6 +23,7 @@ fn table(columns: &[(&str, DataType)]) -> TableDef {
         partition_of: None,
         temp: None,
         view: None,
+        sequence: None,
     }
 }
 
