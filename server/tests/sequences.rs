@@ -109,3 +109,38 @@ async fn sequence_values_are_unique_across_cores_and_kill_9() {
         .expect("drop");
     assert_eq!(code(&c, "SELECT nextval('s')").await, "42P01");
 }
+
+#[tokio::test]
+async fn non_constant_defaults_run_per_row_and_survive_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let data_arg = data.to_str().expect("utf8 path").to_string();
+    let args = ["--shards", "2", "--data-dir", &data_arg];
+    let mut server = TestServer::start(&args);
+    let c = connect(&conninfo(server.port)).await;
+    c.batch_execute(
+        "CREATE SEQUENCE ids;
+         CREATE TABLE d (id bigint PRIMARY KEY DEFAULT nextval('ids'), at timestamptz DEFAULT now(), k int);
+         INSERT INTO d (k) VALUES (1), (2), (3);
+         INSERT INTO d DEFAULT VALUES;
+         INSERT INTO d (k) SELECT g FROM generate_series(10, 12) g",
+    )
+    .await
+    .expect("setup");
+    assert_eq!(int(&c, "SELECT count(DISTINCT id) FROM d").await, 7);
+    assert_eq!(int(&c, "SELECT max(id) FROM d").await, 7);
+    assert_eq!(int(&c, "SELECT count(*) FROM d WHERE at IS NULL").await, 0);
+    assert_eq!(
+        code(&c, "CREATE TABLE bad (a int DEFAULT b)").await,
+        "42P10"
+    );
+    server.kill9();
+    let server = TestServer::start(&args);
+    let c = connect(&conninfo(server.port)).await;
+    c.batch_execute("INSERT INTO d (k) VALUES (99)")
+        .await
+        .expect("after restart");
+    let id = int(&c, "SELECT id FROM d WHERE k = 99").await;
+    assert!(id > 7, "{id} repeats an id");
+    assert_eq!(int(&c, "SELECT count(*) FROM d").await, 8);
+}

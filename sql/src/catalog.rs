@@ -31,9 +31,12 @@ pub struct ColumnDef {
     /// PostgreSQL's atttypmod (-1: none), e.g. the length of `varchar(n)`.
     pub typmod: i32,
     pub not_null: bool,
-    /// The column's DEFAULT, when it is a constant (the only kind supported so far); absent columns
-    /// and `DEFAULT` in INSERT/UPDATE take it, else NULL.
+    /// The column's DEFAULT, when it is a constant; absent columns and `DEFAULT` in INSERT/UPDATE
+    /// take it, else NULL.
     pub default: Option<crate::types::Value>,
+    /// The column's DEFAULT when it is not a constant (`now()`, `nextval('s')`): its text, bound
+    /// again wherever the default is used (`Binder::column_default`), so it runs per row.
+    pub default_expr: Option<String>,
 }
 
 /// A CHECK constraint: a row passes unless the expression is false (NULL passes).
@@ -272,6 +275,17 @@ impl TableDef {
         if let Some(seq) = &self.sequence {
             out.push((SEQUENCE_SECTION, seq.encode()));
         }
+        let exprs: Vec<(usize, &String)> = (self.columns.iter().enumerate())
+            .filter_map(|(i, c)| c.default_expr.as_ref().map(|e| (i, e)))
+            .collect();
+        if !exprs.is_empty() {
+            let mut b = (exprs.len() as u32).to_be_bytes().to_vec();
+            for (i, e) in exprs {
+                b.extend_from_slice(&(i as u32).to_be_bytes());
+                put_str(&mut b, e);
+            }
+            out.push((DEFAULTS_SECTION, b));
+        }
         out
     }
 
@@ -307,6 +321,14 @@ impl TableDef {
             }
             SEQUENCE_SECTION => {
                 self.sequence = Some(SequenceDef::decode(r.take(bytes.len())?)?);
+            }
+            DEFAULTS_SECTION => {
+                for _ in 0..r.u32()? {
+                    let i = r.u32()? as usize;
+                    let text = r.str()?;
+                    let c = (self.columns.get_mut(i)).ok_or_else(|| corrupt("default column"))?;
+                    c.default_expr = Some(text);
+                }
             }
             _ => {
                 return Err(corrupt(&format!(
@@ -358,6 +380,7 @@ impl TableDef {
                 typmod,
                 not_null,
                 default,
+                default_expr: None,
             });
         }
         let k = r.u32()?;
@@ -411,6 +434,8 @@ impl TableDef {
 const VIEW_SECTION: &str = "view";
 /// The section holding a sequence's parameters.
 const SEQUENCE_SECTION: &str = "sequence";
+/// The section holding non-constant column defaults: (column, expression text) pairs.
+const DEFAULTS_SECTION: &str = "defaults";
 
 fn corrupt(what: &str) -> SqlError {
     SqlError::Internal(format!("corrupted catalog entry: {what}"))
@@ -510,6 +535,7 @@ mod tests {
                     typmod: -1,
                     not_null: true,
                     default: Some(crate::types::Value::Int4(10)),
+                    default_expr: None,
                 },
                 ColumnDef {
                     name: "filler".into(),
@@ -517,6 +543,7 @@ mod tests {
                     typmod: -1,
                     not_null: false,
                     default: None,
+                    default_expr: Some("now()".into()),
                 },
             ],
             primary_key: Some(vec![0]),

@@ -192,6 +192,7 @@ pub(super) fn column_def(b: &mut Binder<'_>, c: &ast::ColumnDef) -> Result<(Colu
         typmod,
         not_null: false,
         default: None,
+        default_expr: None,
     };
     let mut is_pk = false;
     for opt in &c.options {
@@ -203,7 +204,7 @@ pub(super) fn column_def(b: &mut Binder<'_>, c: &ast::ColumnDef) -> Result<(Colu
                 is_pk = true;
             }
             ast::ColumnOption::Default(e) => {
-                def.default = Some(constant_default(b, e, ty, typmod)?)
+                (def.default, def.default_expr) = column_default(b, e, ty, typmod)?;
             }
             // Bound with the whole table by the caller (`column_checks`).
             ast::ColumnOption::Check(_) => {}
@@ -258,6 +259,7 @@ pub(super) fn create_table_as(
             typmod: -1,
             not_null: false,
             default: None,
+            default_expr: None,
         });
     }
     let table = TableDef {
@@ -281,23 +283,32 @@ pub(super) fn create_table_as(
     })
 }
 
-/// A DEFAULT that is a constant (a literal, possibly negated or cast), evaluated and converted to
-/// the column's type now. Other expressions (functions such as now() or nextval()) must run at
-/// each INSERT, which is not supported yet, so they are refused rather than frozen at CREATE time.
-pub(super) fn constant_default(
+/// A column DEFAULT: a constant (a literal, possibly negated or cast) is evaluated and converted
+/// to the column's type now; any other expression (now(), nextval('s')) is checked by binding it
+/// and kept as text, to be bound and run at each use (`Binder::column_default`).
+pub(super) fn column_default(
     b: &mut Binder<'_>,
     e: &ast::Expr,
     ty: DataType,
     typmod: i32,
-) -> Result<Value> {
-    let bound = coerce(b.expr(e)?, ty, &mut b.params)?;
+) -> Result<(Option<Value>, Option<String>)> {
+    let bound = match b.expr(e) {
+        Err(SqlError::UndefinedColumn { position, .. }) => {
+            return Err(SqlError::InvalidColumnReference {
+                message: "cannot use column reference in DEFAULT expression".into(),
+                position,
+            })
+        }
+        other => coerce(other?, ty, &mut b.params)?,
+    };
     if !is_constant(&bound) {
-        return Err(SqlError::FeatureNotSupported(
-            "DEFAULT expressions other than constants are not supported yet".into(),
-        ));
+        return Ok((None, Some(e.to_string())));
     }
     let v = bound.eval(&b.params.eval_params())?;
-    crate::types::cast::apply_typmod(v, ty, typmod, false)
+    Ok((
+        Some(crate::types::cast::apply_typmod(v, ty, typmod, false)?),
+        None,
+    ))
 }
 
 fn is_constant(e: &Expr) -> bool {

@@ -114,6 +114,7 @@ impl Binder<'_> {
                 typmod: -1,
                 not_null: false,
                 default: None,
+                default_expr: None,
             }],
             primary_key: None,
             checks: Vec::new(),
@@ -209,6 +210,7 @@ impl Binder<'_> {
                     typmod: -1,
                     not_null: false,
                     default: None,
+                    default_expr: None,
                 })
                 .collect(),
             primary_key: None,

@@ -129,6 +129,7 @@ fn accounts() -> Arc<TableDef> {
         typmod: -1,
         not_null: false,
         default: None,
+        default_expr: None,
     };
     Arc::new(TableDef {
         database: crate::catalog::DEFAULT_DATABASE.into(),

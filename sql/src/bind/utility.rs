@@ -214,6 +214,14 @@ impl Binder<'_> {
                     return Err(SqlError::WrongKind { message, hint });
                 }
                 let cols = column_list(&t, columns)?;
+                let omitted_expr = (t.columns.iter().enumerate())
+                    .any(|(i, c)| c.default_expr.is_some() && !cols.contains(&i));
+                if !to && omitted_expr {
+                    return Err(SqlError::FeatureNotSupported(
+                        "COPY FROM leaving out a column with a non-constant DEFAULT is not supported yet"
+                            .into(),
+                    ));
+                }
                 (Some(t), cols)
             }
             ast::CopySource::Query(_) if !to => {

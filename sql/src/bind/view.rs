@@ -65,6 +65,7 @@ pub(super) fn create_view(cv: &ast::CreateView, b: &mut Binder<'_>) -> Result<St
             typmod: -1,
             not_null: false,
             default: None,
+            default_expr: None,
         });
     }
     let view = TableDef {

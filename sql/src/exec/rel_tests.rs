@@ -44,6 +44,7 @@ fn table(id: u64, name: &str, cols: &[(&str, DataType)]) -> Arc<TableDef> {
                 typmod: -1,
                 not_null: false,
                 default: None,
+                default_expr: None,
             })
             .collect(),
         primary_key: Some(vec![0]),

@@ -39,6 +39,7 @@ fn table() -> Arc<TableDef> {
         typmod: -1,
         not_null: false,
         default: None,
+        default_expr: None,
     };
     Arc::new(TableDef {
         database: crate::catalog::DEFAULT_DATABASE.into(),

@@ -15,6 +15,7 @@ fn table(columns: &[(&str, DataType)]) -> TableDef {
                 typmod: -1,
                 not_null: false,
                 default: None,
+                default_expr: None,
             })
             .collect(),
         primary_key: None,
