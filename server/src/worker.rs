@@ -142,6 +142,20 @@ impl CatalogReplica {
         out
     }
 
+    /// The sequences of `database` owned by table `owner` (SERIAL/identity columns).
+    pub fn owned_sequences(
+        &self,
+        database: &str,
+        owner: pglitedb_sql::TableId,
+    ) -> Vec<Arc<TableDef>> {
+        (self.tables.iter())
+            .filter(|((db, _), t)| {
+                db == database && t.sequence.is_some_and(|s| s.owned_by == Some(owner))
+            })
+            .map(|(_, t)| t.clone())
+            .collect()
+    }
+
     /// Whether a database exists.
     pub fn has_database(&self, name: &str) -> bool {
         self.databases.contains(name)

@@ -100,6 +100,8 @@ pub struct SequenceDef {
     pub max: i64,
     pub cache: i64,
     pub cycle: bool,
+    /// The table whose SERIAL/identity column the sequence feeds: dropped with that table.
+    pub owned_by: Option<TableId>,
 }
 
 impl SequenceDef {
@@ -109,6 +111,7 @@ impl SequenceDef {
             out.extend_from_slice(&v.to_be_bytes());
         }
         out.push(u8::from(self.cycle));
+        out.extend_from_slice(&self.owned_by.map_or(0, |t| t.0).to_be_bytes());
         out
     }
 
@@ -120,6 +123,7 @@ impl SequenceDef {
             *x = r.u64()? as i64;
         }
         let cycle = r.u8()? != 0;
+        let owned_by = Some(TableId(r.u64()?)).filter(|t| t.0 != 0);
         if !r.b.is_empty() {
             return Err(corrupt("trailing sequence bytes"));
         }
@@ -131,6 +135,7 @@ impl SequenceDef {
             max: v[3],
             cache: v[4],
             cycle,
+            owned_by,
         })
     }
 }
@@ -573,6 +578,7 @@ mod tests {
                 max: -1,
                 cache: 1,
                 cycle: true,
+                owned_by: Some(TableId(42)),
             }),
             ..view
         };

@@ -166,6 +166,7 @@ fn write_command(stmt: &Statement) -> Option<&'static str> {
         Statement::DropTable { .. } => Some("DROP TABLE"),
         Statement::CreateView { .. } => Some("CREATE VIEW"),
         Statement::CreateSequence { .. } => Some("CREATE SEQUENCE"),
+        Statement::CreateTableWithSequences { .. } => Some("CREATE TABLE"),
         Statement::DropSequence { .. } => Some("DROP SEQUENCE"),
         Statement::DropView { .. } => Some("DROP VIEW"),
         Statement::Query(q) => match q.source.as_ref().and_then(|s| s.lock) {
@@ -443,6 +444,15 @@ impl Session {
                     format!("SELECT {n}")
                 }
             },
+            Statement::CreateTableWithSequences {
+                table,
+                if_not_exists,
+                sequences,
+            } => {
+                self.create_table_with_sequences(table, *if_not_exists, sequences)
+                    .await?;
+                "CREATE TABLE".into()
+            }
             Statement::CreateSequence { seq, if_not_exists } => {
                 self.create_table(seq, *if_not_exists).await?;
                 "CREATE SEQUENCE".into()

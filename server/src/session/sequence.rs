@@ -215,4 +215,39 @@ impl Session {
         }
         self.drop_tables(seqs, &[]).await
     }
+
+    /// CREATE TABLE with SERIAL/identity columns: the table, then its sequences owned by it (a
+    /// sequence that cannot be created drops the table again).
+    pub(super) async fn create_table_with_sequences(
+        &mut self,
+        table: &TableDef,
+        if_not_exists: bool,
+        sequences: &[TableDef],
+    ) -> Result<(), ErrorFields> {
+        let Some(created) = self.create_table(table, if_not_exists).await? else {
+            return Ok(());
+        };
+        for seq in sequences {
+            let mut seq = seq.clone();
+            if let Some(p) = seq.sequence.as_mut() {
+                p.owned_by = Some(created.id);
+            }
+            if let Err(e) = self.create_table(&seq, false).await {
+                let _ = self.drop_tables(std::slice::from_ref(&created), &[]).await;
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// The sequences owned by `table` (dropped with it).
+    pub(super) fn owned_sequences(&self, table: &TableDef) -> Vec<Arc<TableDef>> {
+        let owned = |t: &Arc<TableDef>| t.sequence.is_some_and(|s| s.owned_by == Some(table.id));
+        if table.temp.is_some() {
+            return self.temp.values().filter(|t| owned(t)).cloned().collect();
+        }
+        self.worker
+            .catalog()
+            .owned_sequences(&self.database, table.id)
+    }
 }

@@ -158,9 +158,16 @@ impl Session {
             }
         }
         for t in &all {
+            let owned = self.owned_sequences(t);
             if t.temp.is_some() {
                 self.drop_temp_table(t).await?;
+                for s in &owned {
+                    self.drop_temp_table(s).await?;
+                }
                 continue;
+            }
+            if !owned.is_empty() {
+                Box::pin(self.drop_tables(&owned, &[])).await?;
             }
             let reqs = all_shards(&self.worker)
                 .map(|s| (s, ShardRequest::DropTable { table: t.clone() }))

@@ -94,9 +94,37 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
         Ok(())
     };
     let mut checks: Vec<check::PendingCheck<'_>> = Vec::new();
+    let mut serials = Vec::new();
     for c in &ct.columns {
         checks.extend(column_checks(c));
-        let (def, is_pk) = column_def(b, c)?;
+        let (def, is_pk) = match super::sequence::serial_of(c)? {
+            None => column_def(b, c)?,
+            Some((ty, opts)) => {
+                // The column as its integer type, NOT NULL, defaulting to its sequence's nextval.
+                let mut plain = c.clone();
+                plain.data_type = match ty {
+                    DataType::Int2 => ast::DataType::SmallInt(None),
+                    DataType::Int4 => ast::DataType::Integer(None),
+                    _ => ast::DataType::BigInt(None),
+                };
+                plain
+                    .options
+                    .retain(|o| !matches!(o.option, ast::ColumnOption::Generated { .. }));
+                let (mut def, is_pk) = column_def(b, &plain)?;
+                if def.default.is_some() || def.default_expr.is_some() {
+                    return Err(SqlError::Syntax {
+                        message: format!(
+                            "multiple default values specified for column \"{}\" of table \"{name}\"",
+                            def.name
+                        ),
+                        position: None,
+                    });
+                }
+                def.not_null = true;
+                serials.push((def.name.clone(), ty, opts));
+                (def, is_pk)
+            }
+        };
         if columns.iter().any(|x| x.name == def.name) {
             return Err(SqlError::DuplicateColumn(def.name));
         }
@@ -162,9 +190,24 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
         .map(|_| table.pkey_name())
         .collect();
     table.checks = check::add_checks(b, &table, &checks, &taken, true)?;
-    Ok(Statement::CreateTable {
+    if serials.is_empty() {
+        return Ok(Statement::CreateTable {
+            table,
+            if_not_exists: ct.if_not_exists,
+        });
+    }
+    let mut sequences = Vec::with_capacity(serials.len());
+    for (col, ty, opts) in serials {
+        let (seq, default) = super::sequence::column_sequence(b, &table, &col, ty, &opts)?;
+        if let Some(i) = table.column_index(&col) {
+            table.columns[i].default_expr = Some(default);
+        }
+        sequences.push(seq);
+    }
+    Ok(Statement::CreateTableWithSequences {
         table,
         if_not_exists: ct.if_not_exists,
+        sequences,
     })
 }
 

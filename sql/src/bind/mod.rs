@@ -166,6 +166,13 @@ pub enum Statement {
         view: TableDef,
         or_replace: bool,
     },
+    /// CREATE TABLE with SERIAL or identity columns: the table, then `sequences` (id 0), each
+    /// owned by the table (`sequence.rs`).
+    CreateTableWithSequences {
+        table: TableDef,
+        if_not_exists: bool,
+        sequences: Vec<TableDef>,
+    },
     /// CREATE [TEMP] SEQUENCE (see `sequence.rs`): `seq` has id 0.
     CreateSequence {
         seq: TableDef,
