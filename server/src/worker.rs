@@ -143,11 +143,7 @@ impl CatalogReplica {
     }
 
     /// The sequences of `database` owned by table `owner` (SERIAL/identity columns).
-    pub fn owned_sequences(
-        &self,
-        database: &str,
-        owner: pglitedb_sql::TableId,
-    ) -> Vec<Arc<TableDef>> {
+    pub fn owned_sequences(&self, database: &str, owner: TableId) -> Vec<Arc<TableDef>> {
         (self.tables.iter())
             .filter(|((db, _), t)| {
                 db == database && t.sequence.is_some_and(|s| s.owned_by == Some(owner))
