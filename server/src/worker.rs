@@ -159,6 +159,16 @@ impl CatalogReplica {
         self.databases.iter().cloned().collect()
     }
 
+    /// The sequences of `database` owned by table `owner` (SERIAL/identity columns).
+    pub fn owned_sequences(&self, database: &str, owner: TableId) -> Vec<Arc<TableDef>> {
+        (self.tables.iter())
+            .filter(|((db, _), t)| {
+                db == database && t.sequence.is_some_and(|s| s.owned_by == Some(owner))
+            })
+            .map(|(_, t)| t.clone())
+            .collect()
+    }
+
     /// Whether a database exists.
     pub fn has_database(&self, name: &str) -> bool {
         self.databases.contains(name)
@@ -222,6 +232,12 @@ impl Worker {
     }
 
     fn update_catalog(&self, resp: &ShardResponse) {
+        if let ShardResponse::TableCreated(Some(t)) | ShardResponse::TableDropped(t) = resp {
+            if t.temp.is_some() {
+                // Only the creating session knows its temporary tables.
+                return;
+            }
+        }
         if !matches!(
             resp,
             ShardResponse::TableCreated(Some(_))

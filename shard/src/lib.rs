@@ -30,8 +30,10 @@ mod message;
 mod mvcc;
 mod rekey;
 pub mod route;
+mod sequence;
 mod shard;
 pub mod table;
+mod temp;
 pub mod txn;
 
 pub use error::{Result, ShardError};

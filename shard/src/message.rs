@@ -59,6 +59,20 @@ pub enum ShardRequest {
         params: pglitedb_sql::Params,
         key: Option<Vec<u8>>,
     },
+    /// `n` values of sequence `seq`, whose owner this shard is (`sequence.rs`); answered with
+    /// `SequenceValues` once the values are covered by a durable claim; fewer when the sequence
+    /// reaches its bound (2200H if not even one is left).
+    NextVal { seq: Arc<TableDef>, n: u32 },
+    /// setval: the sequence's next nextval returns `value` (`is_called` false) or the value after
+    /// it. Durable before the answer (`Done`).
+    SetVal {
+        seq: Arc<TableDef>,
+        value: i64,
+        is_called: bool,
+    },
+    /// Empty a temporary table of this shard's session (ON COMMIT DELETE ROWS, between
+    /// transactions): its tree is replaced by an empty one. Answered with `Done`.
+    TruncateTemp { table: Arc<TableDef> },
     /// Commit `txn`, whose only participant is this shard. Durable before the answer.
     Commit { txn: TxnId },
     /// First phase of a multi-shard commit: make `txn`'s writes durable as prepared, naming all
@@ -166,6 +180,8 @@ pub enum ShardResponse {
         requests_served: u64,
     },
     Rows(Vec<Vec<Value>>),
+    /// Values handed out by `NextVal`, in order.
+    SequenceValues(Vec<i64>),
     /// Rows inserted.
     Inserted(u64),
     /// Rows updated or deleted.

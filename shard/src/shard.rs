@@ -10,7 +10,8 @@
 //! # Catalog
 //! Tree 1 holds the shard's table definitions (key: table id, big-endian; value: `TableDef::encode`).
 //! Each table's rows live in the tree with the table's id. Shard 0 assigns table ids (the next id
-//! after the largest it has seen), so ids are unique across the server.
+//! after the largest it has seen), so ids are unique across the server. Temporary tables are not in
+//! the catalog (`temp.rs`).
 //!
 //! # Not yet
 //! DDL is not transactional: it reaches the shards one after another, each committing on its own.
@@ -75,6 +76,12 @@ pub struct Shard<I: Io> {
     pub(crate) id: ShardId,
     pub(crate) engine: Engine<I>,
     pub(crate) tables: HashMap<TableId, Arc<TableDef>>,
+    /// Temporary tables of this core's sessions (`temp.rs`): in memory only, never in the catalog.
+    pub(crate) temp_tables: HashMap<TableId, Arc<TableDef>>,
+    /// Next temporary table id (see `temp.rs`).
+    pub(crate) next_temp: u64,
+    /// State of the sequences this shard owns, loaded at first use (`sequence.rs`).
+    pub(crate) sequences: HashMap<TableId, crate::sequence::SeqState>,
     /// The databases (tenants); catalog keys `D<name>`.
     pub(crate) databases: std::collections::BTreeSet<String>,
     /// ALTER DATABASE SET defaults, stored as the value of the database's catalog key.
@@ -150,6 +157,9 @@ impl<I: Io> Shard<I> {
             id,
             engine,
             tables,
+            temp_tables: HashMap::new(),
+            next_temp: 0,
+            sequences: HashMap::new(),
             databases,
             database_settings,
             next_rowid: HashMap::new(),
@@ -225,6 +235,13 @@ impl<I: Io> Shard<I> {
                 if_not_exists,
             } => self.create_table(table.clone(), *if_not_exists).await,
             ShardRequest::DropTable { table } => self.drop_table(table).await,
+            ShardRequest::TruncateTemp { table } => self.truncate_temp(table).await,
+            ShardRequest::NextVal { seq, n } => self.nextval(seq, *n).await,
+            ShardRequest::SetVal {
+                seq,
+                value,
+                is_called,
+            } => self.setval(seq, *value, *is_called).await,
             ShardRequest::ReplaceTable { old, new, rows } => {
                 self.replace_table(old, new.clone(), rows).await
             }
@@ -290,7 +307,11 @@ impl<I: Io> Shard<I> {
     }
 
     pub(crate) fn local_table(&self, table: &TableDef) -> Result<Arc<TableDef>> {
-        self.tables.get(&table.id).cloned().ok_or_else(|| {
+        let found = self
+            .tables
+            .get(&table.id)
+            .or_else(|| self.temp_tables.get(&table.id));
+        found.cloned().ok_or_else(|| {
             ShardError::Sql(SqlError::UndefinedTable {
                 name: table.name.clone(),
                 position: None,
@@ -303,6 +324,9 @@ impl<I: Io> Shard<I> {
         mut table: TableDef,
         if_not_exists: bool,
     ) -> Result<Step<I::File>> {
+        if table.temp.is_some() {
+            return self.create_temp_table(table).await;
+        }
         if table.id.0 == 0 {
             // This shard sequences DDL: check the name and assign the id.
             if self.tables.values().any(|t| {
@@ -331,6 +355,9 @@ impl<I: Io> Shard<I> {
     }
 
     async fn drop_table(&mut self, table: &TableDef) -> Result<Step<I::File>> {
+        if table.temp.is_some() {
+            return self.drop_temp_table(table).await;
+        }
         let Some(table) = self.tables.remove(&table.id) else {
             return Err(SqlError::UndefinedTableNoPosition(table.name.clone()).into());
         };
@@ -341,6 +368,7 @@ impl<I: Io> Shard<I> {
         }
         batch.delete(CATALOG_TREE, &table.id.0.to_be_bytes());
         self.next_rowid.remove(&table.id);
+        self.sequences.remove(&table.id);
         self.versions.drop_tree(tree);
         let ticket = self.engine.commit(batch).await?;
         Ok(Step::Commit(ticket, ShardResponse::TableDropped(table)))

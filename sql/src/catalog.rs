@@ -20,7 +20,7 @@ use crate::types::DataType;
 pub const DEFAULT_DATABASE: &str = "postgres";
 
 /// A table's catalog id; also the id of the storage tree holding its rows on every shard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct TableId(pub u64);
 
 /// One column.
@@ -31,9 +31,12 @@ pub struct ColumnDef {
     /// PostgreSQL's atttypmod (-1: none), e.g. the length of `varchar(n)`.
     pub typmod: i32,
     pub not_null: bool,
-    /// The column's DEFAULT, when it is a constant (the only kind supported so far); absent columns
-    /// and `DEFAULT` in INSERT/UPDATE take it, else NULL.
+    /// The column's DEFAULT, when it is a constant; absent columns and `DEFAULT` in INSERT/UPDATE
+    /// take it, else NULL.
     pub default: Option<crate::types::Value>,
+    /// The column's DEFAULT when it is not a constant (`now()`, `nextval('s')`): its text, bound
+    /// again wherever the default is used (`Binder::column_default`), so it runs per row.
+    pub default_expr: Option<String>,
 }
 
 /// A CHECK constraint: a row passes unless the expression is false (NULL passes).
@@ -46,8 +49,17 @@ pub struct CheckConstraint {
     pub expr: crate::expr::Expr,
 }
 
+/// What happens to a temporary table's rows at the end of each transaction (`ON COMMIT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnCommit {
+    #[default]
+    PreserveRows,
+    DeleteRows,
+    Drop,
+}
+
 /// A table definition.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TableDef {
     pub id: TableId,
     /// The database (tenant) the table belongs to; sessions see only their database's tables.
@@ -65,6 +77,67 @@ pub struct TableDef {
     pub partition_by: Option<Box<crate::partition::PartitionSpec>>,
     /// `PARTITION OF`: the table is a partition of another, with this bound.
     pub partition_of: Option<Box<crate::partition::PartitionOf>>,
+    /// `Some` for a temporary table: visible only to the session that created it (resolved before
+    /// permanent tables, or by `pg_temp.name`), all its rows on that session's shard, never written
+    /// to any catalog (so never encoded) and dropped when the session ends. See ARCHITECTURE.md.
+    pub temp: Option<OnCommit>,
+    /// `Some` for a view: the text of its query (a SELECT), parsed and bound as a subquery
+    /// wherever the view is read; `columns` are its output columns. A view has no rows.
+    pub view: Option<String>,
+    /// `Some` for a sequence: its parameters (its state lives on its owner shard, see
+    /// `shard/src/sequence.rs`). A sequence has no rows and no columns.
+    pub sequence: Option<SequenceDef>,
+}
+
+/// A sequence's parameters (CREATE SEQUENCE), already validated and defaulted as PostgreSQL does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SequenceDef {
+    /// int2, int4 or int8 (`AS type`); bounds the default MINVALUE/MAXVALUE.
+    pub ty: DataType,
+    pub start: i64,
+    pub increment: i64,
+    pub min: i64,
+    pub max: i64,
+    pub cache: i64,
+    pub cycle: bool,
+    /// The table whose SERIAL/identity column the sequence feeds: dropped with that table.
+    pub owned_by: Option<TableId>,
+}
+
+impl SequenceDef {
+    fn encode(&self) -> Vec<u8> {
+        let mut out = self.ty.oid().to_be_bytes().to_vec();
+        for v in [self.start, self.increment, self.min, self.max, self.cache] {
+            out.extend_from_slice(&v.to_be_bytes());
+        }
+        out.push(u8::from(self.cycle));
+        out.extend_from_slice(&self.owned_by.map_or(0, |t| t.0).to_be_bytes());
+        out
+    }
+
+    fn decode(bytes: &[u8]) -> Result<SequenceDef> {
+        let mut r = Reader { b: bytes };
+        let ty = DataType::from_oid(r.u32()?).ok_or_else(|| corrupt("unknown sequence type"))?;
+        let mut v = [0i64; 5];
+        for x in &mut v {
+            *x = r.u64()? as i64;
+        }
+        let cycle = r.u8()? != 0;
+        let owned_by = Some(TableId(r.u64()?)).filter(|t| t.0 != 0);
+        if !r.b.is_empty() {
+            return Err(corrupt("trailing sequence bytes"));
+        }
+        Ok(SequenceDef {
+            ty,
+            start: v[0],
+            increment: v[1],
+            min: v[2],
+            max: v[3],
+            cache: v[4],
+            cycle,
+            owned_by,
+        })
+    }
 }
 
 impl TableDef {
@@ -201,6 +274,23 @@ impl TableDef {
         if let Some(of) = &self.partition_of {
             out.push((crate::partition::OF_TAG, of.encode()));
         }
+        if let Some(query) = &self.view {
+            out.push((VIEW_SECTION, query.as_bytes().to_vec()));
+        }
+        if let Some(seq) = &self.sequence {
+            out.push((SEQUENCE_SECTION, seq.encode()));
+        }
+        let exprs: Vec<(usize, &String)> = (self.columns.iter().enumerate())
+            .filter_map(|(i, c)| c.default_expr.as_ref().map(|e| (i, e)))
+            .collect();
+        if !exprs.is_empty() {
+            let mut b = (exprs.len() as u32).to_be_bytes().to_vec();
+            for (i, e) in exprs {
+                b.extend_from_slice(&(i as u32).to_be_bytes());
+                put_str(&mut b, e);
+            }
+            out.push((DEFAULTS_SECTION, b));
+        }
         out
     }
 
@@ -229,6 +319,22 @@ impl TableDef {
                     r.take(bytes.len())?,
                 )?))
             }
+            VIEW_SECTION => {
+                let text = std::str::from_utf8(r.take(bytes.len())?)
+                    .map_err(|_| corrupt("invalid UTF-8"))?;
+                self.view = Some(text.to_string());
+            }
+            SEQUENCE_SECTION => {
+                self.sequence = Some(SequenceDef::decode(r.take(bytes.len())?)?);
+            }
+            DEFAULTS_SECTION => {
+                for _ in 0..r.u32()? {
+                    let i = r.u32()? as usize;
+                    let text = r.str()?;
+                    let c = (self.columns.get_mut(i)).ok_or_else(|| corrupt("default column"))?;
+                    c.default_expr = Some(text);
+                }
+            }
             _ => {
                 return Err(corrupt(&format!(
                     "unknown table definition section {tag:?}"
@@ -239,6 +345,11 @@ impl TableDef {
             return Err(corrupt("trailing bytes in a section"));
         }
         Ok(())
+    }
+
+    /// Whether this is a view (see [`TableDef::view`]).
+    pub fn is_view(&self) -> bool {
+        self.view.is_some()
     }
 
     /// Reads what [`TableDef::encode`] wrote.
@@ -274,6 +385,7 @@ impl TableDef {
                 typmod,
                 not_null,
                 default,
+                default_expr: None,
             });
         }
         let k = r.u32()?;
@@ -305,6 +417,9 @@ impl TableDef {
             checks: Vec::new(),
             partition_by: None,
             partition_of: None,
+            temp: None,
+            view: None,
+            sequence: None,
         };
         if version >= 4 {
             for _ in 0..r.u32()? {
@@ -319,6 +434,13 @@ impl TableDef {
         Ok(def)
     }
 }
+
+/// The section holding a view's query text.
+const VIEW_SECTION: &str = "view";
+/// The section holding a sequence's parameters.
+const SEQUENCE_SECTION: &str = "sequence";
+/// The section holding non-constant column defaults: (column, expression text) pairs.
+const DEFAULTS_SECTION: &str = "defaults";
 
 fn corrupt(what: &str) -> SqlError {
     SqlError::Internal(format!("corrupted catalog entry: {what}"))
@@ -362,7 +484,8 @@ impl Reader<'_> {
 
 /// Name resolution for the binder. The server implements it over the core's catalog replica.
 pub trait Catalog {
-    /// A table by (case-folded) name in the session's search path.
+    /// A table by (case-folded) name in the session's search path: its temporary tables first, then
+    /// the database's; `pg_temp.name` names a temporary table only.
     fn table(&self, name: &str) -> Option<Arc<TableDef>>;
 
     /// A table by id (partitions name their parent by id).
@@ -381,6 +504,20 @@ pub trait Catalog {
     /// Every database's name (`pg_database`).
     fn databases(&self) -> Vec<String> {
         vec![DEFAULT_DATABASE.to_string()]
+    }
+
+    /// A table of the database by name, never a temporary one (`public.name`).
+    fn permanent_table(&self, name: &str) -> Option<Arc<TableDef>> {
+        self.table(name)
+    }
+}
+
+/// Resolves a possibly qualified name: `public.t` among the database's tables only, `t` and
+/// `pg_temp.t` as [`Catalog::table`] does.
+pub fn resolve(catalog: &dyn Catalog, name: &str) -> Option<Arc<TableDef>> {
+    match name.strip_prefix("public.") {
+        Some(bare) => catalog.permanent_table(bare),
+        None => catalog.table(name),
     }
 }
 
@@ -432,6 +569,7 @@ mod tests {
                     typmod: -1,
                     not_null: true,
                     default: Some(crate::types::Value::Int4(10)),
+                    default_expr: None,
                 },
                 ColumnDef {
                     name: "filler".into(),
@@ -439,15 +577,41 @@ mod tests {
                     typmod: -1,
                     not_null: false,
                     default: None,
+                    default_expr: Some("now()".into()),
                 },
             ],
             primary_key: Some(vec![0]),
             checks: Vec::new(),
             partition_by: None,
             partition_of: None,
+            temp: None,
+            view: None,
+            sequence: None,
         };
         let bytes = def.encode();
-        assert_eq!(TableDef::decode(&bytes), Ok(def));
+        assert_eq!(TableDef::decode(&bytes), Ok(def.clone()));
+        let view = TableDef {
+            view: Some("SELECT aid FROM pgbench_accounts WHERE aid > 1".into()),
+            ..def
+        };
+        assert_eq!(TableDef::decode(&view.encode()), Ok(view.clone()));
+        let seq = TableDef {
+            view: None,
+            columns: Vec::new(),
+            primary_key: None,
+            sequence: Some(SequenceDef {
+                ty: DataType::Int8,
+                start: -5,
+                increment: -2,
+                min: i64::MIN,
+                max: -1,
+                cache: 1,
+                cycle: true,
+                owned_by: Some(TableId(42)),
+            }),
+            ..view
+        };
+        assert_eq!(TableDef::decode(&seq.encode()), Ok(seq));
         for cut in 0..bytes.len() {
             assert!(
                 TableDef::decode(&bytes[..cut]).is_err(),
@@ -468,6 +632,9 @@ mod tests {
             checks: Vec::new(),
             partition_by: None,
             partition_of: None,
+            temp: None,
+            view: None,
+            sequence: None,
         };
         let bytes = def.encode();
         // Version 3 is version 4 without the section count.

@@ -294,6 +294,31 @@ pub enum SqlError {
     /// 0A000: ORDER BY over a set operation naming something other than a result column.
     #[error("invalid UNION/INTERSECT/EXCEPT ORDER BY clause")]
     InvalidSetOpOrderBy { position: Option<u32> },
+    /// 2200H: `nextval: reached maximum value of sequence "s" (3)`.
+    #[error("{0}")]
+    SequenceLimit(String),
+    /// 55000: `currval of sequence "s" is not yet defined in this session`.
+    #[error("{0}")]
+    ObjectNotInPrerequisiteState(String),
+    /// Not an error for users: a sequence call found no value in the statement's buffer; the
+    /// session fetches it (or performs the setval) and evaluates again (`seqeval.rs`).
+    #[error("sequence functions are not supported in this statement yet (sequence \"{}\")", seq.name)]
+    NeedSequence {
+        seq: std::sync::Arc<crate::catalog::TableDef>,
+        setval: Option<(i64, bool)>,
+    },
+    /// 42P01 for DROP SEQUENCE.
+    #[error("sequence \"{0}\" does not exist")]
+    UndefinedSequence(String),
+    /// 42P01 for DROP VIEW.
+    #[error("view \"{0}\" does not exist")]
+    UndefinedView(String),
+    /// 42809: the object is of another kind than the statement needs (`"v" is not a table`).
+    #[error("{message}")]
+    WrongKind {
+        message: String,
+        hint: Option<&'static str>,
+    },
     /// 42601: `subquery in FROM must have an alias`.
     #[error("subquery in FROM must have an alias")]
     SubqueryNeedsAlias { position: Option<u32> },
@@ -449,6 +474,12 @@ impl SqlError {
             SqlError::AmbiguousColumn { .. } => "42702",
             SqlError::DatatypeMismatchAt { .. } => "42804",
             SqlError::SubqueryNeedsAlias { .. } => "42601",
+            SqlError::WrongKind { .. } => "42809",
+            SqlError::UndefinedView(_) => "42P01",
+            SqlError::UndefinedSequence(_) => "42P01",
+            SqlError::SequenceLimit(_) => "2200H",
+            SqlError::NeedSequence { .. } => "0A000",
+            SqlError::ObjectNotInPrerequisiteState(_) => "55000",
             SqlError::InvalidSetOpOrderBy { .. } => "0A000",
             SqlError::DuplicateAlias(_) => "42712",
             SqlError::UndefinedQualifiedColumn { .. } => "42703",
@@ -528,6 +559,7 @@ impl SqlError {
             SqlError::EmptyArrayType => Some(
                 "Explicitly cast to the desired type, for example ARRAY[]::integer[].",
             ),
+            SqlError::WrongKind { hint, .. } => *hint,
             SqlError::InvalidSetOpOrderBy { .. } => Some(
                 "Add the expression/function to every SELECT, or move the UNION into a FROM clause.",
             ),

@@ -14,11 +14,30 @@ use crate::types::{self, BinarySig, DataType, FormatContext, UnarySig, Value};
 pub struct Params {
     values: Vec<Value>,
     ctx: std::sync::Arc<FormatContext>,
+    /// Sequence values the session fetched for this statement (`crate::seqeval`).
+    seq: Option<std::sync::Arc<crate::seqeval::SeqBuffer>>,
 }
 
 impl Params {
     pub fn new(values: Vec<Value>, ctx: std::sync::Arc<FormatContext>) -> Params {
-        Params { values, ctx }
+        Params {
+            values,
+            ctx,
+            seq: None,
+        }
+    }
+
+    /// The same parameters with `buf` for sequence calls.
+    pub fn with_sequences(&self, buf: std::sync::Arc<crate::seqeval::SeqBuffer>) -> Params {
+        Params {
+            seq: Some(buf),
+            ..self.clone()
+        }
+    }
+
+    /// The sequence buffer, if the session supplied one.
+    pub fn sequences(&self) -> Option<&crate::seqeval::SeqBuffer> {
+        self.seq.as_deref()
     }
 
     /// The session settings of this evaluation.
@@ -45,6 +64,7 @@ impl From<Vec<Value>> for Params {
         Params {
             values,
             ctx: Default::default(),
+            seq: None,
         }
     }
 }
@@ -152,6 +172,11 @@ pub enum Node {
         sig: BinarySig,
         all: bool,
     },
+    /// nextval/currval/setval/lastval (args: setval's value and is_called; see `seqeval.rs`).
+    Sequence(
+        crate::seqeval::SeqOp,
+        Option<std::sync::Arc<crate::catalog::TableDef>>,
+    ),
 }
 
 impl Expr {
@@ -327,6 +352,10 @@ fn eval_node(
             } else {
                 Value::Bool(*all)
             })
+        }
+        Node::Sequence(op, seq) => {
+            let args = args.iter().map(eval).collect::<Result<Vec<_>>>()?;
+            crate::seqeval::eval(*op, seq.as_ref(), &args, params.sequences())
         }
     }
 }

@@ -42,15 +42,17 @@ mod locking;
 mod parse;
 pub mod partition;
 mod plan;
+pub mod seqeval;
 mod syscat;
 pub mod types;
 
 pub use bind::{
-    bind, AlterPlan, ColSource, CursorCommand, FetchDirection, PreparedCommand, SessionContext,
-    SetValue, Statement, TransactionMode, WritePlan,
+    bind, check_view_replace, AlterPlan, ColSource, CursorCommand, FetchDirection, PreparedCommand,
+    SessionContext, SetValue, Statement, TransactionMode, WritePlan,
 };
 pub use catalog::{
-    Catalog, ColumnDef, EmptyCatalog, SettingInfo, TableDef, TableId, DEFAULT_DATABASE,
+    Catalog, ColumnDef, EmptyCatalog, OnCommit, SequenceDef, SettingInfo, TableDef, TableId,
+    DEFAULT_DATABASE,
 };
 pub use error::{Result, SqlError};
 pub use exec::ShardRun;

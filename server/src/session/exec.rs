@@ -1,6 +1,7 @@
 //! Running bound statements: transaction control, settings, and queries sent to a shard. Shared by
 //! the simple protocol (here) and the extended protocol (`extended.rs`).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use pglitedb_protocol::backend::{self, FieldDescription, TransactionStatus};
@@ -45,10 +46,22 @@ pub struct Ctx<'a> {
     pub database: &'a str,
     /// `now()` for literals such as `'now'::timestamptz`: the transaction's start.
     pub now: i64,
+    /// The session's temporary tables, found before the database's (`temp.rs`).
+    pub temp: &'a HashMap<String, Arc<pglitedb_sql::TableDef>>,
 }
 
 impl Catalog for Ctx<'_> {
     fn table(&self, name: &str) -> Option<Arc<pglitedb_sql::TableDef>> {
+        if let Some(bare) = name.strip_prefix("pg_temp.") {
+            return self.temp.get(bare).cloned();
+        }
+        if let Some(t) = self.temp.get(name) {
+            return Some(t.clone());
+        }
+        self.catalog.table(self.database, name)
+    }
+
+    fn permanent_table(&self, name: &str) -> Option<Arc<pglitedb_sql::TableDef>> {
         self.catalog.table(self.database, name)
     }
     fn table_by_id(&self, id: pglitedb_sql::TableId) -> Option<Arc<pglitedb_sql::TableDef>> {
@@ -160,6 +173,11 @@ fn write_command(stmt: &Statement) -> Option<&'static str> {
         Statement::Delete(_) => Some("DELETE"),
         Statement::CreateTable { .. } => Some("CREATE TABLE"),
         Statement::DropTable { .. } => Some("DROP TABLE"),
+        Statement::CreateView { .. } => Some("CREATE VIEW"),
+        Statement::CreateSequence { .. } => Some("CREATE SEQUENCE"),
+        Statement::CreateTableWithSequences { .. } => Some("CREATE TABLE"),
+        Statement::DropSequence { .. } => Some("DROP SEQUENCE"),
+        Statement::DropView { .. } => Some("DROP VIEW"),
         Statement::Query(q) => match q.source.as_ref().and_then(|s| s.lock) {
             Some(l) => Some(match l.strength {
                 pglitedb_sql::LockStrength::Update => "SELECT FOR UPDATE",
@@ -404,6 +422,10 @@ impl Session {
                 if_not_exists,
             } => {
                 self.create_table(table, *if_not_exists).await?;
+                if self.txn == TxnState::Idle && table.temp.is_some() {
+                    // Its own transaction ends now (ON COMMIT DROP).
+                    self.temp_at_txn_end(true, false).await?;
+                }
                 "CREATE TABLE".into()
             }
             Statement::CreateTableAs {
@@ -419,14 +441,43 @@ impl Session {
                         .enumerate()
                         .map(|(i, (_, ty))| pglitedb_sql::Expr::Column(i, *ty))
                         .collect();
-                    // The rows go in their own transaction (the DDL above is not transactional).
+                    // The rows go in their own transaction (the DDL above is not transactional),
+                    // or in the block's for a temporary table created inside one.
                     let n = self.insert_select(&created, query, &row, params).await;
+                    if self.txn != TxnState::Idle {
+                        return Ok(Done::Tag(format!("SELECT {}", n?)));
+                    }
                     let ended = self.finish_txn(n.is_ok()).await;
                     let n = n?;
                     ended?;
                     format!("SELECT {n}")
                 }
             },
+            Statement::CreateTableWithSequences {
+                table,
+                if_not_exists,
+                sequences,
+            } => {
+                self.create_table_with_sequences(table, *if_not_exists, sequences)
+                    .await?;
+                "CREATE TABLE".into()
+            }
+            Statement::CreateSequence { seq, if_not_exists } => {
+                self.create_table(seq, *if_not_exists).await?;
+                "CREATE SEQUENCE".into()
+            }
+            Statement::DropSequence { seqs, missing } => {
+                self.drop_sequences(seqs, missing).await?;
+                "DROP SEQUENCE".into()
+            }
+            Statement::CreateView { view, or_replace } => {
+                self.create_view(view, *or_replace).await?;
+                "CREATE VIEW".into()
+            }
+            Statement::DropView { views, missing } => {
+                self.drop_views(views, missing).await?;
+                "DROP VIEW".into()
+            }
             Statement::DropTable { tables, missing } => {
                 self.drop_tables(tables, missing).await?;
                 "DROP TABLE".into()
@@ -527,6 +578,28 @@ impl Session {
         plan: Arc<QueryPlan>,
         params: &Params,
     ) -> Result<Vec<Vec<Value>>, ErrorFields> {
+        let mut attempts = super::sequence::SeqAttempts::default();
+        let result = loop {
+            let p = self.seq_attempt(params, &mut attempts);
+            match self.query_rows_once(plan.clone(), &p).await {
+                Err(e) => match self.seq_retry(&mut attempts).await {
+                    Ok(true) => continue,
+                    Ok(false) => break Err(e),
+                    Err(e) => break Err(e),
+                },
+                ok => break ok,
+            }
+        };
+        self.seq_done(attempts);
+        result
+    }
+
+    /// One attempt of [`Session::query_rows`] (see `sequence.rs`).
+    pub(super) async fn query_rows_once(
+        &mut self,
+        plan: Arc<QueryPlan>,
+        params: &Params,
+    ) -> Result<Vec<Vec<Value>>, ErrorFields> {
         let rows = if plan.source.is_some() {
             self.table_rows(plan, params).await
         } else if !plan.scans.is_empty() {
@@ -540,7 +613,7 @@ impl Session {
             };
             match self.worker.request(shard, req).await {
                 ShardResponse::Rows(rows) => Ok(rows),
-                ShardResponse::Error(e) => Err(error::from_shard(&e)),
+                e @ ShardResponse::Error(_) => Err(self.stash_shard(e)),
                 other => Err(error::error(
                     SqlState::INTERNAL_ERROR,
                     format!("unexpected shard response (bug): {other:?}"),
@@ -567,6 +640,7 @@ impl Session {
             catalog: self.worker.catalog(),
             database: &self.database,
             now,
+            temp: &self.temp,
         }
     }
 

@@ -28,9 +28,12 @@ mod plan_cache;
 mod prepare;
 mod rekey;
 mod returning;
+mod sequence;
 mod startup;
 mod tables;
+mod temp;
 mod txn;
+mod view;
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -134,6 +137,12 @@ pub struct Session {
     scratch: Vec<u8>,
     /// Simple-protocol statements by their text with constants lifted (see `plan_cache.rs`).
     plan_cache: plan_cache::PlanCache,
+    /// The session's temporary tables by name (`temp.rs`).
+    temp: HashMap<String, std::sync::Arc<pglitedb_sql::TableDef>>,
+    /// Temporary tables created in the current transaction block (dropped if it rolls back).
+    temp_new: Vec<String>,
+    /// currval/lastval and cached sequence values (`sequence.rs`).
+    seqs: sequence::SeqSession,
 }
 
 /// Runs a connection to its end.
@@ -156,6 +165,7 @@ pub async fn run(worker: Rc<Worker>, stream: TcpStream) {
     session.serve().await;
     // A client that leaves in the middle of a transaction rolls it back.
     let _ = session.finish_txn(false).await;
+    session.drop_all_temp().await;
     let _ = session.conn.stream.close().await;
     worker.unregister_session(pid);
     debug!(pid, "session ended");

@@ -36,6 +36,12 @@ use crate::error;
 impl Session {
     pub(super) async fn alter_table(&mut self, plan: &AlterPlan) -> Result<(), ErrorFields> {
         self.refuse_in_block("ALTER TABLE")?;
+        if plan.old.temp.is_some() {
+            return Err(error::error(
+                SqlState::FEATURE_NOT_SUPPORTED,
+                "ALTER TABLE on a temporary table is not supported yet",
+            ));
+        }
         for n in &plan.notices {
             let n = error::notice(SqlState::SUCCESSFUL_COMPLETION, n.clone());
             backend::notice_response(&mut self.conn.out, &n);

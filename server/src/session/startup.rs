@@ -160,6 +160,9 @@ pub(super) async fn handshake(worker: Rc<Worker>, mut conn: Conn) -> Option<Sess
         scratch: Vec::with_capacity(64),
         plan_cache: Default::default(),
         cursors: Default::default(),
+        temp: HashMap::new(),
+        temp_new: Vec::new(),
+        seqs: Default::default(),
     })
 }
 

@@ -85,6 +85,9 @@ impl Session {
         table: &TableDef,
         if_not_exists: bool,
     ) -> Result<Option<Arc<TableDef>>, ErrorFields> {
+        if table.temp.is_some() {
+            return self.create_temp_table(table, if_not_exists).await;
+        }
         self.refuse_in_block("CREATE TABLE")?;
         self.check_new_partition(table, false).await?;
         // Shard 0 sequences DDL: it checks the name and assigns the id; then every other shard gets
@@ -136,7 +139,9 @@ impl Session {
         tables: &[Arc<TableDef>],
         missing: &[String],
     ) -> Result<(), ErrorFields> {
-        self.refuse_in_block("DROP TABLE")?;
+        if tables.iter().any(|t| t.temp.is_none()) {
+            self.refuse_in_block("DROP TABLE")?;
+        }
         for name in missing {
             let n = error::notice(
                 SqlState::SUCCESSFUL_COMPLETION,
@@ -153,6 +158,17 @@ impl Session {
             }
         }
         for t in &all {
+            let owned = self.owned_sequences(t);
+            if t.temp.is_some() {
+                self.drop_temp_table(t).await?;
+                for s in &owned {
+                    self.drop_temp_table(s).await?;
+                }
+                continue;
+            }
+            if !owned.is_empty() {
+                Box::pin(self.drop_tables(&owned, &[])).await?;
+            }
             let reqs = all_shards(&self.worker)
                 .map(|s| (s, ShardRequest::DropTable { table: t.clone() }))
                 .collect();
@@ -172,16 +188,27 @@ impl Session {
         rows: &[Vec<Expr>],
         params: &Params,
     ) -> Result<u64, ErrorFields> {
-        let mut values = Vec::with_capacity(rows.len());
-        for exprs in rows {
-            let row: Vec<Value> = exprs
+        let mut attempts = super::sequence::SeqAttempts::default();
+        let values = loop {
+            let p = self.seq_attempt(params, &mut attempts);
+            let evaluated: Result<Vec<Vec<Value>>, SqlError> = rows
                 .iter()
-                .map(|e| e.eval(params))
-                .collect::<Result<_, SqlError>>()
-                .map_err(|e| error::from_sql(&e))?;
-            values.push(row);
-        }
-        self.insert_rows(table, values).await
+                .map(|exprs| exprs.iter().map(|e| e.eval(&p)).collect())
+                .collect();
+            match evaluated {
+                Ok(v) => break Ok(v),
+                Err(e) => {
+                    let f = self.stash_sql(e);
+                    match self.seq_retry(&mut attempts).await {
+                        Ok(true) => continue,
+                        Ok(false) => break Err(f),
+                        Err(f) => break Err(f),
+                    }
+                }
+            }
+        };
+        self.seq_done(attempts);
+        self.insert_rows(table, values?).await
     }
 
     /// INSERT ... SELECT: the query's rows, mapped to table rows by `row`.
@@ -192,17 +219,38 @@ impl Session {
         row: &[Expr],
         params: &Params,
     ) -> Result<u64, ErrorFields> {
-        let source = self.query_rows(Arc::new(query.clone()), params).await?;
-        let mut values = Vec::with_capacity(source.len());
-        for r in &source {
-            let full: Vec<Value> = row
+        // Both phases in each attempt: the query's and the row mapping's sequence calls (DEFAULT
+        // nextval) share one buffer.
+        let plan = Arc::new(query.clone());
+        let mut attempts = super::sequence::SeqAttempts::default();
+        let values = loop {
+            let p = self.seq_attempt(params, &mut attempts);
+            let source = match self.query_rows_once(plan.clone(), &p).await {
+                Ok(source) => source,
+                Err(f) => match self.seq_retry(&mut attempts).await {
+                    Ok(true) => continue,
+                    Ok(false) => break Err(f),
+                    Err(f) => break Err(f),
+                },
+            };
+            let mapped: Result<Vec<Vec<Value>>, SqlError> = source
                 .iter()
-                .map(|e| e.eval_row(r, params))
-                .collect::<Result<_, SqlError>>()
-                .map_err(|e| error::from_sql(&e))?;
-            values.push(full);
-        }
-        self.insert_rows(table, values).await
+                .map(|r| row.iter().map(|e| e.eval_row(r, &p)).collect())
+                .collect();
+            match mapped {
+                Ok(v) => break Ok(v),
+                Err(e) => {
+                    let f = self.stash_sql(e);
+                    match self.seq_retry(&mut attempts).await {
+                        Ok(true) => continue,
+                        Ok(false) => break Err(f),
+                        Err(f) => break Err(f),
+                    }
+                }
+            }
+        };
+        self.seq_done(attempts);
+        self.insert_rows(table, values?).await
     }
 
     /// Inserts rows into `table`: through tuple routing when it is partitioned or a partition
@@ -240,6 +288,7 @@ impl Session {
                     .map_err(|e| error::from_sql(&e))?;
             }
             let shard = match &table.primary_key {
+                _ if table.temp.is_some() => self.worker.id,
                 Some(pk) => {
                     let values: Vec<&Value> = pk.iter().map(|&i| &row[i]).collect();
                     let key = key_of(&values).ok_or_else(|| {
@@ -291,12 +340,11 @@ impl Session {
         for resp in scatter(&self.worker, reqs).await {
             match resp {
                 ShardResponse::Rows(r) => partials.push(r),
-                other => return Err(shard_error(other)),
+                other => return Err(self.stash_shard(other)),
             }
         }
         // The plan's router half: final aggregation, sort, DISTINCT, OFFSET/LIMIT.
-        plan.finish(partials, params)
-            .map_err(|e| error::from_sql(&e))
+        plan.finish(partials, params).map_err(|e| self.stash_sql(e))
     }
 
     /// Rows of a query over several row sources (joins, subqueries, set operations): every
@@ -322,18 +370,14 @@ impl Session {
         for (resp, i) in scatter(&self.worker, reqs).await.into_iter().zip(owner) {
             match resp {
                 ShardResponse::Rows(r) => partials[i].push(r),
-                other => return Err(shard_error(other)),
+                other => return Err(self.stash_shard(other)),
             }
         }
         let mut inputs = Vec::with_capacity(partials.len());
         for (scan, parts) in plan.scans.iter().zip(partials) {
-            inputs.push(
-                scan.finish(parts, params)
-                    .map_err(|e| error::from_sql(&e))?,
-            );
+            inputs.push(scan.finish(parts, params).map_err(|e| self.stash_sql(e))?);
         }
-        plan.run_with(inputs, params)
-            .map_err(|e| error::from_sql(&e))
+        plan.run_with(inputs, params).map_err(|e| self.stash_sql(e))
     }
 
     /// The shard requests of one single-table plan: its key's shard, or every shard.
@@ -354,17 +398,30 @@ impl Session {
             params: params.clone(),
             key,
         };
-        let reqs: Vec<_> = match key {
-            Some(key) => vec![(shard_for_key(&key, self.worker.cores()), request(Some(key)))],
-            None => all_shards(&self.worker)
-                .map(|s| (s, request(None)))
-                .collect(),
-        };
+        let temp = plan.source.as_ref().is_some_and(|s| s.table.temp.is_some());
+        let reqs = self.targets(temp, key, request);
         if plan.source.as_ref().is_some_and(|s| s.lock.is_some()) {
             // A locking SELECT leaves row locks on the shards it read.
             self.add_lockers(reqs.iter().map(|(s, _)| *s));
         }
         reqs
+    }
+
+    /// The shards a statement over one table goes to: the session's own for a temporary table
+    /// (all its rows are there), the key's shard, or every shard; `request(key)` makes each request.
+    fn targets(
+        &self,
+        temp: bool,
+        key: Option<Vec<u8>>,
+        request: impl Fn(Option<Vec<u8>>) -> ShardRequest,
+    ) -> Vec<(ShardId, ShardRequest)> {
+        match key {
+            _ if temp => vec![(self.worker.id, request(key))],
+            Some(key) => vec![(shard_for_key(&key, self.worker.cores()), request(Some(key)))],
+            None => all_shards(&self.worker)
+                .map(|s| (s, request(None)))
+                .collect(),
+        }
     }
 
     /// UPDATE and DELETE: on the one shard that holds the key, or on every shard.
@@ -396,12 +453,7 @@ impl Session {
             params: params.clone(),
             key,
         };
-        let reqs: Vec<_> = match key {
-            Some(key) => vec![(shard_for_key(&key, self.worker.cores()), request(Some(key)))],
-            None => all_shards(&self.worker)
-                .map(|s| (s, request(None)))
-                .collect(),
-        };
+        let reqs = self.targets(plan.table.temp.is_some(), key, request);
         self.participants.extend(reqs.iter().map(|(s, _)| *s));
         scatter(&self.worker, reqs).await
     }

@@ -310,6 +310,15 @@ impl Session {
     /// Ends the current transaction on every shard that holds its writes or locks: commits it if
     /// `commit`, otherwise rolls it back. An error means the transaction was rolled back.
     pub(super) async fn finish_txn(&mut self, commit: bool) -> Result<(), ErrorFields> {
+        let wrote_here = self.participants.contains(&self.worker.id);
+        let result = self.end_txn(commit).await;
+        let temp = self
+            .temp_at_txn_end(commit && result.is_ok(), wrote_here)
+            .await;
+        result.and(temp)
+    }
+
+    async fn end_txn(&mut self, commit: bool) -> Result<(), ErrorFields> {
         let lockers: Vec<ShardId> = std::mem::take(&mut self.tx.lockers)
             .into_iter()
             .filter(|s| !self.participants.contains(s))

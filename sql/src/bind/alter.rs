@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use sqlparser::ast;
 
-use super::ddl::{column_checks, column_def, constant_default, table_name};
+use super::ddl::{column_checks, column_def, column_default, table_name};
 use super::{check, ident, Binder, Statement};
 use crate::catalog::TableDef;
 use crate::error::{Result, SqlError};
@@ -76,6 +76,9 @@ impl Binder<'_> {
             }
             Err(e) => return Err(e),
         };
+        if old.is_view() {
+            return unsupported("ALTER TABLE on a view");
+        }
         let mut new = (*old).clone();
         let mut sources: Vec<ColSource> = (0..old.columns.len()).map(ColSource::Old).collect();
         let mut plan = AlterPlan {
@@ -117,6 +120,9 @@ impl Binder<'_> {
                     }
                     if is_pk {
                         return unsupported("ADD COLUMN ... PRIMARY KEY");
+                    }
+                    if def.default_expr.is_some() {
+                        return unsupported("ADD COLUMN with a non-constant DEFAULT");
                     }
                     if def.not_null && def.default.is_none() {
                         plan.check_not_null.push(new.columns.len());
@@ -211,10 +217,13 @@ impl Binder<'_> {
                         }
                         ast::AlterColumnOperation::SetDefault { value } => {
                             let (ty, typmod) = (new.columns[i].ty, new.columns[i].typmod);
-                            new.columns[i].default =
-                                Some(constant_default(self, value, ty, typmod)?);
+                            (new.columns[i].default, new.columns[i].default_expr) =
+                                column_default(self, value, ty, typmod)?;
                         }
-                        ast::AlterColumnOperation::DropDefault => new.columns[i].default = None,
+                        ast::AlterColumnOperation::DropDefault => {
+                            new.columns[i].default = None;
+                            new.columns[i].default_expr = None;
+                        }
                         _ => return unsupported("this form of ALTER COLUMN"),
                     }
                 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use sqlparser::ast;
 
 use super::{check, coerce, ident, object_name, type_and_typmod, Binder, Statement};
-use crate::catalog::{Catalog, ColumnDef, TableDef, TableId};
+use crate::catalog::{Catalog, ColumnDef, OnCommit, TableDef, TableId};
 use crate::error::{Result, SqlError};
 use crate::expr::Expr;
 use crate::types::{DataType, Value};
@@ -16,19 +16,51 @@ fn unsupported<T>(what: &str) -> Result<T> {
     )))
 }
 
-/// Splits `schema.name`; only the `public` schema exists until CREATE SCHEMA arrives.
+/// Splits `schema.name`; only the `public` schema exists until CREATE SCHEMA arrives, besides
+/// `pg_temp`, whose names keep their prefix: the catalog then looks among the session's temporary
+/// tables only ([`crate::catalog::Catalog::table`]).
 pub(super) fn table_name(name: &ast::ObjectName) -> Result<String> {
     let full = object_name(name);
     match full.split_once('.') {
         None => Ok(full),
         Some(("public", rest)) => Ok(rest.to_string()),
+        Some((TEMP_SCHEMA, _)) => Ok(full),
         Some((schema, _)) => Err(SqlError::UndefinedSchema(schema.to_string())),
     }
 }
 
+/// The name and persistence of a table to create: `pg_temp.t` is temporary like `CREATE TEMP TABLE
+/// t`; `ON COMMIT` needs a temporary table (42P16, as PostgreSQL).
+pub(super) fn new_table_name(
+    name: &ast::ObjectName,
+    temporary: bool,
+    on_commit: Option<&ast::OnCommit>,
+) -> Result<(String, Option<OnCommit>)> {
+    let name = table_name(name)?;
+    let (name, temporary) = match name.strip_prefix(TEMP_PREFIX) {
+        Some(bare) => (bare.to_string(), true),
+        None => (name, temporary),
+    };
+    let on_commit = match on_commit {
+        None | Some(ast::OnCommit::PreserveRows) => OnCommit::PreserveRows,
+        Some(ast::OnCommit::DeleteRows) => OnCommit::DeleteRows,
+        Some(ast::OnCommit::Drop) => OnCommit::Drop,
+    };
+    if !temporary && on_commit != OnCommit::PreserveRows {
+        return Err(SqlError::InvalidTableDefinition(
+            "ON COMMIT can only be used on temporary tables".into(),
+        ));
+    }
+    Ok((name, temporary.then_some(on_commit)))
+}
+
+/// The schema name of temporary tables.
+const TEMP_SCHEMA: &str = "pg_temp";
+const TEMP_PREFIX: &str = "pg_temp.";
+
 /// CREATE TABLE with columns, NOT NULL and a primary key (column or table constraint).
 pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<Statement> {
-    if ct.temporary || ct.like.is_some() || ct.clone.is_some() {
+    if ct.like.is_some() || ct.clone.is_some() {
         return unsupported("this form of CREATE TABLE");
     }
     // Clauses that change what the table is must not be ignored: a partitioned table created as a
@@ -42,17 +74,13 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
     if ct.inherits.is_some() {
         return unsupported("INHERITS");
     }
-    if ct.on_commit.is_some()
-        || ct.order_by.is_some()
-        || ct.primary_key.is_some()
-        || ct.cluster_by.is_some()
-    {
+    if ct.order_by.is_some() || ct.primary_key.is_some() || ct.cluster_by.is_some() {
         return unsupported("this form of CREATE TABLE");
     }
-    let name = table_name(&ct.name)?;
+    let (name, temp) = new_table_name(&ct.name, ct.temporary, ct.on_commit.as_ref())?;
     if let Some(q) = &ct.query {
         let names: Vec<String> = ct.columns.iter().map(|c| ident(&c.name)).collect();
-        return create_table_as(b, name, &names, q, ct.if_not_exists);
+        return create_table_as(b, (name, temp), &names, q, ct.if_not_exists);
     }
     let mut columns: Vec<ColumnDef> = Vec::with_capacity(ct.columns.len());
     let mut primary_key: Option<Vec<usize>> = None;
@@ -66,9 +94,37 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
         Ok(())
     };
     let mut checks: Vec<check::PendingCheck<'_>> = Vec::new();
+    let mut serials = Vec::new();
     for c in &ct.columns {
         checks.extend(column_checks(c));
-        let (def, is_pk) = column_def(b, c)?;
+        let (def, is_pk) = match super::sequence::serial_of(c)? {
+            None => column_def(b, c)?,
+            Some((ty, opts)) => {
+                // The column as its integer type, NOT NULL, defaulting to its sequence's nextval.
+                let mut plain = c.clone();
+                plain.data_type = match ty {
+                    DataType::Int2 => ast::DataType::SmallInt(None),
+                    DataType::Int4 => ast::DataType::Integer(None),
+                    _ => ast::DataType::BigInt(None),
+                };
+                plain
+                    .options
+                    .retain(|o| !matches!(o.option, ast::ColumnOption::Generated { .. }));
+                let (mut def, is_pk) = column_def(b, &plain)?;
+                if def.default.is_some() || def.default_expr.is_some() {
+                    return Err(SqlError::Syntax {
+                        message: format!(
+                            "multiple default values specified for column \"{}\" of table \"{name}\"",
+                            def.name
+                        ),
+                        position: None,
+                    });
+                }
+                def.not_null = true;
+                serials.push((def.name.clone(), ty, opts));
+                (def, is_pk)
+            }
+        };
         if columns.iter().any(|x| x.name == def.name) {
             return Err(SqlError::DuplicateColumn(def.name));
         }
@@ -117,13 +173,16 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
     let mut table = TableDef {
         database: b.ctx.database(),
         id: TableId(0),
-        schema: "public".into(),
+        schema: schema_of(temp).into(),
         name,
         columns,
         primary_key,
         checks: Vec::new(),
         partition_by,
         partition_of: None,
+        temp,
+        view: None,
+        sequence: None,
     };
     let taken: Vec<String> = table
         .primary_key
@@ -131,9 +190,24 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
         .map(|_| table.pkey_name())
         .collect();
     table.checks = check::add_checks(b, &table, &checks, &taken, true)?;
-    Ok(Statement::CreateTable {
+    if serials.is_empty() {
+        return Ok(Statement::CreateTable {
+            table,
+            if_not_exists: ct.if_not_exists,
+        });
+    }
+    let mut sequences = Vec::with_capacity(serials.len());
+    for (col, ty, opts) in serials {
+        let (seq, default) = super::sequence::column_sequence(b, &table, &col, ty, &opts)?;
+        if let Some(i) = table.column_index(&col) {
+            table.columns[i].default_expr = Some(default);
+        }
+        sequences.push(seq);
+    }
+    Ok(Statement::CreateTableWithSequences {
         table,
         if_not_exists: ct.if_not_exists,
+        sequences,
     })
 }
 
@@ -161,6 +235,7 @@ pub(super) fn column_def(b: &mut Binder<'_>, c: &ast::ColumnDef) -> Result<(Colu
         typmod,
         not_null: false,
         default: None,
+        default_expr: None,
     };
     let mut is_pk = false;
     for opt in &c.options {
@@ -172,7 +247,7 @@ pub(super) fn column_def(b: &mut Binder<'_>, c: &ast::ColumnDef) -> Result<(Colu
                 is_pk = true;
             }
             ast::ColumnOption::Default(e) => {
-                def.default = Some(constant_default(b, e, ty, typmod)?)
+                (def.default, def.default_expr) = column_default(b, e, ty, typmod)?;
             }
             // Bound with the whole table by the caller (`column_checks`).
             ast::ColumnOption::Check(_) => {}
@@ -182,11 +257,19 @@ pub(super) fn column_def(b: &mut Binder<'_>, c: &ast::ColumnDef) -> Result<(Colu
     Ok((def, is_pk))
 }
 
+pub(super) fn schema_of(temp: Option<OnCommit>) -> &'static str {
+    if temp.is_some() {
+        TEMP_SCHEMA
+    } else {
+        "public"
+    }
+}
+
 /// CREATE TABLE ... AS query (and SELECT ... INTO): the table's columns are the query's, named by
 /// `names` where given; its rows are the query's rows.
 pub(super) fn create_table_as(
     b: &mut Binder<'_>,
-    name: String,
+    (name, temp): (String, Option<OnCommit>),
     names: &[String],
     q: &ast::Query,
     if_not_exists: bool,
@@ -219,18 +302,22 @@ pub(super) fn create_table_as(
             typmod: -1,
             not_null: false,
             default: None,
+            default_expr: None,
         });
     }
     let table = TableDef {
         database: b.ctx.database(),
         id: TableId(0),
-        schema: "public".into(),
+        schema: schema_of(temp).into(),
         name,
         columns,
         primary_key: None,
         checks: Vec::new(),
         partition_by: None,
         partition_of: None,
+        temp,
+        view: None,
+        sequence: None,
     };
     Ok(Statement::CreateTableAs {
         table,
@@ -239,23 +326,32 @@ pub(super) fn create_table_as(
     })
 }
 
-/// A DEFAULT that is a constant (a literal, possibly negated or cast), evaluated and converted to
-/// the column's type now. Other expressions (functions such as now() or nextval()) must run at
-/// each INSERT, which is not supported yet, so they are refused rather than frozen at CREATE time.
-pub(super) fn constant_default(
+/// A column DEFAULT: a constant (a literal, possibly negated or cast) is evaluated and converted
+/// to the column's type now; any other expression (now(), nextval('s')) is checked by binding it
+/// and kept as text, to be bound and run at each use (`Binder::column_default`).
+pub(super) fn column_default(
     b: &mut Binder<'_>,
     e: &ast::Expr,
     ty: DataType,
     typmod: i32,
-) -> Result<Value> {
-    let bound = coerce(b.expr(e)?, ty, &mut b.params)?;
+) -> Result<(Option<Value>, Option<String>)> {
+    let bound = match b.expr(e) {
+        Err(SqlError::UndefinedColumn { position, .. }) => {
+            return Err(SqlError::InvalidColumnReference {
+                message: "cannot use column reference in DEFAULT expression".into(),
+                position,
+            })
+        }
+        other => coerce(other?, ty, &mut b.params)?,
+    };
     if !is_constant(&bound) {
-        return Err(SqlError::FeatureNotSupported(
-            "DEFAULT expressions other than constants are not supported yet".into(),
-        ));
+        return Ok((None, Some(e.to_string())));
     }
     let v = bound.eval(&b.params.eval_params())?;
-    crate::types::cast::apply_typmod(v, ty, typmod, false)
+    Ok((
+        Some(crate::types::cast::apply_typmod(v, ty, typmod, false)?),
+        None,
+    ))
 }
 
 fn is_constant(e: &Expr) -> bool {
@@ -276,7 +372,19 @@ pub(super) fn drop_table(
     let mut missing = Vec::new();
     for n in names {
         let name = table_name(n)?;
-        match catalog.table(&name) {
+        match crate::catalog::resolve(catalog, &object_name(n)) {
+            Some(t) if t.is_view() => {
+                return Err(SqlError::WrongKind {
+                    message: format!("\"{}\" is not a table", t.name),
+                    hint: Some("Use DROP VIEW to remove a view."),
+                })
+            }
+            Some(t) if t.sequence.is_some() => {
+                return Err(SqlError::WrongKind {
+                    message: format!("\"{}\" is not a table", t.name),
+                    hint: Some("Use DROP SEQUENCE to remove a sequence."),
+                })
+            }
             Some(t) => tables.push(t),
             None if if_exists => missing.push(name),
             None => return Err(SqlError::UndefinedTableNoPosition(name)),

@@ -5,7 +5,7 @@ use sqlparser::ast;
 use std::sync::Arc;
 
 use super::{coerce, fill_params, ident, returning, Binder, Statement};
-use crate::catalog::TableDef;
+use crate::catalog::{ColumnDef, TableDef};
 use crate::error::{Result, SqlError};
 use crate::expr::{BinOp, Expr};
 use crate::types::Value;
@@ -23,7 +23,7 @@ impl Binder<'_> {
         let ast::TableObject::TableName(name) = &ins.table else {
             return unsupported("INSERT into a table function");
         };
-        let table = self.table(name)?;
+        let table = self.base_table(name, "insert into")?;
         let alias = ins.table_alias.as_ref().map(|a| ident(&a.alias));
         // Target columns: the list given, or all columns in order.
         let targets: Vec<usize> = if ins.columns.is_empty() {
@@ -52,7 +52,15 @@ impl Binder<'_> {
             t
         };
         let Some(source) = &ins.source else {
-            return unsupported("INSERT ... DEFAULT VALUES");
+            // DEFAULT VALUES: one row of defaults.
+            let row = (table.columns.iter())
+                .map(|c| self.column_default(c))
+                .collect::<Result<Vec<_>>>()?;
+            return Ok(Statement::Insert {
+                table,
+                rows: vec![row],
+                param_types: Vec::new(),
+            });
         };
         let ast::SetExpr::Values(values) = source.body.as_ref() else {
             let ret = match &ins.returning {
@@ -85,16 +93,13 @@ impl Binder<'_> {
             let mut full: Vec<Expr> = table
                 .columns
                 .iter()
-                .map(|c| Expr::Const(c.default.clone().unwrap_or(Value::Null), c.ty))
-                .collect();
+                .map(|c| self.column_default(c))
+                .collect::<Result<_>>()?;
             for (e, &col) in exprs.iter().zip(&targets) {
                 let ty = table.columns[col].ty;
                 let is_default = is_default_keyword(e);
                 full[col] = if is_default {
-                    Expr::Const(
-                        table.columns[col].default.clone().unwrap_or(Value::Null),
-                        ty,
-                    )
+                    self.column_default(&table.columns[col])?
                 } else {
                     let bound = self.expr(e)?;
                     // A literal's input error points at the literal, as in PostgreSQL.
@@ -164,8 +169,8 @@ impl Binder<'_> {
         let mut row: Vec<Expr> = table
             .columns
             .iter()
-            .map(|c| Expr::Const(c.default.clone().unwrap_or(Value::Null), c.ty))
-            .collect();
+            .map(|c| self.column_default(c))
+            .collect::<Result<_>>()?;
         for (j, ((_, ty), &col)) in query.columns.iter().zip(targets).enumerate() {
             let to = table.columns[col].ty;
             row[col] = coerce(Expr::Column(j, *ty), to, &mut self.params)?;
@@ -235,8 +240,9 @@ impl Binder<'_> {
         &mut self,
         name: &ast::ObjectName,
         selection: Option<&ast::Expr>,
+        verb: &str,
     ) -> Result<(Arc<TableDef>, Option<Expr>)> {
-        let table = self.table(name)?;
+        let table = self.base_table(name, verb)?;
         self.scope = Some(table.clone());
         let filter = match selection {
             None => None,
@@ -288,7 +294,7 @@ impl Binder<'_> {
         };
         let alias = table_alias(alias.as_ref())?;
         self.scope_name = alias.clone();
-        let (table, filter) = self.write_target(name, u.selection.as_ref())?;
+        let (table, filter) = self.write_target(name, u.selection.as_ref(), "update")?;
         let mut assignments = Vec::with_capacity(u.assignments.len());
         for a in &u.assignments {
             match &a.target {
@@ -397,7 +403,7 @@ impl Binder<'_> {
         }
         let column = &table.columns[i];
         let bound = if is_default_keyword(value) {
-            Expr::Const(column.default.clone().unwrap_or(Value::Null), column.ty)
+            self.column_default(column)?
         } else {
             self.expr(value)?
         };
@@ -421,7 +427,7 @@ impl Binder<'_> {
         };
         let alias = table_alias(alias.as_ref())?;
         self.scope_name = alias.clone();
-        let (table, filter) = self.write_target(name, d.selection.as_ref())?;
+        let (table, filter) = self.write_target(name, d.selection.as_ref(), "delete from")?;
         let ret = match &d.returning {
             Some(items) => Some(self.returning_list(&table, alias, items)?),
             None => None,
@@ -516,5 +522,29 @@ fn reads_row(e: &Expr) -> bool {
         Expr::IsNull { expr, .. } => reads_row(expr),
         Expr::Binary { left, right, .. } => reads_row(left) || reads_row(right),
         Expr::Call { args, .. } | Expr::Node { args, .. } => args.iter().any(reads_row),
+    }
+}
+
+impl Binder<'_> {
+    /// A column's DEFAULT as an expression of its type: the constant, NULL, or the stored
+    /// non-constant expression bound here (it sees no columns; error positions are dropped, they
+    /// would point into the default's text).
+    pub(super) fn column_default(&mut self, c: &ColumnDef) -> Result<Expr> {
+        let Some(text) = &c.default_expr else {
+            return Ok(Expr::Const(c.default.clone().unwrap_or(Value::Null), c.ty));
+        };
+        let dialect = sqlparser::dialect::PostgreSqlDialect {};
+        let e = sqlparser::parser::Parser::new(&dialect)
+            .try_with_sql(text)
+            .and_then(|mut p| p.parse_expr())
+            .map_err(|e| {
+                SqlError::Internal(format!("stored default {text:?} does not parse: {e}"))
+            })?;
+        let source = std::mem::take(&mut self.source);
+        let scope = self.scope.take();
+        let bound = self.expr(&e);
+        self.source = source;
+        self.scope = scope;
+        coerce(bound?, c.ty, &mut self.params)
     }
 }

@@ -82,11 +82,15 @@ impl Binder<'_> {
                 typmod: -1,
                 not_null: false,
                 default: None,
+                default_expr: None,
             }],
             primary_key: None,
             checks: Vec::new(),
             partition_by: None,
             partition_of: None,
+            temp: None,
+            view: None,
+            sequence: None,
         });
         Ok((table, LocalKind::Unnest(Box::new(array))))
     }
@@ -149,11 +153,15 @@ impl Binder<'_> {
                 typmod: -1,
                 not_null: false,
                 default: None,
+                default_expr: None,
             }],
             primary_key: None,
             checks: Vec::new(),
             partition_by: None,
             partition_of: None,
+            temp: None,
+            view: None,
+            sequence: None,
         });
         Ok((
             table,
@@ -241,12 +249,16 @@ impl Binder<'_> {
                     typmod: -1,
                     not_null: false,
                     default: None,
+                    default_expr: None,
                 })
                 .collect(),
             primary_key: None,
             checks: Vec::new(),
             partition_by: None,
             partition_of: None,
+            temp: None,
+            view: None,
+            sequence: None,
         });
         Ok((table, LocalKind::Values(cast_rows)))
     }

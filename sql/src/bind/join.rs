@@ -358,6 +358,15 @@ impl Binder<'_> {
                     return self.other(rel, cols, sys.name, alias.as_ref(), offset, false);
                 }
                 let table = self.table(name)?;
+                if table.sequence.is_some() {
+                    return unsupported("reading a sequence as a table");
+                }
+                if table.is_view() {
+                    let plan = self.view_query(&table)?;
+                    let cols = plan.columns.clone();
+                    let rel = Rel::Query(Box::new(plan));
+                    return self.other(rel, cols, &table.name, alias.as_ref(), offset, false);
+                }
                 let cols: Vec<(String, DataType)> = table
                     .columns
                     .iter()

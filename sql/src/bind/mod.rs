@@ -9,7 +9,7 @@ use sqlparser::ast::Spanned;
 
 use std::sync::Arc;
 
-use crate::catalog::{Catalog, EmptyCatalog, TableDef};
+use crate::catalog::{Catalog, EmptyCatalog, OnCommit, TableDef};
 use crate::error::{Result, SqlError};
 use crate::expr::Expr;
 use crate::parse::{char_offset, Parsed};
@@ -35,11 +35,14 @@ pub use prepare::{CursorCommand, FetchDirection, PreparedCommand};
 mod scalar;
 mod scope;
 mod select;
+mod sequence;
 mod setop;
 mod settings;
 mod subquery;
 mod typing;
 mod utility;
+mod view;
+pub use view::check_replace as check_view_replace;
 mod window;
 
 pub use alter::{AlterPlan, ColSource};
@@ -161,6 +164,33 @@ pub enum Statement {
     /// DROP TABLE of the tables that exist; `missing` are names that did not (IF EXISTS).
     DropTable {
         tables: Vec<Arc<TableDef>>,
+        missing: Vec<String>,
+    },
+    /// CREATE [OR REPLACE] [TEMP] VIEW (see `view.rs`): `view` has id 0 and the query text.
+    CreateView {
+        view: TableDef,
+        or_replace: bool,
+    },
+    /// CREATE TABLE with SERIAL or identity columns: the table, then `sequences` (id 0), each
+    /// owned by the table (`sequence.rs`).
+    CreateTableWithSequences {
+        table: TableDef,
+        if_not_exists: bool,
+        sequences: Vec<TableDef>,
+    },
+    /// CREATE [TEMP] SEQUENCE (see `sequence.rs`): `seq` has id 0.
+    CreateSequence {
+        seq: TableDef,
+        if_not_exists: bool,
+    },
+    /// DROP SEQUENCE [IF EXISTS]: the sequences found and the names missing (IF EXISTS only).
+    DropSequence {
+        seqs: Vec<Arc<TableDef>>,
+        missing: Vec<String>,
+    },
+    /// DROP VIEW [IF EXISTS]: the views found and the names missing (IF EXISTS only).
+    DropView {
+        views: Vec<Arc<TableDef>>,
         missing: Vec<String>,
     },
     /// UPDATE ... SET ... WHERE.
@@ -297,9 +327,9 @@ pub fn bind(
     match stmt {
         S::Query(q) => match select_into(q) {
             Some((into, rest)) => {
-                if into.temporary || into.unlogged {
+                if into.unlogged {
                     return Err(SqlError::FeatureNotSupported(
-                        "SELECT INTO a temporary or unlogged table is not supported yet".into(),
+                        "SELECT INTO an unlogged table is not supported yet".into(),
                     ));
                 }
                 let name = match into.targets.as_slice() {
@@ -308,6 +338,15 @@ pub fn bind(
                         let parts: Vec<String> = parts.iter().map(ident).collect();
                         match parts.as_slice() {
                             [schema, name] if schema == "public" => name.clone(),
+                            [schema, name] if schema == "pg_temp" => {
+                                return ddl::create_table_as(
+                                    &mut b,
+                                    (name.clone(), Some(OnCommit::PreserveRows)),
+                                    &[],
+                                    &rest,
+                                    false,
+                                );
+                            }
                             _ => {
                                 return Err(SqlError::FeatureNotSupported(
                                     "schemas other than public are not supported yet".into(),
@@ -321,7 +360,8 @@ pub fn bind(
                         ))
                     }
                 };
-                ddl::create_table_as(&mut b, name, &[], &rest, false)
+                let temp = into.temporary.then_some(OnCommit::PreserveRows);
+                ddl::create_table_as(&mut b, (name, temp), &[], &rest, false)
             }
             None => b.query(q),
         },
@@ -376,6 +416,25 @@ pub fn bind(
             object_type: ast::DiscardObject::ALL,
         } => Ok(Statement::DiscardAll),
         S::CreateTable(ct) => ddl::create_table(ct, &mut b),
+        S::CreateView(cv) => view::create_view(cv, &mut b),
+        S::CreateSequence {
+            temporary,
+            if_not_exists,
+            name,
+            sequence_options,
+        } => sequence::create_sequence(&mut b, *temporary, *if_not_exists, name, sequence_options),
+        S::Drop {
+            object_type: ast::ObjectType::Sequence,
+            if_exists,
+            names,
+            ..
+        } => sequence::drop_sequence(names, *if_exists, ctx.catalog()),
+        S::Drop {
+            object_type: ast::ObjectType::View,
+            if_exists,
+            names,
+            ..
+        } => view::drop_view(names, *if_exists, ctx.catalog()),
         S::Drop {
             object_type: ast::ObjectType::Table,
             if_exists,
@@ -584,14 +643,10 @@ impl Binder<'_> {
                 sys.name
             )));
         }
-        let bare = full.strip_prefix("public.").unwrap_or(&full);
-        self.ctx
-            .catalog()
-            .table(bare)
-            .ok_or_else(|| SqlError::UndefinedTable {
-                name: full.clone(),
-                position: self.position(name),
-            })
+        crate::catalog::resolve(self.ctx.catalog(), &full).ok_or_else(|| SqlError::UndefinedTable {
+            name: full.clone(),
+            position: self.position(name),
+        })
     }
 
     /// A column reference in the current scope.

@@ -65,6 +65,9 @@ pub(super) fn partition_spec(
         checks: Vec::new(),
         partition_by: None,
         partition_of: None,
+        temp: None,
+        view: None,
+        sequence: None,
     };
     for arg in &list.args {
         let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) = arg else {
@@ -181,7 +184,8 @@ pub(super) fn create_partition(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Res
                 ast::ColumnOption::NotNull => columns[i].not_null = true,
                 ast::ColumnOption::Default(e) => {
                     let (ty, typmod) = (columns[i].ty, columns[i].typmod);
-                    columns[i].default = Some(super::ddl::constant_default(b, e, ty, typmod)?);
+                    (columns[i].default, columns[i].default_expr) =
+                        super::ddl::column_default(b, e, ty, typmod)?;
                 }
                 other => return unsupported(&format!("column option {other} in PARTITION OF")),
             }
@@ -213,6 +217,9 @@ pub(super) fn create_partition(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Res
             key_types: spec.key_types(&parent),
             bound,
         })),
+        temp: None,
+        view: None,
+        sequence: None,
     };
     Ok(Statement::CreateTable {
         table,
@@ -407,6 +414,7 @@ fn bind_bound(
                 typmod: -1,
                 not_null: false,
                 default: None,
+                default_expr: None,
             },
         })
         .collect();

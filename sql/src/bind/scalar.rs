@@ -411,6 +411,10 @@ impl Binder<'_> {
         if let Some(e) = self.catalog_function(&lname, &args) {
             return e;
         }
+        let first_arg = arg_positions.first().copied().flatten();
+        if let Some(e) = self.sequence_call(&lname, args.clone(), first_arg) {
+            return e;
+        }
         let text = |s: String| Ok(Expr::Const(Value::Text(s), DataType::Text));
         match (name.as_str(), args.as_slice()) {
             ("version", []) => text(self.ctx.version()),

@@ -275,6 +275,12 @@ impl Binder<'_> {
                     return Ok(passthrough(rel, cols, self.current_param_types()));
                 }
                 let table = self.table(&name)?;
+                if table.is_view() {
+                    let plan = self.view_query(&table)?;
+                    let cols = plan.columns.clone();
+                    let rel = Rel::Query(Box::new(plan));
+                    return Ok(passthrough(rel, cols, self.current_param_types()));
+                }
                 let cols: Columns = table
                     .columns
                     .iter()

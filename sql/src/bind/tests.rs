@@ -1,6 +1,6 @@
 //! Binder unit tests: names, types and parameter inference, utility statements, DDL and DML binding.
 use super::*;
-use crate::catalog::{ColumnDef, TableId};
+use crate::catalog::{ColumnDef, OnCommit, TableId};
 use crate::expr::Params;
 use crate::parse::parse;
 use crate::types::Value;
@@ -129,6 +129,7 @@ fn accounts() -> Arc<TableDef> {
         typmod: -1,
         not_null: false,
         default: None,
+        default_expr: None,
     };
     Arc::new(TableDef {
         database: crate::catalog::DEFAULT_DATABASE.into(),
@@ -144,6 +145,9 @@ fn accounts() -> Arc<TableDef> {
         checks: Vec::new(),
         partition_by: None,
         partition_of: None,
+        temp: None,
+        view: None,
+        sequence: None,
     })
 }
 
@@ -348,4 +352,190 @@ fn interval_field_restrictions_match_postgres() {
             "5 mons"
         ]
     );
+}
+
+#[test]
+fn temporary_tables_bind_with_their_on_commit_action() {
+    for (sql, name, temp) in [
+        ("CREATE TEMP TABLE t (a int)", "t", OnCommit::PreserveRows),
+        (
+            "CREATE TEMPORARY TABLE t (a int) ON COMMIT DELETE ROWS",
+            "t",
+            OnCommit::DeleteRows,
+        ),
+        (
+            "CREATE TEMP TABLE t (a int) ON COMMIT DROP",
+            "t",
+            OnCommit::Drop,
+        ),
+        (
+            "CREATE TABLE pg_temp.u (a int)",
+            "u",
+            OnCommit::PreserveRows,
+        ),
+    ] {
+        let Ok(Statement::CreateTable { table, .. }) = bind_one(sql, &[]) else {
+            panic!("{sql}");
+        };
+        assert_eq!(
+            (table.name.as_str(), table.temp),
+            (name, Some(temp)),
+            "{sql}"
+        );
+        assert_eq!(table.schema, "pg_temp");
+    }
+    let Ok(Statement::CreateTableAs { table, .. }) = bind_one("SELECT 1 AS x INTO TEMP w", &[])
+    else {
+        panic!("SELECT INTO TEMP");
+    };
+    assert_eq!(table.temp, Some(OnCommit::PreserveRows));
+    let Ok(Statement::CreateTable { table, .. }) = bind_one("CREATE TABLE p (a int)", &[]) else {
+        panic!("permanent");
+    };
+    assert_eq!(table.temp, None);
+    let err = bind_one("CREATE TABLE p (a int) ON COMMIT DELETE ROWS", &[]).expect_err("42P16");
+    assert_eq!(err.sqlstate(), "42P16");
+}
+
+#[test]
+fn public_qualification_skips_temporary_tables() {
+    struct Shadowed(Arc<TableDef>, Arc<TableDef>);
+    impl Catalog for Shadowed {
+        fn table(&self, name: &str) -> Option<Arc<TableDef>> {
+            (name == "accounts" || name == "pg_temp.accounts").then(|| self.0.clone())
+        }
+        fn permanent_table(&self, name: &str) -> Option<Arc<TableDef>> {
+            (name == "accounts").then(|| self.1.clone())
+        }
+    }
+    let temp = Arc::new(TableDef {
+        id: TableId(99),
+        temp: Some(OnCommit::PreserveRows),
+        ..(*accounts()).clone()
+    });
+    let cat = Shadowed(temp, accounts());
+    assert_eq!(
+        crate::catalog::resolve(&cat, "accounts").map(|t| t.id),
+        Some(TableId(99))
+    );
+    assert_eq!(
+        crate::catalog::resolve(&cat, "public.accounts").map(|t| t.id),
+        Some(TableId(7))
+    );
+}
+
+#[test]
+fn views_bind_their_query_and_reject_writes() {
+    let Ok(Statement::CreateView { view, or_replace }) = bind_table(
+        "CREATE OR REPLACE VIEW rich (id, bal) AS SELECT aid, abalance FROM accounts WHERE abalance > 0",
+    ) else {
+        panic!("CREATE VIEW");
+    };
+    assert!(or_replace);
+    let names: Vec<&str> = view.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["id", "bal"]);
+    assert_eq!(view.columns[1].ty, DataType::Int8);
+    assert!(view
+        .view
+        .as_deref()
+        .is_some_and(|q| q.contains("abalance > 0")));
+    let err =
+        bind_table("CREATE VIEW v (a, b, c, d) AS SELECT aid FROM accounts").expect_err("42601");
+    assert_eq!(err.sqlstate(), "42601");
+    let err =
+        bind_table("CREATE VIEW v (a, a) AS SELECT aid, bid FROM accounts").expect_err("42701");
+    assert_eq!(err.sqlstate(), "42701");
+    // Reading a view binds its stored query as a subquery.
+    let view = Arc::new(TableDef {
+        name: "v".into(),
+        ..view
+    });
+    let cat = ViewCtx(accounts(), view.clone());
+    let q = bind(
+        &parse("SELECT bal FROM v WHERE id = 1").expect("parse")[0],
+        &[],
+        &cat,
+    )
+    .expect("bind view read");
+    let Statement::Query(q) = q else {
+        panic!("query")
+    };
+    assert_eq!(q.columns, [("bal".to_string(), DataType::Int8)]);
+    for (sql, state) in [
+        ("INSERT INTO v VALUES (1, 2)", "42809"),
+        ("UPDATE v SET bal = 1", "42809"),
+        ("DELETE FROM v", "42809"),
+        ("TRUNCATE v", "42809"),
+        ("DROP TABLE v", "42809"),
+        ("DROP VIEW accounts", "42809"),
+        ("DROP VIEW nope", "42P01"),
+    ] {
+        let err = bind(&parse(sql).expect("parse")[0], &[], &cat).expect_err(sql);
+        assert_eq!(err.sqlstate(), state, "{sql}");
+    }
+    assert!(matches!(
+        bind(&parse("DROP VIEW v").expect("parse")[0], &[], &cat),
+        Ok(Statement::DropView { .. })
+    ));
+}
+
+struct ViewCtx(Arc<TableDef>, Arc<TableDef>);
+impl Catalog for ViewCtx {
+    fn table(&self, name: &str) -> Option<Arc<TableDef>> {
+        [&self.0, &self.1]
+            .into_iter()
+            .find(|t| t.name == name)
+            .cloned()
+    }
+}
+impl SessionContext for ViewCtx {
+    fn setting(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn version(&self) -> String {
+        String::new()
+    }
+    fn catalog(&self) -> &dyn Catalog {
+        self
+    }
+}
+
+#[test]
+fn sequences_default_their_bounds_by_direction_and_type() {
+    let params = |sql: &str| match bind_one(sql, &[]) {
+        Ok(Statement::CreateSequence { seq, .. }) => seq.sequence.expect("sequence"),
+        other => panic!("{sql}: {other:?}"),
+    };
+    let up = params("CREATE SEQUENCE s");
+    assert_eq!(
+        (up.start, up.increment, up.min, up.max),
+        (1, 1, 1, i64::MAX)
+    );
+    let down = params("CREATE SEQUENCE s AS integer INCREMENT BY -3 NO CYCLE");
+    assert_eq!(
+        (down.start, down.min, down.max, down.cycle),
+        (-1, i64::from(i32::MIN), -1, false)
+    );
+    assert!(params("CREATE SEQUENCE s MAXVALUE 5 CYCLE").cycle);
+    for (sql, msg) in [
+        (
+            "CREATE SEQUENCE s AS smallint MAXVALUE 40000",
+            "MAXVALUE (40000) is out of range for sequence data type smallint",
+        ),
+        (
+            "CREATE SEQUENCE s START 10 MAXVALUE 5",
+            "START value (10) cannot be greater than MAXVALUE (5)",
+        ),
+        (
+            "CREATE SEQUENCE s CACHE 0",
+            "CACHE (0) must be greater than zero",
+        ),
+    ] {
+        let err = bind_one(sql, &[]).expect_err(sql);
+        assert_eq!(
+            (err.sqlstate(), err.to_string().as_str()),
+            ("22023", msg),
+            "{sql}"
+        );
+    }
 }

@@ -23,12 +23,7 @@ fn lookup(
     position: Option<u32>,
 ) -> Result<Arc<TableDef>> {
     let full = parts.join(".");
-    let bare = match parts {
-        [schema, name] if schema == "public" => name.clone(),
-        [name] => name.clone(),
-        _ => full.clone(),
-    };
-    ctx.catalog().table(&bare).ok_or(SqlError::UndefinedTable {
+    crate::catalog::resolve(ctx.catalog(), &full).ok_or(SqlError::UndefinedTable {
         name: full,
         position,
     })
@@ -138,6 +133,12 @@ impl Binder<'_> {
         let mut plans = Vec::with_capacity(targets.len());
         for t in targets {
             let table = self.table(&t.name)?;
+            if table.is_view() {
+                return Err(SqlError::WrongKind {
+                    message: format!("\"{}\" is not a table", table.name),
+                    hint: None,
+                });
+            }
             if plans
                 .iter()
                 .any(|p: &Arc<WritePlan>| p.table.id == table.id)
@@ -203,7 +204,24 @@ impl Binder<'_> {
                     },
                     e => e,
                 })?;
+                if t.is_view() {
+                    let message = if to {
+                        format!("cannot copy from view \"{}\"", t.name)
+                    } else {
+                        format!("cannot copy to view \"{}\"", t.name)
+                    };
+                    let hint = to.then_some("Try the COPY (SELECT ...) TO variant.");
+                    return Err(SqlError::WrongKind { message, hint });
+                }
                 let cols = column_list(&t, columns)?;
+                let omitted_expr = (t.columns.iter().enumerate())
+                    .any(|(i, c)| c.default_expr.is_some() && !cols.contains(&i));
+                if !to && omitted_expr {
+                    return Err(SqlError::FeatureNotSupported(
+                        "COPY FROM leaving out a column with a non-constant DEFAULT is not supported yet"
+                            .into(),
+                    ));
+                }
                 (Some(t), cols)
             }
             ast::CopySource::Query(_) if !to => {

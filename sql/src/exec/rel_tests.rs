@@ -44,12 +44,16 @@ fn table(id: u64, name: &str, cols: &[(&str, DataType)]) -> Arc<TableDef> {
                 typmod: -1,
                 not_null: false,
                 default: None,
+                default_expr: None,
             })
             .collect(),
         primary_key: Some(vec![0]),
         checks: Vec::new(),
         partition_by: None,
         partition_of: None,
+        temp: None,
+        view: None,
+        sequence: None,
     })
 }
 

@@ -39,6 +39,7 @@ fn table() -> Arc<TableDef> {
         typmod: -1,
         not_null: false,
         default: None,
+        default_expr: None,
     };
     Arc::new(TableDef {
         database: crate::catalog::DEFAULT_DATABASE.into(),
@@ -55,6 +56,9 @@ fn table() -> Arc<TableDef> {
         checks: Vec::new(),
         partition_by: None,
         partition_of: None,
+        temp: None,
+        view: None,
+        sequence: None,
     })
 }
 

@@ -15,12 +15,16 @@ fn table(columns: &[(&str, DataType)]) -> TableDef {
                 typmod: -1,
                 not_null: false,
                 default: None,
+                default_expr: None,
             })
             .collect(),
         primary_key: None,
         checks: Vec::new(),
         partition_by: None,
         partition_of: None,
+        temp: None,
+        view: None,
+        sequence: None,
     }
 }
 

@@ -187,6 +187,7 @@ mod tests {
             typmod: -1,
             not_null: false,
             default: Some(v),
+            default_expr: None,
         }
     }
 

@@ -42,6 +42,7 @@ fn col(name: &str, ty: DataType, typmod: i32, not_null: bool, default: Option<Va
         typmod,
         not_null,
         default,
+        default_expr: None,
     }
 }
 
@@ -67,6 +68,9 @@ fn ctx() -> Ctx {
             checks: Vec::new(),
             partition_by: None,
             partition_of: None,
+            temp: None,
+            view: None,
+            sequence: None,
         }),
         Arc::new(TableDef {
             id: TableId(2),
@@ -78,6 +82,9 @@ fn ctx() -> Ctx {
             checks: Vec::new(),
             partition_by: None,
             partition_of: None,
+            temp: None,
+            view: None,
+            sequence: None,
         }),
     ])
 }

@@ -1,0 +1,235 @@
+//! Views: CREATE [OR REPLACE] [TEMP] VIEW, DROP VIEW, and reading a view.
+//!
+//! A view is a [`TableDef`] without rows whose `view` holds the text of its query (as sqlparser
+//! prints the parsed query) and whose columns are the query's output columns, renamed by the
+//! optional column list. It lives in the catalog like a table (the `view` section of the encoded
+//! definition), so every session of the database sees it; a temporary view is session-private
+//! like a temporary table.
+//!
+//! Reading a view parses its text again and binds it where the view is named, as a subquery in
+//! FROM (`Binder::view_query`): names in it resolve at use, not at creation as in PostgreSQL, and
+//! no dependencies are recorded, so dropping a table a view reads breaks the view instead of being
+//! refused (2BP01). Views are not updatable yet: INSERT/UPDATE/DELETE/TRUNCATE/COPY FROM name a
+//! base table only (`Binder::base_table`).
+
+use std::sync::Arc;
+
+use sqlparser::ast;
+
+use super::ddl::{new_table_name, schema_of, table_name};
+use super::{ident, object_name, Binder, Statement};
+use crate::catalog::{Catalog, ColumnDef, TableDef, TableId};
+use crate::error::{Result, SqlError};
+use crate::plan::QueryPlan;
+use crate::types::DataType;
+
+/// CREATE [OR REPLACE] [TEMP] VIEW name [(columns)] AS query.
+pub(super) fn create_view(cv: &ast::CreateView, b: &mut Binder<'_>) -> Result<Statement> {
+    if cv.materialized {
+        return Err(SqlError::FeatureNotSupported(
+            "CREATE MATERIALIZED VIEW is not supported yet".into(),
+        ));
+    }
+    let (name, temp) = new_table_name(&cv.name, cv.temporary, None)?;
+    let Statement::Query(plan) = b.query(&cv.query)? else {
+        return Err(SqlError::Internal("view query is not a query (bug)".into()));
+    };
+    if !plan.param_types.is_empty() {
+        return Err(SqlError::FeatureNotSupported(
+            "parameters in a view's query are not supported".into(),
+        ));
+    }
+    if cv.columns.len() > plan.columns.len() {
+        return Err(SqlError::Syntax {
+            message: "CREATE VIEW specifies more column names than columns".into(),
+            position: None,
+        });
+    }
+    let mut columns: Vec<ColumnDef> = Vec::with_capacity(plan.columns.len());
+    for (i, (col, ty)) in plan.columns.iter().enumerate() {
+        let name = cv
+            .columns
+            .get(i)
+            .map_or_else(|| col.clone(), |c| ident(&c.name));
+        if columns.iter().any(|c| c.name == name) {
+            return Err(SqlError::DuplicateColumn(name));
+        }
+        columns.push(ColumnDef {
+            name,
+            // PostgreSQL 15 resolves an unknown-typed output column (a bare literal) as text.
+            ty: if *ty == DataType::Unknown {
+                DataType::Text
+            } else {
+                *ty
+            },
+            typmod: -1,
+            not_null: false,
+            default: None,
+            default_expr: None,
+        });
+    }
+    let view = TableDef {
+        database: b.ctx.database(),
+        id: TableId(0),
+        schema: schema_of(temp).into(),
+        name,
+        columns,
+        primary_key: None,
+        checks: Vec::new(),
+        partition_by: None,
+        partition_of: None,
+        temp,
+        view: Some(cv.query.to_string()),
+        sequence: None,
+    };
+    Ok(Statement::CreateView {
+        view,
+        or_replace: cv.or_replace,
+    })
+}
+
+/// DROP VIEW [IF EXISTS] a, b: each must be a view (42809 otherwise, as PostgreSQL).
+pub(super) fn drop_view(
+    names: &[ast::ObjectName],
+    if_exists: bool,
+    catalog: &dyn Catalog,
+) -> Result<Statement> {
+    let mut views = Vec::new();
+    let mut missing = Vec::new();
+    for n in names {
+        let name = table_name(n)?;
+        match crate::catalog::resolve(catalog, &object_name(n)) {
+            Some(t) if t.is_view() => views.push(t),
+            Some(t) => {
+                return Err(SqlError::WrongKind {
+                    message: format!("\"{}\" is not a view", t.name),
+                    hint: Some("Use DROP TABLE to remove a table."),
+                })
+            }
+            None if if_exists => missing.push(name),
+            None => return Err(SqlError::UndefinedView(name)),
+        }
+    }
+    Ok(Statement::DropView { views, missing })
+}
+
+/// Checks that CREATE OR REPLACE VIEW keeps `old`'s columns (same names and types, in order;
+/// new ones may follow), with PostgreSQL's messages (42P16).
+pub fn check_replace(old: &TableDef, new: &TableDef) -> Result<()> {
+    if !old.is_view() {
+        return Err(SqlError::WrongKind {
+            message: format!("\"{}\" is not a view", old.name),
+            hint: None,
+        });
+    }
+    if new.columns.len() < old.columns.len() {
+        return Err(SqlError::InvalidTableDefinition(
+            "cannot drop columns from view".into(),
+        ));
+    }
+    for (o, n) in old.columns.iter().zip(&new.columns) {
+        if o.name != n.name {
+            return Err(SqlError::InvalidTableDefinition(format!(
+                "cannot change name of view column \"{}\" to \"{}\"",
+                o.name, n.name
+            )));
+        }
+        if o.ty != n.ty {
+            return Err(SqlError::InvalidTableDefinition(format!(
+                "cannot change data type of view column \"{}\" from {} to {}",
+                o.name,
+                o.ty.sql_name(),
+                n.ty.sql_name()
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl Binder<'_> {
+    /// A view's rows as a bound subquery: its stored text parsed and bound now, its columns
+    /// renamed to the view's. Positions of errors inside it are dropped (they would point into
+    /// the view's text, not the statement's).
+    pub(super) fn view_query(&mut self, view: &TableDef) -> Result<QueryPlan> {
+        let text = view.view.as_deref().unwrap_or_default();
+        let mut plan = self.bind_view_text(view, text)?;
+        if plan.columns.len() > view.columns.len() {
+            // A `*` in the query now expands to more columns than when the view was created
+            // (PostgreSQL expands it once, at creation): keep the first ones, by name.
+            let names = &plan.columns[..view.columns.len()];
+            if names
+                .iter()
+                .any(|(n, _)| plan.columns.iter().filter(|(m, _)| m == n).count() > 1)
+            {
+                return Err(SqlError::FeatureNotSupported(format!(
+                    "view \"{}\" now reads more columns than it was created with",
+                    view.name
+                )));
+            }
+            let quoted: Vec<String> = names
+                .iter()
+                .map(|(n, _)| format!("\"{}\"", n.replace('"', "\"\"")))
+                .collect();
+            let narrowed = format!("SELECT {} FROM ({text}) AS _view", quoted.join(", "));
+            plan = self.bind_view_text(view, &narrowed)?;
+        }
+        for (c, def) in plan.columns.iter_mut().zip(&view.columns) {
+            c.0.clone_from(&def.name);
+        }
+        Ok(plan)
+    }
+
+    fn bind_view_text(&mut self, view: &TableDef, text: &str) -> Result<QueryPlan> {
+        let parsed = crate::parse::parse(text)?;
+        let query = match parsed.first().map(|p| &p.stmt) {
+            Some(crate::parse::Stmt::Sql(ast::Statement::Query(q))) if parsed.len() == 1 => {
+                q.clone()
+            }
+            _ => {
+                return Err(SqlError::Internal(format!(
+                    "stored query of view \"{}\" is not a query (bug)",
+                    view.name
+                )))
+            }
+        };
+        if self.nest > MAX_VIEW_DEPTH {
+            return Err(SqlError::ProgramLimitExceeded(format!(
+                "infinite recursion detected in rules for relation \"{}\"",
+                view.name
+            )));
+        }
+        // The view's query sees none of the statement's names: no CTEs, no outer levels.
+        let source = std::mem::take(&mut self.source);
+        let ctes = std::mem::take(&mut self.ctes);
+        let outer = std::mem::take(&mut self.outer);
+        let from = self.from.take();
+        let plan = self.nested_query(&query);
+        self.source = source;
+        self.ctes = ctes;
+        self.outer = outer;
+        self.from = from;
+        plan
+    }
+
+    /// A table that statements writing rows may name: not a view (views are not updatable yet).
+    pub(super) fn base_table(&self, name: &ast::ObjectName, verb: &str) -> Result<Arc<TableDef>> {
+        let table = self.table(name)?;
+        if table.is_view() {
+            return Err(SqlError::WrongKind {
+                message: format!("cannot {verb} view \"{}\"", table.name),
+                hint: None,
+            });
+        }
+        if table.sequence.is_some() {
+            return Err(SqlError::WrongKind {
+                message: format!("cannot change sequence \"{}\"", table.name),
+                hint: None,
+            });
+        }
+        Ok(table)
+    }
+}
+
+/// Queries nest at most this deep where a view is read (a view cannot name itself, but a replaced
+/// view can end up in a cycle, which PostgreSQL reports as infinite recursion).
+const MAX_VIEW_DEPTH: usize = 100;
