@@ -16,6 +16,7 @@ use crate::parse::{char_offset, Parsed};
 use crate::plan::QueryPlan;
 use crate::types::{DataType, FormatContext};
 
+mod aggcall;
 mod alter;
 pub(crate) mod array;
 mod check;
