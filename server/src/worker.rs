@@ -169,6 +169,14 @@ impl CatalogReplica {
             .collect()
     }
 
+    /// The table of `database` that has an index named `name`.
+    pub fn index_owner(&self, database: &str, name: &str) -> Option<Arc<TableDef>> {
+        self.tables
+            .values()
+            .find(|t| t.database == database && t.index_named(name).is_some())
+            .cloned()
+    }
+
     /// Whether a database exists.
     pub fn has_database(&self, name: &str) -> bool {
         self.databases.contains(name)

@@ -49,12 +49,25 @@ impl<I: Io> Shard<I> {
             .filter(|t| t.database == name)
             .map(|t| t.id)
             .collect();
+        // Index entries go with their tables.
+        let index_trees: Vec<TreeId> = self
+            .tables
+            .values()
+            .filter(|t| t.database == name)
+            .flat_map(|t| t.indexes.iter().map(|i| TreeId(i.id)))
+            .collect();
         let mut batch = WriteBatch::new();
         for id in &doomed {
             batch.delete(CATALOG_TREE, &id.0.to_be_bytes());
             if self.engine.has_tree(TreeId(id.0)) {
                 batch.drop_tree(TreeId(id.0));
             }
+        }
+        for tree in index_trees {
+            if self.engine.has_tree(tree) {
+                batch.drop_tree(tree);
+            }
+            self.versions.drop_tree(tree);
         }
         batch.delete(CATALOG_TREE, &database_key(name));
         let ticket = self.engine.commit(batch).await?;

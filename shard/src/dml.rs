@@ -32,7 +32,7 @@ fn lock_mode(s: LockStrength) -> LockMode {
 impl<I: Io> Shard<I> {
     /// The bytes of a row as `txn` sees it: its own pending write, else the committed version of
     /// its snapshot (`newest`: the newest committed version instead).
-    async fn visible(
+    pub(crate) async fn visible(
         &mut self,
         txn: &TxnCtx,
         tree: TreeId,
@@ -78,7 +78,7 @@ impl<I: Io> Shard<I> {
 
     /// A transaction prepared (in doubt) with a write in the rows this request reads, which its
     /// snapshot may have to see: the request must wait for its outcome.
-    fn prepared_in_the_way(
+    pub(crate) fn prepared_in_the_way(
         &self,
         txn: &TxnCtx,
         tree: TreeId,
@@ -202,7 +202,9 @@ impl<I: Io> Shard<I> {
         table: &TableDef,
         rows: &[Vec<Value>],
     ) -> Result<Step<I::File>> {
+        let sent = table;
         let table = self.local_table(table)?;
+        crate::index::check_same_indexes(sent, &table)?;
         let tree = TreeId(table.id.0);
         // Pass 1: keys and locks.
         let mut keys = Vec::with_capacity(rows.len());
@@ -247,8 +249,17 @@ impl<I: Io> Shard<I> {
             }
             olds.push(old);
         }
+        let indexed = !table.indexes.is_empty();
+        let mut stored = Vec::with_capacity(if indexed { keys.len() } else { 0 });
         for ((key, row), old) in keys.into_iter().zip(rows).zip(olds) {
+            if indexed {
+                stored.push(key.clone());
+            }
             self.txns.stage(txn, tree, key, Some(encode_row(row)), old);
+        }
+        if indexed {
+            // The session writes the index entries, which name the rows by these keys.
+            return Ok(Step::Reply(ShardResponse::InsertedKeys(stored)));
         }
         Ok(Step::Reply(ShardResponse::Inserted(rows.len() as u64)))
     }
@@ -276,6 +287,7 @@ impl<I: Io> Shard<I> {
         key: Option<Vec<u8>>,
     ) -> Result<Step<I::File>> {
         let table = self.local_table(&plan.table)?;
+        crate::index::check_same_indexes(&plan.table, &table)?;
         let tree = TreeId(table.id.0);
         if let Some(wait) = self.prepared_in_the_way(txn, tree, key.as_deref()) {
             return Ok(wait);
@@ -306,6 +318,10 @@ impl<I: Io> Shard<I> {
         let mut n = 0;
         let mut moved = Vec::new();
         let mut returned = Vec::new();
+        // With secondary indexes the session maintains their entries from each changed row (and
+        // derives RETURNING's rows from them); partitions have no indexes (`bind/index.rs`).
+        let indexed = !table.indexes.is_empty();
+        let mut changes = Vec::new();
         for k in keys {
             let (newest, old) = self.recheck(txn, tree, &k).await?;
             let Some(bytes) = newest else {
@@ -319,10 +335,7 @@ impl<I: Io> Shard<I> {
                 continue;
             }
             n += 1;
-            let new = if plan.assignments.is_empty() {
-                if plan.returning {
-                    returned.push(row);
-                }
+            let new_row = if plan.assignments.is_empty() {
                 None
             } else {
                 let new = plan.apply(&row, params)?;
@@ -340,17 +353,40 @@ impl<I: Io> Shard<I> {
                         )
                         .into());
                     }
+                    if indexed {
+                        // (Refused when the index is made; kept from going silently wrong.)
+                        return Err(SqlError::FeatureNotSupported(
+                            "moving a row out of a partition that has indexes is not supported"
+                                .into(),
+                        )
+                        .into());
+                    }
                     // The row leaves this partition: delete it here; the session inserts it
                     // through the statement's target.
                     moved.push(new);
                     self.txns.stage(txn, tree, k, None, old);
                     continue;
                 }
-                if plan.returning {
+                if plan.returning && !indexed {
                     returned.push(new);
                 }
-                Some(encode_row(&stored))
+                Some(stored)
             };
+            let new = new_row.as_deref().map(encode_row);
+            if indexed {
+                // Index entries name columns in stored order.
+                let old = match &plan.remap {
+                    Some(map) => unpermute(map, &row),
+                    None => row,
+                };
+                changes.push(crate::index::RowChange {
+                    key: k.clone(),
+                    old,
+                    new: new_row,
+                });
+            } else if plan.returning && plan.assignments.is_empty() {
+                returned.push(row);
+            }
             self.txns.stage(txn, tree, k, new, old);
         }
         if !moved.is_empty() {
@@ -365,6 +401,11 @@ impl<I: Io> Shard<I> {
                 count: n,
                 rows: moved,
             }));
+        }
+        if indexed {
+            // The session maintains the index entries from the old and new rows (and returns
+            // the new, or for DELETE the old, rows for RETURNING).
+            return Ok(Step::Reply(ShardResponse::ModifiedRows(changes)));
         }
         if plan.returning {
             // RETURNING: the affected rows (new for UPDATE, old for DELETE) instead of a count.

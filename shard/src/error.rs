@@ -37,6 +37,10 @@ pub enum ShardError {
     /// 40001: REPEATABLE READ / SERIALIZABLE met a row changed after its snapshot.
     #[error("could not serialize access due to concurrent {}", if *.deleted { "delete" } else { "update" })]
     SerializationFailure { deleted: bool },
+    /// 40001: the table's indexes changed (CREATE/DROP INDEX) after the statement was bound; the
+    /// statement may be retried.
+    #[error("indexes of relation \"{0}\" changed concurrently; retry the statement")]
+    DefinitionChanged(String),
     /// A request reached a shard that does not exist: a routing bug.
     #[error("internal error (bug): no shard {0}")]
     NoSuchShard(u16),
@@ -72,7 +76,7 @@ impl ShardError {
             ShardError::Deadlock { .. } => "40P01",
             ShardError::LockNotAvailable { .. } | ShardError::LockTimeout => "55P03",
             ShardError::StatementTimeout | ShardError::Canceled => "57014",
-            ShardError::SerializationFailure { .. } => "40001",
+            ShardError::SerializationFailure { .. } | ShardError::DefinitionChanged(_) => "40001",
             ShardError::NoSuchShard(_) => "XX000",
             ShardError::Unavailable => "57P01",
         }

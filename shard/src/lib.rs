@@ -19,13 +19,14 @@
 //! `commit.rs` (one-shard and two-phase commit, recovery's view of prepared transactions).
 //!
 //! # What is left out
-//! Secondary indexes; transactional DDL.
+//! Transactional DDL. (Secondary indexes: `index.rs`.)
 #![forbid(unsafe_code)]
 
 mod commit;
 mod database;
 mod dml;
 mod error;
+pub mod index;
 mod message;
 mod mvcc;
 mod rekey;

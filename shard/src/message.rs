@@ -45,6 +45,25 @@ pub enum ShardRequest {
         table: Arc<TableDef>,
         rows: Vec<Vec<Value>>,
     },
+    /// Apply changes to the entries of index `index` (an id) of `table` on this shard (see
+    /// `index.rs`): lock, check uniqueness, stage. Answered with `Modified(n)`.
+    IndexWrite {
+        txn: TxnCtx,
+        table: Arc<TableDef>,
+        index: u64,
+        ops: Vec<crate::index::IndexOp>,
+    },
+    /// The row references (see `index.rs`) of index `index`'s entries for index key `key` that
+    /// `txn` sees (its snapshot plus its own writes). Answered with `IndexRefs`.
+    IndexLookup {
+        txn: TxnCtx,
+        table: Arc<TableDef>,
+        index: u64,
+        key: Vec<u8>,
+    },
+    /// Every row of this shard's partition with its storage key (newest committed versions plus
+    /// `txn`'s own), after waiting for other writers of the table: CREATE INDEX's build.
+    ScanKeyed { txn: TxnCtx, table: Arc<TableDef> },
     /// ALTER TABLE that changes only the definition (same id): renames, defaults, NOT NULL.
     /// Shard 0 (the DDL sequencer) checks a new name first. Answered with `TableAltered`.
     AlterTable {
@@ -134,7 +153,10 @@ impl ShardRequest {
         match self {
             ShardRequest::Scan { txn, .. }
             | ShardRequest::Insert { txn, .. }
-            | ShardRequest::Modify { txn, .. } => Some(txn),
+            | ShardRequest::Modify { txn, .. }
+            | ShardRequest::IndexWrite { txn, .. }
+            | ShardRequest::ScanKeyed { txn, .. }
+            | ShardRequest::IndexLookup { txn, .. } => Some(txn),
             _ => None,
         }
     }
@@ -184,6 +206,14 @@ pub enum ShardResponse {
     SequenceValues(Vec<i64>),
     /// Rows inserted.
     Inserted(u64),
+    /// Rows inserted into a table with indexes: their storage keys, in the request's order.
+    InsertedKeys(Vec<Vec<u8>>),
+    /// Rows updated or deleted in a table with indexes (the session maintains the entries).
+    ModifiedRows(Vec<crate::index::RowChange>),
+    /// Row references from an index (`IndexLookup`).
+    IndexRefs(Vec<Vec<u8>>),
+    /// Rows with their storage keys (`ScanKeyed`).
+    KeyedRows(Vec<(Vec<u8>, Vec<Value>)>),
     /// Rows updated or deleted.
     Modified(u64),
     /// Rows updated, some of which left their partition: deleted here, and their new versions are

@@ -204,13 +204,31 @@ impl<I: Io> Shard<I> {
         tree: TreeId,
         at: Ts,
     ) -> Result<BTreeMap<Vec<u8>, Vec<u8>>> {
+        self.committed_range(tree, None, None, at).await
+    }
+
+    /// The committed rows of a tree that snapshot `at` sees with keys in `[from, to)` (`None`:
+    /// unbounded), by key.
+    pub(crate) async fn committed_range(
+        &mut self,
+        tree: TreeId,
+        from: Option<&[u8]>,
+        to: Option<&[u8]>,
+        at: Ts,
+    ) -> Result<BTreeMap<Vec<u8>, Vec<u8>>> {
+        let in_range = |k: &[u8]| from.is_none_or(|f| k >= f) && to.is_none_or(|t| k < t);
+        let hi = to.map_or(Bound::Unbounded, Bound::Excluded);
         let mut rows: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
         let mut lo: Option<Vec<u8>> = None;
         loop {
-            let lo_ref = lo.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+            let lo_ref = match (&lo, from) {
+                (Some(k), _) => Bound::Excluded(k.as_slice()),
+                (None, Some(f)) => Bound::Included(f),
+                (None, None) => Bound::Unbounded,
+            };
             let batch = self
                 .engine
-                .scan(tree, lo_ref, Bound::Unbounded, false, SCAN_BATCH)
+                .scan(tree, lo_ref, hi, false, SCAN_BATCH)
                 .await?;
             let full = batch.len() == SCAN_BATCH;
             lo = batch.last().map(|(k, _)| k.clone());
@@ -220,7 +238,7 @@ impl<I: Io> Shard<I> {
             }
         }
         if let Some(chains) = self.versions.trees.get(&tree.0) {
-            for (k, c) in chains.iter().filter(|(_, c)| c.latest > at) {
+            for (k, c) in chains.iter().filter(|(k, c)| c.latest > at && in_range(k)) {
                 match Versions::old(c, at) {
                     Some(v) => rows.insert(k.clone(), v.clone()),
                     None => rows.remove(k),

@@ -67,6 +67,14 @@ impl<I: Io> Shard<I> {
         if self.engine.has_tree(old_tree) {
             batch.drop_tree(old_tree);
         }
+        // Index entries name rows by storage key, which a rewrite changes: the session rebuilds
+        // the indexes afterwards (see `server/src/session/index.rs`).
+        for ix in &old.indexes {
+            if !new.indexes.iter().any(|n| n.id == ix.id) && self.engine.has_tree(TreeId(ix.id)) {
+                batch.drop_tree(TreeId(ix.id));
+                self.versions.drop_tree(TreeId(ix.id));
+            }
+        }
         let ticket = self.engine.commit(batch).await?;
         self.tables.remove(&old.id);
         self.next_rowid.remove(&old.id);
@@ -78,23 +86,55 @@ impl<I: Io> Shard<I> {
         ))
     }
 
-    /// Replaces a table's definition, keeping its id and rows.
+    /// Replaces a table's definition, keeping its id and rows. Indexes new in it get their trees
+    /// (shard 0, the DDL sequencer, checks their names and assigns their ids: the answer carries
+    /// them), indexes gone from it lose theirs.
     pub(crate) async fn alter_table(
         &mut self,
         old: &TableDef,
         new: &Arc<TableDef>,
     ) -> Result<Step<I::File>> {
         let old = self.local_table(old)?;
-        if self.id.0 == 0
-            && new.name != old.name
-            && self
-                .tables
-                .values()
-                .any(|t| t.database == new.database && t.schema == new.schema && t.name == new.name)
-        {
-            return Err(SqlError::DuplicateTable(new.name.clone()).into());
+        let mut new = new.clone();
+        if self.id.0 == 0 {
+            if new.name != old.name && self.relation_taken(&new.database, &new.schema, &new.name) {
+                return Err(SqlError::DuplicateTable(new.name.clone()).into());
+            }
+            // New names: indexes being created, or renamed (same id, other name).
+            for ix in &new.indexes {
+                let renamed = old
+                    .indexes
+                    .iter()
+                    .any(|o| o.id == ix.id && ix.id != 0 && o.name != ix.name);
+                if renamed && self.relation_taken(&new.database, &new.schema, &ix.name) {
+                    return Err(SqlError::DuplicateTable(ix.name.clone()).into());
+                }
+            }
+            let fresh: Vec<usize> = (0..new.indexes.len())
+                .filter(|&i| new.indexes[i].id == 0)
+                .collect();
+            for (id, i) in (self.next_table_id()..).zip(fresh) {
+                let name = new.indexes[i].name.clone();
+                if self.relation_taken(&new.database, &new.schema, &name) || name == new.name {
+                    return Err(SqlError::DuplicateTable(name).into());
+                }
+                Arc::make_mut(&mut new).indexes[i].id = id;
+            }
+        } else if new.indexes.iter().any(|i| i.id == 0) {
+            return Err(SqlError::Internal("index without an id reached a shard".into()).into());
         }
         let mut batch = WriteBatch::new();
+        for ix in &new.indexes {
+            if !self.engine.has_tree(TreeId(ix.id)) {
+                batch.create_tree(TreeId(ix.id));
+            }
+        }
+        for ix in &old.indexes {
+            if !new.indexes.iter().any(|n| n.id == ix.id) && self.engine.has_tree(TreeId(ix.id)) {
+                batch.drop_tree(TreeId(ix.id));
+                self.versions.drop_tree(TreeId(ix.id));
+            }
+        }
         batch.put(CATALOG_TREE, &new.id.0.to_be_bytes(), &new.encode());
         let ticket = self.engine.commit(batch).await?;
         self.tables.insert(new.id, new.clone());
@@ -110,8 +150,9 @@ impl<I: Io> Shard<I> {
     /// The id after the largest table id this shard knows.
     pub(crate) fn next_table_id(&self) -> u64 {
         self.tables
-            .keys()
-            .map(|t| t.0 + 1)
+            .values()
+            .flat_map(|t| std::iter::once(t.id.0).chain(t.indexes.iter().map(|i| i.id)))
+            .map(|id| id + 1)
             .max()
             .unwrap_or(FIRST_TABLE_ID)
             .max(FIRST_TABLE_ID)
@@ -119,11 +160,20 @@ impl<I: Io> Shard<I> {
 
     /// Drops table trees that no catalog entry names (left by an interrupted ADD PRIMARY KEY).
     pub(crate) async fn drop_orphan_trees(&mut self) -> Result<()> {
+        let index_trees: std::collections::HashSet<u64> = self
+            .tables
+            .values()
+            .flat_map(|t| t.indexes.iter().map(|i| i.id))
+            .collect();
         let orphans: Vec<TreeId> = self
             .engine
             .trees()
             .into_iter()
-            .filter(|t| t.0 >= FIRST_TABLE_ID && !self.tables.contains_key(&TableId(t.0)))
+            .filter(|t| {
+                t.0 >= FIRST_TABLE_ID
+                    && !self.tables.contains_key(&TableId(t.0))
+                    && !index_trees.contains(&t.0)
+            })
             .collect();
         if orphans.is_empty() {
             return Ok(());

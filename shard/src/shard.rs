@@ -9,9 +9,11 @@
 //!
 //! # Catalog
 //! Tree 1 holds the shard's table definitions (key: table id, big-endian; value: `TableDef::encode`).
-//! Each table's rows live in the tree with the table's id. Shard 0 assigns table ids (the next id
-//! after the largest it has seen), so ids are unique across the server. Temporary tables are not in
-//! the catalog (`temp.rs`).
+//! Each table's rows live in the tree with the table's id, each of its secondary indexes' entries
+//! in the tree with the index's id (`index.rs`). Shard 0 assigns table and index ids from one
+//! sequence (the next id after the largest it has seen), so ids are unique across the server.
+//! Tables and indexes share one namespace per schema (`relation_taken`). Temporary tables are not
+//! in the catalog (`temp.rs`).
 //!
 //! # Not yet
 //! DDL is not transactional: it reaches the shards one after another, each committing on its own.
@@ -209,6 +211,19 @@ impl<I: Io> Shard<I> {
                 key,
             } => self.scan(txn, plan, params, key.clone()).await,
             ShardRequest::Insert { txn, table, rows } => self.insert(txn, table, rows).await,
+            ShardRequest::IndexWrite {
+                txn,
+                table,
+                index,
+                ops,
+            } => self.index_write(txn, table, *index, ops).await,
+            ShardRequest::ScanKeyed { txn, table } => self.keyed_rows(txn, table).await,
+            ShardRequest::IndexLookup {
+                txn,
+                table,
+                index,
+                key,
+            } => self.index_lookup(txn, table, *index, key).await,
             ShardRequest::Modify {
                 txn,
                 plan,
@@ -319,6 +334,15 @@ impl<I: Io> Shard<I> {
         })
     }
 
+    /// Whether a table or index of the schema is called `name` (they share one namespace).
+    pub(crate) fn relation_taken(&self, database: &str, schema: &str, name: &str) -> bool {
+        self.tables.values().any(|t| {
+            t.database == database
+                && t.schema == schema
+                && (t.name == name || t.index_named(name).is_some())
+        })
+    }
+
     async fn create_table(
         &mut self,
         mut table: TableDef,
@@ -329,20 +353,31 @@ impl<I: Io> Shard<I> {
         }
         if table.id.0 == 0 {
             // This shard sequences DDL: check the name and assign the id.
-            if self.tables.values().any(|t| {
-                t.database == table.database && t.schema == table.schema && t.name == table.name
-            }) {
+            if self.relation_taken(&table.database, &table.schema, &table.name) {
                 if if_not_exists {
                     return Ok(Step::Reply(ShardResponse::TableCreated(None)));
                 }
                 return Err(SqlError::DuplicateTable(table.name).into());
             }
+            for ix in &table.indexes {
+                if self.relation_taken(&table.database, &table.schema, &ix.name) {
+                    return Err(SqlError::DuplicateTable(ix.name.clone()).into());
+                }
+            }
             table.id = TableId(self.next_table_id());
+            for (id, ix) in (table.id.0 + 1..).zip(table.indexes.iter_mut()) {
+                ix.id = id;
+            }
         }
         let tree = TreeId(table.id.0);
         let mut batch = WriteBatch::new();
         if !self.engine.has_tree(tree) {
             batch.create_tree(tree);
+        }
+        for ix in &table.indexes {
+            if !self.engine.has_tree(TreeId(ix.id)) {
+                batch.create_tree(TreeId(ix.id));
+            }
         }
         batch.put(CATALOG_TREE, &table.id.0.to_be_bytes(), &table.encode());
         let ticket = self.engine.commit(batch).await?;
@@ -365,6 +400,12 @@ impl<I: Io> Shard<I> {
         let mut batch = WriteBatch::new();
         if self.engine.has_tree(tree) {
             batch.drop_tree(tree);
+        }
+        for ix in &table.indexes {
+            if self.engine.has_tree(TreeId(ix.id)) {
+                batch.drop_tree(TreeId(ix.id));
+            }
+            self.versions.drop_tree(TreeId(ix.id));
         }
         batch.delete(CATALOG_TREE, &table.id.0.to_be_bytes());
         self.next_rowid.remove(&table.id);

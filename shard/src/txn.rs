@@ -363,6 +363,13 @@ impl TxnTable {
         })
     }
 
+    /// A transaction other than `except` with a pending write in `tree`.
+    pub fn writer_in_tree(&self, tree: TreeId, except: TxnId) -> Option<TxnId> {
+        self.sets
+            .iter()
+            .find_map(|(t, s)| (*t != except && s.tree_writes(tree).next().is_some()).then_some(*t))
+    }
+
     /// Ends `txn` here: forgets its write set and releases its locks. Returns the write set.
     pub fn end(&mut self, txn: TxnId) -> WriteSet {
         let set = self.sets.remove(&txn).unwrap_or_default();

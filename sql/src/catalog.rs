@@ -87,6 +87,8 @@ pub struct TableDef {
     /// `Some` for a sequence: its parameters (its state lives on its owner shard, see
     /// `shard/src/sequence.rs`). A sequence has no rows and no columns.
     pub sequence: Option<SequenceDef>,
+    /// Secondary indexes (CREATE INDEX, UNIQUE constraints); see `crate::index`.
+    pub indexes: Vec<crate::index::IndexDef>,
 }
 
 /// A sequence's parameters (CREATE SEQUENCE), already validated and defaulted as PostgreSQL does.
@@ -291,6 +293,12 @@ impl TableDef {
             }
             out.push((DEFAULTS_SECTION, b));
         }
+        if !self.indexes.is_empty() {
+            out.push((
+                crate::index::SECTION,
+                crate::index::encode_indexes(&self.indexes),
+            ));
+        }
         out
     }
 
@@ -334,6 +342,11 @@ impl TableDef {
                     let c = (self.columns.get_mut(i)).ok_or_else(|| corrupt("default column"))?;
                     c.default_expr = Some(text);
                 }
+            }
+            crate::index::SECTION => {
+                self.indexes = crate::index::decode_indexes(bytes, self.columns.len())
+                    .ok_or_else(|| corrupt("unreadable index section"))?;
+                return Ok(());
             }
             _ => {
                 return Err(corrupt(&format!(
@@ -420,6 +433,7 @@ impl TableDef {
             temp: None,
             view: None,
             sequence: None,
+            indexes: Vec::new(),
         };
         if version >= 4 {
             for _ in 0..r.u32()? {
@@ -505,6 +519,10 @@ pub trait Catalog {
     fn databases(&self) -> Vec<String> {
         vec![DEFAULT_DATABASE.to_string()]
     }
+    /// The table owning the secondary index named `name`, if there is one.
+    fn index_owner(&self, _name: &str) -> Option<Arc<TableDef>> {
+        None
+    }
 
     /// A table of the database by name, never a temporary one (`public.name`).
     fn permanent_table(&self, name: &str) -> Option<Arc<TableDef>> {
@@ -587,6 +605,16 @@ mod tests {
             temp: None,
             view: None,
             sequence: None,
+            indexes: vec![crate::index::IndexDef {
+                id: 43,
+                name: "pgbench_accounts_filler_aid_key".into(),
+                columns: vec![1, 0],
+                desc: vec![false, true],
+                unique: true,
+                constraint: true,
+                nulls_not_distinct: false,
+                building: false,
+            }],
         };
         let bytes = def.encode();
         assert_eq!(TableDef::decode(&bytes), Ok(def.clone()));
@@ -599,6 +627,7 @@ mod tests {
             view: None,
             columns: Vec::new(),
             primary_key: None,
+            indexes: Vec::new(),
             sequence: Some(SequenceDef {
                 ty: DataType::Int8,
                 start: -5,
@@ -635,6 +664,7 @@ mod tests {
             temp: None,
             view: None,
             sequence: None,
+            indexes: vec![],
         };
         let bytes = def.encode();
         // Version 3 is version 4 without the section count.

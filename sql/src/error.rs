@@ -94,9 +94,6 @@ pub enum SqlError {
     /// 42501: `permission denied: "pg_class" is a system catalog`.
     #[error("{0}")]
     InsufficientPrivilege(String),
-    /// 42809: `op ANY/ALL (array) requires array on right side`.
-    #[error("{0}")]
-    WrongObjectType(String),
     /// 42703 for INSERT target columns.
     #[error("column \"{column}\" of relation \"{table}\" does not exist")]
     UndefinedColumnOfRelation {
@@ -162,6 +159,19 @@ pub enum SqlError {
     /// 23505.
     #[error("duplicate key value violates unique constraint \"{constraint}\"")]
     UniqueViolation { constraint: String, detail: String },
+    /// 23505 while building a unique index over existing rows (`Key (a)=(1) is duplicated.`).
+    #[error("could not create unique index \"{index}\"")]
+    UniqueIndexBuild { index: String, detail: String },
+    /// 42809, e.g. `"t" is not an index` (with PostgreSQL's hint), `table "t" is not
+    /// partitioned`, `op ANY/ALL (array) requires array on right side`.
+    #[error("{message}")]
+    WrongObjectType {
+        message: String,
+        hint: Option<&'static str>,
+    },
+    /// 2BP01: `cannot drop index x because constraint x on table t requires it`.
+    #[error("{0}")]
+    DependentObjectsStillExist(String),
     /// 22003 with PostgreSQL's DETAIL (`apply_typmod` in numeric.c).
     #[error("numeric field overflow")]
     NumericFieldOverflow { detail: String },
@@ -399,7 +409,6 @@ impl SqlError {
             SqlError::UndefinedFunction { .. } => "42883",
             SqlError::UnrecognizedParameter(_) => "42704",
             SqlError::UndefinedType(_) => "42704",
-            SqlError::WrongObjectType(_) => "42809",
             SqlError::InsufficientPrivilege(_) => "42501",
             SqlError::CantChangeRuntimeParam(_) => "55P02",
             SqlError::InvalidParameterValue(_) => "22023",
@@ -436,6 +445,9 @@ impl SqlError {
             SqlError::DuplicateObject(_) => "42710",
             SqlError::UndefinedObject(_) => "42704",
             SqlError::UniqueViolation { .. } => "23505",
+            SqlError::UniqueIndexBuild { .. } => "23505",
+            SqlError::WrongObjectType { .. } => "42809",
+            SqlError::DependentObjectsStillExist(_) => "2BP01",
             SqlError::NumericFieldOverflow { .. } => "22003",
             SqlError::StringDataRightTruncation(_) => "22001",
             SqlError::InvalidDatetimeFormat(_) => "22007",
@@ -530,6 +542,7 @@ impl SqlError {
             | SqlError::CheckViolation { detail, .. }
             | SqlError::InvalidParameterValueDetail { detail, .. }
             | SqlError::UniqueViolation { detail, .. }
+            | SqlError::UniqueIndexBuild { detail, .. }
             | SqlError::InvalidJson { detail, .. }
             | SqlError::InvalidArrayLiteral { detail, .. } => Some(detail),
             SqlError::FormatPicture { detail, .. } => *detail,
@@ -565,7 +578,7 @@ impl SqlError {
             ),
             SqlError::DateStyleMismatch(_) => Some("Perhaps you need a different \"datestyle\" setting."),
             SqlError::InvalidEscapeString => Some("Escape string must be empty or one character."),
-            SqlError::RegexOption { hint, .. } => *hint,
+            SqlError::RegexOption { hint, .. } | SqlError::WrongObjectType { hint, .. } => *hint,
             SqlError::UnicodeEscape => {
                 Some("Unicode escapes must be \\XXXX, \\+XXXXXX, \\uXXXX, or \\UXXXXXXXX.")
             }

@@ -38,6 +38,7 @@ mod error;
 mod exec;
 mod expr;
 pub mod func;
+mod index;
 mod locking;
 mod parse;
 pub mod partition;
@@ -47,8 +48,8 @@ mod syscat;
 pub mod types;
 
 pub use bind::{
-    bind, check_view_replace, AlterPlan, ColSource, CursorCommand, FetchDirection, PreparedCommand,
-    SessionContext, SetValue, Statement, TransactionMode, WritePlan,
+    bind, check_view_replace, index_lookup, AlterPlan, ColSource, CursorCommand, FetchDirection,
+    PreparedCommand, SessionContext, SetValue, Statement, TransactionMode, WritePlan,
 };
 pub use catalog::{
     Catalog, ColumnDef, EmptyCatalog, OnCommit, SequenceDef, SettingInfo, TableDef, TableId,
@@ -57,6 +58,7 @@ pub use catalog::{
 pub use error::{Result, SqlError};
 pub use exec::ShardRun;
 pub use expr::{Expr, Params};
+pub use index::{choose_index_name, IndexDef};
 pub use parse::lift::{lift, Lifted, Literal, LiteralKind};
 pub use parse::{parse, Maintenance, MaintenanceTarget, Parsed};
 pub use plan::{

@@ -76,6 +76,9 @@ impl Catalog for Ctx<'_> {
     fn databases(&self) -> Vec<String> {
         self.catalog.database_names()
     }
+    fn index_owner(&self, name: &str) -> Option<Arc<pglitedb_sql::TableDef>> {
+        self.catalog.index_owner(self.database, name)
+    }
 }
 
 impl SessionContext for Ctx<'_> {
@@ -178,6 +181,9 @@ fn write_command(stmt: &Statement) -> Option<&'static str> {
         Statement::CreateTableWithSequences { .. } => Some("CREATE TABLE"),
         Statement::DropSequence { .. } => Some("DROP SEQUENCE"),
         Statement::DropView { .. } => Some("DROP VIEW"),
+        Statement::CreateIndex { .. } => Some("CREATE INDEX"),
+        Statement::DropIndex { .. } => Some("DROP INDEX"),
+        Statement::AlterIndex(_) => Some("ALTER INDEX"),
         Statement::Query(q) => match q.source.as_ref().and_then(|s| s.lock) {
             Some(l) => Some(match l.strength {
                 pglitedb_sql::LockStrength::Update => "SELECT FOR UPDATE",
@@ -481,6 +487,32 @@ impl Session {
             Statement::DropTable { tables, missing } => {
                 self.drop_tables(tables, missing).await?;
                 "DROP TABLE".into()
+            }
+            Statement::CreateIndex {
+                table,
+                index,
+                if_not_exists,
+            } => {
+                self.create_index(table, index, *if_not_exists).await?;
+                "CREATE INDEX".into()
+            }
+            Statement::AlterIndex(plan) => {
+                self.alter_table(plan).await?;
+                "ALTER INDEX".into()
+            }
+            Statement::DropIndex { indexes, missing } => {
+                self.drop_indexes(indexes, missing).await?;
+                "DROP INDEX".into()
+            }
+            Statement::Reindex {
+                kind,
+                concurrently,
+                notice,
+                rebuild,
+            } => {
+                self.reindex(kind, *concurrently, notice.as_deref())?;
+                self.rebuild_indexes(rebuild).await?;
+                "REINDEX".into()
             }
             Statement::Update(plan) => {
                 let n = self.modify(plan, params).await?;

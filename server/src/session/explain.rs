@@ -75,6 +75,44 @@ impl Lines<'_> {
             return;
         }
         let filtered = filter.is_some();
+        let by_index = || {
+            // The same choice the session makes when it runs the statement (`index.rs`).
+            let (i, exprs) = pglitedb_sql::index_lookup(filter?, table)?;
+            let on = super::index::index_route(table, filter, key, params)
+                .map(|(_, k)| format!("shard-{}", shard_for_key(&k, self.shards).0));
+            Some((i, exprs.len(), on))
+        };
+        if key.and_then(|k| routed_key(k, params)).is_none() {
+            if let Some((i, n, on)) = by_index() {
+                let ix = &table.indexes[i];
+                self.node(
+                    depth,
+                    format!("Index Scan using {} on {}", ix.name, table.name),
+                );
+                let cols: Vec<&str> = ix.columns[..n]
+                    .iter()
+                    .map(|&c| table.columns[c].name.as_str())
+                    .collect();
+                self.detail(
+                    depth,
+                    format!("Index Cond: equality on ({})", cols.join(", ")),
+                );
+                self.detail(
+                    depth,
+                    format!(
+                        "Index entries on {}; rows read by key on their shards",
+                        on.unwrap_or_else(|| "the shard of the index key".into())
+                    ),
+                );
+                if filtered {
+                    self.detail(depth, "Filter: on the shard");
+                }
+                for w in shard_work {
+                    self.detail(depth, w.clone());
+                }
+                return;
+            }
+        }
         match key {
             Some(k) => {
                 let shard = match routed_key(k, params) {

@@ -22,6 +22,7 @@ mod exec;
 mod explain;
 mod extended;
 mod gucs;
+mod index;
 mod params;
 mod partition;
 mod plan_cache;

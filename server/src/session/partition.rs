@@ -148,7 +148,7 @@ impl Session {
                 remap,
                 ..WritePlan::clone(plan)
             });
-            for resp in self.modify_responses(&p, params).await {
+            for resp in self.modify_responses(&p, params).await? {
                 match resp {
                     ShardResponse::Modified(n) => total += n,
                     ShardResponse::Moved { count, rows } => {

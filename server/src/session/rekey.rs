@@ -107,8 +107,32 @@ impl Session {
             }
         }
         match &plan.rewrite {
+            // ADD UNIQUE: publish, then build (see `index.rs`).
+            None if new.indexes.iter().any(|ix| ix.id == 0) => {
+                self.add_indexes(old, new.clone()).await
+            }
             None => self.replace_definition(old, new).await,
-            Some(_) => self.rewrite_rows(old, new.clone(), rows).await,
+            Some(_) if new.indexes.is_empty() => self.rewrite_rows(old, new.clone(), rows).await,
+            Some(_) => {
+                // Index entries name rows by storage keys, which the rewrite changes: rewrite
+                // without the indexes, then build them again under new ids.
+                let mut bare = new.clone();
+                let indexes = std::mem::take(&mut bare.indexes);
+                self.rewrite_rows(old, bare, rows).await?;
+                let current = self
+                    .ctx()
+                    .catalog
+                    .table(&self.database, &new.name)
+                    .ok_or_else(|| {
+                        error::error(SqlState::INTERNAL_ERROR, "rewritten table vanished (bug)")
+                    })?;
+                let mut with = (*current).clone();
+                with.indexes = indexes
+                    .into_iter()
+                    .map(|ix| pglitedb_sql::IndexDef { id: 0, ..ix })
+                    .collect();
+                self.add_indexes(&current, with).await
+            }
         }
     }
 

@@ -6,12 +6,11 @@
 use std::sync::Arc;
 
 use pglitedb_protocol::{backend, ErrorFields, Format, SqlState};
-use pglitedb_shard::route::shard_for_key;
-use pglitedb_shard::{ShardRequest, ShardResponse};
+use pglitedb_shard::ShardResponse;
 use pglitedb_sql::{DataType, Expr, Params, SqlError, Statement, Value, WritePlan};
 
 use super::exec::write_row_description;
-use super::tables::{all_shards, routed_key, scatter, shard_error};
+use super::tables::shard_error;
 use super::Session;
 use crate::error;
 
@@ -89,26 +88,8 @@ impl Session {
         plan: &Arc<WritePlan>,
         params: &Params,
     ) -> Result<Vec<Vec<Value>>, ErrorFields> {
-        let txn = self.txn_ctx();
-        let key = plan
-            .key
-            .as_deref()
-            .and_then(|exprs| routed_key(exprs, params));
-        let request = |key: Option<Vec<u8>>| ShardRequest::Modify {
-            txn,
-            plan: plan.clone(),
-            params: params.clone(),
-            key,
-        };
-        let reqs: Vec<_> = match key {
-            Some(key) => vec![(shard_for_key(&key, self.worker.cores()), request(Some(key)))],
-            None => all_shards(&self.worker)
-                .map(|s| (s, request(None)))
-                .collect(),
-        };
-        self.participants.extend(reqs.iter().map(|(s, _)| *s));
         let mut rows = Vec::new();
-        for resp in scatter(&self.worker, reqs).await {
+        for resp in self.modify_responses(plan, params).await? {
             match resp {
                 ShardResponse::Rows(r) => rows.extend(r),
                 other => return Err(shard_error(other)),

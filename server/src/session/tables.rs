@@ -273,6 +273,7 @@ impl Session {
         table: &Arc<TableDef>,
         rows: Vec<Vec<Value>>,
     ) -> Result<u64, ErrorFields> {
+        let table = &self.fresh_indexes(table);
         let shards = self.worker.cores();
         let mut per_shard: Vec<Vec<Vec<Value>>> = vec![Vec::new(); shards];
         let ctx = self.format_ctx();
@@ -321,7 +322,27 @@ impl Session {
             })
             .collect();
         self.participants.extend(reqs.iter().map(|(s, _)| *s));
-        sum_counts(scatter(&self.worker, reqs).await)
+        if table.indexes.is_empty() {
+            return sum_counts(scatter(&self.worker, reqs).await);
+        }
+        // Rows first, then their index entries (see `index.rs`).
+        let sent: Vec<(ShardId, Vec<Vec<Value>>)> = reqs
+            .iter()
+            .map(|(s, r)| match r {
+                ShardRequest::Insert { rows, .. } => (*s, rows.clone()),
+                _ => (*s, Vec::new()),
+            })
+            .collect();
+        let mut inserted = Vec::with_capacity(sent.len());
+        for (resp, (shard, rows)) in scatter(&self.worker, reqs).await.into_iter().zip(sent) {
+            match resp {
+                ShardResponse::InsertedKeys(keys) => inserted.push((shard, rows, keys)),
+                other => return Err(shard_error(other)),
+            }
+        }
+        let n = inserted.iter().map(|(_, r, _)| r.len() as u64).sum();
+        self.index_inserted(table, inserted).await?;
+        Ok(n)
     }
 
     /// Rows of a query over a table: a point lookup on one shard when the filter fixes the primary
@@ -334,7 +355,10 @@ impl Session {
     ) -> Result<Vec<Vec<Value>>, ErrorFields> {
         let mut reqs = Vec::new();
         for leaf in self.expand_scan(&plan, params) {
-            reqs.extend(self.scan_requests(&leaf, params));
+            match self.index_scan_requests(&leaf, params).await? {
+                Some(r) => reqs.extend(r),
+                None => reqs.extend(self.scan_requests(&leaf, params)),
+            }
         }
         let mut partials = Vec::new();
         for resp in scatter(&self.worker, reqs).await {
@@ -360,7 +384,11 @@ impl Session {
         let mut owner = Vec::new();
         for (i, scan) in plan.scans.iter().enumerate() {
             for leaf in self.expand_scan(scan, params) {
-                for req in self.scan_requests(&leaf, params) {
+                let leaf_reqs = match self.index_scan_requests(&leaf, params).await? {
+                    Some(r) => r,
+                    None => self.scan_requests(&leaf, params),
+                };
+                for req in leaf_reqs {
                     reqs.push(req);
                     owner.push(i);
                 }
@@ -433,15 +461,27 @@ impl Session {
         if plan.table.partition_by.is_some() {
             return self.modify_partitioned(plan, params).await;
         }
-        sum_counts(self.modify_responses(plan, params).await)
+        sum_counts(self.modify_responses(plan, params).await?)
     }
 
-    /// The shards' answers to one table's UPDATE or DELETE.
+    /// The shards' answers to one table's UPDATE or DELETE. With secondary indexes the shards
+    /// answer with the changed rows, whose index entries are written here (`index.rs`); each
+    /// answer then becomes what a table without indexes gets (`Modified`, or `Rows` for
+    /// RETURNING: the new rows of an UPDATE, the old ones of a DELETE).
     pub(super) async fn modify_responses(
         &mut self,
         plan: &Arc<WritePlan>,
         params: &Params,
-    ) -> Vec<ShardResponse> {
+    ) -> Result<Vec<ShardResponse>, ErrorFields> {
+        let fresh = self.fresh_indexes(&plan.table);
+        let plan = &if Arc::ptr_eq(&fresh, &plan.table) {
+            plan.clone()
+        } else {
+            Arc::new(WritePlan {
+                table: fresh,
+                ..(**plan).clone()
+            })
+        };
         let txn = self.txn_ctx();
         let key = plan
             .key
@@ -453,9 +493,43 @@ impl Session {
             params: params.clone(),
             key,
         };
-        let reqs = self.targets(plan.table.temp.is_some(), key, request);
+        let temp = plan.table.temp.is_some();
+        let reqs = match key {
+            Some(_) => self.targets(temp, key, request),
+            // (Temporary tables have no indexes: `bind/index.rs`.)
+            None => match self.index_modify_requests(plan, params).await? {
+                Some(reqs) => reqs,
+                None => self.targets(temp, None, request),
+            },
+        };
         self.participants.extend(reqs.iter().map(|(s, _)| *s));
-        scatter(&self.worker, reqs).await
+        if plan.table.indexes.is_empty() {
+            return Ok(scatter(&self.worker, reqs).await);
+        }
+        let shards: Vec<ShardId> = reqs.iter().map(|(s, _)| *s).collect();
+        let mut changed = Vec::with_capacity(shards.len());
+        for (resp, shard) in scatter(&self.worker, reqs).await.into_iter().zip(shards) {
+            match resp {
+                ShardResponse::ModifiedRows(changes) => changed.push((shard, changes)),
+                other => return Err(shard_error(other)),
+            }
+        }
+        self.index_changed(&plan.table, &changed).await?;
+        Ok(changed
+            .into_iter()
+            .map(|(_, changes)| {
+                if plan.returning {
+                    ShardResponse::Rows(
+                        changes
+                            .into_iter()
+                            .map(|c| c.new.unwrap_or(c.old))
+                            .collect(),
+                    )
+                } else {
+                    ShardResponse::Modified(changes.len() as u64)
+                }
+            })
+            .collect())
     }
 }
 
@@ -472,7 +546,7 @@ fn sum_counts(responses: Vec<ShardResponse>) -> Result<u64, ErrorFields> {
 }
 
 /// The storage key fixed by primary-key expressions, if all of them evaluate to keyable values.
-pub(super) fn routed_key(exprs: &[Expr], params: &Params) -> Option<Vec<u8>> {
+pub(crate) fn routed_key(exprs: &[Expr], params: &Params) -> Option<Vec<u8>> {
     let mut values = Vec::with_capacity(exprs.len());
     for e in exprs {
         if !keyable(e.data_type()) {

@@ -152,6 +152,15 @@ impl Binder<'_> {
                         }
                         new.columns.remove(i);
                         sources.remove(i);
+                        // Indexes on the column go with it (as PostgreSQL drops them).
+                        new.indexes.retain(|ix| !ix.columns.contains(&i));
+                        for ix in new.indexes.iter_mut() {
+                            for c in ix.columns.iter_mut() {
+                                if *c > i {
+                                    *c -= 1;
+                                }
+                            }
+                        }
                         if let Some(pk) = new.primary_key.as_mut() {
                             for c in pk.iter_mut() {
                                 if *c > i {
@@ -234,21 +243,52 @@ impl Binder<'_> {
                     name: c.name.as_ref().map(ident),
                     expr: &c.expr,
                 }),
+                Op::AddConstraint {
+                    constraint: ast::TableConstraint::Unique(u),
+                    ..
+                } => {
+                    let ix = super::index::unique_constraint(self.ctx.catalog(), &new, u)?;
+                    new.indexes.push(ix);
+                }
+                Op::RenameConstraint { old_name, new_name }
+                    if new
+                        .index_named(&ident(old_name))
+                        .is_some_and(|i| new.indexes[i].constraint) =>
+                {
+                    super::index::rename_in(
+                        self.ctx.catalog(),
+                        &mut new,
+                        &ident(old_name),
+                        ident(new_name),
+                    )?;
+                }
                 Op::DropConstraint {
                     name, if_exists, ..
                 } => {
                     let n = ident(name);
                     let before = new.checks.len();
                     new.checks.retain(|c| c.name != n);
-                    if new.checks.len() == before {
-                        let msg = format!(
-                            "constraint \"{n}\" of relation \"{}\" does not exist",
-                            new.name
-                        );
-                        if !*if_exists {
+                    if new.checks.len() != before {
+                        continue;
+                    }
+                    match new.index_named(&n) {
+                        Some(i) if new.indexes[i].constraint => {
+                            new.indexes.remove(i);
+                        }
+                        _ if new.primary_key.is_some() && n == new.pkey_name() => {
+                            return unsupported("dropping a primary key");
+                        }
+                        _ => {
+                            let msg = format!(
+                                "constraint \"{n}\" of relation \"{}\" does not exist",
+                                new.name
+                            );
+                            if *if_exists {
+                                plan.notices.push(format!("{msg}, skipping"));
+                                continue;
+                            }
                             return Err(SqlError::UndefinedObject(msg));
                         }
-                        plan.notices.push(format!("{msg}, skipping"));
                     }
                 }
                 Op::AddConstraint { constraint, .. } => {

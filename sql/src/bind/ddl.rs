@@ -83,6 +83,8 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
         return create_table_as(b, (name, temp), &names, q, ct.if_not_exists);
     }
     let mut columns: Vec<ColumnDef> = Vec::with_capacity(ct.columns.len());
+    // UNIQUE constraints, indexed once all columns are known: (name, columns).
+    let mut uniques: Vec<(Option<String>, Vec<usize>, bool)> = Vec::new();
     let mut primary_key: Option<Vec<usize>> = None;
     let mut set_pk = |pk: Vec<usize>, name: &str| -> Result<()> {
         if primary_key.is_some() {
@@ -131,8 +133,19 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
         if is_pk {
             set_pk(vec![columns.len()], &name)?;
         }
+        for opt in &c.options {
+            if let ast::ColumnOption::Unique(u) = &opt.option {
+                let not_distinct = u.nulls_distinct == ast::NullsDistinctOption::NotDistinct;
+                uniques.push((
+                    opt.name.as_ref().map(ident),
+                    vec![columns.len()],
+                    not_distinct,
+                ));
+            }
+        }
         columns.push(def);
     }
+    let mut table_uniques = Vec::new();
     for constraint in &ct.constraints {
         match constraint {
             ast::TableConstraint::PrimaryKey(pk) => {
@@ -157,6 +170,7 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
                 name: c.name.as_ref().map(ident),
                 expr: &c.expr,
             }),
+            ast::TableConstraint::Unique(u) => table_uniques.push(u),
             other => return unsupported(&format!("table constraint {other}")),
         }
     }
@@ -183,11 +197,26 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
         temp,
         view: None,
         sequence: None,
+        indexes: Vec::new(),
     };
+    if b.ctx.catalog().index_owner(&table.name).is_some() {
+        return Err(SqlError::DuplicateTable(table.name));
+    }
+    for (name, cols, not_distinct) in uniques {
+        let desc = vec![false; cols.len()];
+        let mut ix = super::index::unique_index(b.ctx.catalog(), &table, name, cols, desc)?;
+        ix.nulls_not_distinct = not_distinct;
+        table.indexes.push(ix);
+    }
+    for u in table_uniques {
+        let ix = super::index::unique_constraint(b.ctx.catalog(), &table, u)?;
+        table.indexes.push(ix);
+    }
     let taken: Vec<String> = table
         .primary_key
         .iter()
         .map(|_| table.pkey_name())
+        .chain(table.indexes.iter().map(|i| i.name.clone()))
         .collect();
     table.checks = check::add_checks(b, &table, &checks, &taken, true)?;
     if serials.is_empty() {
@@ -251,6 +280,8 @@ pub(super) fn column_def(b: &mut Binder<'_>, c: &ast::ColumnDef) -> Result<(Colu
             }
             // Bound with the whole table by the caller (`column_checks`).
             ast::ColumnOption::Check(_) => {}
+            // The caller turns it into an index (see `index.rs`).
+            ast::ColumnOption::Unique(u) if u.characteristics.is_none() => {}
             other => return unsupported(&format!("column option {other}")),
         }
     }
@@ -318,6 +349,7 @@ pub(super) fn create_table_as(
         temp,
         view: None,
         sequence: None,
+        indexes: Vec::new(),
     };
     Ok(Statement::CreateTableAs {
         table,

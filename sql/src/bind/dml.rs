@@ -488,6 +488,57 @@ pub(crate) fn fixed_columns(filter: &Expr, pk: &[usize]) -> Option<Vec<Expr>> {
         .collect()
 }
 
+/// If `filter` fixes every key column of one of the table's secondary indexes with `column =
+/// expr` (expr not reading the row, of the column's type), that index (a unique one first, then
+/// the one with the most columns) and the key expressions in key order: its entries for that key
+/// are on one shard, and the rows they name are point lookups. The caller prefers a primary-key
+/// point lookup when there is one.
+pub fn index_lookup(filter: &Expr, table: &TableDef) -> Option<(usize, Vec<Expr>)> {
+    if table.indexes.is_empty() {
+        return None;
+    }
+    let mut eqs: Vec<(usize, &Expr)> = Vec::new();
+    collect_equalities(filter, &mut eqs);
+    // Only types whose key bytes are equal exactly when the values are (not char(n), whose
+    // padding does not count, nor floats, whose -0 equals 0).
+    let same_type = |col: usize, e: &Expr| {
+        use crate::types::DataType as T;
+        let (a, b) = (table.columns[col].ty, e.data_type());
+        matches!(
+            (a, b),
+            (T::Int2 | T::Int4 | T::Int8, T::Int2 | T::Int4 | T::Int8)
+        ) || matches!((a, b), (T::Text | T::Varchar, T::Text | T::Varchar))
+            || (a == b && matches!(a, T::Bool | T::Numeric | T::Date | T::Uuid))
+    };
+    let mut best: Option<(usize, Vec<Expr>)> = None;
+    for (i, ix) in table.indexes.iter().enumerate() {
+        if ix.building {
+            continue; // not all rows have entries yet
+        }
+        let key: Option<Vec<Expr>> = ix
+            .columns
+            .iter()
+            .map(|col| {
+                eqs.iter()
+                    .find(|(c, e)| c == col && same_type(*col, e))
+                    .map(|(_, e)| (*e).clone())
+            })
+            .collect();
+        let Some(key) = key else { continue };
+        let better = match &best {
+            None => true,
+            Some((b, _)) => {
+                let b = &table.indexes[*b];
+                (ix.unique, ix.columns.len()) > (b.unique, b.columns.len())
+            }
+        };
+        if better {
+            best = Some((i, key));
+        }
+    }
+    best
+}
+
 fn collect_equalities<'a>(e: &'a Expr, out: &mut Vec<(usize, &'a Expr)>) {
     match e {
         Expr::Binary {

@@ -513,9 +513,10 @@ impl Binder<'_> {
             r = self.coerce_at(r, ty, at)?;
         }
         let Some(elem) = r.data_type().elem() else {
-            return Err(SqlError::WrongObjectType(
-                "op ANY/ALL (array) requires array on right side".into(),
-            )
+            return Err(SqlError::WrongObjectType {
+                message: "op ANY/ALL (array) requires array on right side".into(),
+                hint: None,
+            }
             .at(at));
         };
         let lt = l.data_type();

@@ -91,6 +91,7 @@ impl Binder<'_> {
             temp: None,
             view: None,
             sequence: None,
+            indexes: Vec::new(),
         });
         Ok((table, LocalKind::Unnest(Box::new(array))))
     }
@@ -162,6 +163,7 @@ impl Binder<'_> {
             temp: None,
             view: None,
             sequence: None,
+            indexes: Vec::new(),
         });
         Ok((
             table,
@@ -259,6 +261,7 @@ impl Binder<'_> {
             temp: None,
             view: None,
             sequence: None,
+            indexes: Vec::new(),
         });
         Ok((table, LocalKind::Values(cast_rows)))
     }

@@ -27,6 +27,7 @@ pub(crate) use partition::key_expr;
 mod expr;
 mod from;
 mod group;
+mod index;
 mod join;
 mod partition;
 mod place;
@@ -48,7 +49,7 @@ mod window;
 
 pub use alter::{AlterPlan, ColSource};
 pub(crate) use check::bind_check_source;
-pub use dml::WritePlan;
+pub use dml::{index_lookup, WritePlan};
 use settings::{mode, set_statement, with_deferrable};
 pub(crate) use typing::*;
 
@@ -275,6 +276,30 @@ pub enum Statement {
         setting: Option<String>,
         value: Option<SetValue>,
     },
+    /// CREATE [UNIQUE] INDEX: `index` (id 0) to add to `table`; its entries are built from the
+    /// table's rows. With `if_not_exists`, a name already taken only draws a NOTICE.
+    CreateIndex {
+        table: Arc<TableDef>,
+        index: crate::index::IndexDef,
+        if_not_exists: bool,
+    },
+    /// ALTER INDEX ... RENAME TO: a definition-only ALTER TABLE of the index's table.
+    AlterIndex(Box<AlterPlan>),
+    /// DROP INDEX: each existing index as (its table, its name); `missing`: names IF EXISTS skips.
+    DropIndex {
+        indexes: Vec<(Arc<TableDef>, String)>,
+        missing: Vec<String>,
+    },
+    /// REINDEX of something that exists: nothing to rebuild (entries are exact, kept in step by
+    /// every write's transaction). `kind` as in `REINDEX TABLE cannot run inside a transaction
+    /// block`; `notice`: PostgreSQL's "has no indexes" NOTICE.
+    Reindex {
+        kind: &'static str,
+        concurrently: bool,
+        notice: Option<String>,
+        /// Indexes it covers that were never fully built (a crash during CREATE INDEX): built now.
+        rebuild: Vec<(Arc<TableDef>, String)>,
+    },
     /// A statement with nothing to do but a NOTICE (ALTER TABLE IF EXISTS of a missing table).
     Notice(String),
 }
@@ -324,6 +349,7 @@ pub fn bind(
                 is_move: f.is_move,
             }))
         }
+        crate::parse::Stmt::Reindex(r) => return index::reindex(r, ctx),
     };
     match stmt {
         S::Query(q) => match select_into(q) {
@@ -442,6 +468,17 @@ pub fn bind(
             names,
             ..
         } => ddl::drop_table(names, *if_exists, ctx.catalog()),
+        S::CreateIndex(ci) => index::create_index(ci, &b),
+        S::AlterIndex {
+            name,
+            operation: ast::AlterIndexOperation::RenameIndex { index_name },
+        } => index::rename_index(name, index_name, ctx.catalog()),
+        S::Drop {
+            object_type: ast::ObjectType::Index,
+            if_exists,
+            names,
+            ..
+        } => index::drop_index(names, *if_exists, ctx.catalog()),
         S::Insert(insert) => b.insert(insert),
         S::Truncate(t) => b.truncate(&t.table_names),
         S::Copy {

@@ -68,6 +68,7 @@ pub(super) fn partition_spec(
         temp: None,
         view: None,
         sequence: None,
+        indexes: Vec::new(),
     };
     for arg in &list.args {
         let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) = arg else {
@@ -125,10 +126,10 @@ fn partitioned_parent(
     let parent = b.table(name)?;
     match &parent.partition_by {
         Some(spec) => Ok((parent.clone(), PartitionSpec::clone(spec))),
-        None => Err(SqlError::WrongObjectType(format!(
-            "table \"{}\" is not partitioned",
-            parent.name
-        ))),
+        None => Err(SqlError::WrongObjectType {
+            message: format!("table \"{}\" is not partitioned", parent.name),
+            hint: None,
+        }),
     }
 }
 
@@ -220,6 +221,7 @@ pub(super) fn create_partition(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Res
         temp: None,
         view: None,
         sequence: None,
+        indexes: Vec::new(),
     };
     Ok(Statement::CreateTable {
         table,
@@ -294,6 +296,10 @@ pub(super) fn attach(
     };
     if key_names(&table) != key_names(&parent) {
         return unsupported("attaching a table whose primary key differs from its parent's");
+    }
+    if !table.indexes.is_empty() {
+        // Partitions have no indexes (`index.rs`).
+        return unsupported("attaching a table that has indexes or UNIQUE constraints");
     }
     let at = spec_position(b, name);
     let bound = bind_bound(b, &parent, &spec, fv, &table.name, at)?;
@@ -782,9 +788,10 @@ pub(super) fn realign_after_alter(
             )));
         }
         if sources.iter().any(|s| matches!(s, ColSource::Const(_))) {
-            return Err(SqlError::WrongObjectType(
-                "cannot add column to a partition".into(),
-            ));
+            return Err(SqlError::WrongObjectType {
+                message: "cannot add column to a partition".into(),
+                hint: None,
+            });
         }
         let renamed = (0..old.columns.len())
             .find(|&i| kept(i).is_some_and(|j| new.columns[j].name != old.columns[i].name));

@@ -45,6 +45,7 @@ pub(super) fn create_sequence(
         temp,
         view: None,
         sequence: Some(params),
+        indexes: Vec::new(),
     };
     Ok(Statement::CreateSequence { seq, if_not_exists })
 }
@@ -208,6 +209,7 @@ pub(super) fn column_sequence(
         temp: table.temp,
         view: None,
         sequence: Some(params),
+        indexes: Vec::new(),
     };
     Ok((seq, format!("nextval('{}')", regclass.replace('\'', "''"))))
 }

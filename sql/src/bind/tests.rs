@@ -118,8 +118,97 @@ fn utility_statements_bind() {
         Ok(Statement::Show("timezone".into()))
     );
     assert_eq!(bind_one("RESET ALL", &[]), Ok(Statement::Reset(None)));
-    let e = bind_one("CREATE INDEX i ON t (a)", &[]).expect_err("unsupported");
-    assert_eq!(e.sqlstate(), "0A000");
+    let e = bind_one("CREATE INDEX i ON t (a)", &[]).expect_err("no table t");
+    assert_eq!(e.sqlstate(), "42P01");
+}
+
+#[test]
+fn index_lookups_need_every_key_column_and_a_built_index() {
+    let mut t = (*accounts()).clone();
+    t.indexes.push(crate::index::IndexDef {
+        id: 9,
+        name: "accounts_bid_abalance_idx".into(),
+        columns: vec![1, 2],
+        desc: vec![false, false],
+        ..Default::default()
+    });
+    let ctx = TableCtx(Arc::new(t.clone()));
+    let filter = |sql: &str| match bind(&parse(sql).expect("parses")[0], &[], &ctx) {
+        Ok(Statement::Query(q)) => q.source.and_then(|s| s.filter).expect("a filter"),
+        other => panic!("not a query: {other:?}"),
+    };
+    let both = filter("SELECT * FROM accounts WHERE abalance = 5 AND bid = 1");
+    let (i, key) = index_lookup(&both, &t).expect("both key columns fixed");
+    assert_eq!((i, key.len()), (0, 2));
+    let one = filter("SELECT * FROM accounts WHERE bid = 1");
+    assert!(index_lookup(&one, &t).is_none(), "a prefix is not a lookup");
+    let range = filter("SELECT * FROM accounts WHERE bid = 1 AND abalance > 5");
+    assert!(index_lookup(&range, &t).is_none());
+    t.indexes[0].building = true;
+    assert!(
+        index_lookup(&both, &t).is_none(),
+        "an unbuilt index is not read"
+    );
+}
+
+#[test]
+fn indexes_and_unique_constraints_bind() {
+    let ctx = TableCtx(accounts());
+    let one = |sql: &str| bind(&parse(sql).expect("parses")[0], &[], &ctx);
+    let Ok(Statement::CreateIndex { index, .. }) =
+        one("CREATE INDEX ON accounts (bid, abalance DESC)")
+    else {
+        panic!("not a CREATE INDEX");
+    };
+    assert_eq!(index.name, "accounts_bid_abalance_idx");
+    assert_eq!((index.columns, index.desc), (vec![1, 2], vec![false, true]));
+    assert!(!index.unique);
+    let Ok(Statement::CreateIndex { index, .. }) = one("create unique index ux on accounts (bid)")
+    else {
+        panic!("not a CREATE INDEX");
+    };
+    assert!(index.unique && !index.constraint && index.name == "ux");
+    for (sql, state) in [
+        ("CREATE INDEX accounts ON accounts (bid)", "42P07"),
+        ("CREATE INDEX ON accounts (nope)", "42703"),
+        ("CREATE INDEX ON accounts ((bid + 1))", "0A000"),
+        ("CREATE INDEX ON accounts (bid) WHERE bid > 0", "0A000"),
+        ("CREATE INDEX ON accounts USING gist (bid)", "0A000"),
+        ("DROP INDEX nope", "42704"),
+        ("DROP INDEX accounts", "42809"),
+        ("ALTER TABLE accounts DROP CONSTRAINT nope", "42704"),
+    ] {
+        assert_eq!(
+            one(sql).map(|_| ()).map_err(|e| e.sqlstate()),
+            Err(state),
+            "{sql}"
+        );
+    }
+    assert!(
+        matches!(one("DROP INDEX IF EXISTS nope"), Ok(Statement::DropIndex { missing, .. }) if missing == ["nope"])
+    );
+    let Ok(Statement::CreateTable { table, .. }) =
+        one("CREATE TABLE u (a int UNIQUE, b int, c int, CONSTRAINT named UNIQUE (b, c), UNIQUE (b, c))")
+    else {
+        panic!("not a CREATE TABLE");
+    };
+    let names: Vec<&str> = table.indexes.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, ["u_a_key", "named", "u_b_c_key"]);
+    assert!(table.indexes.iter().all(|i| i.unique && i.constraint));
+    let Ok(Statement::AlterTable(plan)) = one("ALTER TABLE accounts ADD UNIQUE (bid)") else {
+        panic!("not an ALTER TABLE");
+    };
+    assert_eq!(plan.new.indexes[0].name, "accounts_bid_key");
+    for (sql, state) in [
+        ("ALTER INDEX nope RENAME TO x", "42P01"),
+        ("ALTER INDEX accounts_pkey RENAME TO x", "0A000"),
+    ] {
+        assert_eq!(
+            one(sql).map(|_| ()).map_err(|e| e.sqlstate()),
+            Err(state),
+            "{sql}"
+        );
+    }
 }
 
 fn accounts() -> Arc<TableDef> {
@@ -148,6 +237,7 @@ fn accounts() -> Arc<TableDef> {
         temp: None,
         view: None,
         sequence: None,
+        indexes: Vec::new(),
     })
 }
 

@@ -81,6 +81,7 @@ pub(super) fn create_view(cv: &ast::CreateView, b: &mut Binder<'_>) -> Result<St
         temp,
         view: Some(cv.query.to_string()),
         sequence: None,
+        indexes: Vec::new(),
     };
     Ok(Statement::CreateView {
         view,

@@ -54,6 +54,7 @@ fn table(id: u64, name: &str, cols: &[(&str, DataType)]) -> Arc<TableDef> {
         temp: None,
         view: None,
         sequence: None,
+        indexes: Vec::new(),
     })
 }
 

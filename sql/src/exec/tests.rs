@@ -59,6 +59,7 @@ fn table() -> Arc<TableDef> {
         temp: None,
         view: None,
         sequence: None,
+        indexes: Vec::new(),
     })
 }
 

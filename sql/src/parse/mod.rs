@@ -9,7 +9,9 @@ use crate::error::{Result, SqlError};
 
 mod fetch;
 pub mod lift;
+mod reindex;
 mod split;
+pub use reindex::{Reindex, ReindexKind};
 
 pub use split::{DatabaseStmt, Maintenance, MaintenanceTarget};
 
@@ -21,6 +23,7 @@ pub(crate) enum Stmt {
     Maintenance(Maintenance),
     Database(DatabaseStmt),
     Fetch(fetch::FetchStmt),
+    Reindex(Reindex),
 }
 
 /// One parsed statement. Cheap to keep (prepared statements hold it) and never exposes the AST.
@@ -46,7 +49,10 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
     if might_be_special(sql) {
         if let Ok(tokens) = Tokenizer::new(&dialect, sql).tokenize_with_location() {
             let pieces = split::split(sql, &tokens);
-            if pieces.iter().any(|p| p.is_special() || fetch::is_fetch(p)) {
+            if pieces
+                .iter()
+                .any(|p| p.is_special() || fetch::is_fetch(p) || reindex::is_reindex(p))
+            {
                 let mut out = Vec::with_capacity(pieces.len());
                 for piece in &pieces {
                     if piece.is_database() {
@@ -60,6 +66,14 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
                     if fetch::is_fetch(piece) {
                         out.push(Parsed {
                             stmt: Stmt::Fetch(fetch::fetch(piece)?),
+                            source: source.clone(),
+                            pre: Default::default(),
+                        });
+                        continue;
+                    }
+                    if reindex::is_reindex(piece) {
+                        out.push(Parsed {
+                            stmt: Stmt::Reindex(reindex::reindex(sql, piece)?),
                             source: source.clone(),
                             pre: Default::default(),
                         });
@@ -112,12 +126,14 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
 /// text mentions a keyword that [`split`] handles.
 fn might_be_special(sql: &str) -> bool {
     let b = sql.as_bytes();
-    ["vacuum", "analy", "copy", "database", "fetch", "move"]
-        .iter()
-        .any(|k| {
-            b.windows(k.len())
-                .any(|w| w.eq_ignore_ascii_case(k.as_bytes()))
-        })
+    [
+        "vacuum", "analy", "copy", "database", "fetch", "move", "reindex",
+    ]
+    .iter()
+    .any(|k| {
+        b.windows(k.len())
+            .any(|w| w.eq_ignore_ascii_case(k.as_bytes()))
+    })
 }
 
 /// Maps a sqlparser error to PostgreSQL's message and position. sqlparser reports

@@ -36,7 +36,7 @@ pub struct MaintenanceTarget {
 }
 
 /// One statement's tokens (whitespace and comments dropped) and its character range.
-pub(super) struct Piece<'t> {
+pub(crate) struct Piece<'t> {
     pub tokens: Vec<&'t TokenWithSpan>,
     pub start: usize,
     pub end: usize,

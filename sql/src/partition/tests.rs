@@ -25,6 +25,7 @@ fn table(columns: &[(&str, DataType)]) -> TableDef {
         temp: None,
         view: None,
         sequence: None,
+        indexes: Vec::new(),
     }
 }
 

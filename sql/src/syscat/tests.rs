@@ -71,6 +71,7 @@ fn ctx() -> Ctx {
             temp: None,
             view: None,
             sequence: None,
+            indexes: Vec::new(),
         }),
         Arc::new(TableDef {
             id: TableId(2),
@@ -85,6 +86,7 @@ fn ctx() -> Ctx {
             temp: None,
             view: None,
             sequence: None,
+            indexes: Vec::new(),
         }),
     ])
 }
