@@ -290,6 +290,14 @@ pub(super) const GUCS: &[Guc] = &[
         description: "Sets the locale for formatting date and time values (only C formatting is implemented).",
     },
     Guc {
+        name: "timezone_abbreviations",
+        default: "Default",
+        // Only PostgreSQL's default abbreviation set is built in.
+        kind: Kind::Enum(&["Default"]),
+        report: false,
+        description: "Selects a file of time zone abbreviations.",
+    },
+    Guc {
         name: "lock_timeout",
         default: "0",
         kind: Kind::Millis,

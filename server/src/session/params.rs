@@ -376,8 +376,9 @@ fn validate(
         Kind::Millis => format_millis(parse_millis(&joined).ok_or_else(|| invalid(&joined))?),
         Kind::Enum(words) => {
             let l = joined.to_ascii_lowercase();
-            if words.contains(&l.as_str()) {
-                l
+            if let Some(w) = words.iter().find(|w| w.eq_ignore_ascii_case(&l)) {
+                // As spelled in the table (`Default`), which is how SHOW prints it.
+                w.to_string()
             } else if g.name == "standard_conforming_strings"
                 && matches!(l.as_str(), "true" | "1" | "yes")
             {
