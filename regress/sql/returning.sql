@@ -23,3 +23,13 @@ DELETE FROM ret WHERE id = 3 RETURNING id;
 ROLLBACK;
 SELECT count(*) FROM ret;
 DROP TABLE ret;
+-- Through a partitioned table: each partition the statement touches answers.
+CREATE TABLE ret_p (a int, b text) PARTITION BY RANGE (a);
+CREATE TABLE ret_p1 PARTITION OF ret_p FOR VALUES FROM (0) TO (10);
+CREATE TABLE ret_p2 PARTITION OF ret_p FOR VALUES FROM (10) TO (20);
+INSERT INTO ret_p VALUES (1, 'x'), (11, 'y') RETURNING *;
+UPDATE ret_p SET b = 'z' WHERE a = 1 RETURNING *;
+UPDATE ret_p SET b = b || '!' RETURNING a, b;
+DELETE FROM ret_p WHERE a = 11 RETURNING *;
+SELECT * FROM ret_p ORDER BY a;
+DROP TABLE ret_p;

@@ -86,7 +86,10 @@ impl Session {
     /// The table a statement over `target` names when it works on partition `leaf`: the leaf
     /// itself, or (columns in another order) the leaf's id and name with the target's columns,
     /// and the stored position of each of them.
-    fn leaf_view(target: &TableDef, leaf: Arc<TableDef>) -> (Arc<TableDef>, Option<Vec<usize>>) {
+    pub(super) fn leaf_view(
+        target: &TableDef,
+        leaf: Arc<TableDef>,
+    ) -> (Arc<TableDef>, Option<Vec<usize>>) {
         match partition::remap(&leaf, target) {
             None => (leaf, None),
             Some(map) => {

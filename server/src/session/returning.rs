@@ -88,11 +88,32 @@ impl Session {
         plan: &Arc<WritePlan>,
         params: &Params,
     ) -> Result<Vec<Vec<Value>>, ErrorFields> {
+        // A partitioned table holds no rows: the statement runs on each leaf it may touch, as
+        // `modify_partitioned` does (rows that would move to another partition are refused by the
+        // shard under RETURNING, 0A000).
+        let plans: Vec<Arc<WritePlan>> = if plan.table.partition_by.is_some() {
+            self.leaves(&plan.table, plan.filter.as_ref(), params)
+                .into_iter()
+                .map(|leaf| {
+                    let (view, remap) = Self::leaf_view(&plan.table, leaf);
+                    Arc::new(WritePlan {
+                        table: view,
+                        moves: true,
+                        remap,
+                        ..WritePlan::clone(plan)
+                    })
+                })
+                .collect()
+        } else {
+            vec![plan.clone()]
+        };
         let mut rows = Vec::new();
-        for resp in self.modify_responses(plan, params).await? {
-            match resp {
-                ShardResponse::Rows(r) => rows.extend(r),
-                other => return Err(shard_error(other)),
+        for p in &plans {
+            for resp in self.modify_responses(p, params).await? {
+                match resp {
+                    ShardResponse::Rows(r) => rows.extend(r),
+                    other => return Err(shard_error(other)),
+                }
             }
         }
         Ok(rows)
