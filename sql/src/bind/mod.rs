@@ -30,6 +30,7 @@ mod group;
 mod index;
 mod join;
 mod partition;
+mod partition_bound;
 mod place;
 mod prepare;
 mod returning;
