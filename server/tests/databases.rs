@@ -11,16 +11,7 @@ fn conninfo(port: u16, db: &str) -> String {
 }
 
 async fn one(client: &tokio_postgres::Client, sql: &str) -> String {
-    let rows = client
-        .simple_query(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    rows.iter()
-        .find_map(|m| match m {
-            tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_string),
-            _ => None,
-        })
-        .unwrap_or_default()
+    common::first_value(client, sql).await.unwrap_or_default()
 }
 
 #[tokio::test]

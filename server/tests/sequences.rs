@@ -13,15 +13,8 @@ fn conninfo(port: u16) -> String {
 }
 
 async fn int(client: &tokio_postgres::Client, sql: &str) -> i64 {
-    let rows = client
-        .simple_query(sql)
+    common::first_value(client, sql)
         .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    rows.iter()
-        .find_map(|m| match m {
-            tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_string),
-            _ => None,
-        })
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("{sql}: no integer"))
 }

@@ -215,3 +215,15 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// The first column of the first row `sql` returns, as text (`None`: no row, or NULL). Panics (naming the statement) when the statement fails.
+pub async fn first_value(client: &tokio_postgres::Client, sql: &str) -> Option<String> {
+    let rows = client
+        .simple_query(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    rows.iter().find_map(|m| match m {
+        tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_string),
+        _ => None,
+    })
+}
