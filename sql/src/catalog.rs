@@ -39,6 +39,20 @@ pub struct ColumnDef {
     pub default_expr: Option<String>,
 }
 
+impl ColumnDef {
+    /// A nullable column without a default and without a type modifier.
+    pub fn new(name: impl Into<String>, ty: DataType) -> ColumnDef {
+        ColumnDef {
+            name: name.into(),
+            ty,
+            typmod: -1,
+            not_null: false,
+            default: None,
+            default_expr: None,
+        }
+    }
+}
+
 /// A CHECK constraint: a row passes unless the expression is false (NULL passes).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckConstraint {
@@ -427,13 +441,7 @@ impl TableDef {
             name,
             columns,
             primary_key,
-            checks: Vec::new(),
-            partition_by: None,
-            partition_of: None,
-            temp: None,
-            view: None,
-            sequence: None,
-            indexes: Vec::new(),
+            ..Default::default()
         };
         if version >= 4 {
             for _ in 0..r.u32()? {
@@ -599,12 +607,6 @@ mod tests {
                 },
             ],
             primary_key: Some(vec![0]),
-            checks: Vec::new(),
-            partition_by: None,
-            partition_of: None,
-            temp: None,
-            view: None,
-            sequence: None,
             indexes: vec![crate::index::IndexDef {
                 id: 43,
                 name: "pgbench_accounts_filler_aid_key".into(),
@@ -615,6 +617,7 @@ mod tests {
                 nulls_not_distinct: false,
                 building: false,
             }],
+            ..Default::default()
         };
         let bytes = def.encode();
         assert_eq!(TableDef::decode(&bytes), Ok(def.clone()));
@@ -656,15 +659,7 @@ mod tests {
             id: TableId(7),
             schema: "public".into(),
             name: "t".into(),
-            columns: vec![],
-            primary_key: None,
-            checks: Vec::new(),
-            partition_by: None,
-            partition_of: None,
-            temp: None,
-            view: None,
-            sequence: None,
-            indexes: vec![],
+            ..Default::default()
         };
         let bytes = def.encode();
         // Version 3 is version 4 without the section count.

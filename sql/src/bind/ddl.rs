@@ -5,7 +5,7 @@ use std::sync::Arc;
 use sqlparser::ast;
 
 use super::{check, coerce, ident, object_name, type_and_typmod, Binder, Statement};
-use crate::catalog::{Catalog, ColumnDef, OnCommit, TableDef, TableId};
+use crate::catalog::{Catalog, ColumnDef, OnCommit, TableDef};
 use crate::error::{Result, SqlError};
 use crate::expr::Expr;
 use crate::types::{DataType, Value};
@@ -186,18 +186,13 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
     };
     let mut table = TableDef {
         database: b.ctx.database(),
-        id: TableId(0),
         schema: schema_of(temp).into(),
         name,
         columns,
         primary_key,
-        checks: Vec::new(),
         partition_by,
-        partition_of: None,
         temp,
-        view: None,
-        sequence: None,
-        indexes: Vec::new(),
+        ..Default::default()
     };
     if b.ctx.catalog().index_owner(&table.name).is_some() {
         return Err(SqlError::DuplicateTable(table.name));
@@ -338,18 +333,11 @@ pub(super) fn create_table_as(
     }
     let table = TableDef {
         database: b.ctx.database(),
-        id: TableId(0),
         schema: schema_of(temp).into(),
         name,
         columns,
-        primary_key: None,
-        checks: Vec::new(),
-        partition_by: None,
-        partition_of: None,
         temp,
-        view: None,
-        sequence: None,
-        indexes: Vec::new(),
+        ..Default::default()
     };
     Ok(Statement::CreateTableAs {
         table,

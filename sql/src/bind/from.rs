@@ -8,7 +8,7 @@ use std::sync::Arc;
 use sqlparser::ast;
 
 use super::{coerce, ident, Binder};
-use crate::catalog::{ColumnDef, TableDef, TableId};
+use crate::catalog::{ColumnDef, TableDef};
 use crate::error::{Result, SqlError};
 use crate::expr::Expr;
 use crate::plan::LocalKind;
@@ -73,25 +73,9 @@ impl Binder<'_> {
         };
         let table = Arc::new(TableDef {
             database: crate::catalog::DEFAULT_DATABASE.into(),
-            id: TableId(0),
-            schema: String::new(),
             name: "unnest".into(),
-            columns: vec![ColumnDef {
-                name: "unnest".into(),
-                ty: elem,
-                typmod: -1,
-                not_null: false,
-                default: None,
-                default_expr: None,
-            }],
-            primary_key: None,
-            checks: Vec::new(),
-            partition_by: None,
-            partition_of: None,
-            temp: None,
-            view: None,
-            sequence: None,
-            indexes: Vec::new(),
+            columns: vec![ColumnDef::new("unnest", elem)],
+            ..Default::default()
         });
         Ok((table, LocalKind::Unnest(Box::new(array))))
     }
@@ -145,25 +129,9 @@ impl Binder<'_> {
         };
         let table = Arc::new(TableDef {
             database: crate::catalog::DEFAULT_DATABASE.into(),
-            id: TableId(0),
-            schema: String::new(),
             name: table_name,
-            columns: vec![ColumnDef {
-                name: column,
-                ty,
-                typmod: -1,
-                not_null: false,
-                default: None,
-                default_expr: None,
-            }],
-            primary_key: None,
-            checks: Vec::new(),
-            partition_by: None,
-            partition_of: None,
-            temp: None,
-            view: None,
-            sequence: None,
-            indexes: Vec::new(),
+            columns: vec![ColumnDef::new(column, ty)],
+            ..Default::default()
         });
         Ok((
             table,
@@ -239,29 +207,13 @@ impl Binder<'_> {
             .collect();
         let table = Arc::new(TableDef {
             database: crate::catalog::DEFAULT_DATABASE.into(),
-            id: TableId(0),
-            schema: String::new(),
             name: table_name,
             columns: names
                 .into_iter()
                 .zip(&types)
-                .map(|(name, &ty)| ColumnDef {
-                    name,
-                    ty,
-                    typmod: -1,
-                    not_null: false,
-                    default: None,
-                    default_expr: None,
-                })
+                .map(|(name, &ty)| ColumnDef::new(name, ty))
                 .collect(),
-            primary_key: None,
-            checks: Vec::new(),
-            partition_by: None,
-            partition_of: None,
-            temp: None,
-            view: None,
-            sequence: None,
-            indexes: Vec::new(),
+            ..Default::default()
         });
         Ok((table, LocalKind::Values(cast_rows)))
     }

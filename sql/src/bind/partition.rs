@@ -15,7 +15,7 @@ use super::ddl::table_name;
 use super::partition_bound::*;
 use super::typing::coerce;
 use super::{ident, Binder, Statement};
-use crate::catalog::{ColumnDef, TableDef, TableId};
+use crate::catalog::{ColumnDef, TableDef};
 use crate::error::{Result, SqlError};
 use crate::partition::{KeyExpr, KeyPart, PartitionOf, PartitionSpec, Strategy};
 use crate::types::DataType;
@@ -55,19 +55,11 @@ pub(super) fn partition_spec(
     };
     let mut key = Vec::new();
     let scratch = TableDef {
-        id: TableId(0),
         database: String::new(),
         schema: "public".into(),
         name: table.to_string(),
         columns: columns.to_vec(),
-        primary_key: None,
-        checks: Vec::new(),
-        partition_by: None,
-        partition_of: None,
-        temp: None,
-        view: None,
-        sequence: None,
-        indexes: Vec::new(),
+        ..Default::default()
     };
     for arg in &list.args {
         let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) = arg else {
@@ -204,7 +196,6 @@ pub(super) fn create_partition(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Res
         None => None,
     };
     let table = TableDef {
-        id: TableId(0),
         database: b.ctx.database(),
         schema: "public".into(),
         name,
@@ -217,10 +208,7 @@ pub(super) fn create_partition(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Res
             key_types: spec.key_types(&parent),
             bound,
         })),
-        temp: None,
-        view: None,
-        sequence: None,
-        indexes: Vec::new(),
+        ..Default::default()
     };
     Ok(Statement::CreateTable {
         table,

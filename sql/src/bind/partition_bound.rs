@@ -91,14 +91,7 @@ pub(super) fn bind_bound(
         .iter()
         .map(|k| match k {
             KeyPart::Column(i) => parent.columns[*i].clone(),
-            KeyPart::Expr(e) => ColumnDef {
-                name: e.sql.clone(),
-                ty: e.ty,
-                typmod: -1,
-                not_null: false,
-                default: None,
-                default_expr: None,
-            },
+            KeyPart::Expr(e) => ColumnDef::new(e.sql.clone(), e.ty),
         })
         .collect();
     let key_cols: Vec<&ColumnDef> = key_defs.iter().collect();

@@ -16,7 +16,7 @@ use sqlparser::ast;
 use super::ddl::{new_table_name, schema_of, table_name};
 use super::typing::type_and_typmod;
 use super::{coerce, object_name, Binder, Statement};
-use crate::catalog::{Catalog, SequenceDef, TableDef, TableId};
+use crate::catalog::{Catalog, SequenceDef, TableDef};
 use crate::error::{Result, SqlError};
 use crate::expr::{Expr, Node};
 use crate::seqeval::SeqOp;
@@ -34,18 +34,11 @@ pub(super) fn create_sequence(
     let params = sequence_params(b, options)?;
     let seq = TableDef {
         database: b.ctx.database(),
-        id: TableId(0),
         schema: schema_of(temp).into(),
         name,
-        columns: Vec::new(),
-        primary_key: None,
-        checks: Vec::new(),
-        partition_by: None,
-        partition_of: None,
         temp,
-        view: None,
         sequence: Some(params),
-        indexes: Vec::new(),
+        ..Default::default()
     };
     Ok(Statement::CreateSequence { seq, if_not_exists })
 }
@@ -198,18 +191,11 @@ pub(super) fn column_sequence(
     };
     let seq = TableDef {
         database: table.database.clone(),
-        id: TableId(0),
         schema: table.schema.clone(),
         name,
-        columns: Vec::new(),
-        primary_key: None,
-        checks: Vec::new(),
-        partition_by: None,
-        partition_of: None,
         temp: table.temp,
-        view: None,
         sequence: Some(params),
-        indexes: Vec::new(),
+        ..Default::default()
     };
     Ok((seq, format!("nextval('{}')", regclass.replace('\'', "''"))))
 }

@@ -212,14 +212,7 @@ fn indexes_and_unique_constraints_bind() {
 }
 
 fn accounts() -> Arc<TableDef> {
-    let col = |name: &str, ty| ColumnDef {
-        name: name.into(),
-        ty,
-        typmod: -1,
-        not_null: false,
-        default: None,
-        default_expr: None,
-    };
+    let col = |name: &str, ty| ColumnDef::new(name, ty);
     Arc::new(TableDef {
         database: crate::catalog::DEFAULT_DATABASE.into(),
         id: TableId(7),
@@ -231,13 +224,7 @@ fn accounts() -> Arc<TableDef> {
             col("abalance", DataType::Int8),
         ],
         primary_key: Some(vec![0]),
-        checks: Vec::new(),
-        partition_by: None,
-        partition_of: None,
-        temp: None,
-        view: None,
-        sequence: None,
-        indexes: Vec::new(),
+        ..Default::default()
     })
 }
 

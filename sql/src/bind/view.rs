@@ -18,7 +18,7 @@ use sqlparser::ast;
 
 use super::ddl::{new_table_name, schema_of, table_name};
 use super::{ident, object_name, Binder, Statement};
-use crate::catalog::{Catalog, ColumnDef, TableDef, TableId};
+use crate::catalog::{Catalog, ColumnDef, TableDef};
 use crate::error::{Result, SqlError};
 use crate::plan::QueryPlan;
 use crate::types::DataType;
@@ -70,18 +70,12 @@ pub(super) fn create_view(cv: &ast::CreateView, b: &mut Binder<'_>) -> Result<St
     }
     let view = TableDef {
         database: b.ctx.database(),
-        id: TableId(0),
         schema: schema_of(temp).into(),
         name,
         columns,
-        primary_key: None,
-        checks: Vec::new(),
-        partition_by: None,
-        partition_of: None,
         temp,
         view: Some(cv.query.to_string()),
-        sequence: None,
-        indexes: Vec::new(),
+        ..Default::default()
     };
     Ok(Statement::CreateView {
         view,

@@ -36,25 +36,9 @@ fn table(id: u64, name: &str, cols: &[(&str, DataType)]) -> Arc<TableDef> {
         database: crate::catalog::DEFAULT_DATABASE.into(),
         schema: "public".into(),
         name: name.into(),
-        columns: cols
-            .iter()
-            .map(|(n, t)| ColumnDef {
-                name: (*n).into(),
-                ty: *t,
-                typmod: -1,
-                not_null: false,
-                default: None,
-                default_expr: None,
-            })
-            .collect(),
+        columns: cols.iter().map(|(n, t)| ColumnDef::new(*n, *t)).collect(),
         primary_key: Some(vec![0]),
-        checks: Vec::new(),
-        partition_by: None,
-        partition_of: None,
-        temp: None,
-        view: None,
-        sequence: None,
-        indexes: Vec::new(),
+        ..Default::default()
     })
 }
 

@@ -33,14 +33,7 @@ impl SessionContext for Ctx {
 
 /// `t (id int PRIMARY KEY, g int, x bigint, s text)`.
 fn table() -> Arc<TableDef> {
-    let col = |name: &str, ty| ColumnDef {
-        name: name.into(),
-        ty,
-        typmod: -1,
-        not_null: false,
-        default: None,
-        default_expr: None,
-    };
+    let col = |name: &str, ty| ColumnDef::new(name, ty);
     Arc::new(TableDef {
         database: crate::catalog::DEFAULT_DATABASE.into(),
         id: TableId(1),
@@ -53,13 +46,7 @@ fn table() -> Arc<TableDef> {
             col("s", DataType::Text),
         ],
         primary_key: Some(vec![0]),
-        checks: Vec::new(),
-        partition_by: None,
-        partition_of: None,
-        temp: None,
-        view: None,
-        sequence: None,
-        indexes: Vec::new(),
+        ..Default::default()
     })
 }
 

@@ -9,23 +9,9 @@ fn table(columns: &[(&str, DataType)]) -> TableDef {
         name: "p".into(),
         columns: columns
             .iter()
-            .map(|(n, ty)| ColumnDef {
-                name: n.to_string(),
-                ty: *ty,
-                typmod: -1,
-                not_null: false,
-                default: None,
-                default_expr: None,
-            })
+            .map(|(n, ty)| ColumnDef::new(*n, *ty))
             .collect(),
-        primary_key: None,
-        checks: Vec::new(),
-        partition_by: None,
-        partition_of: None,
-        temp: None,
-        view: None,
-        sequence: None,
-        indexes: Vec::new(),
+        ..Default::default()
     }
 }
 

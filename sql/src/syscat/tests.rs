@@ -65,13 +65,7 @@ fn ctx() -> Ctx {
                 ),
             ],
             primary_key: Some(vec![0]),
-            checks: Vec::new(),
-            partition_by: None,
-            partition_of: None,
-            temp: None,
-            view: None,
-            sequence: None,
-            indexes: Vec::new(),
+            ..Default::default()
         }),
         Arc::new(TableDef {
             id: TableId(2),
@@ -79,14 +73,7 @@ fn ctx() -> Ctx {
             schema: "public".into(),
             name: "history".into(),
             columns: vec![col("delta", DataType::Int8, -1, false, None)],
-            primary_key: None,
-            checks: Vec::new(),
-            partition_by: None,
-            partition_of: None,
-            temp: None,
-            view: None,
-            sequence: None,
-            indexes: Vec::new(),
+            ..Default::default()
         }),
     ])
 }
