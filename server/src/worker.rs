@@ -240,7 +240,10 @@ impl Worker {
     }
 
     fn update_catalog(&self, resp: &ShardResponse) {
-        if let ShardResponse::TableCreated(Some(t)) | ShardResponse::TableDropped(t) = resp {
+        if let ShardResponse::TableCreated(Some(t))
+        | ShardResponse::TableDropped(t)
+        | ShardResponse::TableAltered { new: t, .. } = resp
+        {
             if t.temp.is_some() {
                 // Only the creating session knows its temporary tables.
                 return;

@@ -135,3 +135,53 @@ async fn on_commit_actions_and_rollback() {
         .expect_err("permanent");
     assert_eq!(err.code().map(|c| c.code()), Some("42P16"));
 }
+
+/// Partitions of a temporary table are temporary: they route rows, they are refused when
+/// permanent (and the reverse), and altering the temporary parent never writes it into the
+/// catalog. It used to: the parent's temporary id then seeded the next permanent id, and the
+/// session's next temporary table collided with that table's tree.
+#[tokio::test]
+async fn temporary_partitions_stay_out_of_the_catalog() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let data_arg = data.to_str().expect("utf8 path").to_string();
+    let server = TestServer::start(&["--shards", "2", "--data-dir", &data_arg]);
+    let c = connect(&conninfo(server.port)).await;
+    c.batch_execute(
+        "CREATE TEMP TABLE tp (a int) PARTITION BY LIST (a);
+         CREATE TEMP TABLE tp2 PARTITION OF tp FOR VALUES IN (2);
+         CREATE TEMP TABLE tp3 PARTITION OF tp FOR VALUES IN (3);
+         INSERT INTO tp VALUES (2), (3), (3)",
+    )
+    .await
+    .expect("temporary partitions");
+    assert_eq!(one(&c, "SELECT count(*) FROM tp3").await, "2");
+    assert_eq!(one(&c, "SELECT sum(a) FROM tp").await, "8");
+    let err = c
+        .batch_execute("CREATE TABLE tp1 PARTITION OF tp FOR VALUES IN (1)")
+        .await
+        .expect_err("permanent partition of a temporary table");
+    let db = err.as_db_error().expect("server error");
+    assert_eq!(db.code().code(), "42809");
+    assert_eq!(
+        db.message(),
+        "cannot create a permanent relation as partition of temporary relation \"tp\""
+    );
+    c.batch_execute(
+        "CREATE TABLE perm (i int);
+         CREATE TEMP TABLE after1 (i int);
+         CREATE TEMP TABLE after2 (i int);
+         INSERT INTO after2 VALUES (1)",
+    )
+    .await
+    .expect("temporary tables after a permanent one");
+    let other = connect(&conninfo(server.port)).await;
+    assert_eq!(
+        one(
+            &other,
+            "SELECT count(*) FROM pg_class WHERE relname LIKE 'tp%'"
+        )
+        .await,
+        "0"
+    );
+}

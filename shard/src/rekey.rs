@@ -95,6 +95,20 @@ impl<I: Io> Shard<I> {
         new: &Arc<TableDef>,
     ) -> Result<Step<I::File>> {
         let old = self.local_table(old)?;
+        if old.temp.is_some() {
+            // A temporary table's definition lives only in memory (`temp.rs`): it must never
+            // reach the catalog tree or `tables`, whose largest id seeds permanent ids.
+            if new.temp.is_none() || new.id != old.id {
+                return Err(
+                    SqlError::Internal("temporary table altered into another".into()).into(),
+                );
+            }
+            self.temp_tables.insert(new.id, new.clone());
+            return Ok(Step::Reply(ShardResponse::TableAltered {
+                old,
+                new: new.clone(),
+            }));
+        }
         let mut new = new.clone();
         if self.id.0 == 0 {
             if new.name != old.name && self.relation_taken(&new.database, &new.schema, &new.name) {

@@ -65,10 +65,24 @@ impl Catalog for Ctx<'_> {
         self.catalog.table(self.database, name)
     }
     fn table_by_id(&self, id: pglitedb_sql::TableId) -> Option<Arc<pglitedb_sql::TableDef>> {
-        self.catalog.table_by_id(self.database, id)
+        match self.temp.values().find(|t| t.id == id) {
+            Some(t) => Some(t.clone()),
+            None => self.catalog.table_by_id(self.database, id),
+        }
     }
     fn partitions(&self, parent: pglitedb_sql::TableId) -> Vec<Arc<pglitedb_sql::TableDef>> {
-        self.catalog.partitions(self.database, parent)
+        // A temporary table's partitions are temporary too (the binder refuses mixing).
+        let mut temp: Vec<_> = self
+            .temp
+            .values()
+            .filter(|t| t.partition_of.as_ref().is_some_and(|p| p.parent == parent))
+            .cloned()
+            .collect();
+        if temp.is_empty() {
+            return self.catalog.partitions(self.database, parent);
+        }
+        temp.sort_by_key(|t| t.id);
+        temp
     }
     fn tables(&self) -> Vec<Arc<pglitedb_sql::TableDef>> {
         self.catalog.tables_of(self.database)

@@ -167,6 +167,17 @@ impl Session {
             old: old.clone(),
             new: new.clone(),
         };
+        if old.temp.is_some() {
+            // Only this session and its own shard know a temporary table; no catalog changes.
+            match self.worker.request(self.worker.id, request(0)).await {
+                ShardResponse::TableAltered { new, .. } => {
+                    self.temp.remove(&old.name);
+                    self.temp.insert(new.name.clone(), new);
+                    return Ok(());
+                }
+                other => return Err(shard_error(other)),
+            }
+        }
         match self.worker.request(ShardId(0), request(0)).await {
             ShardResponse::TableAltered { .. } => {}
             other => return Err(shard_error(other)),

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use sqlparser::ast;
 
 use super::alter::ColSource;
-use super::ddl::table_name;
 use super::partition_bound::*;
 use super::typing::coerce;
 use super::{ident, Binder, Statement};
@@ -133,8 +132,19 @@ pub(super) fn create_partition(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Res
     if !ct.constraints.is_empty() {
         return unsupported("table constraints in CREATE TABLE ... PARTITION OF");
     }
-    let name = table_name(&ct.name)?;
+    let (name, temp) = super::ddl::new_table_name(&ct.name, ct.temporary, ct.on_commit.as_ref())?;
     let (parent, spec) = partitioned_parent(b, parent_name)?;
+    let persistence = match (temp.is_some(), parent.temp.is_some()) {
+        (false, true) => Some("a permanent relation as partition of temporary"),
+        (true, false) => Some("a temporary relation as partition of permanent"),
+        _ => None,
+    };
+    if let Some(what) = persistence {
+        return Err(SqlError::WrongKind {
+            message: format!("cannot create {what} relation \"{}\"", parent.name),
+            hint: None,
+        });
+    }
     let Some(fv) = &ct.for_values else {
         return Err(SqlError::Syntax {
             message: "syntax error at end of input".into(),
@@ -197,8 +207,9 @@ pub(super) fn create_partition(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Res
     };
     let table = TableDef {
         database: b.ctx.database(),
-        schema: "public".into(),
+        schema: super::ddl::schema_of(temp).into(),
         name,
+        temp,
         columns,
         primary_key: parent.primary_key.clone(),
         checks: parent.checks.clone(),
