@@ -1,7 +1,7 @@
 //! SQL text of catalog objects, as PostgreSQL's `pg_get_expr`, `pg_get_indexdef` and
 //! `pg_get_constraintdef` print them.
 
-use crate::catalog::{ColumnDef, TableDef};
+use crate::catalog::ColumnDef;
 use crate::types::typmod::format_type;
 use crate::types::{DataType, TypeCategory, Value};
 
@@ -142,33 +142,6 @@ pub fn default_expr(c: &ColumnDef) -> Option<String> {
         }
         _ => format!("{}::{}", quote_literal(&text), format_type(c.ty, -1)),
     })
-}
-
-/// The primary key's column list, `(a, b)`.
-fn key_columns(t: &TableDef) -> Option<String> {
-    let pk = t.primary_key.as_ref()?;
-    let names: Vec<String> = pk
-        .iter()
-        .filter_map(|&i| t.columns.get(i))
-        .map(|c| quote_ident(&c.name))
-        .collect();
-    Some(format!("({})", names.join(", ")))
-}
-
-/// `pg_get_indexdef` of the primary key's index.
-pub fn pkey_indexdef(t: &TableDef) -> Option<String> {
-    Some(format!(
-        "CREATE UNIQUE INDEX {} ON {}.{} USING btree {}",
-        quote_ident(&t.pkey_name()),
-        quote_ident(&t.schema),
-        quote_ident(&t.name),
-        key_columns(t)?
-    ))
-}
-
-/// `pg_get_constraintdef` of the primary key.
-pub fn pkey_constraintdef(t: &TableDef) -> Option<String> {
-    Some(format!("PRIMARY KEY {}", key_columns(t)?))
 }
 
 /// `pg_get_constraintdef` of a CHECK constraint from its stored SQL text.

@@ -9,7 +9,6 @@
 
 use sqlparser::ast;
 
-use super::deparse::{pkey_constraintdef, pkey_indexdef};
 use super::{oids, rows, Snapshot};
 use crate::bind::Binder;
 use crate::error::{Result, SqlError};
@@ -613,12 +612,15 @@ impl Binder<'_> {
                     let map = snap
                         .tables
                         .iter()
-                        .filter_map(|t| {
-                            let cols = t.primary_key.as_ref()?.iter().map(|&i| {
-                                Value::Text(super::deparse::quote_ident(&t.columns[i].name))
-                            });
-                            let a = Array::from_items(DataType::Text, cols.collect());
-                            Some((oids::pkey_index(t.id), Value::Array(Box::new(a))))
+                        .flat_map(|t| {
+                            super::indexes::of(t).into_iter().map(move |ix| {
+                                let cols = (0..ix.columns.len())
+                                    .filter_map(|k| ix.key_column(t, k))
+                                    .map(Value::Text)
+                                    .collect();
+                                let a = Array::from_items(DataType::Text, cols);
+                                (ix.oid, Value::Array(Box::new(a)))
+                            })
                         })
                         .collect();
                     let cols = lookup(key, map, DataType::TextArray, MISSING_NULL);
@@ -627,14 +629,16 @@ impl Binder<'_> {
                 let key = self.oid_arg(&mut args, 0)?;
                 let mut map = Vec::new();
                 for t in &snap.tables {
-                    if name == "pg_get_indexdef" {
-                        if let Some(def) = pkey_indexdef(t) {
-                            map.push((oids::pkey_index(t.id), Value::Text(def)));
+                    for ix in super::indexes::of(t) {
+                        if name == "pg_get_indexdef" {
+                            map.push((ix.oid, Value::Text(ix.indexdef(t))));
+                        } else if let (Some(oid), Some(def)) = (ix.constraint, ix.constraintdef(t))
+                        {
+                            map.push((oid, Value::Text(def)));
                         }
-                        continue;
                     }
-                    if let Some(def) = pkey_constraintdef(t) {
-                        map.push((oids::pkey_constraint(t.id), Value::Text(def)));
+                    if name == "pg_get_indexdef" {
+                        continue;
                     }
                     for (k, c) in t.checks.iter().enumerate() {
                         let def = super::deparse::check_constraintdef(&c.source);

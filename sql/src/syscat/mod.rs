@@ -40,6 +40,7 @@
 mod defs;
 mod deparse;
 pub(crate) mod funcs;
+mod indexes;
 pub(crate) mod oids;
 mod rows;
 mod typeinfo;

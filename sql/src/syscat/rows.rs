@@ -3,7 +3,8 @@
 //! like the catalog documentation and cannot put a value in the wrong position silently (an
 //! unknown column name is an internal error, which the tests would meet).
 
-use super::deparse::{default_expr, pkey_indexdef};
+use super::deparse::default_expr;
+use super::indexes::{self, IndexInfo};
 use super::{oids, typeinfo, Snapshot, SysRel};
 use crate::catalog::TableDef;
 use crate::error::{Result, SqlError};
@@ -115,21 +116,24 @@ fn text_array(items: &[String]) -> Value {
     Value::Array(Box::new(Array::from_items(DataType::Text, items)))
 }
 
-/// The primary key's `pg_constraint` row.
-fn pkey_constraint_row(row: Row, t: &TableDef, pk: &[usize]) -> Row {
-    row.set("oid", oids::pkey_constraint(t.id))
-        .set("conname", t.pkey_name())
+/// The `pg_constraint` row of a PRIMARY KEY or UNIQUE constraint (`ix.constraint` is `Some`).
+fn index_constraint_row(row: Row, t: &TableDef, ix: &IndexInfo) -> Row {
+    row.set("oid", ix.constraint)
+        .set("conname", ix.name.as_str())
         .set("connamespace", oids::namespace(&t.schema))
-        .set("contype", "p")
+        .set("contype", if ix.primary { "p" } else { "u" })
         .set("convalidated", true)
         .set("conrelid", oids::table(t.id))
-        .set("conindid", oids::pkey_index(t.id))
+        .set("conindid", ix.oid)
         .set("confupdtype", " ")
         .set("confdeltype", " ")
         .set("confmatchtype", " ")
         .set("conislocal", true)
         .set("connoinherit", true)
-        .set("conkey", int2_array(pk.iter().map(|&i| i as i16 + 1)))
+        .set(
+            "conkey",
+            int2_array(ix.columns.iter().map(|&i| i as i16 + 1)),
+        )
 }
 
 /// The roles: the bootstrap superuser, `pg_database_owner`, and the session's user.
@@ -168,6 +172,10 @@ pub(super) fn namespaces(snap: &Snapshot) -> Vec<(u32, String)> {
         .collect()
 }
 
+fn has_indexes(t: &TableDef) -> bool {
+    t.primary_key.is_some() || !t.indexes.is_empty()
+}
+
 /// What `pg_class` lists about a relation, shared by the views over it.
 pub(super) struct Relation<'a> {
     pub oid: u32,
@@ -193,22 +201,31 @@ pub(super) fn relations(snap: &Snapshot) -> Vec<Relation<'_>> {
         })
         .collect();
     for t in &snap.tables {
+        let kind = if t.view.is_some() {
+            "v"
+        } else if t.sequence.is_some() {
+            "S"
+        } else if t.partition_by.is_some() {
+            "p"
+        } else {
+            "r"
+        };
         out.push(Relation {
             oid: oids::table(t.id),
             name: t.name.clone(),
             schema: &t.schema,
-            kind: "r",
+            kind,
             table: Some(t),
             natts: t.columns.len(),
         });
-        if let Some(pk) = &t.primary_key {
+        for ix in indexes::of(t) {
             out.push(Relation {
-                oid: oids::pkey_index(t.id),
-                name: t.pkey_name(),
+                oid: ix.oid,
+                name: ix.name,
                 schema: &t.schema,
                 kind: "i",
                 table: Some(t),
-                natts: pk.len(),
+                natts: ix.columns.len(),
             });
         }
     }
@@ -223,15 +240,22 @@ pub(super) fn rows(rel: &'static SysRel, snap: &Snapshot) -> Result<Vec<Vec<Valu
             for c in relations(snap) {
                 let (hasindex, am) = match (c.kind, c.table) {
                     ("i", _) => (false, oids::AM_BTREE),
-                    ("v", _) => (false, 0),
-                    (_, t) => (t.is_some_and(|t| t.primary_key.is_some()), oids::AM_HEAP),
+                    ("v" | "S" | "p", _) => (false, 0),
+                    (_, t) => (t.is_some_and(has_indexes), oids::AM_HEAP),
                 };
                 r().set("oid", c.oid)
                     .set("relname", c.name.as_str())
                     .set("relnamespace", oids::namespace(c.schema))
                     .set("relowner", oids::BOOTSTRAP_USER_OID)
                     .set("relam", am)
-                    .set("relfilenode", if c.kind == "v" { 0 } else { c.oid })
+                    .set(
+                        "relfilenode",
+                        if matches!(c.kind, "v" | "p") {
+                            0
+                        } else {
+                            c.oid
+                        },
+                    )
                     .set("reltuples", Value::Float4(-1.0))
                     .set("relhasindex", hasindex)
                     .set("relpersistence", "p")
@@ -296,18 +320,13 @@ pub(super) fn rows(rel: &'static SysRel, snap: &Snapshot) -> Result<Vec<Vec<Valu
                     .set("atthasdef", c.default.is_some())
                     .done(&mut out)?;
                 }
-                for (k, &i) in t.primary_key.iter().flatten().enumerate() {
-                    let c = &t.columns[i];
-                    attr(
-                        oids::pkey_index(t.id),
-                        k + 1,
-                        &c.name,
-                        c.ty,
-                        c.typmod,
-                        false,
-                    )
-                    .set("attislocal", true)
-                    .done(&mut out)?;
+                for ix in indexes::of(t) {
+                    for (k, &i) in ix.columns.iter().enumerate() {
+                        let c = &t.columns[i];
+                        attr(ix.oid, k + 1, &c.name, c.ty, c.typmod, false)
+                            .set("attislocal", true)
+                            .done(&mut out)?;
+                    }
                 }
             }
         }
@@ -383,20 +402,25 @@ pub(super) fn rows(rel: &'static SysRel, snap: &Snapshot) -> Result<Vec<Vec<Valu
         }
         ("pg_catalog", "pg_index") => {
             for t in &snap.tables {
-                let Some(pk) = &t.primary_key else { continue };
-                let n = pk.len() as i16;
-                r().set("indexrelid", oids::pkey_index(t.id))
-                    .set("indrelid", oids::table(t.id))
-                    .set("indnatts", n)
-                    .set("indnkeyatts", n)
-                    .set("indisunique", true)
-                    .set("indisprimary", true)
-                    .set("indimmediate", true)
-                    .set("indisvalid", true)
-                    .set("indisready", true)
-                    .set("indislive", true)
-                    .set("indkey", int2_array(pk.iter().map(|&i| i as i16 + 1)))
-                    .done(&mut out)?;
+                for ix in indexes::of(t) {
+                    let n = ix.columns.len() as i16;
+                    r().set("indexrelid", ix.oid)
+                        .set("indrelid", oids::table(t.id))
+                        .set("indnatts", n)
+                        .set("indnkeyatts", n)
+                        .set("indisunique", ix.unique)
+                        .set("indnullsnotdistinct", ix.nulls_not_distinct)
+                        .set("indisprimary", ix.primary)
+                        .set("indimmediate", ix.unique)
+                        .set("indisvalid", ix.valid)
+                        .set("indisready", true)
+                        .set("indislive", true)
+                        .set(
+                            "indkey",
+                            int2_array(ix.columns.iter().map(|&i| i as i16 + 1)),
+                        )
+                        .done(&mut out)?;
+                }
             }
         }
         ("pg_catalog", "pg_constraint") => {
@@ -415,8 +439,9 @@ pub(super) fn rows(rel: &'static SysRel, snap: &Snapshot) -> Result<Vec<Vec<Valu
                         .set("conbin", c.source.as_str())
                         .done(&mut out)?;
                 }
-                let Some(pk) = &t.primary_key else { continue };
-                pkey_constraint_row(r(), t, pk).done(&mut out)?;
+                for ix in indexes::of(t).iter().filter(|ix| ix.constraint.is_some()) {
+                    index_constraint_row(r(), t, ix).done(&mut out)?;
+                }
             }
         }
         ("pg_catalog", "pg_attrdef") => {
@@ -534,23 +559,19 @@ pub(super) fn rows(rel: &'static SysRel, snap: &Snapshot) -> Result<Vec<Vec<Valu
                 r().set("schemaname", c.schema)
                     .set("tablename", c.name.as_str())
                     .set("tableowner", oids::BOOTSTRAP_USER)
-                    .set(
-                        "hasindexes",
-                        c.table.is_some_and(|t| t.primary_key.is_some()),
-                    )
+                    .set("hasindexes", c.table.is_some_and(has_indexes))
                     .done(&mut out)?;
             }
         }
         ("pg_catalog", "pg_indexes") => {
             for t in &snap.tables {
-                let Some(def) = pkey_indexdef(t) else {
-                    continue;
-                };
-                r().set("schemaname", t.schema.as_str())
-                    .set("tablename", t.name.as_str())
-                    .set("indexname", t.pkey_name())
-                    .set("indexdef", def)
-                    .done(&mut out)?;
+                for ix in indexes::of(t) {
+                    r().set("schemaname", t.schema.as_str())
+                        .set("tablename", t.name.as_str())
+                        .set("indexname", ix.name.as_str())
+                        .set("indexdef", ix.indexdef(t))
+                        .done(&mut out)?;
+                }
             }
         }
         ("information_schema", "schemata") => {

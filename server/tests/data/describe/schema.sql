@@ -13,3 +13,8 @@ create table t(a int not null default 7, b varchar(10) default 'ab', c numeric(1
   k date, "Mixed Case" int2 default 3);
 create table "Quoted Name"(k1 int, k2 text, v int, primary key (k2, k1));
 create table ck(a int check (a > 0), b int, constraint bc check (b < 10 and a <> b));
+create table ix(id int primary key, a int unique, b int, c text);
+create index ix_b_idx on ix (b);
+create unique index ix_cb on ix (c, b desc);
+create view v_demo as select id, name from demo;
+create sequence s_demo;
