@@ -418,6 +418,8 @@ impl Binder<'_> {
         let text = |s: String| Ok(Expr::Const(Value::Text(s), DataType::Text));
         match (name.as_str(), args.as_slice()) {
             ("version", []) => text(self.ctx.version()),
+            // regtype in PostgreSQL; its output is format_type's name, which is what we return.
+            ("pg_typeof", [a]) => text(a.data_type().sql_name().to_string()),
             ("current_setting", [Expr::Const(Value::Text(setting), _)]) => {
                 let key = setting.to_lowercase();
                 match self.ctx.setting(&key) {

@@ -277,7 +277,8 @@ fn figure_colname(e: &ast::Expr) -> (String, u8) {
                 return weak(reg.name());
             }
             match data_type_of(data_type) {
-                Ok(t) => weak(t.type_name()),
+                // A cast to an array type is named after the element type (`'{1}'::int[]` → int4).
+                Ok(t) => weak(t.elem().unwrap_or(t).type_name()),
                 Err(_) => inner,
             }
         }

@@ -16,6 +16,7 @@ pub fn align(ty: DataType) -> &'static str {
     }
     match (ty, ty.type_size()) {
         (DataType::Interval, _) => "d",
+        _ if ty.geo_kind().is_some() => "d",
         (_, 1) | (_, 16) | (_, 64) | (_, -2) => "c",
         (_, 2) => "s",
         (_, 8) => "d",
@@ -38,6 +39,7 @@ pub fn category(ty: DataType) -> &'static str {
         TypeCategory::Array => "A",
         TypeCategory::Boolean => "B",
         TypeCategory::DateTime => "D",
+        TypeCategory::Geometric => "G",
         TypeCategory::Numeric => "N",
         TypeCategory::String => "S",
         TypeCategory::Timespan => "T",
@@ -70,7 +72,14 @@ fn io_prefix(ty: DataType) -> String {
         | DataType::Interval
         | DataType::Uuid
         | DataType::Json
-        | DataType::Jsonb => format!("{name}_"),
+        | DataType::Jsonb
+        | DataType::Point
+        | DataType::Lseg
+        | DataType::Path
+        | DataType::GeoBox
+        | DataType::Line
+        | DataType::Circle => format!("{name}_"),
+        DataType::Polygon => "poly_".into(),
         _ => name.to_string(),
     }
 }

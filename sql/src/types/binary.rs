@@ -32,6 +32,7 @@ pub fn write(v: &Value, out: &mut Vec<u8>) -> Result<()> {
         }
         Value::Bytea(b) => out.extend_from_slice(b),
         Value::Uuid(u) => out.extend_from_slice(u),
+        Value::Geo(g) => g.write_binary(out),
         Value::Interval(i) => {
             out.extend_from_slice(&i.micros.to_be_bytes());
             out.extend_from_slice(&i.days.to_be_bytes());
@@ -122,6 +123,10 @@ pub fn read(ty: DataType, b: &[u8]) -> Result<Value> {
         | DataType::Name
         | DataType::Unknown => Value::Text(utf8(b)?),
         DataType::Json => Value::parse_text(DataType::Json, &utf8(b)?)?,
+        _ if ty.geo_kind().is_some() => {
+            let kind = ty.geo_kind().ok_or_else(wrong)?;
+            Value::Geo(Box::new(super::geo::Geo::read_binary(kind, b)?))
+        }
         DataType::Jsonb => match b.split_first() {
             Some((1, rest)) => Value::parse_text(DataType::Jsonb, &utf8(rest)?)?,
             _ => {

@@ -115,6 +115,13 @@ data_types! {
     Uuid / UuidArray = 2950 / 2951, len 16, "uuid", "uuid", UserDefined;
     Json / JsonArray = 114 / 199, len -1, "json", "json", UserDefined;
     Jsonb / JsonbArray = 3802 / 3807, len -1, "jsonb", "jsonb", UserDefined;
+    Point / PointArray = 600 / 1017, len 16, "point", "point", Geometric;
+    Lseg / LsegArray = 601 / 1018, len 32, "lseg", "lseg", Geometric;
+    Path / PathArray = 602 / 1019, len -1, "path", "path", Geometric;
+    GeoBox / GeoBoxArray = 603 / 1020, len 32, "box", "box", Geometric;
+    Polygon / PolygonArray = 604 / 1027, len -1, "polygon", "polygon", Geometric;
+    Line / LineArray = 628 / 629, len 24, "line", "line", Geometric;
+    Circle / CircleArray = 718 / 719, len 24, "circle", "circle", Geometric;
 }
 
 /// `pg_type.typcategory` (one letter in PostgreSQL: A, B, D, N, S, T, U, X).
@@ -123,6 +130,7 @@ pub enum TypeCategory {
     Array,
     Boolean,
     DateTime,
+    Geometric,
     Numeric,
     String,
     Timespan,
@@ -131,6 +139,21 @@ pub enum TypeCategory {
 }
 
 impl DataType {
+    /// Which geometric type this is (`None` for the others).
+    pub fn geo_kind(self) -> Option<super::geo::GeoKind> {
+        use super::geo::GeoKind;
+        Some(match self {
+            DataType::Point => GeoKind::Point,
+            DataType::Lseg => GeoKind::Lseg,
+            DataType::GeoBox => GeoKind::Box,
+            DataType::Path => GeoKind::Path,
+            DataType::Polygon => GeoKind::Polygon,
+            DataType::Line => GeoKind::Line,
+            DataType::Circle => GeoKind::Circle,
+            _ => return None,
+        })
+    }
+
     /// Whether a binary send/receive format is implemented for the type (all of them are; `unknown`
     /// is sent as text bytes, as PostgreSQL's `unknownsend` does).
     pub fn has_binary_format(self) -> bool {

@@ -27,6 +27,7 @@ mod context;
 mod datatype;
 pub mod datetime;
 mod float;
+pub mod geo;
 pub mod json;
 pub mod numeric;
 pub mod ops;

@@ -157,6 +157,13 @@ pub fn parse_type_name(name: &str) -> Result<(DataType, i32)> {
         "uuid" => DataType::Uuid,
         "json" => DataType::Json,
         "jsonb" => DataType::Jsonb,
+        "point" => DataType::Point,
+        "lseg" => DataType::Lseg,
+        "path" => DataType::Path,
+        "box" => DataType::GeoBox,
+        "polygon" => DataType::Polygon,
+        "line" => DataType::Line,
+        "circle" => DataType::Circle,
         _ => return Err(undefined()),
     };
     // `char` without a length is char(1); `bpchar` without one is unconstrained.

@@ -44,6 +44,8 @@ pub enum Value {
     Jsonb(String),
     Oid(u32),
     Array(Box<Array>),
+    /// point, lseg, box, path, polygon, line, circle.
+    Geo(Box<super::geo::Geo>),
 }
 
 impl Value {
@@ -101,6 +103,10 @@ impl Value {
                 a.format_text(ctx, out);
                 Ok(())
             }
+            Value::Geo(g) => {
+                g.format(ctx.extra_float_digits, out);
+                Ok(())
+            }
         };
     }
 
@@ -153,6 +159,10 @@ impl Value {
                 Value::Text(s.to_string())
             }
             DataType::Jsonb => Value::Jsonb(super::json::Json::parse(s, "jsonb")?.canonical()),
+            _ if ty.geo_kind().is_some() => {
+                let kind = ty.geo_kind().ok_or_else(bad)?;
+                Value::Geo(Box::new(super::geo::Geo::parse(kind, s)?))
+            }
             DataType::Date => Value::Date(super::datetime::parse_date(s, ctx)?),
             DataType::Time => Value::Time(super::datetime::parse_time(s)?),
             DataType::Timestamp => Value::Timestamp(super::datetime::parse_timestamp(s, ctx)?),

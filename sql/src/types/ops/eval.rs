@@ -138,6 +138,14 @@ impl Value {
             | (Timestamptz(a), Timestamptz(b)) => a.cmp(b),
             (Interval(a), Interval(b)) => a.cmp_sql(b),
             (Uuid(a), Uuid(b)) => a.cmp(b),
+            // PostgreSQL has no btree order for geometric types; ours only keeps distinct
+            // values apart (their binary forms), it is not a SQL ordering.
+            (Geo(a), Geo(b)) => {
+                let (mut x, mut y) = (Vec::new(), Vec::new());
+                a.write_binary(&mut x);
+                b.write_binary(&mut y);
+                x.cmp(&y)
+            }
             (Array(a), Array(b)) => {
                 for (x, y) in a.items.iter().zip(&b.items) {
                     let o = x.cmp_sql(y);
@@ -175,6 +183,7 @@ impl Value {
             Value::Jsonb(_) => 16,
             Value::Oid(_) => 17,
             Value::Array(_) => 18,
+            Value::Geo(_) => 19,
         }
     }
 }
