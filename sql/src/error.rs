@@ -381,6 +381,12 @@ pub enum SqlError {
     /// error's.
     #[error("{error}")]
     At { error: Box<SqlError>, position: u32 },
+    /// 0A000: a set-returning function where PostgreSQL allows none.
+    #[error("{message}")]
+    SrfNotAllowed {
+        message: String,
+        hint: Option<&'static str>,
+    },
 }
 
 impl SqlError {
@@ -500,7 +506,7 @@ impl SqlError {
             SqlError::AmbiguousUsing { .. } => "42702",
             SqlError::CardinalityViolation(_) => "21000",
             SqlError::InvalidRecursion { .. } => "42P19",
-            SqlError::FeatureNotSupported(_) => "0A000",
+            SqlError::FeatureNotSupported(_) | SqlError::SrfNotAllowed { .. } => "0A000",
             SqlError::LockedRelationNotInFrom { .. } => "42P01",
             SqlError::Internal(_) => "XX000",
             SqlError::At { error, .. } => error.sqlstate(),
@@ -572,7 +578,7 @@ impl SqlError {
             SqlError::EmptyArrayType => Some(
                 "Explicitly cast to the desired type, for example ARRAY[]::integer[].",
             ),
-            SqlError::WrongKind { hint, .. } => *hint,
+            SqlError::WrongKind { hint, .. } | SqlError::SrfNotAllowed { hint, .. } => *hint,
             SqlError::InvalidSetOpOrderBy { .. } => Some(
                 "Add the expression/function to every SELECT, or move the UNION into a FROM clause.",
             ),

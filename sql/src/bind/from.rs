@@ -23,7 +23,7 @@ fn unsupported<T>(what: &str) -> Result<T> {
 /// The overload of `generate_series` PostgreSQL picks for these argument types: the element
 /// type and the step's type (int4, int8 or numeric steps by its own type; timestamps by
 /// interval, where a timestamptz or date argument, or only literals, pick timestamptz).
-fn series_types(args: &[Expr], position: Option<u32>) -> Result<(DataType, DataType)> {
+pub(super) fn series_types(args: &[Expr], position: Option<u32>) -> Result<(DataType, DataType)> {
     use DataType::*;
     let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
     let all_in = |set: &[DataType]| types.iter().all(|t| set.contains(t));

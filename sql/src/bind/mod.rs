@@ -46,6 +46,7 @@ mod typing;
 mod utility;
 mod view;
 pub use view::check_replace as check_view_replace;
+mod srf;
 mod window;
 
 pub use alter::{AlterPlan, ColSource};

@@ -405,6 +405,10 @@ impl Binder<'_> {
                 ))
             }
         };
+        if srf::is_srf(&lname) {
+            let position = self.position(&f.name);
+            return self.srf_call(&lname, args, position);
+        }
         if let Some(e) = self.value_function(&lname, &args) {
             return e;
         }

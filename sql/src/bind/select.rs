@@ -80,6 +80,7 @@ impl Binder<'_> {
                     .iter()
                     .map(|w| (ident(&w.0), w.1.clone()))
                     .collect(),
+                srfs: Vec::new(),
             },
         );
         let min_before = std::mem::replace(&mut self.min_level, usize::MAX);
@@ -260,6 +261,7 @@ impl Binder<'_> {
 
         // GROUP BY (no aggregates inside).
         let window_calls = self.windows.calls.take().unwrap_or_default();
+        let srf_calls = std::mem::take(&mut self.windows.srfs);
         self.windows.clause = "GROUP BY";
         let calls = self.aggs.calls.take().unwrap_or_default();
         let first_use = std::mem::take(&mut self.aggs.first_use);
@@ -351,13 +353,13 @@ impl Binder<'_> {
                 output,
             }))
         };
-        let (body, window) = if window_calls.is_empty() {
+        let (body, window) = if window_calls.is_empty() && srf_calls.is_empty() {
             (body, None)
         } else {
             let input_types = self.input_types(width);
             super::window::stage(
                 body,
-                window_calls,
+                (window_calls, srf_calls),
                 &filled,
                 width,
                 &input_types,

@@ -33,6 +33,8 @@ pub(crate) struct WindowScope {
     pub(crate) inside: bool,
     /// The level's `WINDOW name AS (...)` definitions.
     pub(crate) named: Vec<(String, ast::NamedWindowExpr)>,
+    /// Set-returning calls of the select list (`super::srf`), collected where `calls` is.
+    pub(crate) srfs: Vec<crate::plan::window::SrfCall>,
 }
 
 /// Whether `name` is a window-only function.
@@ -487,11 +489,11 @@ impl Binder<'_> {
     }
 }
 
-/// Turns a bound body with window placeholders into the body that emits the pre-window row and
-/// the window stage over it (see `crate::plan::window`).
+/// Turns a bound body with window (and set-returning) placeholders into the body that emits the
+/// pre-window row and the window stage over it (see `crate::plan::window`).
 pub(super) fn stage(
     body: crate::plan::Body,
-    calls: Vec<WindowCall>,
+    (calls, srfs): (Vec<WindowCall>, Vec<crate::plan::window::SrfCall>),
     param_types: &[DataType],
     width: usize,
     input_types: &[DataType],
@@ -507,8 +509,22 @@ pub(super) fn stage(
         .into_iter()
         .map(|c| map_call(c, &fill))
         .collect::<Result<_>>()?;
+    let mut srfs: Vec<crate::plan::window::SrfCall> = srfs
+        .into_iter()
+        .map(|mut s| {
+            s.args = s.args.into_iter().map(fill).collect::<Result<_>>()?;
+            Ok(s)
+        })
+        .collect::<Result<_>>()?;
+    let ncalls = calls.len();
+    // Window placeholders become the columns after the pre-window row, set-returning ones the
+    // columns after those.
     let renumber = |e: Expr, w: usize| {
         rewrite(e, &mut |x| match x {
+            Expr::Column(i, t) if *i >= super::srf::SRF_BASE => Ok(Some(Expr::Column(
+                w + ncalls + i - super::srf::SRF_BASE,
+                *t,
+            ))),
             Expr::Column(i, t) if *i >= WINDOW_BASE => {
                 Ok(Some(Expr::Column(w + i - WINDOW_BASE, *t)))
             }
@@ -537,6 +553,13 @@ pub(super) fn stage(
                 .into_iter()
                 .map(|c| map_call(c, &|e| super::group::group_row(e, &cx)))
                 .collect::<Result<_>>()?;
+            for s in &mut srfs {
+                let args = std::mem::take(&mut s.args);
+                s.args = args
+                    .into_iter()
+                    .map(|e| super::group::group_row(e, &cx))
+                    .collect::<Result<_>>()?;
+            }
             let ng = agg.group_by.len();
             let pre: Vec<Expr> = agg
                 .group_by
@@ -560,7 +583,11 @@ pub(super) fn stage(
     };
     Ok((
         body,
-        Some(Box::new(crate::plan::window::WindowStage { calls, output })),
+        Some(Box::new(crate::plan::window::WindowStage {
+            calls,
+            srfs,
+            output,
+        })),
     ))
 }
 

@@ -19,6 +19,7 @@ mod series;
 #[cfg(test)]
 mod series_tests;
 pub(crate) mod sort;
+mod srf;
 pub(crate) mod sublink;
 #[cfg(test)]
 mod tests;

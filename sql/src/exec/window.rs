@@ -44,6 +44,10 @@ pub(crate) fn run(
     for i in order {
         let mut row = rows[i].take().unwrap_or_default();
         row.append(&mut values[i]);
+        if !stage.srfs.is_empty() {
+            super::srf::expand(&stage.srfs, &stage.output, row, params, &mut out)?;
+            continue;
+        }
         out.push(
             stage
                 .output

@@ -47,6 +47,9 @@ pub(crate) fn outer_refs_mut(
                 }
             }
         }
+        for s in &mut w.srfs {
+            s.args.iter_mut().for_each(|e| expr(e, level, f));
+        }
         w.output.iter_mut().for_each(|e| expr(e, level, f));
     }
     for e in [&mut plan.limit, &mut plan.offset].into_iter().flatten() {

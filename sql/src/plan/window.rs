@@ -14,12 +14,36 @@ use crate::types::DataType;
 
 use super::SortKey;
 
-/// The window functions of one SELECT level.
+/// The window functions and select-list set-returning functions of one SELECT level.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WindowStage {
     pub calls: Vec<WindowCall>,
-    /// Target-row expressions over the pre-window row followed by the calls' values.
+    /// Set-returning functions of the select list, expanded after the window calls
+    /// (`crate::exec::srf`); their arguments are over the pre-window row and the calls' values.
+    pub srfs: Vec<SrfCall>,
+    /// Target-row expressions over the pre-window row followed by the calls' values and then
+    /// the set-returning functions' values.
     pub output: Vec<Expr>,
+}
+
+/// A set-returning function in the select list. Each input row yields as many rows as its
+/// longest set (PostgreSQL's ProjectSet): shorter sets are padded with NULLs, and a row whose
+/// sets are all empty yields none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SrfCall {
+    pub func: SrfFunc,
+    pub args: Vec<Expr>,
+    /// The type of its values.
+    pub ty: DataType,
+}
+
+/// The set-returning functions allowed in a select list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SrfFunc {
+    /// `generate_series(start, stop [, step])` (arguments already of the series' types).
+    Series,
+    /// `unnest(array)`: its elements (a NULL array gives none).
+    Unnest,
 }
 
 /// One `f(...) OVER (...)`; every expression is over the pre-window row.
