@@ -311,26 +311,7 @@ pub(super) fn create_table_as(
             position: None,
         });
     }
-    let mut columns: Vec<ColumnDef> = Vec::with_capacity(query.columns.len());
-    for (i, (col, ty)) in query.columns.iter().enumerate() {
-        let col_name = names.get(i).cloned().unwrap_or_else(|| col.clone());
-        if columns.iter().any(|c| c.name == col_name) {
-            return Err(SqlError::DuplicateColumn(col_name));
-        }
-        columns.push(ColumnDef {
-            name: col_name,
-            // A bare literal's type is resolved as text, as PostgreSQL does for output columns.
-            ty: if *ty == DataType::Unknown {
-                DataType::Text
-            } else {
-                *ty
-            },
-            typmod: -1,
-            not_null: false,
-            default: None,
-            default_expr: None,
-        });
-    }
+    let columns = output_columns(&query.columns, names)?;
     let table = TableDef {
         database: b.ctx.database(),
         schema: schema_of(temp).into(),
@@ -344,6 +325,29 @@ pub(super) fn create_table_as(
         query: Box::new(query),
         if_not_exists,
     })
+}
+
+/// The columns of a relation defined by a query (CREATE TABLE AS, CREATE VIEW): the query's
+/// output columns, renamed by `names` from the left; a bare literal's type is resolved as text,
+/// as PostgreSQL does for output columns.
+pub(super) fn output_columns(
+    query_columns: &[(String, DataType)],
+    names: &[String],
+) -> Result<Vec<ColumnDef>> {
+    let mut columns: Vec<ColumnDef> = Vec::with_capacity(query_columns.len());
+    for (i, (col, ty)) in query_columns.iter().enumerate() {
+        let name = names.get(i).cloned().unwrap_or_else(|| col.clone());
+        if columns.iter().any(|c| c.name == name) {
+            return Err(SqlError::DuplicateColumn(name));
+        }
+        let ty = if *ty == DataType::Unknown {
+            DataType::Text
+        } else {
+            *ty
+        };
+        columns.push(ColumnDef::new(name, ty));
+    }
+    Ok(columns)
 }
 
 /// A column DEFAULT: a constant (a literal, possibly negated or cast) is evaluated and converted

@@ -18,10 +18,9 @@ use sqlparser::ast;
 
 use super::ddl::{new_table_name, schema_of, table_name};
 use super::{ident, object_name, Binder, Statement};
-use crate::catalog::{Catalog, ColumnDef, TableDef};
+use crate::catalog::{Catalog, TableDef};
 use crate::error::{Result, SqlError};
 use crate::plan::QueryPlan;
-use crate::types::DataType;
 
 /// CREATE [OR REPLACE] [TEMP] VIEW name [(columns)] AS query.
 pub(super) fn create_view(cv: &ast::CreateView, b: &mut Binder<'_>) -> Result<Statement> {
@@ -45,29 +44,8 @@ pub(super) fn create_view(cv: &ast::CreateView, b: &mut Binder<'_>) -> Result<St
             position: None,
         });
     }
-    let mut columns: Vec<ColumnDef> = Vec::with_capacity(plan.columns.len());
-    for (i, (col, ty)) in plan.columns.iter().enumerate() {
-        let name = cv
-            .columns
-            .get(i)
-            .map_or_else(|| col.clone(), |c| ident(&c.name));
-        if columns.iter().any(|c| c.name == name) {
-            return Err(SqlError::DuplicateColumn(name));
-        }
-        columns.push(ColumnDef {
-            name,
-            // PostgreSQL 15 resolves an unknown-typed output column (a bare literal) as text.
-            ty: if *ty == DataType::Unknown {
-                DataType::Text
-            } else {
-                *ty
-            },
-            typmod: -1,
-            not_null: false,
-            default: None,
-            default_expr: None,
-        });
-    }
+    let names: Vec<String> = cv.columns.iter().map(|c| ident(&c.name)).collect();
+    let columns = super::ddl::output_columns(&plan.columns, &names)?;
     let view = TableDef {
         database: b.ctx.database(),
         schema: schema_of(temp).into(),
