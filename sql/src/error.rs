@@ -184,6 +184,10 @@ pub enum SqlError {
     /// 22008: `date/time field value out of range: "x"`, `timestamp out of range`, ...
     #[error("{0}")]
     DatetimeFieldOverflow(String),
+    /// 22007 (22008 when `overflow`): input that does not fit a to_timestamp/to_date template,
+    /// with PostgreSQL's detail and hint.
+    #[error("{}", .0.message)]
+    DatetimeTemplate(Box<TemplateError>),
     /// 42601 (as PostgreSQL's `unistr` reports it) with its hint.
     #[error("invalid Unicode escape")]
     UnicodeEscape,
@@ -402,6 +406,16 @@ impl SqlError {
     }
 }
 
+/// The parts of a to_timestamp/to_date template error (boxed: it is rare and large).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemplateError {
+    /// 22008 rather than 22007.
+    pub overflow: bool,
+    pub message: String,
+    pub detail: Option<String>,
+    pub hint: Option<&'static str>,
+}
+
 /// Result alias used across the crate.
 pub type Result<T, E = SqlError> = std::result::Result<T, E>;
 
@@ -458,6 +472,13 @@ impl SqlError {
             SqlError::StringDataRightTruncation(_) => "22001",
             SqlError::InvalidDatetimeFormat(_) => "22007",
             SqlError::DatetimeFieldOverflow(_) => "22008",
+            SqlError::DatetimeTemplate(e) => {
+                if e.overflow {
+                    "22008"
+                } else {
+                    "22007"
+                }
+            }
             SqlError::DateStyleMismatch(_) => "22008",
             SqlError::RegexOption { .. } => "22023",
             SqlError::FormatSpecifier(_) => "22023",
@@ -553,6 +574,7 @@ impl SqlError {
             | SqlError::InvalidArrayLiteral { detail, .. } => Some(detail),
             SqlError::FormatPicture { detail, .. } => *detail,
             SqlError::InvalidObjectDefinition { detail, .. } => detail.as_deref(),
+            SqlError::DatetimeTemplate(e) => e.detail.as_deref(),
             SqlError::CircularInheritance { detail } => Some(detail),
             SqlError::InvalidSetOpOrderBy { .. } => {
                 Some("Only result column names can be used, not expressions or functions.")
@@ -579,6 +601,7 @@ impl SqlError {
                 "Explicitly cast to the desired type, for example ARRAY[]::integer[].",
             ),
             SqlError::WrongKind { hint, .. } | SqlError::SrfNotAllowed { hint, .. } => *hint,
+            SqlError::DatetimeTemplate(e) => e.hint,
             SqlError::InvalidSetOpOrderBy { .. } => Some(
                 "Add the expression/function to every SELECT, or move the UNION into a FROM clause.",
             ),

@@ -33,6 +33,7 @@ pub mod agg;
 mod bucket;
 mod bytes;
 mod datetime;
+mod dtparse;
 mod integral;
 mod math;
 mod numfmt;
@@ -99,6 +100,7 @@ fn builtins() -> impl Iterator<Item = &'static Builtin> {
         .iter()
         .chain(math::BUILTINS)
         .chain(datetime::BUILTINS)
+        .chain(dtparse::BUILTINS)
         .chain(zone::BUILTINS)
         .chain(integral::BUILTINS)
         .chain(regexp::BUILTINS)
