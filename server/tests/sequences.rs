@@ -161,8 +161,16 @@ async fn serial_and_identity_columns_own_their_sequences() {
         .await
         .expect("again");
     assert_eq!(int(&c, "SELECT id FROM s").await, 1);
-    assert_eq!(
-        code(&c, "CREATE TABLE a (id int GENERATED ALWAYS AS IDENTITY)").await,
-        "0A000"
-    );
+    // GENERATED ALWAYS refuses given values unless OVERRIDING SYSTEM VALUE says otherwise.
+    c.batch_execute(
+        "CREATE TABLE a (id int GENERATED ALWAYS AS IDENTITY, v text); INSERT INTO a (v) VALUES ('x')",
+    )
+    .await
+    .expect("always");
+    assert_eq!(code(&c, "INSERT INTO a VALUES (7, 'y')").await, "428C9");
+    assert_eq!(code(&c, "UPDATE a SET id = 7").await, "428C9");
+    c.batch_execute("INSERT INTO a OVERRIDING SYSTEM VALUE VALUES (7, 'y')")
+        .await
+        .expect("overriding");
+    assert_eq!(int(&c, "SELECT sum(id) FROM a").await, 8);
 }

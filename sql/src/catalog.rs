@@ -37,6 +37,16 @@ pub struct ColumnDef {
     /// The column's DEFAULT when it is not a constant (`now()`, `nextval('s')`): its text, bound
     /// again wherever the default is used (`Binder::column_default`), so it runs per row.
     pub default_expr: Option<String>,
+    /// `GENERATED ... AS IDENTITY`: the column defaults to its sequence's `nextval` (in
+    /// `default_expr`); ALWAYS refuses other values unless OVERRIDING SYSTEM VALUE.
+    pub identity: Option<Identity>,
+}
+
+/// The kind of an identity column (`pg_attribute.attidentity`: `d` or `a`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Identity {
+    ByDefault,
+    Always,
 }
 
 impl ColumnDef {
@@ -49,6 +59,7 @@ impl ColumnDef {
             not_null: false,
             default: None,
             default_expr: None,
+            identity: None,
         }
     }
 }
@@ -307,6 +318,21 @@ impl TableDef {
             }
             out.push((DEFAULTS_SECTION, b));
         }
+        let identities: Vec<u8> = (self.columns.iter().enumerate())
+            .filter_map(|(i, c)| {
+                let kind = match c.identity? {
+                    Identity::ByDefault => 1u8,
+                    Identity::Always => 2,
+                };
+                let mut b = (i as u32).to_be_bytes().to_vec();
+                b.push(kind);
+                Some(b)
+            })
+            .flatten()
+            .collect();
+        if !identities.is_empty() {
+            out.push((IDENTITY_SECTION, identities));
+        }
         if !self.indexes.is_empty() {
             out.push((
                 crate::index::SECTION,
@@ -355,6 +381,18 @@ impl TableDef {
                     let text = r.str()?;
                     let c = (self.columns.get_mut(i)).ok_or_else(|| corrupt("default column"))?;
                     c.default_expr = Some(text);
+                }
+            }
+            IDENTITY_SECTION => {
+                while !r.b.is_empty() {
+                    let i = r.u32()? as usize;
+                    let kind = match r.take(1)? {
+                        [1] => Identity::ByDefault,
+                        [2] => Identity::Always,
+                        _ => return Err(corrupt("identity kind")),
+                    };
+                    let c = (self.columns.get_mut(i)).ok_or_else(|| corrupt("identity column"))?;
+                    c.identity = Some(kind);
                 }
             }
             crate::index::SECTION => {
@@ -413,6 +451,7 @@ impl TableDef {
                 not_null,
                 default,
                 default_expr: None,
+                identity: None,
             });
         }
         let k = r.u32()?;
@@ -463,6 +502,8 @@ const VIEW_SECTION: &str = "view";
 const SEQUENCE_SECTION: &str = "sequence";
 /// The section holding non-constant column defaults: (column, expression text) pairs.
 const DEFAULTS_SECTION: &str = "defaults";
+/// Identity columns: (column u32, 1 = BY DEFAULT | 2 = ALWAYS) pairs.
+const IDENTITY_SECTION: &str = "identity";
 
 fn corrupt(what: &str) -> SqlError {
     SqlError::Internal(format!("corrupted catalog entry: {what}"))
@@ -596,6 +637,7 @@ mod tests {
                     not_null: true,
                     default: Some(crate::types::Value::Int4(10)),
                     default_expr: None,
+                    identity: None,
                 },
                 ColumnDef {
                     name: "filler".into(),
@@ -604,6 +646,7 @@ mod tests {
                     not_null: false,
                     default: None,
                     default_expr: Some("now()".into()),
+                    identity: None,
                 },
             ],
             primary_key: Some(vec![0]),

@@ -385,6 +385,13 @@ pub enum SqlError {
     /// error's.
     #[error("{error}")]
     At { error: Box<SqlError>, position: u32 },
+    /// 428C9: a value other than DEFAULT for a GENERATED ALWAYS identity column.
+    #[error("{message}")]
+    GeneratedAlways {
+        message: String,
+        detail: String,
+        hint: Option<&'static str>,
+    },
     /// 0A000: a set-returning function where PostgreSQL allows none.
     #[error("{message}")]
     SrfNotAllowed {
@@ -528,6 +535,7 @@ impl SqlError {
             SqlError::CardinalityViolation(_) => "21000",
             SqlError::InvalidRecursion { .. } => "42P19",
             SqlError::FeatureNotSupported(_) | SqlError::SrfNotAllowed { .. } => "0A000",
+            SqlError::GeneratedAlways { .. } => "428C9",
             SqlError::LockedRelationNotInFrom { .. } => "42P01",
             SqlError::Internal(_) => "XX000",
             SqlError::At { error, .. } => error.sqlstate(),
@@ -568,6 +576,7 @@ impl SqlError {
             | SqlError::NotNullViolation { detail, .. }
             | SqlError::CheckViolation { detail, .. }
             | SqlError::InvalidParameterValueDetail { detail, .. }
+            | SqlError::GeneratedAlways { detail, .. }
             | SqlError::UniqueViolation { detail, .. }
             | SqlError::UniqueIndexBuild { detail, .. }
             | SqlError::InvalidJson { detail, .. }
@@ -600,7 +609,9 @@ impl SqlError {
             SqlError::EmptyArrayType => Some(
                 "Explicitly cast to the desired type, for example ARRAY[]::integer[].",
             ),
-            SqlError::WrongKind { hint, .. } | SqlError::SrfNotAllowed { hint, .. } => *hint,
+            SqlError::WrongKind { hint, .. }
+            | SqlError::SrfNotAllowed { hint, .. }
+            | SqlError::GeneratedAlways { hint, .. } => *hint,
             SqlError::DatetimeTemplate(e) => e.hint,
             SqlError::InvalidSetOpOrderBy { .. } => Some(
                 "Add the expression/function to every SELECT, or move the UNION into a FROM clause.",

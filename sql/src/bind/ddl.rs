@@ -101,7 +101,11 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
         checks.extend(column_checks(c));
         let (def, is_pk) = match super::sequence::serial_of(c)? {
             None => column_def(b, c)?,
-            Some((ty, opts)) => {
+            Some(super::sequence::Serial {
+                ty,
+                options: opts,
+                identity,
+            }) => {
                 // The column as its integer type, NOT NULL, defaulting to its sequence's nextval.
                 let mut plain = c.clone();
                 plain.data_type = match ty {
@@ -123,6 +127,7 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
                     });
                 }
                 def.not_null = true;
+                def.identity = identity;
                 serials.push((def.name.clone(), ty, opts));
                 (def, is_pk)
             }
@@ -260,6 +265,7 @@ pub(super) fn column_def(b: &mut Binder<'_>, c: &ast::ColumnDef) -> Result<(Colu
         not_null: false,
         default: None,
         default_expr: None,
+        identity: None,
     };
     let mut is_pk = false;
     for opt in &c.options {

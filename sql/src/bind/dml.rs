@@ -67,7 +67,30 @@ impl Binder<'_> {
                 Some(items) => Some(self.returning_list(&table, alias, items)?),
                 None => None,
             };
+            let mut kept = Vec::with_capacity(targets.len());
+            for &col in &targets {
+                kept.push(identity_value(
+                    &table.columns[col],
+                    ins.overriding.as_ref(),
+                )?);
+            }
             let stmt = self.insert_select(table, &targets, !ins.columns.is_empty(), source)?;
+            let stmt = match stmt {
+                // OVERRIDING USER VALUE: identity columns take their defaults after all.
+                Statement::InsertSelect {
+                    table,
+                    query,
+                    mut row,
+                } => {
+                    for (&col, keep) in targets.iter().zip(kept) {
+                        if !keep {
+                            row[col] = self.column_default(&table.columns[col])?;
+                        }
+                    }
+                    Statement::InsertSelect { table, query, row }
+                }
+                other => other,
+            };
             let param_types = match &stmt {
                 Statement::InsertSelect { query, .. } => query.param_types.clone(),
                 _ => Vec::new(),
@@ -97,7 +120,8 @@ impl Binder<'_> {
                 .collect::<Result<_>>()?;
             for (e, &col) in exprs.iter().zip(&targets) {
                 let ty = table.columns[col].ty;
-                let is_default = is_default_keyword(e);
+                let is_default = is_default_keyword(e)
+                    || !identity_value(&table.columns[col], ins.overriding.as_ref())?;
                 full[col] = if is_default {
                     self.column_default(&table.columns[col])?
                 } else {
@@ -404,6 +428,8 @@ impl Binder<'_> {
         let column = &table.columns[i];
         let bound = if is_default_keyword(value) {
             self.column_default(column)?
+        } else if column.identity == Some(crate::catalog::Identity::Always) {
+            return Err(generated_always(column, true));
         } else {
             self.expr(value)?
         };
@@ -464,6 +490,45 @@ fn object_is_row(name: &ast::ObjectName) -> bool {
 }
 
 /// The `DEFAULT` keyword in a VALUES list or SET clause (sqlparser reads it as an identifier).
+/// 428C9 for a value given to a GENERATED ALWAYS identity column (INSERT without OVERRIDING
+/// SYSTEM VALUE, or UPDATE).
+fn generated_always(c: &ColumnDef, update: bool) -> SqlError {
+    let detail = format!(
+        "Column \"{}\" is an identity column defined as GENERATED ALWAYS.",
+        c.name
+    );
+    if update {
+        return SqlError::GeneratedAlways {
+            message: format!("column \"{}\" can only be updated to DEFAULT", c.name),
+            detail,
+            hint: None,
+        };
+    }
+    SqlError::GeneratedAlways {
+        message: format!(
+            "cannot insert a non-DEFAULT value into column \"{}\"",
+            c.name
+        ),
+        detail,
+        hint: Some("Use OVERRIDING SYSTEM VALUE to override."),
+    }
+}
+
+/// What INSERT does with a value given for column `c`: keep it, refuse it (an ALWAYS identity
+/// column without OVERRIDING SYSTEM VALUE), or use the default instead (OVERRIDING USER VALUE on
+/// an identity column).
+fn identity_value(c: &ColumnDef, overriding: Option<&ast::InsertOverriding>) -> Result<bool> {
+    let Some(kind) = c.identity else {
+        return Ok(true);
+    };
+    match overriding {
+        Some(ast::InsertOverriding::User) => Ok(false),
+        Some(ast::InsertOverriding::System) => Ok(true),
+        None if kind == crate::catalog::Identity::Always => Err(generated_always(c, false)),
+        None => Ok(true),
+    }
+}
+
 fn is_default_keyword(e: &ast::Expr) -> bool {
     matches!(e, ast::Expr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default"))
 }

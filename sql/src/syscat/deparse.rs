@@ -115,6 +115,23 @@ fn quote_literal(s: &str) -> String {
 /// `'-1'::integer` (or `bigint`/`numeric` when it does not fit), anything else as
 /// `'text'::type`.
 pub fn default_expr(c: &ColumnDef) -> Option<String> {
+    if c.identity.is_some() {
+        // An identity column's sequence is not a default in the catalogs.
+        return None;
+    }
+    if let Some(text) = &c.default_expr {
+        // Stored as written; a sequence call prints with its regclass cast, as PostgreSQL's
+        // deparser writes the `nextval('s')` that SERIAL creates.
+        return Some(
+            match text
+                .strip_prefix("nextval('")
+                .and_then(|r| r.strip_suffix("')"))
+            {
+                Some(seq) if !seq.contains('\'') => format!("nextval('{seq}'::regclass)"),
+                _ => text.clone(),
+            },
+        );
+    }
     let v = c.default.as_ref()?;
     let text = match v.to_text() {
         Some(t) => t,
@@ -161,6 +178,7 @@ mod tests {
             not_null: false,
             default: Some(v),
             default_expr: None,
+            identity: None,
         }
     }
 

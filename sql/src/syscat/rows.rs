@@ -317,7 +317,15 @@ pub(super) fn rows(rel: &'static SysRel, snap: &Snapshot) -> Result<Vec<Vec<Valu
                         c.typmod,
                         c.not_null,
                     )
-                    .set("atthasdef", c.default.is_some())
+                    .set("atthasdef", default_expr(c).is_some())
+                    .set(
+                        "attidentity",
+                        match c.identity {
+                            Some(crate::catalog::Identity::Always) => "a",
+                            Some(crate::catalog::Identity::ByDefault) => "d",
+                            None => "",
+                        },
+                    )
                     .done(&mut out)?;
                 }
                 for ix in indexes::of(t) {

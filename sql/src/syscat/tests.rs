@@ -43,6 +43,7 @@ fn col(name: &str, ty: DataType, typmod: i32, not_null: bool, default: Option<Va
         not_null,
         default,
         default_expr: None,
+        identity: None,
     }
 }
 
