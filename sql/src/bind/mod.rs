@@ -46,6 +46,7 @@ mod typing;
 mod utility;
 mod view;
 pub use view::check_replace as check_view_replace;
+mod arrayfn;
 mod srf;
 mod window;
 

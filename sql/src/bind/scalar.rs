@@ -409,6 +409,10 @@ impl Binder<'_> {
             let position = self.position(&f.name);
             return self.srf_call(&lname, args, position);
         }
+        if arrayfn::is_array_function(&lname) {
+            let position = self.position(&f.name);
+            return self.array_function(&lname, args, (position, &arg_positions));
+        }
         if let Some(e) = self.value_function(&lname, &args) {
             return e;
         }

@@ -30,6 +30,7 @@
 //! `pg_sleep` (it would block the core's other sessions).
 
 pub mod agg;
+pub(crate) mod arrays;
 mod bucket;
 mod bytes;
 mod datetime;
