@@ -32,3 +32,8 @@ INSERT INTO geo_t (id, li) VALUES (3, '{0,0,1}');
 SELECT '{"(1,2)","(3,4)"}'::point[], pg_typeof('{}'::int[]), pg_typeof(1.5), pg_typeof(NULL);
 DROP TABLE geo_t;
 DROP TABLE srft;
+select regexp_split_to_table('the quick brown fox', '\s+');
+select regexp_split_to_table('abc', ''), 1;
+select string_to_table('a,b,,c', ','), string_to_table('x|y', '|');
+select string_to_table('a,b,NULL', ',', 'NULL');
+select regexp_split_to_table('AxbXc', 'x', 'i');

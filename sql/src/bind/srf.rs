@@ -17,7 +17,10 @@ pub(crate) const SRF_BASE: usize = 1 << 41;
 
 /// Whether `name` is a set-returning function this binder expands in a select list.
 pub(super) fn is_srf(name: &str) -> bool {
-    matches!(name, "generate_series" | "unnest")
+    matches!(
+        name,
+        "generate_series" | "unnest" | "regexp_split_to_table" | "string_to_table"
+    )
 }
 
 impl Binder<'_> {
@@ -78,6 +81,24 @@ impl Binder<'_> {
                     bound.push(coerce(e, t, &mut self.params)?);
                 }
                 (SrfFunc::Series, bound, ty)
+            }
+            // The elements of the array its `_to_array` sibling returns.
+            ("regexp_split_to_table", 2 | 3) => {
+                let sig = crate::func::resolve("regexp_split_to_array", &types)
+                    .map_err(|_| undefined())?;
+                let mut cast = Vec::with_capacity(args.len());
+                for (a, &t) in args.into_iter().zip(&sig.params) {
+                    cast.push(coerce(a, t, &mut self.params)?);
+                }
+                let inner = Expr::Call {
+                    func: crate::expr::Function(sig),
+                    args: cast,
+                };
+                (SrfFunc::Unnest, vec![inner], DataType::Text)
+            }
+            ("string_to_table", 2 | 3) => {
+                let inner = self.array_function("string_to_array", args, (position, &[]))?;
+                (SrfFunc::Unnest, vec![inner], DataType::Text)
             }
             _ => return Err(undefined()),
         };
