@@ -9,7 +9,9 @@
 
 use super::{arg, builtin, Builtin, Param};
 use crate::error::{Result, SqlError};
-use crate::types::datetime::{abbreviation, Interval, TS_NEG_INF, TS_POS_INF, USECS_PER_DAY};
+use crate::types::datetime::{
+    abbreviation, Interval, TS_END, TS_MIN, TS_NEG_INF, TS_POS_INF, USECS_PER_DAY,
+};
 use crate::types::{DataType, FormatContext, TimeZone, Value};
 
 use DataType::{Bool, Date, Float8, Int4, Interval as Iv, Text, Timestamp, Timestamptz};
@@ -251,13 +253,15 @@ fn date_bin(a: &[Value], _: &FormatContext) -> Result<Value> {
         ));
     }
     let diff = src.checked_sub(origin).ok_or_else(interval_range)?;
-    let mut delta = diff - diff % stride_us;
-    // The bin's start, even when the origin lies after the source.
-    if origin > src && stride_us > 1 {
+    let modulo = diff % stride_us;
+    let mut delta = diff - modulo;
+    // Round toward -infinity when the source lies before the origin, off a bin boundary.
+    if modulo < 0 {
         delta -= stride_us;
     }
     origin
         .checked_add(delta)
+        .filter(|t| (TS_MIN..TS_END).contains(t))
         .map(wrap)
         .ok_or_else(|| SqlError::DatetimeFieldOverflow("timestamp out of range".into()))
 }

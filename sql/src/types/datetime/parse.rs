@@ -155,6 +155,18 @@ fn decode(s: &str, ctx: &FormatContext) -> std::result::Result<Fields, Error> {
                 tokens.push(raw[..i].to_string());
                 tokens.push(raw[i + 1..].to_string());
             }
+            // `2001-01-01+00`: a numeric date ends where a `+` starts a zone (PostgreSQL's
+            // ParseDateTime reads only digits and the date's own delimiter into a date).
+            _ if raw.starts_with(|c: char| c.is_ascii_digit())
+                && raw.find('+').is_some_and(|i| {
+                    raw[..i].bytes().all(|c| c.is_ascii_digit() || c == b'-')
+                        && raw[..i].matches('-').count() == 2
+                }) =>
+            {
+                let i = raw.find('+').unwrap_or(raw.len());
+                tokens.push(raw[..i].to_string());
+                tokens.push(raw[i..].to_string());
+            }
             _ => tokens.push(raw.to_string()),
         }
     }
@@ -204,7 +216,9 @@ fn decode(s: &str, ctx: &FormatContext) -> std::result::Result<Fields, Error> {
                     None => {}
                 }
             }
-            _ if (t.starts_with('+') || t.starts_with('-')) && f.time.is_some() => {
+            _ if (t.starts_with('+') || t.starts_with('-'))
+                && (f.time.is_some() || (t.starts_with('+') && f.day.is_some())) =>
+            {
                 f.offset = Some(parse_offset(t)?);
             }
             _ if t.starts_with(|c: char| c.is_ascii_alphabetic())
