@@ -320,10 +320,25 @@ fn decode(s: &str, ctx: &FormatContext) -> std::result::Result<Fields, Error> {
         decode_date(&loose_numbers.join("-"), ctx, &mut f)?;
         loose_numbers.clear();
     }
+    // `99 Jan 08` under YMD: year, then day.
+    if ctx.dateorder == DateOrder::Ymd
+        && f.month.is_some()
+        && f.year.is_none()
+        && f.day.is_none()
+        && loose_numbers.len() == 2
+        && loose_numbers.iter().all(|n| n.len() <= 2)
+    {
+        let year: i64 = loose_numbers[0].parse().map_err(|_| Error::Syntax)?;
+        f.year = Some(two_digit_year(year));
+        loose_numbers.remove(0);
+    }
     // `January 8 1999`, `8 January 1999`, `Jan 08 04:05 1999`: loose day and year numbers.
     for n in loose_numbers {
         let v: i64 = n.parse().map_err(|_| Error::Syntax)?;
         if f.day.is_none() && f.month.is_some() && n.len() <= 2 {
+            if v > 31 {
+                return Err(Error::MdRange);
+            }
             f.day = Some(v as u32);
         } else if f.year.is_none() {
             f.year = Some(if n.len() <= 2 { two_digit_year(v) } else { v });
@@ -360,7 +375,7 @@ pub fn abbreviation(t: &str) -> Option<i32> {
         "edt" => -4,
         "wet" => 0,
         "cet" | "bst" | "west" => 1,
-        "cest" | "eet" => 2,
+        "cest" | "eet" | "ist" => 2,
         "eest" | "msk" => 3,
         "jst" => 9,
         _ => return None,
@@ -400,17 +415,21 @@ fn decode_date(t: &str, ctx: &FormatContext, f: &mut Fields) -> std::result::Res
         let v = num(p)?;
         Ok(if p.len() <= 2 { two_digit_year(v) } else { v })
     };
+    let ymd = ctx.dateorder == DateOrder::Ymd;
     let (y, m, d) = if let Some(m) = month_number(b) {
-        // 08-Jan-1999 or 1999-Jan-08
-        if a.len() >= 3 {
+        // 08-Jan-1999 or 1999-Jan-08; with two short numbers, YMD reads year then day and the
+        // other orders day then year (as PostgreSQL's DecodeDate does).
+        if a.len() >= 3 || (ymd && c.len() < 3) {
             (year(a)?, m, num(c)?)
-        } else if c.len() >= 3 {
-            (year(c)?, m, num(a)?)
         } else {
-            return Err(Error::Range);
+            (year(c)?, m, num(a)?)
         }
     } else if let Some(m) = month_number(a) {
-        (year(c)?, m, num(b)?)
+        if ymd && c.len() < 3 && b.len() < 3 {
+            (year(b)?, m, num(c)?)
+        } else {
+            (year(c)?, m, num(b)?)
+        }
     } else if a.len() >= 3 {
         (year(a)?, num(b)? as u32, num(c)?)
     } else {
@@ -422,6 +441,9 @@ fn decode_date(t: &str, ctx: &FormatContext, f: &mut Fields) -> std::result::Res
     };
     if month_number(c).is_some() {
         return Err(Error::Syntax);
+    }
+    if d > 31 {
+        return Err(Error::MdRange);
     }
     f.year = Some(y);
     f.month = Some(m);
