@@ -404,7 +404,7 @@ fn validate(
                 || tz.eq_ignore_ascii_case("utc")
                 || tz.eq_ignore_ascii_case("gmt")
                 || tz.parse::<f64>().is_ok()
-                || (tz.starts_with(['+', '-'])
+                || (tz.starts_with(|c: char| c == '+' || c == '-' || c.is_ascii_digit())
                     && pglitedb_sql::types::TimeZone::named(tz).is_some());
             if !known || tz.contains("..") {
                 return Err(invalid(tz));
