@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use sqlparser::ast;
 
-use super::ddl::{new_table_name, schema_of, table_name};
+use super::ddl::{new_table_name, table_name};
 use super::typing::type_and_typmod;
 use super::{coerce, object_name, Binder, Statement};
 use crate::catalog::{Catalog, SequenceDef, TableDef};
@@ -30,11 +30,11 @@ pub(super) fn create_sequence(
     name: &ast::ObjectName,
     options: &[ast::SequenceOptions],
 ) -> Result<Statement> {
-    let (name, temp) = new_table_name(name, temporary, None)?;
+    let super::ddl::NewName { schema, name, temp } = new_table_name(b, name, temporary, None)?;
     let params = sequence_params(b, options)?;
     let seq = TableDef {
         database: b.ctx.database(),
-        schema: schema_of(temp).into(),
+        schema,
         name,
         temp,
         sequence: Some(params),
@@ -199,13 +199,22 @@ pub(super) fn column_sequence(
     opts.extend(options.iter().cloned());
     let params = sequence_params(b, &opts)?;
     let name = format!("{}_{}_seq", table.name, col);
-    let simple = name
-        .chars()
-        .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');
-    let regclass = if simple {
-        name.clone()
+    let quote = |name: &str| {
+        let simple = name
+            .chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');
+        if simple {
+            name.to_string()
+        } else {
+            format!("\"{}\"", name.replace('"', "\"\""))
+        }
+    };
+    // The default names the sequence by its schema too (it is bound again at each use, when the
+    // search path may not reach that schema); `public` stays implicit, as psql's \d shows it.
+    let regclass = if table.temp.is_none() && table.schema != "public" {
+        format!("{}.{}", quote(&table.schema), quote(&name))
     } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
+        quote(&name)
     };
     let seq = TableDef {
         database: table.database.clone(),
@@ -247,8 +256,15 @@ pub(super) fn drop_sequence(
                     hint: Some("Use DROP TABLE to remove a table."),
                 })
             }
-            None if if_exists => missing.push(name),
-            None => return Err(SqlError::UndefinedSequence(name)),
+            None => {
+                super::ddl::check_qualifier(catalog, &name)?;
+                if !if_exists {
+                    return Err(SqlError::UndefinedSequence(
+                        super::ddl::bare_name(&name).into(),
+                    ));
+                }
+                missing.push(super::ddl::bare_name(&name).into());
+            }
         }
     }
     Ok(Statement::DropSequence { seqs, missing })
