@@ -665,8 +665,10 @@ pub(crate) struct Binder<'a> {
     pub(crate) outer_agg_inside: Vec<bool>,
     /// Which locking clauses are the weaker forms (see `locking.rs`).
     pub(crate) weak_locks: &'a [bool],
-    /// While a view's query binds: the view's schema, searched first for bare names (the view's
-    /// names resolve when it is read, not when it was created; see `view.rs`).
+    /// While stored text binds (a view's query, a column's DEFAULT): the schema of its view or
+    /// table, searched first for bare names. Such names resolve when the text is used, not when
+    /// it was created (PostgreSQL stores OIDs); searching the object's own schema first finds
+    /// what CREATE found in the usual case, e.g. CREATE SCHEMA's elements and SERIAL sequences.
     pub(crate) view_schema: Option<String>,
 }
 

@@ -209,13 +209,9 @@ pub(super) fn column_sequence(
             format!("\"{}\"", name.replace('"', "\"\""))
         }
     };
-    // The default names the sequence by its schema too (it is bound again at each use, when the
-    // search path may not reach that schema); `public` stays implicit, as psql's \d shows it.
-    let regclass = if table.temp.is_none() && table.schema != "public" {
-        format!("{}.{}", quote(&table.schema), quote(&name))
-    } else {
-        quote(&name)
-    };
+    // Unqualified, as psql's \d shows it: a DEFAULT's names are looked for in its table's schema
+    // first (`Binder::column_default`).
+    let regclass = quote(&name);
     let seq = TableDef {
         database: table.database.clone(),
         schema: table.schema.clone(),
@@ -348,8 +344,13 @@ impl Binder<'_> {
             )
             .collect();
         let full = name.join(".");
-        let t =
-            crate::catalog::resolve(self.ctx.catalog(), &full).ok_or(SqlError::UndefinedTable {
+        let home = match &self.view_schema {
+            Some(s) if name.len() == 1 => self.ctx.catalog().table(&format!("{s}.{full}")),
+            _ => None,
+        };
+        let t = home
+            .or_else(|| crate::catalog::resolve(self.ctx.catalog(), &full))
+            .ok_or(SqlError::UndefinedTable {
                 name: full.clone(),
                 position: at,
             })?;
