@@ -50,6 +50,12 @@ fn exists(schemas: &[SchemaDef], database: &str, name: &str) -> bool {
 }
 
 impl<I: Io> Shard<I> {
+    /// Whether schema `name` of `database` exists here (built-in or created; an empty name is a
+    /// definition built without one, e.g. `TableDef::default()` in tests, and means `public`).
+    pub(crate) fn schema_exists(&self, database: &str, name: &str) -> bool {
+        name.is_empty() || exists(&self.schemas, database, name)
+    }
+
     pub(crate) async fn create_schema(
         &mut self,
         schema: &SchemaDef,

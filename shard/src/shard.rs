@@ -369,7 +369,10 @@ impl<I: Io> Shard<I> {
             return self.create_temp_table(table).await;
         }
         if table.id.0 == 0 {
-            // This shard sequences DDL: check the name and assign the id.
+            // This shard sequences DDL: check the schema and the name, and assign the id.
+            if !self.schema_exists(&table.database, &table.schema) {
+                return Err(SqlError::UndefinedSchema(table.schema).into());
+            }
             if self.relation_taken(&table.database, &table.schema, &table.name) {
                 if if_not_exists {
                     return Ok(Step::Reply(ShardResponse::TableCreated(None)));
