@@ -96,22 +96,33 @@ pub enum Reply {
     Remote { from: ShardId, id: u64 },
 }
 
-/// A core's view of the catalog: databases (tenants) and their tables by (database, name).
+/// A core's view of the catalog: databases (tenants), their schemas, and their relations by
+/// (database, schema, name).
 #[derive(Default, Clone)]
 pub struct CatalogReplica {
-    /// Tables by (database, name).
-    tables: HashMap<(String, String), Arc<TableDef>>,
+    /// Relations by (database, schema, name).
+    tables: HashMap<(String, String, String), Arc<TableDef>>,
+    /// The schemas users created, of every database.
+    schemas: Vec<pglitedb_sql::SchemaDef>,
     databases: std::collections::BTreeSet<String>,
     /// ALTER DATABASE SET defaults by database, applied to sessions as they connect.
     database_settings: HashMap<String, Vec<(String, String)>>,
 }
 
 impl CatalogReplica {
-    /// A table of `database` by name.
-    pub fn table(&self, database: &str, name: &str) -> Option<Arc<TableDef>> {
+    /// A relation of `database` by schema and name.
+    pub fn table(&self, database: &str, schema: &str, name: &str) -> Option<Arc<TableDef>> {
         self.tables
-            .get(&(database.to_string(), name.to_string()))
+            .get(&(database.to_string(), schema.to_string(), name.to_string()))
             .cloned()
+    }
+
+    /// The schemas users created in `database`.
+    pub fn schemas_of(&self, database: &str) -> Vec<pglitedb_sql::SchemaDef> {
+        (self.schemas.iter())
+            .filter(|s| s.database == database)
+            .cloned()
+            .collect()
     }
 
     /// A database's setting defaults (ALTER DATABASE SET), in the order they were set.
@@ -147,10 +158,10 @@ impl CatalogReplica {
         let mut out: Vec<Arc<TableDef>> = self
             .tables
             .iter()
-            .filter(|((db, _), _)| db == database)
+            .filter(|((db, _, _), _)| db == database)
             .map(|(_, t)| t.clone())
             .collect();
-        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out.sort_by(|a, b| (&a.name, &a.schema).cmp(&(&b.name, &b.schema)));
         out
     }
 
@@ -162,18 +173,18 @@ impl CatalogReplica {
     /// The sequences of `database` owned by table `owner` (SERIAL/identity columns).
     pub fn owned_sequences(&self, database: &str, owner: TableId) -> Vec<Arc<TableDef>> {
         (self.tables.iter())
-            .filter(|((db, _), t)| {
+            .filter(|((db, _, _), t)| {
                 db == database && t.sequence.is_some_and(|s| s.owned_by == Some(owner))
             })
             .map(|(_, t)| t.clone())
             .collect()
     }
 
-    /// The table of `database` that has an index named `name`.
-    pub fn index_owner(&self, database: &str, name: &str) -> Option<Arc<TableDef>> {
+    /// The table of `database` whose schema `schema` has an index named `name`.
+    pub fn index_owner(&self, database: &str, schema: &str, name: &str) -> Option<Arc<TableDef>> {
         self.tables
             .values()
-            .find(|t| t.database == database && t.index_named(name).is_some())
+            .find(|t| t.database == database && t.schema == schema && t.index_named(name).is_some())
             .cloned()
     }
 
@@ -183,8 +194,8 @@ impl CatalogReplica {
     }
 }
 
-fn key(t: &TableDef) -> (String, String) {
-    (t.database.clone(), t.name.clone())
+fn key(t: &TableDef) -> (String, String, String) {
+    (t.database.clone(), t.schema.clone(), t.name.clone())
 }
 
 /// One core's context. See the module docs.
@@ -258,6 +269,9 @@ impl Worker {
                 | ShardResponse::DatabaseCreated(_)
                 | ShardResponse::DatabaseDropped { existed: true, .. }
                 | ShardResponse::DatabaseAltered { .. }
+                | ShardResponse::SchemaCreated(Some(_))
+                | ShardResponse::SchemaDropped { .. }
+                | ShardResponse::SchemaRenamed { .. }
         ) {
             return;
         }
@@ -277,7 +291,9 @@ impl Worker {
                 tables,
                 databases,
                 database_settings,
+                schemas,
             } => {
+                next.schemas = schemas.clone();
                 next.tables = tables.iter().map(|t| (key(t), t.clone())).collect();
                 next.databases = databases.iter().cloned().collect();
                 next.database_settings = database_settings.iter().cloned().collect();
@@ -296,7 +312,33 @@ impl Worker {
             ShardResponse::DatabaseDropped { name, .. } => {
                 next.databases.remove(name);
                 next.database_settings.remove(name);
-                next.tables.retain(|(db, _), _| db != name);
+                next.tables.retain(|(db, _, _), _| db != name);
+                next.schemas.retain(|s| s.database != *name);
+            }
+            ShardResponse::SchemaCreated(Some(schema)) => next.schemas.push(schema.clone()),
+            ShardResponse::SchemaDropped { database, name } => {
+                next.schemas
+                    .retain(|s| !(s.database == *database && s.name == *name));
+                next.tables
+                    .retain(|(db, schema, _), _| !(db == database && schema == name));
+            }
+            ShardResponse::SchemaRenamed { database, name, to } => {
+                for s in &mut next.schemas {
+                    if s.database == *database && s.name == *name {
+                        s.name = to.clone();
+                    }
+                }
+                let moved: Vec<_> = (next.tables.keys())
+                    .filter(|(db, schema, _)| db == database && schema == name)
+                    .cloned()
+                    .collect();
+                for k in moved {
+                    if let Some(t) = next.tables.remove(&k) {
+                        let mut def = (*t).clone();
+                        def.schema = to.clone();
+                        next.tables.insert(key(&def), Arc::new(def));
+                    }
+                }
             }
             _ => return,
         }

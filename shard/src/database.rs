@@ -69,8 +69,12 @@ impl<I: Io> Shard<I> {
             }
             self.versions.drop_tree(tree);
         }
+        for s in self.schemas.iter().filter(|s| s.database == name) {
+            batch.delete(CATALOG_TREE, &crate::schema::schema_key(name, &s.name));
+        }
         batch.delete(CATALOG_TREE, &database_key(name));
         let ticket = self.engine.commit(batch).await?;
+        self.schemas.retain(|s| s.database != name);
         for id in doomed {
             self.tables.remove(&id);
             self.next_rowid.remove(&id);

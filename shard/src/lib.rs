@@ -31,6 +31,7 @@ mod message;
 mod mvcc;
 mod rekey;
 pub mod route;
+mod schema;
 mod sequence;
 mod shard;
 pub mod table;

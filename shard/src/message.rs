@@ -141,6 +141,19 @@ pub enum ShardRequest {
         setting: Option<String>,
         value: Option<String>,
     },
+    /// CREATE SCHEMA; shard 0 (the DDL sequencer) checks the name first (`schema.rs`).
+    CreateSchema {
+        schema: pglitedb_sql::SchemaDef,
+        if_not_exists: bool,
+    },
+    /// DROP SCHEMA: the schema and every relation of it on this shard.
+    DropSchema { database: String, name: String },
+    /// ALTER SCHEMA name RENAME TO to.
+    RenameSchema {
+        database: String,
+        name: String,
+        to: String,
+    },
     /// Drop row versions no snapshot at or after `horizon` needs (see `mvcc.rs`).
     CollectVersions { horizon: Ts },
     /// Checkpoint if the WAL or the clock says one is due.
@@ -240,6 +253,21 @@ pub enum ShardResponse {
         databases: Vec<String>,
         /// Per-database setting defaults (ALTER DATABASE SET), for databases that have any.
         database_settings: Vec<(String, Vec<(String, String)>)>,
+        /// The schemas users created, of every database.
+        schemas: Vec<pglitedb_sql::SchemaDef>,
+    },
+    /// CREATE SCHEMA done on this shard (`None`: it existed and IF NOT EXISTS was given).
+    SchemaCreated(Option<pglitedb_sql::SchemaDef>),
+    /// DROP SCHEMA done on this shard: the schema and its relations are gone.
+    SchemaDropped {
+        database: String,
+        name: String,
+    },
+    /// ALTER SCHEMA RENAME done on this shard.
+    SchemaRenamed {
+        database: String,
+        name: String,
+        to: String,
     },
     /// ALTER DATABASE done on this shard: the database's defaults afterwards.
     DatabaseAltered {

@@ -86,6 +86,8 @@ pub struct Shard<I: Io> {
     pub(crate) sequences: HashMap<TableId, crate::sequence::SeqState>,
     /// The databases (tenants); catalog keys `D<name>`.
     pub(crate) databases: std::collections::BTreeSet<String>,
+    /// The schemas users created, of every database (`schema.rs`); catalog keys `N<db>\0<name>`.
+    pub(crate) schemas: Vec<pglitedb_sql::SchemaDef>,
     /// ALTER DATABASE SET defaults, stored as the value of the database's catalog key.
     pub(crate) database_settings: std::collections::BTreeMap<String, Vec<(String, String)>>,
     /// Next hidden row id per table without a primary key, initialised from the tree's last key.
@@ -120,6 +122,7 @@ impl<I: Io> Shard<I> {
         let mut tables = HashMap::new();
         let mut databases = std::collections::BTreeSet::new();
         let mut database_settings = std::collections::BTreeMap::new();
+        let mut schemas = Vec::new();
         let mut lo: Bound<Vec<u8>> = Bound::Unbounded;
         loop {
             let lo_ref = match &lo {
@@ -140,6 +143,10 @@ impl<I: Io> Shard<I> {
                         database_settings.insert(name.clone(), settings);
                     }
                     databases.insert(name);
+                    continue;
+                }
+                if let Some(rest) = k.strip_prefix(crate::schema::SCHEMA_KEY) {
+                    schemas.push(crate::schema::decode_schema(rest, v)?);
                     continue;
                 }
                 let def = TableDef::decode(v)?;
@@ -163,6 +170,7 @@ impl<I: Io> Shard<I> {
             next_temp: 0,
             sequences: HashMap::new(),
             databases,
+            schemas,
             database_settings,
             next_rowid: HashMap::new(),
             txns: TxnTable::default(),
@@ -269,7 +277,16 @@ impl<I: Io> Shard<I> {
                     .iter()
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect(),
+                schemas: self.schemas.clone(),
             })),
+            ShardRequest::CreateSchema {
+                schema,
+                if_not_exists,
+            } => self.create_schema(schema, *if_not_exists).await,
+            ShardRequest::DropSchema { database, name } => self.drop_schema(database, name).await,
+            ShardRequest::RenameSchema { database, name, to } => {
+                self.rename_schema(database, name, to).await
+            }
             ShardRequest::AlterDatabase {
                 name,
                 setting,
@@ -352,7 +369,10 @@ impl<I: Io> Shard<I> {
             return self.create_temp_table(table).await;
         }
         if table.id.0 == 0 {
-            // This shard sequences DDL: check the name and assign the id.
+            // This shard sequences DDL: check the schema and the name, and assign the id.
+            if !self.schema_exists(&table.database, &table.schema) {
+                return Err(SqlError::UndefinedSchema(table.schema).into());
+            }
             if self.relation_taken(&table.database, &table.schema, &table.name) {
                 if if_not_exists {
                     return Ok(Step::Reply(ShardResponse::TableCreated(None)));

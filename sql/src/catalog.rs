@@ -546,9 +546,10 @@ impl Reader<'_> {
 }
 
 /// Name resolution for the binder. The server implements it over the core's catalog replica.
+/// Names are case-folded and may be qualified (`schema.name`, see `crate::namespace`).
 pub trait Catalog {
-    /// A table by (case-folded) name in the session's search path: its temporary tables first, then
-    /// the database's; `pg_temp.name` names a temporary table only.
+    /// A relation by name: `s.t` in schema `s` only (`pg_temp.t`: the session's temporary tables
+    /// only); a bare name among the temporary tables first, then along the search path.
     fn table(&self, name: &str) -> Option<Arc<TableDef>>;
 
     /// A table by id (partitions name their parent by id).
@@ -568,24 +569,25 @@ pub trait Catalog {
     fn databases(&self) -> Vec<String> {
         vec![DEFAULT_DATABASE.to_string()]
     }
-    /// The table owning the secondary index named `name`, if there is one.
+    /// The table owning the secondary index named `name` (qualified or resolved as
+    /// [`Catalog::table`] resolves names), if there is one.
     fn index_owner(&self, _name: &str) -> Option<Arc<TableDef>> {
         None
     }
-
-    /// A table of the database by name, never a temporary one (`public.name`).
-    fn permanent_table(&self, name: &str) -> Option<Arc<TableDef>> {
-        self.table(name)
+    /// The schemas users created in the session's database (the built-in ones are implicit).
+    fn schemas(&self) -> Vec<crate::namespace::SchemaDef> {
+        Vec::new()
+    }
+    /// The effective search path: the existing schemas the `search_path` setting names, in order
+    /// (`pg_temp` excluded: its tables are searched first anyway).
+    fn search_path(&self) -> Vec<String> {
+        vec!["public".to_string()]
     }
 }
 
-/// Resolves a possibly qualified name: `public.t` among the database's tables only, `t` and
-/// `pg_temp.t` as [`Catalog::table`] does.
+/// Resolves a possibly qualified name (see [`Catalog::table`]).
 pub fn resolve(catalog: &dyn Catalog, name: &str) -> Option<Arc<TableDef>> {
-    match name.strip_prefix("public.") {
-        Some(bare) => catalog.permanent_table(bare),
-        None => catalog.table(name),
-    }
+    catalog.table(name)
 }
 
 /// One run-time setting as `pg_settings` lists it.

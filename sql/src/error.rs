@@ -91,6 +91,26 @@ pub enum SqlError {
     /// 3F000.
     #[error("schema \"{0}\" does not exist")]
     UndefinedSchema(String),
+    /// 3F000: an unqualified CREATE and a search path naming no existing schema.
+    #[error("no schema has been selected to create in")]
+    NoCreationSchema,
+    /// 42P06.
+    #[error("schema \"{0}\" already exists")]
+    DuplicateSchema(String),
+    /// 42P15: `CREATE specifies a schema (x) different from the one being created (y)`, and
+    /// `CREATE SCHEMA IF NOT EXISTS cannot include schema elements`.
+    #[error("{message}")]
+    InvalidSchemaDefinition {
+        message: String,
+        position: Option<u32>,
+    },
+    /// 42939: `unacceptable schema name "pg_x"`, with PostgreSQL's DETAIL.
+    #[error("{message}")]
+    ReservedName { message: String, detail: String },
+    /// 2BP01 for DROP SCHEMA without CASCADE: `cannot drop schema s because other objects depend
+    /// on it`, `detail` listing them.
+    #[error("cannot drop schema {schema} because other objects depend on it")]
+    SchemaNotEmpty { schema: String, detail: String },
     /// 42501: `permission denied: "pg_class" is a system catalog`.
     #[error("{0}")]
     InsufficientPrivilege(String),
@@ -454,7 +474,11 @@ impl SqlError {
             SqlError::DatatypeMismatch(_) => "42804",
             SqlError::CannotCoerce { .. } => "42846",
             SqlError::UndefinedTableNoPosition(_) => "42P01",
-            SqlError::UndefinedSchema(_) => "3F000",
+            SqlError::UndefinedSchema(_) | SqlError::NoCreationSchema => "3F000",
+            SqlError::DuplicateSchema(_) => "42P06",
+            SqlError::InvalidSchemaDefinition { .. } => "42P15",
+            SqlError::SchemaNotEmpty { .. } => "2BP01",
+            SqlError::ReservedName { .. } => "42939",
             SqlError::UndefinedColumnOfRelation { .. } => "42703",
             SqlError::DuplicateColumn(_) => "42701",
             SqlError::MultipleAssignments(_) => "42601",
@@ -563,7 +587,8 @@ impl SqlError {
             | SqlError::UndefinedQualifiedColumn { position, .. }
             | SqlError::MissingFromEntry { position, .. }
             | SqlError::InvalidRecursion { position, .. }
-            | SqlError::LockedRelationNotInFrom { position, .. } => *position,
+            | SqlError::LockedRelationNotInFrom { position, .. }
+            | SqlError::InvalidSchemaDefinition { position, .. } => *position,
             SqlError::At { position, .. } => Some(*position),
             _ => None,
         }
@@ -585,6 +610,9 @@ impl SqlError {
             SqlError::InvalidObjectDefinition { detail, .. } => detail.as_deref(),
             SqlError::DatetimeTemplate(e) => e.detail.as_deref(),
             SqlError::CircularInheritance { detail } => Some(detail),
+            SqlError::SchemaNotEmpty { detail, .. } | SqlError::ReservedName { detail, .. } => {
+                Some(detail)
+            }
             SqlError::InvalidSetOpOrderBy { .. } => {
                 Some("Only result column names can be used, not expressions or functions.")
             }
@@ -624,6 +652,9 @@ impl SqlError {
             }
             SqlError::FormatSpecifier(_) => Some("For a single \"%\" use \"%%\"."),
             SqlError::CopyFromPartitioned(_) => Some("Try the COPY (SELECT ...) TO variant."),
+            SqlError::SchemaNotEmpty { .. } => {
+                Some("Use DROP ... CASCADE to drop the dependent objects too.")
+            }
             SqlError::At { error, .. } => error.hint(),
             _ => None,
         }

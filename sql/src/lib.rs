@@ -40,6 +40,7 @@ mod expr;
 pub mod func;
 mod index;
 mod locking;
+pub mod namespace;
 mod parse;
 pub mod partition;
 mod plan;
@@ -59,6 +60,7 @@ pub use error::{Result, SqlError};
 pub use exec::ShardRun;
 pub use expr::{Expr, Params};
 pub use index::{choose_index_name, IndexDef};
+pub use namespace::SchemaDef;
 pub use parse::lift::{lift, Lifted, Literal, LiteralKind};
 pub use parse::{parse, Maintenance, MaintenanceTarget, Parsed};
 pub use plan::{

@@ -42,27 +42,42 @@ impl TxnState {
 pub struct Ctx<'a> {
     pub settings: &'a Settings,
     pub catalog: Rc<CatalogReplica>,
-    /// The session's database: names resolve among its tables only.
+    /// The session's database: names resolve among its relations only.
     pub database: &'a str,
     /// `now()` for literals such as `'now'::timestamptz`: the transaction's start.
     pub now: i64,
     /// The session's temporary tables, found before the database's (`temp.rs`).
     pub temp: &'a HashMap<String, Arc<pglitedb_sql::TableDef>>,
+    /// A schema searched before the search path (CREATE SCHEMA's elements, `schema.rs`).
+    pub first_schema: Option<&'a str>,
+    /// The effective search path, computed on first use.
+    pub path: std::cell::OnceCell<Vec<String>>,
+}
+
+impl Ctx<'_> {
+    fn path(&self) -> &[String] {
+        self.path.get_or_init(|| {
+            let user = self
+                .settings
+                .get("session_authorization")
+                .unwrap_or_default();
+            let setting = self.settings.get("search_path").unwrap_or_default();
+            let mut items: Vec<String> =
+                self.first_schema.map(str::to_string).into_iter().collect();
+            items.extend(pglitedb_sql::namespace::path_items(setting, user));
+            pglitedb_sql::namespace::effective_path(self, &items)
+        })
+    }
 }
 
 impl Catalog for Ctx<'_> {
     fn table(&self, name: &str) -> Option<Arc<pglitedb_sql::TableDef>> {
-        if let Some(bare) = name.strip_prefix("pg_temp.") {
-            return self.temp.get(bare).cloned();
-        }
-        if let Some(t) = self.temp.get(name) {
-            return Some(t.clone());
-        }
-        self.catalog.table(self.database, name)
-    }
-
-    fn permanent_table(&self, name: &str) -> Option<Arc<pglitedb_sql::TableDef>> {
-        self.catalog.table(self.database, name)
+        pglitedb_sql::namespace::lookup(
+            name,
+            self.path(),
+            |bare| self.temp.get(bare).cloned(),
+            |schema, bare| self.catalog.table(self.database, schema, bare),
+        )
     }
     fn table_by_id(&self, id: pglitedb_sql::TableId) -> Option<Arc<pglitedb_sql::TableDef>> {
         match self.temp.values().find(|t| t.id == id) {
@@ -91,7 +106,18 @@ impl Catalog for Ctx<'_> {
         self.catalog.database_names()
     }
     fn index_owner(&self, name: &str) -> Option<Arc<pglitedb_sql::TableDef>> {
-        self.catalog.index_owner(self.database, name)
+        pglitedb_sql::namespace::lookup(
+            name,
+            self.path(),
+            |_| None,
+            |schema, bare| self.catalog.index_owner(self.database, schema, bare),
+        )
+    }
+    fn schemas(&self) -> Vec<pglitedb_sql::SchemaDef> {
+        self.catalog.schemas_of(self.database)
+    }
+    fn search_path(&self) -> Vec<String> {
+        self.path().to_vec()
     }
 }
 
@@ -129,7 +155,7 @@ impl SessionContext for Ctx<'_> {
 }
 
 /// How a statement finished: a command tag still to send, or rows already sent with their tag.
-enum Done {
+pub(super) enum Done {
     Tag(String),
     Rows(usize),
 }
@@ -198,6 +224,9 @@ fn write_command(stmt: &Statement) -> Option<&'static str> {
         Statement::CreateIndex { .. } => Some("CREATE INDEX"),
         Statement::DropIndex { .. } => Some("DROP INDEX"),
         Statement::AlterIndex(_) => Some("ALTER INDEX"),
+        Statement::CreateSchema { .. } => Some("CREATE SCHEMA"),
+        Statement::DropSchema { .. } => Some("DROP SCHEMA"),
+        Statement::RenameSchema { .. } => Some("ALTER SCHEMA"),
         Statement::Query(q) => match q.source.as_ref().and_then(|s| s.lock) {
             Some(l) => Some(match l.strength {
                 pglitedb_sql::LockStrength::Update => "SELECT FOR UPDATE",
@@ -388,7 +417,7 @@ impl Session {
         }
     }
 
-    async fn execute(
+    pub(super) async fn execute(
         &mut self,
         stmt: &Statement,
         plan: Option<Arc<QueryPlan>>,
@@ -607,6 +636,26 @@ impl Session {
                 self.drop_database(name, *if_exists).await?;
                 "DROP DATABASE".into()
             }
+            Statement::CreateSchema {
+                schema,
+                if_not_exists,
+                elements,
+            } => {
+                self.create_schema(schema, *if_not_exists, elements).await?;
+                "CREATE SCHEMA".into()
+            }
+            Statement::DropSchema {
+                schemas,
+                missing,
+                cascaded,
+            } => {
+                self.drop_schemas(schemas, missing, cascaded).await?;
+                "DROP SCHEMA".into()
+            }
+            Statement::RenameSchema { name, to } => {
+                self.rename_schema(name, to).await?;
+                "ALTER SCHEMA".into()
+            }
             Statement::Notice(text) => {
                 let n = error::notice(SqlState::SUCCESSFUL_COMPLETION, text.clone());
                 backend::notice_response(&mut self.conn.out, &n);
@@ -687,6 +736,8 @@ impl Session {
             database: &self.database,
             now,
             temp: &self.temp,
+            first_schema: self.first_schema.as_deref(),
+            path: std::cell::OnceCell::new(),
         }
     }
 

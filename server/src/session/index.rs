@@ -108,7 +108,11 @@ impl Session {
         if table.temp.is_some() {
             return table.clone(); // (no indexes; the name may be a permanent table's too)
         }
-        match self.ctx().catalog.table(&self.database, &table.name) {
+        match self
+            .ctx()
+            .catalog
+            .table(&self.database, &table.schema, &table.name)
+        {
             Some(t)
                 if t.id == table.id && t.indexes != table.indexes && t.columns == table.columns =>
             {
@@ -290,10 +294,13 @@ impl Session {
     ) -> Result<(), ErrorFields> {
         self.refuse_in_block("CREATE INDEX")?;
         let ctx = self.ctx();
-        let exists = ctx.catalog.table(&self.database, &index.name).is_some()
+        let exists = ctx
+            .catalog
+            .table(&self.database, &table.schema, &index.name)
+            .is_some()
             || ctx
                 .catalog
-                .index_owner(&self.database, &index.name)
+                .index_owner(&self.database, &table.schema, &index.name)
                 .is_some();
         if exists && if_not_exists {
             let n = error::notice(
@@ -306,7 +313,7 @@ impl Session {
         // The newest definition of the table (the bound one may be older).
         let current = ctx
             .catalog
-            .table(&self.database, &table.name)
+            .table(&self.database, &table.schema, &table.name)
             .unwrap_or(table.clone());
         let mut new = (*current).clone();
         new.indexes.push(index.clone());
@@ -494,7 +501,7 @@ impl Session {
             let current = self
                 .ctx()
                 .catalog
-                .table(&self.database, &table.name)
+                .table(&self.database, &table.schema, &table.name)
                 .unwrap_or(table.clone());
             let Some(i) = current.index_named(name) else {
                 continue;
@@ -530,7 +537,7 @@ impl Session {
             let current = self
                 .ctx()
                 .catalog
-                .table(&self.database, &table.name)
+                .table(&self.database, &table.schema, &table.name)
                 .unwrap_or(table.clone());
             let mut new = (*current).clone();
             new.indexes.retain(|ix| ix.name != *name);

@@ -29,6 +29,7 @@ mod plan_cache;
 mod prepare;
 mod rekey;
 mod returning;
+mod schema;
 mod sequence;
 mod startup;
 mod tables;
@@ -144,6 +145,8 @@ pub struct Session {
     temp_new: Vec<String>,
     /// currval/lastval and cached sequence values (`sequence.rs`).
     seqs: sequence::SeqSession,
+    /// While CREATE SCHEMA runs its elements: the new schema, searched first (`schema.rs`).
+    first_schema: Option<String>,
 }
 
 /// Runs a connection to its end.

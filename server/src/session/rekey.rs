@@ -122,7 +122,7 @@ impl Session {
                 let current = self
                     .ctx()
                     .catalog
-                    .table(&self.database, &new.name)
+                    .table(&self.database, &new.schema, &new.name)
                     .ok_or_else(|| {
                         error::error(SqlState::INTERNAL_ERROR, "rewritten table vanished (bug)")
                     })?;
@@ -141,7 +141,12 @@ impl Session {
         &mut self,
         table: &TableDef,
     ) -> Result<Vec<Vec<Value>>, ErrorFields> {
-        let sql = format!("SELECT * FROM \"{}\"", table.name.replace('"', "\"\""));
+        let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        let sql = format!(
+            "SELECT * FROM {}.{}",
+            quote(&table.schema),
+            quote(&table.name)
+        );
         let parsed = parse(&sql).map_err(|e| error::from_sql(&e))?;
         let plan = match parsed.first().map(|p| bind(p, &[], &self.ctx())) {
             Some(Ok(Statement::Query(q))) => q,

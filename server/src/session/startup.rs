@@ -162,6 +162,7 @@ pub(super) async fn handshake(worker: Rc<Worker>, mut conn: Conn) -> Option<Sess
         cursors: Default::default(),
         temp: HashMap::new(),
         temp_new: Vec::new(),
+        first_schema: None,
         seqs: Default::default(),
     })
 }

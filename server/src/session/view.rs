@@ -21,7 +21,10 @@ impl Session {
         if or_replace {
             let existing = match view.temp {
                 Some(_) => self.temp.get(&view.name).cloned(),
-                None => self.worker.catalog().table(&self.database, &view.name),
+                None => self
+                    .worker
+                    .catalog()
+                    .table(&self.database, &view.schema, &view.name),
             };
             if let Some(old) = existing {
                 check_view_replace(&old, view).map_err(|e| error::from_sql(&e))?;

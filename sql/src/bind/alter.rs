@@ -201,7 +201,9 @@ impl Binder<'_> {
                 Op::RenameTable { table_name: kind } => {
                     let (ast::RenameTableNameKind::To(n) | ast::RenameTableNameKind::As(n)) = kind;
                     let to = table_name(n)?;
-                    if to != new.name && self.ctx.catalog().table(&to).is_some() {
+                    let to = super::ddl::bare_name(&to).to_string();
+                    let qualified = format!("{}.{to}", new.schema);
+                    if to != new.name && self.ctx.catalog().table(&qualified).is_some() {
                         return Err(SqlError::DuplicateTable(to));
                     }
                     new.name = to;

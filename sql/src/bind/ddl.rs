@@ -16,31 +16,60 @@ fn unsupported<T>(what: &str) -> Result<T> {
     )))
 }
 
-/// Splits `schema.name`; only the `public` schema exists until CREATE SCHEMA arrives, besides
-/// `pg_temp`, whose names keep their prefix: the catalog then looks among the session's temporary
-/// tables only ([`crate::catalog::Catalog::table`]).
+/// A relation name as [`Catalog::table`] looks it up: `schema.name` when qualified, else bare
+/// (see `crate::namespace`). A third part (a database) is refused as PostgreSQL refuses
+/// cross-database references.
 pub(super) fn table_name(name: &ast::ObjectName) -> Result<String> {
     let full = object_name(name);
-    match full.split_once('.') {
-        None => Ok(full),
-        Some(("public", rest)) => Ok(rest.to_string()),
-        Some((TEMP_SCHEMA, _)) => Ok(full),
-        Some((schema, _)) => Err(SqlError::UndefinedSchema(schema.to_string())),
+    if name.0.len() > 2 {
+        return Err(SqlError::FeatureNotSupported(format!(
+            "cross-database references are not implemented: {full}"
+        )));
+    }
+    Ok(full)
+}
+
+/// The unqualified part of a name from [`table_name`] (what PostgreSQL's messages quote).
+pub(super) fn bare_name(name: &str) -> &str {
+    crate::namespace::split_qualified(name).1
+}
+
+/// For DROP of a missing object: 3F000 when its qualifier names no schema, as PostgreSQL
+/// reports before looking for the object.
+pub(super) fn check_qualifier(catalog: &dyn Catalog, name: &str) -> Result<()> {
+    match crate::namespace::split_qualified(name).0 {
+        Some(s) if s != TEMP_SCHEMA && !crate::namespace::schema_exists(catalog, s) => {
+            Err(SqlError::UndefinedSchema(s.to_string()))
+        }
+        _ => Ok(()),
     }
 }
 
-/// The name and persistence of a table to create: `pg_temp.t` is temporary like `CREATE TEMP TABLE
-/// t`; `ON COMMIT` needs a temporary table (42P16, as PostgreSQL).
+/// The name, schema and persistence of a relation to create.
+pub(super) struct NewName {
+    pub schema: String,
+    pub name: String,
+    pub temp: Option<OnCommit>,
+}
+
+/// The name, schema and persistence of a relation to create: `pg_temp.t` is temporary like
+/// `CREATE TEMP TABLE t`; `s.t` goes to schema `s` (3F000 if it does not exist), a bare name to
+/// the creation schema of the search path; `ON COMMIT` needs a temporary table (42P16, as
+/// PostgreSQL).
 pub(super) fn new_table_name(
+    b: &Binder<'_>,
     name: &ast::ObjectName,
     temporary: bool,
     on_commit: Option<&ast::OnCommit>,
-) -> Result<(String, Option<OnCommit>)> {
-    let name = table_name(name)?;
-    let (name, temporary) = match name.strip_prefix(TEMP_PREFIX) {
-        Some(bare) => (bare.to_string(), true),
-        None => (name, temporary),
-    };
+) -> Result<NewName> {
+    let full = table_name(name)?;
+    let (qualifier, bare) = crate::namespace::split_qualified(&full);
+    let temporary = temporary || qualifier == Some(TEMP_SCHEMA);
+    if temporary && qualifier.is_some_and(|q| q != TEMP_SCHEMA) {
+        return Err(SqlError::InvalidTableDefinition(
+            "cannot create temporary relation in non-temporary schema".into(),
+        ));
+    }
     let on_commit = match on_commit {
         None | Some(ast::OnCommit::PreserveRows) => OnCommit::PreserveRows,
         Some(ast::OnCommit::DeleteRows) => OnCommit::DeleteRows,
@@ -51,12 +80,20 @@ pub(super) fn new_table_name(
             "ON COMMIT can only be used on temporary tables".into(),
         ));
     }
-    Ok((name, temporary.then_some(on_commit)))
+    let schema = if temporary {
+        TEMP_SCHEMA.to_string()
+    } else {
+        crate::namespace::new_object_schema(b.ctx.catalog(), qualifier, bare)
+            .map_err(|e| e.at(b.position(name)))?
+    };
+    Ok(NewName {
+        schema,
+        name: bare.to_string(),
+        temp: temporary.then_some(on_commit),
+    })
 }
 
-/// The schema name of temporary tables.
-const TEMP_SCHEMA: &str = "pg_temp";
-const TEMP_PREFIX: &str = "pg_temp.";
+use crate::namespace::TEMP_SCHEMA;
 
 /// CREATE TABLE with columns, NOT NULL and a primary key (column or table constraint).
 pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<Statement> {
@@ -77,11 +114,12 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
     if ct.order_by.is_some() || ct.primary_key.is_some() || ct.cluster_by.is_some() {
         return unsupported("this form of CREATE TABLE");
     }
-    let (name, temp) = new_table_name(&ct.name, ct.temporary, ct.on_commit.as_ref())?;
+    let new = new_table_name(b, &ct.name, ct.temporary, ct.on_commit.as_ref())?;
     if let Some(q) = &ct.query {
         let names: Vec<String> = ct.columns.iter().map(|c| ident(&c.name)).collect();
-        return create_table_as(b, (name, temp), &names, q, ct.if_not_exists);
+        return create_table_as(b, new, &names, q, ct.if_not_exists);
     }
+    let NewName { schema, name, temp } = new;
     let mut columns: Vec<ColumnDef> = Vec::with_capacity(ct.columns.len());
     // UNIQUE constraints, indexed once all columns are known: (name, columns).
     let mut uniques: Vec<(Option<String>, Vec<usize>, bool)> = Vec::new();
@@ -191,7 +229,7 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
     };
     let mut table = TableDef {
         database: b.ctx.database(),
-        schema: schema_of(temp).into(),
+        schema,
         name,
         columns,
         primary_key,
@@ -289,19 +327,11 @@ pub(super) fn column_def(b: &mut Binder<'_>, c: &ast::ColumnDef) -> Result<(Colu
     Ok((def, is_pk))
 }
 
-pub(super) fn schema_of(temp: Option<OnCommit>) -> &'static str {
-    if temp.is_some() {
-        TEMP_SCHEMA
-    } else {
-        "public"
-    }
-}
-
 /// CREATE TABLE ... AS query (and SELECT ... INTO): the table's columns are the query's, named by
 /// `names` where given; its rows are the query's rows.
 pub(super) fn create_table_as(
     b: &mut Binder<'_>,
-    (name, temp): (String, Option<OnCommit>),
+    NewName { schema, name, temp }: NewName,
     names: &[String],
     q: &ast::Query,
     if_not_exists: bool,
@@ -320,7 +350,7 @@ pub(super) fn create_table_as(
     let columns = output_columns(&query.columns, names)?;
     let table = TableDef {
         database: b.ctx.database(),
-        schema: schema_of(temp).into(),
+        schema,
         name,
         columns,
         temp,
@@ -416,8 +446,13 @@ pub(super) fn drop_table(
                 })
             }
             Some(t) => tables.push(t),
-            None if if_exists => missing.push(name),
-            None => return Err(SqlError::UndefinedTableNoPosition(name)),
+            None => {
+                check_qualifier(catalog, &name)?;
+                if !if_exists {
+                    return Err(SqlError::UndefinedTableNoPosition(bare_name(&name).into()));
+                }
+                missing.push(bare_name(&name).into());
+            }
         }
     }
     Ok(Statement::DropTable { tables, missing })

@@ -54,7 +54,7 @@ impl Binder<'_> {
         let Some(source) = &ins.source else {
             // DEFAULT VALUES: one row of defaults.
             let row = (table.columns.iter())
-                .map(|c| self.column_default(c))
+                .map(|c| self.column_default(&table.schema, c))
                 .collect::<Result<Vec<_>>>()?;
             return Ok(Statement::Insert {
                 table,
@@ -84,7 +84,7 @@ impl Binder<'_> {
                 } => {
                     for (&col, keep) in targets.iter().zip(kept) {
                         if !keep {
-                            row[col] = self.column_default(&table.columns[col])?;
+                            row[col] = self.column_default(&table.schema, &table.columns[col])?;
                         }
                     }
                     Statement::InsertSelect { table, query, row }
@@ -116,14 +116,14 @@ impl Binder<'_> {
             let mut full: Vec<Expr> = table
                 .columns
                 .iter()
-                .map(|c| self.column_default(c))
+                .map(|c| self.column_default(&table.schema, c))
                 .collect::<Result<_>>()?;
             for (e, &col) in exprs.iter().zip(&targets) {
                 let ty = table.columns[col].ty;
                 let is_default = is_default_keyword(e)
                     || !identity_value(&table.columns[col], ins.overriding.as_ref())?;
                 full[col] = if is_default {
-                    self.column_default(&table.columns[col])?
+                    self.column_default(&table.schema, &table.columns[col])?
                 } else {
                     let bound = self.expr(e)?;
                     // A literal's input error points at the literal, as in PostgreSQL.
@@ -193,7 +193,7 @@ impl Binder<'_> {
         let mut row: Vec<Expr> = table
             .columns
             .iter()
-            .map(|c| self.column_default(c))
+            .map(|c| self.column_default(&table.schema, c))
             .collect::<Result<_>>()?;
         for (j, ((_, ty), &col)) in query.columns.iter().zip(targets).enumerate() {
             let to = table.columns[col].ty;
@@ -427,7 +427,7 @@ impl Binder<'_> {
         }
         let column = &table.columns[i];
         let bound = if is_default_keyword(value) {
-            self.column_default(column)?
+            self.column_default(&table.schema, column)?
         } else if column.identity == Some(crate::catalog::Identity::Always) {
             return Err(generated_always(column, true));
         } else {
@@ -645,7 +645,7 @@ impl Binder<'_> {
     /// A column's DEFAULT as an expression of its type: the constant, NULL, or the stored
     /// non-constant expression bound here (it sees no columns; error positions are dropped, they
     /// would point into the default's text).
-    pub(super) fn column_default(&mut self, c: &ColumnDef) -> Result<Expr> {
+    pub(super) fn column_default(&mut self, schema: &str, c: &ColumnDef) -> Result<Expr> {
         let Some(text) = &c.default_expr else {
             return Ok(Expr::Const(c.default.clone().unwrap_or(Value::Null), c.ty));
         };
@@ -658,7 +658,11 @@ impl Binder<'_> {
             })?;
         let source = std::mem::take(&mut self.source);
         let scope = self.scope.take();
+        // Names in the stored text (`nextval('t_a_seq')`) are looked for in the table's schema
+        // first, where CREATE put them.
+        let saved = self.view_schema.replace(schema.to_string());
         let bound = self.expr(&e);
+        self.view_schema = saved;
         self.source = source;
         self.scope = scope;
         coerce(bound?, c.ty, &mut self.params)

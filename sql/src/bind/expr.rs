@@ -701,11 +701,7 @@ impl Binder<'_> {
         };
         match (name, args) {
             ("current_schema", []) => {
-                let path = self.ctx.setting("search_path").unwrap_or_default();
-                let first = path
-                    .split(',')
-                    .map(|p| p.trim().trim_matches('"').to_string())
-                    .find(|p| matches!(p.as_str(), "public" | "pg_catalog" | "information_schema"));
+                let first = self.ctx.catalog().search_path().into_iter().next();
                 Some(Ok(text(first)))
             }
             ("current_user" | "session_user" | "user" | "current_role", []) => {

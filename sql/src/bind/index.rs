@@ -207,7 +207,7 @@ pub(super) fn unique_index(
 /// Whether an index of `table` may not be named `name`: a relation of that name exists, or it is
 /// the table's own name, its primary key's index or one of its indexes.
 fn taken(catalog: &dyn Catalog, table: &TableDef, name: &str) -> bool {
-    relation_exists(catalog, name)
+    relation_exists(catalog, &format!("{}.{name}", table.schema))
         || name == table.name
         || (table.primary_key.is_some() && name == table.pkey_name())
         || table.index_named(name).is_some()
@@ -302,9 +302,10 @@ pub(super) fn rename_index(
     to: &ast::ObjectName,
     catalog: &dyn Catalog,
 ) -> Result<Statement> {
-    let from = table_name(name)?;
+    let qualified = table_name(name)?;
+    let from = super::ddl::bare_name(&qualified).to_string();
     let to = table_name(to)?;
-    let Some(old) = catalog.index_owner(&from) else {
+    let Some(old) = catalog.index_owner(&qualified) else {
         if catalog
             .table(&from)
             .is_some_and(|t| t.primary_key.is_some() && t.pkey_name() == from)
@@ -340,8 +341,9 @@ pub(super) fn drop_index(
     let mut missing = Vec::new();
     for n in names {
         let full = object_name(n);
-        let name = table_name(n)?;
-        match catalog.index_owner(&name) {
+        let qualified = table_name(n)?;
+        let name = super::ddl::bare_name(&qualified).to_string();
+        match catalog.index_owner(&qualified) {
             Some(t) => {
                 let ix = &t.indexes[t.index_named(&name).unwrap_or_default()];
                 if ix.constraint {
@@ -352,13 +354,16 @@ pub(super) fn drop_index(
                 }
                 indexes.push((t, name));
             }
-            None if catalog.table(&name).is_some() => {
+            None if catalog.table(&qualified).is_some() => {
                 return Err(SqlError::WrongObjectType {
                     message: format!("\"{name}\" is not an index"),
                     hint: Some("Use DROP TABLE to remove a table."),
                 })
             }
-            None if if_exists => missing.push(full),
+            None if if_exists => {
+                super::ddl::check_qualifier(catalog, &qualified)?;
+                missing.push(name)
+            }
             None => {
                 return Err(SqlError::UndefinedObject(format!(
                     "index \"{full}\" does not exist"
@@ -377,8 +382,8 @@ pub(super) fn reindex(
     use crate::parse::ReindexKind as K;
     let catalog = ctx.catalog();
     let name = r.name.clone().unwrap_or_default();
-    let bare = name.strip_prefix("public.").unwrap_or(&name).to_string();
-    let system = bare.starts_with("pg_catalog.") || bare.starts_with("pg_toast.");
+    let system = name.starts_with("pg_catalog.") || name.starts_with("pg_toast.");
+    let bare = name.clone();
     let concurrently_system = || {
         Err(SqlError::FeatureNotSupported(
             "cannot reindex system catalogs concurrently".into(),
@@ -412,6 +417,7 @@ pub(super) fn reindex(
                         rebuild.push((t.clone(), ix.name.clone()));
                     }
                     if t.primary_key.is_none() && t.indexes.is_empty() {
+                        let bare = &t.name;
                         notice = Some(if r.concurrently {
                             format!("table \"{bare}\" has no indexes that can be reindexed concurrently")
                         } else {
@@ -435,9 +441,8 @@ pub(super) fn reindex(
             }
         }
         K::Schema => match name.as_str() {
-            "public" => {}
             "pg_catalog" | "pg_toast" if r.concurrently => return concurrently_system(),
-            "pg_catalog" | "pg_toast" | "information_schema" => {}
+            s if crate::namespace::schema_exists(catalog, s) => {}
             _ => return Err(SqlError::UndefinedSchema(name)),
         },
         K::System if r.concurrently => return concurrently_system(),

@@ -9,7 +9,7 @@ use sqlparser::ast::Spanned;
 
 use std::sync::Arc;
 
-use crate::catalog::{Catalog, EmptyCatalog, OnCommit, TableDef};
+use crate::catalog::{Catalog, EmptyCatalog, TableDef};
 use crate::error::{Result, SqlError};
 use crate::expr::Expr;
 use crate::parse::{char_offset, Parsed};
@@ -34,6 +34,7 @@ mod partition_bound;
 mod place;
 mod prepare;
 mod returning;
+mod schema;
 pub use prepare::{CursorCommand, FetchDirection, PreparedCommand};
 mod scalar;
 mod scope;
@@ -303,6 +304,25 @@ pub enum Statement {
         /// Indexes it covers that were never fully built (a crash during CREATE INDEX): built now.
         rebuild: Vec<(Arc<TableDef>, String)>,
     },
+    /// CREATE SCHEMA (`bind/schema.rs`): the schema, then its `elements` (each a query string
+    /// holding one statement), bound and run with the new schema first in the search path.
+    CreateSchema {
+        schema: crate::namespace::SchemaDef,
+        if_not_exists: bool,
+        elements: Vec<String>,
+    },
+    /// DROP SCHEMA: the schemas (with every relation they hold), the names IF EXISTS skips, and
+    /// how PostgreSQL describes the relations that go with them (`table s.t`).
+    DropSchema {
+        schemas: Vec<String>,
+        missing: Vec<String>,
+        cascaded: Vec<String>,
+    },
+    /// ALTER SCHEMA name RENAME TO to.
+    RenameSchema {
+        name: String,
+        to: String,
+    },
     /// A statement with nothing to do but a NOTICE (ALTER TABLE IF EXISTS of a missing table).
     Notice(String),
 }
@@ -340,6 +360,7 @@ pub fn bind(
         work_refs: Vec::new(),
         outer_agg_inside: Vec::new(),
         weak_locks: &parsed.pre.weak_locks,
+        view_schema: None,
     };
     let stmt = match &parsed.stmt {
         crate::parse::Stmt::Sql(s) => s,
@@ -353,6 +374,7 @@ pub fn bind(
             }))
         }
         crate::parse::Stmt::Reindex(r) => return index::reindex(r, ctx),
+        crate::parse::Stmt::Schema(s) => return schema::schema(s, ctx),
     };
     match stmt {
         S::Query(q) => match select_into(q) {
@@ -363,35 +385,16 @@ pub fn bind(
                     ));
                 }
                 let name = match into.targets.as_slice() {
-                    [ast::Expr::Identifier(id)] => ident(id),
-                    [ast::Expr::CompoundIdentifier(parts)] => {
-                        let parts: Vec<String> = parts.iter().map(ident).collect();
-                        match parts.as_slice() {
-                            [schema, name] if schema == "public" => name.clone(),
-                            [schema, name] if schema == "pg_temp" => {
-                                return ddl::create_table_as(
-                                    &mut b,
-                                    (name.clone(), Some(OnCommit::PreserveRows)),
-                                    &[],
-                                    &rest,
-                                    false,
-                                );
-                            }
-                            _ => {
-                                return Err(SqlError::FeatureNotSupported(
-                                    "schemas other than public are not supported yet".into(),
-                                ))
-                            }
-                        }
-                    }
+                    [ast::Expr::Identifier(id)] => ast::ObjectName::from(vec![id.clone()]),
+                    [ast::Expr::CompoundIdentifier(parts)] => ast::ObjectName::from(parts.clone()),
                     _ => {
                         return Err(SqlError::FeatureNotSupported(
                             "this form of SELECT INTO is not supported yet".into(),
                         ))
                     }
                 };
-                let temp = into.temporary.then_some(OnCommit::PreserveRows);
-                ddl::create_table_as(&mut b, (name, temp), &[], &rest, false)
+                let new = ddl::new_table_name(&b, &name, into.temporary, None)?;
+                ddl::create_table_as(&mut b, new, &[], &rest, false)
             }
             None => b.query(q),
         },
@@ -471,6 +474,13 @@ pub fn bind(
             names,
             ..
         } => ddl::drop_table(names, *if_exists, ctx.catalog()),
+        S::Drop {
+            object_type: ast::ObjectType::Schema,
+            if_exists,
+            names,
+            cascade,
+            ..
+        } => schema::drop_schema(names, *if_exists, *cascade, ctx.catalog()),
         S::CreateIndex(ci) => index::create_index(ci, &b),
         S::AlterIndex {
             name,
@@ -655,6 +665,11 @@ pub(crate) struct Binder<'a> {
     pub(crate) outer_agg_inside: Vec<bool>,
     /// Which locking clauses are the weaker forms (see `locking.rs`).
     pub(crate) weak_locks: &'a [bool],
+    /// While stored text binds (a view's query, a column's DEFAULT): the schema of its view or
+    /// table, searched first for bare names. Such names resolve when the text is used, not when
+    /// it was created (PostgreSQL stores OIDs); searching the object's own schema first finds
+    /// what CREATE found in the usual case, e.g. CREATE SCHEMA's elements and SERIAL sequences.
+    pub(crate) view_schema: Option<String>,
 }
 
 impl Binder<'_> {
@@ -673,9 +688,9 @@ impl Binder<'_> {
         Ok(types)
     }
 
-    /// Resolves a table name (only `public` exists until schemas arrive). System relations are
-    /// read-only views (reads resolve them before calling this): a write or DDL naming one is
-    /// refused as PostgreSQL refuses changes to its catalogs.
+    /// Resolves a relation name (see `crate::namespace`). System relations are read-only views
+    /// (reads resolve them before calling this): a write or DDL naming one is refused as
+    /// PostgreSQL refuses changes to its catalogs.
     pub(crate) fn table(&self, name: &ast::ObjectName) -> Result<Arc<TableDef>> {
         let full = object_name(name);
         if let Some(sys) = crate::syscat::resolve(&full) {
@@ -683,6 +698,20 @@ impl Binder<'_> {
                 "permission denied: \"{}\" is a system catalog",
                 sys.name
             )));
+        }
+        if name.0.len() > 2 {
+            return Err(SqlError::FeatureNotSupported(format!(
+                "cross-database references are not implemented: {full}"
+            )));
+        }
+        let in_view_schema = match &self.view_schema {
+            Some(s) if name.0.len() == 1 && s != crate::namespace::TEMP_SCHEMA => {
+                self.ctx.catalog().table(&format!("{s}.{full}"))
+            }
+            _ => None,
+        };
+        if let Some(t) = in_view_schema {
+            return Ok(t);
         }
         crate::catalog::resolve(self.ctx.catalog(), &full).ok_or_else(|| SqlError::UndefinedTable {
             name: full.clone(),

@@ -132,7 +132,8 @@ pub(super) fn create_partition(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Res
     if !ct.constraints.is_empty() {
         return unsupported("table constraints in CREATE TABLE ... PARTITION OF");
     }
-    let (name, temp) = super::ddl::new_table_name(&ct.name, ct.temporary, ct.on_commit.as_ref())?;
+    let super::ddl::NewName { schema, name, temp } =
+        super::ddl::new_table_name(b, &ct.name, ct.temporary, ct.on_commit.as_ref())?;
     let (parent, spec) = partitioned_parent(b, parent_name)?;
     let persistence = match (temp.is_some(), parent.temp.is_some()) {
         (false, true) => Some("a permanent relation as partition of temporary"),
@@ -151,11 +152,12 @@ pub(super) fn create_partition(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Res
             position: None,
         });
     };
-    if b.ctx.catalog().table(&name).is_some() {
+    if b.ctx.catalog().table(&format!("{schema}.{name}")).is_some() {
         if ct.if_not_exists {
             return Ok(Statement::CreateTable {
                 table: TableDef {
                     name,
+                    schema,
                     ..(*parent).clone()
                 },
                 if_not_exists: true,
@@ -207,7 +209,7 @@ pub(super) fn create_partition(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Res
     };
     let table = TableDef {
         database: b.ctx.database(),
-        schema: super::ddl::schema_of(temp).into(),
+        schema,
         name,
         temp,
         columns,
@@ -384,6 +386,7 @@ pub(crate) fn key_expr(table: &TableDef, sql: &str) -> Result<(crate::Expr, Data
         work_refs: Vec::new(),
         outer_agg_inside: Vec::new(),
         weak_locks: &p.pre.weak_locks,
+        view_schema: None,
         windows: super::window::WindowScope::default(),
     };
     b.aggs.clause = "partition key expressions";

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use sqlparser::ast;
 
-use super::ddl::{new_table_name, schema_of, table_name};
+use super::ddl::{new_table_name, table_name};
 use super::typing::type_and_typmod;
 use super::{coerce, object_name, Binder, Statement};
 use crate::catalog::{Catalog, SequenceDef, TableDef};
@@ -30,11 +30,11 @@ pub(super) fn create_sequence(
     name: &ast::ObjectName,
     options: &[ast::SequenceOptions],
 ) -> Result<Statement> {
-    let (name, temp) = new_table_name(name, temporary, None)?;
+    let super::ddl::NewName { schema, name, temp } = new_table_name(b, name, temporary, None)?;
     let params = sequence_params(b, options)?;
     let seq = TableDef {
         database: b.ctx.database(),
-        schema: schema_of(temp).into(),
+        schema,
         name,
         temp,
         sequence: Some(params),
@@ -199,14 +199,19 @@ pub(super) fn column_sequence(
     opts.extend(options.iter().cloned());
     let params = sequence_params(b, &opts)?;
     let name = format!("{}_{}_seq", table.name, col);
-    let simple = name
-        .chars()
-        .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');
-    let regclass = if simple {
-        name.clone()
-    } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
+    let quote = |name: &str| {
+        let simple = name
+            .chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');
+        if simple {
+            name.to_string()
+        } else {
+            format!("\"{}\"", name.replace('"', "\"\""))
+        }
     };
+    // Unqualified, as psql's \d shows it: a DEFAULT's names are looked for in its table's schema
+    // first (`Binder::column_default`).
+    let regclass = quote(&name);
     let seq = TableDef {
         database: table.database.clone(),
         schema: table.schema.clone(),
@@ -247,8 +252,15 @@ pub(super) fn drop_sequence(
                     hint: Some("Use DROP TABLE to remove a table."),
                 })
             }
-            None if if_exists => missing.push(name),
-            None => return Err(SqlError::UndefinedSequence(name)),
+            None => {
+                super::ddl::check_qualifier(catalog, &name)?;
+                if !if_exists {
+                    return Err(SqlError::UndefinedSequence(
+                        super::ddl::bare_name(&name).into(),
+                    ));
+                }
+                missing.push(super::ddl::bare_name(&name).into());
+            }
         }
     }
     Ok(Statement::DropSequence { seqs, missing })
@@ -332,8 +344,13 @@ impl Binder<'_> {
             )
             .collect();
         let full = name.join(".");
-        let t =
-            crate::catalog::resolve(self.ctx.catalog(), &full).ok_or(SqlError::UndefinedTable {
+        let home = match &self.view_schema {
+            Some(s) if name.len() == 1 => self.ctx.catalog().table(&format!("{s}.{full}")),
+            _ => None,
+        };
+        let t = home
+            .or_else(|| crate::catalog::resolve(self.ctx.catalog(), &full))
+            .ok_or(SqlError::UndefinedTable {
                 name: full.clone(),
                 position: at,
             })?;

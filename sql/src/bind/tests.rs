@@ -475,33 +475,6 @@ fn temporary_tables_bind_with_their_on_commit_action() {
 }
 
 #[test]
-fn public_qualification_skips_temporary_tables() {
-    struct Shadowed(Arc<TableDef>, Arc<TableDef>);
-    impl Catalog for Shadowed {
-        fn table(&self, name: &str) -> Option<Arc<TableDef>> {
-            (name == "accounts" || name == "pg_temp.accounts").then(|| self.0.clone())
-        }
-        fn permanent_table(&self, name: &str) -> Option<Arc<TableDef>> {
-            (name == "accounts").then(|| self.1.clone())
-        }
-    }
-    let temp = Arc::new(TableDef {
-        id: TableId(99),
-        temp: Some(OnCommit::PreserveRows),
-        ..(*accounts()).clone()
-    });
-    let cat = Shadowed(temp, accounts());
-    assert_eq!(
-        crate::catalog::resolve(&cat, "accounts").map(|t| t.id),
-        Some(TableId(99))
-    );
-    assert_eq!(
-        crate::catalog::resolve(&cat, "public.accounts").map(|t| t.id),
-        Some(TableId(7))
-    );
-}
-
-#[test]
 fn views_bind_their_query_and_reject_writes() {
     let Ok(Statement::CreateView { view, or_replace }) = bind_table(
         "CREATE OR REPLACE VIEW rich (id, bal) AS SELECT aid, abalance FROM accounts WHERE abalance > 0",

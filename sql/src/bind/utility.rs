@@ -347,7 +347,12 @@ impl Binder<'_> {
                     .iter()
                     .map(|&i| quote_ident(&t.columns[i].name))
                     .collect();
-                let sql = format!("SELECT {} FROM {}", cols.join(", "), quote_ident(&t.name));
+                let sql = format!(
+                    "SELECT {} FROM {}.{}",
+                    cols.join(", "),
+                    quote_ident(&t.schema),
+                    quote_ident(&t.name)
+                );
                 let parsed = crate::parse::parse(&sql)?;
                 let Some(p) = parsed.first() else {
                     return Err(SqlError::Internal("empty generated query".into()));

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use sqlparser::ast;
 
-use super::ddl::{new_table_name, schema_of, table_name};
+use super::ddl::{new_table_name, table_name};
 use super::{ident, object_name, Binder, Statement};
 use crate::catalog::{Catalog, TableDef};
 use crate::error::{Result, SqlError};
@@ -29,7 +29,8 @@ pub(super) fn create_view(cv: &ast::CreateView, b: &mut Binder<'_>) -> Result<St
             "CREATE MATERIALIZED VIEW is not supported yet".into(),
         ));
     }
-    let (name, temp) = new_table_name(&cv.name, cv.temporary, None)?;
+    let super::ddl::NewName { schema, name, temp } =
+        new_table_name(b, &cv.name, cv.temporary, None)?;
     let Statement::Query(plan) = b.query(&cv.query)? else {
         return Err(SqlError::Internal("view query is not a query (bug)".into()));
     };
@@ -48,7 +49,7 @@ pub(super) fn create_view(cv: &ast::CreateView, b: &mut Binder<'_>) -> Result<St
     let columns = super::ddl::output_columns(&plan.columns, &names)?;
     let view = TableDef {
         database: b.ctx.database(),
-        schema: schema_of(temp).into(),
+        schema,
         name,
         columns,
         temp,
@@ -79,8 +80,13 @@ pub(super) fn drop_view(
                     hint: Some("Use DROP TABLE to remove a table."),
                 })
             }
-            None if if_exists => missing.push(name),
-            None => return Err(SqlError::UndefinedView(name)),
+            None => {
+                super::ddl::check_qualifier(catalog, &name)?;
+                if !if_exists {
+                    return Err(SqlError::UndefinedView(super::ddl::bare_name(&name).into()));
+                }
+                missing.push(super::ddl::bare_name(&name).into());
+            }
         }
     }
     Ok(Statement::DropView { views, missing })
@@ -176,7 +182,9 @@ impl Binder<'_> {
         let ctes = std::mem::take(&mut self.ctes);
         let outer = std::mem::take(&mut self.outer);
         let from = self.from.take();
+        let schema = self.view_schema.replace(view.schema.clone());
         let plan = self.nested_query(&query);
+        self.view_schema = schema;
         self.source = source;
         self.ctes = ctes;
         self.outer = outer;

@@ -10,8 +10,10 @@ use crate::error::{Result, SqlError};
 mod fetch;
 pub mod lift;
 mod reindex;
+mod schema;
 mod split;
 pub use reindex::{Reindex, ReindexKind};
+pub use schema::{RoleSpec, SchemaStmt};
 
 pub use split::{DatabaseStmt, Maintenance, MaintenanceTarget};
 
@@ -24,6 +26,7 @@ pub(crate) enum Stmt {
     Database(DatabaseStmt),
     Fetch(fetch::FetchStmt),
     Reindex(Reindex),
+    Schema(SchemaStmt),
 }
 
 /// One parsed statement. Cheap to keep (prepared statements hold it) and never exposes the AST.
@@ -49,10 +52,12 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
     if might_be_special(sql) {
         if let Ok(tokens) = Tokenizer::new(&dialect, sql).tokenize_with_location() {
             let pieces = split::split(sql, &tokens);
-            if pieces
-                .iter()
-                .any(|p| p.is_special() || fetch::is_fetch(p) || reindex::is_reindex(p))
-            {
+            if pieces.iter().any(|p| {
+                p.is_special()
+                    || fetch::is_fetch(p)
+                    || reindex::is_reindex(p)
+                    || schema::is_schema(p)
+            }) {
                 let mut out = Vec::with_capacity(pieces.len());
                 for piece in &pieces {
                     if piece.is_database() {
@@ -66,6 +71,14 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
                     if fetch::is_fetch(piece) {
                         out.push(Parsed {
                             stmt: Stmt::Fetch(fetch::fetch(piece)?),
+                            source: source.clone(),
+                            pre: Default::default(),
+                        });
+                        continue;
+                    }
+                    if schema::is_schema(piece) {
+                        out.push(Parsed {
+                            stmt: Stmt::Schema(schema::schema(sql, piece)?),
                             source: source.clone(),
                             pre: Default::default(),
                         });
@@ -127,7 +140,7 @@ pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
 fn might_be_special(sql: &str) -> bool {
     let b = sql.as_bytes();
     [
-        "vacuum", "analy", "copy", "database", "fetch", "move", "reindex",
+        "vacuum", "analy", "copy", "database", "fetch", "move", "reindex", "schema",
     ]
     .iter()
     .any(|k| {

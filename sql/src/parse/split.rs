@@ -548,7 +548,7 @@ fn is_analyse(t: Option<&TokenWithSpan>) -> bool {
 }
 
 /// An identifier as PostgreSQL folds it: quoted as written, unquoted in lower case.
-fn fold(w: &sqlparser::tokenizer::Word) -> String {
+pub(super) fn fold(w: &sqlparser::tokenizer::Word) -> String {
     if w.quote_style.is_some() {
         w.value.clone()
     } else {

@@ -205,17 +205,6 @@ fn array_position_fn(args: &[Value], _: &FormatContext) -> Result<Value> {
     })
 }
 
-/// The schemas of the session's `search_path` (`$user` is the session's user).
-fn search_path(ctx: &dyn crate::bind::SessionContext, user: &str) -> Vec<String> {
-    let path = ctx
-        .setting("search_path")
-        .unwrap_or_else(|| "\"$user\", public".into());
-    path.split(',')
-        .map(|p| normalize_name(p.trim()))
-        .map(|p| if p == "$user" { user.to_string() } else { p })
-        .collect()
-}
-
 /// A name in the form the run-time lookup keys use: parts unquoted (or case-folded), joined by `.`.
 fn normalize_name(name: &str) -> String {
     name.split('.')
@@ -281,18 +270,19 @@ fn reg_in_expr(reg: RegType, e: Expr, snap: &Snapshot, null_if_missing: bool) ->
     let mut map: Vec<(String, u32)> = match reg {
         RegType::Class => {
             let mut m = Vec::new();
-            // Relations in pg_catalog come first in the search path: their bare names win.
-            let mut rels = rows::relations(snap);
-            rels.sort_by_key(|c| c.schema != "pg_catalog");
-            for c in rels {
+            // A bare name finds the relation of the first searched schema that has one.
+            let seen = rows::visible(snap);
+            for c in rows::relations(snap) {
                 m.push((format!("{}.{}", c.schema, c.name), c.oid));
-                m.push((c.name.clone(), c.oid));
+                if seen.contains(&c.oid) {
+                    m.push((c.name.clone(), c.oid));
+                }
             }
             m
         }
         RegType::Namespace => rows::namespaces(snap)
             .into_iter()
-            .map(|(o, n)| (n, o))
+            .map(|(o, n, _)| (n, o))
             .collect(),
         RegType::Role => rows::roles(snap)
             .into_iter()
@@ -351,10 +341,14 @@ fn reg_input(reg: RegType, name: &str, snap: &Snapshot) -> Result<u32> {
             };
             rows::relations(snap)
                 .into_iter()
-                // pg_catalog comes first in the search path, as in PostgreSQL.
+                // A bare name: the first searched schema that has it, as in PostgreSQL.
                 .filter(|c| c.name == rel && schema.as_deref().is_none_or(|s| s == c.schema))
-                .map(|c| c.oid)
+                .filter_map(|c| match schema {
+                    Some(_) => Some((0, c.oid)),
+                    None => rows::rank(snap, c.schema).map(|r| (r, c.oid)),
+                })
                 .min()
+                .map(|(_, oid)| oid)
                 .ok_or_else(|| SqlError::UndefinedTable {
                     name: name.to_string(),
                     position: None,
@@ -365,8 +359,8 @@ fn reg_input(reg: RegType, name: &str, snap: &Snapshot) -> Result<u32> {
             .map_err(|_| SqlError::UndefinedType(name.to_string())),
         RegType::Namespace => rows::namespaces(snap)
             .into_iter()
-            .find(|(_, n)| *n == unquoted(name))
-            .map(|(oid, _)| oid)
+            .find(|(_, n, _)| *n == unquoted(name))
+            .map(|(oid, _, _)| oid)
             .ok_or_else(|| SqlError::UndefinedSchema(name.to_string())),
         RegType::Role => rows::roles(snap)
             .into_iter()
@@ -380,17 +374,28 @@ fn reg_input(reg: RegType, name: &str, snap: &Snapshot) -> Result<u32> {
 /// Names of every object of a `reg*` kind, by OID.
 fn reg_names(reg: RegType, snap: &Snapshot) -> Vec<(u32, Value)> {
     match reg {
-        RegType::Class => rows::relations(snap)
-            .into_iter()
-            .map(|c| (c.oid, Value::Text(c.name)))
-            .collect(),
+        RegType::Class => {
+            // Qualified unless a bare name finds it, as PostgreSQL prints a regclass.
+            let seen = rows::visible(snap);
+            rows::relations(snap)
+                .into_iter()
+                .map(|c| {
+                    let name = if seen.contains(&c.oid) {
+                        c.name
+                    } else {
+                        format!("{}.{}", c.schema, c.name)
+                    };
+                    (c.oid, Value::Text(name))
+                })
+                .collect()
+        }
         RegType::Type => DataType::ALL
             .iter()
             .map(|t| (t.oid(), Value::Text(format_type(*t, -1))))
             .collect(),
         RegType::Namespace => rows::namespaces(snap)
             .into_iter()
-            .map(|(o, n)| (o, Value::Text(n)))
+            .map(|(o, n, _)| (o, Value::Text(n)))
             .collect(),
         RegType::Role => rows::roles(snap)
             .into_iter()
@@ -525,14 +530,10 @@ impl Binder<'_> {
                 // A relation is visible when its schema is searched (pg_catalog always is);
                 // every type lives in pg_catalog.
                 let map = if name == "pg_table_is_visible" {
-                    let path = search_path(self.ctx, &snap.user);
+                    let seen = rows::visible(&snap);
                     rows::relations(&snap)
                         .iter()
-                        .map(|c| {
-                            let seen =
-                                c.schema == "pg_catalog" || path.iter().any(|p| p == c.schema);
-                            (c.oid, Value::Bool(seen))
-                        })
+                        .map(|c| (c.oid, Value::Bool(seen.contains(&c.oid))))
                         .collect()
                 } else {
                     DataType::ALL
@@ -662,11 +663,12 @@ impl Binder<'_> {
                 if !matches!(args[0], Expr::Const(Value::Bool(_), _)) {
                     return wrong();
                 }
+                let path = self.ctx.catalog().search_path();
                 let mut names = Vec::new();
-                if implicit {
+                if implicit && !path.iter().any(|p| p == "pg_catalog") {
                     names.push(Value::Text("pg_catalog".into()));
                 }
-                names.push(Value::Text("public".into()));
+                names.extend(path.into_iter().map(Value::Text));
                 let a = Array::from_items(DataType::Name, names);
                 Ok(Expr::Const(Value::Array(Box::new(a)), DataType::NameArray))
             }

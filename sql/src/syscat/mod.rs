@@ -89,6 +89,10 @@ pub(crate) struct Snapshot {
     /// `lc_collate` (PostgreSQL's `datcollate`); `C` unless the session reports another.
     pub collate: String,
     pub settings: Vec<crate::catalog::SettingInfo>,
+    /// The schemas users created in the session's database.
+    pub schemas: Vec<crate::namespace::SchemaDef>,
+    /// The effective search path (`Catalog::search_path`).
+    pub path: Vec<String>,
 }
 
 impl Snapshot {
@@ -105,6 +109,8 @@ impl Snapshot {
                 .unwrap_or_else(|| oids::BOOTSTRAP_USER.to_string()),
             collate: ctx.setting("lc_collate").unwrap_or_else(|| "C".into()),
             settings: ctx.all_settings(),
+            schemas: catalog.schemas(),
+            path: catalog.search_path(),
         }
     }
 }

@@ -156,20 +156,51 @@ pub(super) fn roles(snap: &Snapshot) -> Vec<(u32, String, bool)> {
     out
 }
 
-/// The schemas: the built-in ones and any a table lives in.
-pub(super) fn namespaces(snap: &Snapshot) -> Vec<(u32, String)> {
-    let mut names: Vec<String> = ["pg_toast", "pg_catalog", "public", "information_schema"]
-        .map(String::from)
-        .to_vec();
-    for t in &snap.tables {
-        if !names.contains(&t.schema) {
-            names.push(t.schema.clone());
+/// The schemas: the built-in ones, then those users created (by name), each with its owner.
+pub(super) fn namespaces(snap: &Snapshot) -> Vec<(u32, String, String)> {
+    let mut out: Vec<(u32, String, String)> = crate::namespace::BUILTIN
+        .iter()
+        .map(|n| {
+            let owner = if *n == "public" {
+                "pg_database_owner"
+            } else {
+                oids::BOOTSTRAP_USER
+            };
+            (oids::namespace(n), n.to_string(), owner.to_string())
+        })
+        .collect();
+    let mut created = snap.schemas.clone();
+    created.sort_by(|a, b| a.name.cmp(&b.name));
+    for s in created {
+        out.push((oids::namespace(&s.name), s.name, s.owner));
+    }
+    out
+}
+
+/// Where a schema comes in the session's search order: `pg_catalog` first, then the temporary
+/// schema, then the search path; `None` when it is not searched.
+pub(super) fn rank(snap: &Snapshot, schema: &str) -> Option<usize> {
+    match schema {
+        "pg_catalog" => Some(0),
+        crate::namespace::TEMP_SCHEMA => Some(1),
+        s => snap.path.iter().position(|p| p == s).map(|i| i + 2),
+    }
+}
+
+/// The OIDs of the relations a bare name finds (`pg_table_is_visible`): each name's relation in
+/// the first searched schema that has one.
+pub(super) fn visible(snap: &Snapshot) -> std::collections::HashSet<u32> {
+    let mut best: std::collections::HashMap<String, (usize, u32)> = Default::default();
+    for c in relations(snap) {
+        let Some(r) = rank(snap, c.schema) else {
+            continue;
+        };
+        let e = best.entry(c.name.clone()).or_insert((r, c.oid));
+        if r < e.0 {
+            *e = (r, c.oid);
         }
     }
-    names
-        .into_iter()
-        .map(|n| (oids::namespace(&n), n))
-        .collect()
+    best.into_values().map(|(_, oid)| oid).collect()
 }
 
 fn has_indexes(t: &TableDef) -> bool {
@@ -396,15 +427,10 @@ pub(super) fn rows(rel: &'static SysRel, snap: &Snapshot) -> Result<Vec<Vec<Valu
             }
         }
         ("pg_catalog", "pg_namespace") => {
-            for (oid, name) in namespaces(snap) {
-                let owner = if name == "public" {
-                    oids::DATABASE_OWNER_OID
-                } else {
-                    oids::BOOTSTRAP_USER_OID
-                };
+            for (oid, name, owner) in namespaces(snap) {
                 r().set("oid", oid)
                     .set("nspname", name)
-                    .set("nspowner", owner)
+                    .set("nspowner", oids::role(&owner))
                     .done(&mut out)?;
             }
         }
@@ -583,12 +609,7 @@ pub(super) fn rows(rel: &'static SysRel, snap: &Snapshot) -> Result<Vec<Vec<Valu
             }
         }
         ("information_schema", "schemata") => {
-            for (_, name) in namespaces(snap) {
-                let owner = if name == "public" {
-                    "pg_database_owner"
-                } else {
-                    oids::BOOTSTRAP_USER
-                };
+            for (_, name, owner) in namespaces(snap) {
                 r().set("catalog_name", snap.database.as_str())
                     .set("schema_name", name)
                     .set("schema_owner", owner)

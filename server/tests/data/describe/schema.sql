@@ -18,3 +18,8 @@ create index ix_b_idx on ix (b);
 create unique index ix_cb on ix (c, b desc);
 create view v_demo as select id, name from demo;
 create sequence s_demo;
+-- Schemas: one with a table of its own, one whose table shares a name with public's `t`.
+create schema sales;
+create table sales.orders(id int primary key, note text default 'none');
+create schema hr authorization postgres;
+create table hr.t(x int);
