@@ -104,6 +104,8 @@ pub struct CatalogReplica {
     databases: std::collections::BTreeSet<String>,
     /// ALTER DATABASE SET defaults by database, applied to sessions as they connect.
     database_settings: HashMap<String, Vec<(String, String)>>,
+    /// User-defined functions of every database, by id.
+    functions: HashMap<u64, Arc<pglitedb_sql::FunctionDef>>,
 }
 
 impl CatalogReplica {
@@ -175,6 +177,30 @@ impl CatalogReplica {
             .values()
             .find(|t| t.database == database && t.index_named(name).is_some())
             .cloned()
+    }
+
+    /// The user-defined functions of `database` called `name` (its overloads), in id order.
+    pub fn functions_named(
+        &self,
+        database: &str,
+        name: &str,
+    ) -> Vec<Arc<pglitedb_sql::FunctionDef>> {
+        let mut out: Vec<_> = (self.functions.values())
+            .filter(|f| f.database == database && f.name == name)
+            .cloned()
+            .collect();
+        out.sort_by_key(|f| f.id);
+        out
+    }
+
+    /// Every user-defined function of `database`, in id order.
+    pub fn functions_of(&self, database: &str) -> Vec<Arc<pglitedb_sql::FunctionDef>> {
+        let mut out: Vec<_> = (self.functions.values())
+            .filter(|f| f.database == database)
+            .cloned()
+            .collect();
+        out.sort_by_key(|f| f.id);
+        out
     }
 
     /// Whether a database exists.
@@ -258,6 +284,8 @@ impl Worker {
                 | ShardResponse::DatabaseCreated(_)
                 | ShardResponse::DatabaseDropped { existed: true, .. }
                 | ShardResponse::DatabaseAltered { .. }
+                | ShardResponse::FunctionCreated(_)
+                | ShardResponse::FunctionDropped(_)
         ) {
             return;
         }
@@ -277,7 +305,9 @@ impl Worker {
                 tables,
                 databases,
                 database_settings,
+                functions,
             } => {
+                next.functions = functions.iter().map(|f| (f.id, f.clone())).collect();
                 next.tables = tables.iter().map(|t| (key(t), t.clone())).collect();
                 next.databases = databases.iter().cloned().collect();
                 next.database_settings = database_settings.iter().cloned().collect();
@@ -290,6 +320,12 @@ impl Worker {
                         .insert(name.clone(), settings.clone());
                 }
             }
+            ShardResponse::FunctionCreated(f) => {
+                next.functions.insert(f.id, f.clone());
+            }
+            ShardResponse::FunctionDropped(f) => {
+                next.functions.remove(&f.id);
+            }
             ShardResponse::DatabaseCreated(name) => {
                 next.databases.insert(name.clone());
             }
@@ -297,6 +333,7 @@ impl Worker {
                 next.databases.remove(name);
                 next.database_settings.remove(name);
                 next.tables.retain(|(db, _), _| db != name);
+                next.functions.retain(|_, f| &f.database != name);
             }
             _ => return,
         }

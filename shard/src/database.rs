@@ -1,5 +1,5 @@
 //! Databases (tenants) on one shard: `CREATE DATABASE` records the name (catalog key `D<name>`);
-//! `DROP DATABASE` removes it and, in the same logged commit, every table of it here. Tables carry
+//! `DROP DATABASE` removes it and, in the same logged commit, every table and function of it here. Tables carry
 //! their database in their definition; sessions resolve names only within their own database, so
 //! tenants never see each other's tables. Shard 0 (the DDL sequencer) is asked first, so a duplicate
 //! or missing name is reported once, before any other shard changes. ALTER DATABASE SET stores the
@@ -69,8 +69,18 @@ impl<I: Io> Shard<I> {
             }
             self.versions.drop_tree(tree);
         }
+        let functions: Vec<u64> = (self.functions.values())
+            .filter(|f| f.database == name)
+            .map(|f| f.id)
+            .collect();
+        for id in &functions {
+            batch.delete(CATALOG_TREE, &crate::function::function_key(*id));
+        }
         batch.delete(CATALOG_TREE, &database_key(name));
         let ticket = self.engine.commit(batch).await?;
+        for id in functions {
+            self.functions.remove(&id);
+        }
         for id in doomed {
             self.tables.remove(&id);
             self.next_rowid.remove(&id);

@@ -131,6 +131,16 @@ pub enum ShardRequest {
     },
     /// All table definitions this shard has (start-up: the core's catalog replica).
     LoadCatalog,
+    /// CREATE [OR REPLACE] FUNCTION (`function.rs`): id 0 asks shard 0 to check the signature
+    /// and assign the id. Answered with `FunctionCreated`.
+    CreateFunction {
+        func: pglitedb_sql::FunctionDef,
+        or_replace: bool,
+    },
+    /// DROP FUNCTION of one function (by id). Answered with `FunctionDropped`.
+    DropFunction {
+        func: Arc<pglitedb_sql::FunctionDef>,
+    },
     /// CREATE DATABASE; shard 0 (the DDL sequencer) checks the name first.
     CreateDatabase { name: String },
     /// DROP DATABASE: the database and every table of it on this shard.
@@ -240,7 +250,12 @@ pub enum ShardResponse {
         databases: Vec<String>,
         /// Per-database setting defaults (ALTER DATABASE SET), for databases that have any.
         database_settings: Vec<(String, Vec<(String, String)>)>,
+        /// User-defined functions of every database.
+        functions: Vec<Arc<pglitedb_sql::FunctionDef>>,
     },
+    /// A function created or replaced on this shard (with its id).
+    FunctionCreated(Arc<pglitedb_sql::FunctionDef>),
+    FunctionDropped(Arc<pglitedb_sql::FunctionDef>),
     /// ALTER DATABASE done on this shard: the database's defaults afterwards.
     DatabaseAltered {
         name: String,

@@ -577,6 +577,16 @@ pub trait Catalog {
     fn permanent_table(&self, name: &str) -> Option<Arc<TableDef>> {
         self.table(name)
     }
+
+    /// The user-defined functions of the database called `name` (case-folded): its overloads.
+    fn functions(&self, _name: &str) -> Vec<Arc<crate::function::FunctionDef>> {
+        Vec::new()
+    }
+
+    /// Every user-defined function of the database (`pg_proc`), in id order.
+    fn all_functions(&self) -> Vec<Arc<crate::function::FunctionDef>> {
+        Vec::new()
+    }
 }
 
 /// Resolves a possibly qualified name: `public.t` among the database's tables only, `t` and

@@ -93,6 +93,12 @@ impl Catalog for Ctx<'_> {
     fn index_owner(&self, name: &str) -> Option<Arc<pglitedb_sql::TableDef>> {
         self.catalog.index_owner(self.database, name)
     }
+    fn functions(&self, name: &str) -> Vec<Arc<pglitedb_sql::FunctionDef>> {
+        self.catalog.functions_named(self.database, name)
+    }
+    fn all_functions(&self) -> Vec<Arc<pglitedb_sql::FunctionDef>> {
+        self.catalog.functions_of(self.database)
+    }
 }
 
 impl SessionContext for Ctx<'_> {
@@ -196,6 +202,8 @@ fn write_command(stmt: &Statement) -> Option<&'static str> {
         Statement::DropSequence { .. } => Some("DROP SEQUENCE"),
         Statement::DropView { .. } => Some("DROP VIEW"),
         Statement::CreateIndex { .. } => Some("CREATE INDEX"),
+        Statement::CreateFunction { .. } => Some("CREATE FUNCTION"),
+        Statement::DropFunction { .. } => Some("DROP FUNCTION"),
         Statement::DropIndex { .. } => Some("DROP INDEX"),
         Statement::AlterIndex(_) => Some("ALTER INDEX"),
         Statement::Query(q) => match q.source.as_ref().and_then(|s| s.lock) {
@@ -606,6 +614,14 @@ impl Session {
             Statement::DropDatabase { name, if_exists } => {
                 self.drop_database(name, *if_exists).await?;
                 "DROP DATABASE".into()
+            }
+            Statement::CreateFunction { func, or_replace } => {
+                self.create_function(func, *or_replace).await?;
+                "CREATE FUNCTION".into()
+            }
+            Statement::DropFunction { funcs, missing } => {
+                self.drop_functions(funcs, missing).await?;
+                "DROP FUNCTION".into()
             }
             Statement::Notice(text) => {
                 let n = error::notice(SqlState::SUCCESSFUL_COMPLETION, text.clone());

@@ -114,6 +114,7 @@ pub fn bind_check_source(table: &TableDef, source: &str) -> Result<Expr> {
         work_refs: Vec::new(),
         outer_agg_inside: Vec::new(),
         weak_locks: &[],
+        function_depth: 0,
     };
     b.bool_operand(&ast, "CHECK")
 }

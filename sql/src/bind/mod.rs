@@ -26,6 +26,7 @@ pub(crate) use dml::fixed_columns;
 pub(crate) use partition::key_expr;
 mod expr;
 mod from;
+mod function;
 mod group;
 mod index;
 mod join;
@@ -305,6 +306,16 @@ pub enum Statement {
     },
     /// A statement with nothing to do but a NOTICE (ALTER TABLE IF EXISTS of a missing table).
     Notice(String),
+    /// CREATE [OR REPLACE] FUNCTION (`function.rs`): `func` has id 0.
+    CreateFunction {
+        func: crate::function::FunctionDef,
+        or_replace: bool,
+    },
+    /// DROP FUNCTION: the functions found; `missing`: the NOTICEs of those IF EXISTS skips.
+    DropFunction {
+        funcs: Vec<Arc<crate::function::FunctionDef>>,
+        missing: Vec<String>,
+    },
 }
 
 /// Binds one parsed statement. `declared` holds parameter types from the protocol's Parse message
@@ -340,6 +351,7 @@ pub fn bind(
         work_refs: Vec::new(),
         outer_agg_inside: Vec::new(),
         weak_locks: &parsed.pre.weak_locks,
+        function_depth: 0,
     };
     let stmt = match &parsed.stmt {
         crate::parse::Stmt::Sql(s) => s,
@@ -447,6 +459,8 @@ pub fn bind(
         } => Ok(Statement::DiscardAll),
         S::CreateTable(ct) => ddl::create_table(ct, &mut b),
         S::CreateView(cv) => view::create_view(cv, &mut b),
+        S::CreateFunction(cf) => function::create_function(&mut b, cf),
+        S::DropFunction(df) => function::drop_function(df, ctx.catalog()),
         S::CreateSequence {
             temporary,
             if_not_exists,
@@ -655,6 +669,9 @@ pub(crate) struct Binder<'a> {
     pub(crate) outer_agg_inside: Vec<bool>,
     /// Which locking clauses are the weaker forms (see `locking.rs`).
     pub(crate) weak_locks: &'a [bool],
+    /// How many SQL function bodies this binder is inside (0: the statement itself); inside
+    /// one, `$n` names the function's argument `n` (`function.rs`).
+    pub(crate) function_depth: usize,
 }
 
 impl Binder<'_> {

@@ -385,6 +385,7 @@ pub(crate) fn key_expr(table: &TableDef, sql: &str) -> Result<(crate::Expr, Data
         outer_agg_inside: Vec::new(),
         weak_locks: &p.pre.weak_locks,
         windows: super::window::WindowScope::default(),
+        function_depth: 0,
     };
     b.aggs.clause = "partition key expressions";
     let mut expr = b.expr(e)?;

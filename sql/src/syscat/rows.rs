@@ -632,6 +632,7 @@ pub(super) fn rows(rel: &'static SysRel, snap: &Snapshot) -> Result<Vec<Vec<Valu
                     .done(&mut out)?;
             }
         }
+        ("pg_catalog", "pg_proc") => return super::procs::rows(rel, snap),
         // Relations of features PGLiteDB does not have: no rows.
         _ => {}
     }

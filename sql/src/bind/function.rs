@@ -1,0 +1,667 @@
+//! User-defined SQL functions: CREATE [OR REPLACE] FUNCTION and DROP FUNCTION binding, and calls.
+//!
+//! A call binds the function's body again, in the caller's binder (so the tables it reads join
+//! the statement's scans), against the argument types: the body is an expression over the
+//! *argument row* (`Expr::Column(i)` is argument `i`, reached by the argument's name or `$n`),
+//! wrapped in `Node::SqlFunction`, which evaluates the arguments once and then the body over them.
+//! A body `SELECT expr` without FROM (or `RETURN expr`) becomes that expression, as PostgreSQL
+//! inlines it; any other query becomes a scalar subquery correlated with the arguments (its first
+//! row, as a SQL function returns), which runs at the router like any subquery.
+//!
+//! CREATE checks the body the same way (PostgreSQL's `check_sql_fn_retval`: one column, of a
+//! type implicitly castable to the declared result). The definition is stored as text
+//! (`crate::function`), so a body is never stale.
+//!
+//! Not yet: OUT/INOUT/VARIADIC arguments, polymorphic types, `RETURNS void`/`TABLE`, bodies
+//! that are not queries (INSERT ...), set-returning calls, SET clauses, other languages.
+
+use std::sync::Arc;
+
+use sqlparser::ast;
+
+use super::scope::{RangeRel, Scope};
+use super::{ident, Binder, ParamTypes, Statement};
+use crate::error::{Result, SqlError};
+use crate::expr::{Expr, Node};
+use crate::function::{FuncArg, FunctionBody, FunctionDef, InlinedBody, Volatility};
+use crate::types::{can_cast, CastContext, DataType};
+
+/// How deep calls may nest while binding (a function calling itself would never end).
+const MAX_NESTING: usize = 32;
+
+/// `schema.name` of a function: only `public` (or no schema) exists.
+fn function_name(name: &ast::ObjectName) -> Result<String> {
+    let full = super::object_name(name);
+    let bare = full
+        .strip_prefix("public.")
+        .or_else(|| full.strip_prefix("pg_catalog."))
+        .unwrap_or(&full);
+    if bare.contains('.') {
+        return Err(SqlError::FeatureNotSupported(
+            "schemas other than public are not supported yet".into(),
+        ));
+    }
+    Ok(bare.to_string())
+}
+
+fn definition_error(message: impl Into<String>, detail: Option<String>) -> SqlError {
+    SqlError::FunctionDefinition {
+        message: message.into(),
+        detail,
+    }
+}
+
+/// The text of a string-literal body (`AS 'text'`, `AS $$text$$`).
+fn string_of(e: &ast::Expr) -> Option<String> {
+    match e {
+        ast::Expr::Value(v) => match &v.value {
+            ast::Value::SingleQuotedString(s) | ast::Value::EscapedStringLiteral(s) => {
+                Some(s.clone())
+            }
+            ast::Value::DollarQuotedString(d) => Some(d.value.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+pub(super) fn create_function(b: &mut Binder<'_>, cf: &ast::CreateFunction) -> Result<Statement> {
+    let name = function_name(&cf.name)?;
+    if cf.temporary || cf.or_alter || cf.if_not_exists {
+        return Err(SqlError::FeatureNotSupported(
+            "this form of CREATE FUNCTION is not supported yet".into(),
+        ));
+    }
+    let language = cf.language.as_ref().map(|l| l.value.to_lowercase());
+    let body = match (&cf.function_body, language.as_deref()) {
+        (_, Some("plpgsql")) => {
+            return Err(SqlError::FeatureNotSupported(
+                "LANGUAGE plpgsql is not supported yet (only LANGUAGE sql)".into(),
+            ))
+        }
+        (Some(ast::CreateFunctionBody::AsBeforeOptions { body, .. }), Some("c")) => {
+            let file = string_of(body).unwrap_or_default();
+            if !std::path::Path::new(&file).exists() {
+                return Err(SqlError::UndefinedFile(format!(
+                    "could not access file \"{file}\": No such file or directory"
+                )));
+            }
+            return Err(SqlError::FeatureNotSupported(
+                "LANGUAGE C is not supported".into(),
+            ));
+        }
+        (_, Some(l)) if l != "sql" => {
+            return Err(SqlError::FeatureNotSupported(format!(
+                "LANGUAGE {l} is not supported (only LANGUAGE sql)"
+            )))
+        }
+        (
+            Some(ast::CreateFunctionBody::AsBeforeOptions {
+                body,
+                link_symbol: None,
+            }),
+            lang,
+        ) => {
+            if lang.is_none() {
+                return Err(definition_error("no language specified", None));
+            }
+            FunctionBody::Source(string_of(body).ok_or_else(|| {
+                SqlError::FeatureNotSupported("this function body is not supported".into())
+            })?)
+        }
+        (Some(ast::CreateFunctionBody::AsBeforeOptions { .. }), _) => {
+            return Err(definition_error(
+                "only one AS item needed for language \"sql\"",
+                None,
+            ))
+        }
+        (Some(ast::CreateFunctionBody::Return(e)), _) => FunctionBody::Return(e.to_string()),
+        (Some(ast::CreateFunctionBody::BeginAtomic(stmts)), _) => {
+            FunctionBody::Atomic(stmts.statements.iter().map(ToString::to_string).collect())
+        }
+        (None, _) => return Err(definition_error("no function body specified", None)),
+        (Some(_), _) => {
+            return Err(SqlError::FeatureNotSupported(
+                "this function body is not supported".into(),
+            ))
+        }
+    };
+    if !cf.set_params.is_empty() {
+        return Err(SqlError::FeatureNotSupported(
+            "SET clauses of functions are not supported yet".into(),
+        ));
+    }
+    let mut args = Vec::new();
+    for a in cf.args.iter().flatten() {
+        if matches!(
+            a.mode,
+            Some(ast::ArgMode::Out | ast::ArgMode::InOut | ast::ArgMode::Variadic)
+        ) {
+            return Err(SqlError::FeatureNotSupported(
+                "OUT, INOUT and VARIADIC arguments are not supported yet".into(),
+            ));
+        }
+        let ty = super::data_type_of(&a.data_type)?;
+        let arg_name = a.name.as_ref().map(ident);
+        if let Some(n) = &arg_name {
+            if args.iter().any(|x: &FuncArg| x.name.as_deref() == Some(n)) {
+                return Err(definition_error(
+                    format!("parameter name \"{n}\" used more than once"),
+                    None,
+                ));
+            }
+        }
+        let default = match &a.default_expr {
+            None => {
+                if args.iter().any(|x: &FuncArg| x.default.is_some()) {
+                    return Err(definition_error(
+                        "input parameters after one with a default value must also have defaults",
+                        None,
+                    ));
+                }
+                None
+            }
+            Some(e) => {
+                let text = e.to_string();
+                b.standalone_expr(&text, ty)?;
+                Some(text)
+            }
+        };
+        args.push(FuncArg {
+            name: arg_name,
+            ty,
+            default,
+        });
+    }
+    let (ret, retset) = match &cf.return_type {
+        None => {
+            return Err(definition_error(
+                "function result type must be specified",
+                None,
+            ))
+        }
+        Some(ast::FunctionReturnType::DataType(t)) => (result_type(t)?, false),
+        Some(ast::FunctionReturnType::SetOf(t)) => (result_type(t)?, true),
+    };
+    let def = FunctionDef {
+        id: 0,
+        database: b.ctx.database(),
+        schema: "public".into(),
+        name,
+        args,
+        ret,
+        retset,
+        volatility: match cf.behavior {
+            Some(ast::FunctionBehavior::Immutable) => Volatility::Immutable,
+            Some(ast::FunctionBehavior::Stable) => Volatility::Stable,
+            _ => Volatility::Volatile,
+        },
+        strict: matches!(
+            cf.called_on_null,
+            Some(
+                ast::FunctionCalledOnNull::Strict
+                    | ast::FunctionCalledOnNull::ReturnsNullOnNullInput
+            )
+        ),
+        security_definer: matches!(cf.security, Some(ast::FunctionSecurity::Definer)),
+        leakproof: false,
+        parallel: match cf.parallel {
+            Some(ast::FunctionParallel::Safe) => 's',
+            Some(ast::FunctionParallel::Restricted) => 'r',
+            _ => 'u',
+        },
+        body,
+    };
+    // What a call would bind, checked now (PostgreSQL validates the body at CREATE).
+    let saved = b.in_query;
+    b.in_query = true;
+    let checked = b.bind_body(&def);
+    b.in_query = saved;
+    // Positions in the body point into this statement where the body's text is its own.
+    let start = match &cf.function_body {
+        Some(ast::CreateFunctionBody::AsBeforeOptions { body, .. }) => {
+            let quote = match body {
+                ast::Expr::Value(v) => match &v.value {
+                    ast::Value::DollarQuotedString(d) => d.tag.as_ref().map_or(0, |t| t.len()) + 2,
+                    _ => 1,
+                },
+                _ => 1,
+            };
+            b.position(body).map(|p| p + quote as u32)
+        }
+        // The body's text is `SELECT expression`.
+        Some(ast::CreateFunctionBody::Return(e)) => b.position(e).map(|p| p.saturating_sub(7)),
+        _ => None,
+    };
+    checked.map_err(|e| e.map_position(|p| start.map(|s| s + p - 1)))?;
+    let existing = same_signature(b, &def);
+    if let Some(old) = existing {
+        if !cf.or_replace {
+            return Err(SqlError::DuplicateFunction(def.name));
+        }
+        if old.ret != def.ret || old.retset != def.retset {
+            return Err(definition_error(
+                "cannot change return type of existing function",
+                None,
+            ));
+        }
+    }
+    Ok(Statement::CreateFunction {
+        func: def,
+        or_replace: cf.or_replace,
+    })
+}
+
+/// The existing function with `def`'s name and argument types.
+fn same_signature(b: &Binder<'_>, def: &FunctionDef) -> Option<Arc<FunctionDef>> {
+    let types = def.arg_types();
+    (b.ctx.catalog().functions(&def.name))
+        .into_iter()
+        .find(|f| f.arg_types() == types)
+}
+
+fn result_type(t: &ast::DataType) -> Result<DataType> {
+    let text = t.to_string().to_ascii_lowercase();
+    if matches!(
+        text.as_str(),
+        "void" | "trigger" | "record" | "event_trigger"
+    ) {
+        return Err(SqlError::FeatureNotSupported(format!(
+            "functions returning {text} are not supported yet"
+        )));
+    }
+    if text.starts_with("table") {
+        return Err(SqlError::FeatureNotSupported(
+            "RETURNS TABLE is not supported yet".into(),
+        ));
+    }
+    super::data_type_of(t)
+}
+
+/// DROP FUNCTION [IF EXISTS] name[(argtypes)], ...: the functions found; `missing` holds the
+/// NOTICE texts for the ones IF EXISTS skips.
+pub(super) fn drop_function(
+    df: &ast::DropFunction,
+    catalog: &dyn crate::catalog::Catalog,
+) -> Result<Statement> {
+    let mut funcs: Vec<Arc<FunctionDef>> = Vec::new();
+    let mut missing = Vec::new();
+    for desc in &df.func_desc {
+        let name = function_name(&desc.name)?;
+        let candidates = catalog.functions(&name);
+        let found = match &desc.args {
+            None => match candidates.as_slice() {
+                [] => Err(format!("could not find a function named \"{name}\"")),
+                [one] => Ok(one.clone()),
+                _ => return Err(SqlError::FunctionNotUnique(name)),
+            },
+            Some(args) => {
+                let mut types = Vec::new();
+                for a in args {
+                    if matches!(a.mode, Some(ast::ArgMode::Out)) {
+                        continue;
+                    }
+                    types.push(super::data_type_of(&a.data_type)?);
+                }
+                match candidates.into_iter().find(|f| f.arg_types() == types) {
+                    Some(f) => Ok(f),
+                    None => Err(format!(
+                        "function {} does not exist",
+                        crate::func::signature(&name, &types)
+                    )),
+                }
+            }
+        };
+        match found {
+            Ok(f) => {
+                if !funcs.iter().any(|x| x.id == f.id) {
+                    funcs.push(f)
+                }
+            }
+            Err(message) if df.if_exists => {
+                let message = match &desc.args {
+                    None => format!("function {name}() does not exist, skipping"),
+                    Some(_) => format!("{message}, skipping"),
+                };
+                missing.push(message);
+            }
+            Err(message) => return Err(SqlError::NoSuchFunction(message)),
+        }
+    }
+    Ok(Statement::DropFunction { funcs, missing })
+}
+
+/// How well argument types fit a function's parameters: `None` if they cannot; otherwise
+/// (exact matches, preferred-type hits), as built-in resolution scores them.
+fn fit(def: &FunctionDef, args: &[DataType]) -> Option<(usize, usize)> {
+    if args.len() > def.args.len() || args.len() < def.args.len() - def.defaults() {
+        return None;
+    }
+    let (mut exact, mut preferred) = (0, 0);
+    for (a, p) in args.iter().zip(&def.args) {
+        if *a == p.ty {
+            exact += 1;
+        } else if can_cast(*a, p.ty, CastContext::Implicit) {
+            preferred += usize::from(p.ty.is_preferred());
+        } else {
+            return None;
+        }
+    }
+    Some((exact, preferred))
+}
+
+/// The user function a call of `name` with `args` resolves to among `defs`: `Ok(None)` when
+/// none fits (built-ins are tried next, and report 42883), 42725 when several fit equally.
+fn choose(
+    defs: &[Arc<FunctionDef>],
+    name: &str,
+    args: &[DataType],
+) -> Result<Option<Arc<FunctionDef>>> {
+    let mut best: Vec<(&Arc<FunctionDef>, (usize, usize))> = Vec::new();
+    for d in defs {
+        let Some(score) = fit(d, args) else { continue };
+        match best.first() {
+            Some((_, s)) if score < *s => {}
+            Some((_, s)) if score == *s => best.push((d, score)),
+            _ => best = vec![(d, score)],
+        }
+    }
+    // Unknown literals prefer string parameters, as `func_select_candidate` does.
+    for (i, a) in args.iter().enumerate() {
+        if best.len() <= 1 || *a != DataType::Unknown {
+            continue;
+        }
+        let stringy: Vec<_> = (best.iter())
+            .filter(|(d, _)| d.args[i].ty.is_string())
+            .copied()
+            .collect();
+        if !stringy.is_empty() {
+            best = stringy;
+        }
+    }
+    match best.as_slice() {
+        [] => Ok(None),
+        [(d, _)] => Ok(Some((*d).clone())),
+        _ => Err(SqlError::AmbiguousFunction {
+            signature: crate::func::signature(name, args),
+            position: None,
+        }),
+    }
+}
+
+impl Binder<'_> {
+    /// A call of a user-defined function, if one called `name` fits the arguments.
+    pub(crate) fn user_function(
+        &mut self,
+        name: &str,
+        args: &[Expr],
+        arg_positions: &[Option<u32>],
+        position: Option<u32>,
+    ) -> Option<Result<Expr>> {
+        let defs = self.ctx.catalog().functions(name);
+        if defs.is_empty() {
+            return None;
+        }
+        let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
+        let def = match choose(&defs, name, &types) {
+            Ok(Some(d)) => d,
+            Ok(None) => return None,
+            Err(e) => return Some(Err(e.at(position))),
+        };
+        Some(self.call_user_function(&def, args.to_vec(), arg_positions))
+    }
+
+    fn call_user_function(
+        &mut self,
+        def: &FunctionDef,
+        args: Vec<Expr>,
+        arg_positions: &[Option<u32>],
+    ) -> Result<Expr> {
+        if def.retset {
+            return Err(SqlError::FeatureNotSupported(
+                "calls of set-returning SQL functions are not supported yet".into(),
+            ));
+        }
+        let mut cast = Vec::with_capacity(def.args.len());
+        for (i, (a, p)) in args.into_iter().zip(&def.args).enumerate() {
+            let at = arg_positions.get(i).copied().flatten();
+            cast.push(self.coerce_at(a, p.ty, at)?);
+        }
+        for p in &def.args[cast.len()..] {
+            let text = p.default.as_deref().unwrap_or("NULL");
+            cast.push(self.standalone_expr(text, p.ty)?);
+        }
+        // PostgreSQL reports errors in a body at a call with no position in the caller's text.
+        let body = self.bind_body(def).map_err(|e| e.map_position(|_| None))?;
+        Ok(Expr::Node {
+            kind: Node::SqlFunction(Arc::new(InlinedBody {
+                name: def.name.clone(),
+                body,
+                strict: def.strict,
+            })),
+            args: cast,
+            ty: def.ret,
+        })
+    }
+
+    /// An expression that may reference no columns (a parameter's DEFAULT), cast to `ty`.
+    fn standalone_expr(&mut self, text: &str, ty: DataType) -> Result<Expr> {
+        let e = sqlparser::parser::Parser::new(&sqlparser::dialect::PostgreSqlDialect {})
+            .try_with_sql(text)
+            .and_then(|mut p| p.parse_expr())
+            .map_err(|e| SqlError::Internal(format!("stored expression does not parse: {e}")))?;
+        self.in_child(text, Scope::default(), |c| {
+            let bound = c.expr(&e)?;
+            c.coerce_at(bound, ty, None)
+        })
+    }
+
+    /// Binds `def`'s body against its argument types: an expression over the argument row, of
+    /// the declared result type.
+    pub(super) fn bind_body(&mut self, def: &FunctionDef) -> Result<Expr> {
+        if self.function_depth >= MAX_NESTING {
+            return Err(SqlError::FeatureNotSupported(
+                "SQL functions nested this deep (recursion) are not supported".into(),
+            ));
+        }
+        let mismatch = |detail: String| {
+            definition_error(
+                format!(
+                    "return type mismatch in function declared to return {}",
+                    def.ret.sql_name()
+                ),
+                Some(detail),
+            )
+        };
+        let text = match &def.body {
+            FunctionBody::Source(s) => s.clone(),
+            FunctionBody::Return(e) => format!("SELECT {e}"),
+            FunctionBody::Atomic(stmts) => stmts.join(";\n"),
+        };
+        let parsed = crate::parse::parse(&text)?;
+        let Some(last) = parsed.last() else {
+            return Err(mismatch(
+                "Function's final statement must be SELECT or INSERT/UPDATE/DELETE RETURNING."
+                    .into(),
+            ));
+        };
+        let mut queries = Vec::with_capacity(parsed.len());
+        for p in &parsed {
+            match &p.stmt {
+                crate::parse::Stmt::Sql(ast::Statement::Query(q)) => queries.push(q.clone()),
+                _ if std::ptr::eq(p, last) => {
+                    return Err(mismatch(
+                        "Function's final statement must be SELECT or INSERT/UPDATE/DELETE RETURNING.".into(),
+                    ))
+                }
+                _ => {
+                    return Err(SqlError::FeatureNotSupported(
+                        "SQL functions whose body holds statements other than queries are not supported yet"
+                            .into(),
+                    ))
+                }
+            }
+        }
+        let source = last.source.clone();
+        let scope = argument_scope(def);
+        let mut body = None;
+        for q in &queries {
+            body = Some(self.in_child(&source, scope.clone(), |c| c.body_query(q))?);
+        }
+        let Some(Some(body)) = body else {
+            return Err(mismatch(
+                "Final statement must return exactly one column.".into(),
+            ));
+        };
+        let body = super::resolve_unknown(body, DataType::Text);
+        let t = body.data_type();
+        if t == def.ret {
+            return Ok(body);
+        }
+        if !can_cast(t, def.ret, CastContext::Implicit) {
+            return Err(mismatch(format!("Actual return type is {}.", t.sql_name())));
+        }
+        Ok(Expr::Cast(Box::new(body), def.ret))
+    }
+
+    /// One query of a body in the child binder: `None` when it does not have exactly one column.
+    fn body_query(&mut self, q: &ast::Query) -> Result<Option<Expr>> {
+        if let Some(e) = inlinable(q) {
+            return self.expr(e).map(Some);
+        }
+        if let ast::SetExpr::Select(s) = q.body.as_ref() {
+            if s.projection.len() != 1 || matches!(s.projection[0], ast::SelectItem::Wildcard(_)) {
+                // `SELECT *` may still be one column: bind to see.
+                let plan = self.nested_query(q)?;
+                if plan.columns.len() != 1 {
+                    return Ok(None);
+                }
+            }
+        }
+        // The first row, as a SQL function returns.
+        let mut first = q.clone();
+        if first.limit_clause.is_none() && first.fetch.is_none() {
+            first.limit_clause = Some(ast::LimitClause::LimitOffset {
+                limit: Some(ast::Expr::value(ast::Value::Number("1".into(), false))),
+                offset: None,
+                limit_by: Vec::new(),
+            });
+        }
+        match self.sublink(&first, super::subquery::Kind::Scalar) {
+            Err(SqlError::Syntax { message, .. })
+                if message == "subquery must return only one column" =>
+            {
+                Ok(None)
+            }
+            other => other.map(Some),
+        }
+    }
+
+    /// Runs `f` in a binder for a function body or parameter default: its own source text and
+    /// `$n` parameters, `scope` (the argument row) as its FROM, sharing this statement's scans
+    /// and subquery ids.
+    fn in_child<T>(
+        &mut self,
+        source: &str,
+        scope: Scope,
+        f: impl FnOnce(&mut Binder<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let ctx = self.ctx;
+        let mut child = Binder {
+            params: ParamTypes {
+                types: Vec::new(),
+                session: ctx,
+                format: std::cell::OnceCell::new(),
+            },
+            ctx,
+            source,
+            scope: None,
+            scope_name: None,
+            aggs: Default::default(),
+            windows: Default::default(),
+            from: Some(scope),
+            outer: Vec::new(),
+            min_level: usize::MAX,
+            scans: std::mem::take(&mut self.scans),
+            next_id: self.next_id,
+            ctes: Vec::new(),
+            nest: self.nest + 1,
+            keep_unknown: false,
+            in_query: self.in_query,
+            sublinks: 0,
+            work_refs: Vec::new(),
+            outer_agg_inside: Vec::new(),
+            weak_locks: &[],
+            function_depth: self.function_depth + 1,
+        };
+        let out = f(&mut child);
+        self.scans = child.scans;
+        self.next_id = child.next_id;
+        self.sublinks += child.sublinks;
+        out
+    }
+}
+
+/// The scope of a body: the argument row, each argument visible by its name and as `$n`.
+fn argument_scope(def: &FunctionDef) -> Scope {
+    let mut visible = Vec::new();
+    let mut labels = Vec::new();
+    for (i, a) in def.args.iter().enumerate() {
+        let col = Expr::Column(i, a.ty);
+        if let Some(n) = &a.name {
+            visible.push((n.clone(), col.clone()));
+        }
+        visible.push((format!("${}", i + 1), col));
+        labels.push((def.name.clone(), a.name.clone().unwrap_or_default()));
+    }
+    Scope {
+        width: def.args.len(),
+        labels,
+        rels: vec![RangeRel {
+            name: def.name.clone(),
+            cols: (visible.iter())
+                .filter(|(n, _)| !n.starts_with('$'))
+                .cloned()
+                .collect(),
+        }],
+        visible,
+    }
+}
+
+/// The one expression of `SELECT expr` with nothing else (what PostgreSQL inlines).
+fn inlinable(q: &ast::Query) -> Option<&ast::Expr> {
+    if q.with.is_some() || q.order_by.is_some() || q.limit_clause.is_some() || q.fetch.is_some() {
+        return None;
+    }
+    let ast::SetExpr::Select(s) = q.body.as_ref() else {
+        return None;
+    };
+    if !s.from.is_empty()
+        || s.selection.is_some()
+        || s.having.is_some()
+        || s.distinct.is_some()
+        || s.into.is_some()
+        || !matches!(&s.group_by, ast::GroupByExpr::Expressions(g, _) if g.is_empty())
+    {
+        return None;
+    }
+    match s.projection.as_slice() {
+        [ast::SelectItem::UnnamedExpr(e)] | [ast::SelectItem::ExprWithAlias { expr: e, .. }] => {
+            Some(e)
+        }
+        _ => None,
+    }
+}
+
+impl Binder<'_> {
+    /// `$n` inside a function body: argument `n` (42P02 beyond the last).
+    pub(super) fn function_param(&mut self, v: &ast::Value, node: &ast::Expr) -> Result<Expr> {
+        let ast::Value::Placeholder(p) = v else {
+            return Err(SqlError::Internal("not a placeholder".into()));
+        };
+        let n: usize = p.trim_start_matches('$').parse().unwrap_or(0);
+        let at = self.position(node);
+        self.column(p, node)
+            .map_err(|_| SqlError::UndefinedParameter(n).at(at))
+    }
+}
