@@ -49,6 +49,12 @@ impl<I: Io> Shard<I> {
         mut func: FunctionDef,
         or_replace: bool,
     ) -> Result<Step<I::File>> {
+        if func.id != 0 && self.id.0 == 0 {
+            // ALTER FUNCTION (RENAME TO) must not take another function's signature.
+            if let Some(other) = self.same_signature(&func).filter(|o| o.id != func.id) {
+                return Err(SqlError::DuplicateFunction(other.name.clone()).into());
+            }
+        }
         if func.id == 0 {
             // This shard sequences DDL: check the signature and assign the id.
             match self.same_signature(&func) {

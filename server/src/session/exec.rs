@@ -204,6 +204,7 @@ fn write_command(stmt: &Statement) -> Option<&'static str> {
         Statement::CreateIndex { .. } => Some("CREATE INDEX"),
         Statement::CreateFunction { .. } => Some("CREATE FUNCTION"),
         Statement::DropFunction { .. } => Some("DROP FUNCTION"),
+        Statement::AlterFunction(_) => Some("ALTER FUNCTION"),
         Statement::DropIndex { .. } => Some("DROP INDEX"),
         Statement::AlterIndex(_) => Some("ALTER INDEX"),
         Statement::Query(q) => match q.source.as_ref().and_then(|s| s.lock) {
@@ -618,6 +619,10 @@ impl Session {
             Statement::CreateFunction { func, or_replace } => {
                 self.create_function(func, *or_replace).await?;
                 "CREATE FUNCTION".into()
+            }
+            Statement::AlterFunction(func) => {
+                self.create_function(func, true).await?;
+                "ALTER FUNCTION".into()
             }
             Statement::DropFunction { funcs, missing } => {
                 self.drop_functions(funcs, missing).await?;

@@ -27,6 +27,7 @@ pub(crate) use partition::key_expr;
 mod expr;
 mod from;
 mod function;
+mod function_ddl;
 mod group;
 mod index;
 mod join;
@@ -311,6 +312,8 @@ pub enum Statement {
         func: crate::function::FunctionDef,
         or_replace: bool,
     },
+    /// ALTER FUNCTION: the changed definition (same id).
+    AlterFunction(crate::function::FunctionDef),
     /// DROP FUNCTION: the functions found; `missing`: the NOTICEs of those IF EXISTS skips.
     DropFunction {
         funcs: Vec<Arc<crate::function::FunctionDef>>,
@@ -459,8 +462,9 @@ pub fn bind(
         } => Ok(Statement::DiscardAll),
         S::CreateTable(ct) => ddl::create_table(ct, &mut b),
         S::CreateView(cv) => view::create_view(cv, &mut b),
-        S::CreateFunction(cf) => function::create_function(&mut b, cf),
-        S::DropFunction(df) => function::drop_function(df, ctx.catalog()),
+        S::CreateFunction(cf) => function_ddl::create_function(&mut b, cf),
+        S::DropFunction(df) => function_ddl::drop_function(df, ctx.catalog()),
+        S::AlterFunction(af) => function_ddl::alter_function(af, ctx),
         S::CreateSequence {
             temporary,
             if_not_exists,
