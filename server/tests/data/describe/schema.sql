@@ -18,3 +18,6 @@ create index ix_b_idx on ix (b);
 create unique index ix_cb on ix (c, b desc);
 create view v_demo as select id, name from demo;
 create sequence s_demo;
+create function add_em(a int, b int default 1) returns int language sql immutable as 'select a + b';
+create function add_em(x text) returns text language sql return x || '!';
+create function demo_count() returns bigint language sql stable as 'select count(*) from demo';
