@@ -732,4 +732,6 @@ impl Binder<'_> {
 }
 
 #[cfg(test)]
+mod function_tests;
+#[cfg(test)]
 mod tests;
