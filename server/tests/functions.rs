@@ -71,6 +71,31 @@ async fn functions_are_shared_across_cores_overloaded_dropped_and_durable() {
             Some("3")
         );
     }
+    // In FROM: a SETOF function is its body's rows; another function is one row.
+    b.batch_execute(
+        "CREATE FUNCTION keys_from(lo int) RETURNS SETOF int LANGUAGE sql STABLE
+             AS 'SELECT k FROM t WHERE k >= lo';
+         CREATE FUNCTION key_of(x int) RETURNS int LANGUAGE sql AS 'SELECT k FROM t WHERE v = x'",
+    )
+    .await
+    .expect("setof");
+    assert_eq!(
+        value(&a, "SELECT count(*) || '/' || sum(k) FROM keys_from(48) k")
+            .await
+            .as_deref(),
+        Some("3/147")
+    );
+    assert_eq!(
+        value(&a, "SELECT * FROM key_of(70)").await.as_deref(),
+        Some("7")
+    );
+    assert_eq!(
+        value(&a, "SELECT count(*) FROM key_of(71)")
+            .await
+            .as_deref(),
+        Some("1")
+    );
+    assert_eq!(code(&a, "SELECT keys_from(1)").await, "0A000");
     // An integer literal fits int exactly: no ambiguity; unknown is ambiguous between the
     // numeric overloads only when no string overload exists.
     assert_eq!(value(&b, "SELECT twice('x')").await.as_deref(), Some("xx"));
@@ -134,6 +159,6 @@ async fn functions_are_shared_across_cores_overloaded_dropped_and_durable() {
         value(&c, "SELECT count(DISTINCT oid) FROM pg_proc")
             .await
             .as_deref(),
-        Some("5")
+        Some("7")
     );
 }

@@ -172,36 +172,10 @@ impl Binder<'_> {
                 Some(detail),
             )
         };
-        let text = match &def.body {
-            FunctionBody::Source(s) => s.clone(),
-            FunctionBody::Return(e) => format!("SELECT {e}"),
-            FunctionBody::Atomic(stmts) => stmts.join(";\n"),
-        };
-        let parsed = crate::parse::parse(&text)?;
-        let Some(last) = parsed.last() else {
-            return Err(mismatch(
-                "Function's final statement must be SELECT or INSERT/UPDATE/DELETE RETURNING."
-                    .into(),
-            ));
-        };
-        let mut queries = Vec::with_capacity(parsed.len());
-        for p in &parsed {
-            match &p.stmt {
-                crate::parse::Stmt::Sql(ast::Statement::Query(q)) => queries.push(q.clone()),
-                _ if std::ptr::eq(p, last) => {
-                    return Err(mismatch(
-                        "Function's final statement must be SELECT or INSERT/UPDATE/DELETE RETURNING.".into(),
-                    ))
-                }
-                _ => {
-                    return Err(SqlError::FeatureNotSupported(
-                        "SQL functions whose body holds statements other than queries are not supported yet"
-                            .into(),
-                    ))
-                }
-            }
-        }
-        let source = last.source.clone();
+        let (source, queries) = body_queries(def).map_err(|e| match e {
+            SqlError::FunctionDefinition { detail, .. } => mismatch(detail.unwrap_or_default()),
+            e => e,
+        })?;
         let scope = argument_scope(def);
         let mut body = None;
         for q in &queries {
@@ -265,6 +239,19 @@ impl Binder<'_> {
         scope: Scope,
         f: impl FnOnce(&mut Binder<'_>) -> Result<T>,
     ) -> Result<T> {
+        self.in_child_at(source, Some(scope), Vec::new(), f)
+    }
+
+    /// [`Binder::in_child`] with the scopes given: `from` for the body's own level, `outer` as
+    /// enclosing levels (a body bound as a derived table sees its arguments there).
+    fn in_child_at<T>(
+        &mut self,
+        source: &str,
+        from: Option<Scope>,
+        outer: Vec<Scope>,
+        f: impl FnOnce(&mut Binder<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let outer_agg_inside = vec![false; outer.len()];
         let ctx = self.ctx;
         let mut child = Binder {
             params: ParamTypes {
@@ -278,8 +265,8 @@ impl Binder<'_> {
             scope_name: None,
             aggs: Default::default(),
             windows: Default::default(),
-            from: Some(scope),
-            outer: Vec::new(),
+            from,
+            outer,
             min_level: usize::MAX,
             scans: std::mem::take(&mut self.scans),
             next_id: self.next_id,
@@ -289,7 +276,7 @@ impl Binder<'_> {
             in_query: self.in_query,
             sublinks: 0,
             work_refs: Vec::new(),
-            outer_agg_inside: Vec::new(),
+            outer_agg_inside,
             weak_locks: &[],
             function_depth: self.function_depth + 1,
         };
@@ -299,6 +286,43 @@ impl Binder<'_> {
         self.sublinks += child.sublinks;
         out
     }
+}
+
+/// The body's text and its statements, which must all be queries (the last one's result is the
+/// function's).
+fn body_queries(def: &FunctionDef) -> Result<(Arc<str>, Vec<Box<ast::Query>>)> {
+    let text = match &def.body {
+        FunctionBody::Source(s) => s.clone(),
+        FunctionBody::Return(e) => format!("SELECT {e}"),
+        FunctionBody::Atomic(stmts) => stmts.join(";\n"),
+    };
+    let final_statement = || {
+        definition_error(
+            "return type mismatch",
+            Some(
+                "Function's final statement must be SELECT or INSERT/UPDATE/DELETE RETURNING."
+                    .into(),
+            ),
+        )
+    };
+    let parsed = crate::parse::parse(&text)?;
+    let Some(last) = parsed.last() else {
+        return Err(final_statement());
+    };
+    let mut queries = Vec::with_capacity(parsed.len());
+    for p in &parsed {
+        match &p.stmt {
+            crate::parse::Stmt::Sql(ast::Statement::Query(q)) => queries.push(q.clone()),
+            _ if std::ptr::eq(p, last) => return Err(final_statement()),
+            _ => {
+                return Err(SqlError::FeatureNotSupported(
+                    "SQL functions whose body holds statements other than queries are not supported yet"
+                        .into(),
+                ))
+            }
+        }
+    }
+    Ok((last.source.clone(), queries))
 }
 
 /// The scope of a body: the argument row, each argument visible by its name and as `$n`.
@@ -362,5 +386,116 @@ impl Binder<'_> {
         let at = self.position(node);
         self.column(p, node)
             .map_err(|_| SqlError::UndefinedParameter(n).at(at))
+    }
+}
+
+impl Binder<'_> {
+    /// `FROM f(args)` of a user-defined function: for SETOF, its body's last query as a derived
+    /// table with the arguments visible to it as constants of the statement; otherwise one row
+    /// holding the call's value. `None` when no user function is called `name`. Arguments that read columns of
+    /// other FROM items are not supported yet.
+    pub(crate) fn user_function_rel(
+        &mut self,
+        name: &ast::ObjectName,
+        args: &[ast::FunctionArg],
+    ) -> Option<Result<(crate::plan::Rel, String, DataType)>> {
+        let fname = super::object_name(name);
+        let fname = fname.strip_prefix("public.").unwrap_or(&fname).to_string();
+        let defs = self.ctx.catalog().functions(&fname);
+        if defs.is_empty() {
+            return None;
+        }
+        Some(self.function_rel(&fname, &defs, args))
+    }
+
+    fn function_rel(
+        &mut self,
+        fname: &str,
+        defs: &[Arc<FunctionDef>],
+        args: &[ast::FunctionArg],
+    ) -> Result<(crate::plan::Rel, String, DataType)> {
+        let mut bound = Vec::with_capacity(args.len());
+        let mut positions = Vec::with_capacity(args.len());
+        for a in args {
+            let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) = a else {
+                return Err(SqlError::FeatureNotSupported(format!(
+                    "function argument not supported yet: {a}"
+                )));
+            };
+            positions.push(self.position(e));
+            bound.push(self.expr(e)?);
+        }
+        let types: Vec<DataType> = bound.iter().map(Expr::data_type).collect();
+        let Some(def) = choose(defs, fname, &types)? else {
+            return Err(SqlError::UndefinedFunction {
+                signature: crate::func::signature(fname, &types),
+                position: None,
+            });
+        };
+        if !def.retset {
+            // One row: the call's value (NULL when the body yields no row).
+            let call = self.call_user_function(&def, bound, &positions)?;
+            let values = crate::plan::LocalKind::Values(vec![vec![call]]);
+            return Ok((crate::plan::Rel::Local(values), fname.to_string(), def.ret));
+        }
+        let mut values = Vec::with_capacity(def.args.len());
+        for (i, (a, p)) in bound.into_iter().zip(&def.args).enumerate() {
+            let e = self.coerce_at(a, p.ty, positions[i])?;
+            if crate::plan::uses_columns(&e) || crate::bind::place::router_only(&e) {
+                return Err(SqlError::FeatureNotSupported(
+                    "arguments of SQL functions in FROM that read other FROM items are not supported yet"
+                        .into(),
+                ));
+            }
+            values.push(e);
+        }
+        for p in &def.args[values.len()..] {
+            let text = p.default.as_deref().unwrap_or("NULL");
+            values.push(self.standalone_expr(text, p.ty)?);
+        }
+        let mut scope = argument_scope(&def);
+        for (_, e) in scope
+            .visible
+            .iter_mut()
+            .chain(scope.rels.iter_mut().flat_map(|r| r.cols.iter_mut()))
+        {
+            if let Expr::Column(i, _) = e {
+                *e = values[*i].clone();
+            }
+        }
+        let (source, queries) = body_queries(&def)?;
+        let Some(last) = queries.last() else {
+            return Err(SqlError::Internal("a body without queries".into()));
+        };
+        let q = (**last).clone();
+        let mut plan = self
+            .in_child_at(&source, None, vec![scope], |c| c.nested_query(&q))
+            .map_err(|e| e.map_position(|_| None))?;
+        if plan.columns.len() != 1 {
+            return Err(SqlError::FeatureNotSupported(
+                "SQL functions in FROM returning several columns are not supported yet".into(),
+            ));
+        }
+        if plan.columns[0].1 != def.ret {
+            let out = match &mut plan.body {
+                _ if plan.window.is_some() => None,
+                crate::plan::Body::Project(exprs) => exprs.last_mut(),
+                crate::plan::Body::Aggregate(a) => a.output.last_mut(),
+            };
+            let Some(out) = out else {
+                return Err(SqlError::FeatureNotSupported(
+                    "this SQL function body in FROM is not supported yet".into(),
+                ));
+            };
+            let e = std::mem::replace(out, Expr::Const(crate::types::Value::Null, def.ret));
+            *out = Expr::Cast(Box::new(super::resolve_unknown(e, DataType::Text)), def.ret);
+            plan.columns[0].1 = def.ret;
+        }
+        plan.columns[0].0 = fname.to_string();
+        Ok((
+            crate::plan::Rel::Query(Box::new(plan)),
+            fname.to_string(),
+            def.ret,
+        ))
     }
 }
