@@ -290,7 +290,7 @@ impl Binder<'_> {
 
 /// The body's text and its statements, which must all be queries (the last one's result is the
 /// function's).
-fn body_queries(def: &FunctionDef) -> Result<(Arc<str>, Vec<Box<ast::Query>>)> {
+fn body_queries(def: &FunctionDef) -> Result<(Arc<str>, Vec<ast::Query>)> {
     let text = match &def.body {
         FunctionBody::Source(s) => s.clone(),
         FunctionBody::Return(e) => format!("SELECT {e}"),
@@ -312,7 +312,7 @@ fn body_queries(def: &FunctionDef) -> Result<(Arc<str>, Vec<Box<ast::Query>>)> {
     let mut queries = Vec::with_capacity(parsed.len());
     for p in &parsed {
         match &p.stmt {
-            crate::parse::Stmt::Sql(ast::Statement::Query(q)) => queries.push(q.clone()),
+            crate::parse::Stmt::Sql(ast::Statement::Query(q)) => queries.push((**q).clone()),
             _ if std::ptr::eq(p, last) => return Err(final_statement()),
             _ => {
                 return Err(SqlError::FeatureNotSupported(
@@ -467,7 +467,7 @@ impl Binder<'_> {
         let Some(last) = queries.last() else {
             return Err(SqlError::Internal("a body without queries".into()));
         };
-        let q = (**last).clone();
+        let q = last.clone();
         let mut plan = self
             .in_child_at(&source, None, vec![scope], |c| c.nested_query(&q))
             .map_err(|e| e.map_position(|_| None))?;
