@@ -16,6 +16,9 @@ impl Catalog for Funcs {
     fn table(&self, _name: &str) -> Option<Arc<TableDef>> {
         None
     }
+    fn all_functions(&self) -> Vec<Arc<FunctionDef>> {
+        self.0.borrow().clone()
+    }
     fn functions(&self, name: &str) -> Vec<Arc<FunctionDef>> {
         (self.0.borrow().iter())
             .filter(|f| f.name == name)
@@ -195,4 +198,40 @@ fn a_function_calling_itself_is_refused_not_a_stack_overflow() {
     def.body = crate::function::FunctionBody::Source("SELECT r(a) + 1".into());
     s.0.borrow_mut()[0] = Arc::new(def);
     assert_eq!(s.code("SELECT r(1)"), "0A000");
+}
+
+#[test]
+fn catalog_functions_describe_them_as_postgresql_does() {
+    let s = Funcs::default();
+    s.create(
+        "create function f1(a int, b text default 'x') returns int language sql immutable strict \
+         security definer parallel safe as 'select a'",
+    );
+    s.create("create function f2(int) returns setof int language sql stable as $$select $1$$");
+    // Both texts as PostgreSQL 15 prints them.
+    assert_eq!(
+        s.value("SELECT pg_get_functiondef('f1'::regproc)"),
+        Value::Text(
+            "CREATE OR REPLACE FUNCTION public.f1(a integer, b text DEFAULT 'x'::text)\n \
+             RETURNS integer\n LANGUAGE sql\n IMMUTABLE PARALLEL SAFE STRICT SECURITY DEFINER\n\
+             AS $function$select a$function$\n"
+                .into()
+        )
+    );
+    assert_eq!(
+        s.value("SELECT pg_get_functiondef('f2'::regproc)"),
+        Value::Text(
+            "CREATE OR REPLACE FUNCTION public.f2(integer)\n RETURNS SETOF integer\n \
+             LANGUAGE sql\n STABLE\nAS $function$select $1$function$\n"
+                .into()
+        )
+    );
+    assert_eq!(
+        s.value("SELECT pg_get_function_result('f2'::regproc)"),
+        Value::Text("SETOF integer".into())
+    );
+    assert_eq!(
+        s.value("SELECT count(*) FROM pg_proc WHERE provolatile = 's' AND proretset"),
+        Value::Int8(1)
+    );
 }

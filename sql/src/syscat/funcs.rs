@@ -504,6 +504,7 @@ impl Binder<'_> {
                 | "pg_get_statisticsobjdef_columns"
                 | "pg_get_function_result"
                 | "pg_get_function_arguments"
+                | "pg_get_functiondef"
                 | "pg_tablespace_location"
                 | "to_regclass"
                 | "to_regtype"
@@ -596,14 +597,14 @@ impl Binder<'_> {
                     .collect();
                 Ok(lookup(key, map, DataType::Bool, MISSING_NULL))
             }
-            ("pg_get_function_result" | "pg_get_function_arguments", 1) => {
+            ("pg_get_function_result" | "pg_get_function_arguments" | "pg_get_functiondef", 1) => {
                 let key = self.oid_arg(&mut args, 0)?;
                 let map = (snap.functions.iter())
                     .map(|f| {
-                        let text = if name == "pg_get_function_result" {
-                            super::procs::result_text(f)
-                        } else {
-                            super::procs::arguments_text(f)
+                        let text = match name {
+                            "pg_get_function_result" => super::procs::result_text(f),
+                            "pg_get_functiondef" => super::procs::definition_text(f),
+                            _ => super::procs::arguments_text(f),
                         };
                         (f.oid(), Value::Text(text))
                     })

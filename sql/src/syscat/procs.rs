@@ -31,6 +31,13 @@ pub(super) fn arguments_text(f: &FunctionDef) -> String {
             if let Some(d) = &a.default {
                 s.push_str(" DEFAULT ");
                 s.push_str(d);
+                // A string literal shows its coercion to the argument's type, as PostgreSQL's
+                // deparser prints it (`'x'::text`).
+                let inner = d.strip_prefix('\'').and_then(|r| r.strip_suffix('\''));
+                if inner.is_some_and(|i| !i.replace("''", "").contains('\'')) {
+                    s.push_str("::");
+                    s.push_str(a.ty.sql_name());
+                }
             }
             s
         })
@@ -100,4 +107,51 @@ pub(super) fn rows(rel: &SysRel, snap: &Snapshot) -> Result<Vec<Vec<Value>>> {
         out.push(row);
     }
     Ok(out)
+}
+
+/// What `pg_get_functiondef` prints. A `RETURN`/`BEGIN ATOMIC` body is the stored text, where
+/// PostgreSQL prints its deparsed tree (`RETURN (a + 1)`).
+pub(super) fn definition_text(f: &FunctionDef) -> String {
+    let mut out = format!(
+        "CREATE OR REPLACE FUNCTION {}.{}({})\n RETURNS {}\n LANGUAGE sql\n",
+        f.schema,
+        f.name,
+        arguments_text(f),
+        result_text(f)
+    );
+    let mut attrs: Vec<&str> = Vec::new();
+    match f.volatility {
+        crate::function::Volatility::Immutable => attrs.push("IMMUTABLE"),
+        crate::function::Volatility::Stable => attrs.push("STABLE"),
+        crate::function::Volatility::Volatile => {}
+    }
+    match f.parallel {
+        's' => attrs.push("PARALLEL SAFE"),
+        'r' => attrs.push("PARALLEL RESTRICTED"),
+        _ => {}
+    }
+    for (on, word) in [
+        (f.strict, "STRICT"),
+        (f.security_definer, "SECURITY DEFINER"),
+        (f.leakproof, "LEAKPROOF"),
+    ] {
+        if on {
+            attrs.push(word);
+        }
+    }
+    if !attrs.is_empty() {
+        out.push_str(&format!(" {}\n", attrs.join(" ")));
+    }
+    match &f.body {
+        FunctionBody::Source(s) => out.push_str(&format!("AS $function${s}$function$\n")),
+        FunctionBody::Return(e) => out.push_str(&format!("RETURN {e}\n")),
+        FunctionBody::Atomic(stmts) => {
+            out.push_str("BEGIN ATOMIC\n");
+            for s in stmts {
+                out.push_str(&format!(" {s};\n"));
+            }
+            out.push_str("END\n");
+        }
+    }
+    out
 }
