@@ -71,6 +71,31 @@ async fn functions_are_shared_across_cores_overloaded_dropped_and_durable() {
             Some("3")
         );
     }
+    // Extended protocol: an argument's parameter type comes from the chosen overload.
+    let row = b
+        .query_one("SELECT add($1, $2)", &[&5i32, &6i32])
+        .await
+        .expect("prepared");
+    assert_eq!(row.get::<_, i32>(0), 11);
+    // Tenants: another database does not see this one's functions.
+    a.batch_execute("CREATE DATABASE other")
+        .await
+        .expect("create database");
+    let o = connect(&format!(
+        "host=127.0.0.1 port={} user=postgres dbname=other",
+        server.port
+    ))
+    .await;
+    assert_eq!(code(&o, "SELECT twice(1)").await, "42883");
+    o.batch_execute("CREATE FUNCTION twice(x int) RETURNS int LANGUAGE sql AS 'SELECT 0'")
+        .await
+        .expect("same signature in another database");
+    assert_eq!(value(&o, "SELECT twice(1)").await.as_deref(), Some("0"));
+    assert_eq!(value(&a, "SELECT twice(1)").await.as_deref(), Some("2"));
+    drop(o);
+    a.batch_execute("DROP DATABASE other")
+        .await
+        .expect("drop database");
     // In FROM: a SETOF function is its body's rows; another function is one row.
     b.batch_execute(
         "CREATE FUNCTION keys_from(lo int) RETURNS SETOF int LANGUAGE sql STABLE

@@ -200,8 +200,17 @@ impl Binder<'_> {
     /// One query of a body in the child binder: `None` when it does not have exactly one column.
     fn body_query(&mut self, q: &ast::Query) -> Result<Option<Expr>> {
         if let Some(e) = inlinable(q) {
-            return self.expr(e).map(Some);
+            // An aggregate (`SELECT max($1)`) cannot be inlined: then it is a query after all.
+            return match self.expr(e) {
+                Err(SqlError::Grouping { .. }) => self.query_body(q),
+                other => other.map(Some),
+            };
         }
+        self.query_body(q)
+    }
+
+    /// A body query bound as a scalar subquery over the argument row.
+    fn query_body(&mut self, q: &ast::Query) -> Result<Option<Expr>> {
         if let ast::SetExpr::Select(s) = q.body.as_ref() {
             if s.projection.len() != 1 || matches!(s.projection[0], ast::SelectItem::Wildcard(_)) {
                 // `SELECT *` may still be one column: bind to see.
@@ -498,4 +507,20 @@ impl Binder<'_> {
             def.ret,
         ))
     }
+}
+
+/// Whether `e` calls a user-defined function (what must not be stored where it is bound again
+/// without the session's catalog).
+pub(crate) fn calls_user_function(e: &Expr) -> bool {
+    let mut found = false;
+    crate::plan::walk(e, &mut |x| {
+        found |= matches!(
+            x,
+            Expr::Node {
+                kind: Node::SqlFunction(_),
+                ..
+            }
+        )
+    });
+    found
 }

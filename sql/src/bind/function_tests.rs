@@ -153,6 +153,15 @@ fn create_checks_the_body_as_postgresql_does() {
     assert!(s
         .bind("CREATE OR REPLACE FUNCTION f(int) RETURNS int LANGUAGE sql AS 'SELECT 2'")
         .is_ok());
+    // A CHECK is bound again without the session when its table is read back: refused.
+    s.create("CREATE FUNCTION pos(a int) RETURNS bool LANGUAGE sql AS 'SELECT a > 0'");
+    assert_eq!(
+        err("CREATE TABLE ck (a int CHECK (pos(a)))").sqlstate(),
+        "0A000"
+    );
+    // An aggregate body is a query, not an inlined expression.
+    s.create("CREATE FUNCTION cnt() RETURNS int8 LANGUAGE sql AS 'SELECT count(*)'");
+    assert_eq!(s.value("SELECT cnt()"), Value::Int8(1));
 }
 
 #[test]
