@@ -505,6 +505,7 @@ impl Binder<'_> {
                 | "pg_get_function_result"
                 | "pg_get_function_arguments"
                 | "pg_get_functiondef"
+                | "pg_get_function_sqlbody"
                 | "pg_tablespace_location"
                 | "to_regclass"
                 | "to_regtype"
@@ -608,6 +609,14 @@ impl Binder<'_> {
                         };
                         (f.oid(), Value::Text(text))
                     })
+                    .collect();
+                Ok(lookup(key, map, DataType::Text, MISSING_NULL))
+            }
+            // The SQL-standard body (`RETURN`, `BEGIN ATOMIC`); NULL for a body given as text.
+            ("pg_get_function_sqlbody", 1) => {
+                let key = self.oid_arg(&mut args, 0)?;
+                let map = (snap.functions.iter())
+                    .filter_map(|f| Some((f.oid(), Value::Text(super::procs::sql_body(f)?))))
                     .collect();
                 Ok(lookup(key, map, DataType::Text, MISSING_NULL))
             }

@@ -92,21 +92,34 @@ pub(super) fn rows(rel: &SysRel, snap: &Snapshot) -> Result<Vec<Vec<Value>>> {
                 Value::Array(Box::new(Array::from_items(DataType::Text, names))),
             );
         }
-        let (src, sqlbody) = match &f.body {
-            FunctionBody::Source(s) => (s.clone(), None),
-            FunctionBody::Return(e) => (String::new(), Some(format!("RETURN {e}"))),
-            FunctionBody::Atomic(stmts) => (
-                String::new(),
-                Some(format!("BEGIN ATOMIC\n {};\nEND", stmts.join(";\n "))),
-            ),
+        let src = match &f.body {
+            FunctionBody::Source(s) => s.clone(),
+            _ => String::new(),
         };
         set("prosrc", Value::Text(src));
-        if let Some(b) = sqlbody {
+        if let Some(b) = sql_body(f) {
             set("prosqlbody", Value::Text(b));
         }
         out.push(row);
     }
     Ok(out)
+}
+
+/// A SQL-standard body as `pg_get_function_sqlbody` prints it (the stored text where PostgreSQL
+/// deparses its tree); `None` for a body given as a string.
+pub(super) fn sql_body(f: &FunctionDef) -> Option<String> {
+    match &f.body {
+        FunctionBody::Source(_) => None,
+        FunctionBody::Return(e) => Some(format!("RETURN {e}")),
+        FunctionBody::Atomic(stmts) => {
+            let mut out = "BEGIN ATOMIC\n".to_string();
+            for s in stmts {
+                out.push_str(&format!(" {s};\n"));
+            }
+            out.push_str("END");
+            Some(out)
+        }
+    }
 }
 
 /// What `pg_get_functiondef` prints. A `RETURN`/`BEGIN ATOMIC` body is the stored text, where
@@ -142,15 +155,11 @@ pub(super) fn definition_text(f: &FunctionDef) -> String {
     if !attrs.is_empty() {
         out.push_str(&format!(" {}\n", attrs.join(" ")));
     }
-    match &f.body {
-        FunctionBody::Source(s) => out.push_str(&format!("AS $function${s}$function$\n")),
-        FunctionBody::Return(e) => out.push_str(&format!("RETURN {e}\n")),
-        FunctionBody::Atomic(stmts) => {
-            out.push_str("BEGIN ATOMIC\n");
-            for s in stmts {
-                out.push_str(&format!(" {s};\n"));
-            }
-            out.push_str("END\n");
+    match (&f.body, sql_body(f)) {
+        (FunctionBody::Source(s), _) => out.push_str(&format!("AS $function${s}$function$\n")),
+        (_, body) => {
+            out.push_str(&body.unwrap_or_default());
+            out.push('\n');
         }
     }
     out
