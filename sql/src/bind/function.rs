@@ -1,4 +1,5 @@
-//! User-defined SQL functions: CREATE [OR REPLACE] FUNCTION and DROP FUNCTION binding, and calls.
+//! Calls of user-defined SQL functions, and the body binding CREATE FUNCTION shares (the DDL
+//! itself: `function_ddl.rs`).
 //!
 //! A call binds the function's body again, in the caller's binder (so the tables it reads join
 //! the statement's scans), against the argument types: the body is an expression over the
@@ -12,8 +13,16 @@
 //! type implicitly castable to the declared result). The definition is stored as text
 //! (`crate::function`), so a body is never stale.
 //!
+//! In FROM, a SETOF function is its body's last query as a derived table, its arguments bound
+//! as constants of the statement; any other function is one row holding the call.
+//!
+//! Overloads resolve as built-ins do (`choose`): exact matches, then implicit casts, unknown
+//! literals preferring string parameters; a tie is 42725, and a name with no fitting user
+//! function falls through to the built-ins (which report 42883).
+//!
 //! Not yet: OUT/INOUT/VARIADIC arguments, polymorphic types, `RETURNS void`/`TABLE`, bodies
-//! that are not queries (INSERT ...), set-returning calls, SET clauses, other languages.
+//! that are not queries (INSERT ...), set-returning calls in the select list, FROM functions
+//! whose arguments read other FROM items, SET clauses, other languages.
 
 use std::sync::Arc;
 
