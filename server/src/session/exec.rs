@@ -617,11 +617,12 @@ impl Session {
                 "DROP DATABASE".into()
             }
             Statement::CreateFunction { func, or_replace } => {
-                self.create_function(func, *or_replace).await?;
+                self.create_function(func, *or_replace, "CREATE FUNCTION")
+                    .await?;
                 "CREATE FUNCTION".into()
             }
             Statement::AlterFunction(func) => {
-                self.create_function(func, true).await?;
+                self.create_function(func, true, "ALTER FUNCTION").await?;
                 "ALTER FUNCTION".into()
             }
             Statement::DropFunction { funcs, missing } => {

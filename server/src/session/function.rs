@@ -21,8 +21,9 @@ impl Session {
         &mut self,
         func: &FunctionDef,
         or_replace: bool,
+        command: &str,
     ) -> Result<(), ErrorFields> {
-        self.refuse_in_block("CREATE FUNCTION")?;
+        self.refuse_in_block(command)?;
         let created = match (self.worker)
             .request(
                 ShardId(0),
