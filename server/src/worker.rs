@@ -107,6 +107,8 @@ pub struct CatalogReplica {
     databases: std::collections::BTreeSet<String>,
     /// ALTER DATABASE SET defaults by database, applied to sessions as they connect.
     database_settings: HashMap<String, Vec<(String, String)>>,
+    /// User-defined functions of every database, by id.
+    functions: HashMap<u64, Arc<pglitedb_sql::FunctionDef>>,
 }
 
 impl CatalogReplica {
@@ -186,6 +188,30 @@ impl CatalogReplica {
             .values()
             .find(|t| t.database == database && t.schema == schema && t.index_named(name).is_some())
             .cloned()
+    }
+
+    /// The user-defined functions of `database` called `name` (its overloads), in id order.
+    pub fn functions_named(
+        &self,
+        database: &str,
+        name: &str,
+    ) -> Vec<Arc<pglitedb_sql::FunctionDef>> {
+        let mut out: Vec<_> = (self.functions.values())
+            .filter(|f| f.database == database && f.name == name)
+            .cloned()
+            .collect();
+        out.sort_by_key(|f| f.id);
+        out
+    }
+
+    /// Every user-defined function of `database`, in id order.
+    pub fn functions_of(&self, database: &str) -> Vec<Arc<pglitedb_sql::FunctionDef>> {
+        let mut out: Vec<_> = (self.functions.values())
+            .filter(|f| f.database == database)
+            .cloned()
+            .collect();
+        out.sort_by_key(|f| f.id);
+        out
     }
 
     /// Whether a database exists.
@@ -272,6 +298,8 @@ impl Worker {
                 | ShardResponse::SchemaCreated(Some(_))
                 | ShardResponse::SchemaDropped { .. }
                 | ShardResponse::SchemaRenamed { .. }
+                | ShardResponse::FunctionCreated(_)
+                | ShardResponse::FunctionDropped(_)
         ) {
             return;
         }
@@ -292,8 +320,10 @@ impl Worker {
                 databases,
                 database_settings,
                 schemas,
+                functions,
             } => {
                 next.schemas = schemas.clone();
+                next.functions = functions.iter().map(|f| (f.id, f.clone())).collect();
                 next.tables = tables.iter().map(|t| (key(t), t.clone())).collect();
                 next.databases = databases.iter().cloned().collect();
                 next.database_settings = database_settings.iter().cloned().collect();
@@ -306,6 +336,12 @@ impl Worker {
                         .insert(name.clone(), settings.clone());
                 }
             }
+            ShardResponse::FunctionCreated(f) => {
+                next.functions.insert(f.id, f.clone());
+            }
+            ShardResponse::FunctionDropped(f) => {
+                next.functions.remove(&f.id);
+            }
             ShardResponse::DatabaseCreated(name) => {
                 next.databases.insert(name.clone());
             }
@@ -314,6 +350,7 @@ impl Worker {
                 next.database_settings.remove(name);
                 next.tables.retain(|(db, _, _), _| db != name);
                 next.schemas.retain(|s| s.database != *name);
+                next.functions.retain(|_, f| &f.database != name);
             }
             ShardResponse::SchemaCreated(Some(schema)) => next.schemas.push(schema.clone()),
             ShardResponse::SchemaDropped { database, name } => {

@@ -1,5 +1,5 @@
 //! Databases (tenants) on one shard: `CREATE DATABASE` records the name (catalog key `D<name>`);
-//! `DROP DATABASE` removes it and, in the same logged commit, every table of it here. Tables carry
+//! `DROP DATABASE` removes it and, in the same logged commit, every table and function of it here. Tables carry
 //! their database in their definition; sessions resolve names only within their own database, so
 //! tenants never see each other's tables. Shard 0 (the DDL sequencer) is asked first, so a duplicate
 //! or missing name is reported once, before any other shard changes. ALTER DATABASE SET stores the
@@ -72,9 +72,19 @@ impl<I: Io> Shard<I> {
         for s in self.schemas.iter().filter(|s| s.database == name) {
             batch.delete(CATALOG_TREE, &crate::schema::schema_key(name, &s.name));
         }
+        let functions: Vec<u64> = (self.functions.values())
+            .filter(|f| f.database == name)
+            .map(|f| f.id)
+            .collect();
+        for id in &functions {
+            batch.delete(CATALOG_TREE, &crate::function::function_key(*id));
+        }
         batch.delete(CATALOG_TREE, &database_key(name));
         let ticket = self.engine.commit(batch).await?;
         self.schemas.retain(|s| s.database != name);
+        for id in functions {
+            self.functions.remove(&id);
+        }
         for id in doomed {
             self.tables.remove(&id);
             self.next_rowid.remove(&id);

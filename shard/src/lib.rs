@@ -26,6 +26,7 @@ mod commit;
 mod database;
 mod dml;
 mod error;
+mod function;
 pub mod index;
 mod message;
 mod mvcc;

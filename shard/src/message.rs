@@ -131,6 +131,16 @@ pub enum ShardRequest {
     },
     /// All table definitions this shard has (start-up: the core's catalog replica).
     LoadCatalog,
+    /// CREATE [OR REPLACE] FUNCTION (`function.rs`): id 0 asks shard 0 to check the signature
+    /// and assign the id. Answered with `FunctionCreated`.
+    CreateFunction {
+        func: pglitedb_sql::FunctionDef,
+        or_replace: bool,
+    },
+    /// DROP FUNCTION of one function (by id). Answered with `FunctionDropped`.
+    DropFunction {
+        func: Arc<pglitedb_sql::FunctionDef>,
+    },
     /// CREATE DATABASE; shard 0 (the DDL sequencer) checks the name first.
     CreateDatabase { name: String },
     /// DROP DATABASE: the database and every table of it on this shard.
@@ -255,6 +265,8 @@ pub enum ShardResponse {
         database_settings: Vec<(String, Vec<(String, String)>)>,
         /// The schemas users created, of every database.
         schemas: Vec<pglitedb_sql::SchemaDef>,
+        /// User-defined functions of every database.
+        functions: Vec<Arc<pglitedb_sql::FunctionDef>>,
     },
     /// CREATE SCHEMA done on this shard (`None`: it existed and IF NOT EXISTS was given).
     SchemaCreated(Option<pglitedb_sql::SchemaDef>),
@@ -269,6 +281,9 @@ pub enum ShardResponse {
         name: String,
         to: String,
     },
+    /// A function created or replaced on this shard (with its id).
+    FunctionCreated(Arc<pglitedb_sql::FunctionDef>),
+    FunctionDropped(Arc<pglitedb_sql::FunctionDef>),
     /// ALTER DATABASE done on this shard: the database's defaults afterwards.
     DatabaseAltered {
         name: String,

@@ -166,6 +166,7 @@ impl<I: Io> Shard<I> {
         self.tables
             .values()
             .flat_map(|t| std::iter::once(t.id.0).chain(t.indexes.iter().map(|i| i.id)))
+            .chain(self.functions.keys().copied())
             .map(|id| id + 1)
             .max()
             .unwrap_or(FIRST_TABLE_ID)

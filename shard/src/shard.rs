@@ -13,7 +13,8 @@
 //! in the tree with the index's id (`index.rs`). Shard 0 assigns table and index ids from one
 //! sequence (the next id after the largest it has seen), so ids are unique across the server.
 //! Tables and indexes share one namespace per schema (`relation_taken`). Temporary tables are not
-//! in the catalog (`temp.rs`).
+//! in the catalog (`temp.rs`). Databases have keys `D<name>` (`database.rs`), user-defined
+//! functions `P<id>` (`function.rs`; their ids come from the same sequence).
 //!
 //! # Not yet
 //! DDL is not transactional: it reaches the shards one after another, each committing on its own.
@@ -84,6 +85,8 @@ pub struct Shard<I: Io> {
     pub(crate) next_temp: u64,
     /// State of the sequences this shard owns, loaded at first use (`sequence.rs`).
     pub(crate) sequences: HashMap<TableId, crate::sequence::SeqState>,
+    /// User-defined functions by id; catalog keys `P<id>` (`function.rs`).
+    pub(crate) functions: HashMap<u64, Arc<pglitedb_sql::FunctionDef>>,
     /// The databases (tenants); catalog keys `D<name>`.
     pub(crate) databases: std::collections::BTreeSet<String>,
     /// The schemas users created, of every database (`schema.rs`); catalog keys `N<db>\0<name>`.
@@ -120,6 +123,7 @@ impl<I: Io> Shard<I> {
             }
         }
         let mut tables = HashMap::new();
+        let mut functions = HashMap::new();
         let mut databases = std::collections::BTreeSet::new();
         let mut database_settings = std::collections::BTreeMap::new();
         let mut schemas = Vec::new();
@@ -149,6 +153,11 @@ impl<I: Io> Shard<I> {
                     schemas.push(crate::schema::decode_schema(rest, v)?);
                     continue;
                 }
+                if k.starts_with(crate::function::FUNCTION_KEY) {
+                    let f = pglitedb_sql::FunctionDef::decode(v)?;
+                    functions.insert(f.id, Arc::new(f));
+                    continue;
+                }
                 let def = TableDef::decode(v)?;
                 tables.insert(def.id, Arc::new(def));
             }
@@ -169,6 +178,7 @@ impl<I: Io> Shard<I> {
             temp_tables: HashMap::new(),
             next_temp: 0,
             sequences: HashMap::new(),
+            functions,
             databases,
             schemas,
             database_settings,
@@ -278,6 +288,7 @@ impl<I: Io> Shard<I> {
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect(),
                 schemas: self.schemas.clone(),
+                functions: self.functions.values().cloned().collect(),
             })),
             ShardRequest::CreateSchema {
                 schema,
@@ -287,6 +298,10 @@ impl<I: Io> Shard<I> {
             ShardRequest::RenameSchema { database, name, to } => {
                 self.rename_schema(database, name, to).await
             }
+            ShardRequest::CreateFunction { func, or_replace } => {
+                self.create_function(func.clone(), *or_replace).await
+            }
+            ShardRequest::DropFunction { func } => self.drop_function(func).await,
             ShardRequest::AlterDatabase {
                 name,
                 setting,

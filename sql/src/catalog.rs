@@ -583,6 +583,16 @@ pub trait Catalog {
     fn search_path(&self) -> Vec<String> {
         vec!["public".to_string()]
     }
+
+    /// The user-defined functions of the database called `name` (case-folded): its overloads.
+    fn functions(&self, _name: &str) -> Vec<Arc<crate::function::FunctionDef>> {
+        Vec::new()
+    }
+
+    /// Every user-defined function of the database (`pg_proc`), in id order.
+    fn all_functions(&self) -> Vec<Arc<crate::function::FunctionDef>> {
+        Vec::new()
+    }
 }
 
 /// Resolves a possibly qualified name (see [`Catalog::table`]).

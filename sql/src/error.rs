@@ -397,6 +397,22 @@ pub enum SqlError {
         clause: &'static str,
         position: Option<u32>,
     },
+    /// 42P13: a function definition PostgreSQL refuses (`return type mismatch in function
+    /// declared to return integer`), with its DETAIL.
+    #[error("{message}")]
+    FunctionDefinition {
+        message: String,
+        detail: Option<String>,
+    },
+    /// 42723: CREATE FUNCTION of a name and argument types that exist.
+    #[error("function \"{0}\" already exists with same argument types")]
+    DuplicateFunction(String),
+    /// 42725: DROP FUNCTION without an argument list naming several overloads.
+    #[error("function name \"{0}\" is not unique")]
+    FunctionNotUnique(String),
+    /// 42883 without a HINT: DROP FUNCTION of a function that does not exist (the whole message).
+    #[error("{0}")]
+    NoSuchFunction(String),
     /// XX000: a bug in PGLiteDB, never the user's fault.
     #[error("internal error (bug): {0}")]
     Internal(String),
@@ -525,6 +541,10 @@ impl SqlError {
             SqlError::ProgramLimitExceeded(_) => "54000",
             SqlError::UndefinedOperator { .. } => "42883",
             SqlError::AmbiguousFunction { .. } => "42725",
+            SqlError::FunctionDefinition { .. } => "42P13",
+            SqlError::DuplicateFunction(_) => "42723",
+            SqlError::FunctionNotUnique(_) => "42725",
+            SqlError::NoSuchFunction(_) => "42883",
             SqlError::InvalidJson { .. } => "22P02",
             SqlError::ArraySubscript(_) => "2202E",
             SqlError::InvalidArrayLiteral { .. } => "22P02",
@@ -594,6 +614,42 @@ impl SqlError {
         }
     }
 
+    /// The error with its position moved by `f` (`None` drops it): errors in a function body
+    /// point into the CREATE statement's text, or nowhere when a call binds the body.
+    pub fn map_position(mut self, f: impl FnOnce(u32) -> Option<u32>) -> SqlError {
+        if let SqlError::At { error, position } = self {
+            return match f(position) {
+                Some(p) => SqlError::At { error, position: p },
+                None => *error,
+            };
+        }
+        match &mut self {
+            SqlError::Syntax { position, .. }
+            | SqlError::UndefinedTable { position, .. }
+            | SqlError::UndefinedColumn { position, .. }
+            | SqlError::UndefinedFunction { position, .. }
+            | SqlError::UndefinedColumnOfRelation { position, .. }
+            | SqlError::UndefinedOperator { position, .. }
+            | SqlError::AmbiguousFunction { position, .. }
+            | SqlError::Grouping { position, .. }
+            | SqlError::Windowing { position, .. }
+            | SqlError::WindowWithoutOver { position, .. }
+            | SqlError::InvalidColumnReference { position, .. }
+            | SqlError::AmbiguousColumn { position, .. }
+            | SqlError::DatatypeMismatchAt { position, .. }
+            | SqlError::SubqueryNeedsAlias { position }
+            | SqlError::InvalidSetOpOrderBy { position }
+            | SqlError::UndefinedQualifiedColumn { position, .. }
+            | SqlError::MissingFromEntry { position, .. }
+            | SqlError::InvalidRecursion { position, .. }
+            | SqlError::LockedRelationNotInFrom { position, .. } => {
+                *position = position.and_then(f)
+            }
+            _ => {}
+        }
+        self
+    }
+
     /// The DETAIL field, where PostgreSQL gives one.
     pub fn detail(&self) -> Option<&str> {
         match self {
@@ -613,6 +669,7 @@ impl SqlError {
             SqlError::SchemaNotEmpty { detail, .. } | SqlError::ReservedName { detail, .. } => {
                 Some(detail)
             }
+            SqlError::FunctionDefinition { detail, .. } => detail.as_deref(),
             SqlError::InvalidSetOpOrderBy { .. } => {
                 Some("Only result column names can be used, not expressions or functions.")
             }
@@ -634,6 +691,9 @@ impl SqlError {
                 "Could not choose a best candidate function. You might need to add explicit type casts.",
             ),
             SqlError::SubqueryNeedsAlias { .. } => Some("For example, FROM (SELECT ...) [AS] foo."),
+            SqlError::FunctionNotUnique(_) => {
+                Some("Specify the argument list to select the function unambiguously.")
+            }
             SqlError::EmptyArrayType => Some(
                 "Explicitly cast to the desired type, for example ARRAY[]::integer[].",
             ),

@@ -177,6 +177,11 @@ pub enum Node {
         crate::seqeval::SeqOp,
         Option<std::sync::Arc<crate::catalog::TableDef>>,
     ),
+    /// A user-defined SQL function's body, bound at the call (args: the call's arguments, of
+    /// the parameter types). The body is an expression over the *argument row* (`Column(i)` is
+    /// argument `i`), evaluated once per call over the evaluated arguments; see
+    /// `crate::function::InlinedBody`.
+    SqlFunction(std::sync::Arc<crate::function::InlinedBody>),
 }
 
 impl Expr {
@@ -267,6 +272,13 @@ fn eval_node(
 ) -> Result<Value> {
     let eval = |e: &Expr| e.eval_row(row, params);
     match kind {
+        Node::SqlFunction(f) => {
+            let values = args.iter().map(eval).collect::<Result<Vec<_>>>()?;
+            if f.strict && values.iter().any(Value::is_null) {
+                return Ok(Value::Null);
+            }
+            f.body.eval_row(&values, params)
+        }
         Node::Op(sig) => {
             let (l, r) = (eval(&args[0])?, eval(&args[1])?);
             types::ops::eval_binary(sig, l, r, params.ctx())

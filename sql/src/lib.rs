@@ -38,6 +38,7 @@ mod error;
 mod exec;
 mod expr;
 pub mod func;
+mod function;
 mod index;
 mod locking;
 pub mod namespace;
@@ -59,6 +60,7 @@ pub use catalog::{
 pub use error::{Result, SqlError};
 pub use exec::ShardRun;
 pub use expr::{Expr, Params};
+pub use function::{FuncArg, FunctionBody, FunctionDef, Volatility};
 pub use index::{choose_index_name, IndexDef};
 pub use namespace::SchemaDef;
 pub use parse::lift::{lift, Lifted, Literal, LiteralKind};

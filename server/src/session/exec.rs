@@ -119,6 +119,12 @@ impl Catalog for Ctx<'_> {
     fn search_path(&self) -> Vec<String> {
         self.path().to_vec()
     }
+    fn functions(&self, name: &str) -> Vec<Arc<pglitedb_sql::FunctionDef>> {
+        self.catalog.functions_named(self.database, name)
+    }
+    fn all_functions(&self) -> Vec<Arc<pglitedb_sql::FunctionDef>> {
+        self.catalog.functions_of(self.database)
+    }
 }
 
 impl SessionContext for Ctx<'_> {
@@ -222,6 +228,9 @@ fn write_command(stmt: &Statement) -> Option<&'static str> {
         Statement::DropSequence { .. } => Some("DROP SEQUENCE"),
         Statement::DropView { .. } => Some("DROP VIEW"),
         Statement::CreateIndex { .. } => Some("CREATE INDEX"),
+        Statement::CreateFunction { .. } => Some("CREATE FUNCTION"),
+        Statement::DropFunction { .. } => Some("DROP FUNCTION"),
+        Statement::AlterFunction(_) => Some("ALTER FUNCTION"),
         Statement::DropIndex { .. } => Some("DROP INDEX"),
         Statement::AlterIndex(_) => Some("ALTER INDEX"),
         Statement::CreateSchema { .. } => Some("CREATE SCHEMA"),
@@ -655,6 +664,19 @@ impl Session {
             Statement::RenameSchema { name, to } => {
                 self.rename_schema(name, to).await?;
                 "ALTER SCHEMA".into()
+            }
+            Statement::CreateFunction { func, or_replace } => {
+                self.create_function(func, *or_replace, "CREATE FUNCTION")
+                    .await?;
+                "CREATE FUNCTION".into()
+            }
+            Statement::AlterFunction(func) => {
+                self.create_function(func, true, "ALTER FUNCTION").await?;
+                "ALTER FUNCTION".into()
+            }
+            Statement::DropFunction { funcs, missing } => {
+                self.drop_functions(funcs, missing).await?;
+                "DROP FUNCTION".into()
             }
             Statement::Notice(text) => {
                 let n = error::notice(SqlState::SUCCESSFUL_COMPLETION, text.clone());

@@ -21,6 +21,7 @@ mod cursor;
 mod exec;
 mod explain;
 mod extended;
+mod function;
 mod gucs;
 mod index;
 mod params;

@@ -505,6 +505,19 @@ impl Binder<'_> {
         lateral_left: Option<Scope>,
     ) -> Result<(FromNode, Scope, bool)> {
         let lateral = lateral_left.is_some();
+        let user = super::object_name(name);
+        let user = user.strip_prefix("public.").unwrap_or(&user);
+        if !self.ctx.catalog().functions(user).is_empty() {
+            let (rel, fname, ty) = self.in_lateral(lateral_left, |b| {
+                b.user_function_rel(name, args)
+                    .unwrap_or_else(|| Err(SqlError::Internal("function vanished".into())))
+            })?;
+            let cols = match alias {
+                Some(a) if a.columns.is_empty() => vec![(ident(&a.name), ty)],
+                _ => vec![(fname.clone(), ty)],
+            };
+            return self.other(rel, cols, &fname, alias, offset, lateral);
+        }
         let (table, kind) = self.in_lateral(lateral_left, |b| b.series(name, None, args))?;
         let cols: Vec<(String, DataType)> = table
             .columns

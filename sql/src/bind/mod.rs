@@ -26,6 +26,8 @@ pub(crate) use dml::fixed_columns;
 pub(crate) use partition::key_expr;
 mod expr;
 mod from;
+mod function;
+mod function_ddl;
 mod group;
 mod index;
 mod join;
@@ -325,6 +327,18 @@ pub enum Statement {
     },
     /// A statement with nothing to do but a NOTICE (ALTER TABLE IF EXISTS of a missing table).
     Notice(String),
+    /// CREATE [OR REPLACE] FUNCTION (`function.rs`): `func` has id 0.
+    CreateFunction {
+        func: crate::function::FunctionDef,
+        or_replace: bool,
+    },
+    /// ALTER FUNCTION: the changed definition (same id).
+    AlterFunction(crate::function::FunctionDef),
+    /// DROP FUNCTION: the functions found; `missing`: the NOTICEs of those IF EXISTS skips.
+    DropFunction {
+        funcs: Vec<Arc<crate::function::FunctionDef>>,
+        missing: Vec<String>,
+    },
 }
 
 /// Binds one parsed statement. `declared` holds parameter types from the protocol's Parse message
@@ -361,6 +375,7 @@ pub fn bind(
         outer_agg_inside: Vec::new(),
         weak_locks: &parsed.pre.weak_locks,
         view_schema: None,
+        function_depth: 0,
     };
     let stmt = match &parsed.stmt {
         crate::parse::Stmt::Sql(s) => s,
@@ -450,6 +465,9 @@ pub fn bind(
         } => Ok(Statement::DiscardAll),
         S::CreateTable(ct) => ddl::create_table(ct, &mut b),
         S::CreateView(cv) => view::create_view(cv, &mut b),
+        S::CreateFunction(cf) => function_ddl::create_function(&mut b, cf),
+        S::DropFunction(df) => function_ddl::drop_function(df, ctx.catalog()),
+        S::AlterFunction(af) => function_ddl::alter_function(af, ctx),
         S::CreateSequence {
             temporary,
             if_not_exists,
@@ -670,6 +688,9 @@ pub(crate) struct Binder<'a> {
     /// it was created (PostgreSQL stores OIDs); searching the object's own schema first finds
     /// what CREATE found in the usual case, e.g. CREATE SCHEMA's elements and SERIAL sequences.
     pub(crate) view_schema: Option<String>,
+    /// How many SQL function bodies this binder is inside (0: the statement itself); inside
+    /// one, `$n` names the function's argument `n` (`function.rs`).
+    pub(crate) function_depth: usize,
 }
 
 impl Binder<'_> {
@@ -739,5 +760,7 @@ impl Binder<'_> {
     }
 }
 
+#[cfg(test)]
+mod function_tests;
 #[cfg(test)]
 mod tests;

@@ -388,6 +388,7 @@ pub(crate) fn key_expr(table: &TableDef, sql: &str) -> Result<(crate::Expr, Data
         weak_locks: &p.pre.weak_locks,
         view_schema: None,
         windows: super::window::WindowScope::default(),
+        function_depth: 0,
     };
     b.aggs.clause = "partition key expressions";
     let mut expr = b.expr(e)?;

@@ -13,6 +13,11 @@ impl Binder<'_> {
     pub(crate) fn expr(&mut self, e: &ast::Expr) -> Result<Expr> {
         use ast::Expr as E;
         match e {
+            E::Value(v)
+                if self.function_depth > 0 && matches!(v.value, ast::Value::Placeholder(_)) =>
+            {
+                self.function_param(&v.value, e)
+            }
             E::Value(v) => literal(&v.value).map_or_else(|| self.placeholder(&v.value), Ok),
             E::Nested(inner) => self.expr(inner),
             E::Cast {
@@ -436,8 +441,11 @@ impl Binder<'_> {
                 }
             }
             _ => {
-                let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
                 let position = self.position(&f.name);
+                if let Some(e) = self.user_function(&lname, &args, &arg_positions, position) {
+                    return e;
+                }
+                let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
                 let sig = crate::func::resolve(&name, &types).map_err(|e| match e {
                     SqlError::UndefinedFunction { signature, .. } => SqlError::UndefinedFunction {
                         signature,

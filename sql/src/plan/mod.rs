@@ -312,8 +312,33 @@ pub(crate) fn walk(e: &Expr, f: &mut impl FnMut(&Expr)) {
             walk(left, f);
             walk(right, f);
         }
+        Expr::Node {
+            kind: crate::expr::Node::SqlFunction(b),
+            args,
+            ..
+        } => {
+            args.iter().for_each(|a| walk(a, f));
+            walk_function_body(&b.body, f);
+        }
         Expr::Call { args, .. } | Expr::Node { args, .. } => args.iter().for_each(|a| walk(a, f)),
     }
+}
+
+/// A SQL function's body is over its argument row, not this level's: only its subqueries and
+/// sequence calls show through (they decide where the call can run), never its columns.
+fn walk_function_body(body: &Expr, f: &mut dyn FnMut(&Expr)) {
+    walk(body, &mut |x: &Expr| {
+        if matches!(
+            x,
+            Expr::SubLink(_)
+                | Expr::Node {
+                    kind: crate::expr::Node::Sequence(..),
+                    ..
+                }
+        ) {
+            f(x)
+        }
+    });
 }
 
 /// Rebuilds an expression top-down: `f` may replace a node (and its whole subtree);

@@ -265,6 +265,19 @@ pub(super) static RELS: &[SysRel] = &[
     },
     SysRel {
         schema: "pg_catalog",
+        name: "pg_language",
+        oid: 2612,
+        kind: 'r',
+        columns: &[
+            ("oid", Oid),
+            ("lanname", Name),
+            ("lanowner", Oid),
+            ("lanispl", Bool),
+            ("lanpltrusted", Bool),
+        ],
+    },
+    SysRel {
+        schema: "pg_catalog",
         name: "pg_am",
         oid: 2601,
         kind: 'r',

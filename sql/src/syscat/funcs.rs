@@ -261,6 +261,9 @@ fn reg_in_fn(args: &[Value], _: &FormatContext) -> Result<Value> {
             position: None,
         },
         k if k == RegType::Namespace as i32 => SqlError::UndefinedSchema(input.clone()),
+        k if k == RegType::Proc as i32 => {
+            SqlError::NoSuchFunction(format!("function \"{input}\" does not exist"))
+        }
         _ => SqlError::UndefinedObject(format!("role \"{input}\" does not exist")),
     })
 }
@@ -288,7 +291,15 @@ fn reg_in_expr(reg: RegType, e: Expr, snap: &Snapshot, null_if_missing: bool) ->
             .into_iter()
             .map(|(o, n, _)| (n, o))
             .collect(),
-        RegType::Type | RegType::Proc => Vec::new(),
+        RegType::Proc => (snap.functions.iter())
+            .flat_map(|f| {
+                [
+                    (format!("{}.{}", f.schema, f.name), f.oid()),
+                    (f.name.clone(), f.oid()),
+                ]
+            })
+            .collect(),
+        RegType::Type => Vec::new(),
     };
     // Stable: the first (preferred) spelling of a duplicated bare name is kept.
     map.sort_by(|a, b| a.0.cmp(&b.0));
@@ -401,7 +412,9 @@ fn reg_names(reg: RegType, snap: &Snapshot) -> Vec<(u32, Value)> {
             .into_iter()
             .map(|(o, n, _)| (o, Value::Text(n)))
             .collect(),
-        RegType::Proc => Vec::new(),
+        RegType::Proc => (snap.functions.iter())
+            .map(|f| (f.oid(), Value::Text(f.name.clone())))
+            .collect(),
     }
 }
 
@@ -413,6 +426,13 @@ impl Binder<'_> {
             // The function's name without its schema, as the `reg*`-typed columns hold it.
             return match inner {
                 Expr::Const(Value::Text(s), _) => {
+                    // A user-defined function's name is its OID (what `pg_proc.oid` compares
+                    // with); built-in functions are not in `pg_proc`.
+                    let key = normalize_name(&s);
+                    let key = key.strip_prefix("public.").unwrap_or(&key);
+                    if let Some(f) = snap.functions.iter().find(|f| f.name == key) {
+                        return Ok(Expr::Const(Value::Oid(f.oid()), DataType::Oid));
+                    }
                     let name = s.trim().trim_start_matches("pg_catalog.");
                     Ok(Expr::Const(Value::Text(name.to_string()), DataType::Text))
                 }
@@ -447,7 +467,7 @@ impl Binder<'_> {
 
     /// The text output of a bound `reg*` cast: a name for an OID (constant or not).
     pub(crate) fn reg_output(&mut self, reg: RegType, e: Expr) -> Result<Expr> {
-        if e.data_type() != DataType::Oid || reg == RegType::Proc {
+        if e.data_type() != DataType::Oid {
             return Ok(e);
         }
         let snap = Snapshot::of(self.ctx);
@@ -489,6 +509,8 @@ impl Binder<'_> {
                 | "pg_get_statisticsobjdef_columns"
                 | "pg_get_function_result"
                 | "pg_get_function_arguments"
+                | "pg_get_functiondef"
+                | "pg_get_function_sqlbody"
                 | "pg_tablespace_location"
                 | "to_regclass"
                 | "to_regtype"
@@ -569,10 +591,38 @@ impl Binder<'_> {
                     .to_vec();
                 Ok(lookup(key, map, DataType::Text, MISSING_NULL))
             }
-            // No functions are user-defined and no statistics objects exist.
-            ("pg_function_is_visible", 1) => Ok(null(DataType::Bool)),
-            ("pg_get_statisticsobjdef_columns" | "pg_get_function_result", 1)
-            | ("pg_get_function_arguments", 1) => Ok(null(DataType::Text)),
+            // User-defined functions (`procs.rs`); built-in ones are not listed.
+            ("pg_function_is_visible", 1) => {
+                let key = self.oid_arg(&mut args, 0)?;
+                let map = (snap.functions.iter())
+                    .map(|f| (f.oid(), Value::Bool(true)))
+                    .collect();
+                Ok(lookup(key, map, DataType::Bool, MISSING_NULL))
+            }
+            ("pg_get_function_result" | "pg_get_function_arguments" | "pg_get_functiondef", 1) => {
+                let key = self.oid_arg(&mut args, 0)?;
+                let map = (snap.functions.iter())
+                    .map(|f| {
+                        let text = match name {
+                            "pg_get_function_result" => super::procs::result_text(f),
+                            "pg_get_functiondef" => super::procs::definition_text(f),
+                            _ => super::procs::arguments_text(f),
+                        };
+                        (f.oid(), Value::Text(text))
+                    })
+                    .collect();
+                Ok(lookup(key, map, DataType::Text, MISSING_NULL))
+            }
+            // The SQL-standard body (`RETURN`, `BEGIN ATOMIC`); NULL for a body given as text.
+            ("pg_get_function_sqlbody", 1) => {
+                let key = self.oid_arg(&mut args, 0)?;
+                let map = (snap.functions.iter())
+                    .filter_map(|f| Some((f.oid(), Value::Text(super::procs::sql_body(f)?))))
+                    .collect();
+                Ok(lookup(key, map, DataType::Text, MISSING_NULL))
+            }
+            // No statistics objects exist.
+            ("pg_get_statisticsobjdef_columns", 1) => Ok(null(DataType::Text)),
             // pg_description is empty.
             ("obj_description", 1 | 2) | ("col_description", 2) | ("shobj_description", 2) => {
                 Ok(null(DataType::Text))

@@ -32,7 +32,7 @@
 //! defaults are stored as constants already coerced to the column's type, the text is rebuilt
 //! from the value (`numeric(10,2) DEFAULT 1.5` prints `1.50`, PostgreSQL prints `1.5`); a CHECK
 //! constraint prints its stored text (no `::text` added to literals as PostgreSQL's deparser
-//! does). `pg_proc` has no rows yet (built-in functions are not listed); columns of types
+//! does). `pg_proc` lists only user-defined functions (`procs.rs`), not built-in ones; columns of types
 //! PGLiteDB lacks (`"char"`, `regproc`, `aclitem[]`, ...) use the closest type it has (`defs`).
 //!
 //! [`TableId`]: crate::catalog::TableId
@@ -42,6 +42,7 @@ mod deparse;
 pub(crate) mod funcs;
 mod indexes;
 pub(crate) mod oids;
+mod procs;
 mod rows;
 mod typeinfo;
 
@@ -93,6 +94,8 @@ pub(crate) struct Snapshot {
     pub schemas: Vec<crate::namespace::SchemaDef>,
     /// The effective search path (`Catalog::search_path`).
     pub path: Vec<String>,
+    /// The database's user-defined functions (`pg_proc`).
+    pub functions: Vec<Arc<crate::function::FunctionDef>>,
 }
 
 impl Snapshot {
@@ -111,6 +114,7 @@ impl Snapshot {
             settings: ctx.all_settings(),
             schemas: catalog.schemas(),
             path: catalog.search_path(),
+            functions: catalog.all_functions(),
         }
     }
 }

@@ -653,6 +653,23 @@ pub(super) fn rows(rel: &'static SysRel, snap: &Snapshot) -> Result<Vec<Vec<Valu
                     .done(&mut out)?;
             }
         }
+        ("pg_catalog", "pg_proc") => return super::procs::rows(rel, snap),
+        // PostgreSQL 15's four languages (only sql functions can be created).
+        ("pg_catalog", "pg_language") => {
+            for (oid, name, pl, trusted) in [
+                (12, "internal", false, false),
+                (13, "c", false, false),
+                (14, "sql", false, true),
+                (13563, "plpgsql", true, true),
+            ] {
+                r().set("oid", oid as u32)
+                    .set("lanname", name)
+                    .set("lanowner", oids::BOOTSTRAP_USER_OID)
+                    .set("lanispl", pl)
+                    .set("lanpltrusted", trusted)
+                    .done(&mut out)?;
+            }
+        }
         // Relations of features PGLiteDB does not have: no rows.
         _ => {}
     }

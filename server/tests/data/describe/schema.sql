@@ -23,3 +23,6 @@ create schema sales;
 create table sales.orders(id int primary key, note text default 'none');
 create schema hr authorization postgres;
 create table hr.t(x int);
+create function add_em(a int, b int default 1) returns int language sql immutable as 'select a + b';
+create function add_em(x text) returns text language sql return x || '!';
+create function demo_count() returns bigint language sql stable as 'select count(*) from demo';
