@@ -135,6 +135,26 @@ fn posix_offset(s: &str) -> Option<i32> {
     Some(-sign * secs)
 }
 
+/// `04:30`, `-04:15`: an offset written as a clock time, which PostgreSQL reads POSIX-style (a
+/// positive value is west of Greenwich); seconds east.
+fn clock_offset(s: &str) -> Option<i32> {
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'-' => (-1, &s[1..]),
+        b'+' => (1, &s[1..]),
+        _ => (1, s),
+    };
+    let (h, m) = rest.split_once(':')?;
+    if h.is_empty() || h.len() > 2 || m.len() != 2 {
+        return None;
+    }
+    let h: i32 = h.parse().ok()?;
+    let m: i32 = m.parse().ok()?;
+    if h > 15 || m > 59 {
+        return None;
+    }
+    Some(-sign * (h * 3600 + m * 60))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,24 +183,4 @@ mod tests {
             5 * 3600
         );
     }
-}
-
-/// `04:30`, `-04:15`: an offset written as a clock time, which PostgreSQL reads POSIX-style (a
-/// positive value is west of Greenwich); seconds east.
-fn clock_offset(s: &str) -> Option<i32> {
-    let (sign, rest) = match s.as_bytes().first()? {
-        b'-' => (-1, &s[1..]),
-        b'+' => (1, &s[1..]),
-        _ => (1, s),
-    };
-    let (h, m) = rest.split_once(':')?;
-    if h.is_empty() || h.len() > 2 || m.len() != 2 {
-        return None;
-    }
-    let h: i32 = h.parse().ok()?;
-    let m: i32 = m.parse().ok()?;
-    if h > 15 || m > 59 {
-        return None;
-    }
-    Some(-sign * (h * 3600 + m * 60))
 }
