@@ -432,7 +432,7 @@ impl<I: Io> Shard<I> {
         )?)
     }
 
-    async fn next_rowid(&mut self, table: &TableDef) -> Result<u64> {
+    pub(crate) async fn next_rowid(&mut self, table: &TableDef) -> Result<u64> {
         let next = match self.next_rowid.get(&table.id) {
             Some(n) => *n,
             None => {

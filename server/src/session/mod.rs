@@ -35,6 +35,7 @@ mod startup;
 mod tables;
 mod temp;
 mod txn;
+mod upsert;
 mod view;
 
 use std::cell::Cell;

@@ -4,7 +4,7 @@ use sqlparser::ast;
 
 use std::sync::Arc;
 
-use super::{coerce, fill_params, ident, returning, Binder, Statement};
+use super::{coerce, conflict, fill_params, ident, returning, Binder, Statement};
 use crate::catalog::{ColumnDef, TableDef};
 use crate::error::{Result, SqlError};
 use crate::expr::{BinOp, Expr};
@@ -17,14 +17,15 @@ impl Binder<'_> {
                 "{what} is not supported yet"
             )))
         };
-        if ins.on.is_some() {
-            return unsupported("ON CONFLICT");
-        }
         let ast::TableObject::TableName(name) = &ins.table else {
             return unsupported("INSERT into a table function");
         };
         let table = self.base_table(name, "insert into")?;
         let alias = ins.table_alias.as_ref().map(|a| ident(&a.alias));
+        let on_conflict = match &ins.on {
+            Some(on) => Some(self.on_conflict(&table, alias.as_deref(), on)?),
+            None => None,
+        };
         // Target columns: the list given, or all columns in order.
         let targets: Vec<usize> = if ins.columns.is_empty() {
             (0..table.columns.len()).collect()
@@ -56,10 +57,12 @@ impl Binder<'_> {
             let row = (table.columns.iter())
                 .map(|c| self.column_default(&table.schema, c))
                 .collect::<Result<Vec<_>>>()?;
+            let param_types = self.param_types()?;
             return Ok(Statement::Insert {
                 table,
                 rows: vec![row],
-                param_types: Vec::new(),
+                on_conflict: conflict::finish(on_conflict, &param_types),
+                param_types,
             });
         };
         let ast::SetExpr::Values(values) = source.body.as_ref() else {
@@ -75,24 +78,37 @@ impl Binder<'_> {
                 )?);
             }
             let stmt = self.insert_select(table, &targets, !ins.columns.is_empty(), source)?;
-            let stmt = match stmt {
+            let mut stmt = match stmt {
                 // OVERRIDING USER VALUE: identity columns take their defaults after all.
                 Statement::InsertSelect {
                     table,
                     query,
                     mut row,
+                    on_conflict: oc,
                 } => {
                     for (&col, keep) in targets.iter().zip(kept) {
                         if !keep {
                             row[col] = self.column_default(&table.schema, &table.columns[col])?;
                         }
                     }
-                    Statement::InsertSelect { table, query, row }
+                    Statement::InsertSelect {
+                        table,
+                        query,
+                        row,
+                        on_conflict: oc,
+                    }
                 }
                 other => other,
             };
-            let param_types = match &stmt {
-                Statement::InsertSelect { query, .. } => query.param_types.clone(),
+            let param_types = match &mut stmt {
+                Statement::InsertSelect {
+                    query,
+                    on_conflict: oc,
+                    ..
+                } => {
+                    *oc = conflict::finish(on_conflict, &query.param_types);
+                    query.param_types.clone()
+                }
                 _ => Vec::new(),
             };
             return Ok(returning::wrap(stmt, ret, &param_types));
@@ -149,6 +165,7 @@ impl Binder<'_> {
         let stmt = Statement::Insert {
             table,
             rows,
+            on_conflict: conflict::finish(on_conflict, &param_types),
             param_types: param_types.clone(),
         };
         Ok(returning::wrap(stmt, ret, &param_types))
@@ -203,6 +220,7 @@ impl Binder<'_> {
             table,
             query: Box::new(query),
             row,
+            on_conflict: None,
         })
     }
 }
@@ -326,43 +344,7 @@ impl Binder<'_> {
                     self.assign(&table, &mut assignments, col, &a.value)?
                 }
                 ast::AssignmentTarget::Tuple(cols) => {
-                    let values: Vec<&ast::Expr> = match &a.value {
-                        ast::Expr::Tuple(items) => items.iter().collect(),
-                        ast::Expr::Function(f)
-                            if object_is_row(&f.name)
-                                && matches!(f.args, ast::FunctionArguments::List(_)) =>
-                        {
-                            let ast::FunctionArguments::List(list) = &f.args else {
-                                unreachable!("checked by the guard")
-                            };
-                            let mut v = Vec::new();
-                            for arg in &list.args {
-                                match arg {
-                                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
-                                        v.push(e)
-                                    }
-                                    _ => {
-                                        return Err(SqlError::FeatureNotSupported(
-                                            "this ROW argument is not supported yet".into(),
-                                        ))
-                                    }
-                                }
-                            }
-                            v
-                        }
-                        ast::Expr::Subquery(_) => {
-                            return Err(SqlError::FeatureNotSupported(
-                                "multi-column assignment from a subquery is not supported yet"
-                                    .into(),
-                            ))
-                        }
-                        other => {
-                            return Err(SqlError::FeatureNotSupported(
-                                "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression".into(),
-                            )
-                            .at(self.position(other)))
-                        }
-                    };
+                    let values = self.row_values(&a.value)?;
                     if values.len() != cols.len() {
                         // PostgreSQL points at the opening parenthesis (sqlparser's span of
                         // a tuple starts at its first element).
@@ -401,8 +383,44 @@ impl Binder<'_> {
         ))
     }
 
+    /// The items of `(a, b)` or `ROW(a, b)` on the right of a multiple-column assignment.
+    pub(super) fn row_values<'e>(&self, value: &'e ast::Expr) -> Result<Vec<&'e ast::Expr>> {
+        Ok(match value {
+            ast::Expr::Tuple(items) => items.iter().collect(),
+            ast::Expr::Function(f)
+                if object_is_row(&f.name) && matches!(f.args, ast::FunctionArguments::List(_)) =>
+            {
+                let ast::FunctionArguments::List(list) = &f.args else {
+                    return Ok(Vec::new());
+                };
+                let mut v = Vec::new();
+                for arg in &list.args {
+                    match arg {
+                        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => v.push(e),
+                        _ => {
+                            return Err(SqlError::FeatureNotSupported(
+                                "this ROW argument is not supported yet".into(),
+                            ))
+                        }
+                    }
+                }
+                v
+            }
+            ast::Expr::Subquery(_) => {
+                return Err(SqlError::FeatureNotSupported(
+                    "multi-column assignment from a subquery is not supported yet".into(),
+                ))
+            }
+            other => return Err(SqlError::FeatureNotSupported(
+                "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression"
+                    .into(),
+            )
+            .at(self.position(other))),
+        })
+    }
+
     /// One `column = value` of UPDATE's SET list.
-    fn assign(
+    pub(super) fn assign(
         &mut self,
         table: &TableDef,
         assignments: &mut Vec<(usize, Expr)>,

@@ -20,6 +20,8 @@ mod aggcall;
 mod alter;
 pub(crate) mod array;
 mod check;
+mod conflict;
+pub use conflict::{ConflictAction, OnConflict};
 mod ddl;
 mod dml;
 pub(crate) use dml::fixed_columns;
@@ -208,6 +210,8 @@ pub enum Statement {
         table: Arc<TableDef>,
         rows: Vec<Vec<Expr>>,
         param_types: Vec<DataType>,
+        /// ON CONFLICT (see `conflict.rs`).
+        on_conflict: Option<Arc<OnConflict>>,
     },
     /// INSERT ... SELECT: each row of `query` becomes the table row `row` (expressions over the
     /// query's output row: the target columns cast to their types, the others their defaults).
@@ -215,6 +219,7 @@ pub enum Statement {
         table: Arc<TableDef>,
         query: Box<QueryPlan>,
         row: Vec<Expr>,
+        on_conflict: Option<Arc<OnConflict>>,
     },
     /// INSERT/UPDATE/DELETE ... RETURNING: `exprs` over each affected table row (see
     /// `bind/returning.rs`), with the result `columns`.

@@ -589,3 +589,72 @@ fn sequences_default_their_bounds_by_direction_and_type() {
         );
     }
 }
+
+#[test]
+fn on_conflict_infers_arbiters_and_binds_excluded_after_the_row() {
+    let Ok(Statement::Insert {
+        on_conflict: Some(oc),
+        ..
+    }) = bind_table(
+        "INSERT INTO accounts AS a VALUES (1, 2, 3) ON CONFLICT (aid, aid) \
+         DO UPDATE SET abalance = a.abalance + excluded.abalance WHERE excluded.bid <> 0",
+    )
+    else {
+        panic!("insert expected")
+    };
+    assert!(oc.pk_arbiter && oc.index_arbiters.is_empty());
+    let t = accounts();
+    let existing = [Value::Int4(1), Value::Int4(5), Value::Int8(10)];
+    let proposed = [Value::Int4(1), Value::Int4(2), Value::Int8(3)];
+    let p = Params::default();
+    let new = oc.updated_row(&t, &existing, &proposed, &p).expect("eval");
+    assert_eq!(
+        new,
+        Some(vec![Value::Int4(1), Value::Int4(5), Value::Int8(13)]),
+        "SET sees the existing row and EXCLUDED"
+    );
+    let zero_bid = [Value::Int4(1), Value::Int4(0), Value::Int8(3)];
+    assert_eq!(
+        oc.updated_row(&t, &existing, &zero_bid, &p).expect("eval"),
+        None
+    );
+    let err = |sql: &str| bind_table(sql).expect_err(sql).sqlstate();
+    assert_eq!(
+        err("INSERT INTO accounts VALUES (1) ON CONFLICT (bid) DO NOTHING"),
+        "42P10"
+    );
+    assert_eq!(
+        err("INSERT INTO accounts VALUES (1) ON CONFLICT DO UPDATE SET bid = 1"),
+        "42601"
+    );
+    assert_eq!(
+        err("INSERT INTO accounts VALUES (1) ON CONFLICT (aid) DO UPDATE SET bid = bid"),
+        "42702",
+        "both the target and EXCLUDED have bid"
+    );
+    assert_eq!(
+        err("INSERT INTO accounts VALUES (1) ON CONFLICT ON CONSTRAINT nope DO NOTHING"),
+        "42704"
+    );
+    let Ok(Statement::Insert {
+        on_conflict: Some(oc),
+        ..
+    }) = bind_table(
+        "INSERT INTO accounts VALUES (1) ON CONFLICT ON CONSTRAINT accounts_pkey DO NOTHING",
+    )
+    else {
+        panic!("insert expected")
+    };
+    assert!(oc.pk_arbiter && !oc.is_update());
+    let Ok(Statement::Insert {
+        on_conflict: Some(oc),
+        ..
+    }) = bind_table("INSERT INTO accounts VALUES (1) ON CONFLICT (aid) DO UPDATE SET aid = 2")
+    else {
+        panic!("insert expected")
+    };
+    let e = oc
+        .updated_row(&t, &existing, &proposed, &p)
+        .expect_err("pk change");
+    assert_eq!(e.sqlstate(), "0A000");
+}
