@@ -391,11 +391,10 @@ impl<I: Io> Shard<I> {
         }
         if !moved.is_empty() {
             if plan.returning {
-                return Err(SqlError::FeatureNotSupported(
-                    "RETURNING from an UPDATE that moves rows to another partition is not supported yet"
-                        .into(),
-                )
-                .into());
+                return Ok(Step::Reply(ShardResponse::MovedReturning {
+                    returned,
+                    moved,
+                }));
             }
             return Ok(Step::Reply(ShardResponse::Moved {
                 count: n,

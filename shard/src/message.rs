@@ -273,6 +273,13 @@ pub enum ShardResponse {
         count: u64,
         rows: Vec<Vec<Value>>,
     },
+    /// `Moved` under RETURNING: the new versions of the rows that stayed (`returned`) and of
+    /// those that left the partition (`moved`, for the session to insert; RETURNING shows them
+    /// as well).
+    MovedReturning {
+        returned: Vec<Vec<Value>>,
+        moved: Vec<Vec<Value>>,
+    },
     /// `Prepare` is durable.
     Prepared,
     TxnStatus(TxnStatus),

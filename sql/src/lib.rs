@@ -51,7 +51,7 @@ pub mod types;
 pub use bind::{
     bind, check_view_replace, index_lookup, AlterPlan, ColSource, ConflictAction, CursorCommand,
     FetchDirection, OnConflict, PreparedCommand, SessionContext, SetValue, Statement,
-    TransactionMode, WritePlan,
+    TransactionMode, WritePlan, WriteSource,
 };
 pub use catalog::{
     Catalog, ColumnDef, EmptyCatalog, OnCommit, SequenceDef, SettingInfo, TableDef, TableId,

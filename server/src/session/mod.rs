@@ -23,6 +23,7 @@ mod explain;
 mod extended;
 mod gucs;
 mod index;
+mod joined;
 mod params;
 mod partition;
 mod plan_cache;

@@ -119,14 +119,16 @@ impl Session {
     }
 
     /// UPDATE/DELETE whose shards answer with the affected rows (`WritePlan::returning`).
-    async fn modify_returning(
+    pub(super) async fn modify_returning(
         &mut self,
         plan: &Arc<WritePlan>,
         params: &Params,
     ) -> Result<Vec<Vec<Value>>, ErrorFields> {
+        if let Some(source) = &plan.source {
+            return Ok(self.modify_joined(plan, source, params, true).await?.1);
+        }
         // A partitioned table holds no rows: the statement runs on each leaf it may touch, as
-        // `modify_partitioned` does (rows that would move to another partition are refused by the
-        // shard under RETURNING, 0A000).
+        // `modify_partitioned` does.
         let plans: Vec<Arc<WritePlan>> = if plan.table.partition_by.is_some() {
             self.leaves(&plan.table, plan.filter.as_ref(), params)
                 .into_iter()
@@ -144,13 +146,24 @@ impl Session {
             vec![plan.clone()]
         };
         let mut rows = Vec::new();
+        let mut moved = Vec::new();
         for p in &plans {
             for resp in self.modify_responses(p, params).await? {
                 match resp {
                     ShardResponse::Rows(r) => rows.extend(r),
+                    ShardResponse::MovedReturning { returned, moved: m } => {
+                        rows.extend(returned);
+                        moved.extend(m);
+                    }
                     other => return Err(shard_error(other)),
                 }
             }
+        }
+        if !moved.is_empty() {
+            // Rows that left their partition go in through the statement's table (as
+            // `modify_partitioned` does), and RETURNING shows their new versions.
+            self.insert_routed(&plan.table, moved.clone()).await?;
+            rows.extend(moved);
         }
         Ok(rows)
     }

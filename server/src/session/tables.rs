@@ -481,6 +481,9 @@ impl Session {
         plan: &Arc<WritePlan>,
         params: &Params,
     ) -> Result<u64, ErrorFields> {
+        if let Some(source) = &plan.source {
+            return Ok(self.modify_joined(plan, source, params, false).await?.0);
+        }
         if plan.table.partition_by.is_some() {
             return self.modify_partitioned(plan, params).await;
         }

@@ -31,6 +31,8 @@ mod from;
 mod group;
 mod index;
 mod join;
+mod joined;
+pub use joined::WriteSource;
 mod partition;
 mod partition_bound;
 mod place;
@@ -401,7 +403,13 @@ pub fn bind(
                 let new = ddl::new_table_name(&b, &name, into.temporary, None)?;
                 ddl::create_table_as(&mut b, new, &[], &rest, false)
             }
-            None => b.query(q),
+            None => match (q.body.as_ref(), &q.with) {
+                // A leading WITH on INSERT/UPDATE/DELETE.
+                (ast::SetExpr::Update(S::Update(u)), Some(with)) => b.update(u, Some(with)),
+                (ast::SetExpr::Delete(S::Delete(d)), Some(with)) => b.delete(d, Some(with)),
+                (ast::SetExpr::Insert(S::Insert(i)), Some(with)) => b.insert_with(i, with),
+                _ => b.query(q),
+            },
         },
         S::StartTransaction { modes, begin, .. } => {
             let modes = with_deferrable(modes.iter().map(mode).collect(), parsed.pre.deferrable);
@@ -552,8 +560,8 @@ pub fn bind(
                 analyze,
             })
         }
-        S::Update(u) => b.update(u),
-        S::Delete(d) => b.delete(d),
+        S::Update(u) => b.update(u, None),
+        S::Delete(d) => b.delete(d, None),
         S::Prepare {
             name,
             data_types,
