@@ -486,7 +486,17 @@ impl Binder<'_> {
         update: bool,
     ) -> Result<Statement> {
         let ret = match returning {
-            Some(items) => Some(self.returning_list(&table, alias, items)?),
+            Some(items) => Some(self.returning_list(&table, alias, items).map_err(|e| {
+                // RETURNING sees the target's row only (module docs of `joined.rs`).
+                match e {
+                    SqlError::UndefinedTable { .. } | SqlError::MissingFromEntry { .. } => {
+                        SqlError::FeatureNotSupported(
+                            "RETURNING columns of FROM or USING items is not supported yet".into(),
+                        )
+                    }
+                    e => e,
+                }
+            })?),
             None => None,
         };
         let mut plan = self.finish_write(table, None, Vec::new())?;

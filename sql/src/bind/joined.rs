@@ -9,6 +9,9 @@
 //! `(SELECT x ...)` and `(SELECT y ...)`. A target row that joins several FROM rows is updated
 //! once, with the first (PostgreSQL leaves the choice unspecified too).
 //!
+//! RETURNING is bound over the target's row alone: columns of the FROM/USING items there are
+//! refused (0A000).
+//!
 //! Each write names its row by its old values (and its primary key, when it has one, so the
 //! write is one point request): the shard locks it and re-checks that the newest version still
 //! has those values. Left out, and different from PostgreSQL: a row changed by a concurrent

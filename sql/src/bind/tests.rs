@@ -658,3 +658,43 @@ fn on_conflict_infers_arbiters_and_binds_excluded_after_the_row() {
         .expect_err("pk change");
     assert_eq!(e.sqlstate(), "0A000");
 }
+
+#[test]
+fn update_from_binds_a_join_and_writes_each_row_by_its_old_values() {
+    let Ok(Statement::Update(plan)) = bind_table(
+        "UPDATE accounts a SET abalance = a.abalance + x.v \
+         FROM (VALUES (1, 5)) x(id, v) WHERE a.aid = x.id",
+    ) else {
+        panic!("update expected")
+    };
+    let source = plan.source.as_ref().expect("joined");
+    assert_eq!(
+        source.query.columns.len(),
+        4,
+        "the target's 3 columns, then one value"
+    );
+    let p = Params::default();
+    let row = [
+        Value::Int4(1),
+        Value::Int4(2),
+        Value::Int8(10),
+        Value::Int8(15),
+    ];
+    let one = source.row_plan(&plan, &row, &p).expect("row plan");
+    assert_eq!(
+        one.key,
+        Some(vec![Expr::Const(Value::Int4(1), DataType::Int4)])
+    );
+    assert_eq!(one.apply(&row[..3], &p).expect("apply")[2], Value::Int8(15));
+    assert!(one.matches(&row[..3], &p).expect("match"));
+    let changed = [Value::Int4(1), Value::Int4(2), Value::Int8(11)];
+    assert!(
+        !one.matches(&changed, &p).expect("match"),
+        "a row changed since the join read it is not written"
+    );
+    let e = bind_table("UPDATE accounts SET (bid, abalance) = (SELECT 1) WHERE aid = 1")
+        .expect_err("one value for two columns");
+    assert_eq!(e.sqlstate(), "42601");
+    let e = bind_table("DELETE FROM accounts USING accounts").expect_err("the target twice");
+    assert_eq!(e.sqlstate(), "42712");
+}
