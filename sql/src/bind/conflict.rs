@@ -38,6 +38,8 @@ pub struct OnConflict {
     /// Ids of the secondary unique indexes that are arbiters (their entries live on the shard of
     /// their key, see ARCHITECTURE.md).
     pub index_arbiters: Vec<u64>,
+    /// A conflict target was given (without one, every unique index is an arbiter).
+    pub has_target: bool,
     pub action: ConflictAction,
 }
 
@@ -218,6 +220,7 @@ impl Binder<'_> {
         Ok(OnConflict {
             pk_arbiter,
             index_arbiters,
+            has_target: oc.conflict_target.is_some(),
             action,
         })
     }
