@@ -116,3 +116,39 @@ async fn returning_from_an_update_that_moves_rows() {
     assert_eq!(int(&c, "SELECT count(*) FROM p1").await, 1);
     assert_eq!(int(&c, "SELECT count(*) FROM p2").await, 2);
 }
+
+#[tokio::test]
+async fn a_joined_write_refuses_a_row_changed_since_its_snapshot() {
+    let server = TestServer::start(&["--shards", "2", "--wal-segment-mb", "4"]);
+    let a = connect(server.port).await;
+    let b = connect(server.port).await;
+    a.batch_execute(
+        "CREATE TABLE acc (id int PRIMARY KEY, bal int8);
+         CREATE TABLE delta (id int PRIMARY KEY, d int8);
+         INSERT INTO acc VALUES (1, 100); INSERT INTO delta VALUES (1, 5);",
+    )
+    .await
+    .expect("setup");
+    a.batch_execute("BEGIN; UPDATE acc SET bal = bal + 1 WHERE id = 1")
+        .await
+        .expect("a holds the row");
+    let h = tokio::spawn(async move {
+        let r = b
+            .batch_execute(
+                "UPDATE acc SET bal = acc.bal + delta.d FROM delta WHERE acc.id = delta.id",
+            )
+            .await;
+        (b, r)
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!h.is_finished(), "the joined write waits for the row lock");
+    a.batch_execute("COMMIT").await.expect("commit");
+    let (b, r) = h.await.expect("join");
+    let e = r.expect_err("the row changed after b's snapshot");
+    assert_eq!(e.code().map(|c| c.code()), Some("40001"));
+    // Nothing lost: a's increment stands, and b's retry applies on top of it.
+    b.batch_execute("UPDATE acc SET bal = acc.bal + delta.d FROM delta WHERE acc.id = delta.id")
+        .await
+        .expect("retry");
+    assert_eq!(int(&a, "SELECT bal FROM acc WHERE id = 1").await, 106);
+}

@@ -1,12 +1,15 @@
 //! UPDATE ... FROM, DELETE ... USING and UPDATE/DELETE with subqueries, from the session: the
 //! statement's join query runs as any query does, then each target row it found is written by
 //! its old values (and primary key), one point write per row (`sql/src/bind/joined.rs` has the
-//! binding and the semantics, including what differs from PostgreSQL under concurrency).
+//! binding and the semantics). A row the join read but the write finds changed or deleted by a
+//! transaction that committed after the statement's snapshot fails the statement with 40001:
+//! PostgreSQL would re-evaluate the join for the row's new version; we refuse instead of
+//! silently skipping the row (a lost update).
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use pglitedb_protocol::ErrorFields;
+use pglitedb_protocol::{ErrorFields, SqlState};
 use pglitedb_sql::{Params, Value, WritePlan, WriteSource};
 
 use super::Session;
@@ -38,11 +41,24 @@ impl Session {
                 .row_plan(plan, row, params)
                 .map_err(|e| error::from_sql(&e))?;
             let one = Arc::new(one);
-            if returning {
-                out.extend(Box::pin(self.modify_returning(&one, params)).await?);
+            let n = if returning {
+                let rows = Box::pin(self.modify_returning(&one, params)).await?;
+                let n = rows.len() as u64;
+                out.extend(rows);
+                n
             } else {
-                count += Box::pin(self.modify(&one, params)).await?;
+                Box::pin(self.modify(&one, params)).await?
+            };
+            if n == 0 {
+                // The join saw the row in the statement's snapshot; the write found it changed
+                // or deleted by a transaction that committed since. PostgreSQL would re-evaluate
+                // the join for the new version; we refuse rather than lose the update.
+                return Err(error::error(
+                    SqlState::SERIALIZATION_FAILURE,
+                    "could not serialize access due to concurrent update",
+                ));
             }
+            count += n;
         }
         if returning {
             count = out.len() as u64;
