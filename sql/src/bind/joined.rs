@@ -178,7 +178,7 @@ impl Binder<'_> {
             }
             let column = &table.columns[i];
             let e = match value {
-                None => self.column_default(column)?,
+                None => self.column_default(&table.schema, column)?,
                 Some(_) if column.identity == Some(crate::catalog::Identity::Always) => {
                     return Err(super::dml::generated_always(column, true));
                 }
