@@ -391,11 +391,10 @@ impl<I: Io> Shard<I> {
         }
         if !moved.is_empty() {
             if plan.returning {
-                return Err(SqlError::FeatureNotSupported(
-                    "RETURNING from an UPDATE that moves rows to another partition is not supported yet"
-                        .into(),
-                )
-                .into());
+                return Ok(Step::Reply(ShardResponse::MovedReturning {
+                    returned,
+                    moved,
+                }));
             }
             return Ok(Step::Reply(ShardResponse::Moved {
                 count: n,
@@ -432,7 +431,7 @@ impl<I: Io> Shard<I> {
         )?)
     }
 
-    async fn next_rowid(&mut self, table: &TableDef) -> Result<u64> {
+    pub(crate) async fn next_rowid(&mut self, table: &TableDef) -> Result<u64> {
         let next = match self.next_rowid.get(&table.id) {
             Some(n) => *n,
             None => {

@@ -38,9 +38,11 @@ mod shard;
 pub mod table;
 mod temp;
 pub mod txn;
+mod upsert;
 
 pub use error::{Result, ShardError};
 pub use message::{Interrupt, ShardId, ShardRequest, ShardResponse, TxnId, TxnStatus};
 pub use mvcc::Clock;
 pub use shard::{Handled, Shard, ShardStats};
 pub use txn::{Isolation, Ts, TxnCtx};
+pub use upsert::Upserted;

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use pglitedb_sql::{QueryPlan, TableDef, Value, WritePlan};
+use pglitedb_sql::{OnConflict, QueryPlan, TableDef, Value, WritePlan};
 
 use crate::error::ShardError;
 use crate::txn::{Ts, TxnCtx};
@@ -44,6 +44,39 @@ pub enum ShardRequest {
         txn: TxnCtx,
         table: Arc<TableDef>,
         rows: Vec<Vec<Value>>,
+    },
+    /// INSERT ... ON CONFLICT of rows whose primary keys (or, without one, this shard's row ids)
+    /// are here: each row is inserted, or meets an existing row under the same key and gets the
+    /// clause's action if the primary key is an arbiter (23505 otherwise). See `upsert.rs`.
+    /// Answered with `Upserted` (rows for RETURNING when `returning`).
+    Upsert {
+        txn: TxnCtx,
+        table: Arc<TableDef>,
+        rows: Vec<Vec<Value>>,
+        on_conflict: Arc<OnConflict>,
+        params: pglitedb_sql::Params,
+        returning: bool,
+    },
+    /// ON CONFLICT's action on the row stored under `key` here, which an arbiter index entry
+    /// named, for the proposed row `excluded`; `mine`: the statement already inserted or updated
+    /// that row. Answered with `Upserted` (`gone` if no row is there any more).
+    UpsertExisting {
+        txn: TxnCtx,
+        table: Arc<TableDef>,
+        key: Vec<u8>,
+        excluded: Vec<Value>,
+        on_conflict: Arc<OnConflict>,
+        params: pglitedb_sql::Params,
+        mine: bool,
+        returning: bool,
+    },
+    /// ON CONFLICT's arbiter check on unique index `index`: lock entry key `key`, answer the
+    /// reference of its newest entry (`IndexRefs`, empty when none).
+    IndexClaim {
+        txn: TxnCtx,
+        table: Arc<TableDef>,
+        index: u64,
+        key: Vec<u8>,
     },
     /// Apply changes to the entries of index `index` (an id) of `table` on this shard (see
     /// `index.rs`): lock, check uniqueness, stage. Answered with `Modified(n)`.
@@ -176,6 +209,9 @@ impl ShardRequest {
         match self {
             ShardRequest::Scan { txn, .. }
             | ShardRequest::Insert { txn, .. }
+            | ShardRequest::Upsert { txn, .. }
+            | ShardRequest::UpsertExisting { txn, .. }
+            | ShardRequest::IndexClaim { txn, .. }
             | ShardRequest::Modify { txn, .. }
             | ShardRequest::IndexWrite { txn, .. }
             | ShardRequest::ScanKeyed { txn, .. }
@@ -233,7 +269,9 @@ pub enum ShardResponse {
     InsertedKeys(Vec<Vec<u8>>),
     /// Rows updated or deleted in a table with indexes (the session maintains the entries).
     ModifiedRows(Vec<crate::index::RowChange>),
-    /// Row references from an index (`IndexLookup`).
+    /// What an `Upsert`/`UpsertExisting` did.
+    Upserted(Box<crate::upsert::Upserted>),
+    /// Row references from an index (`IndexLookup`, `IndexClaim`).
     IndexRefs(Vec<Vec<u8>>),
     /// Rows with their storage keys (`ScanKeyed`).
     KeyedRows(Vec<(Vec<u8>, Vec<Value>)>),
@@ -244,6 +282,13 @@ pub enum ShardResponse {
     Moved {
         count: u64,
         rows: Vec<Vec<Value>>,
+    },
+    /// `Moved` under RETURNING: the new versions of the rows that stayed (`returned`) and of
+    /// those that left the partition (`moved`, for the session to insert; RETURNING shows them
+    /// as well).
+    MovedReturning {
+        returned: Vec<Vec<Value>>,
+        moved: Vec<Vec<Value>>,
     },
     /// `Prepare` is durable.
     Prepared,

@@ -229,6 +229,45 @@ impl<I: Io> Shard<I> {
                 key,
             } => self.scan(txn, plan, params, key.clone()).await,
             ShardRequest::Insert { txn, table, rows } => self.insert(txn, table, rows).await,
+            ShardRequest::Upsert {
+                txn,
+                table,
+                rows,
+                on_conflict,
+                params,
+                returning,
+            } => {
+                self.upsert(txn, table, rows, on_conflict, params, *returning)
+                    .await
+            }
+            ShardRequest::UpsertExisting {
+                txn,
+                table,
+                key,
+                excluded,
+                on_conflict,
+                params,
+                mine,
+                returning,
+            } => {
+                self.upsert_existing(
+                    txn,
+                    table,
+                    key,
+                    excluded,
+                    on_conflict,
+                    params,
+                    *mine,
+                    *returning,
+                )
+                .await
+            }
+            ShardRequest::IndexClaim {
+                txn,
+                table,
+                index,
+                key,
+            } => self.index_claim(txn, table, *index, key).await,
             ShardRequest::IndexWrite {
                 txn,
                 table,

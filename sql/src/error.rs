@@ -179,6 +179,15 @@ pub enum SqlError {
     /// 23505.
     #[error("duplicate key value violates unique constraint \"{constraint}\"")]
     UniqueViolation { constraint: String, detail: String },
+    /// 42P10: ON CONFLICT names columns or a constraint no unique index matches.
+    #[error("there is no unique or exclusion constraint matching the ON CONFLICT specification")]
+    NoConflictArbiter,
+    /// 21000: one INSERT ... ON CONFLICT DO UPDATE proposes the same key twice.
+    #[error("ON CONFLICT DO UPDATE command cannot affect row a second time")]
+    ConflictRowTwice,
+    /// 42601: ON CONFLICT DO UPDATE without a conflict target.
+    #[error("ON CONFLICT DO UPDATE requires inference specification or constraint name")]
+    ConflictNeedsTarget,
     /// 23505 while building a unique index over existing rows (`Key (a)=(1) is duplicated.`).
     #[error("could not create unique index \"{index}\"")]
     UniqueIndexBuild { index: String, detail: String },
@@ -513,6 +522,9 @@ impl SqlError {
             SqlError::UndefinedObject(_) => "42704",
             SqlError::UniqueViolation { .. } => "23505",
             SqlError::UniqueIndexBuild { .. } => "23505",
+            SqlError::NoConflictArbiter => "42P10",
+            SqlError::ConflictRowTwice => "21000",
+            SqlError::ConflictNeedsTarget => "42601",
             SqlError::WrongObjectType { .. } => "42809",
             SqlError::DependentObjectsStillExist(_) => "2BP01",
             SqlError::NumericFieldOverflow { .. } => "22003",
@@ -715,6 +727,8 @@ impl SqlError {
             SqlError::SchemaNotEmpty { .. } => {
                 Some("Use DROP ... CASCADE to drop the dependent objects too.")
             }
+            SqlError::ConflictRowTwice => Some("Ensure that no rows proposed for insertion within the same command have duplicate constrained values."),
+            SqlError::ConflictNeedsTarget => Some("For example, ON CONFLICT (column_name)."),
             SqlError::At { error, .. } => error.hint(),
             _ => None,
         }

@@ -501,7 +501,9 @@ impl Session {
                         .collect();
                     // The rows go in their own transaction (the DDL above is not transactional),
                     // or in the block's for a temporary table created inside one.
-                    let n = self.insert_select(&created, query, &row, params).await;
+                    let n = self
+                        .insert_select(&created, query, &row, None, params)
+                        .await;
                     if self.txn != TxnState::Idle {
                         return Ok(Done::Tag(format!("SELECT {}", n?)));
                     }
@@ -574,12 +576,26 @@ impl Session {
                 let n = self.modify(plan, params).await?;
                 format!("DELETE {n}")
             }
-            Statement::Insert { table, rows, .. } => {
-                let n = self.insert(table, rows, params).await?;
+            Statement::Insert {
+                table,
+                rows,
+                on_conflict,
+                ..
+            } => {
+                let n = self
+                    .insert(table, rows, on_conflict.as_ref(), params)
+                    .await?;
                 format!("INSERT 0 {n}")
             }
-            Statement::InsertSelect { table, query, row } => {
-                let n = self.insert_select(table, query, row, params).await?;
+            Statement::InsertSelect {
+                table,
+                query,
+                row,
+                on_conflict,
+            } => {
+                let n = self
+                    .insert_select(table, query, row, on_conflict.as_ref(), params)
+                    .await?;
                 format!("INSERT 0 {n}")
             }
             Statement::CopyFrom(plan) => {

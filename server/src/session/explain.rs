@@ -8,7 +8,9 @@ use pglitedb_protocol::{backend, ErrorFields, Format, SqlState};
 use pglitedb_shard::route::shard_for_key;
 use std::sync::Arc;
 
-use pglitedb_sql::{Body, DataType, Distinct, Expr, Params, QueryPlan, Statement, TableDef};
+use pglitedb_sql::{
+    Body, DataType, Distinct, Expr, OnConflict, Params, QueryPlan, Statement, TableDef,
+};
 
 use super::exec::write_row_description;
 use super::tables::routed_key;
@@ -31,6 +33,24 @@ impl Lines<'_> {
     }
     fn detail(&mut self, depth: usize, text: impl Into<String>) {
         self.out.push((depth, text.into(), false));
+    }
+
+    /// ON CONFLICT's details under its Insert node, as PostgreSQL prints them.
+    fn conflict(&mut self, table: &TableDef, oc: &OnConflict) {
+        let action = if oc.is_update() { "UPDATE" } else { "NOTHING" };
+        self.detail(0, format!("Conflict Resolution: {action}"));
+        let mut names: Vec<String> = Vec::new();
+        if oc.pk_arbiter {
+            names.push(table.pkey_name());
+        }
+        for id in &oc.index_arbiters {
+            if let Some(ix) = table.indexes.iter().find(|ix| ix.id == *id) {
+                names.push(ix.name.clone());
+            }
+        }
+        if oc.has_target && !names.is_empty() {
+            self.detail(0, format!("Conflict Arbiter Indexes: {}", names.join(", ")));
+        }
     }
 
     /// PostgreSQL's layout: children as `->  ` under their parent, details indented under their
@@ -249,16 +269,32 @@ impl Lines<'_> {
                     params,
                 );
             }
-            Statement::Insert { table, rows, .. } => {
+            Statement::Insert {
+                table,
+                rows,
+                on_conflict,
+                ..
+            } => {
                 self.node(0, format!("Insert on {}", table.name));
+                if let Some(oc) = on_conflict {
+                    self.conflict(table, oc);
+                }
                 let how = match &table.primary_key {
                     Some(_) => "each to its primary key's shard",
                     None => "to the session's own shard, hidden row ids",
                 };
                 self.node(1, format!("Values ({} rows, {how})", rows.len()));
             }
-            Statement::InsertSelect { table, query, .. } => {
+            Statement::InsertSelect {
+                table,
+                query,
+                on_conflict,
+                ..
+            } => {
                 self.node(0, format!("Insert on {}", table.name));
+                if let Some(oc) = on_conflict {
+                    self.conflict(table, oc);
+                }
                 self.query(1, query, params);
             }
             Statement::CreateTableAs { query, .. } => self.query(0, query, params),

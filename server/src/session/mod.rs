@@ -24,6 +24,7 @@ mod extended;
 mod function;
 mod gucs;
 mod index;
+mod joined;
 mod params;
 mod partition;
 mod plan_cache;
@@ -36,6 +37,7 @@ mod startup;
 mod tables;
 mod temp;
 mod txn;
+mod upsert;
 mod view;
 
 use std::cell::Cell;

@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use pglitedb_protocol::{backend, ErrorFields, Format, SqlState};
 use pglitedb_shard::ShardResponse;
-use pglitedb_sql::{DataType, Expr, Params, SqlError, Statement, Value, WritePlan};
+use pglitedb_sql::{
+    DataType, Expr, OnConflict, Params, SqlError, Statement, TableDef, Value, WritePlan,
+};
 
 use super::exec::write_row_description;
 use super::tables::shard_error;
@@ -27,7 +29,12 @@ impl Session {
     ) -> Result<usize, ErrorFields> {
         let sql = |e: SqlError| error::from_sql(&e);
         let (verb, rows) = match inner {
-            Statement::Insert { table, rows, .. } => {
+            Statement::Insert {
+                table,
+                rows,
+                on_conflict,
+                ..
+            } => {
                 let mut values = Vec::with_capacity(rows.len());
                 for exprs in rows {
                     let row: Vec<Value> = exprs
@@ -37,10 +44,18 @@ impl Session {
                         .map_err(sql)?;
                     values.push(table.coerce_row(row).map_err(sql)?);
                 }
-                self.insert_rows(table, values.clone()).await?;
-                ("INSERT 0", values)
+                (
+                    "INSERT 0",
+                    self.insert_returning(table, values, on_conflict, params)
+                        .await?,
+                )
             }
-            Statement::InsertSelect { table, query, row } => {
+            Statement::InsertSelect {
+                table,
+                query,
+                row,
+                on_conflict,
+            } => {
                 let source = self.query_rows(Arc::new((**query).clone()), params).await?;
                 let mut values = Vec::with_capacity(source.len());
                 for r in &source {
@@ -51,8 +66,11 @@ impl Session {
                         .map_err(sql)?;
                     values.push(table.coerce_row(full).map_err(sql)?);
                 }
-                self.insert_rows(table, values.clone()).await?;
-                ("INSERT 0", values)
+                (
+                    "INSERT 0",
+                    self.insert_returning(table, values, on_conflict, params)
+                        .await?,
+                )
             }
             Statement::Update(plan) => ("UPDATE", self.modify_returning(plan, params).await?),
             Statement::Delete(plan) => ("DELETE", self.modify_returning(plan, params).await?),
@@ -82,15 +100,35 @@ impl Session {
         Ok(n)
     }
 
+    /// The rows an INSERT ... RETURNING reports: those built, or with ON CONFLICT those
+    /// inserted or updated.
+    async fn insert_returning(
+        &mut self,
+        table: &Arc<TableDef>,
+        values: Vec<Vec<Value>>,
+        on_conflict: &Option<Arc<OnConflict>>,
+        params: &Params,
+    ) -> Result<Vec<Vec<Value>>, ErrorFields> {
+        match on_conflict {
+            None => {
+                self.insert_rows(table, values.clone()).await?;
+                Ok(values)
+            }
+            Some(oc) => Ok(self.upsert_rows(table, values, oc, params, true).await?.1),
+        }
+    }
+
     /// UPDATE/DELETE whose shards answer with the affected rows (`WritePlan::returning`).
-    async fn modify_returning(
+    pub(super) async fn modify_returning(
         &mut self,
         plan: &Arc<WritePlan>,
         params: &Params,
     ) -> Result<Vec<Vec<Value>>, ErrorFields> {
+        if let Some(source) = &plan.source {
+            return Ok(self.modify_joined(plan, source, params, true).await?.1);
+        }
         // A partitioned table holds no rows: the statement runs on each leaf it may touch, as
-        // `modify_partitioned` does (rows that would move to another partition are refused by the
-        // shard under RETURNING, 0A000).
+        // `modify_partitioned` does.
         let plans: Vec<Arc<WritePlan>> = if plan.table.partition_by.is_some() {
             self.leaves(&plan.table, plan.filter.as_ref(), params)
                 .into_iter()
@@ -108,13 +146,24 @@ impl Session {
             vec![plan.clone()]
         };
         let mut rows = Vec::new();
+        let mut moved = Vec::new();
         for p in &plans {
             for resp in self.modify_responses(p, params).await? {
                 match resp {
                     ShardResponse::Rows(r) => rows.extend(r),
+                    ShardResponse::MovedReturning { returned, moved: m } => {
+                        rows.extend(returned);
+                        moved.extend(m);
+                    }
                     other => return Err(shard_error(other)),
                 }
             }
+        }
+        if !moved.is_empty() {
+            // Rows that left their partition go in through the statement's table (as
+            // `modify_partitioned` does), and RETURNING shows their new versions.
+            self.insert_routed(&plan.table, moved.clone()).await?;
+            rows.extend(moved);
         }
         Ok(rows)
     }

@@ -12,7 +12,7 @@ use pglitedb_protocol::{backend, ErrorFields, SqlState};
 use pglitedb_shard::route::shard_for_key;
 use pglitedb_shard::table::{key_of, keyable};
 use pglitedb_shard::{ShardId, ShardRequest, ShardResponse};
-use pglitedb_sql::{Expr, Params, QueryPlan, SqlError, TableDef, Value, WritePlan};
+use pglitedb_sql::{Expr, OnConflict, Params, QueryPlan, SqlError, TableDef, Value, WritePlan};
 
 use super::exec::TxnState;
 use super::Session;
@@ -186,6 +186,7 @@ impl Session {
         &mut self,
         table: &Arc<TableDef>,
         rows: &[Vec<Expr>],
+        on_conflict: Option<&Arc<OnConflict>>,
         params: &Params,
     ) -> Result<u64, ErrorFields> {
         let mut attempts = super::sequence::SeqAttempts::default();
@@ -208,7 +209,10 @@ impl Session {
             }
         };
         self.seq_done(attempts);
-        self.insert_rows(table, values?).await
+        match on_conflict {
+            None => self.insert_rows(table, values?).await,
+            Some(oc) => Ok(self.upsert_rows(table, values?, oc, params, false).await?.0),
+        }
     }
 
     /// INSERT ... SELECT: the query's rows, mapped to table rows by `row`.
@@ -217,6 +221,7 @@ impl Session {
         table: &Arc<TableDef>,
         query: &QueryPlan,
         row: &[Expr],
+        on_conflict: Option<&Arc<OnConflict>>,
         params: &Params,
     ) -> Result<u64, ErrorFields> {
         // Both phases in each attempt: the query's and the row mapping's sequence calls (DEFAULT
@@ -250,7 +255,10 @@ impl Session {
             }
         };
         self.seq_done(attempts);
-        self.insert_rows(table, values?).await
+        match on_conflict {
+            None => self.insert_rows(table, values?).await,
+            Some(oc) => Ok(self.upsert_rows(table, values?, oc, params, false).await?.0),
+        }
     }
 
     /// Inserts rows into `table`: through tuple routing when it is partitioned or a partition
@@ -274,35 +282,8 @@ impl Session {
         rows: Vec<Vec<Value>>,
     ) -> Result<u64, ErrorFields> {
         let table = &self.fresh_indexes(table);
-        let shards = self.worker.cores();
-        let mut per_shard: Vec<Vec<Vec<Value>>> = vec![Vec::new(); shards];
-        let ctx = self.format_ctx();
-        let params = (!table.checks.is_empty()).then(|| self.statement_params(&[]));
-        for row in rows {
-            let row = table.coerce_row(row).map_err(|e| error::from_sql(&e))?;
-            table
-                .check_not_null_ctx(&row, &ctx)
-                .map_err(|e| error::from_sql(&e))?;
-            if let Some(params) = &params {
-                table
-                    .check_constraints(&row, params)
-                    .map_err(|e| error::from_sql(&e))?;
-            }
-            let shard = match &table.primary_key {
-                _ if table.temp.is_some() => self.worker.id,
-                Some(pk) => {
-                    let values: Vec<&Value> = pk.iter().map(|&i| &row[i]).collect();
-                    let key = key_of(&values).ok_or_else(|| {
-                        error::error(
-                            SqlState::FEATURE_NOT_SUPPORTED,
-                            "primary keys of this type are not supported yet",
-                        )
-                    })?;
-                    shard_for_key(&key, shards)
-                }
-                // Rows without a primary key stay on the inserting session's core.
-                None => self.worker.id,
-            };
+        let mut per_shard: Vec<Vec<Vec<Value>>> = vec![Vec::new(); self.worker.cores()];
+        for (shard, row) in self.place_rows(table, rows)? {
             per_shard[shard.0 as usize].push(row);
         }
         let txn = self.txn_ctx();
@@ -343,6 +324,48 @@ impl Session {
         let n = inserted.iter().map(|(_, r, _)| r.len() as u64).sum();
         self.index_inserted(table, inserted).await?;
         Ok(n)
+    }
+
+    /// Applies type modifiers, checks NOT NULL and CHECK constraints, and sorts the rows by the
+    /// shard that stores them (by primary key; rows of a table without one, and of temporary
+    /// tables, stay on this core's shard). In the input order.
+    pub(super) fn place_rows(
+        &mut self,
+        table: &TableDef,
+        rows: Vec<Vec<Value>>,
+    ) -> Result<Vec<(ShardId, Vec<Value>)>, ErrorFields> {
+        let shards = self.worker.cores();
+        let mut placed = Vec::with_capacity(rows.len());
+        let ctx = self.format_ctx();
+        let params = (!table.checks.is_empty()).then(|| self.statement_params(&[]));
+        for row in rows {
+            let row = table.coerce_row(row).map_err(|e| error::from_sql(&e))?;
+            table
+                .check_not_null_ctx(&row, &ctx)
+                .map_err(|e| error::from_sql(&e))?;
+            if let Some(params) = &params {
+                table
+                    .check_constraints(&row, params)
+                    .map_err(|e| error::from_sql(&e))?;
+            }
+            let shard = match &table.primary_key {
+                _ if table.temp.is_some() => self.worker.id,
+                Some(pk) => {
+                    let values: Vec<&Value> = pk.iter().map(|&i| &row[i]).collect();
+                    let key = key_of(&values).ok_or_else(|| {
+                        error::error(
+                            SqlState::FEATURE_NOT_SUPPORTED,
+                            "primary keys of this type are not supported yet",
+                        )
+                    })?;
+                    shard_for_key(&key, shards)
+                }
+                // Rows without a primary key stay on the inserting session's core.
+                None => self.worker.id,
+            };
+            placed.push((shard, row));
+        }
+        Ok(placed)
     }
 
     /// Rows of a query over a table: a point lookup on one shard when the filter fixes the primary
@@ -458,6 +481,9 @@ impl Session {
         plan: &Arc<WritePlan>,
         params: &Params,
     ) -> Result<u64, ErrorFields> {
+        if let Some(source) = &plan.source {
+            return Ok(self.modify_joined(plan, source, params, false).await?.0);
+        }
         if plan.table.partition_by.is_some() {
             return self.modify_partitioned(plan, params).await;
         }

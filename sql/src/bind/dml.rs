@@ -4,7 +4,7 @@ use sqlparser::ast;
 
 use std::sync::Arc;
 
-use super::{coerce, fill_params, ident, returning, Binder, Statement};
+use super::{coerce, conflict, fill_params, ident, joined, returning, Binder, Statement};
 use crate::catalog::{ColumnDef, TableDef};
 use crate::error::{Result, SqlError};
 use crate::expr::{BinOp, Expr};
@@ -17,14 +17,15 @@ impl Binder<'_> {
                 "{what} is not supported yet"
             )))
         };
-        if ins.on.is_some() {
-            return unsupported("ON CONFLICT");
-        }
         let ast::TableObject::TableName(name) = &ins.table else {
             return unsupported("INSERT into a table function");
         };
         let table = self.base_table(name, "insert into")?;
         let alias = ins.table_alias.as_ref().map(|a| ident(&a.alias));
+        let on_conflict = match &ins.on {
+            Some(on) => Some(self.on_conflict(&table, alias.as_deref(), on)?),
+            None => None,
+        };
         // Target columns: the list given, or all columns in order.
         let targets: Vec<usize> = if ins.columns.is_empty() {
             (0..table.columns.len()).collect()
@@ -56,13 +57,20 @@ impl Binder<'_> {
             let row = (table.columns.iter())
                 .map(|c| self.column_default(&table.schema, c))
                 .collect::<Result<Vec<_>>>()?;
+            let param_types = self.param_types()?;
             return Ok(Statement::Insert {
                 table,
                 rows: vec![row],
-                param_types: Vec::new(),
+                on_conflict: conflict::finish(on_conflict, &param_types),
+                param_types,
             });
         };
-        let ast::SetExpr::Values(values) = source.body.as_ref() else {
+        let values = match source.body.as_ref() {
+            // With a WITH clause the VALUES may read its queries: bound as a query.
+            ast::SetExpr::Values(values) if source.with.is_none() => Some(values),
+            _ => None,
+        };
+        let Some(values) = values else {
             let ret = match &ins.returning {
                 Some(items) => Some(self.returning_list(&table, alias, items)?),
                 None => None,
@@ -75,24 +83,37 @@ impl Binder<'_> {
                 )?);
             }
             let stmt = self.insert_select(table, &targets, !ins.columns.is_empty(), source)?;
-            let stmt = match stmt {
+            let mut stmt = match stmt {
                 // OVERRIDING USER VALUE: identity columns take their defaults after all.
                 Statement::InsertSelect {
                     table,
                     query,
                     mut row,
+                    on_conflict: oc,
                 } => {
                     for (&col, keep) in targets.iter().zip(kept) {
                         if !keep {
                             row[col] = self.column_default(&table.schema, &table.columns[col])?;
                         }
                     }
-                    Statement::InsertSelect { table, query, row }
+                    Statement::InsertSelect {
+                        table,
+                        query,
+                        row,
+                        on_conflict: oc,
+                    }
                 }
                 other => other,
             };
-            let param_types = match &stmt {
-                Statement::InsertSelect { query, .. } => query.param_types.clone(),
+            let param_types = match &mut stmt {
+                Statement::InsertSelect {
+                    query,
+                    on_conflict: oc,
+                    ..
+                } => {
+                    *oc = conflict::finish(on_conflict, &query.param_types);
+                    query.param_types.clone()
+                }
                 _ => Vec::new(),
             };
             return Ok(returning::wrap(stmt, ret, &param_types));
@@ -149,6 +170,7 @@ impl Binder<'_> {
         let stmt = Statement::Insert {
             table,
             rows,
+            on_conflict: conflict::finish(on_conflict, &param_types),
             param_types: param_types.clone(),
         };
         Ok(returning::wrap(stmt, ret, &param_types))
@@ -156,6 +178,27 @@ impl Binder<'_> {
 }
 
 impl Binder<'_> {
+    /// `WITH ... INSERT ...`: the WITH goes onto the INSERT's source query (before any WITH of
+    /// its own), which then binds as a query.
+    pub(super) fn insert_with(&mut self, ins: &ast::Insert, with: &ast::With) -> Result<Statement> {
+        let mut ins = ins.clone();
+        let Some(source) = ins.source.as_mut() else {
+            return Err(SqlError::FeatureNotSupported(
+                "WITH ... INSERT ... DEFAULT VALUES is not supported yet".into(),
+            ));
+        };
+        match &mut source.with {
+            None => source.with = Some(with.clone()),
+            Some(own) => {
+                let mut ctes = with.cte_tables.clone();
+                ctes.append(&mut own.cte_tables);
+                own.cte_tables = ctes;
+                own.recursive |= with.recursive;
+            }
+        }
+        self.insert(&ins)
+    }
+
     /// INSERT ... SELECT: the query's columns map onto `targets` in order, cast as INSERT ... VALUES
     /// casts; the other columns take their defaults.
     fn insert_select(
@@ -203,6 +246,7 @@ impl Binder<'_> {
             table,
             query: Box::new(query),
             row,
+            on_conflict: None,
         })
     }
 }
@@ -227,6 +271,9 @@ pub struct WritePlan {
     /// RETURNING: shards answer with the affected rows (new rows for UPDATE, old rows for
     /// DELETE) instead of a count.
     pub returning: bool,
+    /// UPDATE ... FROM, DELETE ... USING, subqueries: the rows come from a join (`joined.rs`);
+    /// `filter`, `key` and `assignments` are then empty and made per row by the session.
+    pub source: Option<Arc<joined::WriteSource>>,
 }
 
 impl WritePlan {
@@ -302,20 +349,43 @@ impl Binder<'_> {
             moves: false,
             remap: None,
             returning: false,
+            source: None,
         })
     }
 
-    pub(super) fn update(&mut self, u: &ast::Update) -> Result<Statement> {
-        if u.from.is_some() || !u.table.joins.is_empty() {
-            return Err(SqlError::FeatureNotSupported(
-                "UPDATE ... FROM is not supported yet".into(),
-            ));
-        }
+    pub(super) fn update(
+        &mut self,
+        u: &ast::Update,
+        with: Option<&ast::With>,
+    ) -> Result<Statement> {
         let ast::TableFactor::Table { name, alias, .. } = &u.table.relation else {
             return Err(SqlError::FeatureNotSupported(
                 "this form of UPDATE is not supported yet".into(),
             ));
         };
+        let joined = u.from.is_some()
+            || !u.table.joins.is_empty()
+            || with.is_some()
+            || u.selection.as_ref().is_some_and(joined::has_subquery)
+            || u.assignments.iter().any(|a| joined::has_subquery(&a.value));
+        if joined {
+            let alias = table_alias(alias.as_ref())?;
+            let table = self.base_table(name, "update")?;
+            let from = match &u.from {
+                Some(ast::UpdateTableFromKind::AfterSet(f))
+                | Some(ast::UpdateTableFromKind::BeforeSet(f)) => f.as_slice(),
+                None => &[],
+            };
+            let source = self.joined_source(
+                &table,
+                &u.table,
+                from,
+                u.selection.as_ref(),
+                &u.assignments,
+                with,
+            )?;
+            return self.joined_write(table, alias, source, u.returning.as_deref(), true);
+        }
         let alias = table_alias(alias.as_ref())?;
         self.scope_name = alias.clone();
         let (table, filter) = self.write_target(name, u.selection.as_ref(), "update")?;
@@ -326,56 +396,11 @@ impl Binder<'_> {
                     self.assign(&table, &mut assignments, col, &a.value)?
                 }
                 ast::AssignmentTarget::Tuple(cols) => {
-                    let values: Vec<&ast::Expr> = match &a.value {
-                        ast::Expr::Tuple(items) => items.iter().collect(),
-                        ast::Expr::Function(f)
-                            if object_is_row(&f.name)
-                                && matches!(f.args, ast::FunctionArguments::List(_)) =>
-                        {
-                            let ast::FunctionArguments::List(list) = &f.args else {
-                                unreachable!("checked by the guard")
-                            };
-                            let mut v = Vec::new();
-                            for arg in &list.args {
-                                match arg {
-                                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
-                                        v.push(e)
-                                    }
-                                    _ => {
-                                        return Err(SqlError::FeatureNotSupported(
-                                            "this ROW argument is not supported yet".into(),
-                                        ))
-                                    }
-                                }
-                            }
-                            v
-                        }
-                        ast::Expr::Subquery(_) => {
-                            return Err(SqlError::FeatureNotSupported(
-                                "multi-column assignment from a subquery is not supported yet"
-                                    .into(),
-                            ))
-                        }
-                        other => {
-                            return Err(SqlError::FeatureNotSupported(
-                                "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression".into(),
-                            )
-                            .at(self.position(other)))
-                        }
-                    };
+                    let values = self.row_values(&a.value)?;
                     if values.len() != cols.len() {
                         // PostgreSQL points at the opening parenthesis (sqlparser's span of
                         // a tuple starts at its first element).
-                        let position = self.position(&a.value).map(|p| {
-                            let before: Vec<char> =
-                                self.source.chars().take(p as usize - 1).collect();
-                            let skipped = before.iter().rev().take_while(|c| c.is_whitespace());
-                            let back = skipped.count();
-                            match before.len().checked_sub(back + 1).map(|i| before[i]) {
-                                Some('(') => p - back as u32 - 1,
-                                _ => p,
-                            }
-                        });
+                        let position = self.paren_position(&a.value);
                         return Err(SqlError::Syntax {
                             message: "number of columns does not match number of values".into(),
                             position,
@@ -401,8 +426,94 @@ impl Binder<'_> {
         ))
     }
 
+    /// Where PostgreSQL points for a parenthesized expression: its opening parenthesis
+    /// (sqlparser's span of a tuple or subquery starts inside it).
+    pub(super) fn paren_position(&self, e: &ast::Expr) -> Option<u32> {
+        self.position(e).map(|p| {
+            let before: Vec<char> = self.source.chars().take(p as usize - 1).collect();
+            let skipped = before.iter().rev().take_while(|c| c.is_whitespace());
+            let back = skipped.count();
+            match before.len().checked_sub(back + 1).map(|i| before[i]) {
+                Some('(') => p - back as u32 - 1,
+                _ => p,
+            }
+        })
+    }
+
+    /// The items of `(a, b)` or `ROW(a, b)` on the right of a multiple-column assignment.
+    pub(super) fn row_values<'e>(&self, value: &'e ast::Expr) -> Result<Vec<&'e ast::Expr>> {
+        Ok(match value {
+            ast::Expr::Tuple(items) => items.iter().collect(),
+            ast::Expr::Function(f)
+                if object_is_row(&f.name) && matches!(f.args, ast::FunctionArguments::List(_)) =>
+            {
+                let ast::FunctionArguments::List(list) = &f.args else {
+                    return Ok(Vec::new());
+                };
+                let mut v = Vec::new();
+                for arg in &list.args {
+                    match arg {
+                        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => v.push(e),
+                        _ => {
+                            return Err(SqlError::FeatureNotSupported(
+                                "this ROW argument is not supported yet".into(),
+                            ))
+                        }
+                    }
+                }
+                v
+            }
+            ast::Expr::Subquery(_) => {
+                return Err(SqlError::FeatureNotSupported(
+                    "multi-column assignment from a subquery is not supported yet".into(),
+                ))
+            }
+            other => return Err(SqlError::FeatureNotSupported(
+                "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression"
+                    .into(),
+            )
+            .at(self.position(other))),
+        })
+    }
+
+    /// The write plan of the joined form (`joined.rs`): rows come from `source`, not a filter.
+    fn joined_write(
+        &mut self,
+        table: Arc<TableDef>,
+        alias: Option<String>,
+        source: joined::WriteSource,
+        returning: Option<&[ast::SelectItem]>,
+        update: bool,
+    ) -> Result<Statement> {
+        let ret = match returning {
+            Some(items) => Some(self.returning_list(&table, alias, items).map_err(|e| {
+                // RETURNING sees the target's row only (module docs of `joined.rs`).
+                match e {
+                    SqlError::UndefinedTable { .. } | SqlError::MissingFromEntry { .. } => {
+                        SqlError::FeatureNotSupported(
+                            "RETURNING columns of FROM or USING items is not supported yet".into(),
+                        )
+                    }
+                    e => e,
+                }
+            })?),
+            None => None,
+        };
+        let mut plan = self.finish_write(table, None, Vec::new())?;
+        plan.returning = ret.is_some();
+        plan.source = Some(Arc::new(source));
+        let param_types = plan.param_types.clone();
+        let plan = Arc::new(plan);
+        let stmt = if update {
+            Statement::Update(plan)
+        } else {
+            Statement::Delete(plan)
+        };
+        Ok(returning::wrap(stmt, ret, &param_types))
+    }
+
     /// One `column = value` of UPDATE's SET list.
-    fn assign(
+    pub(super) fn assign(
         &mut self,
         table: &TableDef,
         assignments: &mut Vec<(usize, Expr)>,
@@ -437,13 +548,17 @@ impl Binder<'_> {
         Ok(())
     }
 
-    pub(super) fn delete(&mut self, d: &ast::Delete) -> Result<Statement> {
+    pub(super) fn delete(
+        &mut self,
+        d: &ast::Delete,
+        with: Option<&ast::With>,
+    ) -> Result<Statement> {
         let from = match &d.from {
             ast::FromTable::WithFromKeyword(f) | ast::FromTable::WithoutKeyword(f) => f,
         };
-        if d.using.is_some() || from.len() != 1 || !from[0].joins.is_empty() {
+        if from.len() != 1 {
             return Err(SqlError::FeatureNotSupported(
-                "DELETE ... USING is not supported yet".into(),
+                "DELETE from several tables is not supported".into(),
             ));
         }
         let ast::TableFactor::Table { name, alias, .. } = &from[0].relation else {
@@ -451,6 +566,18 @@ impl Binder<'_> {
                 "this form of DELETE is not supported yet".into(),
             ));
         };
+        let joined = d.using.is_some()
+            || !from[0].joins.is_empty()
+            || with.is_some()
+            || d.selection.as_ref().is_some_and(joined::has_subquery);
+        if joined {
+            let alias = table_alias(alias.as_ref())?;
+            let table = self.base_table(name, "delete from")?;
+            let using = d.using.as_deref().unwrap_or(&[]);
+            let source =
+                self.joined_source(&table, &from[0], using, d.selection.as_ref(), &[], with)?;
+            return self.joined_write(table, alias, source, d.returning.as_deref(), false);
+        }
         let alias = table_alias(alias.as_ref())?;
         self.scope_name = alias.clone();
         let (table, filter) = self.write_target(name, d.selection.as_ref(), "delete from")?;
@@ -492,7 +619,7 @@ fn object_is_row(name: &ast::ObjectName) -> bool {
 /// The `DEFAULT` keyword in a VALUES list or SET clause (sqlparser reads it as an identifier).
 /// 428C9 for a value given to a GENERATED ALWAYS identity column (INSERT without OVERRIDING
 /// SYSTEM VALUE, or UPDATE).
-fn generated_always(c: &ColumnDef, update: bool) -> SqlError {
+pub(super) fn generated_always(c: &ColumnDef, update: bool) -> SqlError {
     let detail = format!(
         "Column \"{}\" is an identity column defined as GENERATED ALWAYS.",
         c.name
@@ -529,7 +656,7 @@ fn identity_value(c: &ColumnDef, overriding: Option<&ast::InsertOverriding>) -> 
     }
 }
 
-fn is_default_keyword(e: &ast::Expr) -> bool {
+pub(super) fn is_default_keyword(e: &ast::Expr) -> bool {
     matches!(e, ast::Expr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default"))
 }
 

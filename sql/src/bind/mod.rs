@@ -20,6 +20,8 @@ mod aggcall;
 mod alter;
 pub(crate) mod array;
 mod check;
+mod conflict;
+pub use conflict::{ConflictAction, OnConflict};
 mod ddl;
 mod dml;
 pub(crate) use dml::fixed_columns;
@@ -31,6 +33,8 @@ mod function_ddl;
 mod group;
 mod index;
 mod join;
+mod joined;
+pub use joined::WriteSource;
 mod partition;
 mod partition_bound;
 mod place;
@@ -210,6 +214,8 @@ pub enum Statement {
         table: Arc<TableDef>,
         rows: Vec<Vec<Expr>>,
         param_types: Vec<DataType>,
+        /// ON CONFLICT (see `conflict.rs`).
+        on_conflict: Option<Arc<OnConflict>>,
     },
     /// INSERT ... SELECT: each row of `query` becomes the table row `row` (expressions over the
     /// query's output row: the target columns cast to their types, the others their defaults).
@@ -217,6 +223,7 @@ pub enum Statement {
         table: Arc<TableDef>,
         query: Box<QueryPlan>,
         row: Vec<Expr>,
+        on_conflict: Option<Arc<OnConflict>>,
     },
     /// INSERT/UPDATE/DELETE ... RETURNING: `exprs` over each affected table row (see
     /// `bind/returning.rs`), with the result `columns`.
@@ -411,7 +418,13 @@ pub fn bind(
                 let new = ddl::new_table_name(&b, &name, into.temporary, None)?;
                 ddl::create_table_as(&mut b, new, &[], &rest, false)
             }
-            None => b.query(q),
+            None => match (q.body.as_ref(), &q.with) {
+                // A leading WITH on INSERT/UPDATE/DELETE.
+                (ast::SetExpr::Update(S::Update(u)), Some(with)) => b.update(u, Some(with)),
+                (ast::SetExpr::Delete(S::Delete(d)), Some(with)) => b.delete(d, Some(with)),
+                (ast::SetExpr::Insert(S::Insert(i)), Some(with)) => b.insert_with(i, with),
+                _ => b.query(q),
+            },
         },
         S::StartTransaction { modes, begin, .. } => {
             let modes = with_deferrable(modes.iter().map(mode).collect(), parsed.pre.deferrable);
@@ -565,8 +578,8 @@ pub fn bind(
                 analyze,
             })
         }
-        S::Update(u) => b.update(u),
-        S::Delete(d) => b.delete(d),
+        S::Update(u) => b.update(u, None),
+        S::Delete(d) => b.delete(d, None),
         S::Prepare {
             name,
             data_types,

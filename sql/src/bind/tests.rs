@@ -589,3 +589,112 @@ fn sequences_default_their_bounds_by_direction_and_type() {
         );
     }
 }
+
+#[test]
+fn on_conflict_infers_arbiters_and_binds_excluded_after_the_row() {
+    let Ok(Statement::Insert {
+        on_conflict: Some(oc),
+        ..
+    }) = bind_table(
+        "INSERT INTO accounts AS a VALUES (1, 2, 3) ON CONFLICT (aid, aid) \
+         DO UPDATE SET abalance = a.abalance + excluded.abalance WHERE excluded.bid <> 0",
+    )
+    else {
+        panic!("insert expected")
+    };
+    assert!(oc.pk_arbiter && oc.index_arbiters.is_empty());
+    let t = accounts();
+    let existing = [Value::Int4(1), Value::Int4(5), Value::Int8(10)];
+    let proposed = [Value::Int4(1), Value::Int4(2), Value::Int8(3)];
+    let p = Params::default();
+    let new = oc.updated_row(&t, &existing, &proposed, &p).expect("eval");
+    assert_eq!(
+        new,
+        Some(vec![Value::Int4(1), Value::Int4(5), Value::Int8(13)]),
+        "SET sees the existing row and EXCLUDED"
+    );
+    let zero_bid = [Value::Int4(1), Value::Int4(0), Value::Int8(3)];
+    assert_eq!(
+        oc.updated_row(&t, &existing, &zero_bid, &p).expect("eval"),
+        None
+    );
+    let err = |sql: &str| bind_table(sql).expect_err(sql).sqlstate();
+    assert_eq!(
+        err("INSERT INTO accounts VALUES (1) ON CONFLICT (bid) DO NOTHING"),
+        "42P10"
+    );
+    assert_eq!(
+        err("INSERT INTO accounts VALUES (1) ON CONFLICT DO UPDATE SET bid = 1"),
+        "42601"
+    );
+    assert_eq!(
+        err("INSERT INTO accounts VALUES (1) ON CONFLICT (aid) DO UPDATE SET bid = bid"),
+        "42702",
+        "both the target and EXCLUDED have bid"
+    );
+    assert_eq!(
+        err("INSERT INTO accounts VALUES (1) ON CONFLICT ON CONSTRAINT nope DO NOTHING"),
+        "42704"
+    );
+    let Ok(Statement::Insert {
+        on_conflict: Some(oc),
+        ..
+    }) = bind_table(
+        "INSERT INTO accounts VALUES (1) ON CONFLICT ON CONSTRAINT accounts_pkey DO NOTHING",
+    )
+    else {
+        panic!("insert expected")
+    };
+    assert!(oc.pk_arbiter && !oc.is_update());
+    let Ok(Statement::Insert {
+        on_conflict: Some(oc),
+        ..
+    }) = bind_table("INSERT INTO accounts VALUES (1) ON CONFLICT (aid) DO UPDATE SET aid = 2")
+    else {
+        panic!("insert expected")
+    };
+    let e = oc
+        .updated_row(&t, &existing, &proposed, &p)
+        .expect_err("pk change");
+    assert_eq!(e.sqlstate(), "0A000");
+}
+
+#[test]
+fn update_from_binds_a_join_and_writes_each_row_by_its_old_values() {
+    let Ok(Statement::Update(plan)) = bind_table(
+        "UPDATE accounts a SET abalance = a.abalance + x.v \
+         FROM (VALUES (1, 5)) x(id, v) WHERE a.aid = x.id",
+    ) else {
+        panic!("update expected")
+    };
+    let source = plan.source.as_ref().expect("joined");
+    assert_eq!(
+        source.query.columns.len(),
+        4,
+        "the target's 3 columns, then one value"
+    );
+    let p = Params::default();
+    let row = [
+        Value::Int4(1),
+        Value::Int4(2),
+        Value::Int8(10),
+        Value::Int8(15),
+    ];
+    let one = source.row_plan(&plan, &row, &p).expect("row plan");
+    assert_eq!(
+        one.key,
+        Some(vec![Expr::Const(Value::Int4(1), DataType::Int4)])
+    );
+    assert_eq!(one.apply(&row[..3], &p).expect("apply")[2], Value::Int8(15));
+    assert!(one.matches(&row[..3], &p).expect("match"));
+    let changed = [Value::Int4(1), Value::Int4(2), Value::Int8(11)];
+    assert!(
+        !one.matches(&changed, &p).expect("match"),
+        "a row changed since the join read it is not written"
+    );
+    let e = bind_table("UPDATE accounts SET (bid, abalance) = (SELECT 1) WHERE aid = 1")
+        .expect_err("one value for two columns");
+    assert_eq!(e.sqlstate(), "42601");
+    let e = bind_table("DELETE FROM accounts USING accounts").expect_err("the target twice");
+    assert_eq!(e.sqlstate(), "42712");
+}

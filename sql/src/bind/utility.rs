@@ -154,6 +154,7 @@ impl Binder<'_> {
                 moves: false,
                 remap: None,
                 returning: false,
+                source: None,
             }));
         }
         Ok(Statement::Truncate(plans))
