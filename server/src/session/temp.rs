@@ -45,6 +45,7 @@ impl Session {
             ));
         }
         let req = ShardRequest::CreateTable {
+            txn: None,
             table: table.clone(),
             if_not_exists: false,
         };
@@ -64,6 +65,7 @@ impl Session {
         self.temp.remove(&table.name);
         self.temp_new.retain(|n| *n != table.name);
         let req = ShardRequest::DropTable {
+            txn: None,
             table: Arc::new(table.clone()),
         };
         match self.worker.request(self.worker.id, req).await {
