@@ -185,7 +185,11 @@ impl<I: Io> Shard<I> {
         self.tables
             .values()
             .flat_map(|t| std::iter::once(t.id.0).chain(t.indexes.iter().map(|i| i.id)))
-            .chain(self.engine.trees().into_iter().map(|t| t.0))
+            .chain(
+                (self.engine.trees().into_iter())
+                    .map(|t| t.0)
+                    .filter(|&t| t < crate::temp::TEMP_ID_BASE),
+            )
             .map(|id| id + 1)
             .max()
             .unwrap_or(FIRST_TABLE_ID)
