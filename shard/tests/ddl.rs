@@ -152,7 +152,10 @@ fn staged_tables_are_private_until_commit_and_gone_after_abort() {
             table: def("CREATE TABLE t (x int)"),
             if_not_exists: false,
         };
-        assert_eq!(try_run(&mut shard, &again).await.unwrap_err(), TxnId(1));
+        assert_eq!(
+            try_run(&mut shard, &again).await.expect_err("must wait"),
+            TxnId(1)
+        );
         run(&mut shard, ShardRequest::Abort { txn: TxnId(1) }).await;
         assert!(catalog_tables(run(&mut shard, ShardRequest::LoadCatalog).await).is_empty());
         // After the abort the name is free, and the id is not handed out again.
@@ -231,7 +234,10 @@ fn drop_waits_for_writers_and_writers_wait_for_drop() {
             txn: Some(ctx(3, 0)),
             table: t.clone(),
         };
-        assert_eq!(try_run(&mut shard, &drop_t).await.unwrap_err(), TxnId(2));
+        assert_eq!(
+            try_run(&mut shard, &drop_t).await.expect_err("must wait"),
+            TxnId(2)
+        );
         run(&mut shard, ShardRequest::Commit { txn: TxnId(2) }).await;
         assert!(matches!(
             run(&mut shard, drop_t).await,
@@ -239,7 +245,10 @@ fn drop_waits_for_writers_and_writers_wait_for_drop() {
         ));
         // A writer now waits for the dropping transaction, then finds the table gone.
         let late = insert(ctx(4, 0), &t, 2);
-        assert_eq!(try_run(&mut shard, &late).await.unwrap_err(), TxnId(3));
+        assert_eq!(
+            try_run(&mut shard, &late).await.expect_err("must wait"),
+            TxnId(3)
+        );
         run(&mut shard, ShardRequest::Commit { txn: TxnId(3) }).await;
         let r = run(&mut shard, late).await;
         assert!(
