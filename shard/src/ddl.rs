@@ -118,11 +118,13 @@ impl<I: Io> Shard<I> {
             }
         }
         if let Some(t) = self.tables.get(&table.id) {
-            if let Some(holder) =
-                self.txns
-                    .conflicting(txn.id, CATALOG_TREE, &key, LockMode::KeyShare)
-            {
-                return Ok(Found::Wait(holder));
+            if !self.ddl_txns.is_empty() {
+                if let Some(holder) =
+                    self.txns
+                        .conflicting(txn.id, CATALOG_TREE, &key, LockMode::KeyShare)
+                {
+                    return Ok(Found::Wait(holder));
+                }
             }
             return Ok(Found::Table(t.clone()));
         }
@@ -205,7 +207,10 @@ impl<I: Io> Shard<I> {
     /// Locks a catalog key for `txn`; the step to return if another transaction holds it.
     fn lock_entry(&mut self, txn: &TxnCtx, key: &[u8]) -> Option<Step<I::File>> {
         match self.txns.lock(txn, CATALOG_TREE, key, LockMode::Update) {
-            LockResult::Acquired => None,
+            LockResult::Acquired => {
+                self.ddl_txns.insert(txn.id);
+                None
+            }
             LockResult::HeldBy(holder) => Some(Step::Blocked {
                 waiter: txn.id,
                 holder,
@@ -400,6 +405,7 @@ impl<I: Io> Shard<I> {
         txn: TxnId,
         writes: Vec<(Vec<u8>, Option<Vec<u8>>)>,
     ) -> Result<Vec<CatalogChange>> {
+        self.ddl_txns.remove(&txn);
         let mut changes = Vec::with_capacity(writes.len());
         let mut gone: Vec<TreeId> = Vec::new();
         for (key, value) in writes {
@@ -439,6 +445,9 @@ impl<I: Io> Shard<I> {
     /// `txn` ended without committing (abort) or rolled back to a savepoint: drops the trees it
     /// created for tables that neither committed nor are still staged by it.
     pub(crate) async fn forget_created(&mut self, txn: TxnId) -> Result<()> {
+        if !self.txns.is_active(txn) {
+            self.ddl_txns.remove(&txn);
+        }
         let Some(list) = self.created.remove(&txn) else {
             return Ok(());
         };

@@ -105,6 +105,9 @@ pub struct Shard<I: Io> {
     pub(crate) created: HashMap<TxnId, Vec<(TableId, Vec<TreeId>)>>,
     /// Ids below this were handed out since the shard opened (`ddl.rs`).
     pub(crate) id_floor: u64,
+    /// Live transactions that locked catalog entries here: while there are none, requests skip
+    /// the lock check on their table's entry (`ddl.rs`).
+    pub(crate) ddl_txns: std::collections::HashSet<TxnId>,
 }
 
 impl<I: Io> Shard<I> {
@@ -185,6 +188,7 @@ impl<I: Io> Shard<I> {
             stats: ShardStats::default(),
             created: HashMap::new(),
             id_floor: 0,
+            ddl_txns: std::collections::HashSet::new(),
         };
         shard.drop_orphan_trees().await?;
         Ok(shard)
