@@ -315,8 +315,10 @@ impl<I: Io> Shard<I> {
         Ok(Step::Reply(ShardResponse::TableDropped(current)))
     }
 
-    /// A definition-only change in `txn` (see `ShardRequest::DefineTable`).
-    pub(crate) fn define_table_txn(
+    /// A definition change in `txn` (see `ShardRequest::DefineTable`): same id; indexes may be
+    /// renamed, dropped (their trees go at commit) or added (shard 0 assigns ids to those with id
+    /// 0; every shard creates their trees at once, dropped again if the change does not commit).
+    pub(crate) async fn define_table_txn(
         &mut self,
         txn: &TxnCtx,
         old: &TableDef,
@@ -334,10 +336,10 @@ impl<I: Io> Shard<I> {
         if current.encode() != old.encode() {
             return Err(ShardError::ConcurrentDdl(old.name.clone()));
         }
-        let known = |id: u64| current.indexes.iter().any(|i| i.id == id);
-        if new.id != old.id || new.indexes.iter().any(|i| !known(i.id)) {
+        let unassigned = new.indexes.iter().any(|i| i.id == 0);
+        if new.id != old.id || (unassigned && self.id.0 != 0) {
             return Err(SqlError::Internal(
-                "a definition change with new indexes or another id reached a shard".into(),
+                "a definition change with another id or unnamed indexes reached a shard".into(),
             )
             .into());
         }
@@ -345,33 +347,65 @@ impl<I: Io> Shard<I> {
         if let Some(wait) = self.lock_entry(txn, &key) {
             return Ok(wait);
         }
+        let mut new = new.clone();
         if self.id.0 == 0 {
-            // Names this change introduces: the table's, and renamed indexes'.
-            let mut fresh: Vec<&str> = Vec::new();
+            // Names this change introduces: the table's, renamed and new indexes'.
+            let mut fresh: Vec<String> = Vec::new();
             if new.name != old.name {
-                fresh.push(&new.name);
+                fresh.push(new.name.clone());
             }
             for ix in &new.indexes {
-                if current
+                let renamed = current
                     .indexes
                     .iter()
-                    .any(|o| o.id == ix.id && o.name != ix.name)
-                {
-                    fresh.push(&ix.name);
+                    .any(|o| o.id == ix.id && o.name != ix.name);
+                if ix.id == 0 || renamed {
+                    fresh.push(ix.name.clone());
                 }
             }
-            for name in fresh {
-                if let Some(wait) = self.claim_name(txn, new, name)? {
+            for name in &fresh {
+                if let Some(wait) = self.claim_name(txn, &new, name)? {
                     return Ok(wait);
                 }
+            }
+            if unassigned {
+                let first = self.next_table_id();
+                let mut next = first;
+                for ix in Arc::make_mut(&mut new).indexes.iter_mut() {
+                    if ix.id == 0 {
+                        ix.id = next;
+                        next += 1;
+                    }
+                }
+                self.id_floor = next;
             }
         }
         if let Some(wait) = self.writers_in_the_way(txn, &current) {
             return Ok(wait);
         }
+        let added: Vec<TreeId> = trees_of(&new)
+            .into_iter()
+            .filter(|t| !trees_of(&current).contains(t))
+            .collect();
+        if !added.is_empty() {
+            let mut batch = WriteBatch::new();
+            for t in &added {
+                if !self.engine.has_tree(*t) {
+                    batch.create_tree(*t);
+                }
+            }
+            if !batch.ops.is_empty() {
+                // Not awaited: the transaction's commit or prepare record follows it in the WAL.
+                drop(self.engine.commit(batch).await?);
+            }
+            self.created
+                .entry(txn.id)
+                .or_default()
+                .push((new.id, added));
+        }
         self.txns
             .stage(txn, CATALOG_TREE, key, Some(new.encode()), None);
-        Ok(Step::Reply(ShardResponse::TableStaged(new.clone())))
+        Ok(Step::Reply(ShardResponse::TableStaged(new)))
     }
 
     /// The catalog writes of `txn`'s write set here, or of its prepared record (recovery).
@@ -434,16 +468,19 @@ impl<I: Io> Shard<I> {
             changes.push(CatalogChange::Table { old, new });
         }
         for (id, trees) in self.created.remove(&txn).unwrap_or_default() {
-            if !self.tables.contains_key(&id) {
-                gone.extend(trees);
-            }
+            let kept = self
+                .tables
+                .get(&id)
+                .map(|t| trees_of(t))
+                .unwrap_or_default();
+            gone.extend(trees.into_iter().filter(|t| !kept.contains(t)));
         }
         self.drop_trees(gone).await?;
         Ok(changes)
     }
 
     /// `txn` ended without committing (abort) or rolled back to a savepoint: drops the trees it
-    /// created for tables that neither committed nor are still staged by it.
+    /// created that neither a committed definition nor one it still stages names.
     pub(crate) async fn forget_created(&mut self, txn: TxnId) -> Result<()> {
         if !self.txns.is_active(txn) {
             self.ddl_txns.remove(&txn);
@@ -451,23 +488,26 @@ impl<I: Io> Shard<I> {
         let Some(list) = self.created.remove(&txn) else {
             return Ok(());
         };
-        let staged: HashSet<Vec<u8>> = self
-            .txns
-            .set(txn)
-            .map(|s| {
-                s.tree_writes(CATALOG_TREE)
-                    .filter(|(_, v)| v.is_some())
-                    .map(|(k, _)| k.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
         let mut gone = Vec::new();
         let mut keep = Vec::new();
         for (id, trees) in list {
-            if self.tables.contains_key(&id) || staged.contains(&table_key(id)) {
-                keep.push((id, trees));
-            } else {
-                gone.extend(trees);
+            let mut named = self
+                .tables
+                .get(&id)
+                .map(|t| trees_of(t))
+                .unwrap_or_default();
+            let staged = self
+                .txns
+                .set(txn)
+                .and_then(|s| s.get(CATALOG_TREE, &table_key(id)).flatten().cloned());
+            if let Some(v) = staged {
+                named.extend(trees_of(&TableDef::decode(&v)?));
+            }
+            let (kept, dropped): (Vec<TreeId>, Vec<TreeId>) =
+                trees.into_iter().partition(|t| named.contains(t));
+            gone.extend(dropped);
+            if !kept.is_empty() {
+                keep.push((id, kept));
             }
         }
         if !keep.is_empty() {

@@ -128,10 +128,11 @@ pub enum ShardRequest {
         txn: Option<TxnCtx>,
         table: Arc<TableDef>,
     },
-    /// Replace a table's definition (same id, no new index) in transaction `txn`: ALTER TABLE's
-    /// definition-only changes, CREATE OR REPLACE VIEW, ATTACH/DETACH PARTITION. Shard 0 checks a
-    /// new name. `old` is the definition the statement was bound against; a shard whose current
-    /// one differs answers 40001. Staged (see `ddl.rs`); answered with `TableStaged`.
+    /// Replace a table's definition (same id) in transaction `txn`: ALTER TABLE's definition-only
+    /// changes, CREATE OR REPLACE VIEW, ATTACH/DETACH PARTITION, CREATE/DROP INDEX in a block.
+    /// Shard 0 checks new names and assigns ids to new indexes (id 0); the others get its answer.
+    /// `old` is the definition the statement was bound against; a shard whose current one
+    /// differs answers 40001. Staged (see `ddl.rs`); answered with `TableStaged`.
     DefineTable {
         txn: TxnCtx,
         old: Arc<TableDef>,

@@ -283,7 +283,9 @@ impl<I: Io> Shard<I> {
                 Some(txn) => self.drop_table_txn(txn, table),
                 None => Err(no_txn()),
             },
-            ShardRequest::DefineTable { txn, old, new } => self.define_table_txn(txn, old, new),
+            ShardRequest::DefineTable { txn, old, new } => {
+                self.define_table_txn(txn, old, new).await
+            }
             ShardRequest::TruncateTemp { table } => self.truncate_temp(table).await,
             ShardRequest::NextVal { seq, n } => self.nextval(seq, *n).await,
             ShardRequest::SetVal {

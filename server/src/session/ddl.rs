@@ -11,8 +11,10 @@
 //! remembers the overlay's length, so ROLLBACK TO restores it, and the transaction's end drops it.
 //! Plans bound against an overlay are never cached (`plan_cache.rs`).
 //!
-//! Still refused inside a block (0A000): ALTER TABLE that rewrites rows, CREATE/DROP INDEX and
-//! ADD UNIQUE/PRIMARY KEY (index builds commit on their own), REINDEX of an unbuilt index.
+//! CREATE/DROP INDEX and ADD UNIQUE inside a block are staged definition changes too (the index
+//! is built in the transaction; outside a block they keep their own publish-then-build path, see
+//! `index.rs`). Still refused inside a block (0A000): ALTER TABLE that rewrites rows (ADD/DROP
+//! COLUMN, ADD PRIMARY KEY), REINDEX of an unbuilt index.
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -123,24 +125,57 @@ impl Session {
         Ok(())
     }
 
-    /// Replaces a table's definition (same id, no new index) in the current transaction.
+    /// Replaces a table's definition (same id) in the current transaction; new indexes (id 0) get
+    /// their ids from shard 0. Returns the definition as staged.
     pub(super) async fn stage_define(
         &mut self,
         old: &Arc<TableDef>,
         new: &TableDef,
-    ) -> Result<(), ErrorFields> {
+    ) -> Result<Arc<TableDef>, ErrorFields> {
         let new = Arc::new(new.clone());
-        self.ddl_everywhere(
-            |txn, _| ShardRequest::DefineTable {
-                txn,
-                old: old.clone(),
-                new: new.clone(),
-            },
-            |r| matches!(r, ShardResponse::TableStaged(_)),
-            |_| false,
-        )
-        .await?;
-        self.tx.ddl.push((Some(old.clone()), Some(new)));
-        Ok(())
+        let first = self
+            .ddl_everywhere(
+                |txn, first| ShardRequest::DefineTable {
+                    txn,
+                    old: old.clone(),
+                    new: match first {
+                        Some(ShardResponse::TableStaged(t)) => t.clone(),
+                        _ => new.clone(),
+                    },
+                },
+                |r| matches!(r, ShardResponse::TableStaged(_)),
+                |_| false,
+            )
+            .await?;
+        let ShardResponse::TableStaged(staged) = first else {
+            return Err(shard_error(first));
+        };
+        self.tx.ddl.push((Some(old.clone()), Some(staged.clone())));
+        Ok(staged)
+    }
+
+    /// CREATE INDEX (or ADD UNIQUE) inside a transaction block: the definition with the new
+    /// indexes is staged — from then on other transactions' writes to the table wait for this
+    /// one, as PostgreSQL's CREATE INDEX blocks writers — and the entries are built from the rows
+    /// this transaction sees, in it. Committed together, or not at all.
+    pub(super) async fn add_indexes_staged(
+        &mut self,
+        old: &Arc<TableDef>,
+        mut new: TableDef,
+    ) -> Result<(), ErrorFields> {
+        for ix in new.indexes.iter_mut().filter(|ix| ix.id == 0) {
+            ix.building = false;
+        }
+        let staged = self.stage_define(old, &new).await?;
+        let fresh: Vec<pglitedb_sql::IndexDef> = staged
+            .indexes
+            .iter()
+            .filter(|ix| old.indexes.iter().all(|o| o.id != ix.id))
+            .cloned()
+            .collect();
+        if fresh.is_empty() {
+            return Ok(());
+        }
+        self.build_indexes(&staged, &fresh).await
     }
 }

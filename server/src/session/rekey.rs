@@ -53,13 +53,8 @@ impl Session {
         if plan.rewrite.is_none() && plan.check_not_null.is_empty() && **old == *new {
             return Ok(());
         }
-        let adds_index = plan.new.indexes.iter().any(|ix| ix.id == 0);
-        if plan.rewrite.is_some() || adds_index {
-            self.refuse_in_block(if adds_index {
-                "ALTER TABLE that adds an index"
-            } else {
-                "ALTER TABLE that rewrites rows"
-            })?;
+        if plan.rewrite.is_some() {
+            self.refuse_in_block("ALTER TABLE that rewrites rows")?;
         }
         let mut rows = Vec::new();
         let validate = !plan.check_not_null.is_empty() || !plan.validate_checks.is_empty();
@@ -116,6 +111,9 @@ impl Session {
         match &plan.rewrite {
             // ADD UNIQUE: publish, then build (see `index.rs`).
             None if new.indexes.iter().any(|ix| ix.id == 0) => {
+                if self.txn != super::exec::TxnState::Idle {
+                    return self.add_indexes_staged(old, new.clone()).await;
+                }
                 self.add_indexes(old, new.clone()).await
             }
             None => self.replace_definition(old, new).await,
@@ -190,7 +188,7 @@ impl Session {
                 other => return Err(shard_error(other)),
             }
         }
-        self.stage_define(old, &new).await
+        self.stage_define(old, &new).await.map(|_| ())
     }
 
     pub(super) async fn rewrite_rows(
