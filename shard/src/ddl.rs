@@ -204,8 +204,9 @@ impl<I: Io> Shard<I> {
         }
     }
 
-    /// Locks a catalog key for `txn`; the step to return if another transaction holds it.
-    fn lock_entry(&mut self, txn: &TxnCtx, key: &[u8]) -> Option<Step<I::File>> {
+    /// Locks a catalog key for `txn` (any kind of catalog object); the step to return if another
+    /// transaction holds it. Then [`Shard::stage_entry`] stages its change.
+    pub(crate) fn lock_entry(&mut self, txn: &TxnCtx, key: &[u8]) -> Option<Step<I::File>> {
         match self.txns.lock(txn, CATALOG_TREE, key, LockMode::Update) {
             LockResult::Acquired => {
                 self.ddl_txns.insert(txn.id);
@@ -216,6 +217,12 @@ impl<I: Io> Shard<I> {
                 holder,
             }),
         }
+    }
+
+    /// Stages a put (`Some`) or delete (`None`) of a catalog key `txn` locked: applied by its
+    /// commit ([`Shard::apply_catalog`]), undone by abort and ROLLBACK TO.
+    pub(crate) fn stage_entry(&mut self, txn: &TxnCtx, key: Vec<u8>, value: Option<Vec<u8>>) {
+        self.txns.stage(txn, CATALOG_TREE, key, value, None);
     }
 
     /// Another transaction with pending writes to one of `table`'s trees: DROP/ALTER wait for it.
@@ -281,8 +288,7 @@ impl<I: Io> Shard<I> {
             .entry(txn.id)
             .or_default()
             .push((table.id, trees));
-        self.txns
-            .stage(txn, CATALOG_TREE, key, Some(table.encode()), None);
+        self.stage_entry(txn, key, Some(table.encode()));
         Ok(Step::Reply(ShardResponse::TableCreated(Some(Arc::new(
             table,
         )))))
@@ -311,7 +317,7 @@ impl<I: Io> Shard<I> {
         if let Some(wait) = self.writers_in_the_way(txn, &current) {
             return Ok(wait);
         }
-        self.txns.stage(txn, CATALOG_TREE, key, None, None);
+        self.stage_entry(txn, key, None);
         Ok(Step::Reply(ShardResponse::TableDropped(current)))
     }
 
@@ -403,8 +409,7 @@ impl<I: Io> Shard<I> {
                 .or_default()
                 .push((new.id, added));
         }
-        self.txns
-            .stage(txn, CATALOG_TREE, key, Some(new.encode()), None);
+        self.stage_entry(txn, key, Some(new.encode()));
         Ok(Step::Reply(ShardResponse::TableStaged(new)))
     }
 
