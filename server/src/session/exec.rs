@@ -193,7 +193,10 @@ fn transactional_ddl(stmt: &Statement) -> bool {
         | Statement::AlterTable(_)
         | Statement::AlterIndex(_)
         | Statement::AttachPartition { .. }
-        | Statement::DetachPartition { .. } => true,
+        | Statement::DetachPartition { .. }
+        // CREATE SCHEMA's elements (CREATE TABLE, ...) commit with it.
+        | Statement::CreateSchema { .. }
+        | Statement::DropSchema { .. } => true,
         _ => false,
     }
 }
