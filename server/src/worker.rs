@@ -16,8 +16,10 @@
 //! Requests for the local shard go through the same queue with a `Local` reply slot, so one task owns
 //! the shard and serves requests in arrival order; receive loops only enqueue and never await.
 //!
-//! The core's catalog replica is replaced (copy-on-write `Rc`) when its shard answers a CREATE or DROP
-//! TABLE, after the change is durable; sessions bind against the snapshot they took.
+//! The core's catalog replica is replaced (copy-on-write `Rc`) when its shard answers a commit that
+//! changed the catalog (`Committed`, see `shard/src/ddl.rs`) or DDL that commits on its own (index
+//! publication, row rewrites, databases), after the change is applied; sessions bind against the
+//! snapshot they took (plus their transaction's own changes, `session/ddl.rs`).
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -218,6 +220,18 @@ impl CatalogReplica {
     pub fn has_database(&self, name: &str) -> bool {
         self.databases.contains(name)
     }
+
+    /// Applies one table change: `old` leaves (by its name), `new` enters.
+    pub fn apply_table_change(&mut self, old: Option<&TableDef>, new: Option<&Arc<TableDef>>) {
+        if let Some(o) = old {
+            if self.tables.get(&key(o)).is_some_and(|t| t.id == o.id) {
+                self.tables.remove(&key(o));
+            }
+        }
+        if let Some(n) = new {
+            self.tables.insert(key(n), n.clone());
+        }
+    }
 }
 
 fn key(t: &TableDef) -> (String, String, String) {
@@ -277,19 +291,17 @@ impl Worker {
     }
 
     fn update_catalog(&self, resp: &ShardResponse) {
-        if let ShardResponse::TableCreated(Some(t))
-        | ShardResponse::TableDropped(t)
-        | ShardResponse::TableAltered { new: t, .. } = resp
-        {
+        if let ShardResponse::TableAltered { new: t, .. } = resp {
             if t.temp.is_some() {
                 // Only the creating session knows its temporary tables.
                 return;
             }
         }
+        // CREATE/DROP TABLE answers are staged changes (or temporary tables, which only their
+        // session knows): the replica follows `Committed`.
         if !matches!(
             resp,
-            ShardResponse::TableCreated(Some(_))
-                | ShardResponse::TableDropped(_)
+            ShardResponse::Committed(_)
                 | ShardResponse::TableAltered { .. }
                 | ShardResponse::Catalog { .. }
                 | ShardResponse::DatabaseCreated(_)
@@ -305,11 +317,14 @@ impl Worker {
         }
         let mut next = CatalogReplica::clone(&self.catalog.borrow());
         match resp {
-            ShardResponse::TableCreated(Some(t)) => {
-                next.tables.insert(key(t), t.clone());
-            }
-            ShardResponse::TableDropped(t) => {
-                next.tables.remove(&key(t));
+            ShardResponse::Committed(changes) => {
+                for c in changes {
+                    match c {
+                        pglitedb_shard::CatalogChange::Table { old, new } => {
+                            next.apply_table_change(old.as_deref(), new.as_ref())
+                        }
+                    }
+                }
             }
             ShardResponse::TableAltered { old, new } => {
                 next.tables.remove(&key(old));

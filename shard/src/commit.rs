@@ -18,15 +18,26 @@ use pglitedb_storage::io::Io;
 use pglitedb_storage::TxnId;
 
 use crate::error::Result;
-use crate::message::{ShardResponse, TxnStatus};
+use crate::message::{CatalogChange, ShardResponse, TxnStatus};
 use crate::shard::{Shard, Step, OUTCOME_TREE};
 use crate::txn::Ts;
 
+/// A commit's answer: `Done`, or the catalog changes it applied.
+fn committed(changes: Vec<CatalogChange>) -> ShardResponse {
+    if changes.is_empty() {
+        ShardResponse::Done
+    } else {
+        ShardResponse::Committed(changes)
+    }
+}
+
 impl<I: Io> Shard<I> {
     pub(crate) async fn commit(&mut self, txn: TxnId) -> Result<Step<I::File>> {
+        let catalog = self.catalog_writes(txn);
         let set = self.txns.end(txn);
         self.released = true;
         if set.is_empty() {
+            self.forget_created(txn).await?;
             return Ok(Step::Reply(ShardResponse::Done));
         }
         // The tick, the B+tree change and the version record happen in this one handler, so no
@@ -34,7 +45,8 @@ impl<I: Io> Shard<I> {
         let ts = self.clock.tick();
         let ticket = self.engine.commit(set.batch()).await?;
         self.versions.record(&set, ts);
-        Ok(Step::Commit(ticket, ShardResponse::Done))
+        let changes = self.apply_catalog(txn, catalog).await?;
+        Ok(Step::Commit(ticket, committed(changes)))
     }
 
     pub(crate) async fn prepare(
@@ -57,6 +69,7 @@ impl<I: Io> Shard<I> {
     }
 
     pub(crate) async fn commit_prepared(&mut self, txn: TxnId, ts: Ts) -> Result<Step<I::File>> {
+        let catalog = self.catalog_writes(txn);
         let ticket = self.engine.commit_prepared(txn).await;
         let set = self.txns.end(txn);
         if ticket.is_ok() {
@@ -65,12 +78,14 @@ impl<I: Io> Shard<I> {
         self.released = true;
         // The ticket's durability is not awaited (see the module docs).
         drop(ticket?);
-        Ok(Step::Reply(ShardResponse::Done))
+        let changes = self.apply_catalog(txn, catalog).await?;
+        Ok(Step::Reply(committed(changes)))
     }
 
     pub(crate) async fn abort(&mut self, txn: TxnId) -> Result<Step<I::File>> {
         self.txns.end(txn);
         self.released = true;
+        self.forget_created(txn).await?;
         if self.engine.in_doubt().iter().any(|d| d.txn == txn) {
             drop(self.engine.abort_prepared(txn).await?);
         }

@@ -104,7 +104,7 @@ impl<I: Io> Shard<I> {
         let Some(source) = &plan.source else {
             return Ok(Step::Reply(ShardResponse::Rows(plan.execute(params)?)));
         };
-        let table = self.local_table(&source.table)?;
+        let table = crate::ddl::table_or_wait!(self, txn, &source.table);
         let tree = TreeId(table.id.0);
         if let Some(wait) = self.prepared_in_the_way(txn, tree, key.as_deref()) {
             return Ok(wait);
@@ -203,7 +203,7 @@ impl<I: Io> Shard<I> {
         rows: &[Vec<Value>],
     ) -> Result<Step<I::File>> {
         let sent = table;
-        let table = self.local_table(table)?;
+        let table = crate::ddl::table_or_wait!(self, txn, table);
         crate::index::check_same_indexes(sent, &table)?;
         let tree = TreeId(table.id.0);
         // Pass 1: keys and locks.
@@ -286,7 +286,7 @@ impl<I: Io> Shard<I> {
         params: &pglitedb_sql::Params,
         key: Option<Vec<u8>>,
     ) -> Result<Step<I::File>> {
-        let table = self.local_table(&plan.table)?;
+        let table = crate::ddl::table_or_wait!(self, txn, &plan.table);
         crate::index::check_same_indexes(&plan.table, &table)?;
         let tree = TreeId(table.id.0);
         if let Some(wait) = self.prepared_in_the_way(txn, tree, key.as_deref()) {

@@ -41,6 +41,10 @@ pub enum ShardError {
     /// statement may be retried.
     #[error("indexes of relation \"{0}\" changed concurrently; retry the statement")]
     DefinitionChanged(String),
+    /// 40001: the table's definition changed (a concurrent DDL committed) after the statement was
+    /// bound; the statement may be retried.
+    #[error("relation \"{0}\" was changed by a concurrent transaction; retry the statement")]
+    ConcurrentDdl(String),
     /// A request reached a shard that does not exist: a routing bug.
     #[error("internal error (bug): no shard {0}")]
     NoSuchShard(u16),
@@ -76,7 +80,9 @@ impl ShardError {
             ShardError::Deadlock { .. } => "40P01",
             ShardError::LockNotAvailable { .. } | ShardError::LockTimeout => "55P03",
             ShardError::StatementTimeout | ShardError::Canceled => "57014",
-            ShardError::SerializationFailure { .. } | ShardError::DefinitionChanged(_) => "40001",
+            ShardError::SerializationFailure { .. }
+            | ShardError::DefinitionChanged(_)
+            | ShardError::ConcurrentDdl(_) => "40001",
             ShardError::NoSuchShard(_) => "XX000",
             ShardError::Unavailable => "57P01",
         }

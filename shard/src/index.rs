@@ -179,7 +179,7 @@ impl<I: Io> Shard<I> {
         index: u64,
         ops: &[IndexOp],
     ) -> Result<Step<I::File>> {
-        let local = self.local_table(table)?;
+        let local = crate::ddl::table_or_wait!(self, txn, table);
         check_same_indexes(table, &local)?;
         let Some(ix) = local.indexes.iter().find(|i| i.id == index) else {
             return Err(
@@ -245,7 +245,7 @@ impl<I: Io> Shard<I> {
         index: u64,
         key: &[u8],
     ) -> Result<Step<I::File>> {
-        let local = self.local_table(table)?;
+        let local = crate::ddl::table_or_wait!(self, txn, table);
         check_same_indexes(table, &local)?;
         let Some(ix) = local.indexes.iter().find(|i| i.id == index) else {
             return Err(
@@ -292,7 +292,7 @@ impl<I: Io> Shard<I> {
         txn: &TxnCtx,
         table: &TableDef,
     ) -> Result<Step<I::File>> {
-        let local = self.local_table(table)?;
+        let local = crate::ddl::table_or_wait!(self, txn, table);
         let tree = TreeId(local.id.0);
         if let Some(holder) = self.txns.writer_in_tree(tree, txn.id) {
             return Ok(Step::Blocked {

@@ -18,12 +18,14 @@
 //! `mvcc.rs` (timestamps, snapshots, old versions, with the commit protocol's timelines) and
 //! `commit.rs` (one-shard and two-phase commit, recovery's view of prepared transactions).
 //!
-//! # What is left out
-//! Transactional DDL. (Secondary indexes: `index.rs`.)
+//! # DDL
+//! Catalog changes are staged writes of their transaction (`ddl.rs`). Secondary indexes:
+//! `index.rs`.
 #![forbid(unsafe_code)]
 
 mod commit;
 mod database;
+mod ddl;
 mod dml;
 mod error;
 mod function;
@@ -41,7 +43,9 @@ pub mod txn;
 mod upsert;
 
 pub use error::{Result, ShardError};
-pub use message::{Interrupt, ShardId, ShardRequest, ShardResponse, TxnId, TxnStatus};
+pub use message::{
+    CatalogChange, Interrupt, ShardId, ShardRequest, ShardResponse, TxnId, TxnStatus,
+};
 pub use mvcc::Clock;
 pub use shard::{Handled, Shard, ShardStats};
 pub use txn::{Isolation, Ts, TxnCtx};

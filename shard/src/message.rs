@@ -146,14 +146,31 @@ pub enum ShardRequest {
     TxnStatus { txn: TxnId },
     /// Transactions prepared here without an outcome, with their participants.
     InDoubt,
-    /// Create a table. `id` 0 asks this shard (the DDL sequencer, shard 0) to assign the next id;
-    /// other shards receive the definition with its id. Durable before the answer.
+    /// Create a table (view, sequence). `id` 0 asks this shard (the DDL sequencer, shard 0) to
+    /// check the name and assign the next id; other shards receive the definition with its id.
+    /// With `txn` (every table but temporary ones) the catalog entry is a staged write of the
+    /// transaction (see `ddl.rs`), applied by its commit; answered with `TableCreated` at once.
     CreateTable {
+        txn: Option<TxnCtx>,
         table: TableDef,
         if_not_exists: bool,
     },
-    /// Drop a table's partition and catalog entry. Durable before the answer.
-    DropTable { table: Arc<TableDef> },
+    /// Drop a table: with `txn`, stage the removal of its catalog entry (its trees go when the
+    /// transaction commits, see `ddl.rs`); without (temporary tables), at once.
+    DropTable {
+        txn: Option<TxnCtx>,
+        table: Arc<TableDef>,
+    },
+    /// Replace a table's definition (same id) in transaction `txn`: ALTER TABLE's definition-only
+    /// changes, CREATE OR REPLACE VIEW, ATTACH/DETACH PARTITION, CREATE/DROP INDEX in a block.
+    /// Shard 0 checks new names and assigns ids to new indexes (id 0); the others get its answer.
+    /// `old` is the definition the statement was bound against; a shard whose current one
+    /// differs answers 40001. Staged (see `ddl.rs`); answered with `TableStaged`.
+    DefineTable {
+        txn: TxnCtx,
+        old: Arc<TableDef>,
+        new: Arc<TableDef>,
+    },
     /// ALTER TABLE that rewrites rows (ADD PRIMARY KEY, ADD/DROP COLUMN): replace the table's
     /// partition with `rows` under the definition `new` (id 0: this shard assigns it); answered
     /// with `TableAltered`.
@@ -215,7 +232,11 @@ impl ShardRequest {
             | ShardRequest::Modify { txn, .. }
             | ShardRequest::IndexWrite { txn, .. }
             | ShardRequest::ScanKeyed { txn, .. }
-            | ShardRequest::IndexLookup { txn, .. } => Some(txn),
+            | ShardRequest::IndexLookup { txn, .. }
+            | ShardRequest::DefineTable { txn, .. } => Some(txn),
+            ShardRequest::CreateTable { txn, .. } | ShardRequest::DropTable { txn, .. } => {
+                txn.as_ref()
+            }
             _ => None,
         }
     }
@@ -240,6 +261,18 @@ impl Interrupt {
             },
         }
     }
+}
+
+/// A change of a shard's committed catalog, made by a transaction's commit (see `ddl.rs`). Other
+/// kinds of catalog objects (keys of the catalog tree) add a variant here.
+#[derive(Debug, Clone)]
+pub enum CatalogChange {
+    /// A table's (view's, sequence's) definition: `old` `None` means created, `new` `None`
+    /// dropped.
+    Table {
+        old: Option<Arc<TableDef>>,
+        new: Option<Arc<TableDef>>,
+    },
 }
 
 /// What a shard knows about a multi-shard transaction.
@@ -298,6 +331,11 @@ pub enum ShardResponse {
     /// The created table (with its id), or `None` if it existed and IF NOT EXISTS was given.
     TableCreated(Option<Arc<TableDef>>),
     TableDropped(Arc<TableDef>),
+    /// `DefineTable` staged: the definition as staged.
+    TableStaged(Arc<TableDef>),
+    /// A commit applied: the catalog changes it made on this shard (each core's replica follows
+    /// its own shard's).
+    Committed(Vec<CatalogChange>),
     /// A table's definition replaced (its name may have changed).
     TableAltered {
         old: Arc<TableDef>,

@@ -30,6 +30,7 @@ impl<I: Io> Shard<I> {
         rows: &[Vec<Value>],
     ) -> Result<Step<I::File>> {
         let old = self.local_table(old)?;
+        self.check_no_staged_ddl(&old)?;
         if new.id.0 == 0 {
             // The first shard asked assigns the id, as for CREATE TABLE.
             new.id = TableId(self.next_table_id());
@@ -109,6 +110,7 @@ impl<I: Io> Shard<I> {
                 new: new.clone(),
             }));
         }
+        self.check_no_staged_ddl(&old)?;
         let mut new = new.clone();
         if self.id.0 == 0 {
             if new.name != old.name && self.relation_taken(&new.database, &new.schema, &new.name) {
@@ -161,25 +163,51 @@ impl<I: Io> Shard<I> {
         ))
     }
 
-    /// The id after the largest table id this shard knows.
+    /// DDL that commits on its own (index publication, row rewrites) refuses a table whose
+    /// definition a live transaction is changing (40001).
+    fn check_no_staged_ddl(&self, table: &TableDef) -> Result<()> {
+        let key = crate::ddl::table_key(table.id);
+        let locked = self.txns.conflicting(
+            pglitedb_storage::TxnId(0),
+            CATALOG_TREE,
+            &key,
+            crate::txn::LockMode::KeyShare,
+        );
+        match locked {
+            Some(_) => Err(ShardError::ConcurrentDdl(table.name.clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// The id after the largest table, index or tree id this shard knows or handed out since it
+    /// opened (trees of tables staged by live transactions count: see `ddl.rs`).
     pub(crate) fn next_table_id(&self) -> u64 {
         self.tables
             .values()
             .flat_map(|t| std::iter::once(t.id.0).chain(t.indexes.iter().map(|i| i.id)))
             .chain(self.functions.keys().copied())
+            .chain(
+                (self.engine.trees().into_iter())
+                    .map(|t| t.0)
+                    .filter(|&t| t < crate::temp::TEMP_ID_BASE),
+            )
             .map(|id| id + 1)
             .max()
             .unwrap_or(FIRST_TABLE_ID)
             .max(FIRST_TABLE_ID)
+            .max(self.id_floor)
     }
 
-    /// Drops table trees that no catalog entry names (left by an interrupted ADD PRIMARY KEY).
+    /// Drops table trees that no catalog entry names (left by an interrupted ADD PRIMARY KEY, or by
+    /// a transaction that created a table and never committed).
     pub(crate) async fn drop_orphan_trees(&mut self) -> Result<()> {
-        let index_trees: std::collections::HashSet<u64> = self
-            .tables
-            .values()
-            .flat_map(|t| t.indexes.iter().map(|i| i.id))
-            .collect();
+        // Trees an in-doubt prepared transaction stages a table for are kept (`ddl.rs`).
+        let mut index_trees = self.in_doubt_trees()?;
+        index_trees.extend(
+            self.tables
+                .values()
+                .flat_map(|t| t.indexes.iter().map(|i| i.id)),
+        );
         let orphans: Vec<TreeId> = self
             .engine
             .trees()

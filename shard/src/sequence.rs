@@ -67,7 +67,17 @@ impl<I: Io> Shard<I> {
         if let Some(s) = self.sequences.get(&seq.id) {
             return Ok(*s);
         }
-        self.local_table(seq)?;
+        // A sequence created by a transaction not yet committed (its creator's nextval): values
+        // are not transactional, so any staged definition will do.
+        let key = crate::ddl::table_key(seq.id);
+        if self.local_table(seq).is_err()
+            && !self
+                .txns
+                .staged_in_tree(crate::shard::CATALOG_TREE)
+                .any(|(_, k, v)| *k == key && v.is_some())
+        {
+            self.local_table(seq)?;
+        }
         let row = self.engine.get(TreeId(seq.id.0), STATE_KEY).await?;
         let state = match row.as_deref() {
             Some(&[a, b, c, d, e, f, g, h, called]) => {

@@ -12,12 +12,14 @@
 //! Each table's rows live in the tree with the table's id, each of its secondary indexes' entries
 //! in the tree with the index's id (`index.rs`). Shard 0 assigns table and index ids from one
 //! sequence (the next id after the largest it has seen), so ids are unique across the server.
-//! Tables and indexes share one namespace per schema (`relation_taken`). Temporary tables are not
-//! in the catalog (`temp.rs`). Databases have keys `D<name>` (`database.rs`), user-defined
-//! functions `P<id>` (`function.rs`; their ids come from the same sequence).
+//! Tables and indexes share one namespace per schema (`ddl.rs`). Temporary tables are not in the
+//! catalog (`temp.rs`). Databases have keys `D<name>` (`database.rs`), schemas `N<db>\0<name>`
+//! (`schema.rs`), user-defined functions `P<id>` (`function.rs`; their ids come from the same
+//! sequence).
 //!
-//! # Not yet
-//! DDL is not transactional: it reaches the shards one after another, each committing on its own.
+//! CREATE/DROP TABLE and definition-only ALTER TABLE are staged writes of their transaction and
+//! change `tables` only when it commits (`ddl.rs`). Index publication, row-rewriting ALTER TABLE
+//! and database DDL still commit on each shard on their own.
 
 use std::collections::HashMap;
 use std::ops::Bound;
@@ -103,6 +105,13 @@ pub struct Shard<I: Io> {
     /// Set when a transaction ends; see [`Shard::take_released`].
     pub(crate) released: bool,
     pub(crate) stats: ShardStats,
+    /// Trees created for tables staged by each live transaction (`ddl.rs`).
+    pub(crate) created: HashMap<TxnId, Vec<(TableId, Vec<TreeId>)>>,
+    /// Ids below this were handed out since the shard opened (`ddl.rs`).
+    pub(crate) id_floor: u64,
+    /// Live transactions that locked catalog entries here: while there are none, requests skip
+    /// the lock check on their table's entry (`ddl.rs`).
+    pub(crate) ddl_txns: std::collections::HashSet<TxnId>,
 }
 
 impl<I: Io> Shard<I> {
@@ -188,6 +197,9 @@ impl<I: Io> Shard<I> {
             clock: Clock::default(),
             released: false,
             stats: ShardStats::default(),
+            created: HashMap::new(),
+            id_floor: 0,
+            ddl_txns: std::collections::HashSet::new(),
         };
         shard.drop_orphan_trees().await?;
         Ok(shard)
@@ -291,7 +303,9 @@ impl<I: Io> Shard<I> {
                 if self.txns.rollback_to(*txn, *sub) {
                     self.released = true;
                 }
-                Ok(Step::Reply(ShardResponse::Done))
+                self.forget_created(*txn)
+                    .await
+                    .map(|()| Step::Reply(ShardResponse::Done))
             }
             ShardRequest::Commit { txn } => self.commit(*txn).await,
             ShardRequest::Prepare { txn, participants } => self.prepare(*txn, participants).await,
@@ -303,10 +317,25 @@ impl<I: Io> Shard<I> {
             ShardRequest::WaitsFor => Ok(Step::Reply(ShardResponse::WaitsFor(Vec::new()))),
             ShardRequest::InDoubt => Ok(Step::Reply(ShardResponse::InDoubt(self.in_doubt()))),
             ShardRequest::CreateTable {
+                txn,
                 table,
                 if_not_exists,
-            } => self.create_table(table.clone(), *if_not_exists).await,
-            ShardRequest::DropTable { table } => self.drop_table(table).await,
+            } => match txn {
+                _ if table.temp.is_some() => self.create_temp_table(table.clone()).await,
+                Some(txn) => {
+                    self.create_table_txn(txn, table.clone(), *if_not_exists)
+                        .await
+                }
+                None => Err(no_txn()),
+            },
+            ShardRequest::DropTable { txn, table } => match txn {
+                _ if table.temp.is_some() => self.drop_temp_table(table).await,
+                Some(txn) => self.drop_table_txn(txn, table),
+                None => Err(no_txn()),
+            },
+            ShardRequest::DefineTable { txn, old, new } => {
+                self.define_table_txn(txn, old, new).await
+            }
             ShardRequest::TruncateTemp { table } => self.truncate_temp(table).await,
             ShardRequest::NextVal { seq, n } => self.nextval(seq, *n).await,
             ShardRequest::SetVal {
@@ -404,88 +433,8 @@ impl<I: Io> Shard<I> {
             })
         })
     }
+}
 
-    /// Whether a table or index of the schema is called `name` (they share one namespace).
-    pub(crate) fn relation_taken(&self, database: &str, schema: &str, name: &str) -> bool {
-        self.tables.values().any(|t| {
-            t.database == database
-                && t.schema == schema
-                && (t.name == name || t.index_named(name).is_some())
-        })
-    }
-
-    async fn create_table(
-        &mut self,
-        mut table: TableDef,
-        if_not_exists: bool,
-    ) -> Result<Step<I::File>> {
-        if table.temp.is_some() {
-            return self.create_temp_table(table).await;
-        }
-        if table.id.0 == 0 {
-            // This shard sequences DDL: check the schema and the name, and assign the id.
-            if !self.schema_exists(&table.database, &table.schema) {
-                return Err(SqlError::UndefinedSchema(table.schema).into());
-            }
-            if self.relation_taken(&table.database, &table.schema, &table.name) {
-                if if_not_exists {
-                    return Ok(Step::Reply(ShardResponse::TableCreated(None)));
-                }
-                return Err(SqlError::DuplicateTable(table.name).into());
-            }
-            for ix in &table.indexes {
-                if self.relation_taken(&table.database, &table.schema, &ix.name) {
-                    return Err(SqlError::DuplicateTable(ix.name.clone()).into());
-                }
-            }
-            table.id = TableId(self.next_table_id());
-            for (id, ix) in (table.id.0 + 1..).zip(table.indexes.iter_mut()) {
-                ix.id = id;
-            }
-        }
-        let tree = TreeId(table.id.0);
-        let mut batch = WriteBatch::new();
-        if !self.engine.has_tree(tree) {
-            batch.create_tree(tree);
-        }
-        for ix in &table.indexes {
-            if !self.engine.has_tree(TreeId(ix.id)) {
-                batch.create_tree(TreeId(ix.id));
-            }
-        }
-        batch.put(CATALOG_TREE, &table.id.0.to_be_bytes(), &table.encode());
-        let ticket = self.engine.commit(batch).await?;
-        let table = Arc::new(table);
-        self.tables.insert(table.id, table.clone());
-        Ok(Step::Commit(
-            ticket,
-            ShardResponse::TableCreated(Some(table)),
-        ))
-    }
-
-    async fn drop_table(&mut self, table: &TableDef) -> Result<Step<I::File>> {
-        if table.temp.is_some() {
-            return self.drop_temp_table(table).await;
-        }
-        let Some(table) = self.tables.remove(&table.id) else {
-            return Err(SqlError::UndefinedTableNoPosition(table.name.clone()).into());
-        };
-        let tree = TreeId(table.id.0);
-        let mut batch = WriteBatch::new();
-        if self.engine.has_tree(tree) {
-            batch.drop_tree(tree);
-        }
-        for ix in &table.indexes {
-            if self.engine.has_tree(TreeId(ix.id)) {
-                batch.drop_tree(TreeId(ix.id));
-            }
-            self.versions.drop_tree(TreeId(ix.id));
-        }
-        batch.delete(CATALOG_TREE, &table.id.0.to_be_bytes());
-        self.next_rowid.remove(&table.id);
-        self.sequences.remove(&table.id);
-        self.versions.drop_tree(tree);
-        let ticket = self.engine.commit(batch).await?;
-        Ok(Step::Commit(ticket, ShardResponse::TableDropped(table)))
-    }
+fn no_txn() -> ShardError {
+    SqlError::Internal("DDL without a transaction reached a shard (bug)".into()).into()
 }

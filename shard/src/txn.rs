@@ -363,6 +363,16 @@ impl TxnTable {
         })
     }
 
+    /// Every transaction's pending writes to `tree` (the catalog tree: DDL not yet committed).
+    pub fn staged_in_tree(
+        &self,
+        tree: TreeId,
+    ) -> impl Iterator<Item = (TxnId, &Vec<u8>, &Option<Vec<u8>>)> {
+        self.sets
+            .iter()
+            .flat_map(move |(t, s)| s.tree_writes(tree).map(move |(k, v)| (*t, k, v)))
+    }
+
     /// A transaction other than `except` with a pending write in `tree`.
     pub fn writer_in_tree(&self, tree: TreeId, except: TxnId) -> Option<TxnId> {
         self.sets

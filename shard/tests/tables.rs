@@ -107,9 +107,11 @@ async fn create(shard: &mut Shard<MemIo>, sql: &str) -> Arc<TableDef> {
     else {
         panic!("create")
     };
-    match run(
+    let txn = next_ddl_txn();
+    let created = match run(
         shard,
         ShardRequest::CreateTable {
+            txn: Some(ctx(txn.0)),
             table,
             if_not_exists,
         },
@@ -118,7 +120,19 @@ async fn create(shard: &mut Shard<MemIo>, sql: &str) -> Arc<TableDef> {
     {
         ShardResponse::TableCreated(Some(t)) => t,
         other => panic!("create failed: {other:?}"),
-    }
+    };
+    let committed = run(shard, ShardRequest::Commit { txn }).await;
+    assert!(
+        matches!(committed, ShardResponse::Committed(_)),
+        "{committed:?}"
+    );
+    created
+}
+
+/// A fresh transaction id for DDL (far from the ids the tests pick).
+fn next_ddl_txn() -> TxnId {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1 << 40);
+    TxnId(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
 }
 
 /// A READ COMMITTED context whose snapshot sees every commit so far.
@@ -155,6 +169,7 @@ fn tables_survive_reopen_and_enforce_primary_keys() {
         let again = run(
             &mut shard,
             ShardRequest::CreateTable {
+                txn: Some(ctx(next_ddl_txn().0)),
                 table,
                 if_not_exists: false,
             },
@@ -285,14 +300,17 @@ fn tables_survive_reopen_and_enforce_primary_keys() {
         );
         assert_eq!(count.len(), 300);
 
+        let dropper = next_ddl_txn();
         let dropped = run(
             &mut shard,
             ShardRequest::DropTable {
+                txn: Some(ctx(dropper.0)),
                 table: accounts.clone(),
             },
         )
         .await;
         assert!(matches!(dropped, ShardResponse::TableDropped(_)));
+        run(&mut shard, ShardRequest::Commit { txn: dropper }).await;
         let gone = run(
             &mut shard,
             scan(query("SELECT aid FROM accounts", &tables), None),

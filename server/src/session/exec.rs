@@ -185,6 +185,28 @@ fn touches_tables(stmt: &Statement) -> bool {
     }
 }
 
+/// DDL that runs in a transaction (`ddl.rs`): outside a block, in an implicit one of its own.
+fn transactional_ddl(stmt: &Statement) -> bool {
+    match stmt {
+        Statement::CreateTable { table, .. } => table.temp.is_none(),
+        Statement::CreateTableAs { .. }
+        | Statement::CreateTableWithSequences { .. }
+        | Statement::CreateSequence { .. }
+        | Statement::DropSequence { .. }
+        | Statement::CreateView { .. }
+        | Statement::DropView { .. }
+        | Statement::DropTable { .. }
+        | Statement::AlterTable(_)
+        | Statement::AlterIndex(_)
+        | Statement::AttachPartition { .. }
+        | Statement::DetachPartition { .. }
+        // CREATE SCHEMA's elements (CREATE TABLE, ...) commit with it.
+        | Statement::CreateSchema { .. }
+        | Statement::DropSchema { .. } => true,
+        _ => false,
+    }
+}
+
 /// The 25P02 error.
 pub fn aborted_error() -> ErrorFields {
     error::error(
@@ -385,7 +407,7 @@ impl Session {
         }
         // Outside a block, a statement over tables runs in its own transaction, committed before
         // its CommandComplete is sent (or rolled back on error).
-        let tables = touches_tables(stmt);
+        let tables = touches_tables(stmt) || transactional_ddl(stmt);
         let implicit = self.txn == TxnState::Idle && tables;
         let params = &self.statement_params(params);
         if !matches!(stmt, Statement::Query(_)) {
@@ -499,17 +521,11 @@ impl Session {
                         .enumerate()
                         .map(|(i, (_, ty))| pglitedb_sql::Expr::Column(i, *ty))
                         .collect();
-                    // The rows go in their own transaction (the DDL above is not transactional),
-                    // or in the block's for a temporary table created inside one.
+                    // The rows go in the same transaction as the table (the statement's own one
+                    // outside a block).
                     let n = self
                         .insert_select(&created, query, &row, None, params)
-                        .await;
-                    if self.txn != TxnState::Idle {
-                        return Ok(Done::Tag(format!("SELECT {}", n?)));
-                    }
-                    let ended = self.finish_txn(n.is_ok()).await;
-                    let n = n?;
-                    ended?;
+                        .await?;
                     format!("SELECT {n}")
                 }
             },
@@ -770,7 +786,7 @@ impl Session {
         };
         Ctx {
             settings: &self.settings,
-            catalog: self.worker.catalog(),
+            catalog: self.catalog_view(),
             database: &self.database,
             now,
             temp: &self.temp,

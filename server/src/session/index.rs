@@ -18,8 +18,9 @@
 //! rows fail it with `could not create unique index` and the definition is withdrawn. Once it has
 //! committed, the definition is published again without `building`, and only then do reads use
 //! the index. A crash between the two leaves an index that is maintained but never read
-//! (PostgreSQL's INVALID); REINDEX builds it again. Like the rest of our DDL it is not
-//! transactional (refused inside a block).
+//! (PostgreSQL's INVALID); REINDEX builds it again. That is CREATE INDEX outside a block; inside
+//! one, CREATE/DROP INDEX are staged definition changes of the transaction and the build runs in
+//! it (`ddl.rs`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -292,7 +293,6 @@ impl Session {
         index: &IndexDef,
         if_not_exists: bool,
     ) -> Result<(), ErrorFields> {
-        self.refuse_in_block("CREATE INDEX")?;
         let ctx = self.ctx();
         let exists = ctx
             .catalog
@@ -317,6 +317,9 @@ impl Session {
             .unwrap_or(table.clone());
         let mut new = (*current).clone();
         new.indexes.push(index.clone());
+        if self.txn != super::exec::TxnState::Idle {
+            return self.add_indexes_staged(&current, new).await;
+        }
         self.add_indexes(&current, new).await
     }
 
@@ -397,7 +400,7 @@ impl Session {
     }
 
     /// Reads every row with its key and writes the entries of `fresh` (indexes of `table`).
-    async fn build_indexes(
+    pub(super) async fn build_indexes(
         &mut self,
         table: &Arc<TableDef>,
         fresh: &[IndexDef],
@@ -525,7 +528,6 @@ impl Session {
         indexes: &[(Arc<TableDef>, String)],
         missing: &[String],
     ) -> Result<(), ErrorFields> {
-        self.refuse_in_block("DROP INDEX")?;
         for name in missing {
             let n = error::notice(
                 SqlState::SUCCESSFUL_COMPLETION,
@@ -541,7 +543,11 @@ impl Session {
                 .unwrap_or(table.clone());
             let mut new = (*current).clone();
             new.indexes.retain(|ix| ix.name != *name);
-            self.publish_definition(&current, new).await?;
+            if self.txn != super::exec::TxnState::Idle {
+                self.stage_define(&current, &new).await?;
+            } else {
+                self.publish_definition(&current, new).await?;
+            }
         }
         Ok(())
     }

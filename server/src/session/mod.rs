@@ -18,6 +18,7 @@
 mod control;
 mod copy;
 mod cursor;
+mod ddl;
 mod exec;
 mod explain;
 mod extended;

@@ -108,6 +108,10 @@ pub fn cacheable(stmt: &Statement) -> bool {
 impl Session {
     /// A cached statement for `sql` and its literals as parameter values, if there is one that fits.
     pub(super) fn cached_statement(&mut self, lifted: &Lifted) -> Option<(Rc<Entry>, Vec<Value>)> {
+        if self.has_pending_ddl() {
+            // Bindings against the transaction's own catalog changes are private (`ddl.rs`).
+            return None;
+        }
         let current = self.worker.catalog();
         self.plan_cache.check_catalog(&current);
         let entry = self.plan_cache.entries.get(&lifted.key)?.clone();
@@ -139,7 +143,7 @@ impl Session {
     /// After `stmt` ran uncached from `lifted`'s text: the second time a key is seen, binds the
     /// lifted text and keeps it if its parameters took their literals' types.
     pub(super) fn remember(&mut self, lifted: Lifted, stmt: &Statement) {
-        if !cacheable(stmt) {
+        if !cacheable(stmt) || self.has_pending_ddl() {
             return;
         }
         let current = self.worker.catalog();

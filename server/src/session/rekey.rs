@@ -14,9 +14,9 @@
 //!   one logged commit; then every other shard does the same with that id, concurrently. Rows of a
 //!   table without a key are dealt round-robin.
 //!
-//! Not transactional (like the rest of our DDL, see ARCHITECTURE.md): refused inside a transaction
-//! block, and writes by concurrent transactions to the table while it runs are not coordinated
-//! with it. A crash between shards leaves shards that changed and shards that did not; a crash
+//! Definition-only changes are transactional (`ddl.rs`). Row rewrites are not: refused inside a
+//! transaction block, and writes by concurrent transactions to the table while it runs are not
+//! coordinated with it. A crash between shards leaves shards that changed and shards that did not; a crash
 //! before a shard's swap leaves an orphan tree that the shard drops when it next opens. Prepared
 //! statements bound to the old definition fail afterwards (42P01) instead of being re-planned.
 
@@ -29,13 +29,12 @@ use pglitedb_shard::table::key_of;
 use pglitedb_shard::{ShardId, ShardRequest, ShardResponse};
 use pglitedb_sql::{bind, parse, AlterPlan, ColSource, Statement, TableDef, TableId, Value};
 
-use super::tables::{all_shards, on_other_shards, scatter, shard_error};
+use super::tables::{all_shards, scatter, shard_error};
 use super::Session;
 use crate::error;
 
 impl Session {
     pub(super) async fn alter_table(&mut self, plan: &AlterPlan) -> Result<(), ErrorFields> {
-        self.refuse_in_block("ALTER TABLE")?;
         if plan.old.temp.is_some() {
             return Err(error::error(
                 SqlState::FEATURE_NOT_SUPPORTED,
@@ -53,6 +52,9 @@ impl Session {
         let new = &plan.new;
         if plan.rewrite.is_none() && plan.check_not_null.is_empty() && **old == *new {
             return Ok(());
+        }
+        if plan.rewrite.is_some() {
+            self.refuse_in_block("ALTER TABLE that rewrites rows")?;
         }
         let mut rows = Vec::new();
         let validate = !plan.check_not_null.is_empty() || !plan.validate_checks.is_empty();
@@ -109,6 +111,9 @@ impl Session {
         match &plan.rewrite {
             // ADD UNIQUE: publish, then build (see `index.rs`).
             None if new.indexes.iter().any(|ix| ix.id == 0) => {
+                if self.txn != super::exec::TxnState::Idle {
+                    return self.add_indexes_staged(old, new.clone()).await;
+                }
                 self.add_indexes(old, new.clone()).await
             }
             None => self.replace_definition(old, new).await,
@@ -183,16 +188,7 @@ impl Session {
                 other => return Err(shard_error(other)),
             }
         }
-        match self.worker.request(ShardId(0), request(0)).await {
-            ShardResponse::TableAltered { .. } => {}
-            other => return Err(shard_error(other)),
-        }
-        on_other_shards(
-            &self.worker,
-            |s| request(s.0),
-            |r| matches!(r, ShardResponse::TableAltered { .. }),
-        )
-        .await
+        self.stage_define(old, &new).await.map(|_| ())
     }
 
     pub(super) async fn rewrite_rows(

@@ -5,9 +5,9 @@
 //!
 //! CREATE SCHEMA's elements run after the schema exists, one by one, with the new schema searched
 //! first (`Session::first_schema`, read by `Ctx`), so unqualified names are created and found
-//! there. DDL is not transactional yet: if an element fails, the schema is dropped again (with
-//! whatever the elements before it created), so the statement leaves nothing behind, as
-//! PostgreSQL's rollback would.
+//! there. The elements run in the statement's transaction (`ddl.rs`), so they commit or roll back
+//! with it; the schema itself is not transactional yet: if an element fails, the schema is dropped
+//! again, so the statement leaves nothing behind, as PostgreSQL's rollback would.
 
 use pglitedb_protocol::{backend, ErrorFields, SqlState};
 use pglitedb_shard::{ShardId, ShardRequest, ShardResponse};

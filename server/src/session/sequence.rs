@@ -246,8 +246,7 @@ impl Session {
         if table.temp.is_some() {
             return self.temp.values().filter(|t| owned(t)).cloned().collect();
         }
-        self.worker
-            .catalog()
+        self.catalog_view()
             .owned_sequences(&self.database, table.id)
     }
 }

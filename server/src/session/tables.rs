@@ -3,7 +3,7 @@
 //! merges the answers.
 //!
 //! Statements carry their transaction's context (`TxnCtx`: id, snapshot, savepoint, isolation, lock
-//! timeout, see `txn.rs`); DDL is not transactional and is refused inside a block (0A000).
+//! timeout, see `txn.rs`); so does DDL (`ddl.rs`).
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -88,50 +88,18 @@ impl Session {
         if table.temp.is_some() {
             return self.create_temp_table(table, if_not_exists).await;
         }
-        self.refuse_in_block("CREATE TABLE")?;
         self.check_new_partition(table, false).await?;
         // Shard 0 sequences DDL: it checks the name and assigns the id; then every other shard gets
-        // the definition.
-        let first = self
-            .worker
-            .request(
-                ShardId(0),
-                ShardRequest::CreateTable {
-                    table: table.clone(),
-                    if_not_exists,
-                },
-            )
-            .await;
-        let created = match first {
-            ShardResponse::TableCreated(Some(t)) => t,
-            ShardResponse::TableCreated(None) => {
-                let n = error::notice(
-                    SqlState::DUPLICATE_TABLE,
-                    format!("relation \"{}\" already exists, skipping", table.name),
-                );
-                backend::notice_response(&mut self.conn.out, &n);
-                return Ok(None);
-            }
-            other => return Err(shard_error(other)),
-        };
-        let rest: Vec<_> = all_shards(&self.worker)
-            .filter(|s| s.0 != 0)
-            .map(|s| {
-                (
-                    s,
-                    ShardRequest::CreateTable {
-                        table: (*created).clone(),
-                        if_not_exists: false,
-                    },
-                )
-            })
-            .collect();
-        for resp in scatter(&self.worker, rest).await {
-            if !matches!(resp, ShardResponse::TableCreated(_)) {
-                return Err(shard_error(resp));
-            }
+        // the definition (`ddl.rs`).
+        let created = self.stage_create(table, if_not_exists).await?;
+        if created.is_none() {
+            let n = error::notice(
+                SqlState::DUPLICATE_TABLE,
+                format!("relation \"{}\" already exists, skipping", table.name),
+            );
+            backend::notice_response(&mut self.conn.out, &n);
         }
-        Ok(Some(created))
+        Ok(created)
     }
 
     pub(super) async fn drop_tables(
@@ -139,9 +107,6 @@ impl Session {
         tables: &[Arc<TableDef>],
         missing: &[String],
     ) -> Result<(), ErrorFields> {
-        if tables.iter().any(|t| t.temp.is_none()) {
-            self.refuse_in_block("DROP TABLE")?;
-        }
         for name in missing {
             let n = error::notice(
                 SqlState::SUCCESSFUL_COMPLETION,
@@ -169,14 +134,7 @@ impl Session {
             if !owned.is_empty() {
                 Box::pin(self.drop_tables(&owned, &[])).await?;
             }
-            let reqs = all_shards(&self.worker)
-                .map(|s| (s, ShardRequest::DropTable { table: t.clone() }))
-                .collect();
-            for resp in scatter(&self.worker, reqs).await {
-                if !matches!(resp, ShardResponse::TableDropped(_)) {
-                    return Err(shard_error(resp));
-                }
-            }
+            self.stage_drop(t).await?;
         }
         Ok(())
     }

@@ -7,9 +7,9 @@
 //! it goes to that one shard (`Session::targets` in `tables.rs`).
 //!
 //! Lifetime: dropped when the session ends (a crash leaves trees without catalog entries, which
-//! the shard drops when it next opens). Creating and dropping are not transactional, like all our
-//! DDL, with one concession to PostgreSQL: a temporary table created inside a block that rolls
-//! back is dropped. At the end of each transaction, ON COMMIT DROP tables are dropped and ON
+//! the shard drops when it next opens). Creating and dropping are not transactional (unlike other
+//! DDL, `ddl.rs`), with one concession to PostgreSQL: a temporary table created inside a block
+//! that rolls back is dropped. At the end of each transaction, ON COMMIT DROP tables are dropped and ON
 //! COMMIT DELETE ROWS tables are emptied (when the transaction wrote on this shard).
 
 use std::sync::Arc;
@@ -45,6 +45,7 @@ impl Session {
             ));
         }
         let req = ShardRequest::CreateTable {
+            txn: None,
             table: table.clone(),
             if_not_exists: false,
         };
@@ -64,6 +65,7 @@ impl Session {
         self.temp.remove(&table.name);
         self.temp_new.retain(|n| *n != table.name);
         let req = ShardRequest::DropTable {
+            txn: None,
             table: Arc::new(table.clone()),
         };
         match self.worker.request(self.worker.id, req).await {

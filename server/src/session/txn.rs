@@ -35,6 +35,8 @@ struct Savepoint {
     name: String,
     sub: u32,
     settings: Settings,
+    /// The length of the catalog overlay when it was set (`ddl.rs`).
+    ddl_len: usize,
 }
 
 /// A transaction's state beyond its id and write participants.
@@ -51,6 +53,8 @@ pub struct TxnExtra {
     txn_snapshot: Option<Ts>,
     /// The running statement's snapshot (READ COMMITTED).
     stmt_snapshot: Option<Ts>,
+    /// The transaction's own catalog changes, in order: the overlay of `ddl.rs`.
+    pub(super) ddl: Vec<super::ddl::DdlChange>,
 }
 
 /// `statement_timeout` / `lock_timeout` in milliseconds from their canonical text ("0", "250ms",
@@ -218,6 +222,7 @@ impl Session {
             name: name.to_string(),
             sub: self.tx.next_sub,
             settings: self.settings.clone(),
+            ddl_len: self.tx.ddl.len(),
         };
         self.tx.savepoints.push(sp);
         Ok(())
@@ -268,6 +273,7 @@ impl Session {
         self.tx.savepoints.truncate(i + 1);
         let sp = &self.tx.savepoints[i];
         let sub = sp.sub;
+        self.tx.ddl.truncate(sp.ddl_len);
         let mut settings = sp.settings.clone();
         std::mem::swap(&mut settings, &mut self.settings);
         // `settings` now holds the values before the rollback: report what changed.
@@ -356,7 +362,7 @@ impl Session {
                 .request(*only, ShardRequest::Commit { txn })
                 .await
             {
-                ShardResponse::Done => Ok(()),
+                ShardResponse::Done | ShardResponse::Committed(_) => Ok(()),
                 ShardResponse::Error(e) => Err(error::from_shard(&e)),
                 other => Err(unexpected(&other)),
             };

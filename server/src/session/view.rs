@@ -22,8 +22,7 @@ impl Session {
             let existing = match view.temp {
                 Some(_) => self.temp.get(&view.name).cloned(),
                 None => self
-                    .worker
-                    .catalog()
+                    .catalog_view()
                     .table(&self.database, &view.schema, &view.name),
             };
             if let Some(old) = existing {
@@ -36,7 +35,6 @@ impl Session {
                     self.temp.insert(new.name.clone(), Arc::new(new));
                     return Ok(());
                 }
-                self.refuse_in_block("CREATE OR REPLACE VIEW")?;
                 return self.replace_definition(&old, &new).await;
             }
         }

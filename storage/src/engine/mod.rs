@@ -276,6 +276,11 @@ impl<I: Io> Engine<I> {
         self.prepared.values().cloned().collect()
     }
 
+    /// One prepared transaction without an outcome yet, if `txn` is one.
+    pub fn prepared(&self, txn: TxnId) -> Option<&InDoubt> {
+        self.prepared.get(&txn)
+    }
+
     fn ticket(&self, lsn: Lsn) -> CommitTicket<I::File> {
         CommitTicket {
             shared: self.wal.shared(),
