@@ -34,6 +34,9 @@ pub enum SqlError {
     /// 22023.
     #[error("{0}")]
     InvalidParameterValue(String),
+    /// 22023 with a HINT (json functions: `argument list must have even number of elements`).
+    #[error("{message}")]
+    InvalidParameterValueHint { message: String, hint: &'static str },
     /// 22023 with a DETAIL (`Unrecognized key word: "x".`).
     #[error("{message}")]
     InvalidParameterValueDetail { message: String, detail: String },
@@ -461,6 +464,7 @@ impl SqlError {
             SqlError::InvalidParameterValue(_) => "22023",
             SqlError::EmptyArrayType => "42P18",
             SqlError::InvalidParameterValueDetail { .. } => "22023",
+            SqlError::InvalidParameterValueHint { .. } => "22023",
             SqlError::IndeterminateDatatype(_) => "42P18",
             SqlError::UndefinedParameter(_) => "42P02",
             SqlError::InvalidTextRepresentation { .. } => "22P02",
@@ -647,6 +651,7 @@ impl SqlError {
             SqlError::DateStyleMismatch(_) => Some("Perhaps you need a different \"datestyle\" setting."),
             SqlError::InvalidEscapeString => Some("Escape string must be empty or one character."),
             SqlError::RegexOption { hint, .. } | SqlError::WrongObjectType { hint, .. } => *hint,
+            SqlError::InvalidParameterValueHint { hint, .. } => Some(hint),
             SqlError::UnicodeEscape => {
                 Some("Unicode escapes must be \\XXXX, \\+XXXXXX, \\uXXXX, or \\UXXXXXXXX.")
             }

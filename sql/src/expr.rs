@@ -177,6 +177,12 @@ pub enum Node {
         crate::seqeval::SeqOp,
         Option<std::sync::Arc<crate::catalog::TableDef>>,
     ),
+    /// `to_json`/`to_jsonb` of a value of type `from` (args: the value; NULL stays NULL): the
+    /// typed step in front of the json builders and aggregates, which take any type.
+    ToJson {
+        from: DataType,
+        jsonb: bool,
+    },
 }
 
 impl Expr {
@@ -356,6 +362,21 @@ fn eval_node(
         Node::Sequence(op, seq) => {
             let args = args.iter().map(eval).collect::<Result<Vec<_>>>()?;
             crate::seqeval::eval(*op, seq.as_ref(), &args, params.sequences())
+        }
+        Node::ToJson { from, jsonb } => {
+            let v = eval(&args[0])?;
+            if v.is_null() {
+                return Ok(v);
+            }
+            Ok(if *jsonb {
+                Value::Jsonb(Box::new(types::json::conv::to_jsonb(
+                    &v,
+                    *from,
+                    params.ctx(),
+                )?))
+            } else {
+                Value::Text(types::json::conv::to_json_text(&v, *from, params.ctx()))
+            })
         }
     }
 }

@@ -150,6 +150,7 @@ impl Binder<'_> {
             },
             other => other,
         })?;
+        let args = self.json_agg_args(&sig, args)?;
         let mut cast = Vec::with_capacity(args.len());
         for (i, a) in args.into_iter().enumerate() {
             // string_agg's delimiter takes the value's type; others take the signature's.

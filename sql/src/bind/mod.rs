@@ -29,6 +29,7 @@ mod from;
 mod group;
 mod index;
 mod join;
+mod json;
 mod partition;
 mod partition_bound;
 mod place;

@@ -419,6 +419,9 @@ impl Binder<'_> {
         if let Some(e) = self.catalog_function(&lname, &args) {
             return e;
         }
+        if let Some(e) = self.json_function(&lname, &args, &arg_positions, self.position(&f.name)) {
+            return e;
+        }
         let first_arg = arg_positions.first().copied().flatten();
         if let Some(e) = self.sequence_call(&lname, args.clone(), first_arg) {
             return e;

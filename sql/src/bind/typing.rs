@@ -76,6 +76,16 @@ pub(super) fn binary_spelling(op: &ast::BinaryOperator) -> Option<&'static str> 
         B::PGILikeMatch => "~~*",
         B::PGNotLikeMatch => "!~~",
         B::PGNotILikeMatch => "!~~*",
+        B::Arrow => "->",
+        B::LongArrow => "->>",
+        B::HashArrow => "#>",
+        B::HashLongArrow => "#>>",
+        B::AtArrow => "@>",
+        B::ArrowAt => "<@",
+        B::Question => "?",
+        B::QuestionPipe => "?|",
+        B::QuestionAnd => "?&",
+        B::HashMinus => "#-",
         // `OPERATOR(pg_catalog.~)`: the operator itself (only pg_catalog's exist).
         B::PGCustomBinaryOperator(parts) => {
             let (op, schema) = parts.split_last()?;
@@ -84,7 +94,8 @@ pub(super) fn binary_spelling(op: &ast::BinaryOperator) -> Option<&'static str> 
             }
             const KNOWN: &[&str] = &[
                 "+", "-", "*", "/", "%", "||", "=", "<>", "<", "<=", ">", ">=", "^", "&", "|", "#",
-                "<<", ">>", "~", "~*", "!~", "!~*", "~~", "~~*", "!~~", "!~~*",
+                "<<", ">>", "~", "~*", "!~", "!~*", "~~", "~~*", "!~~", "!~~*", "->", "->>", "#>",
+                "#>>", "@>", "<@", "?", "?|", "?&", "#-",
             ];
             return KNOWN.iter().copied().find(|k| k == op);
         }

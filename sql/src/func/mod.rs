@@ -23,7 +23,8 @@
 //! `string`, `math`, `datetime`, `zone` (AT TIME ZONE, justify_*, date_bin), `integral` (scale,
 //! lcm, factorial), `regexp`, `bytes` (bytea functions, encode/decode, SHA-2), `numfmt` (the
 //! number template language of `to_char`/`to_number`) with `numfmt_types` (its per-type entry
-//! points), `bucket` (`width_bucket`), `trig` (radians and degrees), `agg`.
+//! points), `bucket` (`width_bucket`), `trig` (radians and degrees), `json` (json/jsonb
+//! functions; the any-typed builders are bound by `bind::json`), `agg`.
 //!
 //! Left out (the binder handles them as syntax, `bind::expr`): `greatest`/`least`, `coalesce`,
 //! `nullif`, `CASE`; not built: set-returning functions other than `generate_series`,
@@ -36,6 +37,7 @@ mod bytes;
 mod datetime;
 mod dtparse;
 mod integral;
+pub(crate) mod json;
 mod math;
 mod numfmt;
 mod numfmt_types;
@@ -109,6 +111,7 @@ fn builtins() -> impl Iterator<Item = &'static Builtin> {
         .chain(numfmt_types::BUILTINS)
         .chain(bucket::BUILTINS)
         .chain(trig::BUILTINS)
+        .chain(json::BUILTINS)
 }
 
 /// `name(argtypes)` as PostgreSQL prints it in messages.

@@ -1,9 +1,22 @@
-//! `json` and `jsonb` basics: validation, and jsonb's canonical output.
+//! `json` and `jsonb`: the parsed document ([`Json`]), its parser, and jsonb's canonical output.
 //!
-//! `json` keeps its input text verbatim (PostgreSQL does too); `jsonb` is parsed and printed in
-//! canonical form: object keys ordered by length then bytes (jsonb's internal order), duplicate keys
-//! resolved to the last value, `", "` and `": "` separators, numbers printed as `numeric`.
-//! Left out: operators (`->`, `->>`, `@>`, ...) and json functions beyond what casts need.
+//! `json` keeps its input text verbatim (PostgreSQL does too; it travels as `Value::Text`), so
+//! its operators walk the text ([`text`]) and hand back slices of it. `jsonb` travels parsed as
+//! `Value::Jsonb(Box<Json>)` in *normalized* form — the invariant every producer keeps (use
+//! [`Json::normalized`] or [`Json::object`]): object keys ordered by length then bytes
+//! (jsonb's internal order) with duplicate keys resolved to the last value. Its text output is
+//! [`Json::canonical`]: `", "` and `": "` separators, numbers printed as `numeric`.
+//!
+//! Submodules: [`order`] (jsonb's btree order, containment, key existence), [`text`] (the json
+//! type's text walkers), [`path`] (jsonb get/set/insert/delete by path, `jsonb_pretty`),
+//! [`conv`] (`to_json`/`to_jsonb` of any SQL value), [`ops`] (the operators' evaluation).
+//! Left out: jsonpath.
+
+pub mod conv;
+pub mod ops;
+pub mod order;
+pub mod path;
+pub mod text;
 
 use super::numeric::Numeric;
 use crate::error::{Result, SqlError};
@@ -19,10 +32,10 @@ pub enum Json {
     Object(Vec<(String, Json)>),
 }
 
-struct Parser<'a> {
-    s: &'a [u8],
-    pos: usize,
-    type_name: &'static str,
+pub(crate) struct Parser<'a> {
+    pub(crate) s: &'a [u8],
+    pub(crate) pos: usize,
+    pub(crate) type_name: &'static str,
 }
 
 impl Parser<'_> {
@@ -33,7 +46,7 @@ impl Parser<'_> {
         }
     }
 
-    fn ws(&mut self) {
+    pub(crate) fn ws(&mut self) {
         while self.pos < self.s.len() && matches!(self.s[self.pos], b' ' | b'\t' | b'\n' | b'\r') {
             self.pos += 1;
         }
@@ -52,7 +65,7 @@ impl Parser<'_> {
         self.err(format!("Token \"{tok}\" is invalid."))
     }
 
-    fn value(&mut self, depth: usize) -> Result<Json> {
+    pub(crate) fn value(&mut self, depth: usize) -> Result<Json> {
         // PostgreSQL's limit is the stack (max_stack_depth); ours is a fixed depth that fits
         // comfortably in a 2 MiB thread stack.
         if depth > 1000 {
@@ -163,7 +176,7 @@ impl Parser<'_> {
         }
     }
 
-    fn string(&mut self) -> Result<String> {
+    pub(crate) fn string(&mut self) -> Result<String> {
         self.pos += 1;
         let mut out: Vec<u8> = Vec::new();
         loop {
@@ -250,7 +263,80 @@ impl Json {
         Ok(v)
     }
 
-    /// jsonb's canonical text.
+    /// Parses jsonb text into normalized form (errors as `jsonb_in`).
+    pub fn parse_jsonb(s: &str) -> Result<Json> {
+        Ok(Json::parse(s, "jsonb")?.normalized())
+    }
+
+    /// The normalized (jsonb) form: every object's keys sorted by (length, bytes), the last of
+    /// duplicate keys kept.
+    pub fn normalized(self) -> Json {
+        match self {
+            Json::Array(items) => Json::Array(items.into_iter().map(Json::normalized).collect()),
+            Json::Object(items) => Json::object(
+                items
+                    .into_iter()
+                    .map(|(k, v)| (k, v.normalized()))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
+    /// An object from pairs whose values are already normalized: keys sorted, last duplicate
+    /// wins.
+    pub fn object(pairs: Vec<(String, Json)>) -> Json {
+        let mut pairs: Vec<(usize, (String, Json))> = pairs.into_iter().enumerate().collect();
+        // Stable by key, later positions last; then keep the last of each run of equal keys.
+        pairs.sort_by(|(i, a), (j, b)| key_order(&a.0, &b.0).then(i.cmp(j)));
+        let mut out: Vec<(String, Json)> = Vec::with_capacity(pairs.len());
+        for (_, (k, v)) in pairs {
+            match out.last_mut() {
+                Some(last) if last.0 == k => last.1 = v,
+                _ => out.push((k, v)),
+            }
+        }
+        Json::Object(out)
+    }
+
+    /// The value of `key` in a normalized object.
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        match self {
+            Json::Object(items) => items
+                .binary_search_by(|(k, _)| key_order(k, key))
+                .ok()
+                .map(|i| &items[i].1),
+            _ => None,
+        }
+    }
+
+    /// Whether the value is a scalar (not an array or object).
+    pub fn is_scalar(&self) -> bool {
+        !matches!(self, Json::Array(_) | Json::Object(_))
+    }
+
+    /// `json_typeof`'s answer.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Json::Null => "null",
+            Json::Bool(_) => "boolean",
+            Json::Number(_) => "number",
+            Json::String(_) => "string",
+            Json::Array(_) => "array",
+            Json::Object(_) => "object",
+        }
+    }
+
+    /// The value as `->>` shows it: a string unquoted, `null` as SQL NULL, others as jsonb text.
+    pub fn to_sql_text(&self) -> Option<String> {
+        match self {
+            Json::Null => None,
+            Json::String(s) => Some(s.clone()),
+            other => Some(other.canonical()),
+        }
+    }
+
+    /// jsonb's canonical text (of a normalized value).
     pub fn canonical(&self) -> String {
         let mut out = String::new();
         self.write_canonical(&mut out);
@@ -274,16 +360,8 @@ impl Json {
                 out.push(']');
             }
             Json::Object(items) => {
-                // Last duplicate wins; order by (length, bytes).
-                let mut sorted: Vec<&(String, Json)> = Vec::with_capacity(items.len());
-                for item in items.iter().rev() {
-                    if !sorted.iter().any(|(k, _)| *k == item.0) {
-                        sorted.push(item);
-                    }
-                }
-                sorted.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then_with(|| a.0.cmp(&b.0)));
                 out.push('{');
-                for (i, (k, v)) in sorted.iter().enumerate() {
+                for (i, (k, v)) in items.iter().enumerate() {
                     if i > 0 {
                         out.push_str(", ");
                     }
@@ -295,6 +373,13 @@ impl Json {
             }
         }
     }
+}
+
+/// jsonb's key order: shorter keys first, then bytewise.
+pub fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len()
+        .cmp(&b.len())
+        .then_with(|| a.as_bytes().cmp(b.as_bytes()))
 }
 
 /// `escape_json`.
@@ -323,7 +408,7 @@ mod tests {
     #[test]
     fn jsonb_canonical_output_matches_postgres() {
         // SELECT '...'::jsonb in PostgreSQL 15.
-        let c = |s: &str| Json::parse(s, "jsonb").expect(s).canonical();
+        let c = |s: &str| Json::parse_jsonb(s).expect(s).canonical();
         assert_eq!(
             c(r#"{"b":1,"a":[1,2.50,"x"],"aa":null,"a":true}"#),
             r#"{"a": true, "b": 1, "aa": null}"#
