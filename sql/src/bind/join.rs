@@ -19,7 +19,7 @@ use super::{dml, ident, Binder};
 use crate::catalog::TableDef;
 use crate::error::{Result, SqlError};
 use crate::expr::{BinOp, Expr};
-use crate::plan::{Body, Distinct, Join, JoinKind, QueryPlan, Rel, ScanSource};
+use crate::plan::{Body, Distinct, Join, JoinKind, LocalKind, QueryPlan, Rel, ScanSource};
 use crate::types::DataType;
 
 fn unsupported<T>(what: &str) -> Result<T> {
@@ -505,15 +505,21 @@ impl Binder<'_> {
         lateral_left: Option<Scope>,
     ) -> Result<(FromNode, Scope, bool)> {
         let lateral = lateral_left.is_some();
-        let (table, kind) = self.in_lateral(lateral_left, |b| b.series(name, None, args))?;
+        let (table, kind) = self.in_lateral(lateral_left, |b| {
+            b.table_function(name, args, alias)
+                .unwrap_or_else(|| b.series(name, None, args))
+        })?;
         let cols: Vec<(String, DataType)> = table
             .columns
             .iter()
             .map(|c| (c.name.clone(), c.ty))
             .collect();
-        // A function's one column takes the alias's name when no column alias is given.
+        // A function's one column takes the alias's name when no column alias is given (not
+        // a table function's: its columns are named OUT parameters).
         let cols = match alias {
-            Some(a) if a.columns.is_empty() => vec![(ident(&a.name), cols[0].1)],
+            Some(a) if a.columns.is_empty() && !matches!(kind, LocalKind::Table { .. }) => {
+                vec![(ident(&a.name), cols[0].1)]
+            }
             _ => cols,
         };
         self.other(Rel::Local(kind), cols, &table.name, alias, offset, lateral)

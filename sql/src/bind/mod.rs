@@ -44,6 +44,7 @@ mod sequence;
 mod setop;
 mod settings;
 mod subquery;
+mod tablefunc;
 mod typing;
 mod utility;
 mod view;

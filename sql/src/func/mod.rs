@@ -24,10 +24,11 @@
 //! lcm, factorial), `regexp`, `bytes` (bytea functions, encode/decode, SHA-2), `numfmt` (the
 //! number template language of `to_char`/`to_number`) with `numfmt_types` (its per-type entry
 //! points), `bucket` (`width_bucket`), `trig` (radians and degrees), `json` (json/jsonb
-//! functions; the any-typed builders are bound by `bind::json`), `agg`.
+//! functions; the any-typed builders are bound by `bind::json`), `table` (set-returning
+//! functions in FROM), `agg`.
 //!
 //! Left out (the binder handles them as syntax, `bind::expr`): `greatest`/`least`, `coalesce`,
-//! `nullif`, `CASE`; not built: set-returning functions other than `generate_series`,
+//! `nullif`, `CASE`; not built: set-returning functions in the select list,
 //! `pg_sleep` (it would block the core's other sessions).
 
 pub mod agg;
@@ -44,6 +45,7 @@ mod numfmt_types;
 mod regexp;
 pub mod stats;
 mod string;
+pub mod table;
 mod trig;
 mod zone;
 
@@ -150,9 +152,18 @@ fn fit(b: &Builtin, args: &[DataType]) -> Option<(usize, usize)> {
 
 /// Resolves a call of `name` with argument types `args` (see the module doc).
 pub fn resolve(name: &str, args: &[DataType]) -> Result<FuncSig> {
-    let lname = name.to_ascii_lowercase();
+    resolve_in(builtins(), &name.to_ascii_lowercase(), args)
+}
+
+/// [`resolve`] among `candidates` (the scalar built-ins, or `table`'s functions); `lname` is
+/// lower case.
+pub(crate) fn resolve_in<'a>(
+    candidates: impl Iterator<Item = &'a Builtin>,
+    lname: &str,
+    args: &[DataType],
+) -> Result<FuncSig> {
     let mut best: Vec<(&Builtin, (usize, usize))> = Vec::new();
-    for b in builtins().filter(|b| b.name == lname) {
+    for b in candidates.filter(|b| b.name == lname) {
         let Some(score) = fit(b, args) else {
             continue;
         };
@@ -202,7 +213,7 @@ pub fn resolve(name: &str, args: &[DataType]) -> Result<FuncSig> {
     }
     match best.as_slice() {
         [] => Err(SqlError::UndefinedFunction {
-            signature: signature(&lname, args),
+            signature: signature(lname, args),
             position: None,
         }),
         [(b, _)] => {
@@ -228,7 +239,7 @@ pub fn resolve(name: &str, args: &[DataType]) -> Result<FuncSig> {
             })
         }
         _ => Err(SqlError::AmbiguousFunction {
-            signature: signature(&lname, args),
+            signature: signature(lname, args),
             position: None,
         }),
     }
