@@ -8,12 +8,14 @@
 //! which converts it with its SQL type in hand (`types::json::conv`), and the builder itself is
 //! a plain function over json (or jsonb) values (`func::json`).
 
+use sqlparser::ast;
+
 use super::Binder;
 use crate::error::{Result, SqlError};
 use crate::expr::{Expr, Function, Node};
 use crate::func::agg::{AggFunc, AggSig};
 use crate::func::{FuncSig, ScalarFn};
-use crate::types::DataType;
+use crate::types::{DataType, Value};
 
 fn not_scalar_key() -> SqlError {
     SqlError::InvalidParameterValue(
@@ -123,8 +125,10 @@ impl Binder<'_> {
             _ => {
                 let object = name.ends_with("object");
                 if object && !args.len().is_multiple_of(2) {
-                    return Err(SqlError::InvalidParameterValueHint {
-                        message: "argument list must have even number of elements".into(),
+                    return Err(SqlError::Hinted {
+                        error: Box::new(SqlError::InvalidParameterValue(
+                            "argument list must have even number of elements".into(),
+                        )),
                         hint: if jsonb {
                             "The arguments of jsonb_build_object() must consist of alternating keys and values."
                         } else {
@@ -177,6 +181,67 @@ impl Binder<'_> {
     }
 }
 
+/// `jsonb[key]`: one step of a jsonb path (a text step reads an array index too, as `#>`).
+fn jsonb_subscript(a: &[Value], _: &crate::types::FormatContext) -> Result<Value> {
+    let step = match a.get(1) {
+        Some(Value::Text(s)) => s.clone(),
+        Some(Value::Int4(n)) => n.to_string(),
+        _ => return Ok(Value::Null),
+    };
+    let Some(Value::Jsonb(doc)) = a.first() else {
+        return Ok(Value::Null);
+    };
+    Ok(crate::types::json::path::get_path(doc, &[Some(step)])
+        .map_or(Value::Null, |j| Value::Jsonb(Box::new(j.clone()))))
+}
+
+impl Binder<'_> {
+    /// `e[...]` for a jsonb `e`: integer or text subscripts, no slices.
+    pub(crate) fn jsonb_subscript(&mut self, e: Expr, access: &ast::AccessExpr) -> Result<Expr> {
+        let index = match access {
+            ast::AccessExpr::Subscript(ast::Subscript::Index { index }) => index,
+            ast::AccessExpr::Subscript(ast::Subscript::Slice { lower_bound, .. }) => {
+                let at = lower_bound.as_ref().and_then(|l| self.position(l));
+                return Err(SqlError::DatatypeMismatch(
+                    "jsonb subscript does not support slices".into(),
+                )
+                .at(at));
+            }
+            other => {
+                return Err(SqlError::FeatureNotSupported(format!(
+                    "expression not supported yet: {other}"
+                )))
+            }
+        };
+        let at = self.position(index);
+        let i = self.expr(index)?;
+        let to = match i.data_type() {
+            DataType::Int2 | DataType::Int4 => DataType::Int4,
+            t if t == DataType::Unknown || t.is_string() => DataType::Text,
+            t => {
+                return Err(SqlError::Hinted {
+                    error: Box::new(
+                        SqlError::DatatypeMismatch(format!(
+                            "subscript type {} is not supported",
+                            t.sql_name()
+                        ))
+                        .at(at),
+                    ),
+                    hint: "jsonb subscript must be coercible to either integer or text.",
+                })
+            }
+        };
+        let i = self.coerce_at(i, to, at)?;
+        Ok(builder(
+            "jsonb_subscript",
+            vec![DataType::Jsonb, to],
+            DataType::Jsonb,
+            jsonb_subscript,
+            vec![e, i],
+        ))
+    }
+}
+
 fn builder(
     name: &'static str,
     params: Vec<DataType>,
@@ -189,7 +254,7 @@ fn builder(
             name,
             params,
             ret,
-            strict: name == "array_to_json",
+            strict: matches!(name, "array_to_json" | "jsonb_subscript"),
             volatile: false,
             func,
         }),

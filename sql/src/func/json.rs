@@ -276,8 +276,11 @@ pub(crate) fn json_build_object(a: &[Value], _: &FormatContext) -> Result<Value>
     let mut out = String::from("{");
     for (i, pair) in a.chunks(2).enumerate() {
         let Value::Text(k) = &pair[0] else {
-            return Err(SqlError::InvalidParameterValueHint {
-                message: format!("argument {} cannot be null", 2 * i + 1),
+            return Err(SqlError::Hinted {
+                error: Box::new(SqlError::InvalidParameterValue(format!(
+                    "argument {} cannot be null",
+                    2 * i + 1
+                ))),
                 hint: "Object keys should be text.",
             });
         };

@@ -15,11 +15,14 @@
 pub mod conv;
 pub mod ops;
 pub mod order;
+mod parse;
 pub mod path;
 pub mod text;
 
+pub(crate) use parse::Parser;
+
 use super::numeric::Numeric;
-use crate::error::{Result, SqlError};
+use crate::error::Result;
 
 /// A parsed JSON document.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,235 +35,11 @@ pub enum Json {
     Object(Vec<(String, Json)>),
 }
 
-pub(crate) struct Parser<'a> {
-    pub(crate) s: &'a [u8],
-    pub(crate) pos: usize,
-    pub(crate) type_name: &'static str,
-}
-
-impl Parser<'_> {
-    fn err(&self, detail: String) -> SqlError {
-        SqlError::InvalidJson {
-            type_name: self.type_name,
-            detail,
-        }
-    }
-
-    pub(crate) fn ws(&mut self) {
-        while self.pos < self.s.len() && matches!(self.s[self.pos], b' ' | b'\t' | b'\n' | b'\r') {
-            self.pos += 1;
-        }
-    }
-
-    /// The token starting here, for error messages (`Token "x" is invalid.`).
-    fn token_err(&self) -> SqlError {
-        if self.pos >= self.s.len() {
-            return self.err("The input string ended unexpectedly.".into());
-        }
-        let end = self.s[self.pos..]
-            .iter()
-            .position(|c| !c.is_ascii_alphanumeric())
-            .map_or(self.s.len(), |p| self.pos + p.max(1));
-        let tok = String::from_utf8_lossy(&self.s[self.pos..end]);
-        self.err(format!("Token \"{tok}\" is invalid."))
-    }
-
-    pub(crate) fn value(&mut self, depth: usize) -> Result<Json> {
-        // PostgreSQL's limit is the stack (max_stack_depth); ours is a fixed depth that fits
-        // comfortably in a 2 MiB thread stack.
-        if depth > 1000 {
-            return Err(SqlError::ProgramLimitExceeded(
-                "stack depth limit exceeded".into(),
-            ));
-        }
-        self.ws();
-        match self.s.get(self.pos) {
-            Some(b'{') => {
-                self.pos += 1;
-                let mut items = Vec::new();
-                self.ws();
-                if self.s.get(self.pos) == Some(&b'}') {
-                    self.pos += 1;
-                    return Ok(Json::Object(items));
-                }
-                loop {
-                    self.ws();
-                    if self.s.get(self.pos) != Some(&b'"') {
-                        return Err(self.token_err());
-                    }
-                    let k = self.string()?;
-                    self.ws();
-                    if self.s.get(self.pos) != Some(&b':') {
-                        return Err(self.token_err());
-                    }
-                    self.pos += 1;
-                    let v = self.value(depth + 1)?;
-                    items.push((k, v));
-                    self.ws();
-                    match self.s.get(self.pos) {
-                        Some(b',') => self.pos += 1,
-                        Some(b'}') => {
-                            self.pos += 1;
-                            return Ok(Json::Object(items));
-                        }
-                        _ => return Err(self.token_err()),
-                    }
-                }
-            }
-            Some(b'[') => {
-                self.pos += 1;
-                let mut items = Vec::new();
-                self.ws();
-                if self.s.get(self.pos) == Some(&b']') {
-                    self.pos += 1;
-                    return Ok(Json::Array(items));
-                }
-                loop {
-                    items.push(self.value(depth + 1)?);
-                    self.ws();
-                    match self.s.get(self.pos) {
-                        Some(b',') => self.pos += 1,
-                        Some(b']') => {
-                            self.pos += 1;
-                            return Ok(Json::Array(items));
-                        }
-                        _ => return Err(self.token_err()),
-                    }
-                }
-            }
-            Some(b'"') => Ok(Json::String(self.string()?)),
-            Some(b'-' | b'0'..=b'9') => {
-                let start = self.pos;
-                self.pos += 1;
-                while self.pos < self.s.len()
-                    && matches!(
-                        self.s[self.pos],
-                        b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'
-                    )
-                {
-                    self.pos += 1;
-                }
-                let text = std::str::from_utf8(&self.s[start..self.pos]).unwrap_or("");
-                let valid = {
-                    let body = text.strip_prefix('-').unwrap_or(text);
-                    let leading_zero = body.len() > 1
-                        && body.starts_with('0')
-                        && body.as_bytes()[1].is_ascii_digit();
-                    !(body.starts_with('.') || body.ends_with('.') || leading_zero)
-                };
-                match Numeric::parse(text) {
-                    Ok(n) if valid => Ok(Json::Number(n)),
-                    _ => {
-                        self.pos = start;
-                        Err(self.token_err())
-                    }
-                }
-            }
-            Some(_) => {
-                for (word, v) in [
-                    (&b"true"[..], Json::Bool(true)),
-                    (b"false", Json::Bool(false)),
-                    (b"null", Json::Null),
-                ] {
-                    let end = self.pos + word.len();
-                    if self.s.get(self.pos..end) == Some(word)
-                        && !self.s.get(end).is_some_and(|c| c.is_ascii_alphanumeric())
-                    {
-                        self.pos = end;
-                        return Ok(v);
-                    }
-                }
-                Err(self.token_err())
-            }
-            None => Err(self.err("The input string ended unexpectedly.".into())),
-        }
-    }
-
-    pub(crate) fn string(&mut self) -> Result<String> {
-        self.pos += 1;
-        let mut out: Vec<u8> = Vec::new();
-        loop {
-            let Some(&c) = self.s.get(self.pos) else {
-                return Err(self.err("The input string ended unexpectedly.".into()));
-            };
-            self.pos += 1;
-            match c {
-                b'"' => break,
-                b'\\' => {
-                    let Some(&e) = self.s.get(self.pos) else {
-                        return Err(self.err("The input string ended unexpectedly.".into()));
-                    };
-                    self.pos += 1;
-                    match e {
-                        b'"' | b'\\' | b'/' => out.push(e),
-                        b'b' => out.push(8),
-                        b'f' => out.push(12),
-                        b'n' => out.push(b'\n'),
-                        b'r' => out.push(b'\r'),
-                        b't' => out.push(b'\t'),
-                        b'u' => {
-                            let hex = |p: &mut Self| -> Result<u32> {
-                                let h = p.s.get(p.pos..p.pos + 4).and_then(|h| {
-                                    u32::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok()
-                                });
-                                p.pos += 4;
-                                h.ok_or_else(|| {
-                                    p.err(
-                                        "\"\\u\" must be followed by four hexadecimal digits."
-                                            .into(),
-                                    )
-                                })
-                            };
-                            let mut cp = hex(self)?;
-                            if (0xD800..0xDC00).contains(&cp)
-                                && self.s.get(self.pos..self.pos + 2) == Some(b"\\u")
-                            {
-                                self.pos += 2;
-                                let lo = hex(self)?;
-                                cp = 0x10000
-                                    + ((cp - 0xD800) << 10)
-                                    + (lo.wrapping_sub(0xDC00) & 0x3ff);
-                            }
-                            let ch = char::from_u32(cp).ok_or_else(|| {
-                                self.err(
-                                    "Unicode low surrogate must follow a high surrogate.".into(),
-                                )
-                            })?;
-                            let mut buf = [0u8; 4];
-                            out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
-                        }
-                        other => {
-                            return Err(self.err(format!(
-                                "Escape sequence \"\\{}\" is invalid.",
-                                other as char
-                            )))
-                        }
-                    }
-                }
-                c if c < 0x20 => {
-                    return Err(self.err(format!("Character with value 0x{c:02x} must be escaped.")))
-                }
-                c => out.push(c),
-            }
-        }
-        Ok(String::from_utf8_lossy(&out).into_owned())
-    }
-}
-
 impl Json {
     /// Parses JSON text; errors as PostgreSQL's `json_in` (22P02 with a DETAIL).
-    pub fn parse(s: &str, type_name: &'static str) -> Result<Json> {
-        let mut p = Parser {
-            s: s.as_bytes(),
-            pos: 0,
-            type_name,
-        };
-        let v = p.value(0)?;
-        p.ws();
-        if p.pos < p.s.len() {
-            return Err(p.token_err());
-        }
-        Ok(v)
+    /// (`type_name` is kept for callers; PostgreSQL names json in jsonb's errors too.)
+    pub fn parse(s: &str, _type_name: &'static str) -> Result<Json> {
+        Parser::new(s).document()
     }
 
     /// Parses jsonb text into normalized form (errors as `jsonb_in`).
@@ -417,7 +196,10 @@ mod tests {
         assert_eq!(c(r#""a\u0041\n""#), r#""aA\n""#);
         let e = Json::parse("{1}", "json").expect_err("bad");
         assert_eq!(e.to_string(), "invalid input syntax for type json");
-        assert_eq!(e.detail(), Some("Token \"1\" is invalid."));
+        assert_eq!(
+            e.detail(),
+            Some("Expected string or \"}\", but found \"1\".")
+        );
         let e = Json::parse("[1,", "jsonb").expect_err("bad");
         assert_eq!(e.detail(), Some("The input string ended unexpectedly."));
         assert!(Json::parse("01", "json").is_err());

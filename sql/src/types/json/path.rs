@@ -98,8 +98,10 @@ fn set_in(j: &mut Json, steps: &[&str], level: usize, value: Json, mode: SetMode
             match (found, last, mode) {
                 (Some(i), true, SetMode::Set { .. }) => items[i].1 = value,
                 (Some(_), true, SetMode::Insert { .. }) => {
-                    return Err(SqlError::InvalidParameterValueHint {
-                        message: "cannot replace existing key".into(),
+                    return Err(SqlError::Hinted {
+                        error: Box::new(SqlError::InvalidParameterValue(
+                            "cannot replace existing key".into(),
+                        )),
                         hint: "Try using the function jsonb_set to replace key value.",
                     })
                 }

@@ -5,14 +5,10 @@
 //! `json_in`'s error rather than a panic.
 
 use super::{Json, Parser};
-use crate::error::{Result, SqlError};
+use crate::error::Result;
 
 fn parser(s: &str) -> Parser<'_> {
-    Parser {
-        s: s.as_bytes(),
-        pos: 0,
-        type_name: "json",
-    }
+    Parser::new(s)
 }
 
 /// The kind of a json text: `object`, `array`, `string`, `number`, `boolean` or `null`.
@@ -42,10 +38,7 @@ fn value<'a>(p: &mut Parser<'a>, s: &'a str) -> Result<&'a str> {
 fn expect(p: &mut Parser<'_>, c: u8) -> Result<()> {
     p.ws();
     if p.s.get(p.pos) != Some(&c) {
-        return Err(SqlError::InvalidJson {
-            type_name: "json",
-            detail: "The input string ended unexpectedly.".into(),
-        });
+        return Err(p.fail("The input string ended unexpectedly.".into(), p.s.len()));
     }
     p.pos += 1;
     Ok(())
