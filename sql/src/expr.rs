@@ -183,6 +183,13 @@ pub enum Node {
         from: DataType,
         jsonb: bool,
     },
+    /// A row as a json object (`row_to_json(t)`, `to_jsonb(ROW(...))`; args: the fields, named
+    /// `names`); `pretty` puts each field after the first on a line of its own.
+    RecordToJson {
+        names: Vec<String>,
+        jsonb: bool,
+        pretty: bool,
+    },
 }
 
 impl Expr {
@@ -362,6 +369,17 @@ fn eval_node(
         Node::Sequence(op, seq) => {
             let args = args.iter().map(eval).collect::<Result<Vec<_>>>()?;
             crate::seqeval::eval(*op, seq.as_ref(), &args, params.sequences())
+        }
+        Node::RecordToJson {
+            names,
+            jsonb,
+            pretty,
+        } => {
+            let fields = args
+                .iter()
+                .map(|a| Ok((eval(a)?, a.data_type())))
+                .collect::<Result<Vec<_>>>()?;
+            types::json::conv::record(names, &fields, *jsonb, *pretty, params.ctx())
         }
         Node::ToJson { from, jsonb } => {
             let v = eval(&args[0])?;

@@ -17,6 +17,13 @@ use crate::func::agg::{AggFunc, AggSig};
 use crate::func::{FuncSig, ScalarFn};
 use crate::types::{DataType, Value};
 
+/// A json function's argument before conversion.
+enum JsonArg {
+    Value(Expr),
+    /// A whole row: field names and values.
+    Record((Vec<String>, Vec<Expr>)),
+}
+
 fn not_scalar_key() -> SqlError {
     SqlError::InvalidParameterValue(
         "key value must be scalar, not array, composite, or json".into(),
@@ -49,42 +56,134 @@ impl Binder<'_> {
         })
     }
 
-    /// The json functions over any types; `None` for other names.
-    pub(crate) fn json_function(
+    /// A json function's argument: a whole row (`t` naming a FROM item, `ROW(...)`) or a
+    /// value. A bare name is a column first, as in PostgreSQL.
+    fn json_arg_ast(&mut self, e: &ast::Expr) -> Result<JsonArg> {
+        match e {
+            ast::Expr::Identifier(id) => match self.expr(e) {
+                Ok(x) => Ok(JsonArg::Value(x)),
+                Err(err) => match self.range_columns(&super::ident(id)) {
+                    Some(cols) => Ok(JsonArg::Record(cols.into_iter().unzip())),
+                    None => Err(err),
+                },
+            },
+            ast::Expr::Function(f) if super::object_name(&f.name).eq_ignore_ascii_case("row") => {
+                let ast::FunctionArguments::List(list) = &f.args else {
+                    return Ok(JsonArg::Record((Vec::new(), Vec::new())));
+                };
+                let mut names = Vec::new();
+                let mut exprs = Vec::new();
+                for (i, a) in list.args.iter().enumerate() {
+                    let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) = a else {
+                        return Err(SqlError::FeatureNotSupported(format!(
+                            "row field not supported yet: {a}"
+                        )));
+                    };
+                    let x = self.expr(x)?;
+                    let x = if x.data_type() == DataType::Unknown {
+                        self.coerce_at(x, DataType::Text, None)?
+                    } else {
+                        x
+                    };
+                    names.push(format!("f{}", i + 1));
+                    exprs.push(x);
+                }
+                Ok(JsonArg::Record((names, exprs)))
+            }
+            _ => Ok(JsonArg::Value(self.expr(e)?)),
+        }
+    }
+
+    /// A json aggregate's argument (whole rows allowed); other aggregates' as usual.
+    pub(crate) fn agg_arg(&mut self, name: &str, e: &ast::Expr) -> Result<Expr> {
+        if !matches!(name, "json_agg" | "jsonb_agg") {
+            return self.expr(e);
+        }
+        match self.json_arg_ast(e)? {
+            JsonArg::Value(x) => Ok(x),
+            record => self.json_value(record, name == "jsonb_agg", None, false),
+        }
+    }
+
+    /// `arg` as json/jsonb.
+    fn json_value(
         &mut self,
-        name: &str,
-        args: &[Expr],
-        positions: &[Option<u32>],
+        arg: JsonArg,
+        jsonb: bool,
         at: Option<u32>,
-    ) -> Option<Result<Expr>> {
-        let jsonb = name.starts_with("jsonb");
+        pretty: bool,
+    ) -> Result<Expr> {
+        match arg {
+            JsonArg::Value(e) => self.json_arg(e, jsonb, at),
+            JsonArg::Record((names, exprs)) => Ok(Expr::Node {
+                kind: Node::RecordToJson {
+                    names,
+                    jsonb,
+                    pretty,
+                },
+                args: exprs,
+                ty: if jsonb {
+                    DataType::Jsonb
+                } else {
+                    DataType::Json
+                },
+            }),
+        }
+    }
+
+    /// The json functions over any types (and whole rows); `None` for other names.
+    pub(crate) fn json_function(&mut self, name: &str, f: &ast::Function) -> Option<Result<Expr>> {
         let known = matches!(
             name,
             "to_json"
                 | "to_jsonb"
+                | "row_to_json"
                 | "json_build_object"
                 | "jsonb_build_object"
                 | "json_build_array"
                 | "jsonb_build_array"
                 | "array_to_json"
         );
-        known.then(|| self.json_call(name, jsonb, args.to_vec(), positions, at))
+        if !known {
+            return None;
+        }
+        let ast::FunctionArguments::List(list) = &f.args else {
+            return Some(self.json_call(name, Vec::new(), self.position(&f.name)));
+        };
+        let mut args = Vec::with_capacity(list.args.len());
+        for a in &list.args {
+            let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) = a else {
+                return Some(Err(SqlError::FeatureNotSupported(format!(
+                    "function argument not supported yet: {a}"
+                ))));
+            };
+            let at = self.position(e);
+            match self.json_arg_ast(e) {
+                Ok(x) => args.push((x, at)),
+                Err(err) => return Some(Err(err)),
+            }
+        }
+        Some(self.json_call(name, args, self.position(&f.name)))
     }
 
     fn json_call(
         &mut self,
         name: &str,
-        jsonb: bool,
-        args: Vec<Expr>,
-        positions: &[Option<u32>],
+        args: Vec<(JsonArg, Option<u32>)>,
         at: Option<u32>,
     ) -> Result<Expr> {
-        let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
-        let undefined = || SqlError::UndefinedFunction {
-            signature: crate::func::signature(name, &types),
+        let jsonb = name.starts_with("jsonb") || name == "to_jsonb";
+        let types: Vec<DataType> = args
+            .iter()
+            .map(|(a, _)| match a {
+                JsonArg::Value(e) => e.data_type(),
+                JsonArg::Record(_) => DataType::Unknown,
+            })
+            .collect();
+        let undefined = |name: &str| SqlError::UndefinedFunction {
+            signature: crate::func::signature(name, &types).replace("unknown", "record"),
             position: at,
         };
-        let pos = |i: usize| positions.get(i).copied().flatten();
         let ty = if jsonb {
             DataType::Jsonb
         } else {
@@ -92,28 +191,57 @@ impl Binder<'_> {
         };
         match name {
             "to_json" | "to_jsonb" => {
-                let [arg] = <[Expr; 1]>::try_from(args).map_err(|_| undefined())?;
-                if arg.data_type() == DataType::Unknown {
-                    return Err(SqlError::DatatypeMismatch(
-                        "could not determine polymorphic type because input has type unknown"
-                            .into(),
-                    )
-                    .at(pos(0)));
+                let [(arg, pos)] =
+                    <[(JsonArg, Option<u32>); 1]>::try_from(args).map_err(|_| undefined(name))?;
+                if let JsonArg::Value(e) = &arg {
+                    if e.data_type() == DataType::Unknown {
+                        return Err(SqlError::DatatypeMismatch(
+                            "could not determine polymorphic type because input has type unknown"
+                                .into(),
+                        )
+                        .at(pos));
+                    }
                 }
-                self.json_arg(arg, jsonb, pos(0))
+                self.json_value(arg, jsonb, pos, false)
+            }
+            "row_to_json" => {
+                let mut args = args.into_iter();
+                let (Some((record @ JsonArg::Record(_), _)), pretty, None) =
+                    (args.next(), args.next(), args.next())
+                else {
+                    return Err(undefined(name));
+                };
+                let pretty = match pretty {
+                    None => false,
+                    Some((JsonArg::Value(Expr::Const(Value::Bool(b), _)), _)) => b,
+                    Some(_) => {
+                        return Err(SqlError::FeatureNotSupported(
+                            "row_to_json with a non-constant pretty flag".into(),
+                        ))
+                    }
+                };
+                self.json_value(record, false, None, pretty)
             }
             "array_to_json" => {
-                if !(1..=2).contains(&args.len()) || types[0].elem().is_none() {
-                    return Err(undefined());
-                }
                 let mut args = args.into_iter();
-                let array = args.next().ok_or_else(undefined)?;
-                let array = self.json_arg(array, false, pos(0))?;
-                let mut call = vec![array];
-                if let Some(pretty) = args.next() {
-                    call.push(self.coerce_at(pretty, DataType::Bool, pos(1))?);
+                let (Some((JsonArg::Value(array), pos)), pretty, None) =
+                    (args.next(), args.next(), args.next())
+                else {
+                    return Err(undefined(name));
+                };
+                if array.data_type().elem().is_none() {
+                    return Err(undefined(name));
                 }
-                let params = vec![DataType::Json, DataType::Bool][..call.len()].to_vec();
+                let array = self.json_arg(array, false, pos)?;
+                let mut call = vec![array];
+                match pretty {
+                    None => {}
+                    Some((JsonArg::Value(p), at)) => {
+                        call.push(self.coerce_at(p, DataType::Bool, at)?)
+                    }
+                    Some(_) => return Err(undefined(name)),
+                }
+                let params = [DataType::Json, DataType::Bool][..call.len()].to_vec();
                 Ok(builder(
                     "array_to_json",
                     params,
@@ -137,15 +265,21 @@ impl Binder<'_> {
                     });
                 }
                 let mut call = Vec::with_capacity(args.len());
-                for (i, a) in args.into_iter().enumerate() {
-                    let t = a.data_type();
-                    if object
-                        && i % 2 == 0
-                        && (t.elem().is_some() || matches!(t, DataType::Json | DataType::Jsonb))
-                    {
-                        return Err(not_scalar_key());
+                for (i, (a, pos)) in args.into_iter().enumerate() {
+                    let key = object && i % 2 == 0;
+                    if key {
+                        let scalar = match &a {
+                            JsonArg::Value(e) => {
+                                let t = e.data_type();
+                                t.elem().is_none() && !matches!(t, DataType::Json | DataType::Jsonb)
+                            }
+                            JsonArg::Record(_) => false,
+                        };
+                        if !scalar {
+                            return Err(not_scalar_key());
+                        }
                     }
-                    call.push(self.json_arg(a, jsonb, pos(i))?);
+                    call.push(self.json_value(a, jsonb, pos, false)?);
                 }
                 let (fname, func): (&'static str, ScalarFn) = match (object, jsonb) {
                     (true, false) => ("json_build_object", crate::func::json::json_build_object),
@@ -159,13 +293,31 @@ impl Binder<'_> {
     }
 
     /// The arguments of a json aggregate, converted to json/jsonb (other aggregates' pass
-    /// through). Object aggregates' keys must be scalars.
-    pub(crate) fn json_agg_args(&mut self, sig: &AggSig, args: Vec<Expr>) -> Result<Vec<Expr>> {
+    /// through), and the signature (json_agg of whole rows puts each on a line of its own).
+    /// Object aggregates' keys must be scalars.
+    pub(crate) fn json_agg_args(
+        &mut self,
+        mut sig: AggSig,
+        args: Vec<Expr>,
+    ) -> Result<(AggSig, Vec<Expr>)> {
         let (jsonb, object) = match sig.func {
             AggFunc::JsonAgg { jsonb, .. } => (jsonb, false),
             AggFunc::JsonObjectAgg { jsonb } => (jsonb, true),
-            _ => return Ok(args),
+            _ => return Ok((sig, args)),
         };
+        if let (
+            AggFunc::JsonAgg { jsonb, .. },
+            Some(Expr::Node {
+                kind: Node::RecordToJson { .. },
+                ..
+            }),
+        ) = (sig.func, args.first())
+        {
+            sig.func = AggFunc::JsonAgg {
+                jsonb,
+                newline: true,
+            };
+        }
         let mut out = Vec::with_capacity(args.len());
         for (i, a) in args.into_iter().enumerate() {
             let t = a.data_type();
@@ -177,7 +329,7 @@ impl Binder<'_> {
             }
             out.push(self.json_arg(a, jsonb, None)?);
         }
-        Ok(out)
+        Ok((sig, out))
     }
 }
 

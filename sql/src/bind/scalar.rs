@@ -378,6 +378,9 @@ impl Binder<'_> {
                 }
             }
         }
+        if let Some(e) = self.json_function(&lname, f) {
+            return e;
+        }
         let arg_positions: Vec<Option<u32>> = match &f.args {
             ast::FunctionArguments::List(list) => {
                 list.args.iter().map(|a| self.position(a)).collect()
@@ -417,9 +420,6 @@ impl Binder<'_> {
             return e;
         }
         if let Some(e) = self.catalog_function(&lname, &args) {
-            return e;
-        }
-        if let Some(e) = self.json_function(&lname, &args, &arg_positions, self.position(&f.name)) {
             return e;
         }
         let first_arg = arg_positions.first().copied().flatten();

@@ -150,6 +150,35 @@ pub fn to_jsonb(v: &Value, ty: DataType, ctx: &FormatContext) -> Result<Json> {
     })
 }
 
+/// A row as a json object: `{"a":1,"b":"x"}` (`pretty`: `{"a":1,\n "b":"x"}`), or jsonb.
+pub fn record(
+    names: &[String],
+    fields: &[(Value, DataType)],
+    jsonb: bool,
+    pretty: bool,
+    ctx: &FormatContext,
+) -> Result<Value> {
+    if jsonb {
+        let pairs = names
+            .iter()
+            .zip(fields)
+            .map(|(n, (v, t))| Ok((n.clone(), to_jsonb(v, *t, ctx)?)))
+            .collect::<Result<Vec<_>>>()?;
+        return Ok(Value::Jsonb(Box::new(Json::object(pairs))));
+    }
+    let mut out = String::from("{");
+    for (i, (n, (v, t))) in names.iter().zip(fields).enumerate() {
+        if i > 0 {
+            out.push_str(if pretty { ",\n " } else { "," });
+        }
+        super::escape(n, &mut out);
+        out.push(':');
+        write_json(v, *t, ctx, &mut out);
+    }
+    out.push('}');
+    Ok(Value::Text(out))
+}
+
 /// A json text as an object key (`json_build_object`'s keys): strings unquoted, other
 /// scalars as their text.
 pub fn key_text(json: &str) -> Result<String> {
