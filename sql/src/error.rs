@@ -40,6 +40,8 @@ pub enum SqlError {
     Hinted {
         error: Box<SqlError>,
         hint: &'static str,
+        /// A DETAIL of its own, replacing the inner error's.
+        detail: Option<String>,
     },
     /// 22023 with a DETAIL (`Unrecognized key word: "x".`).
     #[error("{message}")]
@@ -627,6 +629,9 @@ impl SqlError {
             SqlError::InvalidSetOpOrderBy { .. } => {
                 Some("Only result column names can be used, not expressions or functions.")
             }
+            SqlError::Hinted {
+                detail: Some(d), ..
+            } => Some(d),
             SqlError::At { error, .. } | SqlError::Hinted { error, .. } => error.detail(),
             _ => None,
         }

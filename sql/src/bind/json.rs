@@ -262,6 +262,7 @@ impl Binder<'_> {
                         } else {
                             "The arguments of json_build_object() must consist of alternating keys and values."
                         },
+                        detail: None,
                     });
                 }
                 let mut call = Vec::with_capacity(args.len());
@@ -380,6 +381,7 @@ impl Binder<'_> {
                         .at(at),
                     ),
                     hint: "jsonb subscript must be coercible to either integer or text.",
+                    detail: None,
                 })
             }
         };

@@ -115,6 +115,51 @@ fn jsonb_set(a: &[Value], _: &FormatContext) -> Result<Value> {
     )?))
 }
 
+/// `jsonb_set_lax(target, path, new_value [, create_if_missing [, null_value_treatment]])`:
+/// like `jsonb_set`, with an SQL NULL `new_value` handled as the treatment says.
+fn jsonb_set_lax(a: &[Value], ctx: &FormatContext) -> Result<Value> {
+    if a[0].is_null() || a[1].is_null() {
+        return Ok(Value::Null);
+    }
+    let treatment = match a.get(4) {
+        None => "use_json_null",
+        Some(Value::Text(t)) => t.as_str(),
+        Some(_) => "",
+    };
+    if !matches!(
+        treatment,
+        "raise_exception" | "use_json_null" | "delete_key" | "return_target"
+    ) {
+        return Err(SqlError::InvalidParameterValue(
+            "null_value_treatment must be \"delete_key\", \"return_target\", \"use_json_null\", or \"raise_exception\"".into(),
+        ));
+    }
+    if !a[2].is_null() {
+        return jsonb_set(a, ctx);
+    }
+    match treatment {
+        "raise_exception" => Err(SqlError::Hinted {
+            error: Box::new(SqlError::NullValueNotAllowed(
+                "JSON value must not be null".into(),
+            )),
+            hint: "To avoid, either change the null_value_treatment argument or ensure that an SQL NULL is not passed.",
+            detail: Some(
+                "Exception was raised because null_value_treatment is \"raise_exception\".".into(),
+            ),
+        }),
+        "use_json_null" => {
+            let mut args = a.to_vec();
+            args[2] = jsonb(Json::Null);
+            jsonb_set(&args, ctx)
+        }
+        "delete_key" => {
+            let doc = jsonb_arg(a, 0)?.clone();
+            Ok(jsonb(path::delete_path(doc, &path_arg(a, 1)?)?))
+        }
+        _ => Ok(a[0].clone()),
+    }
+}
+
 fn jsonb_insert(a: &[Value], _: &FormatContext) -> Result<Value> {
     let mode = SetMode::Insert {
         after: flag(a, 3, false),
@@ -282,6 +327,7 @@ pub(crate) fn json_build_object(a: &[Value], _: &FormatContext) -> Result<Value>
                     2 * i + 1
                 ))),
                 hint: "Object keys should be text.",
+                detail: None,
             });
         };
         if i > 0 {
@@ -409,6 +455,12 @@ pub(crate) fn finish_agg(func: super::agg::AggFunc, items: Vec<Value>) -> Result
     })
 }
 
+/// Not strict: the function sees NULL arguments.
+const fn lax(mut b: Builtin) -> Builtin {
+    b.strict = false;
+    b
+}
+
 const fn variadic(mut b: Builtin) -> Builtin {
     b.variadic = true;
     b
@@ -424,6 +476,12 @@ pub(super) static BUILTINS: &[Builtin] = &[
     builtin!("jsonb_strip_nulls"(T(Jb)) -> Jb, jsonb_strip_nulls),
     builtin!("jsonb_set"(T(Jb), T(TextArray), T(Jb)) -> Jb, jsonb_set),
     builtin!("jsonb_set"(T(Jb), T(TextArray), T(Jb), T(Bool)) -> Jb, jsonb_set),
+    lax(builtin!("jsonb_set_lax"(T(Jb), T(TextArray), T(Jb)) -> Jb, jsonb_set_lax)),
+    lax(builtin!("jsonb_set_lax"(T(Jb), T(TextArray), T(Jb), T(Bool)) -> Jb, jsonb_set_lax)),
+    lax(builtin!(
+        "jsonb_set_lax"(T(Jb), T(TextArray), T(Jb), T(Bool), T(Text)) -> Jb,
+        jsonb_set_lax
+    )),
     builtin!("jsonb_insert"(T(Jb), T(TextArray), T(Jb)) -> Jb, jsonb_insert),
     builtin!("jsonb_insert"(T(Jb), T(TextArray), T(Jb), T(Bool)) -> Jb, jsonb_insert),
     variadic(builtin!("json_extract_path"(T(J), T(Text)) -> J, json_extract_path)),

@@ -282,6 +282,7 @@ fn jsonb_scalar(doc: super::json::Json, to: DataType, fctx: &FormatContext) -> R
     };
     match (doc, to) {
         (Json::Bool(b), DataType::Bool) => Ok(Value::Bool(b)),
+        (Json::Number(n), DataType::Numeric) => Ok(Value::Numeric(n)),
         (Json::Number(n), t) if t != DataType::Bool => {
             convert(Value::Numeric(n), DataType::Numeric, t, fctx)
         }

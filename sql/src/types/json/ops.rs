@@ -92,7 +92,9 @@ pub fn handles(sig: &BinarySig) -> bool {
         | B::KeyExistsAny
         | B::KeyExistsAll
         | B::DeletePath => true,
-        B::Sub | B::Concat => sig.left == DataType::Jsonb,
+        B::Sub => sig.left == DataType::Jsonb,
+        // jsonb || text is anynonarray || text, text concatenation.
+        B::Concat => sig.left == DataType::Jsonb && sig.right == DataType::Jsonb,
         _ => false,
     }
 }

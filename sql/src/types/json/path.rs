@@ -73,6 +73,16 @@ pub fn set_path(mut j: Json, steps: &[Option<String>], value: Json, mode: SetMod
             SetMode::Insert { .. } => "cannot set path in scalar",
         }));
     }
+    let empty = matches!(&j, Json::Array(x) if x.is_empty())
+        || matches!(&j, Json::Object(x) if x.is_empty());
+    if empty
+        && mode
+            == (SetMode::Set {
+                create_missing: false,
+            })
+    {
+        return Ok(j);
+    }
     if let Some(pos) = steps.iter().position(Option::is_none) {
         return Err(SqlError::NullValueNotAllowed(format!(
             "path element at position {} is null",
@@ -103,6 +113,7 @@ fn set_in(j: &mut Json, steps: &[&str], level: usize, value: Json, mode: SetMode
                             "cannot replace existing key".into(),
                         )),
                         hint: "Try using the function jsonb_set to replace key value.",
+                        detail: None,
                     })
                 }
                 (Some(i), false, _) => set_in(&mut items[i].1, steps, level + 1, value, mode)?,
@@ -158,6 +169,12 @@ fn set_in(j: &mut Json, steps: &[&str], level: usize, value: Json, mode: SetMode
 pub fn delete_path(mut j: Json, steps: &[Option<String>]) -> Result<Json> {
     if j.is_scalar() {
         return Err(invalid("cannot delete path in scalar"));
+    }
+    // An empty document comes back as it is (PostgreSQL checks nothing else then).
+    let empty = matches!(&j, Json::Array(x) if x.is_empty())
+        || matches!(&j, Json::Object(x) if x.is_empty());
+    if empty {
+        return Ok(j);
     }
     if let Some(pos) = steps.iter().position(Option::is_none) {
         return Err(SqlError::NullValueNotAllowed(format!(
