@@ -515,9 +515,11 @@ impl Binder<'_> {
             .map(|c| (c.name.clone(), c.ty))
             .collect();
         // A function's one column takes the alias's name when no column alias is given (not
-        // a table function's: its columns are named OUT parameters).
+        // a table function's named OUT parameters: `json_each`'s key and value).
+        let named_out = matches!(&kind, LocalKind::Table { func, .. }
+            if func.columns.first().is_some_and(|c| c.0 != func.name));
         let cols = match alias {
-            Some(a) if a.columns.is_empty() && !matches!(kind, LocalKind::Table { .. }) => {
+            Some(a) if a.columns.is_empty() && !named_out => {
                 vec![(ident(&a.name), cols[0].1)]
             }
             _ => cols,

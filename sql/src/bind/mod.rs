@@ -43,6 +43,7 @@ mod select;
 mod sequence;
 mod setop;
 mod settings;
+mod srf_select;
 mod subquery;
 mod tablefunc;
 mod typing;

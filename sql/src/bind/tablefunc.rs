@@ -94,6 +94,9 @@ impl Binder<'_> {
                 } else {
                     "a column definition list is redundant for a function with OUT parameters"
                 };
+                let start = defs[0].name.span.start;
+                let at = crate::parse::char_offset(self.source, start.line, start.column)
+                    .map(|o| o as u32 + 1);
                 return Err(syntax(message.into(), at));
             }
             tf.columns

@@ -275,6 +275,14 @@ fn figure_colname(e: &ast::Expr) -> (String, u8) {
                 .unwrap_or_default(),
         ),
         ast::Expr::Nested(inner) => figure_colname(inner),
+        // Subscripts keep the name of what they subscript (`A_Indirection`).
+        ast::Expr::CompoundFieldAccess { root, access_chain }
+            if access_chain
+                .iter()
+                .all(|a| matches!(a, ast::AccessExpr::Subscript(_))) =>
+        {
+            figure_colname(root)
+        }
         ast::Expr::Identifier(i) => firm(ident(i)),
         ast::Expr::CompoundIdentifier(parts) => firm(parts.last().map(ident).unwrap_or_default()),
         ast::Expr::Cast {
@@ -295,6 +303,7 @@ fn figure_colname(e: &ast::Expr) -> (String, u8) {
         }
         ast::Expr::Value(v) if matches!(v.value, ast::Value::Boolean(_)) => weak("bool"),
         ast::Expr::Exists { .. } => firm("exists".into()),
+        ast::Expr::Array(_) => firm("array".into()),
         ast::Expr::Subquery(q) => firm(subquery::first_column_name(q)),
         // `date '...'` is a cast of a literal: the column is named after the type.
         ast::Expr::TypedString(ts) => match data_type_of(&ts.data_type) {

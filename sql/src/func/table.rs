@@ -40,6 +40,14 @@ pub fn lookup(sig: &super::FuncSig) -> Option<&'static TableFn> {
         .find(|t| t.sig.name == sig.name && std::ptr::fn_addr_eq(t.sig.func, sig.func))
 }
 
+/// The output columns of the table function `name` (lower case; empty for `record`).
+pub fn columns(name: &str) -> Option<&'static [(&'static str, DataType)]> {
+    TABLE_FNS
+        .iter()
+        .find(|t| t.sig.name == name)
+        .map(|t| t.columns)
+}
+
 /// Whether `name` (lower case) is a table function.
 pub fn exists(name: &str) -> bool {
     TABLE_FNS.iter().any(|t| t.sig.name == name)
