@@ -203,3 +203,93 @@ pub fn eval(sig: &BinarySig, l: Value, r: Value) -> Result<Value> {
         _ => Err(bug(sig)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::ops::resolve_binary;
+
+    fn jb(s: &str) -> Value {
+        Value::parse_text(DataType::Jsonb, s).expect(s)
+    }
+
+    fn run(op: &str, l: (Value, DataType), r: (Value, DataType)) -> Result<Value> {
+        let sig = resolve_binary(op, l.1, r.1).expect(op);
+        // The binder casts operands to the signature's types; the tests pass them so.
+        crate::types::ops::eval_binary(&sig, l.0, r.0, &Default::default())
+    }
+
+    #[test]
+    fn resolution_matches_postgres() {
+        use DataType::*;
+        // An untyped right operand of -> is text; of #> text[]; ints stay ints.
+        let s = resolve_binary("->", Jsonb, Unknown).expect("->");
+        assert_eq!((s.right, s.result), (Text, Jsonb));
+        let s = resolve_binary("->>", Json, Int2).expect("->>");
+        assert_eq!((s.right, s.result), (Int4, Text));
+        assert_eq!(
+            resolve_binary("#>", Json, Unknown).expect("#>").right,
+            TextArray
+        );
+        assert!(resolve_binary("->", Jsonb, Int8).is_none());
+        assert!(resolve_binary("->", Int4, Text).is_none());
+        assert!(resolve_binary("@>", Json, Json).is_none());
+        assert_eq!(resolve_binary("-", Jsonb, Unknown).expect("-").right, Text);
+        assert_eq!(
+            resolve_binary("||", Jsonb, Unknown).expect("||").result,
+            Jsonb
+        );
+        // jsonb || text is text concatenation (anynonarray || text).
+        assert_eq!(resolve_binary("||", Jsonb, Text).expect("||").result, Text);
+        assert!(resolve_binary("=", Json, Json).is_none());
+        assert_eq!(resolve_binary("<", Jsonb, Jsonb).expect("<").result, Bool);
+    }
+
+    #[test]
+    fn evaluation_matches_postgres() {
+        use DataType::*;
+        let text = |s: &str| (Value::Text(s.into()), Text);
+        let json = |s: &str| (Value::Text(s.into()), Json);
+        let t = |v: Result<Value>| v.expect("ok").to_text();
+        assert_eq!(
+            t(run("->", json(r#"{"a": {"b" : 1}}"#), text("a"))).as_deref(),
+            Some(r#"{"b" : 1}"#)
+        );
+        assert_eq!(
+            t(run(
+                "->>",
+                (jb(r#"["x", 2]"#), Jsonb),
+                (Value::Int4(-2), Int4)
+            ))
+            .as_deref(),
+            Some("x")
+        );
+        assert_eq!(t(run("->", (jb("[1]"), Jsonb), text("a"))), None);
+        assert_eq!(
+            t(run(
+                "@>",
+                (jb(r#"{"a":[1,2]}"#), Jsonb),
+                (jb(r#"{"a":[2]}"#), Jsonb)
+            ))
+            .as_deref(),
+            Some("t")
+        );
+        assert_eq!(
+            t(run("?", (jb(r#"["a"]"#), Jsonb), text("a"))).as_deref(),
+            Some("t")
+        );
+        assert_eq!(
+            t(run("||", (jb("[1]"), Jsonb), (jb(r#"{"a":1}"#), Jsonb))).as_deref(),
+            Some(r#"[1, {"a": 1}]"#)
+        );
+        let e = run("-", (jb("1"), Jsonb), text("a")).expect_err("scalar");
+        assert_eq!(
+            (e.to_string().as_str(), e.sqlstate()),
+            ("cannot delete from scalar", "22023")
+        );
+        assert_eq!(
+            t(run("<", (jb("null"), Jsonb), (jb(r#""a""#), Jsonb))).as_deref(),
+            Some("t")
+        );
+    }
+}
