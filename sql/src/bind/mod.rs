@@ -43,7 +43,6 @@ mod select;
 mod sequence;
 mod setop;
 mod settings;
-mod srf_select;
 mod subquery;
 mod tablefunc;
 mod typing;

@@ -63,9 +63,6 @@ impl Binder<'_> {
         select: &ast::Select,
         q: Option<&ast::Query>,
     ) -> Result<QueryPlan> {
-        if let Some(rewritten) = super::srf_select::rewrite(select) {
-            return self.select(&rewritten, q);
-        }
         let locked = q.is_some_and(|q| !q.locks.is_empty());
         let top = self.nest == 0;
         let keep_unknown = std::mem::take(&mut self.keep_unknown);

@@ -48,6 +48,38 @@ pub fn columns(name: &str) -> Option<&'static [(&'static str, DataType)]> {
         .map(|t| t.columns)
 }
 
+/// The table function at `i` in the registry (see [`resolve_scalar`]).
+pub fn by_index(i: usize) -> Result<&'static TableFn> {
+    TABLE_FNS
+        .get(i)
+        .ok_or_else(|| SqlError::Internal(format!("no table function {i}")))
+}
+
+/// Resolves a one-column table function called in a select list: its registry index, the
+/// resolved signature, and its column's type. `None` if no one-column table function has the
+/// name.
+pub fn resolve_scalar(
+    name: &str,
+    args: &[DataType],
+) -> Option<Result<(usize, super::FuncSig, DataType)>> {
+    if !TABLE_FNS
+        .iter()
+        .any(|t| t.sig.name == name && t.columns.len() == 1)
+    {
+        return None;
+    }
+    Some(resolve(name, args)?.and_then(|(tf, sig)| {
+        let i = TABLE_FNS
+            .iter()
+            .position(|t| std::ptr::eq(t, tf))
+            .ok_or_else(|| SqlError::Internal("table function not in the registry".into()))?;
+        match tf.columns {
+            [(_, ty)] => Ok((i, sig, *ty)),
+            _ => Err(SqlError::Internal("not a one-column table function".into())),
+        }
+    }))
+}
+
 /// Whether `name` (lower case) is a table function.
 pub fn exists(name: &str) -> bool {
     TABLE_FNS.iter().any(|t| t.sig.name == name)
