@@ -7,7 +7,8 @@
 //! (jsonb's internal order) with duplicate keys resolved to the last value. Its text output is
 //! [`Json::canonical`]: `", "` and `": "` separators, numbers printed as `numeric`.
 //!
-//! Submodules: [`order`] (jsonb's btree order, containment, key existence), [`text`] (the json
+//! Submodules: `parse` (the parser, PostgreSQL's lexer and its error messages), [`order`]
+//! (jsonb's btree order, containment, key existence), [`text`] (the json
 //! type's text walkers), [`path`] (jsonb get/set/insert/delete by path, `jsonb_pretty`),
 //! [`conv`] (`to_json`/`to_jsonb` of any SQL value), [`ops`] (the operators' evaluation).
 //! Left out: jsonpath.
