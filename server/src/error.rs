@@ -17,6 +17,9 @@ pub fn from_sql(e: &SqlError) -> ErrorFields {
     if let Some(h) = e.hint() {
         f = f.with_hint(h);
     }
+    if let Some(c) = e.context() {
+        f.extra.get_or_insert_with(Default::default).where_ = Some(c.to_string());
+    }
     f
 }
 

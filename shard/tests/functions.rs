@@ -92,6 +92,8 @@ fn functions_are_sequenced_replaced_dropped_and_durable() {
         let t = match run(
             &mut shard,
             ShardRequest::CreateTable {
+                // Left open: the table's tree exists at once, which is what the id check needs.
+                txn: Some(pglitedb_shard::TxnCtx::new(pglitedb_shard::TxnId(1), 1)),
                 table,
                 if_not_exists: false,
             },

@@ -34,6 +34,15 @@ pub enum SqlError {
     /// 22023.
     #[error("{0}")]
     InvalidParameterValue(String),
+    /// Another error with a HINT of its own (json functions: `argument list must have even
+    /// number of elements`); code, detail and position are the inner error's.
+    #[error("{error}")]
+    Hinted {
+        error: Box<SqlError>,
+        hint: &'static str,
+        /// A DETAIL of its own, replacing the inner error's.
+        detail: Option<String>,
+    },
     /// 22023 with a DETAIL (`Unrecognized key word: "x".`).
     #[error("{message}")]
     InvalidParameterValueDetail { message: String, detail: String },
@@ -276,6 +285,8 @@ pub enum SqlError {
     InvalidJson {
         type_name: &'static str,
         detail: String,
+        /// PostgreSQL's CONTEXT line (`JSON data, line 1: ...`).
+        context: String,
     },
     /// 2202E: array subscript errors; 22P02 array literal errors are `InvalidArrayLiteral`.
     #[error("{0}")]
@@ -486,6 +497,7 @@ impl SqlError {
             SqlError::InvalidParameterValue(_) => "22023",
             SqlError::EmptyArrayType => "42P18",
             SqlError::InvalidParameterValueDetail { .. } => "22023",
+            SqlError::Hinted { error, .. } => error.sqlstate(),
             SqlError::IndeterminateDatatype(_) => "42P18",
             SqlError::UndefinedParameter(_) => "42P02",
             SqlError::InvalidTextRepresentation { .. } => "22P02",
@@ -622,6 +634,7 @@ impl SqlError {
             | SqlError::LockedRelationNotInFrom { position, .. }
             | SqlError::InvalidSchemaDefinition { position, .. } => *position,
             SqlError::At { position, .. } => Some(*position),
+            SqlError::Hinted { error, .. } => error.position(),
             _ => None,
         }
     }
@@ -685,7 +698,19 @@ impl SqlError {
             SqlError::InvalidSetOpOrderBy { .. } => {
                 Some("Only result column names can be used, not expressions or functions.")
             }
-            SqlError::At { error, .. } => error.detail(),
+            SqlError::Hinted {
+                detail: Some(d), ..
+            } => Some(d),
+            SqlError::At { error, .. } | SqlError::Hinted { error, .. } => error.detail(),
+            _ => None,
+        }
+    }
+
+    /// The CONTEXT field, where PostgreSQL gives one.
+    pub fn context(&self) -> Option<&str> {
+        match self {
+            SqlError::InvalidJson { context, .. } => Some(context),
+            SqlError::At { error, .. } | SqlError::Hinted { error, .. } => error.context(),
             _ => None,
         }
     }
@@ -719,6 +744,7 @@ impl SqlError {
             SqlError::DateStyleMismatch(_) => Some("Perhaps you need a different \"datestyle\" setting."),
             SqlError::InvalidEscapeString => Some("Escape string must be empty or one character."),
             SqlError::RegexOption { hint, .. } | SqlError::WrongObjectType { hint, .. } => *hint,
+            SqlError::Hinted { hint, .. } => Some(hint),
             SqlError::UnicodeEscape => {
                 Some("Unicode escapes must be \\XXXX, \\+XXXXXX, \\uXXXX, or \\UXXXXXXXX.")
             }

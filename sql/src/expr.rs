@@ -182,6 +182,19 @@ pub enum Node {
     /// argument `i`), evaluated once per call over the evaluated arguments; see
     /// `crate::function::InlinedBody`.
     SqlFunction(std::sync::Arc<crate::function::InlinedBody>),
+    /// `to_json`/`to_jsonb` of a value of type `from` (args: the value; NULL stays NULL): the
+    /// typed step in front of the json builders and aggregates, which take any type.
+    ToJson {
+        from: DataType,
+        jsonb: bool,
+    },
+    /// A row as a json object (`row_to_json(t)`, `to_jsonb(ROW(...))`; args: the fields, named
+    /// `names`); `pretty` puts each field after the first on a line of its own.
+    RecordToJson {
+        names: Vec<String>,
+        jsonb: bool,
+        pretty: bool,
+    },
 }
 
 impl Expr {
@@ -368,6 +381,32 @@ fn eval_node(
         Node::Sequence(op, seq) => {
             let args = args.iter().map(eval).collect::<Result<Vec<_>>>()?;
             crate::seqeval::eval(*op, seq.as_ref(), &args, params.sequences())
+        }
+        Node::RecordToJson {
+            names,
+            jsonb,
+            pretty,
+        } => {
+            let fields = args
+                .iter()
+                .map(|a| Ok((eval(a)?, a.data_type())))
+                .collect::<Result<Vec<_>>>()?;
+            types::json::conv::record(names, &fields, *jsonb, *pretty, params.ctx())
+        }
+        Node::ToJson { from, jsonb } => {
+            let v = eval(&args[0])?;
+            if v.is_null() {
+                return Ok(v);
+            }
+            Ok(if *jsonb {
+                Value::Jsonb(Box::new(types::json::conv::to_jsonb(
+                    &v,
+                    *from,
+                    params.ctx(),
+                )?))
+            } else {
+                Value::Text(types::json::conv::to_json_text(&v, *from, params.ctx()))
+            })
         }
     }
 }

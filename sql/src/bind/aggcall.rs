@@ -95,13 +95,15 @@ impl Binder<'_> {
         for a in &list.args {
             match a {
                 ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard) => star = true,
-                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => match self.expr(e) {
-                    Ok(x) => args.push(x),
-                    Err(err) => {
-                        self.aggs.inside = false;
-                        return Err(err);
+                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
+                    match self.agg_arg(name, e) {
+                        Ok(x) => args.push(x),
+                        Err(err) => {
+                            self.aggs.inside = false;
+                            return Err(err);
+                        }
                     }
-                },
+                }
                 _ => {
                     self.aggs.inside = false;
                     return unsupported("this aggregate argument");
@@ -150,6 +152,7 @@ impl Binder<'_> {
             },
             other => other,
         })?;
+        let (sig, args) = self.json_agg_args(sig, args)?;
         let mut cast = Vec::with_capacity(args.len());
         for (i, a) in args.into_iter().enumerate() {
             // string_agg's delimiter takes the value's type; others take the signature's.

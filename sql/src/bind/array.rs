@@ -120,6 +120,10 @@ impl Binder<'_> {
     ) -> Result<Expr> {
         let mut e = self.expr(root)?;
         for access in chain {
+            if e.data_type() == DataType::Jsonb {
+                e = self.jsonb_subscript(e, access)?;
+                continue;
+            }
             let ast::AccessExpr::Subscript(ast::Subscript::Index { index }) = access else {
                 return Err(SqlError::FeatureNotSupported(format!(
                     "expression not supported yet: {access}"

@@ -19,7 +19,7 @@ use super::{dml, ident, Binder};
 use crate::catalog::TableDef;
 use crate::error::{Result, SqlError};
 use crate::expr::{BinOp, Expr};
-use crate::plan::{Body, Distinct, Join, JoinKind, QueryPlan, Rel, ScanSource};
+use crate::plan::{Body, Distinct, Join, JoinKind, LocalKind, QueryPlan, Rel, ScanSource};
 use crate::types::DataType;
 
 fn unsupported<T>(what: &str) -> Result<T> {
@@ -518,15 +518,23 @@ impl Binder<'_> {
             };
             return self.other(rel, cols, &fname, alias, offset, lateral);
         }
-        let (table, kind) = self.in_lateral(lateral_left, |b| b.series(name, None, args))?;
+        let (table, kind) = self.in_lateral(lateral_left, |b| {
+            b.table_function(name, args, alias)
+                .unwrap_or_else(|| b.series(name, None, args))
+        })?;
         let cols: Vec<(String, DataType)> = table
             .columns
             .iter()
             .map(|c| (c.name.clone(), c.ty))
             .collect();
-        // A function's one column takes the alias's name when no column alias is given.
+        // A function's one column takes the alias's name when no column alias is given (not
+        // a table function's named OUT parameters: `json_each`'s key and value).
+        let named_out = matches!(&kind, LocalKind::Table { func, .. }
+            if func.columns.first().is_some_and(|c| c.0 != func.name));
         let cols = match alias {
-            Some(a) if a.columns.is_empty() => vec![(ident(&a.name), cols[0].1)],
+            Some(a) if a.columns.is_empty() && !named_out => {
+                vec![(ident(&a.name), cols[0].1)]
+            }
             _ => cols,
         };
         self.other(Rel::Local(kind), cols, &table.name, alias, offset, lateral)

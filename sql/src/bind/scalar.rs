@@ -383,6 +383,9 @@ impl Binder<'_> {
                 }
             }
         }
+        if let Some(e) = self.json_function(&lname, f) {
+            return e;
+        }
         let arg_positions: Vec<Option<u32>> = match &f.args {
             ast::FunctionArguments::List(list) => {
                 list.args.iter().map(|a| self.position(a)).collect()

@@ -20,7 +20,7 @@ pub(super) fn is_srf(name: &str) -> bool {
     matches!(
         name,
         "generate_series" | "unnest" | "regexp_split_to_table" | "string_to_table"
-    )
+    ) || crate::func::table::resolve_scalar(name, &[]).is_some()
 }
 
 impl Binder<'_> {
@@ -68,6 +68,20 @@ impl Binder<'_> {
             signature: crate::func::signature(name, &types),
             position,
         };
+        if let Some(found) = crate::func::table::resolve_scalar(name, &types) {
+            let (i, sig, ty) = found.map_err(|e| e.at(position))?;
+            let mut cast = Vec::with_capacity(args.len());
+            for (a, &t) in args.into_iter().zip(&sig.params) {
+                cast.push(coerce(a, t, &mut self.params)?);
+            }
+            let k = self.windows.srfs.len();
+            self.windows.srfs.push(SrfCall {
+                func: SrfFunc::Table(i),
+                args: cast,
+                ty,
+            });
+            return Ok(Expr::Column(SRF_BASE + k, ty));
+        }
         let (func, args, ty) = match (name, args.len()) {
             ("unnest", 1) => {
                 let elem = types[0].elem().ok_or_else(undefined)?;

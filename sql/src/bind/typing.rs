@@ -76,6 +76,16 @@ pub(super) fn binary_spelling(op: &ast::BinaryOperator) -> Option<&'static str> 
         B::PGILikeMatch => "~~*",
         B::PGNotLikeMatch => "!~~",
         B::PGNotILikeMatch => "!~~*",
+        B::Arrow => "->",
+        B::LongArrow => "->>",
+        B::HashArrow => "#>",
+        B::HashLongArrow => "#>>",
+        B::AtArrow => "@>",
+        B::ArrowAt => "<@",
+        B::Question => "?",
+        B::QuestionPipe => "?|",
+        B::QuestionAnd => "?&",
+        B::HashMinus => "#-",
         // `OPERATOR(pg_catalog.~)`: the operator itself (only pg_catalog's exist).
         B::PGCustomBinaryOperator(parts) => {
             let (op, schema) = parts.split_last()?;
@@ -84,7 +94,8 @@ pub(super) fn binary_spelling(op: &ast::BinaryOperator) -> Option<&'static str> 
             }
             const KNOWN: &[&str] = &[
                 "+", "-", "*", "/", "%", "||", "=", "<>", "<", "<=", ">", ">=", "^", "&", "|", "#",
-                "<<", ">>", "~", "~*", "!~", "!~*", "~~", "~~*", "!~~", "!~~*",
+                "<<", ">>", "~", "~*", "!~", "!~*", "~~", "~~*", "!~~", "!~~*", "->", "->>", "#>",
+                "#>>", "@>", "<@", "?", "?|", "?&", "#-",
             ];
             return KNOWN.iter().copied().find(|k| k == op);
         }
@@ -264,6 +275,14 @@ fn figure_colname(e: &ast::Expr) -> (String, u8) {
                 .unwrap_or_default(),
         ),
         ast::Expr::Nested(inner) => figure_colname(inner),
+        // Subscripts keep the name of what they subscript (`A_Indirection`).
+        ast::Expr::CompoundFieldAccess { root, access_chain }
+            if access_chain
+                .iter()
+                .all(|a| matches!(a, ast::AccessExpr::Subscript(_))) =>
+        {
+            figure_colname(root)
+        }
         ast::Expr::Identifier(i) => firm(ident(i)),
         ast::Expr::CompoundIdentifier(parts) => firm(parts.last().map(ident).unwrap_or_default()),
         ast::Expr::Cast {
@@ -284,6 +303,7 @@ fn figure_colname(e: &ast::Expr) -> (String, u8) {
         }
         ast::Expr::Value(v) if matches!(v.value, ast::Value::Boolean(_)) => weak("bool"),
         ast::Expr::Exists { .. } => firm("exists".into()),
+        ast::Expr::Array(_) => firm("array".into()),
         ast::Expr::Subquery(q) => firm(subquery::first_column_name(q)),
         // `date '...'` is a cast of a literal: the column is named after the type.
         ast::Expr::TypedString(ts) => match data_type_of(&ts.data_type) {

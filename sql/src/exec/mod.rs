@@ -320,6 +320,19 @@ pub(crate) fn local_rows(
             }
             return Ok(());
         }
+        LocalKind::Table { func, args } => {
+            let args = args
+                .iter()
+                .map(|e| e.eval(params))
+                .collect::<Result<Vec<_>>>()?;
+            if func.strict && args.iter().any(Value::is_null) {
+                return Ok(());
+            }
+            for r in (func.rows)(&args, &func.columns, params.ctx())? {
+                push(r)?;
+            }
+            return Ok(());
+        }
         LocalKind::Series {
             start,
             stop,

@@ -15,6 +15,16 @@ fn values(call: &SrfCall, row: &[Value], params: &Params) -> Result<Vec<Value>> 
         .collect::<Result<Vec<_>>>()?;
     let mut out = Vec::new();
     match call.func {
+        SrfFunc::Table(i) => {
+            let tf = crate::func::table::by_index(i)?;
+            if tf.sig.strict && args.iter().any(Value::is_null) {
+                return Ok(out);
+            }
+            out = (tf.rows)(&args, &[], params.ctx())?
+                .into_iter()
+                .filter_map(|r| r.into_iter().next())
+                .collect();
+        }
         SrfFunc::Unnest => {
             if let Some(Value::Array(a)) = args.into_iter().next() {
                 out = a.items;

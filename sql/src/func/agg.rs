@@ -1,6 +1,12 @@
 //! Aggregates as accumulators: `count`, `sum`, `avg`, `min`, `max`, `bool_and`, `bool_or`,
-//! `every`, `bit_and`, `bit_or`, `string_agg`, `array_agg`, and the statistical aggregates
-//! (`var_*`, `stddev_*`, `covar_*`, `corr`, `regr_*`; their state and math in `stats`).
+//! `every`, `bit_and`, `bit_or`, `string_agg`, `array_agg`, `json(b)_agg`,
+//! `json(b)_object_agg`, and the statistical aggregates (`var_*`, `stddev_*`, `covar_*`, `corr`,
+//! `regr_*`; their state and math in `stats`).
+//!
+//! The json aggregates take their arguments already converted to json/jsonb (the binder wraps
+//! them in `Node::ToJson`, `bind::json`) and keep them, like `array_agg`, as a list of values
+//! (key, value, key, value, ... for the object aggregates), so partial states merge by
+//! concatenation.
 //!
 //! # Partial aggregation
 //! Shards each run an [`Accumulator`] over their rows and ship it (it is plain data) to the
@@ -41,6 +47,16 @@ pub enum AggFunc {
     BitOr,
     /// Variance, standard deviation, covariance, correlation, regression (`stats`).
     Stat(StatFunc),
+    /// `json_agg`/`jsonb_agg`; `newline`: the input is an array, which json_agg puts on lines
+    /// of their own (`[[1], \n [2]]`).
+    JsonAgg {
+        jsonb: bool,
+        newline: bool,
+    },
+    /// `json_object_agg`/`jsonb_object_agg`.
+    JsonObjectAgg {
+        jsonb: bool,
+    },
 }
 
 /// A resolved aggregate call: the argument type(s) the binder casts to, and the result type.
@@ -75,6 +91,10 @@ pub fn is_aggregate(name: &str) -> bool {
             | "array_agg"
             | "bit_and"
             | "bit_or"
+            | "json_agg"
+            | "jsonb_agg"
+            | "json_object_agg"
+            | "jsonb_object_agg"
     ) || StatFunc::by_name(&name.to_ascii_lowercase()).is_some()
 }
 
@@ -153,6 +173,23 @@ pub fn resolve_agg(name: &str, args: &[DataType]) -> Result<AggSig> {
         }
         ("string_agg", Some(t), 2) if t.is_string() => sig(AggFunc::StringAgg, Text, Text),
         ("string_agg", Some(Bytea), 2) => sig(AggFunc::StringAgg, Bytea, Bytea),
+        ("json_agg" | "jsonb_agg", Some(t), 1) => {
+            let jsonb = lname == "jsonb_agg";
+            let ty = if jsonb { Jsonb } else { Json };
+            sig(
+                AggFunc::JsonAgg {
+                    jsonb,
+                    newline: t.elem().is_some(),
+                },
+                ty,
+                ty,
+            )
+        }
+        ("json_object_agg" | "jsonb_object_agg", Some(_), 2) => {
+            let jsonb = lname == "jsonb_object_agg";
+            let ty = if jsonb { Jsonb } else { Json };
+            sig(AggFunc::JsonObjectAgg { jsonb }, ty, ty)
+        }
         ("array_agg", Some(t), 1) => match t.array_of() {
             Some(arr) => sig(AggFunc::ArrayAgg, t, arr),
             None => Err(undefined(&lname, args)),
@@ -215,7 +252,9 @@ impl Accumulator {
             AggFunc::Min | AggFunc::Max => Accumulator::Extreme(None),
             AggFunc::BoolAnd | AggFunc::BoolOr => Accumulator::Bool(None),
             AggFunc::StringAgg => Accumulator::StringAgg(None),
-            AggFunc::ArrayAgg => Accumulator::ArrayAgg(Vec::new()),
+            AggFunc::ArrayAgg | AggFunc::JsonAgg { .. } | AggFunc::JsonObjectAgg { .. } => {
+                Accumulator::ArrayAgg(Vec::new())
+            }
             AggFunc::BitAnd | AggFunc::BitOr => Accumulator::Bits(None),
             AggFunc::Stat(f) if f.binary() => Accumulator::Regr(Regr::default()),
             AggFunc::Stat(_) => match sig.arg {
@@ -235,7 +274,19 @@ impl Accumulator {
             }
             return Ok(());
         }
-        if v.is_null() && sig.func != AggFunc::ArrayAgg {
+        if let AggFunc::JsonObjectAgg { .. } = sig.func {
+            if v.is_null() {
+                return Err(SqlError::InvalidParameterValue(
+                    "field name must not be null".into(),
+                ));
+            }
+            if let Accumulator::ArrayAgg(items) = self {
+                items.push(v.clone());
+                items.push(args.get(1).cloned().unwrap_or(Value::Null));
+            }
+            return Ok(());
+        }
+        if v.is_null() && !matches!(sig.func, AggFunc::ArrayAgg | AggFunc::JsonAgg { .. }) {
             return Ok(());
         }
         match self {
@@ -487,6 +538,9 @@ impl Accumulator {
                 _ => return Err(bug(sig)),
             },
             Accumulator::ArrayAgg(items) if items.is_empty() => Value::Null,
+            Accumulator::ArrayAgg(items) if sig.func != AggFunc::ArrayAgg => {
+                super::json::finish_agg(sig.func, items)?
+            }
             Accumulator::ArrayAgg(items) => {
                 Value::Array(Box::new(Array::from_items(sig.arg, items)))
             }

@@ -23,10 +23,12 @@
 //! `string`, `math`, `datetime`, `zone` (AT TIME ZONE, justify_*, date_bin), `integral` (scale,
 //! lcm, factorial), `regexp`, `bytes` (bytea functions, encode/decode, SHA-2), `numfmt` (the
 //! number template language of `to_char`/`to_number`) with `numfmt_types` (its per-type entry
-//! points), `bucket` (`width_bucket`), `trig` (radians and degrees), `agg`.
+//! points), `bucket` (`width_bucket`), `trig` (radians and degrees), `json` (json/jsonb
+//! functions; the any-typed builders are bound by `bind::json`), `table` (set-returning
+//! functions in FROM), `agg`.
 //!
 //! Left out (the binder handles them as syntax, `bind::expr`): `greatest`/`least`, `coalesce`,
-//! `nullif`, `CASE`; not built: set-returning functions other than `generate_series`,
+//! `nullif`, `CASE`; not built: set-returning functions in the select list,
 //! `pg_sleep` (it would block the core's other sessions).
 
 pub mod agg;
@@ -36,12 +38,14 @@ mod bytes;
 mod datetime;
 mod dtparse;
 mod integral;
+pub(crate) mod json;
 mod math;
 mod numfmt;
 mod numfmt_types;
 mod regexp;
 pub mod stats;
 mod string;
+pub mod table;
 mod trig;
 mod zone;
 
@@ -109,6 +113,7 @@ fn builtins() -> impl Iterator<Item = &'static Builtin> {
         .chain(numfmt_types::BUILTINS)
         .chain(bucket::BUILTINS)
         .chain(trig::BUILTINS)
+        .chain(json::BUILTINS)
 }
 
 /// `name(argtypes)` as PostgreSQL prints it in messages.
@@ -147,9 +152,18 @@ fn fit(b: &Builtin, args: &[DataType]) -> Option<(usize, usize)> {
 
 /// Resolves a call of `name` with argument types `args` (see the module doc).
 pub fn resolve(name: &str, args: &[DataType]) -> Result<FuncSig> {
-    let lname = name.to_ascii_lowercase();
+    resolve_in(builtins(), &name.to_ascii_lowercase(), args)
+}
+
+/// [`resolve`] among `candidates` (the scalar built-ins, or `table`'s functions); `lname` is
+/// lower case.
+pub(crate) fn resolve_in<'a>(
+    candidates: impl Iterator<Item = &'a Builtin>,
+    lname: &str,
+    args: &[DataType],
+) -> Result<FuncSig> {
     let mut best: Vec<(&Builtin, (usize, usize))> = Vec::new();
-    for b in builtins().filter(|b| b.name == lname) {
+    for b in candidates.filter(|b| b.name == lname) {
         let Some(score) = fit(b, args) else {
             continue;
         };
@@ -199,7 +213,7 @@ pub fn resolve(name: &str, args: &[DataType]) -> Result<FuncSig> {
     }
     match best.as_slice() {
         [] => Err(SqlError::UndefinedFunction {
-            signature: signature(&lname, args),
+            signature: signature(lname, args),
             position: None,
         }),
         [(b, _)] => {
@@ -225,7 +239,7 @@ pub fn resolve(name: &str, args: &[DataType]) -> Result<FuncSig> {
             })
         }
         _ => Err(SqlError::AmbiguousFunction {
-            signature: signature(&lname, args),
+            signature: signature(lname, args),
             position: None,
         }),
     }

@@ -110,8 +110,26 @@ pub enum LocalKind {
     Values(Vec<Vec<Expr>>),
     /// `unnest(array)`: one row per element (a NULL array gives none).
     Unnest(Box<Expr>),
+    /// A set-returning function (`func::table`): its arguments, its output columns.
+    Table { func: TableCall, args: Vec<Expr> },
     /// Joins, derived tables, set operations, CTEs (`rel`).
     Rel(Box<Rel>),
+}
+
+/// The function of a [`LocalKind::Table`]: which one (by name, for EXPLAIN and equality), its
+/// rows function, strictness (NULL argument: no rows) and output columns.
+#[derive(Debug, Clone)]
+pub struct TableCall {
+    pub name: &'static str,
+    pub rows: crate::func::table::RowsFn,
+    pub strict: bool,
+    pub columns: Vec<(String, DataType)>,
+}
+
+impl PartialEq for TableCall {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && self.columns == other.columns
+    }
 }
 
 /// The table a query reads, with the filter that shards apply while scanning.

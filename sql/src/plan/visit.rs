@@ -85,6 +85,7 @@ fn local(kind: &mut LocalKind, level: usize, f: &mut dyn FnMut(&mut Expr, usize)
         }
         LocalKind::Values(rows) => rows.iter_mut().flatten().for_each(|e| expr(e, level, f)),
         LocalKind::Unnest(e) => expr(e, level, f),
+        LocalKind::Table { args, .. } => args.iter_mut().for_each(|e| expr(e, level, f)),
         LocalKind::Rel(r) => rel(r, level, f),
     }
 }

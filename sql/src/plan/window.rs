@@ -44,6 +44,9 @@ pub enum SrfFunc {
     Series,
     /// `unnest(array)`: its elements (a NULL array gives none).
     Unnest,
+    /// A one-column table function of `func::table` (`jsonb_object_keys`, ...), by its index
+    /// there ([`crate::func::table::by_index`]).
+    Table(usize),
 }
 
 /// One `f(...) OVER (...)`; every expression is over the pre-window row.

@@ -26,9 +26,9 @@ pub fn write(v: &Value, out: &mut Vec<u8>) -> Result<()> {
         Value::Float8(x) => out.extend_from_slice(&x.to_be_bytes()),
         Value::Numeric(n) => n.write_binary(out),
         Value::Text(s) => out.extend_from_slice(s.as_bytes()),
-        Value::Jsonb(s) => {
+        Value::Jsonb(j) => {
             out.push(1);
-            out.extend_from_slice(s.as_bytes());
+            out.extend_from_slice(j.canonical().as_bytes());
         }
         Value::Bytea(b) => out.extend_from_slice(b),
         Value::Uuid(u) => out.extend_from_slice(u),

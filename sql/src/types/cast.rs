@@ -257,16 +257,15 @@ fn convert(v: Value, from: DataType, to: DataType, fctx: &FormatContext) -> Resu
             micros: t,
         }),
         (Value::Interval(i), T::Time) => Value::Time(i.micros.rem_euclid(USECS_PER_DAY)),
-        (Value::Jsonb(s), T::Json) => Value::Text(s),
-        (Value::Jsonb(s), _) => jsonb_scalar(&s, to, fctx)?,
+        (Value::Jsonb(j), T::Json) => Value::Text(j.canonical()),
+        (Value::Jsonb(j), _) => jsonb_scalar(*j, to, fctx)?,
         _ => return Err(cannot()),
     })
 }
 
 /// `jsonb` → numeric/boolean types (PostgreSQL 14+): only a scalar of the matching kind converts.
-fn jsonb_scalar(s: &str, to: DataType, fctx: &FormatContext) -> Result<Value> {
+fn jsonb_scalar(doc: super::json::Json, to: DataType, fctx: &FormatContext) -> Result<Value> {
     use super::json::Json;
-    let doc = Json::parse(s, "jsonb")?;
     let kind = match &doc {
         Json::Null => "null",
         Json::Bool(_) => "boolean",
@@ -283,6 +282,7 @@ fn jsonb_scalar(s: &str, to: DataType, fctx: &FormatContext) -> Result<Value> {
     };
     match (doc, to) {
         (Json::Bool(b), DataType::Bool) => Ok(Value::Bool(b)),
+        (Json::Number(n), DataType::Numeric) => Ok(Value::Numeric(n)),
         (Json::Number(n), t) if t != DataType::Bool => {
             convert(Value::Numeric(n), DataType::Numeric, t, fctx)
         }

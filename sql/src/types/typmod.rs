@@ -81,10 +81,19 @@ pub fn from_args(ty: DataType, args: &[i32]) -> Result<i32> {
 pub fn parse_type_name(name: &str) -> Result<(DataType, i32)> {
     let lower = name.trim().to_ascii_lowercase();
     let undefined = || SqlError::UndefinedType(name.trim().to_string());
-    let (base, is_array) = match lower.strip_suffix("[]") {
-        Some(b) => (b.trim_end(), true),
-        None => (lower.as_str(), false),
-    };
+    // `int[][]` is `int[]` (PostgreSQL ignores the declared dimensions); `_int4` is the
+    // array type's catalog name.
+    let (mut base, mut is_array) = (lower.as_str(), false);
+    while let Some(b) = base.strip_suffix("[]") {
+        (base, is_array) = (b.trim_end(), true);
+    }
+    if let Some(elem) = base.strip_prefix('_').filter(|_| !is_array) {
+        if let Ok((t, m)) = parse_type_name(elem) {
+            if t.elem().is_none() {
+                return array_or(t, m, true);
+            }
+        }
+    }
     // Split `name(args) rest`: modifiers may sit before a trailing `with/without time zone`.
     let (head, args, tail) = match base.find('(') {
         Some(open) => {

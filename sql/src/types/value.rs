@@ -40,8 +40,8 @@ pub enum Value {
     Timestamptz(i64),
     Interval(Interval),
     Uuid([u8; 16]),
-    /// jsonb in its canonical text form (keys sorted, duplicates removed, `", "` and `": "`).
-    Jsonb(String),
+    /// jsonb, parsed and normalized (keys sorted, duplicates removed; see `types::json`).
+    Jsonb(Box<super::json::Json>),
     Oid(u32),
     Array(Box<Array>),
     /// point, lseg, box, path, polygon, line, circle.
@@ -85,7 +85,8 @@ impl Value {
                 out.write_str(&super::float::format_f64(*v, ctx.extra_float_digits))
             }
             Value::Numeric(n) => write!(out, "{n}"),
-            Value::Text(s) | Value::Jsonb(s) => out.write_str(s),
+            Value::Text(s) => out.write_str(s),
+            Value::Jsonb(j) => out.write_str(&j.canonical()),
             Value::Bytea(b) => {
                 out.push_str("\\x");
                 for byte in b {
@@ -158,7 +159,7 @@ impl Value {
                 super::json::Json::parse(s, "json")?;
                 Value::Text(s.to_string())
             }
-            DataType::Jsonb => Value::Jsonb(super::json::Json::parse(s, "jsonb")?.canonical()),
+            DataType::Jsonb => Value::Jsonb(Box::new(super::json::Json::parse_jsonb(s)?)),
             _ if ty.geo_kind().is_some() => {
                 let kind = ty.geo_kind().ok_or_else(bad)?;
                 Value::Geo(Box::new(super::geo::Geo::parse(kind, s)?))

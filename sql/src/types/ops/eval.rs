@@ -54,6 +54,9 @@ pub fn eval_binary(sig: &BinarySig, l: Value, r: Value, ctx: &FormatContext) -> 
     if l.is_null() || r.is_null() {
         return Ok(Value::Null);
     }
+    if crate::types::json::ops::handles(sig) {
+        return crate::types::json::ops::eval(sig, l, r);
+    }
     match sig.op {
         B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq => {
             let ord = cmp_typed(sig.left, &l, &r);
@@ -88,6 +91,7 @@ pub fn eval_binary(sig: &BinarySig, l: Value, r: Value, ctx: &FormatContext) -> 
             let negate = matches!(sig.op, B::NotRegex | B::NotIRegex);
             Ok(Value::Bool(pattern::regex_match(s, p, ci)? != negate))
         }
+        _ => Err(mismatch(sig)),
     }
 }
 
@@ -130,7 +134,8 @@ impl Value {
             (Float4(a), Float4(b)) => float_cmp(f64::from(*a), f64::from(*b)),
             (Float8(a), Float8(b)) => float_cmp(*a, *b),
             (Numeric(a), Numeric(b)) => a.cmp_sql(b),
-            (Text(a), Text(b)) | (Jsonb(a), Jsonb(b)) => a.cmp(b),
+            (Text(a), Text(b)) => a.cmp(b),
+            (Jsonb(a), Jsonb(b)) => crate::types::json::order::cmp(a, b),
             (Bytea(a), Bytea(b)) => a.cmp(b),
             (Date(a), Date(b)) => a.cmp(b),
             (Time(a), Time(b))
@@ -590,9 +595,6 @@ fn concat(sig: &BinarySig, l: Value, r: Value, ctx: &FormatContext) -> Result<Va
             a.dims = vec![(a.items.len() as i32, a.dims.first().map_or(1, |d| d.1))];
             Ok(Value::Array(a))
         }
-        (Value::Jsonb(_), Value::Jsonb(_)) => Err(SqlError::FeatureNotSupported(
-            "jsonb concatenation is not supported yet".into(),
-        )),
         (a, b) => {
             let text = |v: &Value, ty: DataType| match (v, ty) {
                 (Value::Text(s), DataType::Bpchar) => text::bpchar_trim(s).to_string(),

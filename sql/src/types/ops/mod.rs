@@ -52,6 +52,18 @@ pub enum BinaryOp {
     NotRegex,
     IRegex,
     NotIRegex,
+    /// `->`, `->>`, `#>`, `#>>`, `@>`, `<@`, `?`, `?|`, `?&`, `#-`: json/jsonb operators
+    /// (resolved and evaluated by `types::json::ops`, as are `-` and `||` over jsonb).
+    JsonGet,
+    JsonGetText,
+    JsonPath,
+    JsonPathText,
+    Contains,
+    ContainedBy,
+    KeyExists,
+    KeyExistsAny,
+    KeyExistsAll,
+    DeletePath,
 }
 
 impl BinaryOp {
@@ -85,6 +97,16 @@ impl BinaryOp {
             "!~" => NotRegex,
             "~*" => IRegex,
             "!~*" => NotIRegex,
+            "->" => JsonGet,
+            "->>" => JsonGetText,
+            "#>" => JsonPath,
+            "#>>" => JsonPathText,
+            "@>" => Contains,
+            "<@" => ContainedBy,
+            "?" => KeyExists,
+            "?|" => KeyExistsAny,
+            "?&" => KeyExistsAll,
+            "#-" => DeletePath,
             _ => return None,
         })
     }
@@ -219,6 +241,28 @@ fn sig(op: BinaryOp, left: DataType, right: DataType, result: DataType) -> Optio
 pub fn resolve_binary(op: &str, left: DataType, right: DataType) -> Option<BinarySig> {
     use DataType::*;
     let bop = BinaryOp::parse(op)?;
+    use BinaryOp as B;
+    match bop {
+        B::JsonGet
+        | B::JsonGetText
+        | B::JsonPath
+        | B::JsonPathText
+        | B::Contains
+        | B::ContainedBy
+        | B::KeyExists
+        | B::KeyExistsAny
+        | B::KeyExistsAll
+        | B::DeletePath => return super::json::ops::resolve(bop, left, right),
+        B::Sub | B::Concat
+            if matches!(left, Jsonb | Unknown)
+                && matches!(right, Jsonb | Unknown | Text | Int2 | Int4 | TextArray) =>
+        {
+            if let Some(s) = super::json::ops::resolve(bop, left, right) {
+                return Some(s);
+            }
+        }
+        _ => {}
+    }
     let sig = |l, r, res| sig(bop, l, r, res);
     // Unknown operands take the other side's type (for `||`, text unless the other is an array).
     let (l, r) = match (left, right) {
@@ -229,7 +273,6 @@ pub fn resolve_binary(op: &str, left: DataType, right: DataType) -> Option<Binar
         (t, Unknown) => (t, t),
         other => other,
     };
-    use BinaryOp as B;
     match bop {
         B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq => {
             let t = match (l, r) {
@@ -312,6 +355,17 @@ pub fn resolve_binary(op: &str, left: DataType, right: DataType) -> Option<Binar
             let t = if l == Bpchar { Bpchar } else { Text };
             sig(t, Text, Bool)
         }
+        // Resolved above, or no signature.
+        B::JsonGet
+        | B::JsonGetText
+        | B::JsonPath
+        | B::JsonPathText
+        | B::Contains
+        | B::ContainedBy
+        | B::KeyExists
+        | B::KeyExistsAny
+        | B::KeyExistsAll
+        | B::DeletePath => None,
     }
 }
 
