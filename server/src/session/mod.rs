@@ -17,6 +17,7 @@
 
 mod control;
 mod copy;
+mod ctx;
 mod cursor;
 mod ddl;
 mod exec;

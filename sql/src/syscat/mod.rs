@@ -43,6 +43,7 @@ pub(crate) mod funcs;
 mod indexes;
 pub(crate) mod oids;
 mod procs;
+mod regcast;
 mod rows;
 mod typeinfo;
 
