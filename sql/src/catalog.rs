@@ -505,21 +505,22 @@ const DEFAULTS_SECTION: &str = "defaults";
 /// Identity columns: (column u32, 1 = BY DEFAULT | 2 = ALWAYS) pairs.
 const IDENTITY_SECTION: &str = "identity";
 
-fn corrupt(what: &str) -> SqlError {
+pub(crate) fn corrupt(what: &str) -> SqlError {
     SqlError::Internal(format!("corrupted catalog entry: {what}"))
 }
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(&(s.len() as u32).to_be_bytes());
     out.extend_from_slice(s.as_bytes());
 }
 
-struct Reader<'a> {
-    b: &'a [u8],
+/// Reads what the catalog encoders (`put_str`, big-endian integers) wrote.
+pub(crate) struct Reader<'a> {
+    pub(crate) b: &'a [u8],
 }
 
 impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Result<&[u8]> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&[u8]> {
         if self.b.len() < n {
             return Err(corrupt("truncated"));
         }
@@ -527,21 +528,25 @@ impl Reader<'_> {
         self.b = rest;
         Ok(head)
     }
-    fn u8(&mut self) -> Result<u8> {
+    pub(crate) fn u8(&mut self) -> Result<u8> {
         Ok(self.take(1)?[0])
     }
-    fn u32(&mut self) -> Result<u32> {
+    pub(crate) fn u32(&mut self) -> Result<u32> {
         let b = self.take(4)?;
         Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
-    fn u64(&mut self) -> Result<u64> {
+    pub(crate) fn u64(&mut self) -> Result<u64> {
         let mut a = [0u8; 8];
         a.copy_from_slice(self.take(8)?);
         Ok(u64::from_be_bytes(a))
     }
-    fn str(&mut self) -> Result<String> {
+    pub(crate) fn str(&mut self) -> Result<String> {
         let n = self.u32()? as usize;
         String::from_utf8(self.take(n)?.to_vec()).map_err(|_| corrupt("invalid UTF-8"))
+    }
+    /// A type stored as its OID.
+    pub(crate) fn ty(&mut self) -> Result<DataType> {
+        DataType::from_oid(self.u32()?).ok_or_else(|| corrupt("unknown type"))
     }
 }
 

@@ -482,6 +482,36 @@ pub struct TemplateError {
 /// Result alias used across the crate.
 pub type Result<T, E = SqlError> = std::result::Result<T, E>;
 
+/// Matches every variant that carries a query position, binding it to `$p` (one list for
+/// reading and for moving positions).
+macro_rules! with_position {
+    ($e:expr, $p:ident => $found:expr, _ => $other:expr) => {
+        match $e {
+            SqlError::Syntax { position: $p, .. }
+            | SqlError::UndefinedTable { position: $p, .. }
+            | SqlError::UndefinedColumn { position: $p, .. }
+            | SqlError::UndefinedFunction { position: $p, .. }
+            | SqlError::UndefinedColumnOfRelation { position: $p, .. }
+            | SqlError::UndefinedOperator { position: $p, .. }
+            | SqlError::AmbiguousFunction { position: $p, .. }
+            | SqlError::Grouping { position: $p, .. }
+            | SqlError::Windowing { position: $p, .. }
+            | SqlError::WindowWithoutOver { position: $p, .. }
+            | SqlError::InvalidColumnReference { position: $p, .. }
+            | SqlError::AmbiguousColumn { position: $p, .. }
+            | SqlError::DatatypeMismatchAt { position: $p, .. }
+            | SqlError::SubqueryNeedsAlias { position: $p, .. }
+            | SqlError::InvalidSetOpOrderBy { position: $p, .. }
+            | SqlError::UndefinedQualifiedColumn { position: $p, .. }
+            | SqlError::MissingFromEntry { position: $p, .. }
+            | SqlError::InvalidRecursion { position: $p, .. }
+            | SqlError::LockedRelationNotInFrom { position: $p, .. }
+            | SqlError::InvalidSchemaDefinition { position: $p, .. } => $found,
+            _ => $other,
+        }
+    };
+}
+
 impl SqlError {
     /// The SQLSTATE code sent to clients (ErrorResponse field `C`).
     pub fn sqlstate(&self) -> &'static str {
@@ -613,29 +643,9 @@ impl SqlError {
     /// 1-based character position in the query string, where PostgreSQL reports one.
     pub fn position(&self) -> Option<u32> {
         match self {
-            SqlError::Syntax { position, .. }
-            | SqlError::UndefinedTable { position, .. }
-            | SqlError::UndefinedColumn { position, .. }
-            | SqlError::UndefinedFunction { position, .. }
-            | SqlError::UndefinedColumnOfRelation { position, .. }
-            | SqlError::UndefinedOperator { position, .. }
-            | SqlError::AmbiguousFunction { position, .. }
-            | SqlError::Grouping { position, .. }
-            | SqlError::Windowing { position, .. }
-            | SqlError::WindowWithoutOver { position, .. }
-            | SqlError::InvalidColumnReference { position, .. }
-            | SqlError::AmbiguousColumn { position, .. }
-            | SqlError::DatatypeMismatchAt { position, .. }
-            | SqlError::SubqueryNeedsAlias { position }
-            | SqlError::InvalidSetOpOrderBy { position }
-            | SqlError::UndefinedQualifiedColumn { position, .. }
-            | SqlError::MissingFromEntry { position, .. }
-            | SqlError::InvalidRecursion { position, .. }
-            | SqlError::LockedRelationNotInFrom { position, .. }
-            | SqlError::InvalidSchemaDefinition { position, .. } => *position,
             SqlError::At { position, .. } => Some(*position),
             SqlError::Hinted { error, .. } => error.position(),
-            _ => None,
+            other => with_position!(other, p => *p, _ => None),
         }
     }
 
@@ -648,30 +658,7 @@ impl SqlError {
                 None => *error,
             };
         }
-        match &mut self {
-            SqlError::Syntax { position, .. }
-            | SqlError::UndefinedTable { position, .. }
-            | SqlError::UndefinedColumn { position, .. }
-            | SqlError::UndefinedFunction { position, .. }
-            | SqlError::UndefinedColumnOfRelation { position, .. }
-            | SqlError::UndefinedOperator { position, .. }
-            | SqlError::AmbiguousFunction { position, .. }
-            | SqlError::Grouping { position, .. }
-            | SqlError::Windowing { position, .. }
-            | SqlError::WindowWithoutOver { position, .. }
-            | SqlError::InvalidColumnReference { position, .. }
-            | SqlError::AmbiguousColumn { position, .. }
-            | SqlError::DatatypeMismatchAt { position, .. }
-            | SqlError::SubqueryNeedsAlias { position }
-            | SqlError::InvalidSetOpOrderBy { position }
-            | SqlError::UndefinedQualifiedColumn { position, .. }
-            | SqlError::MissingFromEntry { position, .. }
-            | SqlError::InvalidRecursion { position, .. }
-            | SqlError::LockedRelationNotInFrom { position, .. } => {
-                *position = position.and_then(f)
-            }
-            _ => {}
-        }
+        with_position!(&mut self, p => *p = p.and_then(f), _ => {});
         self
     }
 

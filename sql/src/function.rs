@@ -17,7 +17,8 @@
 //! u8, security definer u8, leakproof u8, parallel u8 (u/r/s)`, then the body: `kind u8 (0 AS
 //! text, 1 RETURN expression, 2 BEGIN ATOMIC statements), count u32, texts`. Nothing may follow.
 
-use crate::error::{Result, SqlError};
+use crate::catalog::{corrupt, put_str, Reader};
+use crate::error::Result;
 use crate::types::DataType;
 
 /// IMMUTABLE / STABLE / VOLATILE (`pg_proc.provolatile`).
@@ -228,49 +229,6 @@ pub struct InlinedBody {
     pub name: String,
     pub body: crate::expr::Expr,
     pub strict: bool,
-}
-
-fn corrupt(what: &str) -> SqlError {
-    SqlError::Internal(format!("corrupted function definition: {what}"))
-}
-
-fn put_str(out: &mut Vec<u8>, s: &str) {
-    out.extend_from_slice(&(s.len() as u32).to_be_bytes());
-    out.extend_from_slice(s.as_bytes());
-}
-
-struct Reader<'a> {
-    b: &'a [u8],
-}
-
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Result<&[u8]> {
-        if self.b.len() < n {
-            return Err(corrupt("truncated"));
-        }
-        let (head, rest) = self.b.split_at(n);
-        self.b = rest;
-        Ok(head)
-    }
-    fn u8(&mut self) -> Result<u8> {
-        Ok(self.take(1)?[0])
-    }
-    fn u32(&mut self) -> Result<u32> {
-        let b = self.take(4)?;
-        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-    }
-    fn u64(&mut self) -> Result<u64> {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(self.take(8)?);
-        Ok(u64::from_be_bytes(a))
-    }
-    fn str(&mut self) -> Result<String> {
-        let n = self.u32()? as usize;
-        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| corrupt("invalid UTF-8"))
-    }
-    fn ty(&mut self) -> Result<DataType> {
-        DataType::from_oid(self.u32()?).ok_or_else(|| corrupt("unknown type"))
-    }
 }
 
 #[cfg(test)]
