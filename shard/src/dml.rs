@@ -196,6 +196,37 @@ impl<I: Io> Shard<I> {
         Ok((newest.clone(), newest))
     }
 
+    /// Pass 1 of INSERT and upsert: each row's storage key (a new hidden row id without a primary
+    /// key), locked for update. `Err` is the step to answer when a lock is held (the request is
+    /// retried from the start).
+    pub(crate) async fn lock_row_keys(
+        &mut self,
+        txn: &TxnCtx,
+        table: &TableDef,
+        rows: &[Vec<Value>],
+    ) -> Result<std::result::Result<Vec<Vec<u8>>, Step<I::File>>> {
+        let tree = TreeId(table.id.0);
+        let mut keys = Vec::with_capacity(rows.len());
+        for row in rows {
+            let key = match &table.primary_key {
+                Some(_) => row_key(table, row).ok_or_else(|| {
+                    SqlError::FeatureNotSupported(
+                        "primary keys of this type are not supported yet".into(),
+                    )
+                })?,
+                None => self.next_rowid(table).await?.to_be_bytes().to_vec(),
+            };
+            if let LockResult::HeldBy(holder) = self.txns.lock(txn, tree, &key, LockMode::Update) {
+                return Ok(Err(Step::Blocked {
+                    waiter: txn.id,
+                    holder,
+                }));
+            }
+            keys.push(key);
+        }
+        Ok(Ok(keys))
+    }
+
     pub(crate) async fn insert(
         &mut self,
         txn: &TxnCtx,
@@ -207,24 +238,10 @@ impl<I: Io> Shard<I> {
         crate::index::check_same_indexes(sent, &table)?;
         let tree = TreeId(table.id.0);
         // Pass 1: keys and locks.
-        let mut keys = Vec::with_capacity(rows.len());
-        for row in rows {
-            let key = match &table.primary_key {
-                Some(_) => row_key(&table, row).ok_or_else(|| {
-                    SqlError::FeatureNotSupported(
-                        "primary keys of this type are not supported yet".into(),
-                    )
-                })?,
-                None => self.next_rowid(&table).await?.to_be_bytes().to_vec(),
-            };
-            if let LockResult::HeldBy(holder) = self.txns.lock(txn, tree, &key, LockMode::Update) {
-                return Ok(Step::Blocked {
-                    waiter: txn.id,
-                    holder,
-                });
-            }
-            keys.push(key);
-        }
+        let keys = match self.lock_row_keys(txn, &table, rows).await? {
+            Ok(keys) => keys,
+            Err(blocked) => return Ok(blocked),
+        };
         // Pass 2: uniqueness against the newest versions, then stage.
         let mut olds = Vec::with_capacity(keys.len());
         let mut seen = std::collections::HashSet::with_capacity(if table.primary_key.is_some() {

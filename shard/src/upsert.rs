@@ -29,7 +29,7 @@ use crate::error::{Result, ShardError};
 use crate::index::{check_same_indexes, RowChange};
 use crate::message::ShardResponse;
 use crate::shard::{Shard, Step};
-use crate::table::{decode_row, encode_row, key_detail, row_key};
+use crate::table::{decode_row, encode_row, key_detail};
 use crate::txn::{LockMode, LockResult, TxnCtx};
 
 /// A write to stage: key, new row bytes, the committed value it replaces.
@@ -65,28 +65,15 @@ impl<I: Io> Shard<I> {
         params: &Params,
         returning: bool,
     ) -> Result<Step<I::File>> {
-        let table = self.local_table(sent)?;
+        // As INSERT: wait while another transaction changes the table's definition.
+        let table = crate::ddl::table_or_wait!(self, txn, sent);
         check_same_indexes(sent, &table)?;
         let tree = TreeId(table.id.0);
         // Pass 1: keys and locks (a blocked request is retried from the start).
-        let mut keys = Vec::with_capacity(rows.len());
-        for row in rows {
-            let key = match &table.primary_key {
-                Some(_) => row_key(&table, row).ok_or_else(|| {
-                    SqlError::FeatureNotSupported(
-                        "primary keys of this type are not supported yet".into(),
-                    )
-                })?,
-                None => self.next_rowid(&table).await?.to_be_bytes().to_vec(),
-            };
-            if let LockResult::HeldBy(holder) = self.txns.lock(txn, tree, &key, LockMode::Update) {
-                return Ok(Step::Blocked {
-                    waiter: txn.id,
-                    holder,
-                });
-            }
-            keys.push(key);
-        }
+        let keys = match self.lock_row_keys(txn, &table, rows).await? {
+            Ok(keys) => keys,
+            Err(blocked) => return Ok(blocked),
+        };
         // Pass 2: decide per row against the newest versions, and stage. Nothing is staged
         // before every row has been decided, so an error leaves no partial write behind.
         let indexed = !table.indexes.is_empty();
