@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::error_code as code;
+
 use common::{connect, TestServer};
 
 fn conninfo(port: u16) -> String {
@@ -13,11 +15,6 @@ fn conninfo(port: u16) -> String {
 
 async fn value(client: &tokio_postgres::Client, sql: &str) -> Option<String> {
     common::first_value(client, sql).await
-}
-
-async fn code(client: &tokio_postgres::Client, sql: &str) -> String {
-    let err = client.simple_query(sql).await.expect_err(sql);
-    err.code().map(|c| c.code().to_string()).unwrap_or_default()
 }
 
 #[tokio::test]

@@ -5,30 +5,10 @@
 
 mod common;
 
+use common::error_code as code;
+use common::rows;
+
 use common::{connect_port, TestServer};
-
-async fn rows(client: &tokio_postgres::Client, sql: &str) -> Vec<String> {
-    client
-        .simple_query(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-        .iter()
-        .filter_map(|m| match m {
-            tokio_postgres::SimpleQueryMessage::Row(r) => Some(
-                (0..r.len())
-                    .map(|i| r.get(i).unwrap_or("NULL").to_string())
-                    .collect::<Vec<_>>()
-                    .join("|"),
-            ),
-            _ => None,
-        })
-        .collect()
-}
-
-async fn code(client: &tokio_postgres::Client, sql: &str) -> String {
-    let err = client.simple_query(sql).await.expect_err(sql);
-    err.code().map(|c| c.code().to_string()).unwrap_or_default()
-}
 
 #[tokio::test]
 async fn jsonb_column_over_two_shards() {

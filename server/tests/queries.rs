@@ -8,29 +8,11 @@
 
 mod common;
 
+use common::rows;
+
 use common::TestServer;
-use tokio_postgres::SimpleQueryMessage;
 
 use common::connect;
-
-/// Rows as `a|b|c` text lines, NULL as `NULL` (psql's `-A -F'|' -P null=NULL`).
-async fn rows(client: &tokio_postgres::Client, sql: &str) -> Vec<String> {
-    let msgs = client
-        .simple_query(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    msgs.iter()
-        .filter_map(|m| match m {
-            SimpleQueryMessage::Row(r) => Some(
-                (0..r.len())
-                    .map(|i| r.get(i).unwrap_or("NULL").to_string())
-                    .collect::<Vec<_>>()
-                    .join("|"),
-            ),
-            _ => None,
-        })
-        .collect()
-}
 
 const SETUP: &str =
     "CREATE TABLE t (id int PRIMARY KEY, g int, x bigint, s text, f float8, b bool)";

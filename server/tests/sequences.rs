@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::error_code as code;
+
 use std::collections::BTreeSet;
 
 use common::{connect, TestServer};
@@ -17,11 +19,6 @@ async fn int(client: &tokio_postgres::Client, sql: &str) -> i64 {
         .await
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("{sql}: no integer"))
-}
-
-async fn code(client: &tokio_postgres::Client, sql: &str) -> String {
-    let err = client.simple_query(sql).await.expect_err(sql);
-    err.code().map(|c| c.code().to_string()).unwrap_or_default()
 }
 
 #[tokio::test]

@@ -227,3 +227,28 @@ pub async fn first_value(client: &tokio_postgres::Client, sql: &str) -> Option<S
         _ => None,
     })
 }
+
+/// Every row of a simple query, its columns joined by `|` (NULL as `NULL`).
+pub async fn rows(client: &tokio_postgres::Client, sql: &str) -> Vec<String> {
+    client
+        .simple_query(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .iter()
+        .filter_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(r) => Some(
+                (0..r.len())
+                    .map(|i| r.get(i).unwrap_or("NULL").to_string())
+                    .collect::<Vec<_>>()
+                    .join("|"),
+            ),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The SQLSTATE a simple query fails with (it must fail).
+pub async fn error_code(client: &tokio_postgres::Client, sql: &str) -> String {
+    let err = client.simple_query(sql).await.expect_err(sql);
+    err.code().map(|c| c.code().to_string()).unwrap_or_default()
+}
