@@ -11,9 +11,10 @@
 //! reproduces that view. Special values: `NaN` (sorts above everything, equal to itself, as
 //! PostgreSQL's btree order has it) and ±`Infinity`.
 //!
-//! `exp`, `ln`, `log` and fractional powers live in `transcendental`.
+//! `exp`, `ln`, `log` and fractional powers live in `transcendental`, integer powers in `power`.
 
 pub mod mag;
+mod power;
 mod transcendental;
 mod wire;
 

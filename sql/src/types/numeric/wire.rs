@@ -1,6 +1,6 @@
 //! `numeric_send`/`numeric_recv`: PostgreSQL's binary format for numeric.
 //!
-//! Layout (all big-endian): `ndigits: i16, weight: i16, sign: u16, dscale: u16`, then `ndigits`
+//! Layout (all big-endian): `ndigits: u16, weight: i16, sign: u16, dscale: u16`, then `ndigits`
 //! base-10000 digits as `i16`. Digits are aligned on the decimal point (digit `i` is worth
 //! `10000^(weight - i)`); leading and trailing zero digits are stripped, as PostgreSQL sends them.
 //! Sign: 0x0000 positive, 0x4000 negative, 0xC000 NaN, 0xD000 +Infinity, 0xF000 -Infinity.
@@ -59,7 +59,8 @@ impl Numeric {
         if groups.is_empty() {
             weight = 0;
         }
-        out.extend_from_slice(&(groups.len() as i16).to_be_bytes());
+        // Unsigned, as numeric_send/numeric_recv have it: 131072 digits before the point are 32768 groups.
+        out.extend_from_slice(&(groups.len() as u16).to_be_bytes());
         out.extend_from_slice(&(weight as i16).to_be_bytes());
         out.extend_from_slice(&(if neg { NEG } else { POS }).to_be_bytes());
         out.extend_from_slice(&(scale as u16).to_be_bytes());
@@ -76,11 +77,11 @@ impl Numeric {
                 .map(|w| u16::from_be_bytes([w[0], w[1]]))
                 .ok_or_else(|| bad("insufficient data left in message"))
         };
-        let ndigits = word(0)? as i16;
+        let ndigits = word(0)?;
         let weight = i32::from(word(1)? as i16);
         let sign = word(2)?;
         let dscale = u32::from(word(3)?);
-        if b.len() != 8 + 2 * ndigits.max(0) as usize {
+        if b.len() != 8 + 2 * usize::from(ndigits) {
             return Err(bad("incorrect binary data format"));
         }
         match sign {
@@ -94,7 +95,7 @@ impl Numeric {
             return Err(bad("invalid scale in external \"numeric\" value"));
         }
         let mut m: mag::Mag = Vec::new();
-        for i in 0..ndigits.max(0) as usize {
+        for i in 0..usize::from(ndigits) {
             let d = word(4 + i)?;
             if d >= 10000 {
                 return Err(bad("invalid digit in external \"numeric\" value"));

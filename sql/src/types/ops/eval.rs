@@ -262,7 +262,7 @@ pub fn pow_f64(a: f64, b: f64) -> Result<f64> {
     Ok(v)
 }
 
-/// `numeric ^ numeric`: exact for integer exponents up to ±1000, `exp(b·ln a)` with guard digits
+/// `numeric ^ numeric`: repeated squaring for int4 exponents, `exp(b·ln a)` with guard digits
 /// otherwise, at PostgreSQL's result scales.
 pub fn pow_numeric(a: &Numeric, b: &Numeric) -> Result<Numeric> {
     if a.is_nan() || b.is_nan() {
@@ -306,27 +306,11 @@ pub fn pow_numeric(a: &Numeric, b: &Numeric) -> Result<Numeric> {
             "value overflows numeric format".into(),
         ));
     }
-    // Exact integer powers by repeated squaring when the exponent is a small integer.
+    // Integer exponents that fit int4: repeated squaring (`power_var_int`), at `power_var`'s scale.
     if b.scale() == 0 || b.trunc(0).cmp_sql(b) == Ordering::Equal {
         if let Ok(Some(e)) = b.to_i128_round() {
-            if (-1000..=1000).contains(&e) {
-                let negative = e < 0;
-                let mut result = Numeric::from_i128(1);
-                let mut base = a.clone();
-                let mut e = e.abs();
-                while e > 0 {
-                    if e & 1 == 1 {
-                        result = result.mul(&base);
-                    }
-                    base = base.mul(&base);
-                    e >>= 1;
-                }
-                // power_var's integer-exponent case: at least 16 digits after the point.
-                let rscale = (a.scale() as i32).clamp(16, 1000);
-                if negative {
-                    return Numeric::from_i128(1).div_to_scale(&result, rscale as u32, true);
-                }
-                return Ok(result.round(rscale));
+            if let Ok(e) = i32::try_from(e) {
+                return a.pow_int(e, (a.scale() as i32).clamp(16, 1000));
             }
         }
     }
