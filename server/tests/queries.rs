@@ -12,7 +12,7 @@ use common::rows;
 
 use common::TestServer;
 
-use common::connect;
+use common::{connect, connect_port};
 
 const SETUP: &str =
     "CREATE TABLE t (id int PRIMARY KEY, g int, x bigint, s text, f float8, b bool)";
@@ -201,4 +201,43 @@ async fn planner_errors_are_postgres_errors() {
     }
     // The session is still usable.
     assert_eq!(rows(&client, "SELECT count(*) FROM t").await, ["200"]);
+}
+
+/// A statement that only computes (no lock waits) still ends at `statement_timeout`, whether
+/// the time goes on a shard (a table-less series, a filter over a scan) or at the router (a join,
+/// a recursion without end), and the session goes on. (2000 × 2000 pairs stay under the join's
+/// pair limit, so only the timeout can end the join.)
+#[tokio::test]
+async fn statement_timeout_ends_cpu_bound_statements() {
+    let server = TestServer::start(&["--shards", "2", "--wal-segment-mb", "4"]);
+    let client = connect_port(server.port).await;
+    client
+        .batch_execute("CREATE TABLE big AS SELECT g FROM generate_series(1, 2000) g")
+        .await
+        .expect("create");
+    client
+        .batch_execute("SET statement_timeout = '100ms'")
+        .await
+        .expect("set");
+    for sql in [
+        "SELECT count(*) FROM generate_series(1, 1000000000)",
+        "SELECT count(*) FROM big a, big b WHERE a.g + b.g < 0",
+        "WITH RECURSIVE t(n) AS (SELECT 1 UNION SELECT n % 100000 + 1 FROM t, generate_series(1, 3)) \
+         SELECT count(*) FROM t",
+    ] {
+        let started = std::time::Instant::now();
+        let e = client.simple_query(sql).await.expect_err(sql);
+        let db = e.as_db_error().expect("database error");
+        assert_eq!(
+            (db.code().code(), db.message()),
+            ("57014", "canceling statement due to statement timeout"),
+            "{sql}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "{sql}");
+    }
+    client
+        .batch_execute("SET statement_timeout = 0")
+        .await
+        .expect("reset");
+    assert_eq!(rows(&client, "SELECT count(*) FROM big").await, ["2000"]);
 }

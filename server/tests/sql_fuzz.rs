@@ -264,6 +264,12 @@ impl Conn {
             matches!(c.until_ready(), Outcome::Ready(_)),
             "no ReadyForQuery after startup"
         );
+        // A mutated statement may never end (a recursion without a stop, a huge series); the
+        // timeout ends it, so the core it ties up answers new connections again within 30 s.
+        assert!(
+            matches!(c.simple("SET statement_timeout = '10s'"), Outcome::Ready(_)),
+            "SET statement_timeout failed"
+        );
         c
     }
 

@@ -268,6 +268,9 @@ pub enum SqlError {
     /// 54000: `null character not permitted`, `requested character too large`, ...
     #[error("{0}")]
     ProgramLimitExceeded(String),
+    /// 57014: a router-side run outlasted `statement_timeout` (`exec::interrupt`).
+    #[error("canceling statement due to statement timeout")]
+    StatementTimeout,
     /// 42883: `operator does not exist: integer + text`.
     #[error("operator does not exist: {signature}")]
     UndefinedOperator {
@@ -593,6 +596,7 @@ impl SqlError {
             SqlError::SubstringError(_) => "22011",
             SqlError::NullValueNotAllowed(_) => "22004",
             SqlError::ProgramLimitExceeded(_) => "54000",
+            SqlError::StatementTimeout => "57014",
             SqlError::UndefinedOperator { .. } => "42883",
             SqlError::AmbiguousFunction { .. } => "42725",
             SqlError::FunctionDefinition { .. } => "42P13",

@@ -16,6 +16,8 @@ pub struct Params {
     ctx: std::sync::Arc<FormatContext>,
     /// Sequence values the session fetched for this statement (`crate::seqeval`).
     seq: Option<std::sync::Arc<crate::seqeval::SeqBuffer>>,
+    /// When `statement_timeout` ends the statement (`exec::interrupt`).
+    deadline: Option<std::time::Instant>,
 }
 
 impl Params {
@@ -24,7 +26,18 @@ impl Params {
             values,
             ctx,
             seq: None,
+            deadline: None,
         }
+    }
+
+    /// The same parameters, to be interrupted at `deadline` (`statement_timeout`).
+    pub fn with_deadline(self, deadline: Option<std::time::Instant>) -> Params {
+        Params { deadline, ..self }
+    }
+
+    /// When the statement must end, if it has a `statement_timeout`.
+    pub fn deadline(&self) -> Option<std::time::Instant> {
+        self.deadline
     }
 
     /// The same parameters with `buf` for sequence calls.
@@ -65,6 +78,7 @@ impl From<Vec<Value>> for Params {
             values,
             ctx: Default::default(),
             seq: None,
+            deadline: None,
         }
     }
 }

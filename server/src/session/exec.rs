@@ -709,7 +709,7 @@ impl Session {
         let now = *self.txn_start.get_or_insert_with(pg_now);
         let mut ctx = (*self.format_ctx()).clone();
         ctx.now = now;
-        Params::new(values.to_vec(), Arc::new(ctx))
+        Params::new(values.to_vec(), Arc::new(ctx)).with_deadline(self.statement_deadline())
     }
 
     /// The output-format context of the session's settings (DateStyle, IntervalStyle, TimeZone,

@@ -12,6 +12,7 @@
 
 mod aggregate;
 pub(crate) mod env;
+pub(crate) mod interrupt;
 mod rel;
 #[cfg(test)]
 mod rel_tests;
@@ -104,6 +105,7 @@ impl<'a> ShardRun<'a> {
 
     /// Feeds one input row.
     pub fn push(&mut self, row: Vec<Value>) -> Result<()> {
+        interrupt::tick(self.params)?;
         if let Some(f) = self.filter {
             if f.eval_row(&row, self.params)? != Value::Bool(true) {
                 return Ok(());

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
+use super::interrupt;
 use super::{env, local_rows, run_plan, run_plan_hint, GroupKey};
 use crate::error::{Result, SqlError};
 use crate::plan::{Join, JoinKind, Recursive, Rel, SetOp, SetOpKind};
@@ -86,6 +87,7 @@ fn join(j: &Join, params: &crate::expr::Params) -> Result<Rows> {
             }
             let mut matched = false;
             for r in right {
+                interrupt::tick(params)?;
                 let mut row = l.clone();
                 row.extend(r);
                 if passes(&j.cond, &row, params)? {
@@ -132,6 +134,7 @@ fn join(j: &Join, params: &crate::expr::Params) -> Result<Rows> {
             return Err(too_many_pairs());
         }
         for &ri in candidates {
+            interrupt::tick(params)?;
             let mut row = Vec::with_capacity(j.left_width + j.right_width);
             row.extend(l.iter().cloned());
             row.extend(right[ri].iter().cloned());
@@ -282,6 +285,7 @@ fn recursive(r: &Recursive, params: &crate::expr::Params, hint: Option<usize>) -
     let mut working = fresh(base, &mut seen);
     let mut out = working.clone();
     while !working.is_empty() && hint.is_none_or(|h| out.len() < h) {
+        interrupt::check(params)?;
         let next = env::with_work(r.id, Rc::new(working), || run_plan(&r.step, params))?;
         working = fresh(next, &mut seen);
         out.extend(working.iter().cloned());

@@ -27,6 +27,11 @@ pub(crate) fn rows(
     params: &Params,
     mut push: impl FnMut(Vec<Value>) -> Result<()>,
 ) -> Result<()> {
+    // A series can be as long as its bounds say: let statement_timeout end it.
+    let mut push = move |row| {
+        super::interrupt::tick(params)?;
+        push(row)
+    };
     let start = start.eval(params)?;
     let stop = stop.eval(params)?;
     let step = step.map(|e| e.eval(params)).transpose()?;
