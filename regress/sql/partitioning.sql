@@ -113,3 +113,24 @@ select * from pt_cp where a = 2 for update;
 truncate pt_cp;
 select count(*) from pt_cp;
 drop table pt_cp;
+
+-- tableoid: each row's leaf, through two levels, in joins, RETURNING and after moves
+create table toid_rp (a text, b bigint, c numeric) partition by range (a, b);
+create table toid_rp_a_1 partition of toid_rp for values from ('a', 1) to ('a', 10);
+create table toid_rp_a_10 partition of toid_rp for values from ('a', 10) to ('a', 20);
+create table toid_rp_b partition of toid_rp for values from ('b', 0) to ('b', 100) partition by list (c);
+create table toid_rp_b_1 partition of toid_rp_b for values in (1, 2);
+create table toid_rp_b_d partition of toid_rp_b default;
+insert into toid_rp values ('a', 1, 1), ('a', 15, 2), ('b', 5, 1), ('b', 7, 9);
+select tableoid::regclass::text, * from toid_rp order by 1, 2, 3, 4;
+select tableoid::regclass, count(*) from toid_rp group by 1 order by 1;
+update toid_rp set b = 12 where b = 1 returning tableoid::regclass, *;
+select toid_rp.tableoid::regclass, x.tableoid::regclass from toid_rp join toid_rp_a_10 x using (a, b) order by 1;
+select tableoid from toid_rp_a_1 where false;
+create table toid_plain (x int);
+insert into toid_plain values (1) returning tableoid::regclass, x;
+select p.tableoid = 'toid_plain'::regclass from toid_plain p;
+select tableoid from toid_plain, toid_rp;
+delete from toid_rp where c = 9 returning tableoid::regclass;
+select * from toid_plain;
+drop table toid_rp, toid_plain;

@@ -209,6 +209,9 @@ pub enum Node {
         jsonb: bool,
         pretty: bool,
     },
+    /// `tableoid` of a partitioned table's row: the OID of the leaf that holds it (args: the
+    /// table's columns in its own order; see `crate::partition::PartitionTree`).
+    PartitionOid(std::sync::Arc<crate::partition::PartitionTree>),
 }
 
 impl Expr {
@@ -406,6 +409,13 @@ fn eval_node(
                 .map(|a| Ok((eval(a)?, a.data_type())))
                 .collect::<Result<Vec<_>>>()?;
             types::json::conv::record(names, &fields, *jsonb, *pretty, params.ctx())
+        }
+        Node::PartitionOid(tree) => {
+            let row = args.iter().map(eval).collect::<Result<Vec<_>>>()?;
+            Ok(match tree.leaf(row)? {
+                Some(id) => Value::Oid(crate::syscat::oids::table(id)),
+                None => Value::Null,
+            })
         }
         Node::ToJson { from, jsonb } => {
             let v = eval(&args[0])?;

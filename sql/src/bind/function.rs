@@ -365,6 +365,7 @@ fn argument_scope(def: &FunctionDef) -> Scope {
                 .filter(|(n, _)| !n.starts_with('$'))
                 .cloned()
                 .collect(),
+            system: Vec::new(),
         }],
         visible,
     }

@@ -307,6 +307,7 @@ impl Binder<'_> {
                 rels: vec![super::scope::RangeRel {
                     name,
                     cols: merged_cols.clone(),
+                    system: Vec::new(),
                 }],
                 ..Scope::default()
             };
@@ -372,13 +373,14 @@ impl Binder<'_> {
                     .iter()
                     .map(|c| (c.name.clone(), c.ty))
                     .collect();
-                let scope = Scope::range(
+                let mut scope = Scope::range(
                     &alias
                         .as_ref()
                         .map_or(table.name.clone(), |a| ident(&a.name)),
                     &rename(&cols, alias.as_ref())?,
                     offset,
                 );
+                scope.rels[0].system = self.system_columns(&table, offset);
                 Ok((
                     FromNode::Table {
                         table,
@@ -483,6 +485,7 @@ impl Binder<'_> {
                             rels: vec![super::scope::RangeRel {
                                 name,
                                 cols: visible.clone(),
+                                system: Vec::new(),
                             }],
                             visible,
                             ..scope

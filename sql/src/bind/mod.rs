@@ -50,6 +50,7 @@ mod sequence;
 mod setop;
 mod settings;
 mod subquery;
+mod sysattr;
 mod tablefunc;
 mod typing;
 mod utility;
@@ -760,9 +761,10 @@ impl Binder<'_> {
         if self.from.is_some() || !self.outer.is_empty() {
             return self.scoped_column(None, name, node);
         }
-        let found = self.scope.as_ref().and_then(|t| {
-            t.column_index(name)
-                .map(|i| Expr::Column(i, t.columns[i].ty))
+        let found = self.scope.clone().and_then(|t| match t.column_index(name) {
+            Some(i) => Some(Expr::Column(i, t.columns[i].ty)),
+            None if name == sysattr::TABLEOID => Some(self.tableoid(&t, 0)),
+            None => None,
         });
         if let Some(Expr::Column(i, _)) = found {
             let at = self.position(node);

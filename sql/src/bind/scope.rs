@@ -21,6 +21,8 @@ use crate::types::DataType;
 pub(crate) struct RangeRel {
     pub(crate) name: String,
     pub(crate) cols: Vec<(String, Expr)>,
+    /// System columns (`tableoid`): found by name like `cols`, never by `*` (see `sysattr`).
+    pub(crate) system: Vec<(String, Expr)>,
 }
 
 /// The names a SELECT level's FROM clause makes visible.
@@ -52,6 +54,7 @@ impl Scope {
             rels: vec![RangeRel {
                 name: name.to_string(),
                 cols: exprs.clone(),
+                system: Vec::new(),
             }],
             visible: exprs,
         }
@@ -84,6 +87,11 @@ impl Scope {
                 .map(|r| RangeRel {
                     name: r.name.clone(),
                     cols: r.cols.iter().map(|(n, e)| (n.clone(), shift(e))).collect(),
+                    system: r
+                        .system
+                        .iter()
+                        .map(|(n, e)| (n.clone(), shift(e)))
+                        .collect(),
                 })
                 .collect(),
             visible: self
@@ -102,7 +110,22 @@ impl Scope {
                 name: name.to_string(),
                 position,
             }),
-            (hit, _) => Ok(hit.map(|h| h.1.clone())),
+            (Some(h), None) => Ok(Some(h.1.clone())),
+            (None, _) => {
+                // System columns: after every ordinary column, ambiguous across ranges.
+                let mut sys = self
+                    .rels
+                    .iter()
+                    .flat_map(|r| &r.system)
+                    .filter(|(n, _)| n == name);
+                match (sys.next(), sys.next()) {
+                    (Some(_), Some(_)) => Err(SqlError::AmbiguousColumn {
+                        name: name.to_string(),
+                        position,
+                    }),
+                    (hit, _) => Ok(hit.map(|h| h.1.clone())),
+                }
+            }
         }
     }
 }
@@ -157,7 +180,12 @@ impl Binder<'_> {
             let found = match rel {
                 Some(r) => match scope.rels.iter().find(|x| x.name == r) {
                     None => None,
-                    Some(range) => match range.cols.iter().find(|(n, _)| n == name) {
+                    Some(range) => match range
+                        .cols
+                        .iter()
+                        .chain(&range.system)
+                        .find(|(n, _)| n == name)
+                    {
                         Some((_, e)) => Some(e.clone()),
                         None => {
                             return Err(SqlError::UndefinedQualifiedColumn {

@@ -19,10 +19,10 @@
 //!
 //! This file holds the key and bound types and routing; `rows` holds row reordering, keys of rows,
 //! error details and ALTER TABLE propagation, `hash` the hash functions, `codec` the catalog
-//! sections. Their public items are re-exported here.
+//! sections, `tree` the whole hierarchy that `tableoid` routes rows through. Their public items are re-exported here.
 //!
 //! Left out (refused with 0A000 or not modelled): operator classes and collations in the key, hash
-//! keys of types other than the integers, date and the string types, the `tableoid` system column,
+//! keys of types other than the integers, date and the string types,
 //! CHECK constraints added to a parent after its partitions exist (they do not reach them), and
 //! partition-wise joins/aggregation (each leaf is read like a table and the router merges).
 
@@ -36,6 +36,7 @@ use crate::types::{DataType, Value};
 mod codec;
 mod hash;
 mod rows;
+mod tree;
 
 pub(crate) use codec::{OF_TAG, SPEC_TAG};
 pub use hash::{hash_key, hashable};
@@ -43,6 +44,7 @@ pub use rows::{
     child_alteration, columns_changed, key_detail, key_of, realign_spec, remap, reorder,
     row_detail, violation,
 };
+pub use tree::PartitionTree;
 
 /// RANGE, LIST or HASH.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
