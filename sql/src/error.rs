@@ -398,6 +398,14 @@ pub enum SqlError {
     /// 42P01: `missing FROM-clause entry for table "t"`.
     #[error("missing FROM-clause entry for table \"{name}\"")]
     MissingFromEntry { name: String, position: Option<u32> },
+    /// 42P01: a table referenced by its name where FROM gives it an alias (with a HINT naming
+    /// the alias).
+    #[error("invalid reference to FROM-clause entry for table \"{name}\"")]
+    InvalidFromReference {
+        name: String,
+        alias: String,
+        position: Option<u32>,
+    },
     /// 42712: `table name "x" specified more than once`.
     #[error("table name \"{0}\" specified more than once")]
     DuplicateAlias(String),
@@ -507,6 +515,7 @@ macro_rules! with_position {
             | SqlError::InvalidSetOpOrderBy { position: $p, .. }
             | SqlError::UndefinedQualifiedColumn { position: $p, .. }
             | SqlError::MissingFromEntry { position: $p, .. }
+            | SqlError::InvalidFromReference { position: $p, .. }
             | SqlError::InvalidRecursion { position: $p, .. }
             | SqlError::LockedRelationNotInFrom { position: $p, .. }
             | SqlError::InvalidSchemaDefinition { position: $p, .. } => $found,
@@ -631,7 +640,7 @@ impl SqlError {
             SqlError::InvalidSetOpOrderBy { .. } => "0A000",
             SqlError::DuplicateAlias(_) => "42712",
             SqlError::UndefinedQualifiedColumn { .. } => "42703",
-            SqlError::MissingFromEntry { .. } => "42P01",
+            SqlError::MissingFromEntry { .. } | SqlError::InvalidFromReference { .. } => "42P01",
             SqlError::UsingColumnMissing { .. } => "42703",
             SqlError::AmbiguousUsing { .. } => "42702",
             SqlError::CardinalityViolation(_) => "21000",
@@ -707,7 +716,18 @@ impl SqlError {
     }
 
     /// The HINT field, where PostgreSQL gives one.
-    pub fn hint(&self) -> Option<&'static str> {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            SqlError::InvalidFromReference { alias, .. } => Some(format!(
+                "Perhaps you meant to reference the table alias \"{alias}\"."
+            )),
+            SqlError::At { error, .. } => error.hint(),
+            other => other.fixed_hint().map(str::to_string),
+        }
+    }
+
+    /// The hints whose text does not depend on the error's fields.
+    fn fixed_hint(&self) -> Option<&'static str> {
         match self {
             SqlError::UndefinedFunction { .. } => Some(
                 "No function matches the given name and argument types. You might need to add explicit type casts.",
@@ -746,7 +766,6 @@ impl SqlError {
             }
             SqlError::ConflictRowTwice => Some("Ensure that no rows proposed for insertion within the same command have duplicate constrained values."),
             SqlError::ConflictNeedsTarget => Some("For example, ON CONFLICT (column_name)."),
-            SqlError::At { error, .. } => error.hint(),
             _ => None,
         }
     }

@@ -8,7 +8,7 @@ use super::{coerce, conflict, fill_params, ident, joined, returning, Binder, Sta
 use crate::catalog::{ColumnDef, TableDef};
 use crate::error::{Result, SqlError};
 use crate::expr::{BinOp, Expr};
-use crate::types::Value;
+use crate::types::{DataType, Value};
 
 impl Binder<'_> {
     pub(super) fn insert(&mut self, ins: &ast::Insert) -> Result<Statement> {
@@ -140,7 +140,6 @@ impl Binder<'_> {
                 .map(|c| self.column_default(&table.schema, c))
                 .collect::<Result<_>>()?;
             for (e, &col) in exprs.iter().zip(&targets) {
-                let ty = table.columns[col].ty;
                 let is_default = is_default_keyword(e)
                     || !identity_value(&table.columns[col], ins.overriding.as_ref())?;
                 full[col] = if is_default {
@@ -149,7 +148,7 @@ impl Binder<'_> {
                     let bound = self.expr(e)?;
                     // A literal's input error points at the literal, as in PostgreSQL.
                     let at = self.position(e);
-                    self.coerce_at(bound, ty, at)?
+                    self.assign_coerce(bound, &table.columns[col], at)?
                 };
             }
             rows.push(full);
@@ -239,8 +238,14 @@ impl Binder<'_> {
             .map(|c| self.column_default(&table.schema, c))
             .collect::<Result<_>>()?;
         for (j, ((_, ty), &col)) in query.columns.iter().zip(targets).enumerate() {
-            let to = table.columns[col].ty;
-            row[col] = coerce(Expr::Column(j, *ty), to, &mut self.params)?;
+            let column = &table.columns[col];
+            // The query has already resolved its untyped literals (and NULLs) to text, which
+            // PostgreSQL would coerce to the column instead: text converts at run time.
+            row[col] = if *ty == DataType::Text {
+                coerce(Expr::Column(j, *ty), column.ty, &mut self.params)?
+            } else {
+                self.assign_coerce(Expr::Column(j, *ty), column, None)?
+            };
         }
         Ok(Statement::InsertSelect {
             table,
@@ -260,7 +265,7 @@ pub struct WritePlan {
     pub key: Option<Vec<Expr>>,
     /// `(column, expression over the old row)`; empty for DELETE.
     pub assignments: Vec<(usize, Expr)>,
-    pub param_types: Vec<crate::types::DataType>,
+    pub param_types: Vec<DataType>,
     /// The statement targets a partitioned table and `table` is one of its partitions: an updated
     /// row outside `table`'s bound moves (deleted here, re-inserted through the target) instead of
     /// failing with 23514.
@@ -319,7 +324,7 @@ impl Binder<'_> {
             None => None,
             Some(w) => {
                 let f = self.expr(w)?;
-                Some(coerce(f, crate::types::DataType::Bool, &mut self.params)?)
+                Some(coerce(f, DataType::Bool, &mut self.params)?)
             }
         };
         Ok((table, filter))
@@ -542,7 +547,8 @@ impl Binder<'_> {
         } else if column.identity == Some(crate::catalog::Identity::Always) {
             return Err(generated_always(column, true));
         } else {
-            self.expr(value)?
+            let bound = self.expr(value)?;
+            self.assign_coerce(bound, column, self.position(value))?
         };
         assignments.push((i, coerce(bound, column.ty, &mut self.params)?));
         Ok(())

@@ -47,6 +47,34 @@ impl Binder<'_> {
         }
     }
 
+    /// A value stored into `column` (INSERT, UPDATE SET, ON CONFLICT DO UPDATE): PostgreSQL's
+    /// assignment coercion, which refuses types without an assignment cast (42804, at `at`)
+    /// instead of failing row by row.
+    pub(crate) fn assign_coerce(
+        &mut self,
+        e: Expr,
+        column: &crate::catalog::ColumnDef,
+        at: Option<u32>,
+    ) -> Result<Expr> {
+        let from = e.data_type();
+        if !types::cast::can_cast(from, column.ty, types::cast::CastContext::Assignment) {
+            return Err(SqlError::Hinted {
+                error: Box::new(SqlError::DatatypeMismatchAt {
+                    message: format!(
+                        "column \"{}\" is of type {} but expression is of type {}",
+                        column.name,
+                        column.ty.sql_name(),
+                        from.sql_name()
+                    ),
+                    position: at,
+                }),
+                hint: "You will need to rewrite or cast the expression.",
+                detail: None,
+            });
+        }
+        self.coerce_at(e, column.ty, at)
+    }
+
     /// `type 'text'` and `'text'::type`: the type's input function applied while binding.
     pub(crate) fn typed_literal(
         &mut self,

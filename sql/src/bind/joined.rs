@@ -182,10 +182,11 @@ impl Binder<'_> {
                 Some(_) if column.identity == Some(crate::catalog::Identity::Always) => {
                     return Err(super::dml::generated_always(column, true));
                 }
-                Some(_) => {
+                Some(v) => {
                     let ty = query.columns[j].1;
                     j += 1;
-                    Expr::Column(j - 1, ty)
+                    let at = self.position(&v);
+                    self.assign_coerce(Expr::Column(j - 1, ty), column, at)?
                 }
             };
             assignments.push((i, coerce(e, column.ty, &mut self.params)?));

@@ -225,6 +225,21 @@ impl Binder<'_> {
             {
                 self.column(&ident(&parts[1]), e)
             }
+            E::CompoundIdentifier(parts)
+                if parts.len() == 2
+                    && self.scope_name.is_some()
+                    && self
+                        .scope
+                        .as_ref()
+                        .is_some_and(|t| ident(&parts[0]) == t.name) =>
+            {
+                // The target's own name where it has an alias (PostgreSQL's errorMissingRTE).
+                Err(SqlError::InvalidFromReference {
+                    name: ident(&parts[0]),
+                    alias: self.scope_name.clone().unwrap_or_default(),
+                    position: self.position(e),
+                })
+            }
             E::CompoundIdentifier(parts) => Err(SqlError::UndefinedTable {
                 name: parts.first().map(ident).unwrap_or_default(),
                 position: self.position(e),

@@ -443,7 +443,10 @@ fn regexp_functions_match_postgres() {
         e.to_string(),
         "regexp_match() does not support the \"global\" option"
     );
-    assert_eq!(e.hint(), Some("Use the regexp_matches function instead."));
+    assert_eq!(
+        e.hint().as_deref(),
+        Some("Use the regexp_matches function instead.")
+    );
     let e = call("regexp_replace", &[t("abc"), t("b"), t("X"), t("z")]).expect_err("flag");
     assert_eq!(e.to_string(), "invalid regular expression option: \"z\"");
     let e = call("regexp_count", &[t("abc"), t("b"), n(0)]).expect_err("start");
@@ -484,7 +487,7 @@ fn format_widths_and_errors_match_postgres() {
     assert_eq!(f(&[t("Hello")]), "Hello");
     let e = call("format", &[t("Hello %x"), i(20)]).expect_err("specifier");
     assert_eq!(e.to_string(), "unrecognized format() type specifier \"x\"");
-    assert_eq!(e.hint(), Some("For a single \"%\" use \"%%\"."));
+    assert_eq!(e.hint().as_deref(), Some("For a single \"%\" use \"%%\"."));
     let e = call("format", &[t("%*0$s"), t("Hello")]).expect_err("zero");
     assert_eq!(
         e.to_string(),
