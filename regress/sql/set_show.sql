@@ -66,3 +66,25 @@ ROLLBACK;
 SHOW search_path;
 RESET ALL;
 SHOW statement_timeout;
+
+-- set_config() on its own, as pg_dump scripts and drivers send it
+SELECT pg_catalog.set_config('search_path', '', false);
+show search_path;
+SELECT set_config('search_path', 'public, pg_catalog', false) AS sp;
+show search_path;
+select set_config('work_mem', '2MB', true);
+show work_mem;
+begin;
+select set_config('work_mem', '3MB', true);
+show work_mem;
+commit;
+show work_mem;
+select set_config('nosuch', 'x', false);
+select set_config('my.custom', 'hello', false);
+select current_setting('my.custom');
+select set_config(NULL, 'x', false);
+select set_config('statement_timeout', NULL, false);
+prepare p(text) as select set_config('application_name', $1, false);
+execute p('app1');
+show application_name;
+reset search_path; reset work_mem; reset statement_timeout; reset application_name;

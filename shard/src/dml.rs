@@ -355,7 +355,9 @@ impl<I: Io> Shard<I> {
             let new_row = if plan.assignments.is_empty() {
                 None
             } else {
-                let new = plan.apply(&row, params)?;
+                // Constraints are checked once the row is known to stay in this partition (a
+                // row that moves is checked by the insert into its new partition).
+                let new = plan.assign(&row, params)?;
                 // `new` is in the statement's column order; the stored row in the partition's.
                 let stored = match &plan.remap {
                     Some(map) => unpermute(map, &new),
@@ -384,6 +386,7 @@ impl<I: Io> Shard<I> {
                     self.txns.stage(txn, tree, k, None, old);
                     continue;
                 }
+                plan.check_row(&new, params)?;
                 if plan.returning && !indexed {
                     returned.push(new);
                 }

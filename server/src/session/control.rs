@@ -318,3 +318,68 @@ fn canonical_mode_value(name: &str, value: &str) -> String {
     }
     v
 }
+
+impl Session {
+    /// `SELECT set_config(name, value, is_local)`: SET (or SET LOCAL) of `value`'s text, which is
+    /// read as a whole (a list setting splits it, as `set_config` does), answering the new value.
+    /// A NULL value resets the setting; a local change outside a block lasts only for this
+    /// statement's implicit transaction, so it is checked and answered but not kept.
+    pub(super) fn set_config(
+        &mut self,
+        args: &[pglitedb_sql::Expr],
+        column: &str,
+        params: &pglitedb_sql::Params,
+        formats: &[Format],
+        describe: bool,
+    ) -> Result<(), ErrorFields> {
+        let vals = args
+            .iter()
+            .map(|a| a.eval(params))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| error::from_sql(&e))?;
+        let text = |v: &pglitedb_sql::Value| match v {
+            pglitedb_sql::Value::Text(s) => Some(s.clone()),
+            _ => None,
+        };
+        let Some(name) = vals.first().and_then(text) else {
+            return Err(error::error(
+                SqlState::INVALID_PARAMETER_VALUE,
+                "SET requires parameter name",
+            ));
+        };
+        let value = match vals.get(1).and_then(text) {
+            Some(v) => SetValue::Raw(v),
+            None => SetValue::Default,
+        };
+        let local = matches!(vals.get(2), Some(pglitedb_sql::Value::Bool(true)));
+        let in_txn = self.txn != TxnState::Idle;
+        let shown = if local && !in_txn {
+            self.settings
+                .preview(&name, &value)
+                .map_err(|e| error::from_sql(&e))?
+        } else {
+            if let Some(r) = self
+                .settings
+                .set(&name, &value, local, in_txn)
+                .map_err(|e| error::from_sql(&e))?
+            {
+                self.pending_reports.push(r);
+            }
+            self.settings
+                .show(&name)
+                .map_err(|e| error::from_sql(&e))?
+                .1
+        };
+        if describe {
+            write_row_description(
+                &mut self.conn.out,
+                &[(column.to_string(), DataType::Text)],
+                formats,
+            );
+        }
+        let mut w = backend::data_row(&mut self.conn.out);
+        w.value(Some(shown.as_bytes()));
+        w.finish();
+        Ok(())
+    }
+}

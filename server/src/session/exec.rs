@@ -159,6 +159,7 @@ pub fn result_columns(stmt: &Statement) -> Option<Vec<(String, DataType)>> {
         // SHOW's column name depends on the setting's canonical name, resolved at execution; the
         // describe path uses the requested name, which PostgreSQL also does for unknown settings.
         Statement::Show(name) => Some(vec![(name.clone(), DataType::Text)]),
+        Statement::SetConfig { column, .. } => Some(vec![(column.clone(), DataType::Text)]),
         Statement::Explain { .. } => Some(vec![("QUERY PLAN".into(), DataType::Text)]),
         _ => None,
     }
@@ -589,6 +590,10 @@ impl Session {
                 let n = error::notice(SqlState::SUCCESSFUL_COMPLETION, text.clone());
                 backend::notice_response(&mut self.conn.out, &n);
                 "ALTER TABLE".into()
+            }
+            Statement::SetConfig { args, column, .. } => {
+                self.set_config(args, column, params, formats, describe)?;
+                "SELECT 1".into()
             }
             other => self.control(other, formats, describe).await?,
         };

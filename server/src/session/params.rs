@@ -240,6 +240,12 @@ impl Settings {
         Ok(find(&key).filter(|g| g.report).map(|g| (g.name, v)))
     }
 
+    /// What `set` would store for `name`, checked but not applied (a SET LOCAL that ends at
+    /// once).
+    pub fn preview(&self, name: &str, value: &SetValue) -> Result<String, SqlError> {
+        validate(name, value, self).map(|(_, v)| v)
+    }
+
     /// RESET ALL: every settable setting back to its default. Returns the reported ones that changed.
     pub fn reset_all(&mut self) -> Vec<(&'static str, String)> {
         let before = self.reported();
@@ -317,6 +323,7 @@ fn validate(
             let v = match value {
                 SetValue::Default => String::new(),
                 SetValue::Values(v) => v.join(", "),
+                SetValue::Raw(v) => v.clone(),
             };
             return Ok((key, v));
         }
@@ -331,6 +338,8 @@ fn validate(
             return Ok((key, v.unwrap_or_else(|| g.default.to_string())));
         }
         SetValue::Values(items) => items,
+        SetValue::Raw(text) if g.kind == Kind::List => return Ok((key, text.clone())),
+        SetValue::Raw(text) => &vec![text.clone()],
     };
     let invalid = |v: &str| {
         SqlError::InvalidParameterValue(format!(

@@ -293,6 +293,14 @@ impl WritePlan {
     /// The new row for UPDATE: every assignment is evaluated against the old row, then applied.
     /// Changing a primary-key column is refused (the row might move to another shard).
     pub fn apply(&self, row: &[Value], params: &crate::expr::Params) -> Result<Vec<Value>> {
+        let new = self.assign(row, params)?;
+        self.check_row(&new, params)?;
+        Ok(new)
+    }
+
+    /// The new row of `row` (coerced to the column types), before its constraints are checked:
+    /// a row that leaves its partition is checked by the partition it moves to, not this one.
+    pub fn assign(&self, row: &[Value], params: &crate::expr::Params) -> Result<Vec<Value>> {
         let mut new = row.to_vec();
         for (col, e) in &self.assignments {
             new[*col] = e.eval_row(row, params)?;
@@ -304,10 +312,13 @@ impl WritePlan {
                 ));
             }
         }
-        let new = self.table.coerce_row(new)?;
-        self.table.check_not_null_ctx(&new, params.ctx())?;
-        self.table.check_constraints(&new, params)?;
-        Ok(new)
+        self.table.coerce_row(new)
+    }
+
+    /// NOT NULL and CHECK constraints of the target on a new row.
+    pub fn check_row(&self, new: &[Value], params: &crate::expr::Params) -> Result<()> {
+        self.table.check_not_null_ctx(new, params.ctx())?;
+        self.table.check_constraints(new, params)
     }
 }
 
@@ -615,7 +626,7 @@ fn table_alias(alias: Option<&ast::TableAlias>) -> Result<Option<String>> {
 }
 
 /// `ROW(...)` (sqlparser reads it as a function call).
-fn object_is_row(name: &ast::ObjectName) -> bool {
+pub(super) fn object_is_row(name: &ast::ObjectName) -> bool {
     name.0.len() == 1
         && name.0[0]
             .as_ident()

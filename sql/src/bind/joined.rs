@@ -110,8 +110,34 @@ fn select_skeleton() -> Result<ast::Query> {
     }
 }
 
-/// One SET item of the joined form: a column and its value (`None`: DEFAULT).
-type SetItem<'a> = (&'a ast::ObjectName, Option<ast::Expr>);
+/// The value of one SET item of the joined form.
+enum SetValue {
+    Default,
+    Expr(ast::Expr),
+    /// Column `k` of `(a, b, ...) = ROW(rel.*)`: `rel.*` is projected once (at `k == 0`) and
+    /// its columns feed the targets in order.
+    /// `at`: where `ROW` is, for the error when `rel` has another number of columns.
+    Spread(ast::ObjectName, usize, Option<u32>),
+}
+
+/// One SET item of the joined form: a column and its value.
+type SetItem<'a> = (&'a ast::ObjectName, SetValue);
+
+/// `ROW(rel.*)`'s `rel`, if `value` is exactly that.
+fn row_of_star(value: &ast::Expr) -> Option<&ast::ObjectName> {
+    let ast::Expr::Function(f) = value else {
+        return None;
+    };
+    let ast::FunctionArguments::List(list) = &f.args else {
+        return None;
+    };
+    match (super::dml::object_is_row(&f.name), list.args.as_slice()) {
+        (true, [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::QualifiedWildcard(rel))]) => {
+            Some(rel)
+        }
+        _ => None,
+    }
+}
 
 impl Binder<'_> {
     /// Binds the joined form. `relation` is the target as written (with its alias), `from` the
@@ -125,7 +151,7 @@ impl Binder<'_> {
         sets: &[ast::Assignment],
         with: Option<&ast::With>,
     ) -> Result<WriteSource> {
-        let items = self.set_items(sets)?;
+        let items = self.set_items(table, sets)?;
         let range = match &relation.relation {
             ast::TableFactor::Table { alias: Some(a), .. } => ident(&a.name),
             _ => table.name.clone(),
@@ -142,8 +168,15 @@ impl Binder<'_> {
             ast::WildcardAdditionalOptions::default(),
         )];
         for (_, value) in &items {
-            if let Some(v) = value {
-                sel.projection.push(ast::SelectItem::UnnamedExpr(v.clone()));
+            match value {
+                SetValue::Expr(v) => sel.projection.push(ast::SelectItem::UnnamedExpr(v.clone())),
+                SetValue::Spread(rel, 0, _) => {
+                    sel.projection.push(ast::SelectItem::QualifiedWildcard(
+                        ast::SelectItemQualifiedWildcardKind::ObjectName(rel.clone()),
+                        ast::WildcardAdditionalOptions::default(),
+                    ))
+                }
+                SetValue::Spread(..) | SetValue::Default => {}
             }
         }
         sel.from = std::iter::once(relation.clone())
@@ -156,6 +189,26 @@ impl Binder<'_> {
             ));
         };
         let n = table.columns.len();
+        let spread = items
+            .iter()
+            .filter(|(_, v)| matches!(v, SetValue::Spread(..)))
+            .count();
+        let spread_at = items.iter().find_map(|(_, v)| match v {
+            SetValue::Spread(_, _, at) => Some(*at),
+            _ => None,
+        });
+        if let Some(at) = spread_at {
+            let exprs = items
+                .iter()
+                .filter(|(_, v)| matches!(v, SetValue::Expr(_)))
+                .count();
+            if query.columns.len() != n + exprs + spread {
+                return Err(SqlError::Syntax {
+                    message: "number of columns does not match number of values".into(),
+                    position: at,
+                });
+            }
+        }
         let mut assignments: Vec<(usize, Expr)> = Vec::with_capacity(items.len());
         let mut j = n;
         for (col, value) in items {
@@ -178,15 +231,20 @@ impl Binder<'_> {
             }
             let column = &table.columns[i];
             let e = match value {
-                None => self.column_default(&table.schema, column)?,
-                Some(_) if column.identity == Some(crate::catalog::Identity::Always) => {
+                SetValue::Default => self.column_default(&table.schema, column)?,
+                _ if column.identity == Some(crate::catalog::Identity::Always) => {
                     return Err(super::dml::generated_always(column, true));
                 }
-                Some(v) => {
+                SetValue::Expr(v) => {
                     let ty = query.columns[j].1;
                     j += 1;
                     let at = self.position(&v);
                     self.assign_coerce(Expr::Column(j - 1, ty), column, at)?
+                }
+                SetValue::Spread(..) => {
+                    let ty = query.columns[j].1;
+                    j += 1;
+                    self.assign_coerce(Expr::Column(j - 1, ty), column, None)?
                 }
             };
             assignments.push((i, coerce(e, column.ty, &mut self.params)?));
@@ -196,14 +254,54 @@ impl Binder<'_> {
 
     /// The SET list as single columns: `(a, b) = (x, y)` and `(a, b) = ROW(x, y)` split, and
     /// `(a, b) = (SELECT x, y ...)` becomes `(SELECT x ...)`, `(SELECT y ...)`.
-    fn set_items<'a>(&self, sets: &'a [ast::Assignment]) -> Result<Vec<SetItem<'a>>> {
+    fn set_items<'a>(
+        &self,
+        table: &TableDef,
+        sets: &'a [ast::Assignment],
+    ) -> Result<Vec<SetItem<'a>>> {
         let mut out = Vec::new();
         for a in sets {
             match &a.target {
-                ast::AssignmentTarget::ColumnName(col) => out.push((
-                    col,
-                    (!super::dml::is_default_keyword(&a.value)).then(|| a.value.clone()),
-                )),
+                ast::AssignmentTarget::ColumnName(col) => {
+                    if let ast::Expr::QualifiedWildcard(..) = &a.value {
+                        // `SET a = v.*`: a whole row where a column's value belongs.
+                        return Err(SqlError::Hinted {
+                            error: Box::new(SqlError::DatatypeMismatchAt {
+                                message: format!(
+                                    "column \"{}\" is of type {} but expression is of type record",
+                                    col.0
+                                        .last()
+                                        .and_then(|p| p.as_ident())
+                                        .map(ident)
+                                        .unwrap_or_default(),
+                                    col.0
+                                        .last()
+                                        .and_then(|p| p.as_ident())
+                                        .and_then(|c| table.column_index(&ident(c)))
+                                        .map_or("unknown", |i| table.columns[i].ty.sql_name()),
+                                ),
+                                position: self.position(&a.value),
+                            }),
+                            hint: "You will need to rewrite or cast the expression.",
+                            detail: None,
+                        });
+                    }
+                    let v = if super::dml::is_default_keyword(&a.value) {
+                        SetValue::Default
+                    } else {
+                        SetValue::Expr(a.value.clone())
+                    };
+                    out.push((col, v));
+                }
+                ast::AssignmentTarget::Tuple(cols) if row_of_star(&a.value).is_some() => {
+                    let rel = row_of_star(&a.value)
+                        .cloned()
+                        .unwrap_or_else(|| unreachable!());
+                    let at = self.position(&a.value);
+                    for (k, col) in cols.iter().enumerate() {
+                        out.push((col, SetValue::Spread(rel.clone(), k, at)));
+                    }
+                }
                 ast::AssignmentTarget::Tuple(cols) => {
                     let values: Vec<ast::Expr> = match &a.value {
                         ast::Expr::Subquery(q) => {
@@ -221,7 +319,12 @@ impl Binder<'_> {
                         });
                     }
                     for (col, v) in cols.iter().zip(values) {
-                        out.push((col, (!super::dml::is_default_keyword(&v)).then_some(v)));
+                        let v = if super::dml::is_default_keyword(&v) {
+                            SetValue::Default
+                        } else {
+                            SetValue::Expr(v)
+                        };
+                        out.push((col, v));
                     }
                 }
             }

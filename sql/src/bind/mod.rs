@@ -137,6 +137,8 @@ pub enum SetValue {
     Default,
     /// Each item as PostgreSQL flattens it (identifiers and literals as text); a list is joined with ", ".
     Values(Vec<String>),
+    /// The setting's text as a whole (`set_config`): a list setting keeps it as written.
+    Raw(String),
 }
 
 /// A bound statement. Command tags and result shapes come from here.
@@ -163,6 +165,13 @@ pub enum Statement {
         name: String,
         value: SetValue,
         local: bool,
+    },
+    /// A lone `SELECT set_config(name, value, is_local)` (`settings.rs`): SET from expressions,
+    /// answering the new value in a column named `column`.
+    SetConfig {
+        args: Vec<Expr>,
+        column: String,
+        param_types: Vec<DataType>,
     },
     /// `RESET name`; `None` is `RESET ALL`.
     Reset(Option<String>),
@@ -426,7 +435,7 @@ pub fn bind(
                 (ast::SetExpr::Update(S::Update(u)), Some(with)) => b.update(u, Some(with)),
                 (ast::SetExpr::Delete(S::Delete(d)), Some(with)) => b.delete(d, Some(with)),
                 (ast::SetExpr::Insert(S::Insert(i)), Some(with)) => b.insert_with(i, with),
-                _ => b.query(q),
+                _ => b.query_or_set_config(q),
             },
         },
         S::StartTransaction { modes, begin, .. } => {

@@ -101,3 +101,70 @@ pub(super) fn set_item(e: &ast::Expr) -> Result<String> {
         }),
     }
 }
+
+impl super::Binder<'_> {
+    /// `SELECT [pg_catalog.]set_config(name, value, is_local) [[AS] alias]` on its own (what
+    /// pg_dump's scripts and drivers send): the session applies it like SET and answers the new
+    /// value. Any other query is bound as a query; set_config elsewhere in a query is unknown.
+    pub(super) fn query_or_set_config(&mut self, q: &ast::Query) -> Result<Statement> {
+        match set_config_call(q) {
+            Some((args, column)) => {
+                let types = [
+                    crate::types::DataType::Text,
+                    crate::types::DataType::Text,
+                    crate::types::DataType::Bool,
+                ];
+                let mut bound = Vec::with_capacity(3);
+                for (a, ty) in args.iter().zip(types) {
+                    let e = self.expr(a)?;
+                    let at = self.position(*a);
+                    bound.push(self.coerce_at(e, ty, at)?);
+                }
+                Ok(Statement::SetConfig {
+                    args: bound,
+                    column,
+                    param_types: self.param_types()?,
+                })
+            }
+            None => self.query(q),
+        }
+    }
+}
+
+/// The three arguments and the output column name of a lone `SELECT set_config(...)`.
+fn set_config_call(q: &ast::Query) -> Option<(Vec<&ast::Expr>, String)> {
+    if q.with.is_some() || q.order_by.is_some() || q.limit_clause.is_some() || q.fetch.is_some() {
+        return None;
+    }
+    let ast::SetExpr::Select(sel) = q.body.as_ref() else {
+        return None;
+    };
+    if !sel.from.is_empty() || sel.selection.is_some() || sel.projection.len() != 1 {
+        return None;
+    }
+    let (e, alias) = match &sel.projection[0] {
+        ast::SelectItem::UnnamedExpr(e) => (e, None),
+        ast::SelectItem::ExprWithAlias { expr, alias } => (expr, Some(ident(alias))),
+        _ => return None,
+    };
+    let ast::Expr::Function(f) = e else {
+        return None;
+    };
+    let name = object_name(&f.name);
+    if name != "set_config" && name != "pg_catalog.set_config" {
+        return None;
+    }
+    let ast::FunctionArguments::List(list) = &f.args else {
+        return None;
+    };
+    let args: Vec<&ast::Expr> = list
+        .args
+        .iter()
+        .filter_map(|a| match a {
+            ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => Some(e),
+            _ => None,
+        })
+        .collect();
+    (args.len() == 3 && list.args.len() == 3 && f.filter.is_none() && f.over.is_none())
+        .then(|| (args, alias.unwrap_or_else(|| "set_config".to_string())))
+}
