@@ -113,7 +113,7 @@ fn select_skeleton() -> Result<ast::Query> {
 /// The value of one SET item of the joined form.
 enum SetValue {
     Default,
-    Expr(ast::Expr),
+    Expr(Box<ast::Expr>),
     /// Column `k` of `(a, b, ...) = ROW(rel.*)`: `rel.*` is projected once (at `k == 0`) and
     /// its columns feed the targets in order.
     /// `at`: where `ROW` is, for the error when `rel` has another number of columns.
@@ -169,7 +169,9 @@ impl Binder<'_> {
         )];
         for (_, value) in &items {
             match value {
-                SetValue::Expr(v) => sel.projection.push(ast::SelectItem::UnnamedExpr(v.clone())),
+                SetValue::Expr(v) => sel
+                    .projection
+                    .push(ast::SelectItem::UnnamedExpr((**v).clone())),
                 SetValue::Spread(rel, 0, _) => {
                     sel.projection.push(ast::SelectItem::QualifiedWildcard(
                         ast::SelectItemQualifiedWildcardKind::ObjectName(rel.clone()),
@@ -238,7 +240,7 @@ impl Binder<'_> {
                 SetValue::Expr(v) => {
                     let ty = query.columns[j].1;
                     j += 1;
-                    let at = self.position(&v);
+                    let at = self.position(v.as_ref());
                     self.assign_coerce(Expr::Column(j - 1, ty), column, at)?
                 }
                 SetValue::Spread(..) => {
@@ -289,7 +291,7 @@ impl Binder<'_> {
                     let v = if super::dml::is_default_keyword(&a.value) {
                         SetValue::Default
                     } else {
-                        SetValue::Expr(a.value.clone())
+                        SetValue::Expr(Box::new(a.value.clone()))
                     };
                     out.push((col, v));
                 }
@@ -322,7 +324,7 @@ impl Binder<'_> {
                         let v = if super::dml::is_default_keyword(&v) {
                             SetValue::Default
                         } else {
-                            SetValue::Expr(v)
+                            SetValue::Expr(Box::new(v))
                         };
                         out.push((col, v));
                     }
