@@ -18,3 +18,8 @@ SELECT count(*) AS n FROM (VALUES (1), (2), (3)) AS v(x);
 SELECT 1 / 0;
 SELECT nosuchcolumn;
 SELECT * FROM nosuchtable;
+
+-- timestamp + unknown literal: the unknown side is an interval
+select '2020-01-01 10:00'::timestamptz + '1 day' as a, '1 hour' + '2020-01-01'::timestamp as b;
+select current_date + '1 day';
+select '2020-01-01'::timestamp - '1 hour';

@@ -88,3 +88,13 @@ prepare p(text) as select set_config('application_name', $1, false);
 execute p('app1');
 show application_name;
 reset search_path; reset work_mem; reset statement_timeout; reset application_name;
+
+-- pg_sleep and friends: the session sleeps; statement_timeout ends a sleep
+SELECT pg_sleep(0.1);
+select pg_sleep_for('100 milliseconds');
+select pg_sleep_until(now() + '0.1 s') as z;
+select pg_sleep(NULL);
+set statement_timeout = '200ms';
+select pg_sleep(1);
+reset statement_timeout;
+select pg_sleep('x');

@@ -159,7 +159,9 @@ pub fn result_columns(stmt: &Statement) -> Option<Vec<(String, DataType)>> {
         // SHOW's column name depends on the setting's canonical name, resolved at execution; the
         // describe path uses the requested name, which PostgreSQL also does for unknown settings.
         Statement::Show(name) => Some(vec![(name.clone(), DataType::Text)]),
-        Statement::SetConfig { column, .. } => Some(vec![(column.clone(), DataType::Text)]),
+        Statement::SetConfig { column, .. } | Statement::Sleep { column, .. } => {
+            Some(vec![(column.clone(), DataType::Text)])
+        }
         Statement::Explain { .. } => Some(vec![("QUERY PLAN".into(), DataType::Text)]),
         _ => None,
     }
@@ -593,6 +595,10 @@ impl Session {
             }
             Statement::SetConfig { args, column, .. } => {
                 self.set_config(args, column, params, formats, describe)?;
+                "SELECT 1".into()
+            }
+            Statement::Sleep { arg, column, .. } => {
+                self.sleep(arg, column, params, formats, describe).await?;
                 "SELECT 1".into()
             }
             other => self.control(other, formats, describe).await?,

@@ -374,7 +374,9 @@ pub(super) fn statement_param_types(stmt: &Statement) -> Option<Vec<DataType>> {
         Statement::Query(q) => q.param_types.clone(),
         Statement::Insert { param_types, .. } => param_types.clone(),
         Statement::Update(p) | Statement::Delete(p) => p.param_types.clone(),
-        Statement::SetConfig { param_types, .. } => param_types.clone(),
+        Statement::SetConfig { param_types, .. } | Statement::Sleep { param_types, .. } => {
+            param_types.clone()
+        }
         Statement::InsertSelect { query, .. }
         | Statement::CreateTableAs { query, .. }
         | Statement::CopyTo { query, .. } => query.param_types.clone(),

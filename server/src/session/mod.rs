@@ -35,6 +35,7 @@ mod rekey;
 mod returning;
 mod schema;
 mod sequence;
+mod sleep;
 mod startup;
 mod tables;
 mod temp;

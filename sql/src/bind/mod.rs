@@ -47,6 +47,7 @@ mod scalar;
 mod scope;
 mod select;
 mod sequence;
+mod session_call;
 mod setop;
 mod settings;
 mod subquery;
@@ -166,10 +167,17 @@ pub enum Statement {
         value: SetValue,
         local: bool,
     },
-    /// A lone `SELECT set_config(name, value, is_local)` (`settings.rs`): SET from expressions,
-    /// answering the new value in a column named `column`.
+    /// A lone `SELECT set_config(name, value, is_local)` (`session_call.rs`): SET from
+    /// expressions, answering the new value in a column named `column`.
     SetConfig {
         args: Vec<Expr>,
+        column: String,
+        param_types: Vec<DataType>,
+    },
+    /// A lone `SELECT pg_sleep(float8)` / `pg_sleep_for(interval)` / `pg_sleep_until(timestamptz)`
+    /// (`session_call.rs`): the session sleeps, answering one empty value.
+    Sleep {
+        arg: Expr,
         column: String,
         param_types: Vec<DataType>,
     },
@@ -435,7 +443,7 @@ pub fn bind(
                 (ast::SetExpr::Update(S::Update(u)), Some(with)) => b.update(u, Some(with)),
                 (ast::SetExpr::Delete(S::Delete(d)), Some(with)) => b.delete(d, Some(with)),
                 (ast::SetExpr::Insert(S::Insert(i)), Some(with)) => b.insert_with(i, with),
-                _ => b.query_or_set_config(q),
+                _ => b.query_or_session_call(q),
             },
         },
         S::StartTransaction { modes, begin, .. } => {

@@ -291,7 +291,15 @@ pub fn resolve_binary(op: &str, left: DataType, right: DataType) -> Option<Binar
             };
             sig(t, t, Bool)
         }
-        B::Add | B::Sub | B::Mul | B::Div => resolve_arith(bop, l, r),
+        B::Add | B::Sub | B::Mul | B::Div => resolve_arith(bop, l, r).or_else(|| {
+            // No `timestamp + timestamp`: the one `+` with a timestamp operand takes an interval,
+            // which PostgreSQL's candidate selection picks for the unknown side.
+            match (bop, left, right) {
+                (B::Add, Timestamp | Timestamptz, Unknown) => resolve_arith(bop, left, Interval),
+                (B::Add, Unknown, Timestamp | Timestamptz) => resolve_arith(bop, Interval, right),
+                _ => None,
+            }
+        }),
         B::Mod => {
             let t = numeric_common(l, r)?;
             matches!(t, Int2 | Int4 | Int8 | Numeric).then_some(())?;
