@@ -13,3 +13,20 @@ SELECT string_agg(id::text, ',' ORDER BY id DESC), array_agg(id ORDER BY id DESC
 SELECT var_pop('x'::text);
 SELECT corr(f) FROM sta;
 DROP TABLE sta;
+
+-- ordered-set and hypothetical-set aggregates (WITHIN GROUP)
+create table os (g int, x float8, n numeric, t text);
+insert into os values (1, 1, 1.5, 'a'), (1, 2, 2.5, 'b'), (1, 3, 2.5, 'b'), (1, 4, 10, 'c'), (2, 10, 3, 'z'), (2, NULL, NULL, NULL);
+select g, percentile_cont(0.5) within group (order by x), percentile_disc(0.5) within group (order by x), mode() within group (order by t) from os group by g order by g;
+select percentile_cont(array[0, 0.25, 0.5, 1]) within group (order by n) from os;
+select percentile_disc(array[0.1, 0.9, null]) within group (order by t) from os;
+select percentile_cont(0.5) within group (order by x desc) from os;
+select rank(3) within group (order by x), dense_rank(2.5) within group (order by n), percent_rank(3) within group (order by x), cume_dist(3) within group (order by x) from os;
+select g, rank(2, 'b') within group (order by x, t) from os group by g order by g;
+select rank(3) within group (order by x desc nulls last) from os;
+select percentile_cont(1.5) within group (order by x) from os;
+select sum(x) within group (order by x) from os;
+select percentile_cont(0.5) within group (order by x) from os where false;
+select rank(1) within group (order by x) from os where false;
+select mode() within group (order by n) filter (where g = 1) from os;
+drop table os;

@@ -73,7 +73,7 @@ impl Binder<'_> {
             return unsupported("window functions");
         }
         if !f.within_group.is_empty() {
-            return unsupported("WITHIN GROUP");
+            return self.ordered_set_call(f, name, position);
         }
         let ast::FunctionArguments::List(list) = &f.args else {
             return unsupported("this aggregate call");
@@ -195,22 +195,27 @@ impl Binder<'_> {
             };
             order.push((e, key));
         }
-        let call = AggCall {
+        Ok(self.push_agg_call(AggCall {
             sig,
             args: cast,
             distinct,
             filter,
             order,
-        };
+        }))
+    }
+
+    /// Registers an aggregate call of this level (once per distinct call): its placeholder.
+    pub(super) fn push_agg_call(&mut self, call: AggCall) -> Expr {
         let width = self.width();
         let calls = self.aggs.calls.get_or_insert_with(Vec::new);
         let j = match calls.iter().position(|c| *c == call) {
             Some(j) => j,
             None => {
+                let ty = call.sig.result;
                 calls.push(call);
-                calls.len() - 1
+                return Expr::Column(width + calls.len() - 1, ty);
             }
         };
-        Ok(Expr::Column(width + j, sig.result))
+        Expr::Column(width + j, calls[j].sig.result)
     }
 }

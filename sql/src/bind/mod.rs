@@ -36,6 +36,7 @@ mod join;
 mod joined;
 pub use joined::WriteSource;
 mod json;
+mod ordered_set;
 mod partition;
 mod partition_bound;
 mod place;

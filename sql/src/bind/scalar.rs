@@ -376,6 +376,9 @@ impl Binder<'_> {
             .unwrap_or(&name)
             .to_string();
         let lower = name.to_ascii_lowercase();
+        if !f.within_group.is_empty() && f.over.is_none() {
+            return self.aggregate(f, &lower);
+        }
         if f.over.is_some() || is_window_function(&lower) {
             return self.window_call(f, &lower);
         }

@@ -188,6 +188,10 @@ pub(crate) fn finish(
             let keys: Vec<_> = c.order.iter().map(|(_, k)| *k).collect();
             let mut pending = std::mem::take(&mut g.pending[i]);
             pending.sort_by(|a, b| super::sort::compare(&a.0, &b.0, &keys));
+            if matches!(c.sig.func, AggFunc::OrderedSet(f) if f.hypothetical()) {
+                feed_hypothetical(&mut g, i, c, pending, &keys, params)?;
+                continue;
+            }
             for (_, args) in pending {
                 g.feed(i, c, &args)?;
             }
@@ -235,6 +239,8 @@ fn state_width(c: &AggCall) -> usize {
         | Accumulator::Bits(_) => 1,
         Accumulator::Moments(_) | Accumulator::NumMoments(_) => 3,
         Accumulator::Regr(_) => 6,
+        // Ordered calls are never partial (`can_partial`).
+        Accumulator::OrderedSet(_) => 0,
     }
 }
 
@@ -278,6 +284,7 @@ fn encode(acc: Accumulator, out: &mut Vec<Value>) {
         Accumulator::Regr(r) => {
             out.extend([r.n, r.sx, r.sxx, r.sy, r.syy, r.sxy].map(Value::Float8));
         }
+        Accumulator::OrderedSet(_) => {}
     }
 }
 
@@ -355,6 +362,7 @@ fn decode(c: &AggCall, v: &[Value]) -> Result<Accumulator> {
             Value::Array(a) => Accumulator::ArrayAgg(a.items.clone()),
             _ => return Err(bad()),
         },
+        Accumulator::OrderedSet(_) => return Err(bad()),
     })
 }
 
@@ -367,6 +375,43 @@ fn floats(v: &[Value], n: usize) -> Option<Vec<f64>> {
             _ => None,
         })
         .collect()
+}
+
+/// A hypothetical-set call (`rank(3) WITHIN GROUP (ORDER BY x)`): its rows' sort values in
+/// order, with the hypothetical row (the call's arguments, the same in every row) placed before
+/// its peers and flagged, as `func::ordered_set` expects.
+fn feed_hypothetical(
+    g: &mut Group,
+    i: usize,
+    c: &AggCall,
+    pending: Vec<(Vec<Value>, Vec<Value>)>,
+    keys: &[crate::plan::SortKey],
+    params: &crate::expr::Params,
+) -> Result<()> {
+    let hypo: Vec<Value> = match pending.first() {
+        Some((_, args)) => args.clone(),
+        // No rows: the arguments can only be constants.
+        None => (c.args.iter())
+            .map(|e| e.eval(params).unwrap_or(Value::Null))
+            .collect(),
+    };
+    let at = pending
+        .partition_point(|(k, _)| super::sort::compare(k, &hypo, keys) == std::cmp::Ordering::Less);
+    let mut flagged = |k: &[Value], flag: bool| -> Result<()> {
+        let mut args = k.to_vec();
+        args.push(Value::Bool(flag));
+        g.feed(i, c, &args)
+    };
+    for (j, (k, _)) in pending.iter().enumerate() {
+        if j == at {
+            flagged(&hypo, true)?;
+        }
+        flagged(k, false)?;
+    }
+    if at == pending.len() {
+        flagged(&hypo, true)?;
+    }
+    Ok(())
 }
 
 /// Whether shards can pre-aggregate these calls (see the module doc): not with DISTINCT or ORDER BY

@@ -28,6 +28,7 @@ use crate::types::numeric::Numeric;
 use crate::types::ops::eval::{cmp_typed, interval_scale};
 use crate::types::{Array, DataType, Interval, Value};
 
+use super::ordered_set::{OrderedSetFunc, OrderedSetState};
 use super::stats::{Moments, NumMoments, Regr, StatFunc};
 
 /// The aggregate functions.
@@ -57,6 +58,8 @@ pub enum AggFunc {
     JsonObjectAgg {
         jsonb: bool,
     },
+    /// `f(direct) WITHIN GROUP (ORDER BY ...)` (`ordered_set`).
+    OrderedSet(OrderedSetFunc),
 }
 
 /// A resolved aggregate call: the argument type(s) the binder casts to, and the result type.
@@ -229,6 +232,8 @@ pub enum Accumulator {
     Moments(Moments),
     NumMoments(NumMoments),
     Regr(Regr),
+    /// Never partial: ordered calls run at the router only.
+    OrderedSet(OrderedSetState),
 }
 
 impl Accumulator {
@@ -256,6 +261,7 @@ impl Accumulator {
                 Accumulator::ArrayAgg(Vec::new())
             }
             AggFunc::BitAnd | AggFunc::BitOr => Accumulator::Bits(None),
+            AggFunc::OrderedSet(_) => Accumulator::OrderedSet(OrderedSetState::default()),
             AggFunc::Stat(f) if f.binary() => Accumulator::Regr(Regr::default()),
             AggFunc::Stat(_) => match sig.arg {
                 Float4 | Float8 => Accumulator::Moments(Moments::default()),
@@ -267,6 +273,10 @@ impl Accumulator {
     /// Feeds one row's arguments (`[]` for `count(*)`; `[value, delimiter]` for `string_agg`).
     /// NULL arguments are skipped, except by `count(*)` and `array_agg`, as in PostgreSQL.
     pub fn update(&mut self, sig: &AggSig, args: &[Value]) -> Result<()> {
+        if let (Accumulator::OrderedSet(st), AggFunc::OrderedSet(f)) = (&mut *self, sig.func) {
+            st.update(f, args);
+            return Ok(());
+        }
         let v = args.first().unwrap_or(&Value::Null);
         if sig.func == AggFunc::CountStar {
             if let Accumulator::Count(n) = self {
@@ -412,6 +422,7 @@ impl Accumulator {
                 }
             }
             Accumulator::ArrayAgg(items) => items.push(v.clone()),
+            Accumulator::OrderedSet(_) => return Err(bug(sig)),
         }
         Ok(())
     }
@@ -544,6 +555,10 @@ impl Accumulator {
             Accumulator::ArrayAgg(items) => {
                 Value::Array(Box::new(Array::from_items(sig.arg, items)))
             }
+            Accumulator::OrderedSet(st) => match sig.func {
+                AggFunc::OrderedSet(f) => st.finish(f, sig.result)?,
+                _ => return Err(bug(sig)),
+            },
         })
     }
 }

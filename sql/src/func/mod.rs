@@ -42,6 +42,7 @@ pub(crate) mod json;
 mod math;
 mod numfmt;
 mod numfmt_types;
+pub mod ordered_set;
 mod regexp;
 pub mod stats;
 mod string;
