@@ -375,6 +375,7 @@ pub(super) fn statement_param_types(stmt: &Statement) -> Option<Vec<DataType>> {
         Statement::Insert { param_types, .. } => param_types.clone(),
         Statement::Update(p) | Statement::Delete(p) => p.param_types.clone(),
         Statement::SetConfig { param_types, .. } => param_types.clone(),
+        Statement::WithWrites(w) => w.param_types.clone(),
         Statement::InsertSelect { query, .. }
         | Statement::CreateTableAs { query, .. }
         | Statement::CopyTo { query, .. } => query.param_types.clone(),

@@ -27,6 +27,23 @@ impl Session {
         formats: &[Format],
         describe: bool,
     ) -> Result<usize, ErrorFields> {
+        let (verb, out) = self.returning_rows(inner, exprs, params).await?;
+        if describe {
+            write_row_description(&mut self.conn.out, columns, formats);
+        }
+        self.write_rows(&out, columns, formats)?;
+        let n = out.len();
+        backend::command_complete(&mut self.conn.out, &format!("{verb} {n}"));
+        Ok(n)
+    }
+
+    /// Runs `inner`: its command verb and `exprs` over each affected row.
+    pub(super) async fn returning_rows(
+        &mut self,
+        inner: &Statement,
+        exprs: &[Expr],
+        params: &Params,
+    ) -> Result<(&'static str, Vec<Vec<Value>>), ErrorFields> {
         let sql = |e: SqlError| error::from_sql(&e);
         let (verb, rows) = match inner {
             Statement::Insert {
@@ -91,13 +108,7 @@ impl Session {
                     .map_err(sql)?,
             );
         }
-        if describe {
-            write_row_description(&mut self.conn.out, columns, formats);
-        }
-        self.write_rows(&out, columns, formats)?;
-        let n = out.len();
-        backend::command_complete(&mut self.conn.out, &format!("{verb} {n}"));
-        Ok(n)
+        Ok((verb, out))
     }
 
     /// The rows an INSERT ... RETURNING reports: those built, or with ON CONFLICT those

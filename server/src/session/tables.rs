@@ -360,6 +360,17 @@ impl Session {
         plan: Arc<QueryPlan>,
         params: &Params,
     ) -> Result<Vec<Vec<Value>>, ErrorFields> {
+        let inputs = self.gather_scans(&plan, params).await?;
+        plan.run_with(inputs, params).map_err(|e| self.stash_sql(e))
+    }
+
+    /// The rows of each of the plan's base-table reads (`QueryPlan::scans`), all of them in
+    /// flight at once.
+    pub(super) async fn gather_scans(
+        &mut self,
+        plan: &QueryPlan,
+        params: &Params,
+    ) -> Result<Vec<Vec<Vec<Value>>>, ErrorFields> {
         let mut reqs = Vec::new();
         // Which scan each request belongs to.
         let mut owner = Vec::new();
@@ -386,7 +397,7 @@ impl Session {
         for (scan, parts) in plan.scans.iter().zip(partials) {
             inputs.push(scan.finish(parts, params).map_err(|e| self.stash_sql(e))?);
         }
-        plan.run_with(inputs, params).map_err(|e| self.stash_sql(e))
+        Ok(inputs)
     }
 
     /// The shard requests of one single-table plan: its key's shard, or every shard.

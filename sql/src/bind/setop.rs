@@ -41,6 +41,8 @@ pub(crate) struct CteDef {
     /// levels were pushed when the step's binding began (a reference from deeper is inside a
     /// subquery expression).
     work: Option<(usize, Columns, usize)>,
+    /// A data-modifying CTE: its slot in `Binder::cte_writes` (`modifying.rs`).
+    write: Option<usize>,
 }
 
 /// A plan that passes `rel`'s rows through unchanged.
@@ -74,8 +76,9 @@ impl Binder<'_> {
     /// A whole query expression: WITH, then a SELECT or a set operation, with ORDER BY/LIMIT.
     pub(crate) fn query_plan(&mut self, q: &ast::Query) -> Result<QueryPlan> {
         let saved = self.ctes.len();
+        let mut writes = Vec::new();
         if let Some(with) = &q.with {
-            for cte in &with.cte_tables {
+            for (i, cte) in with.cte_tables.iter().enumerate() {
                 let name = ident(&cte.alias.name);
                 if self.ctes[saved..].iter().any(|c| c.name == name) {
                     return Err(SqlError::DuplicateAlias(format!(
@@ -86,19 +89,31 @@ impl Binder<'_> {
                         position: None,
                     });
                 }
+                let write = self.write_slot(cte, saved + i, saved + with.cte_tables.len());
+                let write = match write {
+                    Ok(w) => w,
+                    Err(e) => {
+                        self.ctes.truncate(saved);
+                        return Err(e);
+                    }
+                };
+                writes.extend(write);
                 self.ctes.push(CteDef {
                     name,
                     query: (*cte.query).clone(),
                     columns: cte.alias.columns.iter().map(|c| ident(&c.name)).collect(),
                     recursive: with.recursive,
                     work: None,
+                    write,
                 });
             }
         }
-        let r = match q.body.as_ref() {
-            ast::SetExpr::Select(s) => self.select(s, Some(q)),
-            _ => self.set_query(q),
-        };
+        let r = self
+            .bind_writes(&writes)
+            .and_then(|()| match q.body.as_ref() {
+                ast::SetExpr::Select(s) => self.select(s, Some(q)),
+                _ => self.set_query(q),
+            });
         self.ctes.truncate(saved);
         r
     }
@@ -374,6 +389,9 @@ impl Binder<'_> {
             return Ok(None);
         };
         let def = self.ctes[idx].clone();
+        if let Some(slot) = def.write {
+            return self.write_ref(slot, name).map(Some);
+        }
         if let Some((id, cols, level)) = def.work {
             let recursion = |what: &str| SqlError::InvalidRecursion {
                 message: format!(
