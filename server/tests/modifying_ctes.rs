@@ -226,3 +226,33 @@ async fn modifying_ctes_errors_and_parameters() {
     c.batch_execute("ROLLBACK").await.expect("rollback");
     assert_eq!(one(&c, "SELECT count(*) FROM y").await, "3");
 }
+
+/// Subqueries in ON CONFLICT DO UPDATE that do not read the rows run once, before the shards
+/// see the clause; they may read the statement's WITH queries and tables on both shards.
+#[tokio::test]
+async fn on_conflict_subqueries() {
+    let server = TestServer::start(&["--shards", "2"]);
+    let c = connect(server.port).await;
+    c.batch_execute(
+        "CREATE TABLE kv (k int PRIMARY KEY, v text);
+         CREATE TABLE nums (n int PRIMARY KEY);
+         INSERT INTO kv VALUES (1, 'one');
+         INSERT INTO nums SELECT generate_series(1, 50);
+         WITH aa AS (SELECT 1 a, 2 b)
+           INSERT INTO kv VALUES (1, 'x')
+           ON CONFLICT (k) DO UPDATE SET v = (SELECT b || ' update' FROM aa WHERE a = 1);
+         INSERT INTO kv VALUES (2, 'two'), (1, 'y')
+           ON CONFLICT (k) DO UPDATE SET v = kv.v || ' ' || (SELECT max(n) FROM nums)::text
+           WHERE EXISTS (SELECT 1 FROM nums WHERE n = 49);",
+    )
+    .await
+    .expect("upserts");
+    assert_eq!(
+        rows(&c, "SELECT k, v FROM kv ORDER BY k").await,
+        ["1|2 update 50", "2|two"]
+    );
+    // One reading the rows is refused rather than run on the shard.
+    let sql = "INSERT INTO kv VALUES (1, 'z') ON CONFLICT (k) DO UPDATE \
+               SET v = (SELECT v FROM kv AS o WHERE o.k = excluded.k)";
+    assert_eq!(error_code(&c, sql).await, "0A000");
+}

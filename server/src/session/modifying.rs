@@ -57,7 +57,7 @@ impl Session {
                 let rows = self.query_rows(Arc::new(plan.clone()), params).await?;
                 *plan = plan.over_rows(rows);
             } else if !plan.scans.is_empty() {
-                let inputs = self.gather_scans(plan, params).await?;
+                let inputs = self.gather_scans(&plan.scans, params).await?;
                 plan.freeze_scans(inputs);
             }
         }

@@ -360,21 +360,21 @@ impl Session {
         plan: Arc<QueryPlan>,
         params: &Params,
     ) -> Result<Vec<Vec<Value>>, ErrorFields> {
-        let inputs = self.gather_scans(&plan, params).await?;
+        let inputs = self.gather_scans(&plan.scans, params).await?;
         plan.run_with(inputs, params).map_err(|e| self.stash_sql(e))
     }
 
-    /// The rows of each of the plan's base-table reads (`QueryPlan::scans`), all of them in
+    /// The rows of each of a plan's base-table reads (`QueryPlan::scans`), all of them in
     /// flight at once.
     pub(super) async fn gather_scans(
         &mut self,
-        plan: &QueryPlan,
+        scans: &[Arc<QueryPlan>],
         params: &Params,
     ) -> Result<Vec<Vec<Vec<Value>>>, ErrorFields> {
         let mut reqs = Vec::new();
         // Which scan each request belongs to.
         let mut owner = Vec::new();
-        for (i, scan) in plan.scans.iter().enumerate() {
+        for (i, scan) in scans.iter().enumerate() {
             for leaf in self.expand_scan(scan, params) {
                 let leaf_reqs = match self.index_scan_requests(&leaf, params).await? {
                     Some(r) => r,
@@ -386,7 +386,7 @@ impl Session {
                 }
             }
         }
-        let mut partials: Vec<Vec<Vec<Vec<Value>>>> = vec![Vec::new(); plan.scans.len()];
+        let mut partials: Vec<Vec<Vec<Vec<Value>>>> = vec![Vec::new(); scans.len()];
         for (resp, i) in scatter(&self.worker, reqs).await.into_iter().zip(owner) {
             match resp {
                 ShardResponse::Rows(r) => partials[i].push(r),
@@ -394,7 +394,7 @@ impl Session {
             }
         }
         let mut inputs = Vec::with_capacity(partials.len());
-        for (scan, parts) in plan.scans.iter().zip(partials) {
+        for (scan, parts) in scans.iter().zip(partials) {
             inputs.push(scan.finish(parts, params).map_err(|e| self.stash_sql(e))?);
         }
         Ok(inputs)

@@ -22,8 +22,9 @@ impl Binder<'_> {
         };
         let table = self.base_table(name, "insert into")?;
         let alias = ins.table_alias.as_ref().map(|a| ident(&a.alias));
+        let with = ins.source.as_ref().and_then(|s| s.with.as_ref());
         let on_conflict = match &ins.on {
-            Some(on) => Some(self.on_conflict(&table, alias.as_deref(), on)?),
+            Some(on) => Some(self.on_conflict_in(&table, alias.as_deref(), on, with)?),
             None => None,
         };
         // Target columns: the list given, or all columns in order.

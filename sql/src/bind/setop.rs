@@ -76,46 +76,45 @@ impl Binder<'_> {
     /// A whole query expression: WITH, then a SELECT or a set operation, with ORDER BY/LIMIT.
     pub(crate) fn query_plan(&mut self, q: &ast::Query) -> Result<QueryPlan> {
         let saved = self.ctes.len();
-        let mut writes = Vec::new();
-        if let Some(with) = &q.with {
-            for (i, cte) in with.cte_tables.iter().enumerate() {
-                let name = ident(&cte.alias.name);
-                if self.ctes[saved..].iter().any(|c| c.name == name) {
-                    return Err(SqlError::DuplicateAlias(format!(
-                        "WITH query name \"{name}\" specified more than once"
-                    )))
-                    .map_err(|_| SqlError::Syntax {
-                        message: format!("WITH query name \"{name}\" specified more than once"),
-                        position: None,
-                    });
-                }
-                let write = self.write_slot(cte, saved + i, saved + with.cte_tables.len());
-                let write = match write {
-                    Ok(w) => w,
-                    Err(e) => {
-                        self.ctes.truncate(saved);
-                        return Err(e);
-                    }
-                };
-                writes.extend(write);
-                self.ctes.push(CteDef {
-                    name,
-                    query: (*cte.query).clone(),
-                    columns: cte.alias.columns.iter().map(|c| ident(&c.name)).collect(),
-                    recursive: with.recursive,
-                    work: None,
-                    write,
-                });
-            }
-        }
-        let r = self
-            .bind_writes(&writes)
+        let r = (self.push_ctes(q.with.as_ref()))
+            .and_then(|writes| self.bind_writes(&writes))
             .and_then(|()| match q.body.as_ref() {
                 ast::SetExpr::Select(s) => self.select(s, Some(q)),
                 _ => self.set_query(q),
             });
         self.ctes.truncate(saved);
         r
+    }
+
+    /// Makes a WITH list's CTEs visible: pushes them on `ctes` (the caller truncates it after
+    /// binding what they are visible to). Returns the slots of the data-modifying ones
+    /// (`modifying.rs`).
+    pub(crate) fn push_ctes(&mut self, with: Option<&ast::With>) -> Result<Vec<usize>> {
+        let saved = self.ctes.len();
+        let mut writes = Vec::new();
+        let Some(with) = with else {
+            return Ok(writes);
+        };
+        for (i, cte) in with.cte_tables.iter().enumerate() {
+            let name = ident(&cte.alias.name);
+            if self.ctes[saved..].iter().any(|c| c.name == name) {
+                return Err(SqlError::Syntax {
+                    message: format!("WITH query name \"{name}\" specified more than once"),
+                    position: None,
+                });
+            }
+            let write = self.write_slot(cte, saved + i, saved + with.cte_tables.len())?;
+            writes.extend(write);
+            self.ctes.push(CteDef {
+                name,
+                query: (*cte.query).clone(),
+                columns: cte.alias.columns.iter().map(|c| ident(&c.name)).collect(),
+                recursive: with.recursive,
+                work: None,
+                write,
+            });
+        }
+        Ok(writes)
     }
 
     fn current_param_types(&self) -> Vec<DataType> {
