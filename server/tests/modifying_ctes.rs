@@ -225,6 +225,37 @@ async fn modifying_ctes_errors_and_parameters() {
     );
     c.batch_execute("ROLLBACK").await.expect("rollback");
     assert_eq!(one(&c, "SELECT count(*) FROM y").await, "3");
+
+    // RETURNING of a serial column's default, as a CTE feeding another INSERT and as the
+    // primary statement (also with DEFAULT VALUES behind a WITH).
+    c.batch_execute(
+        "CREATE TABLE parent (id serial PRIMARY KEY, x int);
+         CREATE TABLE child (id serial PRIMARY KEY, parent int, note numeric(4,1));",
+    )
+    .await
+    .expect("tables");
+    assert_eq!(
+        rows(
+            &c,
+            "WITH p AS (INSERT INTO parent (x) VALUES (10), (20) RETURNING id) \
+             INSERT INTO child (parent, note) SELECT id, 1.26 FROM p RETURNING *"
+        )
+        .await,
+        ["1|1|1.3", "2|2|1.3"]
+    );
+    assert_eq!(
+        rows(
+            &c,
+            "WITH p AS (INSERT INTO parent (x) VALUES (30) RETURNING id) \
+             INSERT INTO child DEFAULT VALUES RETURNING id, parent"
+        )
+        .await,
+        ["3|NULL"]
+    );
+    assert_eq!(
+        rows(&c, "SELECT id, x FROM parent ORDER BY id").await,
+        ["1|10", "2|20", "3|30"]
+    );
 }
 
 /// Subqueries in ON CONFLICT DO UPDATE that do not read the rows run once, before the shards

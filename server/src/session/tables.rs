@@ -147,6 +147,19 @@ impl Session {
         on_conflict: Option<&Arc<OnConflict>>,
         params: &Params,
     ) -> Result<u64, ErrorFields> {
+        let values = self.insert_values(rows, params).await?;
+        match on_conflict {
+            None => self.insert_rows(table, values).await,
+            Some(oc) => Ok(self.upsert_rows(table, values, oc, params, false).await?.0),
+        }
+    }
+
+    /// The rows of INSERT ... VALUES, evaluated (sequence calls included, see `sequence.rs`).
+    pub(super) async fn insert_values(
+        &mut self,
+        rows: &[Vec<Expr>],
+        params: &Params,
+    ) -> Result<Vec<Vec<Value>>, ErrorFields> {
         let mut attempts = super::sequence::SeqAttempts::default();
         let values = loop {
             let p = self.seq_attempt(params, &mut attempts);
@@ -167,10 +180,7 @@ impl Session {
             }
         };
         self.seq_done(attempts);
-        match on_conflict {
-            None => self.insert_rows(table, values?).await,
-            Some(oc) => Ok(self.upsert_rows(table, values?, oc, params, false).await?.0),
-        }
+        values
     }
 
     /// INSERT ... SELECT: the query's rows, mapped to table rows by `row`.
@@ -182,6 +192,20 @@ impl Session {
         on_conflict: Option<&Arc<OnConflict>>,
         params: &Params,
     ) -> Result<u64, ErrorFields> {
+        let values = self.insert_select_values(query, row, params).await?;
+        match on_conflict {
+            None => self.insert_rows(table, values).await,
+            Some(oc) => Ok(self.upsert_rows(table, values, oc, params, false).await?.0),
+        }
+    }
+
+    /// The rows of INSERT ... SELECT: the query's rows mapped to table rows by `row`.
+    pub(super) async fn insert_select_values(
+        &mut self,
+        query: &QueryPlan,
+        row: &[Expr],
+        params: &Params,
+    ) -> Result<Vec<Vec<Value>>, ErrorFields> {
         // Both phases in each attempt: the query's and the row mapping's sequence calls (DEFAULT
         // nextval) share one buffer.
         let plan = Arc::new(query.clone());
@@ -213,10 +237,7 @@ impl Session {
             }
         };
         self.seq_done(attempts);
-        match on_conflict {
-            None => self.insert_rows(table, values?).await,
-            Some(oc) => Ok(self.upsert_rows(table, values?, oc, params, false).await?.0),
-        }
+        values
     }
 
     /// Inserts rows into `table`: through tuple routing when it is partitioned or a partition
