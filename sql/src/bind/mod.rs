@@ -799,4 +799,6 @@ impl Binder<'_> {
 #[cfg(test)]
 mod function_tests;
 #[cfg(test)]
+mod modifying_tests;
+#[cfg(test)]
 mod tests;
