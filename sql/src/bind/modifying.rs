@@ -20,10 +20,15 @@
 //! So the primary query does not see the CTEs' changes in the tables, only their RETURNING rows,
 //! and every write runs exactly once whether or not anything reads it (PostgreSQL's semantics).
 //!
-//! Left out, and different from PostgreSQL: the rows an UPDATE or DELETE (as a CTE, or as the
-//! primary statement) finds in its target table are read when it runs, so a write sees the
-//! changes of the writes that ran before it in the same statement (PostgreSQL's all work on the
-//! statement's snapshot; which of two writes of one row wins is unspecified there anyway).
+//! Left out, and different from PostgreSQL, when several parts write one table (rare):
+//! - a CTE's UPDATE or DELETE finds its target rows when it runs, so it sees the changes of the
+//!   writes that ran before it (PostgreSQL's all work on the statement's snapshot);
+//! - a primary UPDATE/DELETE reads its targets at the snapshot (its join query is frozen with
+//!   the other reads), so a row a CTE already changed fails it with 40001, as a concurrent
+//!   change does (`server/src/session/joined.rs`), where PostgreSQL skips the row.
+//!
+//! Fixing both needs reads that ignore the statement's own earlier writes on the shards (a
+//! statement mark in the write set, like a savepoint's).
 
 use std::sync::Arc;
 
