@@ -50,9 +50,9 @@ mod syscat;
 pub mod types;
 
 pub use bind::{
-    bind, check_view_replace, index_lookup, AlterPlan, ColSource, ConflictAction, CursorCommand,
-    FetchDirection, OnConflict, PreparedCommand, SessionContext, SetValue, Statement,
-    TransactionMode, WritePlan, WriteSource,
+    bind, check_view_replace, index_lookup, AlterPlan, ColSource, ConflictAction, CteWrite,
+    CursorCommand, FetchDirection, OnConflict, PreparedCommand, SessionContext, SetValue,
+    Statement, TransactionMode, WithWrites, WritePlan, WriteSource,
 };
 pub use catalog::{
     Catalog, ColumnDef, EmptyCatalog, OnCommit, SequenceDef, SettingInfo, TableDef, TableId,

@@ -53,6 +53,7 @@ fn touches_tables(stmt: &Statement) -> bool {
         | Statement::InsertSelect { .. }
         | Statement::Update(_)
         | Statement::Delete(_)
+        | Statement::WithWrites(_)
         | Statement::CopyFrom(_)
         | Statement::CopyTo { .. }
         | Statement::Truncate(_) => true,
@@ -106,6 +107,8 @@ pub fn allowed_when_failed(stmt: &Statement) -> bool {
 fn write_command(stmt: &Statement) -> Option<&'static str> {
     match stmt {
         Statement::Returning { inner, .. } => write_command(inner),
+        // PostgreSQL names the primary statement.
+        Statement::WithWrites(w) => Some(write_command(&w.main).unwrap_or("SELECT")),
         Statement::Insert { .. } | Statement::InsertSelect { .. } => Some("INSERT"),
         Statement::CopyFrom(_) => Some("COPY FROM"),
         Statement::Truncate(_) => Some("TRUNCATE TABLE"),
@@ -151,6 +154,7 @@ pub fn result_columns(stmt: &Statement) -> Option<Vec<(String, DataType)>> {
     match stmt {
         Statement::Query(q) => Some(q.columns.clone()),
         Statement::Returning { columns, .. } => Some(columns.clone()),
+        Statement::WithWrites(w) => result_columns(&w.main),
         Statement::Show(name) if name == "all" => Some(vec![
             ("name".into(), DataType::Text),
             ("setting".into(), DataType::Text),
@@ -359,6 +363,9 @@ impl Session {
                     .returning(inner, exprs, columns, params, formats, describe)
                     .await?;
                 return Ok(Done::Rows(n));
+            }
+            Statement::WithWrites(w) => {
+                return self.with_writes(w, params, formats, describe).await;
             }
             Statement::Prepared(cmd) => {
                 match self

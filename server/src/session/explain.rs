@@ -298,6 +298,21 @@ impl Lines<'_> {
                 self.query(1, query, params);
             }
             Statement::CreateTableAs { query, .. } => self.query(0, query, params),
+            Statement::Returning { inner, .. } => self.statement(inner, params)?,
+            // The primary statement, then each data-modifying CTE under its name.
+            Statement::WithWrites(w) => {
+                self.statement(&w.main, params)?;
+                for cte in &w.writes {
+                    self.detail(0, format!("CTE {}", cte.name));
+                    let mut sub = Lines {
+                        out: Vec::new(),
+                        shards: self.shards,
+                        leaves: self.leaves,
+                    };
+                    sub.statement(&cte.stmt, params)?;
+                    (self.out).extend(sub.out.into_iter().map(|(d, t, n)| (d + 1, t, n)));
+                }
+            }
             _ => {
                 return Err(error::error(
                     SqlState::FEATURE_NOT_SUPPORTED,

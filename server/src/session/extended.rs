@@ -377,6 +377,7 @@ pub(super) fn statement_param_types(stmt: &Statement) -> Option<Vec<DataType>> {
         Statement::SetConfig { param_types, .. } | Statement::Sleep { param_types, .. } => {
             param_types.clone()
         }
+        Statement::WithWrites(w) => w.param_types.clone(),
         Statement::InsertSelect { query, .. }
         | Statement::CreateTableAs { query, .. }
         | Statement::CopyTo { query, .. } => query.param_types.clone(),

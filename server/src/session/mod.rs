@@ -27,6 +27,7 @@ mod function;
 mod gucs;
 mod index;
 mod joined;
+mod modifying;
 mod params;
 mod partition;
 mod plan_cache;

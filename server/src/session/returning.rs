@@ -27,6 +27,23 @@ impl Session {
         formats: &[Format],
         describe: bool,
     ) -> Result<usize, ErrorFields> {
+        let (verb, out) = self.returning_rows(inner, exprs, params).await?;
+        if describe {
+            write_row_description(&mut self.conn.out, columns, formats);
+        }
+        self.write_rows(&out, columns, formats)?;
+        let n = out.len();
+        backend::command_complete(&mut self.conn.out, &format!("{verb} {n}"));
+        Ok(n)
+    }
+
+    /// Runs `inner`: its command verb and `exprs` over each affected row.
+    pub(super) async fn returning_rows(
+        &mut self,
+        inner: &Statement,
+        exprs: &[Expr],
+        params: &Params,
+    ) -> Result<(&'static str, Vec<Vec<Value>>), ErrorFields> {
         let sql = |e: SqlError| error::from_sql(&e);
         let (verb, rows) = match inner {
             Statement::Insert {
@@ -35,15 +52,8 @@ impl Session {
                 on_conflict,
                 ..
             } => {
-                let mut values = Vec::with_capacity(rows.len());
-                for exprs in rows {
-                    let row: Vec<Value> = exprs
-                        .iter()
-                        .map(|e| e.eval(params))
-                        .collect::<Result<_, SqlError>>()
-                        .map_err(sql)?;
-                    values.push(table.coerce_row(row).map_err(sql)?);
-                }
+                let values = self.insert_values(rows, params).await?;
+                let values = coerce_rows(table, values)?;
                 (
                     "INSERT 0",
                     self.insert_returning(table, values, on_conflict, params)
@@ -56,16 +66,8 @@ impl Session {
                 row,
                 on_conflict,
             } => {
-                let source = self.query_rows(Arc::new((**query).clone()), params).await?;
-                let mut values = Vec::with_capacity(source.len());
-                for r in &source {
-                    let full: Vec<Value> = row
-                        .iter()
-                        .map(|e| e.eval_row(r, params))
-                        .collect::<Result<_, SqlError>>()
-                        .map_err(sql)?;
-                    values.push(table.coerce_row(full).map_err(sql)?);
-                }
+                let values = self.insert_select_values(query, row, params).await?;
+                let values = coerce_rows(table, values)?;
                 (
                     "INSERT 0",
                     self.insert_returning(table, values, on_conflict, params)
@@ -91,13 +93,7 @@ impl Session {
                     .map_err(sql)?,
             );
         }
-        if describe {
-            write_row_description(&mut self.conn.out, columns, formats);
-        }
-        self.write_rows(&out, columns, formats)?;
-        let n = out.len();
-        backend::command_complete(&mut self.conn.out, &format!("{verb} {n}"));
-        Ok(n)
+        Ok((verb, out))
     }
 
     /// The rows an INSERT ... RETURNING reports: those built, or with ON CONFLICT those
@@ -167,4 +163,12 @@ impl Session {
         }
         Ok(rows)
     }
+}
+
+/// The rows with the table's type modifiers applied (what the table will hold, and so what
+/// RETURNING shows).
+fn coerce_rows(table: &TableDef, rows: Vec<Vec<Value>>) -> Result<Vec<Vec<Value>>, ErrorFields> {
+    rows.into_iter()
+        .map(|r| table.coerce_row(r).map_err(|e| error::from_sql(&e)))
+        .collect()
 }

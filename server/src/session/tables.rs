@@ -147,6 +147,19 @@ impl Session {
         on_conflict: Option<&Arc<OnConflict>>,
         params: &Params,
     ) -> Result<u64, ErrorFields> {
+        let values = self.insert_values(rows, params).await?;
+        match on_conflict {
+            None => self.insert_rows(table, values).await,
+            Some(oc) => Ok(self.upsert_rows(table, values, oc, params, false).await?.0),
+        }
+    }
+
+    /// The rows of INSERT ... VALUES, evaluated (sequence calls included, see `sequence.rs`).
+    pub(super) async fn insert_values(
+        &mut self,
+        rows: &[Vec<Expr>],
+        params: &Params,
+    ) -> Result<Vec<Vec<Value>>, ErrorFields> {
         let mut attempts = super::sequence::SeqAttempts::default();
         let values = loop {
             let p = self.seq_attempt(params, &mut attempts);
@@ -167,10 +180,7 @@ impl Session {
             }
         };
         self.seq_done(attempts);
-        match on_conflict {
-            None => self.insert_rows(table, values?).await,
-            Some(oc) => Ok(self.upsert_rows(table, values?, oc, params, false).await?.0),
-        }
+        values
     }
 
     /// INSERT ... SELECT: the query's rows, mapped to table rows by `row`.
@@ -182,6 +192,20 @@ impl Session {
         on_conflict: Option<&Arc<OnConflict>>,
         params: &Params,
     ) -> Result<u64, ErrorFields> {
+        let values = self.insert_select_values(query, row, params).await?;
+        match on_conflict {
+            None => self.insert_rows(table, values).await,
+            Some(oc) => Ok(self.upsert_rows(table, values, oc, params, false).await?.0),
+        }
+    }
+
+    /// The rows of INSERT ... SELECT: the query's rows mapped to table rows by `row`.
+    pub(super) async fn insert_select_values(
+        &mut self,
+        query: &QueryPlan,
+        row: &[Expr],
+        params: &Params,
+    ) -> Result<Vec<Vec<Value>>, ErrorFields> {
         // Both phases in each attempt: the query's and the row mapping's sequence calls (DEFAULT
         // nextval) share one buffer.
         let plan = Arc::new(query.clone());
@@ -213,10 +237,7 @@ impl Session {
             }
         };
         self.seq_done(attempts);
-        match on_conflict {
-            None => self.insert_rows(table, values?).await,
-            Some(oc) => Ok(self.upsert_rows(table, values?, oc, params, false).await?.0),
-        }
+        values
     }
 
     /// Inserts rows into `table`: through tuple routing when it is partitioned or a partition
@@ -360,10 +381,21 @@ impl Session {
         plan: Arc<QueryPlan>,
         params: &Params,
     ) -> Result<Vec<Vec<Value>>, ErrorFields> {
+        let inputs = self.gather_scans(&plan.scans, params).await?;
+        plan.run_with(inputs, params).map_err(|e| self.stash_sql(e))
+    }
+
+    /// The rows of each of a plan's base-table reads (`QueryPlan::scans`), all of them in
+    /// flight at once.
+    pub(super) async fn gather_scans(
+        &mut self,
+        scans: &[Arc<QueryPlan>],
+        params: &Params,
+    ) -> Result<Vec<Vec<Vec<Value>>>, ErrorFields> {
         let mut reqs = Vec::new();
         // Which scan each request belongs to.
         let mut owner = Vec::new();
-        for (i, scan) in plan.scans.iter().enumerate() {
+        for (i, scan) in scans.iter().enumerate() {
             for leaf in self.expand_scan(scan, params) {
                 let leaf_reqs = match self.index_scan_requests(&leaf, params).await? {
                     Some(r) => r,
@@ -375,7 +407,7 @@ impl Session {
                 }
             }
         }
-        let mut partials: Vec<Vec<Vec<Vec<Value>>>> = vec![Vec::new(); plan.scans.len()];
+        let mut partials: Vec<Vec<Vec<Vec<Value>>>> = vec![Vec::new(); scans.len()];
         for (resp, i) in scatter(&self.worker, reqs).await.into_iter().zip(owner) {
             match resp {
                 ShardResponse::Rows(r) => partials[i].push(r),
@@ -383,10 +415,10 @@ impl Session {
             }
         }
         let mut inputs = Vec::with_capacity(partials.len());
-        for (scan, parts) in plan.scans.iter().zip(partials) {
+        for (scan, parts) in scans.iter().zip(partials) {
             inputs.push(scan.finish(parts, params).map_err(|e| self.stash_sql(e))?);
         }
-        plan.run_with(inputs, params).map_err(|e| self.stash_sql(e))
+        Ok(inputs)
     }
 
     /// The shard requests of one single-table plan: its key's shard, or every shard.

@@ -49,6 +49,16 @@ impl Session {
         params: &Params,
         returning: bool,
     ) -> Result<(u64, Vec<Vec<Value>>), ErrorFields> {
+        // Subqueries in DO UPDATE run here, once, before the shards see the clause.
+        let resolved;
+        let oc = if oc.has_subqueries() {
+            let inputs = self.gather_scans(&oc.scans, params).await?;
+            let r = oc.resolve_subqueries(inputs, params);
+            resolved = Arc::new(r.map_err(|e| self.stash_sql(e))?);
+            &resolved
+        } else {
+            oc
+        };
         let table = self.fresh_indexes(table);
         let placed = self.place_rows(&table, rows)?;
         let arbiters: Vec<u64> = (oc.index_arbiters.iter())

@@ -123,6 +123,8 @@ pub fn bind_check_source(table: &TableDef, source: &str) -> Result<Expr> {
         weak_locks: &[],
         view_schema: None,
         function_depth: 0,
+        cte_writes: Vec::new(),
+        done_writes: Vec::new(),
     };
     b.bool_operand(&ast, "CHECK")
 }

@@ -14,9 +14,16 @@
 //! (`EXCLUDED`): columns `0..n` are the target's, `n..2n` EXCLUDED's. Both names are visible
 //! unqualified, so a bare column name both have is ambiguous (42702), as in PostgreSQL.
 //!
+//! # Subqueries
+//! DO UPDATE's SET and WHERE may hold subqueries that read neither the existing row nor EXCLUDED
+//! (scalar, EXISTS, ARRAY): the session evaluates each once before the rows go to the shards
+//! ([`OnConflict::resolve_subqueries`], after gathering their base-table reads, `scans`), as
+//! PostgreSQL's InitPlans; unlike PostgreSQL's, they run even when no row conflicts.
+//!
 //! Left out: inference by expression or by a partial index's predicate (our indexes have neither;
-//! a predicate is accepted and ignored, which is right for non-partial indexes), subqueries in
-//! SET/WHERE, and updating primary-key columns (rows would move between shards).
+//! a predicate is accepted and ignored, which is right for non-partial indexes), subqueries that
+//! read the rows (correlated, or IN/ANY/ALL), and updating primary-key columns (rows would move
+//! between shards).
 
 use std::sync::Arc;
 
@@ -28,6 +35,7 @@ use crate::catalog::TableDef;
 use crate::error::{Result, SqlError};
 use crate::expr::{Expr, Params};
 use crate::parse::char_offset;
+use crate::plan::SubLinkKind;
 use crate::types::{DataType, Value};
 
 /// A bound ON CONFLICT clause.
@@ -41,6 +49,8 @@ pub struct OnConflict {
     /// A conflict target was given (without one, every unique index is an arbiter).
     pub has_target: bool,
     pub action: ConflictAction,
+    /// The base-table reads of the action's subqueries (`Rel::Scan` order); see the module docs.
+    pub scans: crate::plan::Scans,
 }
 
 /// What to do with a proposed row that conflicts with an existing one.
@@ -102,6 +112,55 @@ impl OnConflict {
         matches!(self.action, ConflictAction::Update { .. })
     }
 
+    /// Whether the action holds subqueries (to resolve before the rows go to the shards).
+    pub fn has_subqueries(&self) -> bool {
+        let mut found = !self.scans.is_empty();
+        if let ConflictAction::Update {
+            assignments,
+            filter,
+        } = &self.action
+        {
+            let mut exprs: Vec<Expr> = assignments.iter().map(|a| a.1.clone()).collect();
+            exprs.extend(filter.clone());
+            for e in &mut exprs {
+                let _ = for_sublinks(e, &mut |_| {
+                    found = true;
+                    Ok(None)
+                });
+            }
+        }
+        found
+    }
+
+    /// The clause with each subquery replaced by its value; `inputs` are the rows of `scans`.
+    pub fn resolve_subqueries(
+        &self,
+        inputs: Vec<Vec<Vec<Value>>>,
+        params: &Params,
+    ) -> Result<OnConflict> {
+        let mut out = OnConflict {
+            scans: Vec::new(),
+            ..self.clone()
+        };
+        if let ConflictAction::Update {
+            assignments,
+            filter,
+        } = &mut out.action
+        {
+            crate::exec::env::with_inputs(inputs, || {
+                let exprs = assignments.iter_mut().map(|a| &mut a.1);
+                for e in exprs.chain(filter.iter_mut()) {
+                    for_sublinks(e, &mut |x| {
+                        let ty = x.data_type();
+                        Ok(Some(Expr::Const(x.eval_row(&[], params)?, ty)))
+                    })?;
+                }
+                Ok::<(), SqlError>(())
+            })?;
+        }
+        Ok(out)
+    }
+
     fn fill_params(self, types: &[DataType]) -> OnConflict {
         let action = match self.action {
             ConflictAction::Nothing => ConflictAction::Nothing,
@@ -120,12 +179,51 @@ impl OnConflict {
     }
 }
 
+/// Calls `f` on each outermost subquery expression of `e`, replacing it with what `f` returns.
+fn for_sublinks(e: &mut Expr, f: &mut dyn FnMut(&Expr) -> Result<Option<Expr>>) -> Result<()> {
+    match e {
+        Expr::SubLink(_) => {
+            if let Some(new) = f(e)? {
+                *e = new;
+            }
+            Ok(())
+        }
+        Expr::Const(..) | Expr::Param(..) | Expr::Column(..) | Expr::Outer { .. } => Ok(()),
+        Expr::Cast(inner, _) | Expr::Neg(inner) | Expr::Not(inner) => for_sublinks(inner, f),
+        Expr::IsNull { expr, .. } => for_sublinks(expr, f),
+        Expr::Binary { left, right, .. } => {
+            for_sublinks(left, f)?;
+            for_sublinks(right, f)
+        }
+        Expr::Call { args, .. } | Expr::Node { args, .. } => {
+            args.iter_mut().try_for_each(|a| for_sublinks(a, f))
+        }
+    }
+}
+
 /// Fills the parameter types into a bound clause (once the statement's types are known).
 pub(super) fn finish(oc: Option<OnConflict>, types: &[DataType]) -> Option<Arc<OnConflict>> {
     oc.map(|oc| Arc::new(oc.fill_params(types)))
 }
 
 impl Binder<'_> {
+    /// [`Binder::on_conflict`] with the CTEs of the INSERT's WITH visible (its subqueries may
+    /// read them, as PostgreSQL's do).
+    pub(super) fn on_conflict_in(
+        &mut self,
+        table: &Arc<TableDef>,
+        alias: Option<&str>,
+        on: &ast::OnInsert,
+        with: Option<&ast::With>,
+    ) -> Result<OnConflict> {
+        let saved = self.ctes.len();
+        let r = (self.push_ctes(with))
+            .and_then(|writes| self.bind_writes(&writes))
+            .and_then(|()| self.on_conflict(table, alias, on));
+        self.ctes.truncate(saved);
+        r
+    }
+
     /// Binds `ON CONFLICT ...` of an INSERT into `table` (whose range is called `alias` or its
     /// name).
     pub(super) fn on_conflict(
@@ -134,6 +232,7 @@ impl Binder<'_> {
         alias: Option<&str>,
         on: &ast::OnInsert,
     ) -> Result<OnConflict> {
+        let scans_before = self.scans.len();
         let ast::OnInsert::OnConflict(oc) = on else {
             return Err(SqlError::FeatureNotSupported(
                 "ON DUPLICATE KEY UPDATE is not supported".into(),
@@ -222,6 +321,8 @@ impl Binder<'_> {
             index_arbiters,
             has_target: oc.conflict_target.is_some(),
             action,
+            // Only DO UPDATE's subqueries read tables, and it starts with no scans pending.
+            scans: self.scans.split_off(scans_before),
         })
     }
 
@@ -250,15 +351,46 @@ impl Binder<'_> {
             self.scope.take(),
             self.scope_name.take(),
         );
-        let sublinks = self.sublinks;
-        let bound = self.do_update_items(table, u);
-        (self.from, self.scope, self.scope_name) = saved;
-        if bound.is_ok() && self.sublinks != sublinks {
+        // Subqueries are allowed (see the module docs); their reads go into `OnConflict::scans`,
+        // so none may be pending from before.
+        if !self.scans.is_empty() {
+            (self.from, self.scope, self.scope_name) = saved;
             return Err(SqlError::FeatureNotSupported(
-                "subqueries in ON CONFLICT DO UPDATE are not supported yet".into(),
+                "subqueries in ON CONFLICT DO UPDATE are not supported here yet".into(),
             ));
         }
-        bound
+        let in_query = std::mem::replace(&mut self.in_query, true);
+        let bound = self.do_update_items(table, u);
+        self.in_query = in_query;
+        (self.from, self.scope, self.scope_name) = saved;
+        let mut bound = bound?;
+        if let ConflictAction::Update {
+            assignments,
+            filter,
+        } = &mut bound
+        {
+            let exprs = assignments.iter_mut().map(|a| &mut a.1);
+            for e in exprs.chain(filter.iter_mut()) {
+                for_sublinks(e, &mut |x| {
+                    match x {
+                    Expr::SubLink(s)
+                        if !s.correlated
+                            && matches!(
+                                s.kind,
+                                SubLinkKind::Scalar | SubLinkKind::Exists | SubLinkKind::Array(_)
+                            ) =>
+                    {
+                        Ok(None)
+                    }
+                    _ => Err(SqlError::FeatureNotSupported(
+                        "subqueries that read the rows in ON CONFLICT DO UPDATE are not supported yet"
+                            .into(),
+                    )),
+                }
+                })?;
+            }
+        }
+        Ok(bound)
     }
 
     fn do_update_items(&mut self, table: &TableDef, u: &ast::DoUpdate) -> Result<ConflictAction> {

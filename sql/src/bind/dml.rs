@@ -22,8 +22,9 @@ impl Binder<'_> {
         };
         let table = self.base_table(name, "insert into")?;
         let alias = ins.table_alias.as_ref().map(|a| ident(&a.alias));
+        let with = ins.source.as_ref().and_then(|s| s.with.as_ref());
         let on_conflict = match &ins.on {
-            Some(on) => Some(self.on_conflict(&table, alias.as_deref(), on)?),
+            Some(on) => Some(self.on_conflict_in(&table, alias.as_deref(), on, with)?),
             None => None,
         };
         // Target columns: the list given, or all columns in order.
@@ -57,13 +58,18 @@ impl Binder<'_> {
             let row = (table.columns.iter())
                 .map(|c| self.column_default(&table.schema, c))
                 .collect::<Result<Vec<_>>>()?;
+            let ret = match &ins.returning {
+                Some(items) => Some(self.returning_list(&table, alias, items)?),
+                None => None,
+            };
             let param_types = self.param_types()?;
-            return Ok(Statement::Insert {
+            let stmt = Statement::Insert {
                 table,
                 rows: vec![row],
                 on_conflict: conflict::finish(on_conflict, &param_types),
-                param_types,
-            });
+                param_types: param_types.clone(),
+            };
+            return Ok(returning::wrap(stmt, ret, &param_types));
         };
         let values = match source.body.as_ref() {
             // With a WITH clause the VALUES may read its queries: bound as a query.
@@ -182,9 +188,13 @@ impl Binder<'_> {
     pub(super) fn insert_with(&mut self, ins: &ast::Insert, with: &ast::With) -> Result<Statement> {
         let mut ins = ins.clone();
         let Some(source) = ins.source.as_mut() else {
-            return Err(SqlError::FeatureNotSupported(
-                "WITH ... INSERT ... DEFAULT VALUES is not supported yet".into(),
-            ));
+            // DEFAULT VALUES: nothing reads the WITH queries, but data-modifying ones still run.
+            let saved = self.ctes.len();
+            let r = (self.push_ctes(Some(with)))
+                .and_then(|writes| self.bind_writes(&writes))
+                .and_then(|()| self.insert(&ins));
+            self.ctes.truncate(saved);
+            return r;
         };
         match &mut source.with {
             None => source.with = Some(with.clone()),

@@ -297,6 +297,8 @@ impl Binder<'_> {
             outer_agg_inside,
             weak_locks: &[],
             function_depth: self.function_depth + 1,
+            cte_writes: Vec::new(),
+            done_writes: Vec::new(),
             view_schema: None,
         };
         let out = f(&mut child);

@@ -36,7 +36,9 @@ mod join;
 mod joined;
 pub use joined::WriteSource;
 mod json;
+mod modifying;
 mod ordered_set;
+pub use modifying::{CteWrite, WithWrites};
 mod partition;
 mod partition_bound;
 mod place;
@@ -367,6 +369,8 @@ pub enum Statement {
         funcs: Vec<Arc<crate::function::FunctionDef>>,
         missing: Vec<String>,
     },
+    /// A statement with data-modifying CTEs (`modifying.rs`).
+    WithWrites(Box<WithWrites>),
 }
 
 /// Binds one parsed statement. `declared` holds parameter types from the protocol's Parse message
@@ -404,6 +408,8 @@ pub fn bind(
         weak_locks: &parsed.pre.weak_locks,
         view_schema: None,
         function_depth: 0,
+        cte_writes: Vec::new(),
+        done_writes: Vec::new(),
     };
     let stmt = match &parsed.stmt {
         crate::parse::Stmt::Sql(s) => s,
@@ -439,13 +445,13 @@ pub fn bind(
                 let new = ddl::new_table_name(&b, &name, into.temporary, None)?;
                 ddl::create_table_as(&mut b, new, &[], &rest, false)
             }
-            None => match (q.body.as_ref(), &q.with) {
+            None => b.with_writes(q, |b| match (q.body.as_ref(), &q.with) {
                 // A leading WITH on INSERT/UPDATE/DELETE.
                 (ast::SetExpr::Update(S::Update(u)), Some(with)) => b.update(u, Some(with)),
                 (ast::SetExpr::Delete(S::Delete(d)), Some(with)) => b.delete(d, Some(with)),
                 (ast::SetExpr::Insert(S::Insert(i)), Some(with)) => b.insert_with(i, with),
                 _ => b.query_or_session_call(q),
-            },
+            }),
         },
         S::StartTransaction { modes, begin, .. } => {
             let modes = with_deferrable(modes.iter().map(mode).collect(), parsed.pre.deferrable);
@@ -725,6 +731,10 @@ pub(crate) struct Binder<'a> {
     /// How many SQL function bodies this binder is inside (0: the statement itself); inside
     /// one, `$n` names the function's argument `n` (`function.rs`).
     pub(crate) function_depth: usize,
+    /// The data-modifying CTEs of the statement's leading WITH, and those bound so far in the
+    /// order they run (`modifying.rs`).
+    pub(crate) cte_writes: Vec<modifying::Slot>,
+    pub(crate) done_writes: Vec<CteWrite>,
 }
 
 impl Binder<'_> {
@@ -797,5 +807,7 @@ impl Binder<'_> {
 
 #[cfg(test)]
 mod function_tests;
+#[cfg(test)]
+mod modifying_tests;
 #[cfg(test)]
 mod tests;

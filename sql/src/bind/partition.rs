@@ -389,6 +389,8 @@ pub(crate) fn key_expr(table: &TableDef, sql: &str) -> Result<(crate::Expr, Data
         view_schema: None,
         windows: super::window::WindowScope::default(),
         function_depth: 0,
+        cte_writes: Vec::new(),
+        done_writes: Vec::new(),
     };
     b.aggs.clause = "partition key expressions";
     let mut expr = b.expr(e)?;

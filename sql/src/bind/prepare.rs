@@ -108,6 +108,7 @@ impl Binder<'_> {
                 "this form of DECLARE is not supported".into(),
             ));
         };
+        super::modifying::refuse_writes(q, "DECLARE CURSOR")?;
         let Statement::Query(plan) = self.query(q)? else {
             return Err(SqlError::Internal(
                 "DECLARE query is not a query (bug)".into(),

@@ -41,6 +41,8 @@ pub(crate) struct CteDef {
     /// levels were pushed when the step's binding began (a reference from deeper is inside a
     /// subquery expression).
     work: Option<(usize, Columns, usize)>,
+    /// A data-modifying CTE: its slot in `Binder::cte_writes` (`modifying.rs`).
+    write: Option<usize>,
 }
 
 /// A plan that passes `rel`'s rows through unchanged.
@@ -74,33 +76,45 @@ impl Binder<'_> {
     /// A whole query expression: WITH, then a SELECT or a set operation, with ORDER BY/LIMIT.
     pub(crate) fn query_plan(&mut self, q: &ast::Query) -> Result<QueryPlan> {
         let saved = self.ctes.len();
-        if let Some(with) = &q.with {
-            for cte in &with.cte_tables {
-                let name = ident(&cte.alias.name);
-                if self.ctes[saved..].iter().any(|c| c.name == name) {
-                    return Err(SqlError::DuplicateAlias(format!(
-                        "WITH query name \"{name}\" specified more than once"
-                    )))
-                    .map_err(|_| SqlError::Syntax {
-                        message: format!("WITH query name \"{name}\" specified more than once"),
-                        position: None,
-                    });
-                }
-                self.ctes.push(CteDef {
-                    name,
-                    query: (*cte.query).clone(),
-                    columns: cte.alias.columns.iter().map(|c| ident(&c.name)).collect(),
-                    recursive: with.recursive,
-                    work: None,
-                });
-            }
-        }
-        let r = match q.body.as_ref() {
-            ast::SetExpr::Select(s) => self.select(s, Some(q)),
-            _ => self.set_query(q),
-        };
+        let r = (self.push_ctes(q.with.as_ref()))
+            .and_then(|writes| self.bind_writes(&writes))
+            .and_then(|()| match q.body.as_ref() {
+                ast::SetExpr::Select(s) => self.select(s, Some(q)),
+                _ => self.set_query(q),
+            });
         self.ctes.truncate(saved);
         r
+    }
+
+    /// Makes a WITH list's CTEs visible: pushes them on `ctes` (the caller truncates it after
+    /// binding what they are visible to). Returns the slots of the data-modifying ones
+    /// (`modifying.rs`).
+    pub(crate) fn push_ctes(&mut self, with: Option<&ast::With>) -> Result<Vec<usize>> {
+        let saved = self.ctes.len();
+        let mut writes = Vec::new();
+        let Some(with) = with else {
+            return Ok(writes);
+        };
+        for (i, cte) in with.cte_tables.iter().enumerate() {
+            let name = ident(&cte.alias.name);
+            if self.ctes[saved..].iter().any(|c| c.name == name) {
+                return Err(SqlError::Syntax {
+                    message: format!("WITH query name \"{name}\" specified more than once"),
+                    position: None,
+                });
+            }
+            let write = self.write_slot(cte, saved + i, saved + with.cte_tables.len())?;
+            writes.extend(write);
+            self.ctes.push(CteDef {
+                name,
+                query: (*cte.query).clone(),
+                columns: cte.alias.columns.iter().map(|c| ident(&c.name)).collect(),
+                recursive: with.recursive,
+                work: None,
+                write,
+            });
+        }
+        Ok(writes)
     }
 
     fn current_param_types(&self) -> Vec<DataType> {
@@ -374,6 +388,9 @@ impl Binder<'_> {
             return Ok(None);
         };
         let def = self.ctes[idx].clone();
+        if let Some(slot) = def.write {
+            return self.write_ref(slot, name).map(Some);
+        }
         if let Some((id, cols, level)) = def.work {
             let recursion = |what: &str| SqlError::InvalidRecursion {
                 message: format!(

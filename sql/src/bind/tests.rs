@@ -246,7 +246,7 @@ impl SessionContext for TableCtx {
     }
 }
 
-fn bind_table(sql: &str) -> Result<Statement> {
+pub(super) fn bind_table(sql: &str) -> Result<Statement> {
     bind(&parse(sql)?[0], &[], &TableCtx(accounts()))
 }
 

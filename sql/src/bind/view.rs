@@ -31,6 +31,7 @@ pub(super) fn create_view(cv: &ast::CreateView, b: &mut Binder<'_>) -> Result<St
     }
     let super::ddl::NewName { schema, name, temp } =
         new_table_name(b, &cv.name, cv.temporary, None)?;
+    super::modifying::refuse_writes(&cv.query, "views")?;
     let Statement::Query(plan) = b.query(&cv.query)? else {
         return Err(SqlError::Internal("view query is not a query (bug)".into()));
     };

@@ -44,6 +44,10 @@ pub(crate) fn rows(rel: &Rel, params: &crate::expr::Params, hint: Option<usize>)
         Rel::SetOp(s) => set_op(s, params),
         Rel::Recursive(r) => recursive(r, params, hint),
         Rel::WorkTable(id) => env::work(*id),
+        Rel::Cte(id) => Err(SqlError::Internal(format!(
+            "rows of data-modifying WITH query {id} were not filled in (bug)"
+        ))),
+        Rel::Rows(rows) => Ok(rows.as_ref().clone()),
     }
 }
 

@@ -45,6 +45,12 @@ pub enum Rel {
     Recursive(Box<Recursive>),
     /// The rows of the previous iteration of the recursive CTE with this id.
     WorkTable(usize),
+    /// The RETURNING rows of the data-modifying CTE with this id: a placeholder that the session
+    /// replaces with [`Rel::Rows`] once that write ran (`crate::bind::WithWrites`).
+    Cte(usize),
+    /// Rows computed before the plan runs: a data-modifying CTE's RETURNING rows, or a
+    /// base-table read done before the statement's writes.
+    Rows(Arc<Vec<Vec<crate::types::Value>>>),
 }
 
 /// The kinds of join. CROSS JOIN and comma lists are `Inner` without a condition.
