@@ -34,47 +34,6 @@ impl Binder<'_> {
         Some((offset + skipped) as u32 + 1)
     }
 
-    /// Converts `e` to `to` implicitly; an untyped literal is parsed as `to` under the session's
-    /// settings, its errors reported at `at`.
-    pub(crate) fn coerce_at(&mut self, e: Expr, to: DataType, at: Option<u32>) -> Result<Expr> {
-        match e {
-            Expr::Const(Value::Text(s), DataType::Unknown) if to != DataType::Unknown => {
-                let v = Value::parse_text_ctx(to, &s, self.params.format())
-                    .map_err(|err| err.at(at))?;
-                Ok(Expr::Const(v, to))
-            }
-            e => super::coerce(e, to, &mut self.params),
-        }
-    }
-
-    /// A value stored into `column` (INSERT, UPDATE SET, ON CONFLICT DO UPDATE): PostgreSQL's
-    /// assignment coercion, which refuses types without an assignment cast (42804, at `at`)
-    /// instead of failing row by row.
-    pub(crate) fn assign_coerce(
-        &mut self,
-        e: Expr,
-        column: &crate::catalog::ColumnDef,
-        at: Option<u32>,
-    ) -> Result<Expr> {
-        let from = e.data_type();
-        if !types::cast::can_cast(from, column.ty, types::cast::CastContext::Assignment) {
-            return Err(SqlError::Hinted {
-                error: Box::new(SqlError::DatatypeMismatchAt {
-                    message: format!(
-                        "column \"{}\" is of type {} but expression is of type {}",
-                        column.name,
-                        column.ty.sql_name(),
-                        from.sql_name()
-                    ),
-                    position: at,
-                }),
-                hint: "You will need to rewrite or cast the expression.",
-                detail: None,
-            });
-        }
-        self.coerce_at(e, column.ty, at)
-    }
-
     /// `type 'text'` and `'text'::type`: the type's input function applied while binding.
     pub(crate) fn typed_literal(
         &mut self,

@@ -15,7 +15,7 @@ use sqlparser::ast;
 
 use super::place::{and_all, conjuncts, has_sublink, mark_columns, place_on, router_only, span};
 use super::scope::{shift_columns, Scope};
-use super::{dml, ident, Binder};
+use super::{ident, Binder};
 use crate::catalog::TableDef;
 use crate::error::{Result, SqlError};
 use crate::expr::{BinOp, Expr};
@@ -602,7 +602,9 @@ impl Binder<'_> {
                     .map(|f| shift_columns(f, start))
                     .collect();
                 let filter = and_all(filters);
-                let key = filter.as_ref().and_then(|f| dml::point_key(f, &table));
+                let key = filter
+                    .as_ref()
+                    .and_then(|f| super::keys::point_key(f, &table));
                 let columns: Vec<(String, DataType)> = table
                     .columns
                     .iter()

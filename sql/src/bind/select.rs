@@ -34,7 +34,7 @@ use super::join::FromNode;
 use super::place::{and_all, conjuncts, mark_columns, place};
 use super::scope::Scope;
 use super::window::WindowScope;
-use super::{dml, Statement};
+use super::Statement;
 
 fn unsupported<T>(what: &str) -> Result<T> {
     Err(SqlError::FeatureNotSupported(format!(
@@ -387,7 +387,9 @@ impl Binder<'_> {
                 }),
             ),
             Some(FromNode::Table { table, .. }) if fast => {
-                let key = filter.as_ref().and_then(|f| dml::point_key(f, &table));
+                let key = filter
+                    .as_ref()
+                    .and_then(|f| super::keys::point_key(f, &table));
                 let name = labels
                     .first()
                     .map(|l| l.0.clone())

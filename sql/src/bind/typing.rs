@@ -330,3 +330,50 @@ fn figure_colname(e: &ast::Expr) -> (String, u8) {
         _ => ("?column?".into(), 0),
     }
 }
+
+impl super::Binder<'_> {
+    /// Converts `e` to `to` implicitly; an untyped literal is parsed as `to` under the session's
+    /// settings, its errors reported at `at`.
+    pub(crate) fn coerce_at(&mut self, e: Expr, to: DataType, at: Option<u32>) -> Result<Expr> {
+        match e {
+            Expr::Const(Value::Text(s), DataType::Unknown) if to != DataType::Unknown => {
+                let v = Value::parse_text_ctx(to, &s, self.params.format())
+                    .map_err(|err| err.at(at))?;
+                Ok(Expr::Const(v, to))
+            }
+            e => coerce(e, to, &mut self.params),
+        }
+    }
+
+    /// A value stored into `column` (INSERT, UPDATE SET, ON CONFLICT DO UPDATE): PostgreSQL's
+    /// assignment coercion, which refuses types without an assignment cast (42804, at `at`)
+    /// instead of failing row by row.
+    pub(crate) fn assign_coerce(
+        &mut self,
+        e: Expr,
+        column: &crate::catalog::ColumnDef,
+        at: Option<u32>,
+    ) -> Result<Expr> {
+        let from = e.data_type();
+        if !crate::types::cast::can_cast(
+            from,
+            column.ty,
+            crate::types::cast::CastContext::Assignment,
+        ) {
+            return Err(SqlError::Hinted {
+                error: Box::new(SqlError::DatatypeMismatchAt {
+                    message: format!(
+                        "column \"{}\" is of type {} but expression is of type {}",
+                        column.name,
+                        column.ty.sql_name(),
+                        from.sql_name()
+                    ),
+                    position: at,
+                }),
+                hint: "You will need to rewrite or cast the expression.",
+                detail: None,
+            });
+        }
+        self.coerce_at(e, column.ty, at)
+    }
+}
