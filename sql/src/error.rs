@@ -136,6 +136,12 @@ pub enum SqlError {
     /// 42701.
     #[error("column \"{0}\" specified more than once")]
     DuplicateColumn(String),
+    /// 42701 with a position (the whole message): `search column "f" specified more than once`.
+    #[error("{message}")]
+    DuplicateColumnAt {
+        message: String,
+        position: Option<u32>,
+    },
     /// 42701 with the relation named: `column "b" of relation "t" already exists`.
     #[error("{0}")]
     DuplicateColumnOfRelation(String),
@@ -517,6 +523,7 @@ macro_rules! with_position {
             | SqlError::MissingFromEntry { position: $p, .. }
             | SqlError::InvalidFromReference { position: $p, .. }
             | SqlError::InvalidRecursion { position: $p, .. }
+            | SqlError::DuplicateColumnAt { position: $p, .. }
             | SqlError::LockedRelationNotInFrom { position: $p, .. }
             | SqlError::InvalidSchemaDefinition { position: $p, .. } => $found,
             _ => $other,
@@ -564,7 +571,7 @@ impl SqlError {
             SqlError::DuplicateTable(_) => "42P07",
             SqlError::DuplicateDatabase(_) => "42P04",
             SqlError::UndefinedDatabase(_) => "3D000",
-            SqlError::DuplicateColumnOfRelation(_) => "42701",
+            SqlError::DuplicateColumnOfRelation(_) | SqlError::DuplicateColumnAt { .. } => "42701",
             SqlError::InvalidTableDefinition(_) => "42P16",
             SqlError::InvalidObjectDefinition { .. } => "42P17",
             SqlError::NotAPartition(_) => "42P01",

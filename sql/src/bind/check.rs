@@ -123,6 +123,7 @@ pub fn bind_check_source(table: &TableDef, source: &str) -> Result<Expr> {
         weak_locks: &[],
         view_schema: None,
         function_depth: 0,
+        search_cycle: Default::default(),
     };
     b.bool_operand(&ast, "CHECK")
 }

@@ -297,6 +297,7 @@ impl Binder<'_> {
             outer_agg_inside,
             weak_locks: &[],
             function_depth: self.function_depth + 1,
+            search_cycle: Default::default(),
             view_schema: None,
         };
         let out = f(&mut child);
@@ -368,6 +369,7 @@ fn argument_scope(def: &FunctionDef) -> Scope {
             system: Vec::new(),
         }],
         visible,
+        hidden: Vec::new(),
     }
 }
 

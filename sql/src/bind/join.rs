@@ -349,10 +349,12 @@ impl Binder<'_> {
                 args: None,
                 ..
             } => {
-                if let Some(cte) = self.cte_ref(name)? {
-                    let (rel, cols) = cte;
+                if let Some((rel, cols, hidden)) = self.cte_ref(name)? {
                     let default = super::object_name(name);
-                    return self.other(rel, cols, &default, alias.as_ref(), offset, false);
+                    let mut item =
+                        self.other(rel, cols, &default, alias.as_ref(), offset, false)?;
+                    super::search_cycle::hide_added(&mut item.1, hidden);
+                    return Ok(item);
                 }
                 if let Some(sys) = crate::syscat::resolve(&super::object_name(name)) {
                     let (rel, cols) = self.system_relation(sys)?;

@@ -42,7 +42,9 @@ mod partition_bound;
 mod place;
 mod prepare;
 mod returning;
+mod row;
 mod schema;
+mod search_cycle;
 pub use prepare::{CursorCommand, FetchDirection, PreparedCommand};
 mod scalar;
 mod scope;
@@ -404,6 +406,7 @@ pub fn bind(
         weak_locks: &parsed.pre.weak_locks,
         view_schema: None,
         function_depth: 0,
+        search_cycle: parsed.pre.search_cycle.clone(),
     };
     let stmt = match &parsed.stmt {
         crate::parse::Stmt::Sql(s) => s,
@@ -725,6 +728,8 @@ pub(crate) struct Binder<'a> {
     /// How many SQL function bodies this binder is inside (0: the statement itself); inside
     /// one, `$n` names the function's argument `n` (`function.rs`).
     pub(crate) function_depth: usize,
+    /// The SEARCH/CYCLE clauses of the text being bound (`parse::search_cycle`).
+    pub(crate) search_cycle: Arc<Vec<crate::parse::search_cycle::SearchCycle>>,
 }
 
 impl Binder<'_> {

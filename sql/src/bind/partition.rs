@@ -389,6 +389,7 @@ pub(crate) fn key_expr(table: &TableDef, sql: &str) -> Result<(crate::Expr, Data
         view_schema: None,
         windows: super::window::WindowScope::default(),
         function_depth: 0,
+        search_cycle: Default::default(),
     };
     b.aggs.clause = "partition key expressions";
     let mut expr = b.expr(e)?;

@@ -154,7 +154,9 @@ impl Binder<'_> {
                 negated: true,
             }),
             E::BinaryOp { left, op, right } => self.binary(left, op, right),
+            E::Function(f) if row::is_row_call(f) => self.row_call(f),
             E::Function(f) => self.function(f),
+            E::Tuple(items) => self.row_constructor(&items.iter().collect::<Vec<_>>()),
             E::Identifier(i) => match self.column(&ident(i), e) {
                 // `current_schema`, `current_user`, ... when no column has that name.
                 Err(err) if i.quote_style.is_none() => match self.value_function(&ident(i), &[]) {

@@ -41,10 +41,21 @@ pub(crate) struct CteDef {
     /// levels were pushed when the step's binding began (a reference from deeper is inside a
     /// subquery expression).
     work: Option<(usize, Columns, usize)>,
+    /// Inside its own recursive step: how many of the working table's columns (the last ones)
+    /// are its SEARCH/CYCLE columns, which `*` does not expand to.
+    hidden: usize,
+    /// Its SEARCH/CYCLE clauses (`search_cycle.rs`).
+    clause: Option<crate::parse::search_cycle::SearchCycle>,
+    /// Where its name is in the query text.
+    name_at: Option<u32>,
 }
 
 /// A plan that passes `rel`'s rows through unchanged.
-fn passthrough(rel: Rel, columns: Vec<(String, DataType)>, params: Vec<DataType>) -> QueryPlan {
+pub(crate) fn passthrough(
+    rel: Rel,
+    columns: Vec<(String, DataType)>,
+    params: Vec<DataType>,
+) -> QueryPlan {
     QueryPlan {
         body: Body::Project(
             columns
@@ -86,12 +97,26 @@ impl Binder<'_> {
                         position: None,
                     });
                 }
+                let paren = cte.closing_paren_token.0.span.start;
+                let clause = (self.search_cycle.iter())
+                    .find(|c| c.paren == (paren.line, paren.column))
+                    .cloned();
+                let at = cte.alias.name.span.start;
+                let name_at =
+                    super::char_offset(self.source, at.line, at.column).map(|o| o as u32 + 1);
+                if clause.is_some() && !with.recursive {
+                    self.ctes.truncate(saved);
+                    return Err(super::search_cycle::not_recursive(name_at));
+                }
                 self.ctes.push(CteDef {
                     name,
                     query: (*cte.query).clone(),
                     columns: cte.alias.columns.iter().map(|c| ident(&c.name)).collect(),
                     recursive: with.recursive,
                     work: None,
+                    hidden: 0,
+                    clause,
+                    name_at,
                 });
             }
         }
@@ -271,7 +296,7 @@ impl Binder<'_> {
                 parts.extend(t.schema_name.clone());
                 parts.push(name.clone());
                 let name = ast::ObjectName::from(parts);
-                if let Some((rel, cols)) = self.cte_ref(&name)? {
+                if let Some((rel, cols, _)) = self.cte_ref(&name)? {
                     return Ok(passthrough(rel, cols, self.current_param_types()));
                 }
                 let table = self.table(&name)?;
@@ -364,8 +389,12 @@ impl Binder<'_> {
         Ok(())
     }
 
-    /// A FROM name that is a visible CTE: its row source and columns.
-    pub(crate) fn cte_ref(&mut self, name: &ast::ObjectName) -> Result<Option<(Rel, Columns)>> {
+    /// A FROM name that is a visible CTE: its row source, its columns and how many of them (the
+    /// last ones) `*` leaves out.
+    pub(crate) fn cte_ref(
+        &mut self,
+        name: &ast::ObjectName,
+    ) -> Result<Option<(Rel, Columns, usize)>> {
         if name.0.len() != 1 {
             return Ok(None);
         }
@@ -390,13 +419,13 @@ impl Binder<'_> {
                 return Err(recursion("more than once"));
             }
             self.work_refs.push((id, at));
-            return Ok(Some((Rel::WorkTable(id), cols)));
+            return Ok(Some((Rel::WorkTable(id), cols, def.hidden)));
         }
         let visible = self.ctes.split_off(idx);
         let result = self.cte_body(&def);
         let mut visible = visible;
         self.ctes.append(&mut visible);
-        result.map(Some)
+        result.map(|(rel, cols)| Some((rel, cols, 0)))
     }
 
     fn cte_body(&mut self, def: &CteDef) -> Result<(Rel, Columns)> {
@@ -448,6 +477,9 @@ impl Binder<'_> {
                 return self.recursive_cte(def, left, right, set_quantifier, rename);
             }
         }
+        if def.clause.is_some() {
+            return Err(super::search_cycle::not_recursive(def.name_at));
+        }
         let saved_outer = std::mem::take(&mut self.outer);
         let plan = self.nested_query(&def.query);
         self.outer = saved_outer;
@@ -469,6 +501,9 @@ impl Binder<'_> {
             ast::SetQuantifier::Distinct | ast::SetQuantifier::None => false,
             _ => return unsupported("set operations BY NAME"),
         };
+        if def.clause.is_some() {
+            super::search_cycle::check_terms(left, right)?;
+        }
         let saved_outer = std::mem::take(&mut self.outer);
         self.nest += 1;
         let out = (|| {
@@ -486,13 +521,28 @@ impl Binder<'_> {
                 .collect();
             self.coerce_outputs(&mut base, &types)?;
             let cols = rename(base.columns.clone())?;
+            let rewrite = match &def.clause {
+                Some(sc) => Some(self.search_cycle_rewrite(sc, &cols)?),
+                None => None,
+            };
+            let extra = rewrite
+                .as_ref()
+                .map(|r| r.extra().clone())
+                .unwrap_or_default();
             let id = self.next_id;
             self.next_id += 1;
+            let mut work_cols = cols.clone();
+            work_cols.extend(extra.iter().cloned());
             self.ctes.push(CteDef {
-                work: Some((id, cols.clone(), self.outer.len())),
+                work: Some((id, work_cols, self.outer.len())),
+                hidden: extra.len(),
                 ..def.clone()
             });
-            let step = self.set_expr(right);
+            let step = match &rewrite {
+                Some(_) => super::search_cycle::step_with_extras(right, &def.name, &extra)
+                    .and_then(|r| self.set_expr(&r)),
+                None => self.set_expr(right),
+            };
             self.ctes.pop();
             let mut step = step?;
             let referenced = self.work_refs.iter().any(|r| r.0 == id);
@@ -504,13 +554,22 @@ impl Binder<'_> {
                     position: None,
                 });
             }
-            if step.columns.len() != base.columns.len() {
+            if step.columns.len() != base.columns.len() + extra.len() {
                 return Err(SqlError::Syntax {
                     message: "each UNION query must have the same number of columns".into(),
                     position: None,
                 });
             }
             self.coerce_outputs(&mut step, &types)?;
+            let mut cols = cols;
+            if let Some(rw) = &rewrite {
+                if !referenced {
+                    return Err(super::search_cycle::not_recursive(def.name_at));
+                }
+                base = self.search_cycle_base(rw, base)?;
+                step = self.search_cycle_step(rw, step)?;
+                cols.extend(extra.iter().cloned());
+            }
             let rel = if referenced {
                 Rel::Recursive(Box::new(Recursive {
                     id,

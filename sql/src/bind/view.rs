@@ -183,7 +183,13 @@ impl Binder<'_> {
         let outer = std::mem::take(&mut self.outer);
         let from = self.from.take();
         let schema = self.view_schema.replace(view.schema.clone());
+        let clauses = parsed
+            .first()
+            .map(|p| p.pre.search_cycle.clone())
+            .unwrap_or_default();
+        let clauses = std::mem::replace(&mut self.search_cycle, clauses);
         let plan = self.nested_query(&query);
+        self.search_cycle = clauses;
         self.view_schema = schema;
         self.source = source;
         self.ctes = ctes;
