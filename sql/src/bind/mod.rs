@@ -729,7 +729,7 @@ pub(crate) struct Binder<'a> {
     /// one, `$n` names the function's argument `n` (`function.rs`).
     pub(crate) function_depth: usize,
     /// The SEARCH/CYCLE clauses of the text being bound (`parse::search_cycle`).
-    pub(crate) search_cycle: Arc<Vec<crate::parse::search_cycle::SearchCycle>>,
+    pub(crate) search_cycle: Arc<crate::parse::search_cycle::Clauses>,
 }
 
 impl Binder<'_> {

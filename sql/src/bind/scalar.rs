@@ -45,6 +45,13 @@ impl Binder<'_> {
                     return self.reg_cast(reg, inner).map_err(|e| e.at(at));
                 }
                 let to = data_type_of(data_type)?;
+                // `ARRAY[]::int[]`: the cast gives the empty constructor its type.
+                if let (E::Array(arr), Some(elem)) = (expr.as_ref(), to.elem()) {
+                    if arr.elem.is_empty() {
+                        let empty = crate::types::Array::from_items(elem, Vec::new());
+                        return Ok(Expr::Const(Value::Array(Box::new(empty)), to));
+                    }
+                }
                 let inner = self.expr(expr)?;
                 if let Expr::Param(i, DataType::Unknown) = inner {
                     self.params[i] = Some(to);

@@ -438,6 +438,37 @@ fn factor_reference(f: &ast::TableFactor, cte: &str) -> Option<String> {
     }
 }
 
+/// The text of a query that starts with `with` and ends at the statement's end (the first `;`
+/// outside parentheses, or the end of `source`): what a view stores when its query has
+/// SEARCH/CYCLE clauses, which sqlparser's printer would leave out.
+pub(crate) fn query_text(source: &str, with: &ast::With) -> Option<String> {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let at = with.with_token.0.span.start;
+    let start = crate::parse::char_offset(source, at.line, at.column)?;
+    let rest: String = source.chars().skip(start).collect();
+    let tokens = Tokenizer::new(&sqlparser::dialect::PostgreSqlDialect {}, &rest)
+        .tokenize_with_location()
+        .ok()?;
+    let mut depth = 0i32;
+    let mut end = None;
+    for t in &tokens {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth -= 1,
+            Token::SemiColon if depth == 0 => {
+                end = crate::parse::char_offset(&rest, t.span.start.line, t.span.start.column);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let text: String = match end {
+        Some(e) => rest.chars().take(e).collect(),
+        None => rest,
+    };
+    Some(text.trim_end().to_string())
+}
+
 /// Hides a working table's added columns from `*` in the scope of its reference.
 pub(crate) fn hide_added(scope: &mut Scope, hidden: usize) {
     if hidden > 0 {

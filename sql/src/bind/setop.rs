@@ -98,7 +98,7 @@ impl Binder<'_> {
                     });
                 }
                 let paren = cte.closing_paren_token.0.span.start;
-                let clause = (self.search_cycle.iter())
+                let clause = (self.search_cycle.ctes.iter())
                     .find(|c| c.paren == (paren.line, paren.column))
                     .cloned();
                 let at = cte.alias.name.span.start;

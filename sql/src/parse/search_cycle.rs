@@ -12,6 +12,10 @@
 //! The binder looks the clauses up by that key and rewrites the recursive query as PostgreSQL's
 //! rewriter does (`bind/search_cycle.rs`). Text that does not match a clause completely is left
 //! alone, so sqlparser reports the syntax error where PostgreSQL's grammar would.
+//!
+//! `CREATE [OR REPLACE] [TEMP] RECURSIVE VIEW name` gets the same treatment: `RECURSIVE` is
+//! blanked and the view is noted by the position of its name (`bind/view.rs` builds the
+//! `WITH RECURSIVE` query PostgreSQL's grammar makes of it).
 
 use sqlparser::ast;
 use sqlparser::dialect::PostgreSqlDialect;
@@ -19,6 +23,14 @@ use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
 use super::char_offset;
+
+/// What the pre-pass took out of one query string.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Clauses {
+    pub ctes: Vec<SearchCycle>,
+    /// Line and column of the name of each `CREATE RECURSIVE VIEW`.
+    pub recursive_views: Vec<(u64, u64)>,
+}
 
 /// The clauses after one CTE.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,9 +66,10 @@ pub(crate) struct Cycle {
 
 /// The text with every SEARCH/CYCLE clause blanked, and the clauses; `None` when there is none
 /// (the common case, decided without tokenizing when the words do not occur).
-pub(crate) fn strip(sql: &str) -> Option<(String, Vec<SearchCycle>)> {
+pub(crate) fn strip(sql: &str) -> Option<(String, Clauses)> {
     let lower = sql.to_ascii_lowercase();
-    if !(lower.contains("search") || lower.contains("cycle")) || !lower.contains("with") {
+    let clauses = (lower.contains("search") || lower.contains("cycle")) && lower.contains("with");
+    if !clauses && !(lower.contains("recursive") && lower.contains("view")) {
         return None;
     }
     let tokens = Tokenizer::new(&PostgreSqlDialect {}, sql)
@@ -67,9 +80,20 @@ pub(crate) fn strip(sql: &str) -> Option<(String, Vec<SearchCycle>)> {
         .filter(|t| !matches!(t.token, Token::Whitespace(_)))
         .collect();
     let mut found = Vec::new();
+    let mut recursive_views = Vec::new();
     // Character ranges to blank.
     let mut blank: Vec<std::ops::Range<usize>> = Vec::new();
     for i in 0..words.len() {
+        if let Some(name) = recursive_view(&words, i) {
+            let s = Scan {
+                sql,
+                words: &words,
+                at: i,
+            };
+            blank.push(s.offset(i)?..s.end_offset(i)?);
+            recursive_views.push(name);
+            continue;
+        }
         if words[i].token != Token::RParen {
             continue;
         }
@@ -94,7 +118,7 @@ pub(crate) fn strip(sql: &str) -> Option<(String, Vec<SearchCycle>)> {
             cycle,
         });
     }
-    if found.is_empty() {
+    if found.is_empty() && recursive_views.is_empty() {
         return None;
     }
     let text = sql
@@ -108,7 +132,38 @@ pub(crate) fn strip(sql: &str) -> Option<(String, Vec<SearchCycle>)> {
             }
         })
         .collect();
-    Some((text, found))
+    Some((
+        text,
+        Clauses {
+            ctes: found,
+            recursive_views,
+        },
+    ))
+}
+
+/// Whether word `i` is the `RECURSIVE` of `CREATE [OR REPLACE] [TEMP] RECURSIVE VIEW name`: the
+/// line and column of the name.
+fn recursive_view(words: &[&TokenWithSpan], i: usize) -> Option<(u64, u64)> {
+    let kw = |j: usize, k: &str| {
+        matches!(words.get(j).map(|t| &t.token),
+            Some(Token::Word(w)) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(k))
+    };
+    if !kw(i, "recursive") || !kw(i + 1, "view") {
+        return None;
+    }
+    let mut j = i;
+    while j > 0
+        && ["temp", "temporary", "replace", "or"]
+            .iter()
+            .any(|k| kw(j - 1, k))
+    {
+        j -= 1;
+    }
+    if j == 0 || !kw(j - 1, "create") {
+        return None;
+    }
+    let name = words.get(i + 2)?;
+    matches!(name.token, Token::Word(_)).then_some((name.span.start.line, name.span.start.column))
 }
 
 /// A cursor over the significant tokens.
@@ -279,6 +334,7 @@ mod tests {
     fn clauses_are_blanked_in_place() {
         let sql = "with recursive t(a) as (select 1 union all select a+1 from t)\n search breadth first by a set s cycle a set c to 'Y' default 'N' using p\nselect * from t";
         let (text, found) = strip(sql).expect("found");
+        let found = found.ctes;
         assert_eq!(text.chars().count(), sql.chars().count());
         assert!(text.contains("from t)\n "));
         assert!(!text.contains("search") && !text.contains("cycle"));

@@ -131,7 +131,10 @@ mod tests {
             ],
         )));
         // PostgreSQL 15: SELECT array[row(1,'a b'), row(1)] => {"(1,\"a b\")",(1)}
-        assert_eq!(arr.to_text().expect("not null"), "{\"(1,\\\"a b\\\")\",(1)}");
+        assert_eq!(
+            arr.to_text().expect("not null"),
+            "{\"(1,\\\"a b\\\")\",(1)}"
+        );
     }
 
     #[test]
