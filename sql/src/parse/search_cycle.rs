@@ -69,7 +69,8 @@ pub(crate) struct Cycle {
 pub(crate) fn strip(sql: &str) -> Option<(String, Clauses)> {
     let lower = sql.to_ascii_lowercase();
     let clauses = (lower.contains("search") || lower.contains("cycle")) && lower.contains("with");
-    if !clauses && !(lower.contains("recursive") && lower.contains("view")) {
+    let views = lower.contains("recursive") && lower.contains("view");
+    if !(clauses || views) {
         return None;
     }
     let tokens = Tokenizer::new(&PostgreSqlDialect {}, sql)
