@@ -136,6 +136,13 @@ pub enum SqlError {
     /// 42701.
     #[error("column \"{0}\" specified more than once")]
     DuplicateColumn(String),
+    /// 0A000 with a position (the whole message): `mutual recursion between WITH items is not
+    /// implemented`.
+    #[error("{message}")]
+    FeatureNotSupportedAt {
+        message: String,
+        position: Option<u32>,
+    },
     /// 42701 with a position (the whole message): `search column "f" specified more than once`.
     #[error("{message}")]
     DuplicateColumnAt {
@@ -524,6 +531,7 @@ macro_rules! with_position {
             | SqlError::InvalidFromReference { position: $p, .. }
             | SqlError::InvalidRecursion { position: $p, .. }
             | SqlError::DuplicateColumnAt { position: $p, .. }
+            | SqlError::FeatureNotSupportedAt { position: $p, .. }
             | SqlError::LockedRelationNotInFrom { position: $p, .. }
             | SqlError::InvalidSchemaDefinition { position: $p, .. } => $found,
             _ => $other,
@@ -652,7 +660,9 @@ impl SqlError {
             SqlError::AmbiguousUsing { .. } => "42702",
             SqlError::CardinalityViolation(_) => "21000",
             SqlError::InvalidRecursion { .. } => "42P19",
-            SqlError::FeatureNotSupported(_) | SqlError::SrfNotAllowed { .. } => "0A000",
+            SqlError::FeatureNotSupported(_)
+            | SqlError::FeatureNotSupportedAt { .. }
+            | SqlError::SrfNotAllowed { .. } => "0A000",
             SqlError::GeneratedAlways { .. } => "428C9",
             SqlError::LockedRelationNotInFrom { .. } => "42P01",
             SqlError::Internal(_) => "XX000",

@@ -41,6 +41,7 @@ mod partition;
 mod partition_bound;
 mod place;
 mod prepare;
+mod recursion;
 mod returning;
 mod row;
 mod schema;

@@ -48,6 +48,12 @@ pub(crate) struct CteDef {
     clause: Option<crate::parse::search_cycle::SearchCycle>,
     /// Where its name is in the query text.
     name_at: Option<u32>,
+    /// In a WITH RECURSIVE list: where the list ends in `Binder::ctes` (every item of the list
+    /// sees every other; `recursion.rs` has refused mutual recursion).
+    group_end: Option<usize>,
+    /// Its body is being bound: a reference to it from there (which `recursion.rs` would have
+    /// made recursive had it seen it) does not see it, so binding cannot loop.
+    binding: bool,
 }
 
 /// A plan that passes `rel`'s rows through unchanged.
@@ -86,7 +92,41 @@ impl Binder<'_> {
     pub(crate) fn query_plan(&mut self, q: &ast::Query) -> Result<QueryPlan> {
         let saved = self.ctes.len();
         if let Some(with) = &q.with {
-            for cte in &with.cte_tables {
+            if let Err(e) = self.push_ctes(with) {
+                self.ctes.truncate(saved);
+                return Err(e);
+            }
+        }
+        let r = match q.body.as_ref() {
+            ast::SetExpr::Select(s) => self.select(s, Some(q)),
+            _ => self.set_query(q),
+        };
+        self.ctes.truncate(saved);
+        r
+    }
+
+    /// Makes a WITH list's items visible (the caller truncates `ctes` when done).
+    fn push_ctes(&mut self, with: &ast::With) -> Result<()> {
+        let saved = self.ctes.len();
+        for (i, cte) in with.cte_tables.iter().enumerate() {
+            let name = ident(&cte.alias.name);
+            if with.cte_tables[..i]
+                .iter()
+                .any(|c| ident(&c.alias.name) == name)
+            {
+                return Err(SqlError::Syntax {
+                    message: format!("WITH query name \"{name}\" specified more than once"),
+                    position: self.ident_position(&cte.alias.name),
+                });
+            }
+        }
+        let self_ref = if with.recursive {
+            self.check_recursion(with)?
+        } else {
+            vec![false; with.cte_tables.len()]
+        };
+        {
+            for (cte, &self_ref) in with.cte_tables.iter().zip(&self_ref) {
                 let name = ident(&cte.alias.name);
                 if self.ctes[saved..].iter().any(|c| c.name == name) {
                     return Err(SqlError::DuplicateAlias(format!(
@@ -104,28 +144,30 @@ impl Binder<'_> {
                 let at = cte.alias.name.span.start;
                 let name_at =
                     super::char_offset(self.source, at.line, at.column).map(|o| o as u32 + 1);
-                if clause.is_some() && !with.recursive {
-                    self.ctes.truncate(saved);
+                if clause.is_some() && !self_ref {
                     return Err(super::search_cycle::not_recursive(name_at));
                 }
                 self.ctes.push(CteDef {
                     name,
                     query: (*cte.query).clone(),
                     columns: cte.alias.columns.iter().map(|c| ident(&c.name)).collect(),
-                    recursive: with.recursive,
+                    recursive: self_ref,
                     work: None,
                     hidden: 0,
                     clause,
                     name_at,
+                    group_end: None,
+                    binding: false,
                 });
             }
         }
-        let r = match q.body.as_ref() {
-            ast::SetExpr::Select(s) => self.select(s, Some(q)),
-            _ => self.set_query(q),
-        };
-        self.ctes.truncate(saved);
-        r
+        if with.recursive {
+            let end = self.ctes.len();
+            for c in &mut self.ctes[saved..] {
+                c.group_end = Some(end);
+            }
+        }
+        Ok(())
     }
 
     fn current_param_types(&self) -> Vec<DataType> {
@@ -399,7 +441,7 @@ impl Binder<'_> {
             return Ok(None);
         }
         let n = object_name(name);
-        let Some(idx) = self.ctes.iter().rposition(|c| c.name == n) else {
+        let Some(idx) = self.ctes.iter().rposition(|c| c.name == n && !c.binding) else {
             return Ok(None);
         };
         let def = self.ctes[idx].clone();
@@ -421,8 +463,14 @@ impl Binder<'_> {
             self.work_refs.push((id, at));
             return Ok(Some((Rel::WorkTable(id), cols, def.hidden)));
         }
-        let visible = self.ctes.split_off(idx);
+        let visible = self.ctes.split_off(def.group_end.unwrap_or(idx));
+        if let Some(c) = self.ctes.get_mut(idx) {
+            c.binding = true;
+        }
         let result = self.cte_body(&def);
+        if let Some(c) = self.ctes.get_mut(idx) {
+            c.binding = false;
+        }
         let mut visible = visible;
         self.ctes.append(&mut visible);
         result.map(|(rel, cols)| Some((rel, cols, 0)))
@@ -454,27 +502,42 @@ impl Binder<'_> {
                 right,
             } = def.query.body.as_ref()
             {
-                let not_implemented = |what: &str| {
-                    Err(SqlError::FeatureNotSupported(format!(
-                        "{what} in a recursive query is not implemented"
-                    )))
+                let not_implemented = |what: &str, position: Option<u32>| {
+                    Err(SqlError::FeatureNotSupportedAt {
+                        message: format!("{what} in a recursive query is not implemented"),
+                        position,
+                    })
                 };
-                if def.query.order_by.is_some() {
-                    return not_implemented("ORDER BY");
+                if let Some(ob) = &def.query.order_by {
+                    let at = match &ob.kind {
+                        ast::OrderByKind::Expressions(list) => {
+                            list.first().and_then(|o| self.position(&o.expr))
+                        }
+                        _ => None,
+                    };
+                    return not_implemented("ORDER BY", at);
                 }
                 if let Some(ast::LimitClause::LimitOffset { limit, offset, .. }) =
                     &def.query.limit_clause
                 {
-                    return not_implemented(if offset.is_some() || limit.is_none() {
-                        "OFFSET"
-                    } else {
-                        "LIMIT"
-                    });
+                    return match (offset, limit) {
+                        (Some(o), _) => not_implemented("OFFSET", self.position(&o.value)),
+                        (None, Some(l)) => not_implemented("LIMIT", self.position(l)),
+                        (None, None) => not_implemented("OFFSET", None),
+                    };
                 }
                 if !def.query.locks.is_empty() {
-                    return not_implemented("FOR UPDATE/SHARE");
+                    return not_implemented("FOR UPDATE/SHARE", None);
                 }
-                return self.recursive_cte(def, left, right, set_quantifier, rename);
+                // The item's own WITH list is visible to both terms.
+                let saved = self.ctes.len();
+                let r = match &def.query.with {
+                    Some(w) => self.push_ctes(w),
+                    None => Ok(()),
+                }
+                .and_then(|()| self.recursive_cte(def, left, right, set_quantifier, rename));
+                self.ctes.truncate(saved);
+                return r;
             }
         }
         if def.clause.is_some() {
