@@ -20,7 +20,7 @@ use sqlparser::ast;
 
 use super::row::{field_of, row_of};
 use super::scope::Scope;
-use super::{coerce, common_type, ident, object_name, Binder};
+use super::{common_type, ident, object_name, Binder};
 use crate::error::{Result, SqlError};
 use crate::expr::{Expr, Node};
 use crate::parse::search_cycle::SearchCycle;
@@ -232,9 +232,10 @@ impl Binder<'_> {
         } else {
             ty
         };
+        let (at_v, at_d) = (self.position(v), self.position(d));
         Ok((
-            coerce(value, ty, &mut self.params)?,
-            coerce(default, ty, &mut self.params)?,
+            self.coerce_at(value, ty, at_v)?,
+            self.coerce_at(default, ty, at_d)?,
         ))
     }
 

@@ -138,6 +138,23 @@ mod tests {
     }
 
     #[test]
+    fn binary_round_trip() {
+        let r = Value::Record(Box::new(Record {
+            fields: vec![
+                (Value::Int4(7), DataType::Int4),
+                (Value::Null, DataType::Text),
+                (Value::Text("x".into()), DataType::Text),
+            ],
+        }));
+        let mut b = Vec::new();
+        r.write_binary(&mut b).expect("send");
+        // count, then (oid, len, bytes) per field, as record_send writes them.
+        assert_eq!(&b[..12], &[0, 0, 0, 3, 0, 0, 0, 23, 0, 0, 0, 4]);
+        assert_eq!(Value::parse_binary(DataType::Record, &b).expect("recv"), r);
+        assert!(Value::parse_text(DataType::Record, "(1,2)").is_err());
+    }
+
+    #[test]
     fn order_puts_null_fields_last() {
         let r = |a: Value, b: Value| Record {
             fields: vec![(a, DataType::Int4), (b, DataType::Int4)],
