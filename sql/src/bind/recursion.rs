@@ -388,6 +388,20 @@ impl Binder<'_> {
 
     /// `checkWellFormedRecursion` for one recursive item.
     fn well_formed(&self, cte: &ast::Cte, name: &str) -> Result<()> {
+        if matches!(
+            cte.query.body.as_ref(),
+            ast::SetExpr::Insert(_)
+                | ast::SetExpr::Update(_)
+                | ast::SetExpr::Delete(_)
+                | ast::SetExpr::Merge(_)
+        ) {
+            return Err(SqlError::FeatureNotSupportedAt {
+                message: format!(
+                    "recursive query \"{name}\" must not contain data-modifying statements"
+                ),
+                position: self.ident_position(&cte.alias.name),
+            });
+        }
         let ast::SetExpr::SetOperation {
             op: ast::SetOperator::Union,
             left,

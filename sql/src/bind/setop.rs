@@ -486,7 +486,7 @@ impl Binder<'_> {
                         cols.len(),
                         def.columns.len()
                     ),
-                    position: None,
+                    position: def.name_at,
                 });
             }
             for (c, n) in cols.iter_mut().zip(&def.columns) {
@@ -510,9 +510,14 @@ impl Binder<'_> {
                 };
                 if let Some(ob) = &def.query.order_by {
                     let at = match &ob.kind {
-                        ast::OrderByKind::Expressions(list) => {
-                            list.first().and_then(|o| self.position(&o.expr))
-                        }
+                        // A subquery's position is its opening parenthesis, as PostgreSQL's.
+                        ast::OrderByKind::Expressions(list) => list.first().and_then(|o| {
+                            let at = self.position(&o.expr);
+                            match o.expr {
+                                ast::Expr::Subquery(_) => at.map(|p| p.saturating_sub(1)),
+                                _ => at,
+                            }
+                        }),
                         _ => None,
                     };
                     return not_implemented("ORDER BY", at);
@@ -622,6 +627,26 @@ impl Binder<'_> {
                     message: "each UNION query must have the same number of columns".into(),
                     position: None,
                 });
+            }
+            // The terms' common types must be the non-recursive term's (PostgreSQL decides the
+            // working table's types from that term alone).
+            for (i, (b, s)) in base.columns.iter().zip(&step.columns).enumerate() {
+                if common_type(b.1, s.1).is_some_and(|t| t != b.1) {
+                    return Err(SqlError::Hinted {
+                        error: Box::new(SqlError::DatatypeMismatchAt {
+                            message: format!(
+                                "recursive query \"{}\" column {} has type {} in non-recursive term but type {} overall",
+                                def.name,
+                                i + 1,
+                                b.1.sql_name(),
+                                s.1.sql_name()
+                            ),
+                            position: self.branch_column(left, i),
+                        }),
+                        hint: "Cast the output of the non-recursive term to the correct type.",
+                        detail: None,
+                    });
+                }
             }
             self.coerce_outputs(&mut step, &types)?;
             let mut cols = cols;
