@@ -6,9 +6,10 @@
 //!   integer, unknown alone is text) and both branches are converted to it. Names come from the
 //!   left branch. ORDER BY may name result columns (by name or position) only.
 //! - CTEs are bound where they are referenced, as derived tables, with only the CTEs before them
-//!   visible (PostgreSQL inlines non-recursive CTEs referenced once the same way). A recursive
-//!   CTE (`base UNION [ALL] step`, the step reading its own name) becomes `Rel::Recursive`; its
-//!   name inside the step is the working table.
+//!   visible, or in a WITH RECURSIVE list all of its items (PostgreSQL inlines non-recursive CTEs
+//!   referenced once the same way). A recursive CTE (an item that names itself, checked by
+//!   `recursion.rs`: `base UNION [ALL] step`) becomes `Rel::Recursive`; its name inside the step
+//!   is the working table. SEARCH/CYCLE clauses add columns to both terms (`search_cycle.rs`).
 
 use sqlparser::ast;
 
