@@ -327,6 +327,9 @@ impl Binder<'_> {
                 let spelling = binary_spelling(other).ok_or_else(|| {
                     SqlError::FeatureNotSupported(format!("operator not supported yet: {other}"))
                 })?;
+                if let Some(e) = self.row_comparison(spelling, left, right) {
+                    return e;
+                }
                 return self.operator(spelling, left, right);
             }
         };

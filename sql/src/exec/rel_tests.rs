@@ -293,3 +293,19 @@ fn search_and_cycle_clauses() {
         assert_eq!(err(sql), (code.to_string(), message.to_string()), "{sql}");
     }
 }
+
+/// Row constructors compare field by field (PostgreSQL 15's answers).
+#[test]
+fn row_comparisons() {
+    assert_eq!(
+        check("SELECT (1, 2) < (1, 3), (1, NULL) = (1, NULL), ROW(1, NULL) < ROW(2, NULL), (1, NULL::int) < (1, 2), (1,2) <> (1,3), (2,1) >= (1,9), (1,2) <= (1,2)"),
+        ["t|NULL|t|NULL|t|t|t"]
+    );
+    assert_eq!(
+        err("SELECT (1,2) = (1,2,3)"),
+        (
+            "42601".into(),
+            "unequal number of entries in row expressions".into()
+        )
+    );
+}
