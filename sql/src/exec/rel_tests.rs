@@ -301,6 +301,11 @@ fn row_comparisons() {
         check("SELECT (1, 2) < (1, 3), (1, NULL) = (1, NULL), ROW(1, NULL) < ROW(2, NULL), (1, NULL::int) < (1, 2), (1,2) <> (1,3), (2,1) >= (1,9), (1,2) <= (1,2)"),
         ["t|NULL|t|NULL|t|t|t"]
     );
+    // Anonymous records in json: fields f1, f2, ...
+    assert_eq!(
+        check("SELECT to_json(array[row(1,'a'), row(2,null)]), to_jsonb(array[row(1,'a')])"),
+        [r#"[{"f1":1,"f2":"a"},{"f1":2,"f2":null}]|[{"f1": 1, "f2": "a"}]"#]
+    );
     assert_eq!(
         err("SELECT (1,2) = (1,2,3)"),
         (
