@@ -103,13 +103,36 @@ impl Binder<'_> {
         }
     }
 
-    /// `ROW(args)`.
+    /// `ROW(args)`; a `t.*` among the args stands for the FROM item's columns.
     pub(crate) fn row_call(&mut self, f: &ast::Function) -> Result<Expr> {
-        let mut items = Vec::new();
+        let mut args = Vec::new();
         if let ast::FunctionArguments::List(list) = &f.args {
             for a in &list.args {
                 match a {
-                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => items.push(e),
+                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => {
+                        let x = self.expr(e)?;
+                        args.push(self.text_if_unknown(x)?);
+                    }
+                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::QualifiedWildcard(name)) => {
+                        let rel = super::object_name(name);
+                        let Some(cols) = self.range_columns(&rel) else {
+                            return Err(SqlError::MissingFromEntry {
+                                name: rel,
+                                position: None,
+                            });
+                        };
+                        for (_, e) in cols {
+                            self.note_columns(&e);
+                            args.push(e);
+                        }
+                    }
+                    // PostgreSQL's grammar has no `ROW(*)`.
+                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard) => {
+                        return Err(SqlError::Syntax {
+                            message: "syntax error at or near \"*\"".into(),
+                            position: None,
+                        })
+                    }
                     other => {
                         return Err(SqlError::FeatureNotSupported(format!(
                             "row field not supported yet: {other}"
@@ -118,7 +141,7 @@ impl Binder<'_> {
                 }
             }
         }
-        self.row_constructor(&items)
+        Ok(row_of(args))
     }
 
     /// A record of the expressions' values.

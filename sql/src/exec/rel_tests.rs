@@ -301,6 +301,10 @@ fn row_comparisons() {
         check("SELECT (1, 2) < (1, 3), (1, NULL) = (1, NULL), ROW(1, NULL) < ROW(2, NULL), (1, NULL::int) < (1, 2), (1,2) <> (1,3), (2,1) >= (1,9), (1,2) <= (1,2)"),
         ["t|NULL|t|NULL|t|t|t"]
     );
+    assert_eq!(
+        check("SELECT row(t.*, 3) FROM (VALUES (1, 'a')) t(x, y)"),
+        ["(1,a,3)"]
+    );
     // Anonymous records in json: fields f1, f2, ...
     assert_eq!(
         check("SELECT to_json(array[row(1,'a'), row(2,null)]), to_jsonb(array[row(1,'a')])"),
