@@ -360,7 +360,7 @@ impl Binder<'_> {
                     let (rel, cols) = self.system_relation(sys)?;
                     return self.other(rel, cols, sys.name, alias.as_ref(), offset, false);
                 }
-                let table = self.table(name)?;
+                let table = self.table(name).map_err(|e| self.invisible_cte(name, e))?;
                 if table.sequence.is_some() {
                     return unsupported("reading a sequence as a table");
                 }

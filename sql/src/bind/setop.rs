@@ -464,7 +464,8 @@ impl Binder<'_> {
             self.work_refs.push((id, at));
             return Ok(Some((Rel::WorkTable(id), cols, def.hidden)));
         }
-        let visible = self.ctes.split_off(def.group_end.unwrap_or(idx));
+        // The item itself stays (flagged `binding`, so names skip it) for `invisible_cte`.
+        let visible = self.ctes.split_off(def.group_end.unwrap_or(idx + 1));
         if let Some(c) = self.ctes.get_mut(idx) {
             c.binding = true;
         }
@@ -475,6 +476,23 @@ impl Binder<'_> {
         let mut visible = visible;
         self.ctes.append(&mut visible);
         result.map(|(rel, cols)| Some((rel, cols, 0)))
+    }
+
+    /// A FROM name that was not found: PostgreSQL's DETAIL and HINT when it names a WITH item
+    /// that this part of the query cannot see (the item's own body, in a list without
+    /// RECURSIVE).
+    pub(crate) fn invisible_cte(&self, name: &ast::ObjectName, e: SqlError) -> SqlError {
+        let n = object_name(name);
+        if name.0.len() != 1 || !self.ctes.iter().any(|c| c.binding && c.name == n) {
+            return e;
+        }
+        SqlError::Hinted {
+            error: Box::new(e),
+            hint: "Use WITH RECURSIVE, or re-order the WITH items to remove forward references.",
+            detail: Some(format!(
+                "There is a WITH item named \"{n}\", but it cannot be referenced from this part of the query."
+            )),
+        }
     }
 
     fn cte_body(&mut self, def: &CteDef) -> Result<(Rel, Columns)> {
