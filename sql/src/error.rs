@@ -136,6 +136,19 @@ pub enum SqlError {
     /// 42701.
     #[error("column \"{0}\" specified more than once")]
     DuplicateColumn(String),
+    /// 0A000 with a position (the whole message): `mutual recursion between WITH items is not
+    /// implemented`.
+    #[error("{message}")]
+    FeatureNotSupportedAt {
+        message: String,
+        position: Option<u32>,
+    },
+    /// 42701 with a position (the whole message): `search column "f" specified more than once`.
+    #[error("{message}")]
+    DuplicateColumnAt {
+        message: String,
+        position: Option<u32>,
+    },
     /// 42701 with the relation named: `column "b" of relation "t" already exists`.
     #[error("{0}")]
     DuplicateColumnOfRelation(String),
@@ -517,6 +530,8 @@ macro_rules! with_position {
             | SqlError::MissingFromEntry { position: $p, .. }
             | SqlError::InvalidFromReference { position: $p, .. }
             | SqlError::InvalidRecursion { position: $p, .. }
+            | SqlError::DuplicateColumnAt { position: $p, .. }
+            | SqlError::FeatureNotSupportedAt { position: $p, .. }
             | SqlError::LockedRelationNotInFrom { position: $p, .. }
             | SqlError::InvalidSchemaDefinition { position: $p, .. } => $found,
             _ => $other,
@@ -564,7 +579,7 @@ impl SqlError {
             SqlError::DuplicateTable(_) => "42P07",
             SqlError::DuplicateDatabase(_) => "42P04",
             SqlError::UndefinedDatabase(_) => "3D000",
-            SqlError::DuplicateColumnOfRelation(_) => "42701",
+            SqlError::DuplicateColumnOfRelation(_) | SqlError::DuplicateColumnAt { .. } => "42701",
             SqlError::InvalidTableDefinition(_) => "42P16",
             SqlError::InvalidObjectDefinition { .. } => "42P17",
             SqlError::NotAPartition(_) => "42P01",
@@ -645,7 +660,9 @@ impl SqlError {
             SqlError::AmbiguousUsing { .. } => "42702",
             SqlError::CardinalityViolation(_) => "21000",
             SqlError::InvalidRecursion { .. } => "42P19",
-            SqlError::FeatureNotSupported(_) | SqlError::SrfNotAllowed { .. } => "0A000",
+            SqlError::FeatureNotSupported(_)
+            | SqlError::FeatureNotSupportedAt { .. }
+            | SqlError::SrfNotAllowed { .. } => "0A000",
             SqlError::GeneratedAlways { .. } => "428C9",
             SqlError::LockedRelationNotInFrom { .. } => "42P01",
             SqlError::Internal(_) => "XX000",

@@ -212,6 +212,11 @@ pub enum Node {
     /// `tableoid` of a partitioned table's row: the OID of the leaf that holds it (args: the
     /// table's columns in its own order; see `crate::partition::PartitionTree`).
     PartitionOid(std::sync::Arc<crate::partition::PartitionTree>),
+    /// `ROW(a, b, ...)` / `(a, b, ...)`: an anonymous record of the args (its fields' types are
+    /// the args' types).
+    Row,
+    /// Field `n` (0-based) of a record (args: the record; NULL or a shorter record gives NULL).
+    Field(usize),
 }
 
 impl Expr {
@@ -417,6 +422,16 @@ fn eval_node(
                 None => Value::Null,
             })
         }
+        Node::Row => Ok(Value::Record(Box::new(types::Record {
+            fields: args
+                .iter()
+                .map(|a| Ok((eval(a)?, a.data_type())))
+                .collect::<Result<Vec<_>>>()?,
+        }))),
+        Node::Field(n) => Ok(match eval(&args[0])? {
+            Value::Record(r) => r.fields.into_iter().nth(*n).map_or(Value::Null, |f| f.0),
+            _ => Value::Null,
+        }),
         Node::ToJson { from, jsonb } => {
             let v = eval(&args[0])?;
             if v.is_null() {

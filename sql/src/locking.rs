@@ -23,6 +23,8 @@ pub(crate) struct Flags {
     pub weak_locks: Vec<bool>,
     /// A transaction mode `DEFERRABLE` (`Some(true)`) or `NOT DEFERRABLE`.
     pub deferrable: Option<bool>,
+    /// The SEARCH/CYCLE clauses of the whole query string's CTEs (`parse::search_cycle`).
+    pub search_cycle: std::sync::Arc<crate::parse::search_cycle::Clauses>,
 }
 
 /// The query text with `NO KEY` / `KEY` of locking clauses and `[NOT] DEFERRABLE` transaction

@@ -78,6 +78,11 @@ impl Binder<'_> {
             }
             elems.push(self.expr(e)?);
         }
+        self.array_of_exprs(elems, at)
+    }
+
+    /// `ARRAY[...]` of bound elements (their common type is the element type).
+    pub(crate) fn array_of_exprs(&mut self, elems: Vec<Expr>, at: Option<u32>) -> Result<Expr> {
         let mut ty = DataType::Unknown;
         for e in &elems {
             let t = e.data_type();

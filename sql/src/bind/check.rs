@@ -125,6 +125,7 @@ pub fn bind_check_source(table: &TableDef, source: &str) -> Result<Expr> {
         function_depth: 0,
         cte_writes: Vec::new(),
         done_writes: Vec::new(),
+        search_cycle: Default::default(),
     };
     b.bool_operand(&ast, "CHECK")
 }

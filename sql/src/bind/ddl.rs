@@ -381,6 +381,12 @@ pub(super) fn output_columns(
         } else {
             *ty
         };
+        if matches!(ty, DataType::Record | DataType::RecordArray) {
+            return Err(SqlError::InvalidTableDefinition(format!(
+                "column \"{name}\" has pseudo-type {}",
+                ty.sql_name()
+            )));
+        }
         columns.push(ColumnDef::new(name, ty));
     }
     Ok(columns)

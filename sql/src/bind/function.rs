@@ -299,6 +299,7 @@ impl Binder<'_> {
             function_depth: self.function_depth + 1,
             cte_writes: Vec::new(),
             done_writes: Vec::new(),
+            search_cycle: Default::default(),
             view_schema: None,
         };
         let out = f(&mut child);
@@ -370,6 +371,7 @@ fn argument_scope(def: &FunctionDef) -> Scope {
             system: Vec::new(),
         }],
         visible,
+        hidden: Vec::new(),
     }
 }
 

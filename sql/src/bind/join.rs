@@ -349,16 +349,18 @@ impl Binder<'_> {
                 args: None,
                 ..
             } => {
-                if let Some(cte) = self.cte_ref(name)? {
-                    let (rel, cols) = cte;
+                if let Some((rel, cols, hidden)) = self.cte_ref(name)? {
                     let default = super::object_name(name);
-                    return self.other(rel, cols, &default, alias.as_ref(), offset, false);
+                    let mut item =
+                        self.other(rel, cols, &default, alias.as_ref(), offset, false)?;
+                    super::search_cycle::hide_added(&mut item.1, hidden);
+                    return Ok(item);
                 }
                 if let Some(sys) = crate::syscat::resolve(&super::object_name(name)) {
                     let (rel, cols) = self.system_relation(sys)?;
                     return self.other(rel, cols, sys.name, alias.as_ref(), offset, false);
                 }
-                let table = self.table(name)?;
+                let table = self.table(name).map_err(|e| self.invisible_cte(name, e))?;
                 if table.sequence.is_some() {
                     return unsupported("reading a sequence as a table");
                 }

@@ -44,8 +44,11 @@ mod partition;
 mod partition_bound;
 mod place;
 mod prepare;
+mod recursion;
 mod returning;
+mod row;
 mod schema;
+mod search_cycle;
 pub use prepare::{CursorCommand, FetchDirection, PreparedCommand};
 mod scalar;
 mod scope;
@@ -168,6 +171,7 @@ pub fn bind(
         function_depth: 0,
         cte_writes: Vec::new(),
         done_writes: Vec::new(),
+        search_cycle: parsed.pre.search_cycle.clone(),
     };
     let stmt = match &parsed.stmt {
         crate::parse::Stmt::Sql(s) => s,
@@ -493,6 +497,8 @@ pub(crate) struct Binder<'a> {
     /// order they run (`modifying.rs`).
     pub(crate) cte_writes: Vec<modifying::Slot>,
     pub(crate) done_writes: Vec<CteWrite>,
+    /// The SEARCH/CYCLE clauses of the text being bound (`parse::search_cycle`).
+    pub(crate) search_cycle: Arc<crate::parse::search_cycle::Clauses>,
 }
 
 impl Binder<'_> {

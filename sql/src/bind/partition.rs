@@ -391,6 +391,7 @@ pub(crate) fn key_expr(table: &TableDef, sql: &str) -> Result<(crate::Expr, Data
         function_depth: 0,
         cte_writes: Vec::new(),
         done_writes: Vec::new(),
+        search_cycle: Default::default(),
     };
     b.aggs.clause = "partition key expressions";
     let mut expr = b.expr(e)?;

@@ -45,6 +45,13 @@ impl Binder<'_> {
                     return self.reg_cast(reg, inner).map_err(|e| e.at(at));
                 }
                 let to = data_type_of(data_type)?;
+                // `ARRAY[]::int[]`: the cast gives the empty constructor its type.
+                if let (E::Array(arr), Some(elem)) = (expr.as_ref(), to.elem()) {
+                    if arr.elem.is_empty() {
+                        let empty = crate::types::Array::from_items(elem, Vec::new());
+                        return Ok(Expr::Const(Value::Array(Box::new(empty)), to));
+                    }
+                }
                 let inner = self.expr(expr)?;
                 if let Expr::Param(i, DataType::Unknown) = inner {
                     self.params[i] = Some(to);
@@ -154,7 +161,9 @@ impl Binder<'_> {
                 negated: true,
             }),
             E::BinaryOp { left, op, right } => self.binary(left, op, right),
+            E::Function(f) if row::is_row_call(f) => self.row_call(f),
             E::Function(f) => self.function(f),
+            E::Tuple(items) => self.row_constructor(&items.iter().collect::<Vec<_>>()),
             E::Identifier(i) => match self.column(&ident(i), e) {
                 // `current_schema`, `current_user`, ... when no column has that name.
                 Err(err) if i.quote_style.is_none() => match self.value_function(&ident(i), &[]) {
@@ -318,6 +327,9 @@ impl Binder<'_> {
                 let spelling = binary_spelling(other).ok_or_else(|| {
                     SqlError::FeatureNotSupported(format!("operator not supported yet: {other}"))
                 })?;
+                if let Some(e) = self.row_comparison(spelling, left, right) {
+                    return e;
+                }
                 return self.operator(spelling, left, right);
             }
         };

@@ -35,6 +35,10 @@ pub(crate) struct Scope {
     pub(crate) rels: Vec<RangeRel>,
     /// Unqualified names, in `SELECT *` order.
     pub(crate) visible: Vec<(String, Expr)>,
+    /// Columns that names find (qualified by their range or not) but `*` and `t.*` leave out:
+    /// (range, column, expression). A recursive query's own SEARCH/CYCLE columns, inside its
+    /// recursive term.
+    pub(crate) hidden: Vec<(String, String, Expr)>,
 }
 
 impl Scope {
@@ -57,7 +61,20 @@ impl Scope {
                 system: Vec::new(),
             }],
             visible: exprs,
+            hidden: Vec::new(),
         }
+    }
+
+    /// Hides the last `n` columns of a one-range scope from `*` (see [`Scope::hidden`]).
+    pub(crate) fn hide_last(&mut self, n: usize) {
+        let Some(range) = self.rels.first_mut() else {
+            return;
+        };
+        let at = range.cols.len().saturating_sub(n);
+        let moved = range.cols.split_off(at);
+        self.visible.truncate(self.visible.len().saturating_sub(n));
+        self.hidden
+            .extend(moved.into_iter().map(|(c, e)| (range.name.clone(), c, e)));
     }
 
     /// Two scopes side by side (`right`'s columns already placed after `left`'s).
@@ -72,6 +89,7 @@ impl Scope {
         self.width = right.width;
         self.rels.extend(right.rels);
         self.visible.extend(right.visible);
+        self.hidden.extend(right.hidden);
         Ok(self)
     }
 
@@ -99,12 +117,19 @@ impl Scope {
                 .iter()
                 .map(|(n, e)| (n.clone(), shift(e)))
                 .collect(),
+            hidden: self
+                .hidden
+                .iter()
+                .map(|(r, n, e)| (r.clone(), n.clone(), shift(e)))
+                .collect(),
         }
     }
 
     /// The one visible column called `name`: `Ok(None)` if none, 42702 if several.
     pub(crate) fn unqualified(&self, name: &str, position: Option<u32>) -> Result<Option<Expr>> {
-        let mut hits = self.visible.iter().filter(|(n, _)| n == name);
+        let mut hits = (self.visible.iter().map(|(n, e)| (n, e)))
+            .chain(self.hidden.iter().map(|(_, n, e)| (n, e)))
+            .filter(|(n, _)| *n == name);
         match (hits.next(), hits.next()) {
             (Some(_), Some(_)) => Err(SqlError::AmbiguousColumn {
                 name: name.to_string(),
@@ -180,11 +205,14 @@ impl Binder<'_> {
             let found = match rel {
                 Some(r) => match scope.rels.iter().find(|x| x.name == r) {
                     None => None,
-                    Some(range) => match range
-                        .cols
-                        .iter()
-                        .chain(&range.system)
-                        .find(|(n, _)| n == name)
+                    Some(range) => match (range.cols.iter().chain(&range.system))
+                        .map(|(n, e)| (n, e))
+                        .chain(
+                            (scope.hidden.iter())
+                                .filter(|h| h.0 == r)
+                                .map(|(_, n, e)| (n, e)),
+                        )
+                        .find(|(n, _)| *n == name)
                     {
                         Some((_, e)) => Some(e.clone()),
                         None => {

@@ -507,7 +507,7 @@ impl Binder<'_> {
     }
 
     /// Notes the input columns an expression reads (for 42803's position).
-    fn note_columns(&mut self, e: &Expr) {
+    pub(crate) fn note_columns(&mut self, e: &Expr) {
         walk(e, &mut |x| {
             if let Expr::Column(i, _) = x {
                 self.aggs.saw_column(*i, None);

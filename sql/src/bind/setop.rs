@@ -6,9 +6,10 @@
 //!   integer, unknown alone is text) and both branches are converted to it. Names come from the
 //!   left branch. ORDER BY may name result columns (by name or position) only.
 //! - CTEs are bound where they are referenced, as derived tables, with only the CTEs before them
-//!   visible (PostgreSQL inlines non-recursive CTEs referenced once the same way). A recursive
-//!   CTE (`base UNION [ALL] step`, the step reading its own name) becomes `Rel::Recursive`; its
-//!   name inside the step is the working table.
+//!   visible, or in a WITH RECURSIVE list all of its items (PostgreSQL inlines non-recursive CTEs
+//!   referenced once the same way). A recursive CTE (an item that names itself, checked by
+//!   `recursion.rs`: `base UNION [ALL] step`) becomes `Rel::Recursive`; its name inside the step
+//!   is the working table. SEARCH/CYCLE clauses add columns to both terms (`search_cycle.rs`).
 
 use sqlparser::ast;
 
@@ -43,10 +44,27 @@ pub(crate) struct CteDef {
     work: Option<(usize, Columns, usize)>,
     /// A data-modifying CTE: its slot in `Binder::cte_writes` (`modifying.rs`).
     write: Option<usize>,
+    /// Inside its own recursive step: how many of the working table's columns (the last ones)
+    /// are its SEARCH/CYCLE columns, which `*` does not expand to.
+    hidden: usize,
+    /// Its SEARCH/CYCLE clauses (`search_cycle.rs`).
+    clause: Option<crate::parse::search_cycle::SearchCycle>,
+    /// Where its name is in the query text.
+    name_at: Option<u32>,
+    /// In a WITH RECURSIVE list: where the list ends in `Binder::ctes` (every item of the list
+    /// sees every other; `recursion.rs` has refused mutual recursion).
+    group_end: Option<usize>,
+    /// Its body is being bound: a reference to it from there (which `recursion.rs` would have
+    /// made recursive had it seen it) does not see it, so binding cannot loop.
+    binding: bool,
 }
 
 /// A plan that passes `rel`'s rows through unchanged.
-fn passthrough(rel: Rel, columns: Vec<(String, DataType)>, params: Vec<DataType>) -> QueryPlan {
+pub(crate) fn passthrough(
+    rel: Rel,
+    columns: Vec<(String, DataType)>,
+    params: Vec<DataType>,
+) -> QueryPlan {
     QueryPlan {
         body: Body::Project(
             columns
@@ -97,22 +115,65 @@ impl Binder<'_> {
         };
         for (i, cte) in with.cte_tables.iter().enumerate() {
             let name = ident(&cte.alias.name);
-            if self.ctes[saved..].iter().any(|c| c.name == name) {
+            if with.cte_tables[..i]
+                .iter()
+                .any(|c| ident(&c.alias.name) == name)
+            {
                 return Err(SqlError::Syntax {
                     message: format!("WITH query name \"{name}\" specified more than once"),
-                    position: None,
+                    position: self.ident_position(&cte.alias.name),
                 });
             }
-            let write = self.write_slot(cte, saved + i, saved + with.cte_tables.len())?;
-            writes.extend(write);
-            self.ctes.push(CteDef {
-                name,
-                query: (*cte.query).clone(),
-                columns: cte.alias.columns.iter().map(|c| ident(&c.name)).collect(),
-                recursive: with.recursive,
-                work: None,
-                write,
-            });
+        }
+        let self_ref = if with.recursive {
+            self.check_recursion(with)?
+        } else {
+            vec![false; with.cte_tables.len()]
+        };
+        {
+            for (i, (cte, &self_ref)) in with.cte_tables.iter().zip(&self_ref).enumerate() {
+                let name = ident(&cte.alias.name);
+                if self.ctes[saved..].iter().any(|c| c.name == name) {
+                    return Err(SqlError::DuplicateAlias(format!(
+                        "WITH query name \"{name}\" specified more than once"
+                    )))
+                    .map_err(|_| SqlError::Syntax {
+                        message: format!("WITH query name \"{name}\" specified more than once"),
+                        position: None,
+                    });
+                }
+                let paren = cte.closing_paren_token.0.span.start;
+                let clause = (self.search_cycle.ctes.iter())
+                    .find(|c| c.paren == (paren.line, paren.column))
+                    .cloned();
+                let at = cte.alias.name.span.start;
+                let name_at =
+                    super::char_offset(self.source, at.line, at.column).map(|o| o as u32 + 1);
+                if clause.is_some() && !self_ref {
+                    return Err(super::search_cycle::not_recursive(name_at));
+                }
+                let write = self.write_slot(cte, saved + i, saved + with.cte_tables.len())?;
+                writes.extend(write);
+                self.ctes.push(CteDef {
+                    name,
+                    query: (*cte.query).clone(),
+                    columns: cte.alias.columns.iter().map(|c| ident(&c.name)).collect(),
+                    recursive: self_ref,
+                    work: None,
+                    write,
+                    hidden: 0,
+                    clause,
+                    name_at,
+                    group_end: None,
+                    binding: false,
+                });
+            }
+        }
+        if with.recursive {
+            let end = self.ctes.len();
+            for c in &mut self.ctes[saved..] {
+                c.group_end = Some(end);
+            }
         }
         Ok(writes)
     }
@@ -285,7 +346,7 @@ impl Binder<'_> {
                 parts.extend(t.schema_name.clone());
                 parts.push(name.clone());
                 let name = ast::ObjectName::from(parts);
-                if let Some((rel, cols)) = self.cte_ref(&name)? {
+                if let Some((rel, cols, _)) = self.cte_ref(&name)? {
                     return Ok(passthrough(rel, cols, self.current_param_types()));
                 }
                 let table = self.table(&name)?;
@@ -378,18 +439,24 @@ impl Binder<'_> {
         Ok(())
     }
 
-    /// A FROM name that is a visible CTE: its row source and columns.
-    pub(crate) fn cte_ref(&mut self, name: &ast::ObjectName) -> Result<Option<(Rel, Columns)>> {
+    /// A FROM name that is a visible CTE: its row source, its columns and how many of them (the
+    /// last ones) `*` leaves out.
+    pub(crate) fn cte_ref(
+        &mut self,
+        name: &ast::ObjectName,
+    ) -> Result<Option<(Rel, Columns, usize)>> {
         if name.0.len() != 1 {
             return Ok(None);
         }
         let n = object_name(name);
-        let Some(idx) = self.ctes.iter().rposition(|c| c.name == n) else {
+        let Some(idx) = self.ctes.iter().rposition(|c| c.name == n && !c.binding) else {
             return Ok(None);
         };
         let def = self.ctes[idx].clone();
         if let Some(slot) = def.write {
-            return self.write_ref(slot, name).map(Some);
+            return self
+                .write_ref(slot, name)
+                .map(|(rel, cols)| Some((rel, cols, 0)));
         }
         if let Some((id, cols, level)) = def.work {
             let recursion = |what: &str| SqlError::InvalidRecursion {
@@ -407,13 +474,37 @@ impl Binder<'_> {
                 return Err(recursion("more than once"));
             }
             self.work_refs.push((id, at));
-            return Ok(Some((Rel::WorkTable(id), cols)));
+            return Ok(Some((Rel::WorkTable(id), cols, def.hidden)));
         }
-        let visible = self.ctes.split_off(idx);
+        // The item itself stays (flagged `binding`, so names skip it) for `invisible_cte`.
+        let visible = self.ctes.split_off(def.group_end.unwrap_or(idx + 1));
+        if let Some(c) = self.ctes.get_mut(idx) {
+            c.binding = true;
+        }
         let result = self.cte_body(&def);
+        if let Some(c) = self.ctes.get_mut(idx) {
+            c.binding = false;
+        }
         let mut visible = visible;
         self.ctes.append(&mut visible);
-        result.map(Some)
+        result.map(|(rel, cols)| Some((rel, cols, 0)))
+    }
+
+    /// A FROM name that was not found: PostgreSQL's DETAIL and HINT when it names a WITH item
+    /// that this part of the query cannot see (the item's own body, in a list without
+    /// RECURSIVE).
+    pub(crate) fn invisible_cte(&self, name: &ast::ObjectName, e: SqlError) -> SqlError {
+        let n = object_name(name);
+        if name.0.len() != 1 || !self.ctes.iter().any(|c| c.binding && c.name == n) {
+            return e;
+        }
+        SqlError::Hinted {
+            error: Box::new(e),
+            hint: "Use WITH RECURSIVE, or re-order the WITH items to remove forward references.",
+            detail: Some(format!(
+                "There is a WITH item named \"{n}\", but it cannot be referenced from this part of the query."
+            )),
+        }
     }
 
     fn cte_body(&mut self, def: &CteDef) -> Result<(Rel, Columns)> {
@@ -426,7 +517,7 @@ impl Binder<'_> {
                         cols.len(),
                         def.columns.len()
                     ),
-                    position: None,
+                    position: def.name_at,
                 });
             }
             for (c, n) in cols.iter_mut().zip(&def.columns) {
@@ -442,28 +533,49 @@ impl Binder<'_> {
                 right,
             } = def.query.body.as_ref()
             {
-                let not_implemented = |what: &str| {
-                    Err(SqlError::FeatureNotSupported(format!(
-                        "{what} in a recursive query is not implemented"
-                    )))
+                let not_implemented = |what: &str, position: Option<u32>| {
+                    Err(SqlError::FeatureNotSupportedAt {
+                        message: format!("{what} in a recursive query is not implemented"),
+                        position,
+                    })
                 };
-                if def.query.order_by.is_some() {
-                    return not_implemented("ORDER BY");
+                if let Some(ob) = &def.query.order_by {
+                    let at = match &ob.kind {
+                        // A subquery's position is its opening parenthesis, as PostgreSQL's.
+                        ast::OrderByKind::Expressions(list) => list.first().and_then(|o| {
+                            let at = self.position(&o.expr);
+                            match o.expr {
+                                ast::Expr::Subquery(_) => at.map(|p| p.saturating_sub(1)),
+                                _ => at,
+                            }
+                        }),
+                        _ => None,
+                    };
+                    return not_implemented("ORDER BY", at);
                 }
                 if let Some(ast::LimitClause::LimitOffset { limit, offset, .. }) =
                     &def.query.limit_clause
                 {
-                    return not_implemented(if offset.is_some() || limit.is_none() {
-                        "OFFSET"
-                    } else {
-                        "LIMIT"
-                    });
+                    return match (offset, limit) {
+                        (Some(o), _) => not_implemented("OFFSET", self.position(&o.value)),
+                        (None, Some(l)) => not_implemented("LIMIT", self.position(l)),
+                        (None, None) => not_implemented("OFFSET", None),
+                    };
                 }
                 if !def.query.locks.is_empty() {
-                    return not_implemented("FOR UPDATE/SHARE");
+                    return not_implemented("FOR UPDATE/SHARE", None);
                 }
-                return self.recursive_cte(def, left, right, set_quantifier, rename);
+                // The item's own WITH list is visible to both terms.
+                let saved = self.ctes.len();
+                let r = (self.push_ctes(def.query.with.as_ref()))
+                    .and_then(|writes| self.bind_writes(&writes))
+                    .and_then(|()| self.recursive_cte(def, left, right, set_quantifier, rename));
+                self.ctes.truncate(saved);
+                return r;
             }
+        }
+        if def.clause.is_some() {
+            return Err(super::search_cycle::not_recursive(def.name_at));
         }
         let saved_outer = std::mem::take(&mut self.outer);
         let plan = self.nested_query(&def.query);
@@ -486,6 +598,9 @@ impl Binder<'_> {
             ast::SetQuantifier::Distinct | ast::SetQuantifier::None => false,
             _ => return unsupported("set operations BY NAME"),
         };
+        if def.clause.is_some() {
+            super::search_cycle::check_terms(left, right)?;
+        }
         let saved_outer = std::mem::take(&mut self.outer);
         self.nest += 1;
         let out = (|| {
@@ -503,13 +618,28 @@ impl Binder<'_> {
                 .collect();
             self.coerce_outputs(&mut base, &types)?;
             let cols = rename(base.columns.clone())?;
+            let rewrite = match &def.clause {
+                Some(sc) => Some(self.search_cycle_rewrite(sc, &cols)?),
+                None => None,
+            };
+            let extra = rewrite
+                .as_ref()
+                .map(|r| r.extra().clone())
+                .unwrap_or_default();
             let id = self.next_id;
             self.next_id += 1;
+            let mut work_cols = cols.clone();
+            work_cols.extend(extra.iter().cloned());
             self.ctes.push(CteDef {
-                work: Some((id, cols.clone(), self.outer.len())),
+                work: Some((id, work_cols, self.outer.len())),
+                hidden: extra.len(),
                 ..def.clone()
             });
-            let step = self.set_expr(right);
+            let step = match &rewrite {
+                Some(_) => super::search_cycle::step_with_extras(right, &def.name, &extra)
+                    .and_then(|r| self.set_expr(&r)),
+                None => self.set_expr(right),
+            };
             self.ctes.pop();
             let mut step = step?;
             let referenced = self.work_refs.iter().any(|r| r.0 == id);
@@ -521,13 +651,42 @@ impl Binder<'_> {
                     position: None,
                 });
             }
-            if step.columns.len() != base.columns.len() {
+            if step.columns.len() != base.columns.len() + extra.len() {
                 return Err(SqlError::Syntax {
                     message: "each UNION query must have the same number of columns".into(),
                     position: None,
                 });
             }
+            // The terms' common types must be the non-recursive term's (PostgreSQL decides the
+            // working table's types from that term alone).
+            for (i, (b, s)) in base.columns.iter().zip(&step.columns).enumerate() {
+                if common_type(b.1, s.1).is_some_and(|t| t != b.1) {
+                    return Err(SqlError::Hinted {
+                        error: Box::new(SqlError::DatatypeMismatchAt {
+                            message: format!(
+                                "recursive query \"{}\" column {} has type {} in non-recursive term but type {} overall",
+                                def.name,
+                                i + 1,
+                                b.1.sql_name(),
+                                s.1.sql_name()
+                            ),
+                            position: self.branch_column(left, i),
+                        }),
+                        hint: "Cast the output of the non-recursive term to the correct type.",
+                        detail: None,
+                    });
+                }
+            }
             self.coerce_outputs(&mut step, &types)?;
+            let mut cols = cols;
+            if let Some(rw) = &rewrite {
+                if !referenced {
+                    return Err(super::search_cycle::not_recursive(def.name_at));
+                }
+                base = self.search_cycle_base(rw, base)?;
+                step = self.search_cycle_step(rw, step)?;
+                cols.extend(extra.iter().cloned());
+            }
             let rel = if referenced {
                 Rel::Recursive(Box::new(Recursive {
                     id,

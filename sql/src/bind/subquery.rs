@@ -151,7 +151,7 @@ impl Binder<'_> {
     }
 
     /// 1-based position of the first non-blank character after a node.
-    fn after(&self, node: &ast::Expr) -> Option<u32> {
+    pub(crate) fn after(&self, node: &ast::Expr) -> Option<u32> {
         use sqlparser::ast::Spanned;
         let end = node.span().end;
         let start = crate::parse::char_offset(self.source, end.line, end.column)?;

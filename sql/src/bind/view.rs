@@ -32,7 +32,16 @@ pub(super) fn create_view(cv: &ast::CreateView, b: &mut Binder<'_>) -> Result<St
     let super::ddl::NewName { schema, name, temp } =
         new_table_name(b, &cv.name, cv.temporary, None)?;
     super::modifying::refuse_writes(&cv.query, "views")?;
-    let Statement::Query(plan) = b.query(&cv.query)? else {
+    let recursive = recursive_view(cv, b)?;
+    let query = recursive.as_ref().map_or(&*cv.query, |(q, _)| q);
+    // A recursive view's query is text we made: positions in it mean nothing to the client.
+    let source = match recursive {
+        Some(_) => std::mem::take(&mut b.source),
+        None => b.source,
+    };
+    let bound = b.query(query);
+    b.source = source;
+    let Statement::Query(plan) = bound? else {
         return Err(SqlError::Internal("view query is not a query (bug)".into()));
     };
     if !plan.param_types.is_empty() {
@@ -54,13 +63,64 @@ pub(super) fn create_view(cv: &ast::CreateView, b: &mut Binder<'_>) -> Result<St
         name,
         columns,
         temp,
-        view: Some(cv.query.to_string()),
+        view: Some(match recursive {
+            Some((_, text)) => text,
+            None => view_text(cv, b),
+        }),
         ..Default::default()
     };
     Ok(Statement::CreateView {
         view,
         or_replace: cv.or_replace,
     })
+}
+
+/// `CREATE RECURSIVE VIEW name (cols) AS query` is `CREATE VIEW name AS WITH RECURSIVE
+/// name (cols) AS (query) SELECT cols FROM name` (PostgreSQL's grammar makes it so): that query
+/// and its text, when the parser noted the view as recursive.
+fn recursive_view(cv: &ast::CreateView, b: &Binder<'_>) -> Result<Option<(ast::Query, String)>> {
+    let Some(first) = cv.name.0.first().and_then(|p| p.as_ident()) else {
+        return Ok(None);
+    };
+    let at = (first.span.start.line, first.span.start.column);
+    if !b.search_cycle.recursive_views.contains(&at) {
+        return Ok(None);
+    }
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let Some(name) = cv.name.0.last().and_then(|p| p.as_ident()) else {
+        return Ok(None);
+    };
+    if cv.columns.is_empty() {
+        return Err(SqlError::Syntax {
+            message: "syntax error at or near \"AS\"".into(),
+            position: None,
+        });
+    }
+    let name = quote(&ident(name));
+    let cols: Vec<String> = cv.columns.iter().map(|c| quote(&ident(&c.name))).collect();
+    let cols = cols.join(", ");
+    let text = format!(
+        "WITH RECURSIVE {name}({cols}) AS ({}) SELECT {cols} FROM {name}",
+        cv.query
+    );
+    let parsed = crate::parse::parse(&text)?;
+    match parsed.first().map(|p| &p.stmt) {
+        Some(crate::parse::Stmt::Sql(ast::Statement::Query(q))) => Ok(Some(((**q).clone(), text))),
+        _ => Err(SqlError::Internal(
+            "recursive view query does not parse (bug)".into(),
+        )),
+    }
+}
+
+/// The text a view stores: sqlparser's print of the query, or the query as written when it has
+/// SEARCH/CYCLE clauses (which the print would leave out).
+fn view_text(cv: &ast::CreateView, b: &Binder<'_>) -> String {
+    match &cv.query.with {
+        Some(w) if !b.search_cycle.ctes.is_empty() => {
+            super::search_cycle::query_text(b.source, w).unwrap_or_else(|| cv.query.to_string())
+        }
+        _ => cv.query.to_string(),
+    }
 }
 
 /// DROP VIEW [IF EXISTS] a, b: each must be a view (42809 otherwise, as PostgreSQL).
@@ -184,7 +244,13 @@ impl Binder<'_> {
         let outer = std::mem::take(&mut self.outer);
         let from = self.from.take();
         let schema = self.view_schema.replace(view.schema.clone());
+        let clauses = parsed
+            .first()
+            .map(|p| p.pre.search_cycle.clone())
+            .unwrap_or_default();
+        let clauses = std::mem::replace(&mut self.search_cycle, clauses);
         let plan = self.nested_query(&query);
+        self.search_cycle = clauses;
         self.view_schema = schema;
         self.source = source;
         self.ctes = ctes;

@@ -342,7 +342,7 @@ impl Binder<'_> {
         })
     }
 
-    fn ident_position(&self, i: &ast::Ident) -> Option<u32> {
+    pub(crate) fn ident_position(&self, i: &ast::Ident) -> Option<u32> {
         self.position(&ast::Expr::Identifier(i.clone()))
     }
 

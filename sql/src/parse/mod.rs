@@ -11,6 +11,7 @@ mod fetch;
 pub mod lift;
 mod reindex;
 mod schema;
+pub(crate) mod search_cycle;
 mod split;
 pub use reindex::{Reindex, ReindexKind};
 pub use schema::{RoleSpec, SchemaStmt};
@@ -43,8 +44,22 @@ pub struct Parsed {
 /// empty query (only whitespace, comments or semicolons), which the protocol answers with
 /// EmptyQueryResponse.
 pub fn parse(sql: &str) -> Result<Vec<Parsed>> {
-    let dialect = PostgreSqlDialect {};
     let source: std::sync::Arc<str> = sql.into();
+    // SEARCH/CYCLE clauses of WITH RECURSIVE: blanked in place, kept for the binder.
+    let Some((text, clauses)) = search_cycle::strip(sql) else {
+        return parse_text(sql, source);
+    };
+    let mut out = parse_text(&text, source)?;
+    let clauses = std::sync::Arc::new(clauses);
+    for p in &mut out {
+        p.pre.search_cycle = clauses.clone();
+    }
+    Ok(out)
+}
+
+/// [`parse`] after the SEARCH/CYCLE pre-pass (`source` is the original text).
+fn parse_text(sql: &str, source: std::sync::Arc<str>) -> Result<Vec<Parsed>> {
+    let dialect = PostgreSqlDialect {};
     // `FOR NO KEY UPDATE` / `FOR KEY SHARE` / `DEFERRABLE`: blanked in place, flagged per
     // statement.
     let weakened = crate::locking::weaken(sql);

@@ -44,6 +44,7 @@ pub fn category(ty: DataType) -> &'static str {
         TypeCategory::String => "S",
         TypeCategory::Timespan => "T",
         TypeCategory::UserDefined => "U",
+        TypeCategory::Pseudo => "P",
         TypeCategory::Unknown => "X",
     }
 }

@@ -33,6 +33,7 @@ pub fn write(v: &Value, out: &mut Vec<u8>) -> Result<()> {
         Value::Bytea(b) => out.extend_from_slice(b),
         Value::Uuid(u) => out.extend_from_slice(u),
         Value::Geo(g) => g.write_binary(out),
+        Value::Record(r) => r.write_binary(out)?,
         Value::Interval(i) => {
             out.extend_from_slice(&i.micros.to_be_bytes());
             out.extend_from_slice(&i.days.to_be_bytes());
@@ -135,8 +136,44 @@ pub fn read(ty: DataType, b: &[u8]) -> Result<Value> {
                 ))
             }
         },
+        DataType::Record => Value::Record(Box::new(read_record(b)?)),
         _ => return Err(wrong()),
     })
+}
+
+/// `record_recv`: the field count, then per field its type's OID and its length-prefixed value.
+fn read_record(b: &[u8]) -> Result<super::Record> {
+    let short =
+        || SqlError::InvalidBinaryRepresentation("insufficient data left in message".into());
+    let mut pos = 0;
+    let next = |pos: &mut usize| -> Result<i32> {
+        let w = b.get(*pos..*pos + 4).ok_or_else(short)?;
+        *pos += 4;
+        Ok(i32::from_be_bytes([w[0], w[1], w[2], w[3]]))
+    };
+    let n = next(&mut pos)?;
+    let mut fields = Vec::new();
+    for _ in 0..n.max(0) {
+        let oid = next(&mut pos)? as u32;
+        let ty = DataType::from_oid(oid).ok_or_else(|| {
+            SqlError::InvalidBinaryRepresentation(format!("unsupported field type {oid}"))
+        })?;
+        let len = next(&mut pos)?;
+        if len < 0 {
+            fields.push((Value::Null, ty));
+            continue;
+        }
+        let end = pos + len as usize;
+        let bytes = b.get(pos..end).ok_or_else(short)?;
+        fields.push((read(ty, bytes)?, ty));
+        pos = end;
+    }
+    if pos != b.len() {
+        return Err(SqlError::InvalidBinaryRepresentation(
+            "incorrect binary data format".into(),
+        ));
+    }
+    Ok(super::Record { fields })
 }
 
 fn read_array(elem: DataType, b: &[u8]) -> Result<Array> {

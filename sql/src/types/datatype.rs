@@ -122,6 +122,9 @@ data_types! {
     Polygon / PolygonArray = 604 / 1027, len -1, "polygon", "polygon", Geometric;
     Line / LineArray = 628 / 629, len 24, "line", "line", Geometric;
     Circle / CircleArray = 718 / 719, len 24, "circle", "circle", Geometric;
+    /// An anonymous row (`ROW(1, 'a')`): values carry their fields' types (see `types::record`).
+    /// No column of a table has this type (PostgreSQL's pseudo-type `record`).
+    Record / RecordArray = 2249 / 2287, len -1, "record", "record", Pseudo;
 }
 
 /// `pg_type.typcategory` (one letter in PostgreSQL: A, B, D, N, S, T, U, X).
@@ -135,6 +138,8 @@ pub enum TypeCategory {
     String,
     Timespan,
     UserDefined,
+    /// Pseudo-types (`record`).
+    Pseudo,
     Unknown,
 }
 

@@ -46,6 +46,8 @@ pub enum Value {
     Array(Box<Array>),
     /// point, lseg, box, path, polygon, line, circle.
     Geo(Box<super::geo::Geo>),
+    /// An anonymous row (type `record`), with its fields' types.
+    Record(Box<super::record::Record>),
 }
 
 impl Value {
@@ -106,6 +108,10 @@ impl Value {
             }
             Value::Geo(g) => {
                 g.format(ctx.extra_float_digits, out);
+                Ok(())
+            }
+            Value::Record(r) => {
+                r.format_text(ctx, out);
                 Ok(())
             }
         };
@@ -175,6 +181,7 @@ impl Value {
                 super::datetime::range::FULL_RANGE,
                 ctx.intervalstyle,
             )?),
+            DataType::Record => return super::record::parse_anonymous(),
             _ => return Err(SqlError::Internal(format!("no input function for {ty:?}"))),
         })
     }

@@ -63,6 +63,19 @@ pub fn write_json(v: &Value, ty: DataType, ctx: &FormatContext, out: &mut String
         Value::Jsonb(j) => out.push_str(&j.canonical()),
         Value::Text(s) if ty == DataType::Json => out.push_str(s),
         Value::Array(a) => write_array(a, ctx, out),
+        // An anonymous record's fields are f1, f2, ... (PostgreSQL's names for them).
+        Value::Record(r) => {
+            out.push('{');
+            for (i, (v, t)) in r.fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                super::escape(&format!("f{}", i + 1), out);
+                out.push(':');
+                write_json(v, *t, ctx, out);
+            }
+            out.push('}');
+        }
         _ => {
             if let Some(s) = datetime_text(v, ctx) {
                 super::escape(&s, out);
@@ -137,6 +150,11 @@ pub fn to_jsonb(v: &Value, ty: DataType, ctx: &FormatContext) -> Result<Json> {
             }
             level(a, 0, &mut a.items.iter(), ctx)?
         }
+        Value::Record(r) => Json::object(
+            (r.fields.iter().enumerate())
+                .map(|(i, (v, t))| Ok((format!("f{}", i + 1), to_jsonb(v, *t, ctx)?)))
+                .collect::<Result<Vec<_>>>()?,
+        ),
         _ => {
             if let Some(s) = datetime_text(v, ctx) {
                 return Ok(Json::String(s));

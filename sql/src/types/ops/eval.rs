@@ -163,6 +163,7 @@ impl Value {
                     .cmp(&b.items.len())
                     .then_with(|| a.dims.cmp(&b.dims))
             }
+            (Record(a), Record(b)) => a.cmp_sql(b),
             _ => self.rank().cmp(&other.rank()),
         }
     }
@@ -189,6 +190,7 @@ impl Value {
             Value::Oid(_) => 17,
             Value::Array(_) => 18,
             Value::Geo(_) => 19,
+            Value::Record(_) => 20,
         }
     }
 }
