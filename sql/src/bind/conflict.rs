@@ -401,14 +401,21 @@ impl Binder<'_> {
                     self.assign(table, &mut assignments, col, &a.value)?
                 }
                 ast::AssignmentTarget::Tuple(cols) => {
-                    let values = self.row_values(&a.value)?;
+                    let mismatch = || SqlError::Syntax {
+                        message: "number of columns does not match number of values".into(),
+                        position: self.paren_position(&a.value),
+                    };
+                    // `(a, b) = (SELECT x, y ...)`: one scalar subquery per column, as UPDATE's.
+                    let values: Vec<ast::Expr> = match &a.value {
+                        ast::Expr::Subquery(q) => {
+                            super::joined::split_subquery(q, cols.len())?.ok_or_else(mismatch)?
+                        }
+                        v => self.row_values(v)?.into_iter().cloned().collect(),
+                    };
                     if values.len() != cols.len() {
-                        return Err(SqlError::Syntax {
-                            message: "number of columns does not match number of values".into(),
-                            position: self.position(&a.value),
-                        });
+                        return Err(mismatch());
                     }
-                    for (col, value) in cols.iter().zip(values) {
+                    for (col, value) in cols.iter().zip(&values) {
                         self.assign(table, &mut assignments, col, value)?;
                     }
                 }

@@ -337,7 +337,7 @@ impl Binder<'_> {
 
 /// `(SELECT x, y ...)` as `(SELECT x ...)`, `(SELECT y ...)`; `None` if it does not have `n`
 /// plain items. A subquery that is not a plain SELECT (set operation, `*`) is not supported.
-fn split_subquery(q: &ast::Query, n: usize) -> Result<Option<Vec<ast::Expr>>> {
+pub(super) fn split_subquery(q: &ast::Query, n: usize) -> Result<Option<Vec<ast::Expr>>> {
     let ast::SetExpr::Select(sel) = q.body.as_ref() else {
         return Err(SqlError::FeatureNotSupported(
             "multi-column assignment from this kind of subquery is not supported yet".into(),
