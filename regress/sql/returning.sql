@@ -33,3 +33,12 @@ UPDATE ret_p SET b = b || '!' RETURNING a, b;
 DELETE FROM ret_p WHERE a = 11 RETURNING *;
 SELECT * FROM ret_p ORDER BY a;
 DROP TABLE ret_p;
+
+-- the target's name alone is its whole row
+create table wr (a text, b int, c numeric, d int);
+insert into wr values ('b', 15, 105, 16), ('b', 17, 105, 19), ('a', 1, 2, 3);
+UPDATE wr set c = 95 WHERE a = 'b' and b > 10 returning (wr), *;
+UPDATE wr AS t set c = 96 WHERE a = 'a' returning t, t.a;
+delete from wr where b = 15 returning wr;
+insert into wr values ('x', NULL, 1.5, NULL) returning (wr);
+drop table wr;

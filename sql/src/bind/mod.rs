@@ -556,6 +556,12 @@ impl Binder<'_> {
         let found = self.scope.clone().and_then(|t| match t.column_index(name) {
             Some(i) => Some(Expr::Column(i, t.columns[i].ty)),
             None if name == sysattr::TABLEOID => Some(self.tableoid(&t, 0)),
+            // The target's name alone is its whole row (RETURNING (t)), a record.
+            None if name == self.scope_name.as_deref().unwrap_or(&t.name) => Some(row::row_of(
+                (t.columns.iter().enumerate())
+                    .map(|(i, c)| Expr::Column(i, c.ty))
+                    .collect(),
+            )),
             None => None,
         });
         if let Some(Expr::Column(i, _)) = found {
