@@ -370,6 +370,19 @@ impl Session {
                 .map_err(|e| error::from_sql(&e))?
                 .1
         };
+        self.answer_one(column, &shown, formats, describe);
+        Ok(())
+    }
+
+    /// One row of one text column (set_config, pg_sleep): its description when the portal was
+    /// not described before, then the row.
+    pub(super) fn answer_one(
+        &mut self,
+        column: &str,
+        value: &str,
+        formats: &[Format],
+        describe: bool,
+    ) {
         if describe {
             write_row_description(
                 &mut self.conn.out,
@@ -378,8 +391,7 @@ impl Session {
             );
         }
         let mut w = backend::data_row(&mut self.conn.out);
-        w.value(Some(shown.as_bytes()));
+        w.value(Some(value.as_bytes()));
         w.finish();
-        Ok(())
     }
 }

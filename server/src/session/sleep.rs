@@ -4,10 +4,9 @@
 
 use std::time::{Duration, Instant};
 
-use pglitedb_protocol::{backend, ErrorFields, Format, SqlState};
-use pglitedb_sql::{DataType, Expr, Params, Value};
+use pglitedb_protocol::{ErrorFields, Format, SqlState};
+use pglitedb_sql::{Expr, Params, Value};
 
-use super::exec::write_row_description;
 use super::Session;
 use crate::error;
 
@@ -56,17 +55,8 @@ impl Session {
             let until = deadline.map_or(wake, |d| d.min(wake));
             glommio::timer::sleep(until.saturating_duration_since(now).min(CANCEL_POLL)).await;
         }
-        if describe {
-            write_row_description(
-                &mut self.conn.out,
-                &[(column.to_string(), DataType::Text)],
-                formats,
-            );
-        }
         // pg_sleep returns void, which prints as an empty value.
-        let mut w = backend::data_row(&mut self.conn.out);
-        w.value(Some(b""));
-        w.finish();
+        self.answer_one(column, "", formats, describe);
         Ok(())
     }
 }

@@ -164,36 +164,13 @@ impl Binder<'_> {
                 }
             })?);
         }
-        // FILTER (WHERE ...) over the input row; aggregates inside it count as nested.
-        let filter = match &f.filter {
-            None => None,
-            Some(cond) => {
-                self.aggs.inside = true;
-                let bound = self.condition(cond, "FILTER");
-                self.aggs.inside = false;
-                Some(bound?)
-            }
-        };
+        let filter = self.agg_filter(f)?;
         let mut order = Vec::with_capacity(order_by.len());
         for (column, o) in order_by.iter().enumerate() {
-            let descending = match &o.options.sort {
-                Some(ast::OrderBySort::Desc) => true,
-                None | Some(ast::OrderBySort::Asc) => false,
-                Some(ast::OrderBySort::Using(_)) => {
-                    return unsupported("ORDER BY USING in aggregates")
-                }
-            };
             self.aggs.inside = true;
-            let e = self.expr(&o.expr);
+            let key = self.sort_key(o, column, "aggregates");
             self.aggs.inside = false;
-            let e = resolve_unknown(e?, DataType::Text);
-            let key = SortKey {
-                column,
-                ty: e.data_type(),
-                descending,
-                nulls_first: o.options.nulls_first.unwrap_or(descending),
-            };
-            order.push((e, key));
+            order.push(key?);
         }
         Ok(self.push_agg_call(AggCall {
             sig,
@@ -202,6 +179,43 @@ impl Binder<'_> {
             filter,
             order,
         }))
+    }
+
+    /// One ORDER BY item of an aggregate call or a window (`in_what` for the USING refusal):
+    /// its expression (an untyped literal as text) and its ordering as key `column`.
+    pub(super) fn sort_key(
+        &mut self,
+        o: &ast::OrderByExpr,
+        column: usize,
+        in_what: &str,
+    ) -> Result<(Expr, SortKey)> {
+        let descending = match &o.options.sort {
+            Some(ast::OrderBySort::Desc) => true,
+            None | Some(ast::OrderBySort::Asc) => false,
+            Some(ast::OrderBySort::Using(_)) => {
+                return unsupported(&format!("ORDER BY USING in {in_what}"))
+            }
+        };
+        let e = resolve_unknown(self.expr(&o.expr)?, DataType::Text);
+        let key = SortKey {
+            column,
+            ty: e.data_type(),
+            descending,
+            nulls_first: o.options.nulls_first.unwrap_or(descending),
+        };
+        Ok((e, key))
+    }
+
+    /// An aggregate call's FILTER (WHERE ...) over the input row; aggregates inside it count
+    /// as nested.
+    pub(super) fn agg_filter(&mut self, f: &ast::Function) -> Result<Option<Expr>> {
+        let Some(cond) = &f.filter else {
+            return Ok(None);
+        };
+        self.aggs.inside = true;
+        let bound = self.condition(cond, "FILTER");
+        self.aggs.inside = false;
+        bound.map(Some)
     }
 
     /// Registers an aggregate call of this level (once per distinct call): its placeholder.

@@ -8,7 +8,7 @@
 
 use sqlparser::ast;
 
-use super::{coerce, resolve_unknown, Binder};
+use super::{coerce, Binder};
 use crate::error::{Result, SqlError};
 use crate::expr::Expr;
 use crate::func::agg::{AggFunc, AggSig};
@@ -115,15 +115,7 @@ impl Binder<'_> {
             };
             (sig, args, vec![(value, key)])
         };
-        let filter = match &f.filter {
-            None => None,
-            Some(cond) => {
-                self.aggs.inside = true;
-                let bound = self.condition(cond, "FILTER");
-                self.aggs.inside = false;
-                Some(bound?)
-            }
-        };
+        let filter = self.agg_filter(f)?;
         Ok(self.push_agg_call(AggCall {
             sig,
             args,
@@ -154,23 +146,7 @@ impl Binder<'_> {
         }
         let mut order = Vec::with_capacity(within.len());
         for (column, o) in within.iter().enumerate() {
-            let descending = match &o.options.sort {
-                Some(ast::OrderBySort::Desc) => true,
-                None | Some(ast::OrderBySort::Asc) => false,
-                Some(ast::OrderBySort::Using(_)) => {
-                    return Err(SqlError::FeatureNotSupported(
-                        "ORDER BY USING in aggregates is not supported yet".into(),
-                    ))
-                }
-            };
-            let e = resolve_unknown(self.expr(&o.expr)?, DataType::Text);
-            let key = SortKey {
-                column,
-                ty: e.data_type(),
-                descending,
-                nulls_first: o.options.nulls_first.unwrap_or(descending),
-            };
-            order.push((e, key));
+            order.push(self.sort_key(o, column, "aggregates")?);
         }
         Ok((direct, order))
     }

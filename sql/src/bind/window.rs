@@ -313,23 +313,7 @@ impl Binder<'_> {
         }
         let mut order = Vec::with_capacity(spec.order_by.len());
         for (column, o) in spec.order_by.iter().enumerate() {
-            let descending = match &o.options.sort {
-                Some(ast::OrderBySort::Desc) => true,
-                None | Some(ast::OrderBySort::Asc) => false,
-                Some(ast::OrderBySort::Using(_)) => {
-                    return Err(SqlError::FeatureNotSupported(
-                        "ORDER BY USING in window definitions is not supported yet".into(),
-                    ))
-                }
-            };
-            let e = resolve_unknown(self.expr(&o.expr)?, DataType::Text);
-            let key = SortKey {
-                column,
-                ty: e.data_type(),
-                descending,
-                nulls_first: o.options.nulls_first.unwrap_or(descending),
-            };
-            order.push((e, key));
+            order.push(self.sort_key(o, column, "window definitions")?);
         }
         let frame = match &spec.window_frame {
             None => Frame::default(),

@@ -141,16 +141,21 @@ pub fn read(ty: DataType, b: &[u8]) -> Result<Value> {
     })
 }
 
+/// The big-endian int4 at `*pos` (advanced past it).
+fn be_i32(b: &[u8], pos: &mut usize) -> Result<i32> {
+    let w = b.get(*pos..*pos + 4).ok_or_else(|| {
+        SqlError::InvalidBinaryRepresentation("insufficient data left in message".into())
+    })?;
+    *pos += 4;
+    Ok(i32::from_be_bytes([w[0], w[1], w[2], w[3]]))
+}
+
 /// `record_recv`: the field count, then per field its type's OID and its length-prefixed value.
 fn read_record(b: &[u8]) -> Result<super::Record> {
     let short =
         || SqlError::InvalidBinaryRepresentation("insufficient data left in message".into());
     let mut pos = 0;
-    let next = |pos: &mut usize| -> Result<i32> {
-        let w = b.get(*pos..*pos + 4).ok_or_else(short)?;
-        *pos += 4;
-        Ok(i32::from_be_bytes([w[0], w[1], w[2], w[3]]))
-    };
+    let next = |pos: &mut usize| be_i32(b, pos);
     let n = next(&mut pos)?;
     let mut fields = Vec::new();
     for _ in 0..n.max(0) {
@@ -180,11 +185,7 @@ fn read_array(elem: DataType, b: &[u8]) -> Result<Array> {
     let short =
         || SqlError::InvalidBinaryRepresentation("insufficient data left in message".into());
     let mut pos = 0;
-    let next = |pos: &mut usize| -> Result<i32> {
-        let w = b.get(*pos..*pos + 4).ok_or_else(short)?;
-        *pos += 4;
-        Ok(i32::from_be_bytes([w[0], w[1], w[2], w[3]]))
-    };
+    let next = |pos: &mut usize| be_i32(b, pos);
     let ndim = next(&mut pos)?;
     let _flags = next(&mut pos)?;
     let oid = next(&mut pos)? as u32;
