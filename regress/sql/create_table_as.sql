@@ -15,3 +15,16 @@ CREATE TABLE IF NOT EXISTS ctas1 AS SELECT 1;
 CREATE TABLE ctas5 AS SELECT 1 AS x, 2 AS x;
 CREATE TABLE ctas6 AS SELECT * FROM nosuch;
 DROP TABLE ctas_src, ctas1, ctas2, ctas3, ctas4;
+
+-- CREATE TABLE (LIKE source [INCLUDING DEFAULTS])
+create table lk_src (a int not null, b text default 'x', c serial, d numeric(5,2) check (d > 0), primary key (a));
+create table lk1 (like lk_src);
+create table lk2 (like lk_src including defaults);
+create table lk3 (like lk_nosuch);
+insert into lk1 (a) values (1);
+insert into lk2 (a) values (1);
+select * from lk1;
+select * from lk2;
+insert into lk1 (b) values ('q');
+create temp table lk4 (like lk_src);
+drop table lk1, lk2, lk4, lk_src;

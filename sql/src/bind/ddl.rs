@@ -95,9 +95,33 @@ pub(super) fn new_table_name(
 
 use crate::namespace::TEMP_SCHEMA;
 
+/// `CREATE TABLE t (LIKE s [INCLUDING | EXCLUDING DEFAULTS])`: `s`'s columns with their types and
+/// NOT NULL, and their defaults only when included (PostgreSQL's defaults for LIKE: no keys,
+/// CHECKs, identity or indexes). Nothing without LIKE.
+fn like_columns(b: &mut Binder<'_>, ct: &ast::CreateTable) -> Result<Vec<ColumnDef>> {
+    let Some(ast::CreateTableLikeKind::Parenthesized(like)) = &ct.like else {
+        return Ok(Vec::new());
+    };
+    let source = b.table(&like.name).or_else(|e| {
+        // LIKE reads a definition: system relations and views may be sources too.
+        crate::catalog::resolve(b.ctx.catalog(), &object_name(&like.name)).ok_or(e)
+    })?;
+    let defaults = like.defaults == Some(ast::CreateTableLikeDefaults::Including);
+    Ok(source
+        .columns
+        .iter()
+        .map(|c| ColumnDef {
+            default: c.default.clone().filter(|_| defaults),
+            default_expr: c.default_expr.clone().filter(|_| defaults),
+            identity: None,
+            ..c.clone()
+        })
+        .collect())
+}
+
 /// CREATE TABLE with columns, NOT NULL and a primary key (column or table constraint).
 pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<Statement> {
-    if ct.like.is_some() || ct.clone.is_some() {
+    if matches!(ct.like, Some(ast::CreateTableLikeKind::Plain(_))) || ct.clone.is_some() {
         return unsupported("this form of CREATE TABLE");
     }
     // Clauses that change what the table is must not be ignored: a partitioned table created as a
@@ -120,7 +144,7 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
         return create_table_as(b, new, &names, q, ct.if_not_exists);
     }
     let NewName { schema, name, temp } = new;
-    let mut columns: Vec<ColumnDef> = Vec::with_capacity(ct.columns.len());
+    let mut columns: Vec<ColumnDef> = like_columns(b, ct)?;
     // UNIQUE constraints, indexed once all columns are known: (name, columns).
     let mut uniques: Vec<(Option<String>, Vec<usize>, bool)> = Vec::new();
     let mut primary_key: Option<Vec<usize>> = None;
