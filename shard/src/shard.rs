@@ -7,6 +7,13 @@
 //! (so the next request can run, and concurrent commits share one fdatasync) and only then answers.
 //! Nothing is acknowledged before it is durable.
 //!
+//! A commit releases its locks and makes its rows visible at once, before its record is durable
+//! (early lock release), so the next transaction can work meanwhile. DESIGN.md allows that only
+//! if nothing that read the released data is acknowledged first: so every other answer waits,
+//! like a commit, until the latest visible commit is durable (`visible_lsn`). The WAL is one
+//! ordered log, so that covers every commit the answer could have seen. Answers wait only while
+//! a flush is pending; without recent commits they go out at once.
+//!
 //! # Catalog
 //! Tree 1 holds the shard's table definitions (key: table id, big-endian; value: `TableDef::encode`).
 //! Each table's rows live in the tree with the table's id, each of its secondary indexes' entries
@@ -104,6 +111,8 @@ pub struct Shard<I: Io> {
     pub(crate) clock: Clock,
     /// Set when a transaction ends; see [`Shard::take_released`].
     pub(crate) released: bool,
+    /// The LSN of the latest commit whose changes are visible (see the module doc).
+    pub(crate) visible_lsn: pglitedb_storage::Lsn,
     pub(crate) stats: ShardStats,
     /// Trees created for tables staged by each live transaction (`ddl.rs`).
     pub(crate) created: HashMap<TxnId, Vec<(TableId, Vec<TreeId>)>>,
@@ -196,6 +205,7 @@ impl<I: Io> Shard<I> {
             versions: Versions::default(),
             clock: Clock::default(),
             released: false,
+            visible_lsn: pglitedb_storage::Lsn::default(),
             stats: ShardStats::default(),
             created: HashMap::new(),
             id_floor: 0,
@@ -394,17 +404,28 @@ impl<I: Io> Shard<I> {
         match step {
             Ok(Step::Reply(resp)) => {
                 self.stats.executed += 1;
-                Handled::Now(resp)
+                self.after_visible(resp)
             }
             Ok(Step::Commit(ticket, resp)) => {
                 self.stats.executed += 1;
+                self.visible_lsn = self.visible_lsn.max(ticket.lsn());
                 Handled::AfterCommit(ticket, resp)
             }
             Ok(Step::Blocked { waiter, holder }) => Handled::Blocked { waiter, holder },
             Err(e) => {
                 self.stats.errors += 1;
-                Handled::Now(ShardResponse::Error(e))
+                self.after_visible(ShardResponse::Error(e))
             }
+        }
+    }
+
+    /// An answer that may reflect visible commits: at once if they are all durable, else once
+    /// the latest is (see the module doc).
+    fn after_visible(&self, resp: ShardResponse) -> Handled<I::File> {
+        if self.engine.is_durable(self.visible_lsn) {
+            Handled::Now(resp)
+        } else {
+            Handled::AfterCommit(self.engine.ticket(self.visible_lsn), resp)
         }
     }
 

@@ -281,7 +281,8 @@ impl<I: Io> Engine<I> {
         self.prepared.get(&txn)
     }
 
-    fn ticket(&self, lsn: Lsn) -> CommitTicket<I::File> {
+    /// A ticket that resolves once everything up to `lsn` (already logged) is durable.
+    pub fn ticket(&self, lsn: Lsn) -> CommitTicket<I::File> {
         CommitTicket {
             shared: self.wal.shared(),
             lsn,
@@ -426,6 +427,11 @@ impl<I: Io> Engine<I> {
             wal: self.wal.stats(),
             replayed: self.replayed,
         }
+    }
+
+    /// Whether everything up to `lsn` is durable.
+    pub fn is_durable(&self, lsn: Lsn) -> bool {
+        self.wal.durable_lsn() >= lsn
     }
 
     /// The LSN of the last logged record.

@@ -171,6 +171,11 @@ impl<I: Io> WalWriter<I> {
         self.shared.clone()
     }
 
+    /// The LSN up to which everything is durable.
+    pub fn durable_lsn(&self) -> Lsn {
+        Lsn(self.shared.st.borrow().durable_lsn)
+    }
+
     /// The LSN of the last appended record.
     pub fn last_lsn(&self) -> Lsn {
         Lsn(self.shared.st.borrow().next_lsn - 1)
