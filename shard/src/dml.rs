@@ -337,7 +337,8 @@ impl<I: Io> Shard<I> {
         let mut returned = Vec::new();
         // With secondary indexes the session maintains their entries from each changed row (and
         // derives RETURNING's rows from them); partitions have no indexes (`bind/index.rs`).
-        let indexed = !table.indexes.is_empty();
+        // (Foreign keys: the session asks for the changed rows with `plan.changes`.)
+        let indexed = !table.indexes.is_empty() || plan.changes;
         let mut changes = Vec::new();
         for k in keys {
             let (newest, old) = self.recheck(txn, tree, &k).await?;

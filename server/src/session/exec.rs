@@ -439,7 +439,12 @@ impl Session {
                 self.drop_views(views, missing).await?;
                 "DROP VIEW".into()
             }
-            Statement::DropTable { tables, missing } => {
+            Statement::DropTable {
+                tables,
+                missing,
+                cascade,
+            } => {
+                self.fk_drop_referenced(tables, *cascade).await?;
                 self.drop_tables(tables, missing).await?;
                 "DROP TABLE".into()
             }
@@ -514,9 +519,17 @@ impl Session {
                 format!("COPY {n}")
             }
             Statement::Truncate(plans) => {
+                self.fk_check_truncate(plans)?;
+                self.fk.off = true;
+                let mut done = Ok(0);
                 for p in plans {
-                    self.modify(p, params).await?;
+                    done = self.modify(p, params).await;
+                    if done.is_err() {
+                        break;
+                    }
                 }
+                self.fk.off = false;
+                done?;
                 "TRUNCATE TABLE".into()
             }
             Statement::Maintenance { vacuum, analyze } => {

@@ -136,6 +136,13 @@ impl Session {
         }
     }
 
+    /// Replaces the running statement's snapshot (READ COMMITTED's, or the transaction's under
+    /// the higher levels, which it overrides), returning the previous one: foreign-key checks
+    /// read at a fresh snapshot (`fkey.rs`).
+    pub(super) fn swap_statement_snapshot(&mut self, s: Option<Ts>) -> Option<Ts> {
+        std::mem::replace(&mut self.tx.stmt_snapshot, s)
+    }
+
     /// What requests of the running statement carry about its transaction.
     pub(super) fn txn_ctx(&mut self) -> TxnCtx {
         let id = self.current_txn();

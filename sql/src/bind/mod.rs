@@ -27,6 +27,7 @@ mod dml;
 pub(crate) use keys::fixed_columns;
 pub(crate) use partition::key_expr;
 mod expr;
+mod fkey;
 mod from;
 mod function;
 mod function_ddl;
@@ -292,8 +293,9 @@ pub fn bind(
             object_type: ast::ObjectType::Table,
             if_exists,
             names,
+            cascade,
             ..
-        } => ddl::drop_table(names, *if_exists, ctx.catalog()),
+        } => ddl::drop_table(names, *if_exists, *cascade, ctx.catalog()),
         S::Drop {
             object_type: ast::ObjectType::Schema,
             if_exists,

@@ -82,6 +82,8 @@ pub enum Statement {
     DropTable {
         tables: Vec<Arc<TableDef>>,
         missing: Vec<String>,
+        /// CASCADE: foreign keys of other tables that reference these are dropped with them.
+        cascade: bool,
     },
     /// CREATE [OR REPLACE] [TEMP] VIEW (see `view.rs`): `view` has id 0 and the query text.
     CreateView {

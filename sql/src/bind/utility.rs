@@ -155,6 +155,7 @@ impl Binder<'_> {
                 remap: None,
                 returning: false,
                 source: None,
+                changes: false,
             }));
         }
         Ok(Statement::Truncate(plans))

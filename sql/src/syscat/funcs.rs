@@ -194,6 +194,7 @@ impl Binder<'_> {
                 | "pg_encoding_to_char"
                 | "pg_relation_is_publishable"
                 | "pg_get_statisticsobjdef_columns"
+                | "pg_get_triggerdef"
                 | "pg_get_function_result"
                 | "pg_get_function_arguments"
                 | "pg_get_functiondef"
@@ -310,6 +311,8 @@ impl Binder<'_> {
             }
             // No statistics objects exist.
             ("pg_get_statisticsobjdef_columns", 1) => Ok(null(DataType::Text)),
+            // No triggers exist (`pg_trigger` is empty; foreign keys are enforced without them).
+            ("pg_get_triggerdef", 1 | 2) => Ok(null(DataType::Text)),
             // pg_description is empty.
             ("obj_description", 1 | 2) | ("col_description", 2) | ("shobj_description", 2) => {
                 Ok(null(DataType::Text))
@@ -381,6 +384,12 @@ impl Binder<'_> {
                     for (k, c) in t.checks.iter().enumerate() {
                         let def = super::deparse::check_constraintdef(&c.source);
                         map.push((oids::check_constraint(t.id, k), Value::Text(def)));
+                    }
+                    for (k, fk) in t.foreign_keys.iter().enumerate() {
+                        let parent = fk.parent_in(t, &snap.tables);
+                        let visible = snap.path.contains(&fk.ref_schema);
+                        let def = fk.definition(t, parent.map(|p| &**p), !visible);
+                        map.push((oids::fk_constraint(t.id, k), Value::Text(def)));
                     }
                 }
                 Ok(lookup(key, map, DataType::Text, MISSING_NULL))
