@@ -197,6 +197,9 @@ pub enum SqlError {
     /// `... is still referenced from table "c".` DETAIL.
     #[error("{message}")]
     ForeignKeyViolation { message: String, detail: String },
+    /// 42703: `column "x" referenced in foreign key constraint does not exist`.
+    #[error("column \"{0}\" referenced in foreign key constraint does not exist")]
+    UndefinedFkColumn(String),
     /// 42830: `there is no unique constraint matching given keys for referenced table "p"`, and
     /// other malformed FOREIGN KEY declarations.
     #[error("{0}")]
@@ -593,6 +596,7 @@ impl SqlError {
             SqlError::SchemaNotEmpty { .. } => "2BP01",
             SqlError::ForeignKeyViolation { .. } => "23503",
             SqlError::InvalidForeignKey(_) => "42830",
+            SqlError::UndefinedFkColumn(_) => "42703",
             SqlError::ForeignKeyTypes { .. } => "42804",
             SqlError::DependentObjects { .. } => "2BP01",
             SqlError::TruncateReferenced { .. } => "0A000",

@@ -26,6 +26,9 @@
 //!   distinct key is one internal statement (one round trip for a point lookup); its text is
 //!   bound once per constraint and statement.
 //!
+//! Temporary tables reference only temporary tables (PostgreSQL's rule), which live on this
+//! session's shard like their rows.
+//!
 //! Not yet: DEFERRABLE INITIALLY DEFERRED constraints are checked at the end of each statement
 //! like immediate ones; INSERT ... ON CONFLICT DO UPDATE does not check the rows it updates.
 
@@ -100,13 +103,20 @@ impl Session {
     /// Whether an UPDATE or DELETE of `table` needs its changed rows for foreign keys: it has
     /// some (UPDATE only), or another table's constraint references it.
     pub(super) fn fk_wants_changes(&self, table: &TableDef, update: bool) -> bool {
-        if table.temp.is_some() || self.fk.off {
+        if self.fk.off {
             return false;
         }
         if update && !table.foreign_keys.is_empty() {
             return true;
         }
-        !referencing(&self.ctx().catalog.tables_of(&self.database), table).is_empty()
+        !referencing(&self.fk_tables(), table).is_empty()
+    }
+
+    /// The tables a constraint may name: the database's and the session's temporary ones.
+    pub(super) fn fk_tables(&self) -> Vec<Arc<TableDef>> {
+        let mut all = self.ctx().catalog.tables_of(&self.database);
+        all.extend(self.temp.values().cloned());
+        all
     }
 
     /// Binds an internal statement (its parameters typed by `types`).
@@ -146,7 +156,7 @@ impl Session {
         if table.foreign_keys.is_empty() || rows.is_empty() {
             return Ok(());
         }
-        let tables = self.ctx().catalog.tables_of(&self.database);
+        let tables = self.fk_tables();
         for fk in &table.foreign_keys {
             let parent = fk.parent_in(table, &tables).cloned().ok_or_else(|| {
                 internal(format!(
@@ -212,7 +222,7 @@ impl Session {
         table: &Arc<TableDef>,
         changes: &[(&[Value], Option<&[Value]>)],
     ) -> Result<(), ErrorFields> {
-        if changes.is_empty() || table.temp.is_some() {
+        if changes.is_empty() {
             return Ok(());
         }
         // Child side: the new rows whose key for some constraint changed.
@@ -226,7 +236,7 @@ impl Session {
             .collect();
         self.fk_check_rows(table, &moved).await?;
         // Parent side.
-        let tables = self.ctx().catalog.tables_of(&self.database);
+        let tables = self.fk_tables();
         for (child, i) in referencing(&tables, table) {
             let fk = &child.foreign_keys[i];
             let mut seen = HashSet::new();
@@ -269,12 +279,10 @@ impl Session {
         );
         let filter = key_filter(child, &fk.columns, 1);
         let n = fk.columns.len();
-        let sql = match action {
-            FkAction::NoAction | FkAction::Restrict => {
-                format!("SELECT 1 FROM {} WHERE {filter} LIMIT 1", qualified(child))
-            }
+        let act = match action {
+            FkAction::NoAction | FkAction::Restrict => None,
             FkAction::Cascade if !update => {
-                format!("DELETE FROM {} WHERE {filter}", qualified(child))
+                Some(format!("DELETE FROM {} WHERE {filter}", qualified(child)))
             }
             FkAction::Cascade | FkAction::SetNull | FkAction::SetDefault => {
                 let sets: Vec<String> = (fk.columns.iter().enumerate())
@@ -287,35 +295,53 @@ impl Session {
                         format!("{} = {value}", q(&child.columns[c].name))
                     })
                     .collect();
-                format!(
+                Some(format!(
                     "UPDATE {} SET {} WHERE {filter}",
                     qualified(child),
                     sets.join(", ")
-                )
+                ))
             }
         };
         let mut types = fk_types.clone();
         if update && action == FkAction::Cascade {
             types.extend(fk_types.iter().copied());
         }
-        let stmt = self.ri_bind(&sql, &types)?;
+        let act = match act {
+            Some(sql) => Some(self.ri_bind(&sql, &types)?),
+            None => None,
+        };
+        // Whether a referencing row may remain: always for NO ACTION and RESTRICT, and for SET
+        // DEFAULT when the default is the key that went away (PostgreSQL checks it again).
+        let probe = match action {
+            FkAction::NoAction | FkAction::Restrict | FkAction::SetDefault => {
+                let sql = format!("SELECT 1 FROM {} WHERE {filter} LIMIT 1", qualified(child));
+                Some(self.ri_bind(&sql, &fk_types)?)
+            }
+            _ => None,
+        };
         let mut still_there = None;
         for (key, new_key) in keys {
-            let Some(mut values) = cast_key(&key, &pk_types, &fk_types) else {
+            let Some(values) = cast_key(&key, &pk_types, &fk_types) else {
                 continue; // no referencing value can equal it
             };
-            if update && action == FkAction::Cascade {
-                let new = new_key.unwrap_or_default();
-                let cast = cast_key(&new, &pk_types, &fk_types).ok_or_else(|| {
-                    internal("bug: cascaded key does not fit the referencing columns".into())
-                })?;
-                values.extend(cast);
+            if let Some(a) = &act {
+                let mut args = values.clone();
+                if update && action == FkAction::Cascade {
+                    let new = new_key.unwrap_or_default();
+                    let cast = cast_key(&new, &pk_types, &fk_types).ok_or_else(|| {
+                        internal("bug: cascaded key does not fit the referencing columns".into())
+                    })?;
+                    args.extend(cast);
+                }
+                self.ri_run(a, args).await?;
             }
-            let hit = self.ri_run(&stmt, values).await?;
-            if !matches!(action, FkAction::NoAction | FkAction::Restrict) || hit == 0 {
+            let Some(p) = &probe else {
+                continue;
+            };
+            if self.ri_run(p, values).await? == 0 {
                 continue;
             }
-            if action == FkAction::NoAction {
+            if action != FkAction::Restrict {
                 // NO ACTION is satisfied by a parent row that (still, or again) has the key.
                 if still_there.is_none() {
                     let sql = format!(

@@ -30,12 +30,12 @@ impl Session {
         tables: &[Arc<TableDef>],
         cascade: bool,
     ) -> Result<(), ErrorFields> {
-        let all = self.ctx().catalog.tables_of(&self.database);
+        let all = self.fk_tables();
         let dropped = |id: TableId| tables.iter().any(|t| t.id == id);
         let mut lines = Vec::new();
         // Constraint names to drop, by referencing table.
         let mut by_child: BTreeMap<TableId, (Arc<TableDef>, Vec<String>)> = BTreeMap::new();
-        for t in tables.iter().filter(|t| t.temp.is_none()) {
+        for t in tables {
             for (child, i) in referencing(&all, t) {
                 if dropped(child.id) {
                     continue;
@@ -82,6 +82,11 @@ impl Session {
         for (_, (child, names)) in by_child {
             let mut new = (*child).clone();
             new.foreign_keys.retain(|fk| !names.contains(&fk.name));
+            if child.temp.is_some() {
+                // (A temporary table's definition is the session's alone.)
+                self.temp.insert(new.name.clone(), Arc::new(new));
+                continue;
+            }
             self.stage_define(&child, &new).await?;
         }
         Ok(())
@@ -90,7 +95,7 @@ impl Session {
     /// TRUNCATE: a table another table's constraint references may go only with that table
     /// (0A000, PostgreSQL's message and DETAIL).
     pub(super) fn fk_check_truncate(&self, plans: &[Arc<WritePlan>]) -> Result<(), ErrorFields> {
-        let all = self.ctx().catalog.tables_of(&self.database);
+        let all = self.fk_tables();
         for p in plans {
             for (child, _) in referencing(&all, &p.table) {
                 if plans.iter().any(|o| o.table.id == child.id) {
@@ -114,7 +119,7 @@ impl Session {
     /// the statement with the INSERT's 23503 error). A constraint on a column the statement
     /// adds is checked only if the column's default is not NULL, by that value.
     pub(super) async fn fk_validate(&mut self, plan: &AlterPlan) -> Result<(), ErrorFields> {
-        let all = self.ctx().catalog.tables_of(&self.database);
+        let all = self.fk_tables();
         let new = Arc::new(plan.new.clone());
         for fk in new
             .foreign_keys

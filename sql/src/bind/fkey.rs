@@ -30,10 +30,7 @@ pub(super) fn foreign_key(
     column: Option<usize>,
     taken: &[String],
 ) -> Result<ForeignKey> {
-    let undefined = |n: &str| SqlError::UndefinedColumn {
-        name: format!("{n}\" referenced in foreign key constraint does not exist"),
-        position: None,
-    };
+    let undefined = |n: &str| SqlError::UndefinedFkColumn(n.to_string());
     let columns: Vec<usize> = match column {
         Some(i) => vec![i],
         None => (c.columns.iter())
@@ -56,9 +53,9 @@ pub(super) fn foreign_key(
             "constraints on permanent tables may reference only permanent tables".into(),
         ));
     }
-    if table.temp.is_some() || parent.temp.is_some() {
-        return Err(SqlError::FeatureNotSupported(
-            "foreign keys on temporary tables are not supported yet".into(),
+    if table.temp.is_some() && parent.temp.is_none() {
+        return Err(SqlError::InvalidTableDefinition(
+            "constraints on temporary tables may reference only temporary tables".into(),
         ));
     }
     if table.partition_by.is_some()
