@@ -608,6 +608,10 @@ impl Session {
                 self.drop_functions(funcs, missing).await?;
                 "DROP FUNCTION".into()
             }
+            Statement::SetConstraints { names, deferred } => {
+                self.fk_set_constraints(names.as_deref(), *deferred).await?;
+                "SET CONSTRAINTS".into()
+            }
             Statement::Notice(text) => {
                 let n = error::notice(SqlState::SUCCESSFUL_COMPLETION, text.clone());
                 backend::notice_response(&mut self.conn.out, &n);

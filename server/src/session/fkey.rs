@@ -29,8 +29,9 @@
 //! Temporary tables reference only temporary tables (PostgreSQL's rule), which live on this
 //! session's shard like their rows.
 //!
-//! Not yet: DEFERRABLE INITIALLY DEFERRED constraints are checked at the end of each statement
-//! like immediate ones; INSERT ... ON CONFLICT DO UPDATE does not check the rows it updates.
+//! Deferred constraints wait for COMMIT (`fkey_defer.rs`).
+//!
+//! Not yet: INSERT ... ON CONFLICT DO UPDATE does not check the rows it updates.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -183,6 +184,17 @@ impl Session {
             if keys.is_empty() {
                 continue;
             }
+            if self.fk_deferred(fk) {
+                for key in keys {
+                    self.fk_defer(super::fkey_defer::Pending {
+                        child: table.clone(),
+                        fk: fk.name.clone(),
+                        key,
+                        parent_side: false,
+                    });
+                }
+                continue;
+            }
             let sql = format!(
                 "SELECT 1 FROM {} WHERE {} FOR KEY SHARE",
                 qualified(&parent),
@@ -277,6 +289,19 @@ impl Session {
             col_types(parent, &fk.ref_columns),
             col_types(child, &fk.columns),
         );
+        if action == FkAction::NoAction && self.fk_deferred(fk) {
+            for (key, _) in keys {
+                if let Some(key) = cast_key(&key, &pk_types, &fk_types) {
+                    self.fk_defer(super::fkey_defer::Pending {
+                        child: child.clone(),
+                        fk: fk.name.clone(),
+                        key,
+                        parent_side: true,
+                    });
+                }
+            }
+            return Ok(());
+        }
         let filter = key_filter(child, &fk.columns, 1);
         let n = fk.columns.len();
         let act = match action {
@@ -379,4 +404,70 @@ fn insert_message(table: &TableDef, fk: &ForeignKey) -> String {
         "insert or update on table \"{}\" violates foreign key constraint \"{}\"",
         table.name, fk.name
     )
+}
+
+impl Session {
+    /// A deferred check at COMMIT (`fkey_defer.rs`): if a row of `child` still has `key` (of the
+    /// referencing columns' types), its parent row must exist (and is locked FOR KEY SHARE).
+    pub(super) async fn fk_recheck(
+        &mut self,
+        child: &Arc<TableDef>,
+        fk: &ForeignKey,
+        key: Vec<Value>,
+        parent_side: bool,
+    ) -> Result<(), ErrorFields> {
+        let tables = self.fk_tables();
+        let Some(parent) = fk.parent_in(child, &tables).cloned() else {
+            return Ok(()); // dropped since
+        };
+        let (fk_types, pk_types) = (
+            col_types(child, &fk.columns),
+            col_types(&parent, &fk.ref_columns),
+        );
+        let probe = format!(
+            "SELECT 1 FROM {} WHERE {} LIMIT 1",
+            qualified(child),
+            key_filter(child, &fk.columns, 1)
+        );
+        let probe = self.ri_bind(&probe, &fk_types)?;
+        if self.ri_run(&probe, key.clone()).await? == 0 {
+            return Ok(());
+        }
+        let lookup = format!(
+            "SELECT 1 FROM {} WHERE {} FOR KEY SHARE",
+            qualified(&parent),
+            key_filter(&parent, &fk.ref_columns, 1)
+        );
+        let lookup = self.ri_bind(&lookup, &pk_types)?;
+        let pk_key = cast_key(&key, &fk_types, &pk_types);
+        if let Some(k) = &pk_key {
+            if self.ri_run(&lookup, k.clone()).await? > 0 {
+                return Ok(());
+            }
+        }
+        let ctx = self.format_ctx();
+        let e = if parent_side {
+            SqlError::ForeignKeyViolation {
+                message: format!(
+                    "update or delete on table \"{}\" violates foreign key constraint \"{}\" on table \"{}\"",
+                    parent.name, fk.name, child.name
+                ),
+                detail: format!(
+                    "Key {} is still referenced from table \"{}\".",
+                    key_text(&parent, &fk.ref_columns, pk_key.as_deref().unwrap_or(&key), &ctx),
+                    child.name
+                ),
+            }
+        } else {
+            SqlError::ForeignKeyViolation {
+                message: insert_message(child, fk),
+                detail: format!(
+                    "Key {} is not present in table \"{}\".",
+                    key_text(child, &fk.columns, &key, &ctx),
+                    parent.name
+                ),
+            }
+        };
+        Err(error::from_sql(&e))
+    }
 }

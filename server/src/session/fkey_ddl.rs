@@ -20,6 +20,8 @@ pub(super) struct FkState {
     /// TRUNCATE is running: its deletes fire no foreign-key actions (it refused a referenced
     /// table unless the referencing ones go too, as PostgreSQL does).
     pub(super) off: bool,
+    /// Deferred constraints' modes and checks (`fkey_defer.rs`).
+    pub(super) deferral: super::fkey_defer::Deferral,
 }
 
 impl Session {

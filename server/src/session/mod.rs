@@ -25,6 +25,7 @@ mod explain;
 mod extended;
 mod fkey;
 mod fkey_ddl;
+mod fkey_defer;
 mod function;
 mod gucs;
 mod index;

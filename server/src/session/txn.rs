@@ -323,8 +323,11 @@ impl Session {
     /// Ends the current transaction on every shard that holds its writes or locks: commits it if
     /// `commit`, otherwise rolls it back. An error means the transaction was rolled back.
     pub(super) async fn finish_txn(&mut self, commit: bool) -> Result<(), ErrorFields> {
+        // Deferred foreign-key checks run first; one that fails rolls the transaction back.
+        let deferred = self.fk_check_deferred(commit).await;
+        let commit = commit && deferred.is_ok();
         let wrote_here = self.participants.contains(&self.worker.id);
-        let result = self.end_txn(commit).await;
+        let result = deferred.and(self.end_txn(commit).await);
         let temp = self
             .temp_at_txn_end(commit && result.is_ok(), wrote_here)
             .await;

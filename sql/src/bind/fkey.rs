@@ -228,3 +228,64 @@ fn comparable(fk: DataType, pk: DataType) -> bool {
     }
     crate::types::cast::can_cast(fk, pk, crate::types::cast::CastContext::Implicit)
 }
+
+/// SET CONSTRAINTS: each name must be a constraint of a table in the search path (qualified: in
+/// that schema), 42704 otherwise, and deferrable (55000).
+pub(super) fn set_constraints(
+    s: &crate::parse::SetConstraints,
+    ctx: &dyn super::SessionContext,
+) -> Result<super::Statement> {
+    let Some(names) = &s.names else {
+        return Ok(super::Statement::SetConstraints {
+            names: None,
+            deferred: s.deferred,
+        });
+    };
+    let catalog = ctx.catalog();
+    let path = catalog.search_path();
+    let tables = catalog.tables();
+    let mut out = Vec::new();
+    for name in names {
+        let (schema, bare) = match name.rsplit_once('.') {
+            Some((s, n)) => (Some(s), n),
+            None => (None, name.as_str()),
+        };
+        let found = tables.iter().find_map(|t| {
+            let visible = match schema {
+                Some(s) => t.schema == s,
+                None => path.contains(&t.schema),
+            };
+            let fk = t.foreign_keys.iter().find(|f| f.name == bare);
+            visible.then_some(fk).flatten().map(|f| (t.clone(), f))
+        });
+        let other = || {
+            tables.iter().any(|t| {
+                (schema.map_or(path.contains(&t.schema), |s| t.schema == s))
+                    && ((t.primary_key.is_some() && t.pkey_name() == bare)
+                        || t.indexes.iter().any(|i| i.constraint && i.name == bare)
+                        || t.checks.iter().any(|c| c.name == bare))
+            })
+        };
+        let Some((t, fk)) = found else {
+            if other() {
+                // (Only foreign keys can be deferrable here.)
+                return Err(SqlError::ObjectNotInPrerequisiteState(format!(
+                    "constraint \"{bare}\" is not deferrable"
+                )));
+            }
+            return Err(SqlError::UndefinedObject(format!(
+                "constraint \"{bare}\" does not exist"
+            )));
+        };
+        if !fk.deferrable {
+            return Err(SqlError::ObjectNotInPrerequisiteState(format!(
+                "constraint \"{bare}\" is not deferrable"
+            )));
+        }
+        out.push((t, fk.name.clone()));
+    }
+    Ok(super::Statement::SetConstraints {
+        names: Some(out),
+        deferred: s.deferred,
+    })
+}

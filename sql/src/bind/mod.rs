@@ -186,6 +186,7 @@ pub fn bind(
             }))
         }
         crate::parse::Stmt::Reindex(r) => return index::reindex(r, ctx),
+        crate::parse::Stmt::SetConstraints(s) => return fkey::set_constraints(s, ctx),
         crate::parse::Stmt::Schema(s) => return schema::schema(s, ctx),
     };
     match stmt {

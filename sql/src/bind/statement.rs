@@ -213,6 +213,12 @@ pub enum Statement {
     /// REINDEX of something that exists: nothing to rebuild (entries are exact, kept in step by
     /// every write's transaction). `kind` as in `REINDEX TABLE cannot run inside a transaction
     /// block`; `notice`: PostgreSQL's "has no indexes" NOTICE.
+    /// SET CONSTRAINTS (`bind/fkey.rs`): `names` are (table, constraint) pairs of deferrable
+    /// foreign keys, `None` for ALL.
+    SetConstraints {
+        names: Option<Vec<(Arc<TableDef>, String)>>,
+        deferred: bool,
+    },
     Reindex {
         kind: &'static str,
         concurrently: bool,
