@@ -10,7 +10,7 @@ use super::{coerce, Binder};
 use crate::error::{Result, SqlError};
 use crate::expr::Expr;
 use crate::plan::window::{SrfCall, SrfFunc};
-use crate::types::{DataType, Value};
+use crate::types::DataType;
 
 /// Placeholder columns for set-returning calls start here (past the window placeholders).
 pub(crate) const SRF_BASE: usize = 1 << 41;
@@ -19,11 +19,7 @@ pub(crate) const SRF_BASE: usize = 1 << 41;
 pub(super) fn is_srf(name: &str) -> bool {
     matches!(
         name,
-        "generate_series"
-            | "unnest"
-            | "regexp_split_to_table"
-            | "string_to_table"
-            | "pg_partition_ancestors"
+        "generate_series" | "unnest" | "regexp_split_to_table" | "string_to_table"
     ) || crate::func::table::resolve_scalar(name, &[]).is_some()
 }
 
@@ -66,6 +62,10 @@ impl Binder<'_> {
                 "set-returning functions in the arguments of set-returning functions are not supported yet".into(),
             )
             .at(position));
+        }
+        let mut args = args;
+        if name == "pg_partition_ancestors" && args.len() == 1 {
+            args.push(self.partition_map()); // (see `func::table`)
         }
         let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
         let undefined = || SqlError::UndefinedFunction {
@@ -113,30 +113,6 @@ impl Binder<'_> {
                     args: cast,
                 };
                 (SrfFunc::Unnest, vec![inner], DataType::Text)
-            }
-            // psql's `\d` ("Referenced by:"): the relation and its ancestors when it is a
-            // partition or partitioned, else nothing; read from the catalog at bind time.
-            ("pg_partition_ancestors", 1) => {
-                let arg = args.into_iter().next().ok_or_else(undefined)?;
-                let oid = match coerce(arg, DataType::Oid, &mut self.params)? {
-                    Expr::Const(Value::Oid(o), _) => Some(o),
-                    _ => None,
-                };
-                let tables = self.ctx.catalog().tables();
-                let by_oid =
-                    |o: u32| (tables.iter()).find(|t| crate::syscat::oids::table(t.id) == o);
-                let mut items = Vec::new();
-                let mut at = oid.and_then(by_oid);
-                let partitioned =
-                    at.is_some_and(|t| t.partition_by.is_some() || t.partition_of.is_some());
-                while let Some(t) = at.filter(|_| partitioned) {
-                    items.push(Value::Oid(crate::syscat::oids::table(t.id)));
-                    at = (t.partition_of.as_ref())
-                        .and_then(|p| tables.iter().find(|x| x.id == p.parent));
-                }
-                let array = crate::types::Array::from_items(DataType::Oid, items);
-                let inner = Expr::Const(Value::Array(Box::new(array)), DataType::OidArray);
-                (SrfFunc::Unnest, vec![inner], DataType::Oid)
             }
             ("string_to_table", 2 | 3) => {
                 let inner = self.array_function("string_to_array", args, (position, &[]))?;

@@ -364,8 +364,28 @@ impl Binder<'_> {
                             })
                         })
                         .collect();
-                    let cols = lookup(key, map, DataType::TextArray, MISSING_NULL);
-                    return Ok(crate::bind::array::subscript_expr(cols, k, DataType::Text));
+                    let cols = lookup(key.clone(), map, DataType::TextArray, MISSING_NULL);
+                    let column =
+                        crate::bind::array::subscript_expr(cols, k.clone(), DataType::Text);
+                    if matches!(k, Expr::Const(..)) {
+                        return Ok(column);
+                    }
+                    // A parameter (the plan cache lifts psql's literal 0): 0 still means the
+                    // whole definition.
+                    let whole = (snap.tables.iter())
+                        .flat_map(|t| {
+                            (super::indexes::of(t).into_iter())
+                                .map(move |ix| (ix.oid, Value::Text(ix.indexdef(t))))
+                        })
+                        .collect();
+                    let whole = lookup(key, whole, DataType::Text, MISSING_NULL);
+                    let zero = Expr::Const(Value::Int4(0), DataType::Int4);
+                    let is_zero = self.binary_bound(crate::expr::BinOp::Eq, k, zero, None)?;
+                    return Ok(Expr::Node {
+                        kind: crate::expr::Node::Case,
+                        args: vec![is_zero, whole, column],
+                        ty: DataType::Text,
+                    });
                 }
                 let key = self.oid_arg(&mut args, 0)?;
                 let mut map = Vec::new();
