@@ -90,6 +90,9 @@ pub struct ForeignKey {
     pub match_full: bool,
     pub deferrable: bool,
     pub initially_deferred: bool,
+    /// Added NOT VALID: existing rows were not checked (`pg_constraint.convalidated` false)
+    /// until VALIDATE CONSTRAINT; new rows are checked all the same.
+    pub not_valid: bool,
 }
 
 impl ForeignKey {
@@ -188,6 +191,9 @@ impl ForeignKey {
         if self.initially_deferred {
             s.push_str(" INITIALLY DEFERRED");
         }
+        if self.not_valid {
+            s.push_str(" NOT VALID");
+        }
         s
     }
 
@@ -243,6 +249,7 @@ pub(crate) fn encode(fks: &[ForeignKey]) -> Vec<u8> {
         out.push(u8::from(fk.match_full));
         out.push(u8::from(fk.deferrable));
         out.push(u8::from(fk.initially_deferred));
+        out.push(u8::from(fk.not_valid));
     }
     out
 }
@@ -270,7 +277,7 @@ pub(crate) fn decode(bytes: &[u8], columns: usize) -> Result<Vec<ForeignKey>> {
         let action = |b: u8| FkAction::from_code(b).ok_or_else(|| corrupt("foreign key action"));
         let on_delete = action(r.u8()?)?;
         let on_update = action(r.u8()?)?;
-        let flags = r.take(3)?;
+        let flags = r.take(4)?;
         out.push(ForeignKey {
             name,
             columns: cols,
@@ -283,6 +290,7 @@ pub(crate) fn decode(bytes: &[u8], columns: usize) -> Result<Vec<ForeignKey>> {
             match_full: flags[0] != 0,
             deferrable: flags[1] != 0,
             initially_deferred: flags[2] != 0,
+            not_valid: flags[3] != 0,
         });
     }
     if !r.b.is_empty() {
@@ -320,6 +328,7 @@ mod tests {
                 match_full: true,
                 deferrable: true,
                 initially_deferred: true,
+                not_valid: false,
             }],
             ..Default::default()
         };

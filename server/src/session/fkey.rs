@@ -31,7 +31,8 @@
 //!
 //! Deferred constraints wait for COMMIT (`fkey_defer.rs`).
 //!
-//! Not yet: INSERT ... ON CONFLICT DO UPDATE does not check the rows it updates.
+//! INSERT ... ON CONFLICT checks the rows it inserted or updated (`upsert.rs`). Not yet: a DO
+//! UPDATE that changes a referenced table's key columns runs no parent-side action.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -120,8 +121,38 @@ impl Session {
         all
     }
 
-    /// Binds an internal statement (its parameters typed by `types`).
+    /// Binds an internal statement (its parameters typed by `types`), or takes it from the
+    /// session's cache: a binding holds while the catalog replica is the same and the
+    /// transaction has no DDL of its own; statements are not cached while the session has
+    /// temporary tables (their definitions are not in the replica).
     fn ri_bind(&mut self, sql: &str, types: &[DataType]) -> Result<Statement, ErrorFields> {
+        let cacheable = self.temp.is_empty() && !self.has_pending_ddl();
+        let key = (sql.to_string(), types.to_vec());
+        if cacheable {
+            let current = self.worker.catalog();
+            if !(self.fk.bound_for.as_ref()).is_some_and(|c| std::rc::Rc::ptr_eq(c, &current)) {
+                self.fk.bound.clear();
+                self.fk.bound_for = Some(current);
+            }
+            if let Some(stmt) = self.fk.bound.get(&key) {
+                return Ok(stmt.clone());
+            }
+        }
+        let stmt = self.ri_bind_uncached(sql, types)?;
+        if cacheable {
+            if self.fk.bound.len() >= 256 {
+                self.fk.bound.clear();
+            }
+            self.fk.bound.insert(key, stmt.clone());
+        }
+        Ok(stmt)
+    }
+
+    fn ri_bind_uncached(
+        &mut self,
+        sql: &str,
+        types: &[DataType],
+    ) -> Result<Statement, ErrorFields> {
         let parsed = parse(sql).map_err(|e| error::from_sql(&e))?;
         let [one] = parsed.as_slice() else {
             return Err(internal(format!("bug: internal statement {sql:?}")));

@@ -2,21 +2,27 @@
 //! drops the referencing constraints), TRUNCATE of one (0A000 unless the referencing tables are
 //! truncated too), and ALTER TABLE ADD FOREIGN KEY's check of the existing rows.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use pglitedb_protocol::{backend, ErrorFields, SqlState};
 use pglitedb_sql::fkey::referencing;
 use pglitedb_sql::{
-    AlterPlan, ColSource, SqlError, Statement, TableDef, TableId, Value, WritePlan,
+    AlterPlan, ColSource, DataType, SqlError, Statement, TableDef, TableId, Value, WritePlan,
 };
 
 use super::Session;
 use crate::error;
+use crate::worker::CatalogReplica;
 
 /// What a session keeps about foreign keys between statements.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(super) struct FkState {
+    /// Bound internal statements by text and parameter types, valid for the catalog replica
+    /// they were bound against (`fkey.rs`, `ri_bind`).
+    pub(super) bound: HashMap<(String, Vec<DataType>), Statement>,
+    pub(super) bound_for: Option<Rc<CatalogReplica>>,
     /// TRUNCATE is running: its deletes fire no foreign-key actions (it refused a referenced
     /// table unless the referencing ones go too, as PostgreSQL does).
     pub(super) off: bool,

@@ -272,12 +272,29 @@ impl Binder<'_> {
                 }),
                 Op::AddConstraint {
                     constraint: ast::TableConstraint::ForeignKey(fk),
-                    ..
+                    not_valid,
                 } => {
                     let taken = constraint_names(&new);
-                    let fk = super::fkey::foreign_key(self, &new, fk, None, None, &taken)?;
-                    plan.validate_fks.push(fk.name.clone());
+                    let mut fk = super::fkey::foreign_key(self, &new, fk, None, None, &taken)?;
+                    fk.not_valid = *not_valid;
+                    if !fk.not_valid {
+                        plan.validate_fks.push(fk.name.clone());
+                    }
                     new.foreign_keys.push(fk);
+                }
+                Op::ValidateConstraint { name } => {
+                    let n = ident(name);
+                    if let Some(fk) = new.foreign_keys.iter_mut().find(|f| f.name == n) {
+                        if fk.not_valid {
+                            fk.not_valid = false;
+                            plan.validate_fks.push(n);
+                        }
+                    } else if !new.checks.iter().any(|c| c.name == n) {
+                        return Err(SqlError::UndefinedObject(format!(
+                            "constraint \"{n}\" of relation \"{}\" does not exist",
+                            new.name
+                        )));
+                    }
                 }
                 Op::AddConstraint {
                     constraint: ast::TableConstraint::Unique(u),

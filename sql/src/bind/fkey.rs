@@ -161,6 +161,7 @@ pub(super) fn foreign_key(
         match_full: matches!(c.match_kind, Some(ast::ConstraintReferenceMatchKind::Full)),
         deferrable,
         initially_deferred,
+        not_valid: false,
     })
 }
 

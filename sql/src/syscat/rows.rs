@@ -162,7 +162,7 @@ fn fk_constraint_row(
         .set("contype", "f")
         .set("condeferrable", fk.deferrable)
         .set("condeferred", fk.initially_deferred)
-        .set("convalidated", true)
+        .set("convalidated", !fk.not_valid)
         .set("conrelid", oids::table(t.id))
         .set("conindid", index.unwrap_or(0))
         .set("confrelid", parent.map_or(0, |p| oids::table(p.id)))
