@@ -135,3 +135,12 @@ delete from nv;
 alter table nv validate constraint nva;
 alter table nv validate constraint nosuch;
 drop table uc, nv, up;
+-- TRUNCATE ... CASCADE takes the referencing tables along
+create table ta (id int primary key);
+create table tb (id int primary key, a int references ta);
+create table tc2 (id int primary key, b int references tb);
+insert into ta values (1); insert into tb values (1, 1); insert into tc2 values (1, 1);
+truncate ta, tb;
+truncate ta cascade;
+select (select count(*) from ta), (select count(*) from tb), (select count(*) from tc2);
+drop table tc2, tb, ta;

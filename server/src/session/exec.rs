@@ -56,7 +56,7 @@ fn touches_tables(stmt: &Statement) -> bool {
         | Statement::WithWrites(_)
         | Statement::CopyFrom(_)
         | Statement::CopyTo { .. }
-        | Statement::Truncate(_) => true,
+        | Statement::Truncate(..) => true,
         _ => false,
     }
 }
@@ -111,7 +111,7 @@ fn write_command(stmt: &Statement) -> Option<&'static str> {
         Statement::WithWrites(w) => Some(write_command(&w.main).unwrap_or("SELECT")),
         Statement::Insert { .. } | Statement::InsertSelect { .. } => Some("INSERT"),
         Statement::CopyFrom(_) => Some("COPY FROM"),
-        Statement::Truncate(_) => Some("TRUNCATE TABLE"),
+        Statement::Truncate(..) => Some("TRUNCATE TABLE"),
         Statement::CreateTableAs { .. } => Some("CREATE TABLE AS"),
         Statement::AlterTable(_)
         | Statement::AttachPartition { .. }
@@ -518,8 +518,8 @@ impl Session {
                     .await?;
                 format!("COPY {n}")
             }
-            Statement::Truncate(plans) => {
-                self.fk_check_truncate(plans)?;
+            Statement::Truncate(plans, cascade) => {
+                let plans = &self.fk_check_truncate(plans, *cascade)?;
                 self.fk.off = true;
                 let mut done = Ok(0);
                 for p in plans {

@@ -101,16 +101,37 @@ impl Session {
     }
 
     /// TRUNCATE: a table another table's constraint references may go only with that table
-    /// (0A000, PostgreSQL's message and DETAIL).
-    pub(super) fn fk_check_truncate(&self, plans: &[Arc<WritePlan>]) -> Result<(), ErrorFields> {
+    /// (0A000, PostgreSQL's message and DETAIL), or, with CASCADE, takes it along (a NOTICE per
+    /// table, as PostgreSQL sends). Returns the tables to truncate.
+    pub(super) fn fk_check_truncate(
+        &mut self,
+        plans: &[Arc<WritePlan>],
+        cascade: bool,
+    ) -> Result<Vec<Arc<WritePlan>>, ErrorFields> {
         let all = self.fk_tables();
-        for p in plans {
-            for (child, _) in referencing(&all, &p.table) {
+        let mut plans = plans.to_vec();
+        let mut i = 0;
+        while i < plans.len() {
+            let table = plans[i].table.clone();
+            i += 1;
+            for (child, _) in referencing(&all, &table) {
                 if plans.iter().any(|o| o.table.id == child.id) {
                     continue;
                 }
+                if cascade {
+                    let n = error::notice(
+                        SqlState::SUCCESSFUL_COMPLETION,
+                        format!("truncate cascades to table \"{}\"", child.name),
+                    );
+                    backend::notice_response(&mut self.conn.out, &n);
+                    plans.push(Arc::new(WritePlan {
+                        table: child.clone(),
+                        ..(*plans[0]).clone()
+                    }));
+                    continue;
+                }
                 let mut f = error::from_sql(&SqlError::TruncateReferenced {
-                    detail: format!("Table \"{}\" references \"{}\".", child.name, p.table.name),
+                    detail: format!("Table \"{}\" references \"{}\".", child.name, table.name),
                 });
                 f.hint = Some(format!(
                     "Truncate table \"{}\" at the same time, or use TRUNCATE ... CASCADE.",
@@ -119,7 +140,7 @@ impl Session {
                 return Err(f);
             }
         }
-        Ok(())
+        Ok(plans)
     }
 
     /// ALTER TABLE ADD FOREIGN KEY: the table's existing rows must satisfy each new constraint

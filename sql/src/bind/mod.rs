@@ -316,7 +316,10 @@ pub fn bind(
             ..
         } => index::drop_index(names, *if_exists, ctx.catalog()),
         S::Insert(insert) => b.insert(insert),
-        S::Truncate(t) => b.truncate(&t.table_names),
+        S::Truncate(t) => b.truncate(
+            &t.table_names,
+            matches!(t.cascade, Some(ast::CascadeOption::Cascade)),
+        ),
         S::Copy {
             source,
             to,

@@ -152,7 +152,9 @@ pub enum Statement {
         file: Option<String>,
     },
     /// TRUNCATE: every row of each table goes, transactionally (as a DELETE without WHERE would).
-    Truncate(Vec<Arc<WritePlan>>),
+    /// TRUNCATE of these tables; `true`: CASCADE (tables whose foreign keys reference them go
+    /// too, added by the session).
+    Truncate(Vec<Arc<WritePlan>>, bool),
     /// VACUUM and/or ANALYZE, after checking the names (nothing else to do, see `utility.rs`).
     Maintenance {
         vacuum: bool,
