@@ -102,16 +102,22 @@ fn internal(msg: String) -> ErrorFields {
 }
 
 impl Session {
-    /// Whether an UPDATE or DELETE of `table` needs its changed rows for foreign keys: it has
-    /// some (UPDATE only), or another table's constraint references it.
-    pub(super) fn fk_wants_changes(&self, table: &TableDef, update: bool) -> bool {
+    /// Whether an UPDATE (of the columns `assigned`) or a DELETE (`assigned` empty) of `table`
+    /// needs its changed rows for foreign keys: an UPDATE that assigns a column of one of its
+    /// constraints or a column another table's constraint references, a DELETE of a referenced
+    /// table. (pgbench's balance updates of referenced tables need nothing.)
+    pub(super) fn fk_wants_changes(&self, table: &TableDef, assigned: &[usize]) -> bool {
         if self.fk.off {
             return false;
         }
-        if update && !table.foreign_keys.is_empty() {
+        let touches = |cols: &[usize]| cols.iter().any(|c| assigned.contains(c));
+        if table.foreign_keys.iter().any(|fk| touches(&fk.columns)) {
             return true;
         }
-        !referencing(&self.fk_tables(), table).is_empty()
+        let all = self.fk_tables();
+        referencing(&all, table)
+            .iter()
+            .any(|(child, i)| assigned.is_empty() || touches(&child.foreign_keys[*i].ref_columns))
     }
 
     /// The tables a constraint may name: the database's and the session's temporary ones.

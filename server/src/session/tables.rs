@@ -510,8 +510,7 @@ impl Session {
         params: &Params,
     ) -> Result<Vec<ShardResponse>, ErrorFields> {
         let fresh = self.fresh_indexes(&plan.table);
-        let changes =
-            plan.changes || self.fk_wants_changes(&plan.table, !plan.assignments.is_empty());
+        let changes = plan.changes || self.fk_wants_changes(&plan.table, &assigned_columns(plan));
         let plan = &if Arc::ptr_eq(&fresh, &plan.table) && changes == plan.changes {
             plan.clone()
         } else {
@@ -576,6 +575,11 @@ impl Session {
             })
             .collect())
     }
+}
+
+/// The columns an UPDATE assigns (none for DELETE).
+fn assigned_columns(plan: &WritePlan) -> Vec<usize> {
+    plan.assignments.iter().map(|(c, _)| *c).collect()
 }
 
 /// Adds up the row counts of `Inserted`/`Modified` answers; the first error wins.
