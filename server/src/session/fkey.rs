@@ -185,6 +185,75 @@ impl Session {
         result
     }
 
+    /// Whether `stmt` (a lookup bound by [`Session::ri_bind`]) finds a row for each key (`None`:
+    /// a key that cannot match). When the lookup fixes the parent's primary key, all keys go
+    /// out at once, a point read each on its key's shard (in chunks, so a COPY of many rows
+    /// does not pay a round trip per key); otherwise one statement per key.
+    async fn ri_lookup_all(
+        &mut self,
+        stmt: &Statement,
+        keys: &[Option<Vec<Value>>],
+    ) -> Result<Vec<bool>, ErrorFields> {
+        const CHUNK: usize = 256;
+        let plan = match stmt {
+            Statement::Query(q)
+                if q.source
+                    .as_ref()
+                    .is_some_and(|s| s.key.is_some() && s.table.temp.is_none()) =>
+            {
+                Arc::new(q.clone())
+            }
+            _ => {
+                let mut out = Vec::with_capacity(keys.len());
+                for k in keys {
+                    out.push(match k {
+                        Some(v) => self.ri_run(stmt, v.clone()).await? > 0,
+                        None => false,
+                    });
+                }
+                return Ok(out);
+            }
+        };
+        let fresh = self.worker.take_snapshot();
+        let saved = self.swap_statement_snapshot(Some(fresh));
+        let result = self.ri_point_reads(&plan, keys, CHUNK).await;
+        self.swap_statement_snapshot(saved);
+        self.worker.release_snapshot(fresh);
+        result
+    }
+
+    async fn ri_point_reads(
+        &mut self,
+        plan: &Arc<pglitedb_sql::QueryPlan>,
+        keys: &[Option<Vec<Value>>],
+        chunk: usize,
+    ) -> Result<Vec<bool>, ErrorFields> {
+        let mut found = vec![false; keys.len()];
+        let todo: Vec<usize> = (0..keys.len()).filter(|&i| keys[i].is_some()).collect();
+        for part in todo.chunks(chunk) {
+            let mut reqs = Vec::with_capacity(part.len());
+            let mut owner = Vec::with_capacity(part.len());
+            for &i in part {
+                let params = self.statement_params(keys[i].as_deref().unwrap_or_default());
+                for r in self.scan_requests(plan, &params) {
+                    reqs.push(r);
+                    owner.push(i);
+                }
+            }
+            for (resp, i) in super::tables::scatter(&self.worker, reqs)
+                .await
+                .into_iter()
+                .zip(owner)
+            {
+                match resp {
+                    pglitedb_shard::ShardResponse::Rows(rows) => found[i] |= !rows.is_empty(),
+                    other => return Err(self.stash_shard(other)),
+                }
+            }
+        }
+        Ok(found)
+    }
+
     /// Child side (module docs): every new row of `table` in `rows` must find its parent row.
     pub(super) async fn fk_check_rows(
         &mut self,
@@ -242,12 +311,11 @@ impl Session {
                 col_types(&parent, &fk.ref_columns),
             );
             let stmt = self.ri_bind(&sql, &to)?;
-            for key in keys {
-                let found = match cast_key(&key, &from, &to) {
-                    Some(values) => self.ri_run(&stmt, values).await?,
-                    None => 0,
-                };
-                if found == 0 {
+            let cast: Vec<Option<Vec<Value>>> =
+                keys.iter().map(|k| cast_key(k, &from, &to)).collect();
+            let found = self.ri_lookup_all(&stmt, &cast).await?;
+            for (key, found) in keys.into_iter().zip(found) {
+                if !found {
                     let ctx = self.format_ctx();
                     return Err(error::from_sql(&SqlError::ForeignKeyViolation {
                         message: insert_message(table, fk),

@@ -442,7 +442,7 @@ impl Session {
     }
 
     /// The shard requests of one single-table plan: its key's shard, or every shard.
-    fn scan_requests(
+    pub(super) fn scan_requests(
         &mut self,
         plan: &Arc<QueryPlan>,
         params: &Params,
