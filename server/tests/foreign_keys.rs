@@ -118,6 +118,32 @@ async fn a_child_insert_cannot_race_a_parent_delete() {
     let err = r.expect_err("child committed");
     assert_eq!(err.code().map(|c| c.code()), Some("23503"));
 
+    // An UPDATE of a referenced (unique, not primary) key blocks a child insert of the old
+    // value as a DELETE does.
+    a.batch_execute(
+        "CREATE TABLE pu (id int PRIMARY KEY, u int UNIQUE);
+         CREATE TABLE cu (id int PRIMARY KEY, u int REFERENCES pu (u));
+         INSERT INTO pu VALUES (1, 10);
+         BEGIN; UPDATE pu SET u = 11 WHERE id = 1",
+    )
+    .await
+    .expect("update");
+    let insert = tokio::spawn(async move {
+        let r = b.batch_execute("INSERT INTO cu VALUES (1, 10)").await;
+        (b, r)
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !insert.is_finished(),
+        "the insert must wait for the key update"
+    );
+    a.batch_execute("COMMIT").await.expect("commit");
+    let (_b, r) = insert.await.expect("join");
+    assert_eq!(
+        r.expect_err("old key gone").code().map(|c| c.code()),
+        Some("23503")
+    );
+
     // Many racing pairs, both outcomes allowed, never an orphan.
     let mut tasks = Vec::new();
     for i in 3..=10 {

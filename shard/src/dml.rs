@@ -309,7 +309,10 @@ impl<I: Io> Shard<I> {
         if let Some(wait) = self.prepared_in_the_way(txn, tree, key.as_deref()) {
             return Ok(wait);
         }
-        let mode = if plan.assignments.is_empty() {
+        // An UPDATE takes FOR UPDATE strength when it changes columns a foreign key references
+        // (the session then asks for the changes): a concurrent child insert's FOR KEY SHARE
+        // lookup must wait for it, as in PostgreSQL, where those are key columns.
+        let mode = if plan.assignments.is_empty() || plan.changes {
             LockMode::Update
         } else {
             LockMode::NoKeyUpdate

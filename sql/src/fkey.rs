@@ -164,10 +164,15 @@ impl ForeignKey {
                 .collect(),
             None => Vec::new(),
         };
+        // The parent's current name (it may have been renamed since).
+        let (schema, name) = match parent {
+            Some(p) => (&p.schema, &p.name),
+            None => (&self.ref_schema, &self.ref_name),
+        };
         let table = if qualify {
-            format!("{}.{}", q(&self.ref_schema), q(&self.ref_name))
+            format!("{}.{}", q(schema), q(name))
         } else {
-            q(&self.ref_name)
+            q(name)
         };
         let mut s = format!(
             "FOREIGN KEY ({}) REFERENCES {table}({})",
