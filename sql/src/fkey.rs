@@ -341,6 +341,8 @@ mod tests {
         assert_eq!(back, child);
         let parent = TableDef {
             id: TableId(3),
+            schema: "public".into(),
+            name: "p".into(),
             columns: vec![
                 ColumnDef::new("x", DataType::Int4),
                 ColumnDef::new("y", DataType::Int4),
