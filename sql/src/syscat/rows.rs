@@ -10,7 +10,8 @@ use crate::catalog::TableDef;
 use crate::error::{Result, SqlError};
 use crate::types::Array;
 use crate::types::{typmod, DataType, Value};
-use std::sync::Arc;
+
+mod fkeys;
 
 /// One row under construction.
 struct Row {
@@ -134,50 +135,6 @@ fn index_constraint_row(row: Row, t: &TableDef, ix: &IndexInfo) -> Row {
         .set(
             "conkey",
             int2_array(ix.columns.iter().map(|&i| i as i16 + 1)),
-        )
-}
-
-/// The `pg_constraint` row of `t`'s `k`-th FOREIGN KEY.
-fn fk_constraint_row(
-    row: Row,
-    t: &Arc<TableDef>,
-    k: usize,
-    fk: &crate::fkey::ForeignKey,
-    tables: &[Arc<TableDef>],
-) -> Row {
-    let parent = fk.parent_in(t, tables);
-    let index = parent.and_then(|p| {
-        indexes::of(p)
-            .into_iter()
-            .find(|ix| {
-                ix.unique
-                    && ix.columns.len() == fk.ref_columns.len()
-                    && fk.ref_columns.iter().all(|c| ix.columns.contains(c))
-            })
-            .map(|ix| ix.oid)
-    });
-    row.set("oid", oids::fk_constraint(t.id, k))
-        .set("conname", fk.name.as_str())
-        .set("connamespace", oids::namespace(&t.schema))
-        .set("contype", "f")
-        .set("condeferrable", fk.deferrable)
-        .set("condeferred", fk.initially_deferred)
-        .set("convalidated", !fk.not_valid)
-        .set("conrelid", oids::table(t.id))
-        .set("conindid", index.unwrap_or(0))
-        .set("confrelid", parent.map_or(0, |p| oids::table(p.id)))
-        .set("confupdtype", fk.on_update.code().to_string().as_str())
-        .set("confdeltype", fk.on_delete.code().to_string().as_str())
-        .set("confmatchtype", if fk.match_full { "f" } else { "s" })
-        .set("conislocal", true)
-        .set("connoinherit", true)
-        .set(
-            "conkey",
-            int2_array(fk.columns.iter().map(|&i| i as i16 + 1)),
-        )
-        .set(
-            "confkey",
-            int2_array(fk.ref_columns.iter().map(|&i| i as i16 + 1)),
         )
 }
 
@@ -530,7 +487,7 @@ pub(super) fn rows(rel: &'static SysRel, snap: &Snapshot) -> Result<Vec<Vec<Valu
                     index_constraint_row(r(), t, ix).done(&mut out)?;
                 }
                 for (k, fk) in t.foreign_keys.iter().enumerate() {
-                    fk_constraint_row(r(), t, k, fk, &snap.tables).done(&mut out)?;
+                    fkeys::constraint_row(r(), t, k, fk, &snap.tables).done(&mut out)?;
                 }
             }
         }
