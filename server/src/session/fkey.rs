@@ -185,59 +185,67 @@ impl Session {
         result
     }
 
-    /// Whether `stmt` (a lookup bound by [`Session::ri_bind`]) finds a row for each key (`None`:
-    /// a key that cannot match). When the lookup fixes the parent's primary key, all keys go
-    /// out at once, a point read each on its key's shard (in chunks, so a COPY of many rows
-    /// does not pay a round trip per key); otherwise one statement per key.
+    /// Whether each lookup (a statement bound by [`Session::ri_bind`] and its key; `None`: a key
+    /// that cannot match) finds a row. Lookups that fix the parent's primary key all go out at
+    /// once, a point read each on its key's shard (in chunks, so a COPY of many rows does not
+    /// pay a round trip per key, and a row with several constraints one round trip in all);
+    /// any other runs as its own statement.
     async fn ri_lookup_all(
         &mut self,
-        stmt: &Statement,
-        keys: &[Option<Vec<Value>>],
+        stmts: &[Statement],
+        jobs: &[(usize, Option<Vec<Value>>)],
     ) -> Result<Vec<bool>, ErrorFields> {
         const CHUNK: usize = 256;
-        let plan = match stmt {
-            Statement::Query(q)
-                if q.source
-                    .as_ref()
-                    .is_some_and(|s| s.key.is_some() && s.table.temp.is_none()) =>
-            {
-                Arc::new(q.clone())
-            }
-            _ => {
-                let mut out = Vec::with_capacity(keys.len());
-                for k in keys {
-                    out.push(match k {
-                        Some(v) => self.ri_run(stmt, v.clone()).await? > 0,
-                        None => false,
-                    });
+        // The point-read plan of each statement that fixes the parent's primary key.
+        let plans: Vec<Option<Arc<pglitedb_sql::QueryPlan>>> = (stmts.iter())
+            .map(|stmt| match stmt {
+                Statement::Query(q)
+                    if (q.source.as_ref())
+                        .is_some_and(|s| s.key.is_some() && s.table.temp.is_none()) =>
+                {
+                    Some(Arc::new(q.clone()))
                 }
-                return Ok(out);
+                _ => None,
+            })
+            .collect();
+        let mut found = vec![false; jobs.len()];
+        let mut points = Vec::new();
+        for (i, (k, key)) in jobs.iter().enumerate() {
+            let Some(key) = key else { continue };
+            match &plans[*k] {
+                Some(plan) => points.push((i, plan.clone(), key.clone())),
+                None => found[i] = self.ri_run(&stmts[*k], key.clone()).await? > 0,
             }
-        };
+        }
+        if points.is_empty() {
+            return Ok(found);
+        }
         let fresh = self.worker.take_snapshot();
         let saved = self.swap_statement_snapshot(Some(fresh));
-        let result = self.ri_point_reads(&plan, keys, CHUNK).await;
+        let result = self.ri_point_reads(&points, CHUNK).await;
         self.swap_statement_snapshot(saved);
         self.worker.release_snapshot(fresh);
-        result
+        for i in result? {
+            found[i] = true;
+        }
+        Ok(found)
     }
 
+    /// The job numbers of `points` whose point read found a row.
     async fn ri_point_reads(
         &mut self,
-        plan: &Arc<pglitedb_sql::QueryPlan>,
-        keys: &[Option<Vec<Value>>],
+        points: &[(usize, Arc<pglitedb_sql::QueryPlan>, Vec<Value>)],
         chunk: usize,
-    ) -> Result<Vec<bool>, ErrorFields> {
-        let mut found = vec![false; keys.len()];
-        let todo: Vec<usize> = (0..keys.len()).filter(|&i| keys[i].is_some()).collect();
-        for part in todo.chunks(chunk) {
+    ) -> Result<Vec<usize>, ErrorFields> {
+        let mut hits = Vec::new();
+        for part in points.chunks(chunk) {
             let mut reqs = Vec::with_capacity(part.len());
             let mut owner = Vec::with_capacity(part.len());
-            for &i in part {
-                let params = self.statement_params(keys[i].as_deref().unwrap_or_default());
+            for (i, plan, key) in part {
+                let params = self.statement_params(key);
                 for r in self.scan_requests(plan, &params) {
                     reqs.push(r);
-                    owner.push(i);
+                    owner.push(*i);
                 }
             }
             for (resp, i) in super::tables::scatter(&self.worker, reqs)
@@ -246,12 +254,13 @@ impl Session {
                 .zip(owner)
             {
                 match resp {
-                    pglitedb_shard::ShardResponse::Rows(rows) => found[i] |= !rows.is_empty(),
+                    pglitedb_shard::ShardResponse::Rows(rows) if rows.is_empty() => {}
+                    pglitedb_shard::ShardResponse::Rows(_) => hits.push(i),
                     other => return Err(self.stash_shard(other)),
                 }
             }
         }
-        Ok(found)
+        Ok(hits)
     }
 
     /// Child side (module docs): every new row of `table` in `rows` must find its parent row.
@@ -264,7 +273,11 @@ impl Session {
             return Ok(());
         }
         let tables = self.fk_tables();
-        for fk in &table.foreign_keys {
+        // Every constraint's lookups, then one batch (`ri_lookup_all`).
+        let mut stmts: Vec<Statement> = Vec::new();
+        let mut jobs: Vec<(usize, Option<Vec<Value>>)> = Vec::new();
+        let mut asked: Vec<(usize, Vec<Value>)> = Vec::new();
+        for (f, fk) in table.foreign_keys.iter().enumerate() {
             let parent = fk.parent_in(table, &tables).cloned().ok_or_else(|| {
                 internal(format!(
                     "bug: table \"{}\" referenced by constraint \"{}\" is missing",
@@ -310,22 +323,28 @@ impl Session {
                 col_types(table, &fk.columns),
                 col_types(&parent, &fk.ref_columns),
             );
-            let stmt = self.ri_bind(&sql, &to)?;
-            let cast: Vec<Option<Vec<Value>>> =
-                keys.iter().map(|k| cast_key(k, &from, &to)).collect();
-            let found = self.ri_lookup_all(&stmt, &cast).await?;
-            for (key, found) in keys.into_iter().zip(found) {
-                if !found {
-                    let ctx = self.format_ctx();
-                    return Err(error::from_sql(&SqlError::ForeignKeyViolation {
-                        message: insert_message(table, fk),
-                        detail: format!(
-                            "Key {} is not present in table \"{}\".",
-                            key_text(table, &fk.columns, &key, &ctx),
-                            parent.name
-                        ),
-                    }));
-                }
+            stmts.push(self.ri_bind(&sql, &to)?);
+            for key in keys {
+                jobs.push((stmts.len() - 1, cast_key(&key, &from, &to)));
+                asked.push((f, key));
+            }
+        }
+        let found = self.ri_lookup_all(&stmts, &jobs).await?;
+        for ((f, key), found) in asked.into_iter().zip(found) {
+            if !found {
+                let fk = &table.foreign_keys[f];
+                let parent = fk
+                    .parent_in(table, &tables)
+                    .map_or(fk.ref_name.clone(), |p| p.name.clone());
+                let ctx = self.format_ctx();
+                return Err(error::from_sql(&SqlError::ForeignKeyViolation {
+                    message: insert_message(table, fk),
+                    detail: format!(
+                        "Key {} is not present in table \"{}\".",
+                        key_text(table, &fk.columns, &key, &ctx),
+                        parent
+                    ),
+                }));
             }
         }
         Ok(())
