@@ -309,7 +309,10 @@ impl<I: Io> Shard<I> {
         if let Some(wait) = self.prepared_in_the_way(txn, tree, key.as_deref()) {
             return Ok(wait);
         }
-        let mode = if plan.assignments.is_empty() {
+        // An UPDATE takes FOR UPDATE strength when it changes columns a foreign key references
+        // (the session then asks for the changes): a concurrent child insert's FOR KEY SHARE
+        // lookup must wait for it, as in PostgreSQL, where those are key columns.
+        let mode = if plan.assignments.is_empty() || plan.changes {
             LockMode::Update
         } else {
             LockMode::NoKeyUpdate
@@ -337,7 +340,8 @@ impl<I: Io> Shard<I> {
         let mut returned = Vec::new();
         // With secondary indexes the session maintains their entries from each changed row (and
         // derives RETURNING's rows from them); partitions have no indexes (`bind/index.rs`).
-        let indexed = !table.indexes.is_empty();
+        // (Foreign keys: the session asks for the changed rows with `plan.changes`.)
+        let indexed = !table.indexes.is_empty() || plan.changes;
         let mut changes = Vec::new();
         for k in keys {
             let (newest, old) = self.recheck(txn, tree, &k).await?;

@@ -114,6 +114,8 @@ pub struct TableDef {
     pub sequence: Option<SequenceDef>,
     /// Secondary indexes (CREATE INDEX, UNIQUE constraints); see `crate::index`.
     pub indexes: Vec<crate::index::IndexDef>,
+    /// FOREIGN KEY constraints of this (referencing) table; see `crate::fkey`.
+    pub foreign_keys: Vec<crate::fkey::ForeignKey>,
 }
 
 /// A sequence's parameters (CREATE SEQUENCE), already validated and defaulted as PostgreSQL does.
@@ -339,6 +341,12 @@ impl TableDef {
                 crate::index::encode_indexes(&self.indexes),
             ));
         }
+        if !self.foreign_keys.is_empty() {
+            out.push((
+                crate::fkey::SECTION,
+                crate::fkey::encode(&self.foreign_keys),
+            ));
+        }
         out
     }
 
@@ -398,6 +406,10 @@ impl TableDef {
             crate::index::SECTION => {
                 self.indexes = crate::index::decode_indexes(bytes, self.columns.len())
                     .ok_or_else(|| corrupt("unreadable index section"))?;
+                return Ok(());
+            }
+            crate::fkey::SECTION => {
+                self.foreign_keys = crate::fkey::decode(bytes, self.columns.len())?;
                 return Ok(());
             }
             _ => {

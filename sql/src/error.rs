@@ -192,6 +192,28 @@ pub enum SqlError {
     /// "Failing row contains (...)." (two fields, not three, to keep `SqlError` small).
     #[error("{message}")]
     CheckViolation { message: String, detail: String },
+    /// 23503: `insert or update on table "c" violates foreign key constraint "c_p_fkey"` and
+    /// its parent-side twin, with PostgreSQL's `Key (p)=(5) is not present in table "p".` or
+    /// `... is still referenced from table "c".` DETAIL.
+    #[error("{message}")]
+    ForeignKeyViolation { message: String, detail: String },
+    /// 42703: `column "x" referenced in foreign key constraint does not exist`.
+    #[error("column \"{0}\" referenced in foreign key constraint does not exist")]
+    UndefinedFkColumn(String),
+    /// 42830: `there is no unique constraint matching given keys for referenced table "p"`, and
+    /// other malformed FOREIGN KEY declarations.
+    #[error("{0}")]
+    InvalidForeignKey(String),
+    /// 42804: `foreign key constraint "c" cannot be implemented`, DETAIL naming the columns.
+    #[error("foreign key constraint \"{name}\" cannot be implemented")]
+    ForeignKeyTypes { name: String, detail: String },
+    /// 2BP01 with a DETAIL listing the dependents and PostgreSQL's CASCADE hint, e.g. `cannot
+    /// drop table p because other objects depend on it`.
+    #[error("{message}")]
+    DependentObjects { message: String, detail: String },
+    /// 0A000: TRUNCATE of a table a foreign key references (`Table "c" references "p".`).
+    #[error("cannot truncate a table referenced in a foreign key constraint")]
+    TruncateReferenced { detail: String },
     /// 42704, e.g. `constraint "c" of relation "t" does not exist`.
     #[error("{0}")]
     UndefinedObject(String),
@@ -572,6 +594,12 @@ impl SqlError {
             SqlError::DuplicateSchema(_) => "42P06",
             SqlError::InvalidSchemaDefinition { .. } => "42P15",
             SqlError::SchemaNotEmpty { .. } => "2BP01",
+            SqlError::ForeignKeyViolation { .. } => "23503",
+            SqlError::InvalidForeignKey(_) => "42830",
+            SqlError::UndefinedFkColumn(_) => "42703",
+            SqlError::ForeignKeyTypes { .. } => "42804",
+            SqlError::DependentObjects { .. } => "2BP01",
+            SqlError::TruncateReferenced { .. } => "0A000",
             SqlError::ReservedName { .. } => "42939",
             SqlError::UndefinedColumnOfRelation { .. } => "42703",
             SqlError::DuplicateColumn(_) => "42701",
@@ -703,7 +731,11 @@ impl SqlError {
             | SqlError::UniqueViolation { detail, .. }
             | SqlError::UniqueIndexBuild { detail, .. }
             | SqlError::InvalidJson { detail, .. }
-            | SqlError::InvalidArrayLiteral { detail, .. } => Some(detail),
+            | SqlError::InvalidArrayLiteral { detail, .. }
+            | SqlError::ForeignKeyViolation { detail, .. }
+            | SqlError::ForeignKeyTypes { detail, .. }
+            | SqlError::DependentObjects { detail, .. }
+            | SqlError::TruncateReferenced { detail } => Some(detail),
             SqlError::FormatPicture { detail, .. } => *detail,
             SqlError::InvalidObjectDefinition { detail, .. } => detail.as_deref(),
             SqlError::DatetimeTemplate(e) => e.detail.as_deref(),
@@ -778,7 +810,7 @@ impl SqlError {
             }
             SqlError::FormatSpecifier(_) => Some("For a single \"%\" use \"%%\"."),
             SqlError::CopyFromPartitioned(_) => Some("Try the COPY (SELECT ...) TO variant."),
-            SqlError::SchemaNotEmpty { .. } => {
+            SqlError::SchemaNotEmpty { .. } | SqlError::DependentObjects { .. } => {
                 Some("Use DROP ... CASCADE to drop the dependent objects too.")
             }
             SqlError::ConflictRowTwice => Some("Ensure that no rows proposed for insertion within the same command have duplicate constrained values."),

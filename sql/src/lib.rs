@@ -37,6 +37,7 @@ pub mod copy;
 mod error;
 mod exec;
 mod expr;
+pub mod fkey;
 pub mod func;
 mod function;
 mod index;

@@ -49,6 +49,7 @@ pub(crate) fn weaken(sql: &str) -> Option<(String, Vec<Flags>)> {
     let mut blank: Vec<usize> = Vec::new();
     let mut groups: Vec<Flags> = vec![Flags::default()];
     let mut nonempty = vec![false];
+    let mut txn_stmt = false;
     let mut i = 0;
     while i < words.len() {
         let t = words[i].1;
@@ -59,12 +60,18 @@ pub(crate) fn weaken(sql: &str) -> Option<(String, Vec<Flags>)> {
             continue;
         }
         if !matches!(t, Token::EOF) {
-            *nonempty
+            let first = nonempty
                 .last_mut()
-                .expect("invariant: one group per statement") = true;
+                .expect("invariant: one group per statement");
+            if !*first {
+                // Only transaction statements have DEFERRABLE modes (a constraint's
+                // DEFERRABLE, in CREATE/ALTER TABLE, is the parser's).
+                txn_stmt = kw(t, "begin") || kw(t, "start") || kw(t, "set");
+            }
+            *first = true;
         }
         let at = |k: usize| words.get(i + k).map(|w| w.1);
-        if kw(t, "deferrable") {
+        if kw(t, "deferrable") && txn_stmt {
             let not = i > 0 && kw(words[i - 1].1, "not");
             let first = if not { i - 1 } else { i };
             blank.push(words[i].0);

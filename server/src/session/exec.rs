@@ -56,7 +56,7 @@ fn touches_tables(stmt: &Statement) -> bool {
         | Statement::WithWrites(_)
         | Statement::CopyFrom(_)
         | Statement::CopyTo { .. }
-        | Statement::Truncate(_) => true,
+        | Statement::Truncate(..) => true,
         _ => false,
     }
 }
@@ -111,7 +111,7 @@ fn write_command(stmt: &Statement) -> Option<&'static str> {
         Statement::WithWrites(w) => Some(write_command(&w.main).unwrap_or("SELECT")),
         Statement::Insert { .. } | Statement::InsertSelect { .. } => Some("INSERT"),
         Statement::CopyFrom(_) => Some("COPY FROM"),
-        Statement::Truncate(_) => Some("TRUNCATE TABLE"),
+        Statement::Truncate(..) => Some("TRUNCATE TABLE"),
         Statement::CreateTableAs { .. } => Some("CREATE TABLE AS"),
         Statement::AlterTable(_)
         | Statement::AttachPartition { .. }
@@ -439,7 +439,12 @@ impl Session {
                 self.drop_views(views, missing).await?;
                 "DROP VIEW".into()
             }
-            Statement::DropTable { tables, missing } => {
+            Statement::DropTable {
+                tables,
+                missing,
+                cascade,
+            } => {
+                self.fk_drop_referenced(tables, *cascade).await?;
                 self.drop_tables(tables, missing).await?;
                 "DROP TABLE".into()
             }
@@ -513,10 +518,18 @@ impl Session {
                     .await?;
                 format!("COPY {n}")
             }
-            Statement::Truncate(plans) => {
+            Statement::Truncate(plans, cascade) => {
+                let plans = &self.fk_check_truncate(plans, *cascade)?;
+                self.fk.off = true;
+                let mut done = Ok(0);
                 for p in plans {
-                    self.modify(p, params).await?;
+                    done = self.modify(p, params).await;
+                    if done.is_err() {
+                        break;
+                    }
                 }
+                self.fk.off = false;
+                done?;
                 "TRUNCATE TABLE".into()
             }
             Statement::Maintenance { vacuum, analyze } => {
@@ -594,6 +607,10 @@ impl Session {
             Statement::DropFunction { funcs, missing } => {
                 self.drop_functions(funcs, missing).await?;
                 "DROP FUNCTION".into()
+            }
+            Statement::SetConstraints { names, deferred } => {
+                self.fk_set_constraints(names.as_deref(), *deferred).await?;
+                "SET CONSTRAINTS".into()
             }
             Statement::Notice(text) => {
                 let n = error::notice(SqlState::SUCCESSFUL_COMPLETION, text.clone());

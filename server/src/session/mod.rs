@@ -23,6 +23,9 @@ mod ddl;
 mod exec;
 mod explain;
 mod extended;
+mod fkey;
+mod fkey_ddl;
+mod fkey_defer;
 mod function;
 mod gucs;
 mod index;
@@ -154,6 +157,8 @@ pub struct Session {
     seqs: sequence::SeqSession,
     /// While CREATE SCHEMA runs its elements: the new schema, searched first (`schema.rs`).
     first_schema: Option<String>,
+    /// Foreign-key state between statements (`fkey_ddl.rs`).
+    fk: fkey_ddl::FkState,
 }
 
 /// Runs a connection to its end.

@@ -48,6 +48,7 @@ impl Session {
         if plan.old.partition_by.is_some() {
             return self.alter_partitioned(plan).await;
         }
+        self.fk_validate(plan).await?;
         let old = &plan.old;
         let new = &plan.new;
         if plan.rewrite.is_none() && plan.check_not_null.is_empty() && **old == *new {

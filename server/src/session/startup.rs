@@ -164,6 +164,7 @@ pub(super) async fn handshake(worker: Rc<Worker>, mut conn: Conn) -> Option<Sess
         temp_new: Vec::new(),
         first_schema: None,
         seqs: Default::default(),
+        fk: Default::default(),
     })
 }
 

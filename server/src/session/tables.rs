@@ -282,8 +282,21 @@ impl Session {
             })
             .collect();
         self.participants.extend(reqs.iter().map(|(s, _)| *s));
-        if table.indexes.is_empty() {
+        if table.indexes.is_empty() && table.foreign_keys.is_empty() {
             return sum_counts(scatter(&self.worker, reqs).await);
+        }
+        if table.indexes.is_empty() {
+            let rows: Vec<Vec<Value>> = reqs
+                .iter()
+                .flat_map(|(_, r)| match r {
+                    ShardRequest::Insert { rows, .. } => rows.clone(),
+                    _ => Vec::new(),
+                })
+                .collect();
+            let n = sum_counts(scatter(&self.worker, reqs).await)?;
+            let refs: Vec<&[Value]> = rows.iter().map(Vec::as_slice).collect();
+            self.fk_check_rows(table, &refs).await?;
+            return Ok(n);
         }
         // Rows first, then their index entries (see `index.rs`).
         let sent: Vec<(ShardId, Vec<Vec<Value>>)> = reqs
@@ -301,7 +314,14 @@ impl Session {
             }
         }
         let n = inserted.iter().map(|(_, r, _)| r.len() as u64).sum();
+        let rows: Vec<Vec<Value>> = if table.foreign_keys.is_empty() {
+            Vec::new()
+        } else {
+            inserted.iter().flat_map(|(_, r, _)| r.clone()).collect()
+        };
         self.index_inserted(table, inserted).await?;
+        let refs: Vec<&[Value]> = rows.iter().map(Vec::as_slice).collect();
+        self.fk_check_rows(table, &refs).await?;
         Ok(n)
     }
 
@@ -422,7 +442,7 @@ impl Session {
     }
 
     /// The shard requests of one single-table plan: its key's shard, or every shard.
-    fn scan_requests(
+    pub(super) fn scan_requests(
         &mut self,
         plan: &Arc<QueryPlan>,
         params: &Params,
@@ -490,11 +510,13 @@ impl Session {
         params: &Params,
     ) -> Result<Vec<ShardResponse>, ErrorFields> {
         let fresh = self.fresh_indexes(&plan.table);
-        let plan = &if Arc::ptr_eq(&fresh, &plan.table) {
+        let changes = plan.changes || self.fk_wants_changes(&plan.table, &assigned_columns(plan));
+        let plan = &if Arc::ptr_eq(&fresh, &plan.table) && changes == plan.changes {
             plan.clone()
         } else {
             Arc::new(WritePlan {
                 table: fresh,
+                changes,
                 ..(**plan).clone()
             })
         };
@@ -519,7 +541,7 @@ impl Session {
             },
         };
         self.participants.extend(reqs.iter().map(|(s, _)| *s));
-        if plan.table.indexes.is_empty() {
+        if plan.table.indexes.is_empty() && !plan.changes {
             return Ok(scatter(&self.worker, reqs).await);
         }
         let shards: Vec<ShardId> = reqs.iter().map(|(s, _)| *s).collect();
@@ -531,6 +553,12 @@ impl Session {
             }
         }
         self.index_changed(&plan.table, &changed).await?;
+        if plan.changes {
+            let pairs: Vec<(&[Value], Option<&[Value]>)> = (changed.iter())
+                .flat_map(|(_, cs)| cs.iter().map(|c| (c.old.as_slice(), c.new.as_deref())))
+                .collect();
+            self.fk_after_changes(&plan.table, &pairs).await?;
+        }
         Ok(changed
             .into_iter()
             .map(|(_, changes)| {
@@ -547,6 +575,11 @@ impl Session {
             })
             .collect())
     }
+}
+
+/// The columns an UPDATE assigns (none for DELETE).
+fn assigned_columns(plan: &WritePlan) -> Vec<usize> {
+    plan.assignments.iter().map(|(c, _)| *c).collect()
 }
 
 /// Adds up the row counts of `Inserted`/`Modified` answers; the first error wins.

@@ -136,6 +136,13 @@ impl Session {
         }
     }
 
+    /// Replaces the running statement's snapshot (READ COMMITTED's, or the transaction's under
+    /// the higher levels, which it overrides), returning the previous one: foreign-key checks
+    /// read at a fresh snapshot (`fkey.rs`).
+    pub(super) fn swap_statement_snapshot(&mut self, s: Option<Ts>) -> Option<Ts> {
+        std::mem::replace(&mut self.tx.stmt_snapshot, s)
+    }
+
     /// What requests of the running statement carry about its transaction.
     pub(super) fn txn_ctx(&mut self) -> TxnCtx {
         let id = self.current_txn();
@@ -316,8 +323,11 @@ impl Session {
     /// Ends the current transaction on every shard that holds its writes or locks: commits it if
     /// `commit`, otherwise rolls it back. An error means the transaction was rolled back.
     pub(super) async fn finish_txn(&mut self, commit: bool) -> Result<(), ErrorFields> {
+        // Deferred foreign-key checks run first; one that fails rolls the transaction back.
+        let deferred = self.fk_check_deferred(commit).await;
+        let commit = commit && deferred.is_ok();
         let wrote_here = self.participants.contains(&self.worker.id);
-        let result = self.end_txn(commit).await;
+        let result = deferred.and(self.end_txn(commit).await);
         let temp = self
             .temp_at_txn_end(commit && result.is_ok(), wrote_here)
             .await;

@@ -11,7 +11,8 @@
 //!   row is decided again. Slower (two or three round trips per row), but exact.
 //!
 //! Index entries of inserted and updated rows are maintained as for INSERT and UPDATE
-//! (`index.rs`). 21000 (a row affected twice by one DO UPDATE) is detected on the shard for rows
+//! (`index.rs`), and their foreign keys checked (`fkey.rs`; a DO UPDATE of a referenced table's
+//! key columns runs no action yet). 21000 (a row affected twice by one DO UPDATE) is detected on the shard for rows
 //! of one request and here, by row reference, across requests.
 
 use std::collections::HashSet;
@@ -67,14 +68,22 @@ impl Session {
             .collect();
         // No arbiter at all (DO NOTHING on a table without unique indexes, or its arbiter
         // indexes dropped since binding): the shards insert, and a duplicate primary key is 23505.
+        // Foreign keys check the rows inserted or updated (`fkey.rs`): they come back as
+        // RETURNING's rows do.
+        let fk = !table.foreign_keys.is_empty();
+        let want = returning || fk;
         let out = if arbiters.is_empty() {
-            self.upsert_by_key(&table, placed, oc, params, returning)
-                .await?
+            self.upsert_by_key(&table, placed, oc, params, want).await?
         } else {
-            self.upsert_by_index(&table, placed, &arbiters, oc, params, returning)
+            self.upsert_by_index(&table, placed, &arbiters, oc, params, want)
                 .await?
         };
-        Ok((out.count, out.rows.into_iter().flatten().collect()))
+        let rows: Vec<Vec<Value>> = out.rows.into_iter().flatten().collect();
+        if fk {
+            let refs: Vec<&[Value]> = rows.iter().map(Vec::as_slice).collect();
+            self.fk_check_rows(&table, &refs).await?;
+        }
+        Ok((out.count, if returning { rows } else { Vec::new() }))
     }
 
     /// One `Upsert` request per shard, all in flight at once, then the index entries.

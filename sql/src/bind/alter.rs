@@ -1,5 +1,5 @@
 //! ALTER TABLE: ADD/DROP/RENAME COLUMN, RENAME TO, ALTER COLUMN SET/DROP DEFAULT and NOT NULL,
-//! ADD PRIMARY KEY, ADD/DROP CHECK constraints.
+//! ADD PRIMARY KEY, ADD/DROP CHECK constraints, ADD/DROP FOREIGN KEY constraints.
 //!
 //! The operations of one statement apply in order to a working copy of the definition. What they
 //! do to stored rows is summed up in a column mapping ([`ColSource`] per new column): identity
@@ -41,6 +41,8 @@ pub struct AlterPlan {
     pub validate_checks: Vec<String>,
     /// NOTICEs to send (IF [NOT] EXISTS skips).
     pub notices: Vec<String>,
+    /// FOREIGN KEYs (of `new`) added here, which every existing row must satisfy.
+    pub validate_fks: Vec<String>,
 }
 
 fn unsupported<T>(what: &str) -> Result<T> {
@@ -89,6 +91,7 @@ impl Binder<'_> {
             rekey: false,
             validate_checks: Vec::new(),
             notices: Vec::new(),
+            validate_fks: Vec::new(),
         };
         let mut pending: Vec<check::PendingCheck<'_>> = Vec::new();
         let missing = |col: &str, t: &TableDef| SqlError::UndefinedColumnOfRelation {
@@ -129,6 +132,16 @@ impl Binder<'_> {
                     }
                     sources.push(ColSource::Const(def.default.clone().unwrap_or(Value::Null)));
                     new.columns.push(def);
+                    for opt in &cd.options {
+                        if let ast::ColumnOption::ForeignKey(fk) = &opt.option {
+                            let name = opt.name.as_ref().map(ident);
+                            let at = Some(new.columns.len() - 1);
+                            let taken = constraint_names(&new);
+                            let fk = super::fkey::foreign_key(self, &new, fk, name, at, &taken)?;
+                            plan.validate_fks.push(fk.name.clone());
+                            new.foreign_keys.push(fk);
+                        }
+                    }
                 }
                 Op::DropColumn {
                     column_names,
@@ -176,6 +189,18 @@ impl Binder<'_> {
                         }
                         // Checks that read the column go with it, as in PostgreSQL.
                         check::rebind_checks(&mut new, None);
+                        // So do its foreign keys; other tables' name referenced columns by
+                        // position, which must not move.
+                        let me = new.clone();
+                        new.foreign_keys
+                            .retain_mut(|fk| fk.drop_column(i, fk.refers_to(&me, &me)));
+                        let others = self.ctx.catalog().tables();
+                        let referenced = crate::fkey::referencing(&others, &old);
+                        if referenced.iter().any(|(t, k)| {
+                            t.id != old.id && t.foreign_keys[*k].ref_columns.iter().any(|&c| c >= i)
+                        }) {
+                            return unsupported("dropping a column before or in a referenced key");
+                        }
                     }
                 }
                 Op::RenameColumn {
@@ -246,6 +271,32 @@ impl Binder<'_> {
                     expr: &c.expr,
                 }),
                 Op::AddConstraint {
+                    constraint: ast::TableConstraint::ForeignKey(fk),
+                    not_valid,
+                } => {
+                    let taken = constraint_names(&new);
+                    let mut fk = super::fkey::foreign_key(self, &new, fk, None, None, &taken)?;
+                    fk.not_valid = *not_valid;
+                    if !fk.not_valid {
+                        plan.validate_fks.push(fk.name.clone());
+                    }
+                    new.foreign_keys.push(fk);
+                }
+                Op::ValidateConstraint { name } => {
+                    let n = ident(name);
+                    if let Some(fk) = new.foreign_keys.iter_mut().find(|f| f.name == n) {
+                        if fk.not_valid {
+                            fk.not_valid = false;
+                            plan.validate_fks.push(n);
+                        }
+                    } else if !new.checks.iter().any(|c| c.name == n) {
+                        return Err(SqlError::UndefinedObject(format!(
+                            "constraint \"{n}\" of relation \"{}\" does not exist",
+                            new.name
+                        )));
+                    }
+                }
+                Op::AddConstraint {
                     constraint: ast::TableConstraint::Unique(u),
                     ..
                 } => {
@@ -271,6 +322,10 @@ impl Binder<'_> {
                     let before = new.checks.len();
                     new.checks.retain(|c| c.name != n);
                     if new.checks.len() != before {
+                        continue;
+                    }
+                    if let Some(k) = new.foreign_keys.iter().position(|fk| fk.name == n) {
+                        new.foreign_keys.remove(k);
                         continue;
                     }
                     match new.index_named(&n) {
@@ -348,4 +403,13 @@ impl Binder<'_> {
         plan.new = new;
         Ok(Statement::AlterTable(Box::new(plan)))
     }
+}
+
+/// The names of `t`'s constraints (a new one must differ from them).
+fn constraint_names(t: &TableDef) -> Vec<String> {
+    (t.primary_key.iter().map(|_| t.pkey_name()))
+        .chain(t.indexes.iter().map(|i| i.name.clone()))
+        .chain(t.checks.iter().map(|c| c.name.clone()))
+        .chain(t.foreign_keys.iter().map(|f| f.name.clone()))
+        .collect()
 }

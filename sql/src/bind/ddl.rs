@@ -158,6 +158,8 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
         Ok(())
     };
     let mut checks: Vec<check::PendingCheck<'_>> = Vec::new();
+    // FOREIGN KEYs, bound once the table's keys are known: (name, declaration, column).
+    let mut fkeys: Vec<(Option<String>, &ast::ForeignKeyConstraint, Option<usize>)> = Vec::new();
     let mut serials = Vec::new();
     for c in &ct.columns {
         checks.extend(column_checks(c));
@@ -209,6 +211,9 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
                     not_distinct,
                 ));
             }
+            if let ast::ColumnOption::ForeignKey(fk) = &opt.option {
+                fkeys.push((opt.name.as_ref().map(ident), fk, Some(columns.len())));
+            }
         }
         columns.push(def);
     }
@@ -238,6 +243,7 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
                 expr: &c.expr,
             }),
             ast::TableConstraint::Unique(u) => table_uniques.push(u),
+            ast::TableConstraint::ForeignKey(fk) => fkeys.push((None, fk, None)),
             other => return unsupported(&format!("table constraint {other}")),
         }
     }
@@ -281,6 +287,13 @@ pub(super) fn create_table(ct: &ast::CreateTable, b: &mut Binder<'_>) -> Result<
         .chain(table.indexes.iter().map(|i| i.name.clone()))
         .collect();
     table.checks = check::add_checks(b, &table, &checks, &taken, true)?;
+    let mut taken = taken;
+    taken.extend(table.checks.iter().map(|c| c.name.clone()));
+    for (name, fk, column) in fkeys {
+        let fk = super::fkey::foreign_key(b, &table, fk, name, column, &taken)?;
+        taken.push(fk.name.clone());
+        table.foreign_keys.push(fk);
+    }
     if serials.is_empty() {
         return Ok(Statement::CreateTable {
             table,
@@ -345,6 +358,8 @@ pub(super) fn column_def(b: &mut Binder<'_>, c: &ast::ColumnDef) -> Result<(Colu
             ast::ColumnOption::Check(_) => {}
             // The caller turns it into an index (see `index.rs`).
             ast::ColumnOption::Unique(u) if u.characteristics.is_none() => {}
+            // The caller binds it with the table (`fkey.rs`).
+            ast::ColumnOption::ForeignKey(_) => {}
             other => return unsupported(&format!("column option {other}")),
         }
     }
@@ -456,6 +471,7 @@ fn is_constant(e: &Expr) -> bool {
 pub(super) fn drop_table(
     names: &[ast::ObjectName],
     if_exists: bool,
+    cascade: bool,
     catalog: &dyn Catalog,
 ) -> Result<Statement> {
     let mut tables: Vec<Arc<TableDef>> = Vec::new();
@@ -485,5 +501,9 @@ pub(super) fn drop_table(
             }
         }
     }
-    Ok(Statement::DropTable { tables, missing })
+    Ok(Statement::DropTable {
+        tables,
+        missing,
+        cascade,
+    })
 }

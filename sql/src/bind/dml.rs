@@ -289,6 +289,11 @@ pub struct WritePlan {
     /// UPDATE ... FROM, DELETE ... USING, subqueries: the rows come from a join (`joined.rs`);
     /// `filter`, `key` and `assignments` are then empty and made per row by the session.
     pub source: Option<Arc<joined::WriteSource>>,
+    /// The shards answer with each changed row's old and new versions even when the table has
+    /// no secondary index: the session enforces foreign keys from them (set by the session when
+    /// the statement changes constrained or referenced columns; such an UPDATE also locks its
+    /// rows FOR UPDATE rather than FOR NO KEY UPDATE).
+    pub changes: bool,
 }
 
 impl WritePlan {
@@ -378,6 +383,7 @@ impl Binder<'_> {
             remap: None,
             returning: false,
             source: None,
+            changes: false,
         })
     }
 

@@ -328,6 +328,7 @@ pub(super) fn rename_index(
         rekey: false,
         notices: Vec::new(),
         validate_checks: Vec::new(),
+        validate_fks: Vec::new(),
     })))
 }
 

@@ -397,15 +397,24 @@ impl Binder<'_> {
                 name,
                 alias,
                 args: Some(args),
+                with_ordinality,
                 ..
-            } => self.function_item(name, &args.args, alias.as_ref(), offset, lateral_left),
+            } => {
+                let alias = alias.as_ref();
+                let ord = *with_ordinality;
+                self.function_item(name, &args.args, alias, offset, lateral_left, ord)
+            }
             ast::TableFactor::Function {
                 name,
                 args,
                 alias,
-                with_ordinality: false,
+                with_ordinality,
                 ..
-            } => self.function_item(name, args, alias.as_ref(), offset, lateral_left),
+            } => {
+                let alias = alias.as_ref();
+                let ord = *with_ordinality;
+                self.function_item(name, args, alias, offset, lateral_left, ord)
+            }
             ast::TableFactor::UNNEST {
                 alias,
                 array_exprs,
@@ -416,7 +425,7 @@ impl Binder<'_> {
                 let arg =
                     ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(array_exprs[0].clone()));
                 let name = ast::ObjectName::from(vec![ast::Ident::new("unnest")]);
-                self.function_item(&name, &[arg], alias.as_ref(), offset, lateral_left)
+                self.function_item(&name, &[arg], alias.as_ref(), offset, lateral_left, false)
             }
             ast::TableFactor::Derived {
                 lateral,
@@ -508,9 +517,13 @@ impl Binder<'_> {
         alias: Option<&ast::TableAlias>,
         offset: usize,
         lateral_left: Option<Scope>,
+        ordinality: bool,
     ) -> Result<(FromNode, Scope, bool)> {
         let lateral = lateral_left.is_some();
         let user = super::object_name(name);
+        if ordinality && !super::tablefunc::is_table_function(name) {
+            return unsupported("WITH ORDINALITY on this function");
+        }
         let user = user.strip_prefix("public.").unwrap_or(&user);
         if !self.ctx.catalog().functions(user).is_empty() {
             let (rel, fname, ty) = self.in_lateral(lateral_left, |b| {
@@ -524,7 +537,7 @@ impl Binder<'_> {
             return self.other(rel, cols, &fname, alias, offset, lateral);
         }
         let (table, kind) = self.in_lateral(lateral_left, |b| {
-            b.table_function(name, args, alias)
+            b.table_function(name, args, alias, ordinality)
                 .unwrap_or_else(|| b.series(name, None, args))
         })?;
         let cols: Vec<(String, DataType)> = table

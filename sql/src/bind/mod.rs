@@ -27,6 +27,7 @@ mod dml;
 pub(crate) use keys::fixed_columns;
 pub(crate) use partition::key_expr;
 mod expr;
+mod fkey;
 mod from;
 mod function;
 mod function_ddl;
@@ -185,6 +186,7 @@ pub fn bind(
             }))
         }
         crate::parse::Stmt::Reindex(r) => return index::reindex(r, ctx),
+        crate::parse::Stmt::SetConstraints(s) => return fkey::set_constraints(s, ctx),
         crate::parse::Stmt::Schema(s) => return schema::schema(s, ctx),
     };
     match stmt {
@@ -292,8 +294,9 @@ pub fn bind(
             object_type: ast::ObjectType::Table,
             if_exists,
             names,
+            cascade,
             ..
-        } => ddl::drop_table(names, *if_exists, ctx.catalog()),
+        } => ddl::drop_table(names, *if_exists, *cascade, ctx.catalog()),
         S::Drop {
             object_type: ast::ObjectType::Schema,
             if_exists,
@@ -313,7 +316,10 @@ pub fn bind(
             ..
         } => index::drop_index(names, *if_exists, ctx.catalog()),
         S::Insert(insert) => b.insert(insert),
-        S::Truncate(t) => b.truncate(&t.table_names),
+        S::Truncate(t) => b.truncate(
+            &t.table_names,
+            matches!(t.cascade, Some(ast::CascadeOption::Cascade)),
+        ),
         S::Copy {
             source,
             to,

@@ -63,6 +63,10 @@ impl Binder<'_> {
             )
             .at(position));
         }
+        let mut args = args;
+        if name == "pg_partition_ancestors" && args.len() == 1 {
+            args.push(self.partition_map()); // (see `func::table`)
+        }
         let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
         let undefined = || SqlError::UndefinedFunction {
             signature: crate::func::signature(name, &types),

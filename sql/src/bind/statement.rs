@@ -82,6 +82,8 @@ pub enum Statement {
     DropTable {
         tables: Vec<Arc<TableDef>>,
         missing: Vec<String>,
+        /// CASCADE: foreign keys of other tables that reference these are dropped with them.
+        cascade: bool,
     },
     /// CREATE [OR REPLACE] [TEMP] VIEW (see `view.rs`): `view` has id 0 and the query text.
     CreateView {
@@ -150,7 +152,9 @@ pub enum Statement {
         file: Option<String>,
     },
     /// TRUNCATE: every row of each table goes, transactionally (as a DELETE without WHERE would).
-    Truncate(Vec<Arc<WritePlan>>),
+    /// TRUNCATE of these tables; `true`: CASCADE (tables whose foreign keys reference them go
+    /// too, added by the session).
+    Truncate(Vec<Arc<WritePlan>>, bool),
     /// VACUUM and/or ANALYZE, after checking the names (nothing else to do, see `utility.rs`).
     Maintenance {
         vacuum: bool,
@@ -211,6 +215,12 @@ pub enum Statement {
     /// REINDEX of something that exists: nothing to rebuild (entries are exact, kept in step by
     /// every write's transaction). `kind` as in `REINDEX TABLE cannot run inside a transaction
     /// block`; `notice`: PostgreSQL's "has no indexes" NOTICE.
+    /// SET CONSTRAINTS (`bind/fkey.rs`): `names` are (table, constraint) pairs of deferrable
+    /// foreign keys, `None` for ALL.
+    SetConstraints {
+        names: Option<Vec<(Arc<TableDef>, String)>>,
+        deferred: bool,
+    },
     Reindex {
         kind: &'static str,
         concurrently: bool,

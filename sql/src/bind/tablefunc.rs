@@ -21,6 +21,12 @@ fn syntax(message: String, position: Option<u32>) -> SqlError {
     SqlError::Syntax { message, position }
 }
 
+/// Whether `name` is a function of `func::table` (WITH ORDINALITY is bound only for those).
+pub(super) fn is_table_function(name: &ast::ObjectName) -> bool {
+    let full = object_name(name).to_ascii_lowercase();
+    table::exists(full.strip_prefix("pg_catalog.").unwrap_or(&full))
+}
+
 impl Binder<'_> {
     /// Binds `name(args) [AS alias ...]` when `name` is a table function; `None` otherwise.
     pub(super) fn table_function(
@@ -28,13 +34,35 @@ impl Binder<'_> {
         name: &ast::ObjectName,
         args: &[ast::FunctionArg],
         alias: Option<&ast::TableAlias>,
+        ordinality: bool,
     ) -> Option<Result<(Arc<TableDef>, LocalKind)>> {
         let full = object_name(name).to_ascii_lowercase();
         let fname = full
             .strip_prefix("pg_catalog.")
             .unwrap_or(&full)
             .to_string();
-        table::exists(&fname).then(|| self.bind_table_function(name, &fname, args, alias))
+        table::exists(&fname)
+            .then(|| self.bind_table_function(name, &fname, args, alias, ordinality))
+    }
+
+    /// `pg_partition_ancestors`' hidden second argument (`func::table`): every partition with
+    /// its parent and every partitioned root with 0, as OID pairs, from the catalog now.
+    pub(super) fn partition_map(&self) -> crate::expr::Expr {
+        use crate::types::{DataType, Value};
+        let mut items = Vec::new();
+        for t in self.ctx.catalog().tables() {
+            let parent = match (&t.partition_of, &t.partition_by) {
+                (Some(of), _) => crate::syscat::oids::table(of.parent),
+                (None, Some(_)) => 0,
+                (None, None) => continue,
+            };
+            items.extend([
+                Value::Oid(crate::syscat::oids::table(t.id)),
+                Value::Oid(parent),
+            ]);
+        }
+        let array = crate::types::Array::from_items(DataType::Oid, items);
+        crate::expr::Expr::Const(Value::Array(Box::new(array)), DataType::OidArray)
     }
 
     fn bind_table_function(
@@ -43,6 +71,7 @@ impl Binder<'_> {
         fname: &str,
         args: &[ast::FunctionArg],
         alias: Option<&ast::TableAlias>,
+        ordinality: bool,
     ) -> Result<(Arc<TableDef>, LocalKind)> {
         let at = self.position(name);
         let mut bound = Vec::with_capacity(args.len());
@@ -59,6 +88,10 @@ impl Binder<'_> {
                     )))
                 }
             }
+        }
+        if fname == "pg_partition_ancestors" && bound.len() == 1 {
+            bound.push(self.partition_map());
+            positions.push(None);
         }
         let types: Vec<_> = bound.iter().map(crate::expr::Expr::data_type).collect();
         let (tf, sig) = table::resolve(fname, &types)
@@ -104,6 +137,10 @@ impl Binder<'_> {
                 .map(|(n, t)| (n.to_string(), *t))
                 .collect()
         };
+        let mut columns = columns;
+        if ordinality {
+            columns.push(("ordinality".into(), crate::types::DataType::Int8));
+        }
         let table = Arc::new(TableDef {
             database: crate::catalog::DEFAULT_DATABASE.into(),
             name: tf.sig.name.into(),
@@ -118,6 +155,7 @@ impl Binder<'_> {
             rows: tf.rows,
             strict: tf.sig.strict,
             columns,
+            ordinality,
         };
         Ok((
             table,

@@ -129,7 +129,11 @@ fn quote_ident(s: &str) -> String {
 }
 
 impl Binder<'_> {
-    pub(super) fn truncate(&mut self, targets: &[ast::TruncateTableTarget]) -> Result<Statement> {
+    pub(super) fn truncate(
+        &mut self,
+        targets: &[ast::TruncateTableTarget],
+        cascade: bool,
+    ) -> Result<Statement> {
         let mut plans = Vec::with_capacity(targets.len());
         for t in targets {
             let table = self.table(&t.name)?;
@@ -155,9 +159,10 @@ impl Binder<'_> {
                 remap: None,
                 returning: false,
                 source: None,
+                changes: false,
             }));
         }
-        Ok(Statement::Truncate(plans))
+        Ok(Statement::Truncate(plans, cascade))
     }
 
     pub(super) fn copy(

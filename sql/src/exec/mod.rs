@@ -330,7 +330,14 @@ pub(crate) fn local_rows(
             if func.strict && args.iter().any(Value::is_null) {
                 return Ok(());
             }
-            for r in (func.rows)(&args, &func.columns, params.ctx())? {
+            let own = &func.columns[..func.columns.len() - usize::from(func.ordinality)];
+            for (i, mut r) in (func.rows)(&args, own, params.ctx())?
+                .into_iter()
+                .enumerate()
+            {
+                if func.ordinality {
+                    r.push(Value::Int8(i as i64 + 1));
+                }
                 push(r)?;
             }
             return Ok(());

@@ -503,7 +503,42 @@ const fn table(
     TableFn { sig, columns, rows }
 }
 
+/// `pg_partition_ancestors(rel)`: `rel` and its ancestors, nearest first, when it is a partition
+/// or a partitioned table; nothing otherwise. The binder adds a second argument, the catalog's
+/// partitioning as `(relation, parent or 0)` OID pairs (`Binder::partition_map`), since
+/// functions cannot read the catalog when they run.
+fn partition_ancestors(
+    args: &[Value],
+    _: &[(String, DataType)],
+    _: &FormatContext,
+) -> Result<Vec<Vec<Value>>> {
+    let (Some(Value::Oid(rel)), Some(Value::Array(map))) = (args.first(), args.get(1)) else {
+        return Ok(Vec::new());
+    };
+    let parent_of = |o: u32| {
+        map.items.chunks(2).find_map(|p| match p {
+            [Value::Oid(r), Value::Oid(parent)] if *r == o => Some(*parent),
+            _ => None,
+        })
+    };
+    let mut out = Vec::new();
+    let mut at = *rel;
+    while let Some(parent) = parent_of(at) {
+        out.push(vec![Value::Oid(at)]);
+        if parent == 0 || out.len() > map.items.len() {
+            break;
+        }
+        at = parent;
+    }
+    Ok(out)
+}
+
 pub(super) static TABLE_FNS: &[TableFn] = &[
+    table(
+        builtin!("pg_partition_ancestors"(T(DataType::Oid), T(DataType::OidArray)) -> DataType::Oid, unused),
+        &[("relid", DataType::Oid)],
+        partition_ancestors,
+    ),
     table(
         builtin!("json_each"(T(J)) -> J, unused),
         &[("key", Text), ("value", J)],

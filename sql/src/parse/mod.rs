@@ -7,12 +7,14 @@ use sqlparser::tokenizer::{Token, Tokenizer};
 
 use crate::error::{Result, SqlError};
 
+mod constraints;
 mod fetch;
 pub mod lift;
 mod reindex;
 mod schema;
 pub(crate) mod search_cycle;
 mod split;
+pub use constraints::SetConstraints;
 pub use reindex::{Reindex, ReindexKind};
 pub use schema::{RoleSpec, SchemaStmt};
 
@@ -28,6 +30,7 @@ pub(crate) enum Stmt {
     Fetch(fetch::FetchStmt),
     Reindex(Reindex),
     Schema(SchemaStmt),
+    SetConstraints(SetConstraints),
 }
 
 /// One parsed statement. Cheap to keep (prepared statements hold it) and never exposes the AST.
@@ -72,6 +75,7 @@ fn parse_text(sql: &str, source: std::sync::Arc<str>) -> Result<Vec<Parsed>> {
                     || fetch::is_fetch(p)
                     || reindex::is_reindex(p)
                     || schema::is_schema(p)
+                    || constraints::is_set_constraints(p)
             }) {
                 let mut out = Vec::with_capacity(pieces.len());
                 for piece in &pieces {
@@ -94,6 +98,14 @@ fn parse_text(sql: &str, source: std::sync::Arc<str>) -> Result<Vec<Parsed>> {
                     if schema::is_schema(piece) {
                         out.push(Parsed {
                             stmt: Stmt::Schema(schema::schema(sql, piece)?),
+                            source: source.clone(),
+                            pre: Default::default(),
+                        });
+                        continue;
+                    }
+                    if constraints::is_set_constraints(piece) {
+                        out.push(Parsed {
+                            stmt: Stmt::SetConstraints(constraints::set_constraints(sql, piece)?),
                             source: source.clone(),
                             pre: Default::default(),
                         });
@@ -155,7 +167,15 @@ fn parse_text(sql: &str, source: std::sync::Arc<str>) -> Result<Vec<Parsed>> {
 fn might_be_special(sql: &str) -> bool {
     let b = sql.as_bytes();
     [
-        "vacuum", "analy", "copy", "database", "fetch", "move", "reindex", "schema",
+        "vacuum",
+        "analy",
+        "copy",
+        "database",
+        "fetch",
+        "move",
+        "reindex",
+        "schema",
+        "constraints",
     ]
     .iter()
     .any(|k| {

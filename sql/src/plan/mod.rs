@@ -124,6 +124,8 @@ pub struct TableCall {
     pub rows: crate::func::table::RowsFn,
     pub strict: bool,
     pub columns: Vec<(String, DataType)>,
+    /// WITH ORDINALITY: the last column (of `columns`) numbers the rows from 1 (bigint).
+    pub ordinality: bool,
 }
 
 impl PartialEq for TableCall {

@@ -194,6 +194,7 @@ impl Binder<'_> {
                 | "pg_encoding_to_char"
                 | "pg_relation_is_publishable"
                 | "pg_get_statisticsobjdef_columns"
+                | "pg_get_triggerdef"
                 | "pg_get_function_result"
                 | "pg_get_function_arguments"
                 | "pg_get_functiondef"
@@ -310,6 +311,8 @@ impl Binder<'_> {
             }
             // No statistics objects exist.
             ("pg_get_statisticsobjdef_columns", 1) => Ok(null(DataType::Text)),
+            // No triggers exist (`pg_trigger` is empty; foreign keys are enforced without them).
+            ("pg_get_triggerdef", 1 | 2) => Ok(null(DataType::Text)),
             // pg_description is empty.
             ("obj_description", 1 | 2) | ("col_description", 2) | ("shobj_description", 2) => {
                 Ok(null(DataType::Text))
@@ -361,8 +364,28 @@ impl Binder<'_> {
                             })
                         })
                         .collect();
-                    let cols = lookup(key, map, DataType::TextArray, MISSING_NULL);
-                    return Ok(crate::bind::array::subscript_expr(cols, k, DataType::Text));
+                    let cols = lookup(key.clone(), map, DataType::TextArray, MISSING_NULL);
+                    let column =
+                        crate::bind::array::subscript_expr(cols, k.clone(), DataType::Text);
+                    if matches!(k, Expr::Const(..)) {
+                        return Ok(column);
+                    }
+                    // A parameter (the plan cache lifts psql's literal 0): 0 still means the
+                    // whole definition.
+                    let whole = (snap.tables.iter())
+                        .flat_map(|t| {
+                            (super::indexes::of(t).into_iter())
+                                .map(move |ix| (ix.oid, Value::Text(ix.indexdef(t))))
+                        })
+                        .collect();
+                    let whole = lookup(key, whole, DataType::Text, MISSING_NULL);
+                    let zero = Expr::Const(Value::Int4(0), DataType::Int4);
+                    let is_zero = self.binary_bound(crate::expr::BinOp::Eq, k, zero, None)?;
+                    return Ok(Expr::Node {
+                        kind: crate::expr::Node::Case,
+                        args: vec![is_zero, whole, column],
+                        ty: DataType::Text,
+                    });
                 }
                 let key = self.oid_arg(&mut args, 0)?;
                 let mut map = Vec::new();
@@ -381,6 +404,12 @@ impl Binder<'_> {
                     for (k, c) in t.checks.iter().enumerate() {
                         let def = super::deparse::check_constraintdef(&c.source);
                         map.push((oids::check_constraint(t.id, k), Value::Text(def)));
+                    }
+                    for (k, fk) in t.foreign_keys.iter().enumerate() {
+                        let parent = fk.parent_in(t, &snap.tables);
+                        let visible = snap.path.contains(&fk.ref_schema);
+                        let def = fk.definition(t, parent.map(|p| &**p), !visible);
+                        map.push((oids::fk_constraint(t.id, k), Value::Text(def)));
                     }
                 }
                 Ok(lookup(key, map, DataType::Text, MISSING_NULL))

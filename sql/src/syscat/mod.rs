@@ -38,7 +38,7 @@
 //! [`TableId`]: crate::catalog::TableId
 
 mod defs;
-mod deparse;
+pub(crate) mod deparse;
 pub(crate) mod funcs;
 mod indexes;
 pub(crate) mod oids;

@@ -51,6 +51,11 @@ pub fn attrdef(id: TableId, attnum: usize) -> u32 {
 }
 
 /// The OID of a table's `k`th CHECK constraint (in name order): above 3 * 2^30, 256 per table.
+pub fn fk_constraint(id: TableId, k: usize) -> u32 {
+    check_constraint(id, 128 + k)
+}
+
+/// The OID of a table's `k`-th CHECK constraint (`k` < 128; FOREIGN KEYs follow from 128).
 pub fn check_constraint(id: TableId, k: usize) -> u32 {
     0xC000_0000u32
         .wrapping_add((id.0 as u32).wrapping_mul(256))

@@ -11,6 +11,8 @@ use crate::error::{Result, SqlError};
 use crate::types::Array;
 use crate::types::{typmod, DataType, Value};
 
+mod fkeys;
+
 /// One row under construction.
 struct Row {
     rel: &'static SysRel,
@@ -289,6 +291,14 @@ pub(super) fn rows(rel: &'static SysRel, snap: &Snapshot) -> Result<Vec<Vec<Valu
                     )
                     .set("reltuples", Value::Float4(-1.0))
                     .set("relhasindex", hasindex)
+                    .set(
+                        "relhastriggers",
+                        // PostgreSQL's foreign keys are triggers on both tables.
+                        c.table.is_some_and(|t| {
+                            !t.foreign_keys.is_empty()
+                                || !crate::fkey::referencing(&snap.tables, t).is_empty()
+                        }),
+                    )
                     .set("relpersistence", "p")
                     .set("relkind", c.kind)
                     .set("relnatts", c.natts as i16)
@@ -475,6 +485,9 @@ pub(super) fn rows(rel: &'static SysRel, snap: &Snapshot) -> Result<Vec<Vec<Valu
                 }
                 for ix in indexes::of(t).iter().filter(|ix| ix.constraint.is_some()) {
                     index_constraint_row(r(), t, ix).done(&mut out)?;
+                }
+                for (k, fk) in t.foreign_keys.iter().enumerate() {
+                    fkeys::constraint_row(r(), t, k, fk, &snap.tables).done(&mut out)?;
                 }
             }
         }

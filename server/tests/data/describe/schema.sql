@@ -26,3 +26,7 @@ create table hr.t(x int);
 create function add_em(a int, b int default 1) returns int language sql immutable as 'select a + b';
 create function add_em(x text) returns text language sql return x || '!';
 create function demo_count() returns bigint language sql stable as 'select count(*) from demo';
+create table fk_parent (id int primary key, code int unique);
+create table fk_child (id int primary key, p int references fk_parent on delete cascade,
+    c int, self int references fk_child,
+    constraint "Code FK" foreign key (c) references fk_parent (code) match full deferrable initially deferred);
