@@ -37,6 +37,33 @@ fn decimal_exponent(v: &Numeric) -> (i64, f64) {
     (len - i64::from(*scale), lead / 10f64.powi(lead_digits - 1))
 }
 
+/// `±10^p` exactly (`10::numeric ^ 131071` builds its digits instead of multiplying them).
+fn ten_to(p: i64, neg: bool) -> Result<Numeric> {
+    // PostgreSQL's limits: 131072 digits before the point, 16383 after.
+    if p >= 131_072 {
+        return Err(overflow());
+    }
+    Ok(if p >= 0 {
+        Numeric::finite(neg, mag::pow10(p as u32), 0)
+    } else if -p > i64::from(super::NUMERIC_DSCALE_MAX) {
+        Numeric::zero()
+    } else {
+        Numeric::finite(neg, vec![1], (-p) as u32)
+    })
+}
+
+impl Numeric {
+    /// `p` when `|self|` is exactly `10^p`.
+    fn power_of_ten(&self) -> Option<i64> {
+        let Numeric::Finite { mag, scale, .. } = self else {
+            return None;
+        };
+        let len = mag::decimal_len(mag);
+        (len > 0 && mag::cmp(mag, &mag::pow10(len - 1)) == std::cmp::Ordering::Equal)
+            .then(|| i64::from(len) - 1 - i64::from(*scale))
+    }
+}
+
 /// The base-10000 weight PostgreSQL would give `v` (its `weight` field).
 fn nbase_weight(v: &Numeric) -> i64 {
     (decimal_exponent(v).0 - 1).div_euclid(4)
@@ -58,6 +85,11 @@ impl Numeric {
                 return Err(SqlError::DivisionByZero);
             }
             return Ok(Numeric::zero().round(rscale));
+        }
+        if let Some(p) = self.power_of_ten() {
+            return Ok(
+                ten_to(p * i64::from(exp), self.signum() < 0 && exp % 2 != 0)?.round(rscale),
+            );
         }
         // log10(result) ≈ exp · log10(|self|).
         let (d, lead) = decimal_exponent(self);
@@ -136,6 +168,11 @@ mod tests {
         assert_eq!(pow("10.0", -2147483647), "0.0000000000000000");
         assert_eq!(pow("10.0", 2147483647), "value overflows numeric format");
         assert_eq!(pow("0", -2), "division by zero");
+        assert_eq!(pow("-10", 3), "-1000.0000000000000000");
+        assert_eq!(pow("0.1", 3), "0.0010000000000000");
+        assert_eq!(pow("100", -2), "0.0001000000000000");
+        assert_eq!(pow("10", 131072), "value overflows numeric format");
+        assert_eq!(pow("10", 131071).len(), 131072 + 17);
         let big = pow("10.0", 21447);
         assert_eq!(big.len(), 21465);
         assert!(big.starts_with("1000") && big.ends_with(".0000000000000000"));

@@ -94,14 +94,17 @@ impl Numeric {
         if dscale > NUMERIC_DSCALE_MAX {
             return Err(bad("invalid scale in external \"numeric\" value"));
         }
-        let mut m: mag::Mag = Vec::new();
+        // The groups as decimal text, then limbs: linear in the digits (a 131,072-digit value
+        // is read back from storage on every scan).
+        let mut text = Vec::with_capacity(4 * usize::from(ndigits));
         for i in 0..usize::from(ndigits) {
             let d = word(4 + i)?;
             if d >= 10000 {
                 return Err(bad("invalid digit in external \"numeric\" value"));
             }
-            m = mag::add(&mag::shl10(&m, 4), &mag::from_u128(u128::from(d)));
+            text.extend_from_slice(format!("{d:04}").as_bytes());
         }
+        let m = mag::from_decimal(&text);
         // m is worth 10000^(weight - ndigits + 1); express it at scale `4 × (ndigits - 1 - weight)`.
         let exp4 = 4 * (i32::from(ndigits) - 1 - weight);
         let n = if exp4 <= 0 {
