@@ -36,8 +36,7 @@ use sqlparser::ast;
 
 use super::{ident, Binder, Statement};
 use crate::error::{Result, SqlError};
-use crate::expr::Expr;
-use crate::plan::{visit, Body, Distinct, LocalKind, LocalRows, QueryPlan, Rel};
+use crate::plan::{visit, QueryPlan, Rel};
 use crate::types::{DataType, Value};
 
 type Rows = Vec<Vec<Value>>;
@@ -151,28 +150,11 @@ impl QueryPlan {
     /// A plan whose result is `rows` (a query already run), with this plan's columns and
     /// parameter types.
     pub fn over_rows(&self, rows: Rows) -> QueryPlan {
-        let columns = self.columns.clone();
-        QueryPlan {
-            body: Body::Project(
-                (columns.iter().enumerate())
-                    .map(|(i, c)| Expr::Column(i, c.1))
-                    .collect(),
-            ),
-            columns,
-            param_types: self.param_types.clone(),
-            source: None,
-            order: Vec::new(),
-            distinct: Distinct::None,
-            limit: None,
-            offset: None,
-            local: Some(Box::new(LocalRows {
-                kind: LocalKind::Rel(Box::new(Rel::Rows(Arc::new(rows)))),
-                filter: None,
-                probe: Vec::new(),
-            })),
-            scans: Vec::new(),
-            window: None,
-        }
+        super::setop::passthrough(
+            Rel::Rows(Arc::new(rows)),
+            self.columns.clone(),
+            self.param_types.clone(),
+        )
     }
 
     /// Whether the plan reads a data-modifying CTE's rows not filled in yet.
