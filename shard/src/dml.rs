@@ -251,7 +251,7 @@ impl<I: Io> Shard<I> {
         });
         for (key, row) in keys.iter().zip(rows) {
             let (newest, old) = if table.primary_key.is_some() {
-                self.recheck_for_insert(txn, tree, key).await?
+                self.newest_locked(txn, tree, key).await?
             } else {
                 (None, None)
             };
@@ -281,9 +281,11 @@ impl<I: Io> Shard<I> {
         Ok(Step::Reply(ShardResponse::Inserted(rows.len() as u64)))
     }
 
-    /// INSERT's re-check: a unique violation is reported whatever the isolation level (as
-    /// PostgreSQL does under REPEATABLE READ), so no serialization check here.
-    async fn recheck_for_insert(
+    /// With the key's lock held: the row as the transaction must treat it (its own pending
+    /// version, else the newest committed one) and the committed value a write would replace.
+    /// INSERT's and upsert's re-check: a unique violation is reported whatever the isolation
+    /// level (as PostgreSQL does under REPEATABLE READ), so no serialization check here.
+    pub(crate) async fn newest_locked(
         &mut self,
         txn: &TxnCtx,
         tree: TreeId,

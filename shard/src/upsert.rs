@@ -88,9 +88,7 @@ impl<I: Io> Shard<I> {
         for (i, (key, row)) in keys.iter().zip(rows).enumerate() {
             let (existing, old) = match pending.get(key.as_slice()) {
                 Some(&i) => (Some(staged[i].1.clone()), staged[i].2.clone()),
-                None if table.primary_key.is_some() => {
-                    self.newest_for_upsert(txn, tree, key).await?
-                }
+                None if table.primary_key.is_some() => self.newest_locked(txn, tree, key).await?,
                 None => (None, None),
             };
             let Some(bytes) = existing else {
@@ -166,7 +164,7 @@ impl<I: Io> Shard<I> {
             });
         }
         let mut out = Upserted::default();
-        let (existing, old) = self.newest_for_upsert(txn, tree, key).await?;
+        let (existing, old) = self.newest_locked(txn, tree, key).await?;
         let Some(bytes) = existing else {
             out.gone = true;
             return Ok(Step::Reply(ShardResponse::Upserted(Box::new(out))));
@@ -221,21 +219,6 @@ impl<I: Io> Shard<I> {
         Ok(oc.updated_row(table, current, excluded, params)?)
     }
 
-    /// With the key's lock held: the row as the transaction must treat it (its own pending
-    /// version, else the newest committed one) and the committed value a write would replace.
-    async fn newest_for_upsert(
-        &mut self,
-        txn: &TxnCtx,
-        tree: TreeId,
-        key: &[u8],
-    ) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>)> {
-        if let Some(own) = self.txns.set(txn.id).and_then(|s| s.get(tree, key)) {
-            return Ok((own.cloned(), None));
-        }
-        let newest = self.committed(tree, key, None).await?;
-        Ok((newest.clone(), newest))
-    }
-
     /// ON CONFLICT with a secondary unique index as arbiter: locks the entry key `key` of index
     /// `index` and answers the reference of its newest entry (the transaction's own, else the
     /// newest committed one), if any, as `IndexRefs`.
@@ -262,7 +245,7 @@ impl<I: Io> Shard<I> {
                 holder,
             });
         }
-        let (found, _) = self.newest_for_upsert(txn, tree, key).await?;
+        let (found, _) = self.newest_locked(txn, tree, key).await?;
         Ok(Step::Reply(ShardResponse::IndexRefs(
             found.into_iter().collect(),
         )))
