@@ -273,21 +273,8 @@ impl<I: Io> Shard<I> {
         if let Some(wait) = self.lock_entry(txn, &key) {
             return Ok(wait);
         }
-        let trees = trees_of(&table);
-        let mut batch = WriteBatch::new();
-        for t in &trees {
-            if !self.engine.has_tree(*t) {
-                batch.create_tree(*t);
-            }
-        }
-        if !batch.ops.is_empty() {
-            // Not awaited: the transaction's commit or prepare record follows it in the WAL.
-            drop(self.engine.commit(batch).await?);
-        }
-        self.created
-            .entry(txn.id)
-            .or_default()
-            .push((table.id, trees));
+        self.create_staged_trees(txn, table.id, trees_of(&table))
+            .await?;
         self.stage_entry(txn, key, Some(table.encode()));
         Ok(Step::Reply(ShardResponse::TableCreated(Some(Arc::new(
             table,
@@ -394,20 +381,7 @@ impl<I: Io> Shard<I> {
             .filter(|t| !trees_of(&current).contains(t))
             .collect();
         if !added.is_empty() {
-            let mut batch = WriteBatch::new();
-            for t in &added {
-                if !self.engine.has_tree(*t) {
-                    batch.create_tree(*t);
-                }
-            }
-            if !batch.ops.is_empty() {
-                // Not awaited: the transaction's commit or prepare record follows it in the WAL.
-                drop(self.engine.commit(batch).await?);
-            }
-            self.created
-                .entry(txn.id)
-                .or_default()
-                .push((new.id, added));
+            self.create_staged_trees(txn, new.id, added).await?;
         }
         self.stage_entry(txn, key, Some(new.encode()));
         Ok(Step::Reply(ShardResponse::TableStaged(new)))
@@ -549,5 +523,29 @@ impl<I: Io> Shard<I> {
             }
         }
         Ok(out)
+    }
+}
+
+impl<I: Io> Shard<I> {
+    /// Creates the trees a staged table definition needs and remembers them as created by `txn`
+    /// (dropped again if it rolls back).
+    async fn create_staged_trees(
+        &mut self,
+        txn: &TxnCtx,
+        table: TableId,
+        trees: Vec<TreeId>,
+    ) -> Result<()> {
+        let mut batch = WriteBatch::new();
+        for t in &trees {
+            if !self.engine.has_tree(*t) {
+                batch.create_tree(*t);
+            }
+        }
+        if !batch.ops.is_empty() {
+            // Not awaited: the transaction's commit or prepare record follows it in the WAL.
+            drop(self.engine.commit(batch).await?);
+        }
+        self.created.entry(txn.id).or_default().push((table, trees));
+        Ok(())
     }
 }
